@@ -1,0 +1,58 @@
+//! The one interface the rest of lvstop talks to: the kernel client and the
+//! demo director both implement it, so the monitor never knows which it has.
+//!
+//! Reading and writing are separate traits so that read-only mode can hold a
+//! reader only: the write path is then unreachable by type, not just hidden.
+
+mod error;
+
+pub use error::{Error, ErrorKind};
+
+use crate::model::{Change, Dest, Info, Service, ServiceEntry, ServiceKey, Snapshot, Timeouts};
+
+/// Reads the IPVS table.
+pub trait Reader: Send {
+    /// Version and connection-table size.
+    fn info(&mut self) -> Result<Info, Error>;
+
+    /// Every virtual service, with its stats (one dump).
+    fn services(&mut self) -> Result<Vec<Service>, Error>;
+
+    /// The real servers of one service (one dump: the kernel has no dump of all).
+    fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error>;
+
+    /// TCP, TCP FIN and UDP timeouts.
+    fn timeouts(&mut self) -> Result<Timeouts, Error>;
+
+    /// The whole table: services, then each service's real servers.
+    ///
+    /// A service deleted between the two dumps is dropped rather than failing
+    /// the whole reading.
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        let info = self.info()?;
+        let services = self.services()?;
+        let mut entries = Vec::with_capacity(services.len());
+        for service in services {
+            match self.dests(&service.key) {
+                Ok(dests) => entries.push(ServiceEntry { service, dests }),
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Snapshot {
+            info,
+            services: entries,
+        })
+    }
+}
+
+/// Changes the IPVS table. Each call is one kernel command, applied whole or
+/// refused whole.
+pub trait Writer: Send {
+    fn apply(&mut self, change: &Change) -> Result<(), Error>;
+}
+
+/// A backend that can both read and write.
+pub trait Backend: Reader + Writer {}
+
+impl<T: Reader + Writer> Backend for T {}

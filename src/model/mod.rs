@@ -1,0 +1,16 @@
+//! The IPVS table as lvstop understands it, independent of the wire format.
+//!
+//! Everything above the protocol layer (batch output, the monitor, the demo
+//! director) speaks these types; only `protocol` knows about netlink.
+
+mod change;
+mod dest;
+mod service;
+mod snapshot;
+mod stats;
+
+pub use change::Change;
+pub use dest::{Dest, DestKey, Forward, TunnelFlags, TunnelType};
+pub use service::{Family, Protocol, Service, ServiceFlags, ServiceKey};
+pub use snapshot::{Info, ServiceEntry, Snapshot, Timeouts};
+pub use stats::Stats;
