@@ -5,6 +5,7 @@
 //! reader only: the write path is then unreachable by type, not just hidden.
 
 mod error;
+pub mod wording;
 
 pub use error::{Error, ErrorKind};
 
