@@ -5,4 +5,5 @@
 //! and the view draws that state.
 
 pub mod backend;
+pub mod clock;
 pub mod model;
