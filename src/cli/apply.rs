@@ -1,0 +1,43 @@
+//! `lvstop apply`: ipvsadm rules through lvstop's own change API.
+
+use std::io::Read;
+use std::path::Path;
+
+use crate::backend::Writer;
+use crate::rules;
+
+/// Parses every rule first (nothing is sent if any line is bad), then applies
+/// them in order. Each rule is one kernel command, applied whole or not at
+/// all; on the first refusal the run stops and says what was already applied.
+pub fn run(writer: &mut dyn Writer, file: Option<&Path>) -> Result<(), String> {
+    let (name, text) = match file {
+        None => ("standard input".to_string(), read_stdin()?),
+        Some(p) if p == Path::new("-") => ("standard input".to_string(), read_stdin()?),
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p)
+                .map_err(|e| format!("cannot read {}: {}", p.display(), e.kind()))?,
+        ),
+    };
+    let changes = rules::parse(&text).map_err(|e| format!("{name}: {e}; nothing was applied"))?;
+    for (i, change) in changes.iter().enumerate() {
+        if let Err(e) = writer.apply(change) {
+            return Err(format!(
+                "{e}\n  refused: {}\n  {} of {} changes from {name} were applied before it; none after",
+                rules::format(change),
+                i,
+                changes.len()
+            ));
+        }
+    }
+    eprintln!("lvstop: applied {} changes from {name}", changes.len());
+    Ok(())
+}
+
+fn read_stdin() -> Result<String, String> {
+    let mut s = String::new();
+    std::io::stdin()
+        .read_to_string(&mut s)
+        .map_err(|e| format!("cannot read standard input: {}", e.kind()))?;
+    Ok(s)
+}

@@ -1,0 +1,136 @@
+//! Command-line options, in top's and ipvsadm's conventions.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// ipvsadm -Ln (with --stats / --rate, their --exact forms)
+    Text,
+    /// one JSON object per snapshot per line
+    Json,
+    /// ipvsadm -Sn lines, restorable with `ipvsadm -R`, keeping thresholds and tunnel options
+    Save,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lvstop",
+    version,
+    about = "top for IPVS: watch and change the Linux Virtual Server table",
+    after_help = "Without --batch, lvstop starts the live monitor. Try `lvstop --demo` (no root, no IPVS needed)."
+)]
+pub struct Args {
+    /// Print snapshots to stdout instead of starting the monitor
+    #[arg(short = 'b', long = "batch")]
+    pub batch: bool,
+
+    /// Number of snapshots to print in batch mode (forever if not given)
+    #[arg(short = 'n', long = "iterations", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+
+    /// Seconds between snapshots (batch) or polls (monitor)
+    #[arg(short = 'd', long = "delay", value_name = "SECONDS", value_parser = parse_delay)]
+    pub delay: Option<f64>,
+
+    /// Batch output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Text format: counters, as `ipvsadm -Ln --stats --exact`
+    #[arg(long, conflicts_with = "rate")]
+    pub stats: bool,
+
+    /// Text format: the kernel's rates, as `ipvsadm -Ln --rate --exact`
+    #[arg(long)]
+    pub rate: bool,
+
+    /// Work inside a network namespace: a name under /run/netns or a path (e.g. /proc/PID/ns/net)
+    #[arg(long, value_name = "NAME|PATH")]
+    pub netns: Option<String>,
+
+    /// Watch the built-in simulated director instead of the kernel (no root or IPVS needed)
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Seed for the demo director, for a reproducible demo
+    #[arg(long, value_name = "N", requires = "demo")]
+    pub demo_seed: Option<u64>,
+
+    /// History kept for sparklines, in seconds (default 300)
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(10..=86_400))]
+    pub history: Option<u64>,
+
+    /// Configuration file (default ~/.config/lvstop/config.toml)
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply ipvsadm rules (the `ipvsadm -R` / `--format save` grammar) through lvstop's change API.
+    ///
+    /// Every line is parsed and checked before anything is sent; the kernel's
+    /// first refusal stops the run and says which line it was and what had
+    /// already been applied.
+    Apply {
+        /// Rules file; `-` or nothing reads standard input
+        file: Option<PathBuf>,
+    },
+}
+
+fn parse_delay(s: &str) -> Result<f64, String> {
+    let v: f64 = s
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds"))?;
+    if !v.is_finite() || !(0.1..=3600.0).contains(&v) {
+        return Err(format!(
+            "delay must be between 0.1 and 3600 seconds, not {s}"
+        ));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn top_conventions() {
+        let a = Args::try_parse_from(["lvstop", "-b", "-n", "3", "-d", "0.5", "--rate"]).unwrap();
+        assert!(a.batch && a.rate && !a.stats);
+        assert_eq!(a.iterations, Some(3));
+        assert_eq!(a.delay, Some(0.5));
+        assert_eq!(a.format, Format::Text);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_words() {
+        for bad in [
+            vec!["lvstop", "-d", "0"],
+            vec!["lvstop", "-d", "abc"],
+            vec!["lvstop", "-d", "NaN"],
+            vec!["lvstop", "-n", "0"],
+            vec!["lvstop", "--stats", "--rate"],
+            vec!["lvstop", "--format", "xml"],
+            vec!["lvstop", "--demo-seed", "4"],
+            vec!["lvstop", "--history", "5"],
+        ] {
+            let e = Args::try_parse_from(&bad).unwrap_err();
+            assert_ne!(e.kind(), clap::error::ErrorKind::DisplayHelp, "{bad:?}");
+            assert!(!e.to_string().is_empty());
+        }
+        let e = Args::try_parse_from(["lvstop", "-d", "0"]).unwrap_err();
+        assert!(e.to_string().contains("between 0.1 and 3600"), "{e}");
+    }
+}

@@ -1,0 +1,140 @@
+//! Batch mode: snapshots to stdout at a fixed cadence, as `top -b`.
+
+use std::io::{self, Write};
+use std::thread;
+use std::time::{Duration, SystemTime};
+
+use crate::backend::{Error, Reader};
+use crate::clock::Clock;
+use crate::model::Snapshot;
+
+/// Turns one snapshot, taken at a wall-clock time, into the text to print.
+pub type Render<'a> = dyn Fn(&Snapshot, SystemTime) -> String + 'a;
+
+/// Why a batch run ended early.
+#[derive(Debug)]
+pub enum BatchError {
+    Backend(Error),
+    /// Writing to stdout failed (other than the reader going away).
+    Output(io::Error),
+}
+
+/// Prints `iterations` snapshots (forever if `None`), one every `delay`.
+///
+/// Ticks are scheduled from the start time, not from the end of the previous
+/// print, so a slow read does not make the cadence drift. A closed pipe
+/// (`lvstop -b | head`) ends the run quietly.
+pub fn run(
+    reader: &mut dyn Reader,
+    clock: &dyn Clock,
+    iterations: Option<u64>,
+    delay: Duration,
+    render: &Render<'_>,
+    out: &mut dyn Write,
+) -> Result<(), BatchError> {
+    let start = clock.now();
+    let mut n: u64 = 0;
+    loop {
+        let snapshot = reader.snapshot().map_err(BatchError::Backend)?;
+        let text = render(&snapshot, clock.wall());
+        match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(e) => return Err(BatchError::Output(e)),
+        }
+        n += 1;
+        if iterations.is_some_and(|max| n >= max) {
+            return Ok(());
+        }
+        let next = start + delay.mul_f64(n as f64);
+        if let Some(wait) = next.checked_sub(clock.now()) {
+            thread::sleep(wait);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::ErrorKind;
+    use crate::clock::ManualClock;
+    use crate::model::{Dest, Info, Service, ServiceKey, Timeouts};
+
+    /// A reader that counts its snapshots and fails when told to.
+    struct Counting {
+        reads: u32,
+        fail_at: Option<u32>,
+    }
+
+    impl Reader for Counting {
+        fn info(&mut self) -> Result<Info, Error> {
+            self.reads += 1;
+            if Some(self.reads) == self.fail_at {
+                return Err(Error::new(ErrorKind::PermissionDenied, "no"));
+            }
+            Ok(Info {
+                version: 0x010201,
+                conn_tab_size: self.reads,
+            })
+        }
+        fn services(&mut self) -> Result<Vec<Service>, Error> {
+            Ok(vec![])
+        }
+        fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, Error> {
+            Ok(vec![])
+        }
+        fn timeouts(&mut self) -> Result<Timeouts, Error> {
+            Ok(Timeouts::default())
+        }
+    }
+
+    fn render(s: &Snapshot, _: SystemTime) -> String {
+        format!("size={}\n", s.info.conn_tab_size)
+    }
+
+    #[test]
+    fn prints_exactly_n_snapshots() {
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let mut r = Counting {
+            reads: 0,
+            fail_at: None,
+        };
+        let mut out = Vec::new();
+        run(&mut r, &clock, Some(3), Duration::ZERO, &render, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "size=1\nsize=2\nsize=3\n");
+    }
+
+    #[test]
+    fn backend_error_stops_the_run_after_what_was_printed() {
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let mut r = Counting {
+            reads: 0,
+            fail_at: Some(2),
+        };
+        let mut out = Vec::new();
+        let e = run(&mut r, &clock, None, Duration::ZERO, &render, &mut out).unwrap_err();
+        assert!(matches!(e, BatchError::Backend(ref e) if e.kind() == ErrorKind::PermissionDenied));
+        assert_eq!(String::from_utf8(out).unwrap(), "size=1\n");
+    }
+
+    struct ClosedPipe;
+    impl Write for ClosedPipe {
+        fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+            Err(io::Error::from(io::ErrorKind::BrokenPipe))
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn closed_pipe_ends_quietly() {
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let mut r = Counting {
+            reads: 0,
+            fail_at: None,
+        };
+        run(&mut r, &clock, None, Duration::ZERO, &render, &mut ClosedPipe).unwrap();
+        assert_eq!(r.reads, 1);
+    }
+}

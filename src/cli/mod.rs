@@ -1,0 +1,98 @@
+//! The command line: parse arguments, open the backend, run batch mode, the
+//! monitor or `apply`. `main.rs` only calls [`main`].
+
+mod apply;
+mod args;
+mod batch;
+
+pub use args::{Args, Command, Format};
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::backend::{Backend, Error};
+use crate::clock::{Clock, SystemClock};
+use crate::demo::DemoDirector;
+use crate::kernel::Client;
+use crate::output::{self, TextView};
+
+/// Exit status for a backend or kernel error (clap uses 2 for usage errors).
+const EXIT_FAILURE: u8 = 1;
+
+pub fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lvstop: {message}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn run(args: Args) -> Result<(), String> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    let delay = Duration::from_secs_f64(args.delay.unwrap_or(1.0));
+
+    if let Some(Command::Apply { file }) = &args.command {
+        let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+        return apply::run(backend.as_mut(), file.as_deref());
+    }
+
+    if args.batch {
+        let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+        let view = if args.stats {
+            TextView::Stats
+        } else if args.rate {
+            TextView::Rate
+        } else {
+            TextView::Plain
+        };
+        let format = args.format;
+        let render = move |s: &crate::model::Snapshot, at: std::time::SystemTime| match format {
+            Format::Text => output::text::render(s, view, true),
+            Format::Save => output::save::render(s),
+            Format::Json => output::json::render(s, at),
+        };
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        return batch::run(
+            backend.as_mut(),
+            clock.as_ref(),
+            args.iterations,
+            delay,
+            &render,
+            &mut out,
+        )
+        .map_err(|e| match e {
+            batch::BatchError::Backend(e) => e.to_string(),
+            batch::BatchError::Output(e) => format!("writing to standard output failed: {e}"),
+        });
+    }
+
+    if !io::stdout().is_terminal() || std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        return Err(
+            "the monitor needs a terminal (stdout is not one, or TERM=dumb): use --batch for plain output"
+                .to_string(),
+        );
+    }
+    let backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+    crate::tui::run_monitor(backend, monitor_options(&args, delay)).map_err(|e| e.to_string())
+}
+
+fn open_backend(args: &Args, clock: Arc<dyn Clock>) -> Result<Box<dyn Backend>, Error> {
+    if args.demo {
+        let seed = args.demo_seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or(1)
+        });
+        return Ok(Box::new(DemoDirector::new(seed, clock)));
+    }
+    Ok(Box::new(Client::open(args.netns.as_deref())?))
+}
