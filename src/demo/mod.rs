@@ -80,7 +80,7 @@ impl DemoDirector {
         self.catch_up();
         self.profiles.insert(*key, traffic.clone());
         if let Some(i) = self.sim.find(key) {
-            self.sim.services[i].traffic = traffic;
+            self.sim.services[i].set_traffic(traffic);
         }
     }
 

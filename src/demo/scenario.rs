@@ -156,9 +156,9 @@ pub fn entries() -> Vec<Entry> {
                 incidents: false,
             },
         },
-        // 5. IPv6 web: NAT, wlc.
+        // 5. IPv6 web: NAT, sed (shortest expected delay).
         Entry {
-            service: Service::new(addr(Tcp, "2001:db8::80", 80), "wlc"),
+            service: Service::new(addr(Tcp, "2001:db8::80", 80), "sed"),
             dests: vec![
                 dest("2001:db8:10::11", 80, Masq, 10),
                 dest("2001:db8:10::12", 80, Masq, 10),
@@ -228,9 +228,10 @@ pub fn entries() -> Vec<Entry> {
                 ..web(90.0, 0.7, false)
             },
         },
-        // 10. Syslog over UDP: sed.
+        // 10. Syslog over UDP: wlc, which (unlike sed and nq, blind to
+        // inactive connections) can balance UDP.
         Entry {
-            service: Service::new(addr(Udp, "192.0.2.40", 514), "sed"),
+            service: Service::new(addr(Udp, "192.0.2.40", 514), "wlc"),
             dests: vec![
                 dest("10.10.4.41", 514, Masq, 2),
                 dest("10.10.4.42", 514, Masq, 1),

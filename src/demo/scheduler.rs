@@ -135,6 +135,16 @@ impl Scheduler {
         s
     }
 
+    /// The service flags changed (ip_vs_edit_service): sh reads them per
+    /// packet in the kernel, so only its flag copy needs updating.
+    pub fn set_flags(&mut self, flags: u32) {
+        if let Kind::Sh { fallback, port, .. } = &mut self.kind {
+            let f = ServiceFlags(flags);
+            *fallback = f.has(ServiceFlags::SCHED1);
+            *port = f.has(ServiceFlags::SCHED2);
+        }
+    }
+
     fn reinit<C: Candidate>(&mut self, dests: &[C]) {
         match &mut self.kind {
             Kind::Wrr { cl, cw, mw, di } => {

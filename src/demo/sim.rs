@@ -245,14 +245,25 @@ impl SimService {
         self.trash.push(d);
     }
 
-    /// ip_vs_edit_service: a new scheduler starts from fresh state.
+    /// ip_vs_edit_service: a new scheduler starts from fresh state; the same
+    /// one keeps its state and just sees the new flags.
     pub fn set_config(&mut self, cfg: Service) {
-        if cfg.scheduler != self.cfg.scheduler || cfg.flags.0 != self.cfg.flags.0 {
+        if cfg.scheduler != self.cfg.scheduler {
             self.sched = Scheduler::new(&cfg.scheduler, cfg.flags.0, &self.dests);
+        } else {
+            self.sched.set_flags(cfg.flags.0);
         }
         let stats = self.cfg.stats;
         self.cfg = cfg;
         self.cfg.stats = stats;
+    }
+
+    /// New traffic; the kind of connection (datagram or not) follows it.
+    pub fn set_traffic(&mut self, traffic: Traffic) {
+        for d in self.dests.iter_mut().chain(self.trash.iter_mut()) {
+            d.datagram = traffic.datagram;
+        }
+        self.traffic = traffic;
     }
 
     pub fn zero(&mut self) {
@@ -378,16 +389,8 @@ impl Sim {
             for d in svc.dests.iter_mut().chain(svc.trash.iter_mut()) {
                 d.drain(k);
             }
-            // 2. traffic of open connections
-            for d in svc.dests.iter_mut().chain(svc.trash.iter_mut()) {
-                let [ip, op, ib, ob] = d.flow(&svc.traffic, rng);
-                if ip + op > 0 {
-                    d.stats.add(0, ip, op, ib, ob);
-                    svc.stats.add(0, ip, op, ib, ob);
-                    totals.add(0, ip, op, ib, ob);
-                }
-            }
-            // 3. new connections
+            // 2. new connections (before the traffic step, so that even a
+            // connection shorter than a step carries its packets)
             let tr = &svc.traffic;
             if tr.burst_every_secs > 0.0 && svc.burst.is_none_or(|b| b.until <= t) {
                 svc.burst = None;
@@ -407,6 +410,15 @@ impl Sim {
                 .map(|i| i.dest_id);
             for _ in 0..arrivals {
                 new_connection(svc, k, linger, slow, slowdown, rng, totals);
+            }
+            // 3. traffic of open connections
+            for d in svc.dests.iter_mut().chain(svc.trash.iter_mut()) {
+                let [ip, op, ib, ob] = d.flow(&svc.traffic, rng);
+                if ip + op > 0 {
+                    d.stats.add(0, ip, op, ib, ob);
+                    svc.stats.add(0, ip, op, ib, ob);
+                    totals.add(0, ip, op, ib, ob);
+                }
             }
             // 4. persistence templates that timed out
             if k % 10 == 0 && !svc.templates.is_empty() {
