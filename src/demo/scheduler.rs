@@ -400,43 +400,39 @@ fn ovf<C: Candidate>(dests: &[C]) -> Option<usize> {
 }
 
 /// ip_vs_twos_schedule: two servers drawn by weight, the less loaded wins.
+/// A draw of exactly the total picks nothing, leaving choice 1 at the last
+/// available server with weight -1 and overhead 0, as in the C code.
 fn twos<C: Candidate>(dests: &[C], rng: &mut Prng) -> Option<usize> {
     let total: i64 = dests
         .iter()
         .filter(|d| eligible(*d))
         .map(|d| d.weight() as i64)
         .sum();
-    if total == 0 {
-        return None;
-    }
+    let mut c1 = dests.iter().rposition(eligible)?;
     let mut r1 = rng.below(total as u64 + 1) as i64;
     let mut r2 = rng.below(total as u64 + 1) as i64;
-    let (mut c1, mut c2) = (None, None);
+    let (mut w1, mut oh1) = (-1i64, 0i64);
+    let mut c2: Option<(usize, i64, i64)> = None;
     for (i, d) in dests.iter().enumerate() {
         if !eligible(d) {
             continue;
         }
         r1 -= d.weight() as i64;
         r2 -= d.weight() as i64;
-        if r1 <= 0 && c1.is_none() {
-            c1 = Some(i);
+        if r1 <= 0 && w1 == -1 {
+            c1 = i;
+            w1 = d.weight() as i64;
+            oh1 = conn_overhead(d);
         }
         if r2 <= 0 && c2.is_none() {
-            c2 = Some(i);
+            c2 = Some((i, d.weight() as i64, conn_overhead(d)));
         }
-        if c1.is_some() && c2.is_some() {
+        if w1 != -1 && c2.is_some() {
             break;
         }
     }
-    let last = dests.iter().rposition(eligible);
-    let c1 = c1.or(last)?;
     match c2 {
-        Some(c2)
-            if dests[c2].weight() as i64 * conn_overhead(&dests[c1])
-                > dests[c1].weight() as i64 * conn_overhead(&dests[c2]) =>
-        {
-            Some(c2)
-        }
+        Some((i, w2, oh2)) if w2 * oh1 > w1 * oh2 => Some(i),
         _ => Some(c1),
     }
 }

@@ -142,8 +142,8 @@ impl SimDest {
     }
 
     fn book(&mut self, k: u64, open_steps: u64, linger_steps: u64) {
-        let open_steps = open_steps.clamp(1, RING as u64 - 2);
-        let gone = (open_steps + linger_steps.max(1)).min(RING as u64 - 1);
+        let open_steps = open_steps.clamp(1, RING as u64 - 1);
+        let gone = (open_steps + linger_steps).min(RING as u64 - 1);
         self.ring[((k + open_steps) % RING as u64) as usize].0 += 1;
         self.ring[((k + gone) % RING as u64) as usize].1 += 1;
     }
@@ -588,6 +588,14 @@ fn new_connection(
     };
     let tr = &svc.traffic;
     let d = &mut svc.dests[i];
+    if tr.datagram && svc.cfg.flags.has(ServiceFlags::ONEPACKET) {
+        // One-packet scheduling (ipvsadm -o): the connection is released
+        // with its only datagram and never shows in the table.
+        d.stats.add(1, 1, 0, 60, 0);
+        svc.stats.add(1, 1, 0, 60, 0);
+        totals.add(1, 1, 0, 60, 0);
+        return;
+    }
     let mut secs = rng.exponential(tr.mean_duration_secs);
     if slow == Some(d.id) {
         secs *= slowdown;

@@ -730,3 +730,30 @@ fn the_scenario_covers_what_the_demo_promises() {
         );
     }
 }
+
+#[test]
+fn one_packet_udp_leaves_no_connections_in_the_table() {
+    let c = clock();
+    let mut d = DemoDirector::empty(9, c.clone());
+    d.set_incidents(None);
+    let dns = ServiceKey::Addr {
+        protocol: Protocol::Udp,
+        addr: "192.0.2.53".parse().unwrap(),
+        port: 53,
+    };
+    let mut s = Service::new(dns, "rr");
+    s.flags = ServiceFlags(ServiceFlags::ONEPACKET);
+    d.apply(&Change::AddService(s)).unwrap();
+    d.apply(&Change::AddDest {
+        service: dns,
+        dest: Dest::new("10.0.0.1".parse().unwrap(), 53),
+    })
+    .unwrap();
+    c.set(Duration::from_secs(10));
+    let x = &d.dests(&dns).unwrap()[0];
+    assert_eq!((x.active_conns, x.inactive_conns), (0, 0));
+    assert!(
+        x.stats.conns > 100 && x.stats.inpkts == x.stats.conns,
+        "{x:?}"
+    );
+}
