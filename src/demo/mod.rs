@@ -99,9 +99,8 @@ impl DemoDirector {
         Some((inc.service, d.cfg.key()))
     }
 
-    /// The director-wide counters and rates (the kernel's tot_stats, shown
-    /// by `ipvsadm --stats` as the sum line it does not print, and in
-    /// /proc/net/ip_vs_stats).
+    /// The director-wide counters and rates: the kernel's `tot_stats`, which
+    /// it shows in /proc/net/ip_vs_stats rather than over netlink.
     pub fn totals(&mut self) -> Stats {
         self.catch_up();
         self.sim.totals.read()
