@@ -6,4 +6,5 @@
 
 pub mod backend;
 pub mod clock;
+pub mod demo;
 pub mod model;
