@@ -61,7 +61,8 @@ pub fn change_error(errno: i32, change: &Change) -> Error {
             let service = match change {
                 Change::AddDest { service, .. }
                 | Change::EditDest { service, .. }
-                | Change::DeleteDest { service, .. } => format!("virtual service {service}"),
+                | Change::DeleteDest { service, .. }
+                | Change::Zero(Some(service)) => format!("virtual service {service}"),
                 _ => what,
             };
             Error::new(ErrorKind::NotFound, format!("{service} does not exist"))
@@ -86,6 +87,15 @@ pub fn change_error(errno: i32, change: &Change) -> Error {
         libc::EINVAL => Error::new(
             ErrorKind::Invalid,
             format!("the kernel refused {what} as invalid: {}", sent(change)),
+        ),
+        // ip_vs_add_dest / ip_vs_edit_dest: lower threshold above upper, or a
+        // weight that does not fit the kernel's int.
+        libc::ERANGE => Error::new(
+            ErrorKind::Invalid,
+            format!(
+                "the kernel refused {what}: a value is out of range (lower threshold above upper, or weight above 2147483647): {}",
+                sent(change)
+            ),
         ),
         libc::EAFNOSUPPORT => Error::new(
             ErrorKind::Invalid,
@@ -224,6 +234,31 @@ mod tests {
             e.to_string().contains("scheduler 'foo' (module ip_vs_foo)"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn zeroing_a_missing_service_names_it() {
+        let e = change_error(libc::ESRCH, &Change::Zero(Some(key())));
+        assert_eq!(
+            e.to_string(),
+            "virtual service TCP 10.0.0.1:80 does not exist"
+        );
+    }
+
+    #[test]
+    fn erange_is_invalid_with_what_was_sent() {
+        let mut dest = Dest::new("10.0.0.2".parse().unwrap(), 80);
+        dest.upper_threshold = 5;
+        dest.lower_threshold = 10;
+        let e = change_error(
+            libc::ERANGE,
+            &Change::AddDest {
+                service: key(),
+                dest,
+            },
+        );
+        assert_eq!(e.kind(), ErrorKind::Invalid);
+        assert!(e.to_string().contains("thresholds 5/10"), "{e}");
     }
 
     #[test]
