@@ -600,8 +600,8 @@ fn refusals_carry_the_kernel_errno_and_wording() {
                 },
             },
             libc::ERANGE,
-            Io,
-            "result",
+            Invalid,
+            "out of range",
         );
     }
     // IPv6 persistence prefix must be 1..=128.
