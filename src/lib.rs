@@ -6,4 +6,6 @@
 
 pub mod backend;
 pub mod clock;
+pub mod kernel;
 pub mod model;
+pub mod protocol;
