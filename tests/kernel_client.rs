@@ -61,7 +61,9 @@ fn without_ipvs_open_says_not_available() {
     if std::path::Path::new("/proc/net/ip_vs").exists() {
         return; // IPVS is loaded here: the VM tests cover this machine.
     }
-    let err = Client::open(None).err().expect("no IPVS family on this kernel");
+    let err = Client::open(None)
+        .err()
+        .expect("no IPVS family on this kernel");
     assert_eq!(err.kind(), ErrorKind::NotAvailable);
     assert_eq!(err, lvstop::backend::wording::not_available());
 }
@@ -230,10 +232,7 @@ fn edits_replace_the_whole_entry() {
     assert_eq!(got.scheduler, "wrr");
     assert_eq!(got.timeout, 300);
     assert_eq!(got.netmask, 0xffff_ff00);
-    assert_eq!(
-        got.flags.0,
-        ServiceFlags::PERSISTENT | ServiceFlags::HASHED
-    );
+    assert_eq!(got.flags.0, ServiceFlags::PERSISTENT | ServiceFlags::HASHED);
     let listing = ipvsadm(&["-Ln"]);
     assert!(
         listing
@@ -310,13 +309,19 @@ fn refusals_are_worded() {
 
     let e = c.apply(&Change::AddService(web.clone())).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Exists);
-    assert_eq!(e.to_string(), "virtual service TCP 10.1.1.1:80 already exists");
+    assert_eq!(
+        e.to_string(),
+        "virtual service TCP 10.1.1.1:80 already exists"
+    );
 
     let e = c
         .apply(&Change::DeleteService(tcp("10.9.9.9", 1)))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
-    assert_eq!(e.to_string(), "virtual service TCP 10.9.9.9:1 does not exist");
+    assert_eq!(
+        e.to_string(),
+        "virtual service TCP 10.9.9.9:1 does not exist"
+    );
 
     let e = c
         .apply(&Change::DeleteDest {
@@ -340,10 +345,16 @@ fn refusals_are_worded() {
         })
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
-    assert_eq!(e.to_string(), "virtual service TCP 10.9.9.9:1 does not exist");
+    assert_eq!(
+        e.to_string(),
+        "virtual service TCP 10.9.9.9:1 does not exist"
+    );
 
     let e = c
-        .apply(&Change::AddService(Service::new(tcp("10.1.1.2", 80), "nosuch")))
+        .apply(&Change::AddService(Service::new(
+            tcp("10.1.1.2", 80),
+            "nosuch",
+        )))
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert!(e.to_string().contains("scheduler 'nosuch'"), "{e}");
@@ -377,7 +388,14 @@ fn info_and_sync_daemons() {
         .args(["--stop-daemon", "master"])
         .output();
     assert_eq!(c.daemons().unwrap(), vec![]);
-    ipvsadm(&["--start-daemon", "master", "--mcast-interface", "lo", "--syncid", "9"]);
+    ipvsadm(&[
+        "--start-daemon",
+        "master",
+        "--mcast-interface",
+        "lo",
+        "--syncid",
+        "9",
+    ]);
     let daemons = c.daemons().unwrap();
     ipvsadm(&["--stop-daemon", "master"]);
     assert_eq!(daemons.len(), 1, "{daemons:?}");

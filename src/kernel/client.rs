@@ -135,7 +135,9 @@ impl Writer for Client {
 fn resolve_family(transport: &mut Transport) -> Result<u16, Error> {
     let request = GenlCtrl {
         cmd: GenlCtrlCmd::GetFamily,
-        nlas: vec![GenlCtrlAttrs::FamilyName(IpvsMessage::family_name().to_string())],
+        nlas: vec![GenlCtrlAttrs::FamilyName(
+            IpvsMessage::family_name().to_string(),
+        )],
     };
     let what = "the IPVS generic-netlink family";
     let replies = match transport.request(libc::GENL_ID_CTRL as u16, request, false) {

@@ -63,9 +63,9 @@ pub fn socket_in(netns: &str) -> Result<Socket, Error> {
     joined.map_err(|(errno, entering)| {
         let message = match (entering, errno) {
             (true, libc::EINVAL) => format!("{} is not a network namespace", path.display()),
-            (true, libc::EPERM) => format!(
-                "cannot enter {shown}: permission denied (needs root or CAP_SYS_ADMIN)"
-            ),
+            (true, libc::EPERM) => {
+                format!("cannot enter {shown}: permission denied (needs root or CAP_SYS_ADMIN)")
+            }
             (true, _) => format!("cannot enter {shown}: {}", strerror(errno)),
             (false, _) => format!(
                 "cannot open a netlink socket in {shown}: {}",

@@ -69,11 +69,7 @@ impl TryFrom<u8> for IpvsCmd {
             15 => IpvsCmd::GetInfo,
             16 => IpvsCmd::Zero,
             17 => IpvsCmd::Flush,
-            other => {
-                return Err(DecodeError::from(format!(
-                    "unknown IPVS command {other}"
-                )))
-            }
+            other => return Err(DecodeError::from(format!("unknown IPVS command {other}"))),
         })
     }
 }

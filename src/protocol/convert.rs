@@ -63,9 +63,9 @@ fn family_from_af(af: u16, what: &str) -> Result<Family, DecodeError> {
 /// `union nf_inet_addr` bytes as an address of `family`.
 fn addr_from_bytes(bytes: &[u8], family: Family, what: &str) -> Result<IpAddr, DecodeError> {
     match family {
-        Family::V4 if bytes.len() >= 4 => {
-            Ok(IpAddr::V4(Ipv4Addr::new(bytes[0], bytes[1], bytes[2], bytes[3])))
-        }
+        Family::V4 if bytes.len() >= 4 => Ok(IpAddr::V4(Ipv4Addr::new(
+            bytes[0], bytes[1], bytes[2], bytes[3],
+        ))),
         Family::V6 if bytes.len() >= 16 => {
             let mut o = [0u8; 16];
             o.copy_from_slice(&bytes[..16]);
@@ -109,7 +109,9 @@ pub fn service_from_attrs(attrs: &[ServiceAttr]) -> Result<Service, DecodeError>
         (Some(mark), _, _, _) if mark != 0 => ServiceKey::Fwmark { family, mark },
         (_, Some(p), Some(a), Some(port)) => ServiceKey::Addr {
             protocol: Protocol::from_number(p).ok_or_else(|| {
-                DecodeError::from(format!("unknown protocol number {p} in IPVS_SVC_ATTR_PROTOCOL"))
+                DecodeError::from(format!(
+                    "unknown protocol number {p} in IPVS_SVC_ATTR_PROTOCOL"
+                ))
             })?,
             addr: addr_from_bytes(a, family, "IPVS_SVC_ATTR_ADDR")?,
             port,
@@ -241,7 +243,9 @@ pub fn info_from_message(msg: &IpvsMessage) -> Result<Info, DecodeError> {
         }
     }
     if !seen {
-        return Err(DecodeError::from("GET_INFO reply without IPVS_INFO_ATTR_VERSION"));
+        return Err(DecodeError::from(
+            "GET_INFO reply without IPVS_INFO_ATTR_VERSION",
+        ));
     }
     Ok(info)
 }
@@ -343,10 +347,9 @@ pub fn service_identity(key: &ServiceKey) -> Vec<ServiceAttr> {
             ServiceAttr::Addr(addr_bytes(addr)),
             ServiceAttr::Port(*port),
         ],
-        ServiceKey::Fwmark { family, mark } => vec![
-            ServiceAttr::Af(family.to_af()),
-            ServiceAttr::Fwmark(*mark),
-        ],
+        ServiceKey::Fwmark { family, mark } => {
+            vec![ServiceAttr::Af(family.to_af()), ServiceAttr::Fwmark(*mark)]
+        }
     }
 }
 
@@ -407,21 +410,32 @@ pub fn change_request(change: &Change) -> IpvsMessage {
     use IpvsCmd as C;
     match change {
         Change::AddService(s) => IpvsMessage::new(C::NewService, vec![A::Service(service_full(s))]),
-        Change::EditService(s) => IpvsMessage::new(C::SetService, vec![A::Service(service_full(s))]),
+        Change::EditService(s) => {
+            IpvsMessage::new(C::SetService, vec![A::Service(service_full(s))])
+        }
         Change::DeleteService(k) => {
             IpvsMessage::new(C::DelService, vec![A::Service(service_identity(k))])
         }
         Change::AddDest { service, dest } => IpvsMessage::new(
             C::NewDest,
-            vec![A::Service(service_identity(service)), A::Dest(dest_full(dest))],
+            vec![
+                A::Service(service_identity(service)),
+                A::Dest(dest_full(dest)),
+            ],
         ),
         Change::EditDest { service, dest } => IpvsMessage::new(
             C::SetDest,
-            vec![A::Service(service_identity(service)), A::Dest(dest_full(dest))],
+            vec![
+                A::Service(service_identity(service)),
+                A::Dest(dest_full(dest)),
+            ],
         ),
         Change::DeleteDest { service, dest } => IpvsMessage::new(
             C::DelDest,
-            vec![A::Service(service_identity(service)), A::Dest(dest_identity(dest))],
+            vec![
+                A::Service(service_identity(service)),
+                A::Dest(dest_identity(dest)),
+            ],
         ),
         Change::Zero(None) => IpvsMessage::new(C::Zero, vec![]),
         Change::Zero(Some(k)) => IpvsMessage::new(C::Zero, vec![A::Service(service_identity(k))]),
@@ -462,4 +476,3 @@ pub fn get_config_request() -> IpvsMessage {
 pub fn get_daemons_request() -> IpvsMessage {
     IpvsMessage::new(IpvsCmd::GetDaemon, vec![])
 }
-

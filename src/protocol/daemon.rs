@@ -3,8 +3,8 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use netlink_packet_core::{
-    emit_u16, emit_u32, parse_u16, parse_u32, parse_u8, DecodeError, DefaultNla, ErrorContext,
-    Nla, NlaBuffer, Parseable,
+    emit_u16, emit_u32, parse_u16, parse_u32, parse_u8, DecodeError, DefaultNla, ErrorContext, Nla,
+    NlaBuffer, Parseable,
 };
 
 use super::nest::{emit_string, parse_cstring, string_len};
@@ -106,9 +106,9 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for DaemonAttr {
                 })?;
                 DaemonAttr::McastGroup6(Ipv6Addr::from(o))
             }
-            IPVS_DAEMON_ATTR_MCAST_PORT => DaemonAttr::McastPort(
-                parse_u16(p).context("invalid IPVS_DAEMON_ATTR_MCAST_PORT")?,
-            ),
+            IPVS_DAEMON_ATTR_MCAST_PORT => {
+                DaemonAttr::McastPort(parse_u16(p).context("invalid IPVS_DAEMON_ATTR_MCAST_PORT")?)
+            }
             IPVS_DAEMON_ATTR_MCAST_TTL => {
                 DaemonAttr::McastTtl(parse_u8(p).context("invalid IPVS_DAEMON_ATTR_MCAST_TTL")?)
             }

@@ -56,8 +56,8 @@ impl Nla for DestAttr {
             Addr(a) => a.len(),
             Port(_) | AddrFamily(_) | TunPort(_) | TunFlags(_) => 2,
             TunType(_) => 1,
-            FwdMethod(_) | Weight(_) | UThresh(_) | LThresh(_) | ActiveConns(_)
-            | InactConns(_) | PersistConns(_) => 4,
+            FwdMethod(_) | Weight(_) | UThresh(_) | LThresh(_) | ActiveConns(_) | InactConns(_)
+            | PersistConns(_) => 4,
             Stats(n) | Stats64(n) => n.as_slice().buffer_len(),
             Other(nla) => nla.value_len(),
         }
@@ -92,8 +92,8 @@ impl Nla for DestAttr {
             Port(v) | TunPort(v) => emit_u16_be(buffer, *v).unwrap(),
             AddrFamily(v) | TunFlags(v) => emit_u16(buffer, *v).unwrap(),
             TunType(v) => buffer[0] = *v,
-            FwdMethod(v) | Weight(v) | UThresh(v) | LThresh(v) | ActiveConns(v)
-            | InactConns(v) | PersistConns(v) => emit_u32(buffer, *v).unwrap(),
+            FwdMethod(v) | Weight(v) | UThresh(v) | LThresh(v) | ActiveConns(v) | InactConns(v)
+            | PersistConns(v) => emit_u32(buffer, *v).unwrap(),
             Stats(n) | Stats64(n) => n.as_slice().emit(buffer),
             Other(nla) => nla.emit_value(buffer),
         }
@@ -120,9 +120,9 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for DestAttr {
             IPVS_DEST_ATTR_STATS => {
                 DestAttr::Stats(parse_nested(p).context("invalid IPVS_DEST_ATTR_STATS")?)
             }
-            IPVS_DEST_ATTR_ADDR_FAMILY => DestAttr::AddrFamily(
-                parse_u16(p).context("invalid IPVS_DEST_ATTR_ADDR_FAMILY")?,
-            ),
+            IPVS_DEST_ATTR_ADDR_FAMILY => {
+                DestAttr::AddrFamily(parse_u16(p).context("invalid IPVS_DEST_ATTR_ADDR_FAMILY")?)
+            }
             IPVS_DEST_ATTR_STATS64 => {
                 DestAttr::Stats64(parse_nested(p).context("invalid IPVS_DEST_ATTR_STATS64")?)
             }

@@ -102,15 +102,15 @@ impl IpvsAttr {
             IPVS_CMD_ATTR_DAEMON => {
                 IpvsAttr::Daemon(parse_nested(p).context("invalid IPVS_CMD_ATTR_DAEMON")?)
             }
-            IPVS_CMD_ATTR_TIMEOUT_TCP => IpvsAttr::TimeoutTcp(
-                parse_u32(p).context("invalid IPVS_CMD_ATTR_TIMEOUT_TCP")?,
-            ),
+            IPVS_CMD_ATTR_TIMEOUT_TCP => {
+                IpvsAttr::TimeoutTcp(parse_u32(p).context("invalid IPVS_CMD_ATTR_TIMEOUT_TCP")?)
+            }
             IPVS_CMD_ATTR_TIMEOUT_TCP_FIN => IpvsAttr::TimeoutTcpFin(
                 parse_u32(p).context("invalid IPVS_CMD_ATTR_TIMEOUT_TCP_FIN")?,
             ),
-            IPVS_CMD_ATTR_TIMEOUT_UDP => IpvsAttr::TimeoutUdp(
-                parse_u32(p).context("invalid IPVS_CMD_ATTR_TIMEOUT_UDP")?,
-            ),
+            IPVS_CMD_ATTR_TIMEOUT_UDP => {
+                IpvsAttr::TimeoutUdp(parse_u32(p).context("invalid IPVS_CMD_ATTR_TIMEOUT_UDP")?)
+            }
             _ => IpvsAttr::Other(DefaultNla::parse(buf)?),
         })
     }

@@ -24,3 +24,6 @@ pub use info::*;
 pub use message::*;
 pub use service::*;
 pub use stats::*;
+
+#[cfg(test)]
+mod tests;

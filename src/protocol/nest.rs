@@ -31,6 +31,9 @@ pub fn emit_string(buffer: &mut [u8], s: &str) {
 
 /// A NUL-terminated string; anything after the first NUL is ignored.
 pub fn parse_cstring(payload: &[u8]) -> Result<String, DecodeError> {
-    let end = payload.iter().position(|&b| b == 0).unwrap_or(payload.len());
+    let end = payload
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(payload.len());
     String::from_utf8(payload[..end].to_vec()).map_err(DecodeError::from)
 }

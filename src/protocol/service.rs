@@ -1,8 +1,8 @@
 //! IPVS_SVC_ATTR_*: the attributes inside an IPVS_CMD_ATTR_SERVICE nest.
 
 use netlink_packet_core::{
-    emit_u16, emit_u16_be, emit_u32, parse_u16, parse_u16_be, parse_u32,
-    DecodeError, DefaultNla, Emitable, ErrorContext, Nla, NlaBuffer, Parseable,
+    emit_u16, emit_u16_be, emit_u32, parse_u16, parse_u16_be, parse_u32, DecodeError, DefaultNla,
+    Emitable, ErrorContext, Nla, NlaBuffer, Parseable,
 };
 
 use super::nest::{emit_string, parse_cstring, parse_nested, string_len, NESTED};
@@ -110,9 +110,9 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for ServiceAttr {
             IPVS_SVC_ATTR_AF => {
                 ServiceAttr::Af(parse_u16(payload).context("invalid IPVS_SVC_ATTR_AF")?)
             }
-            IPVS_SVC_ATTR_PROTOCOL => ServiceAttr::Protocol(
-                parse_u16(payload).context("invalid IPVS_SVC_ATTR_PROTOCOL")?,
-            ),
+            IPVS_SVC_ATTR_PROTOCOL => {
+                ServiceAttr::Protocol(parse_u16(payload).context("invalid IPVS_SVC_ATTR_PROTOCOL")?)
+            }
             IPVS_SVC_ATTR_ADDR => ServiceAttr::Addr(payload.to_vec()),
             IPVS_SVC_ATTR_PORT => {
                 ServiceAttr::Port(parse_u16_be(payload).context("invalid IPVS_SVC_ATTR_PORT")?)
@@ -135,12 +135,12 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for ServiceAttr {
                     mask: parse_u32(&payload[4..8])?,
                 })
             }
-            IPVS_SVC_ATTR_TIMEOUT => ServiceAttr::Timeout(
-                parse_u32(payload).context("invalid IPVS_SVC_ATTR_TIMEOUT")?,
-            ),
-            IPVS_SVC_ATTR_NETMASK => ServiceAttr::Netmask(
-                parse_u32(payload).context("invalid IPVS_SVC_ATTR_NETMASK")?,
-            ),
+            IPVS_SVC_ATTR_TIMEOUT => {
+                ServiceAttr::Timeout(parse_u32(payload).context("invalid IPVS_SVC_ATTR_TIMEOUT")?)
+            }
+            IPVS_SVC_ATTR_NETMASK => {
+                ServiceAttr::Netmask(parse_u32(payload).context("invalid IPVS_SVC_ATTR_NETMASK")?)
+            }
             IPVS_SVC_ATTR_STATS => {
                 ServiceAttr::Stats(parse_nested(payload).context("invalid IPVS_SVC_ATTR_STATS")?)
             }

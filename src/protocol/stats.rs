@@ -122,7 +122,8 @@ impl<'a, T: AsRef<[u8]> + ?Sized> Parseable<NlaBuffer<&'a T>> for StatsAttr {
     fn parse(buf: &NlaBuffer<&'a T>) -> Result<Self, DecodeError> {
         let payload = buf.value();
         let counter = || {
-            Counter::parse(payload).with_context(|| format!("invalid IPVS_STATS_ATTR {}", buf.kind()))
+            Counter::parse(payload)
+                .with_context(|| format!("invalid IPVS_STATS_ATTR {}", buf.kind()))
         };
         Ok(match buf.kind() {
             IPVS_STATS_ATTR_CONNS => StatsAttr::Conns(counter()?),
