@@ -9,11 +9,12 @@ use std::io;
 use std::time::Duration;
 
 use netlink_packet_core::{
-    DecodeError, Emitable, NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload,
-    ParseableParametrized, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST,
+    DecodeError, Emitable, NetlinkBuffer, NetlinkMessage, NetlinkPayload, ParseableParametrized,
 };
 use netlink_packet_generic::{GenlFamily, GenlHeader, GenlMessage};
 use netlink_sys::Socket;
+
+use crate::protocol::{encode_request, DUMP_FLAGS, REQUEST_FLAGS};
 
 /// Dump replies are sized to the reader's buffer (the kernel grows its dump
 /// skb up to about 32 KiB); 64 KiB never truncates.
@@ -78,15 +79,8 @@ impl Transport {
     {
         self.seq = self.seq.wrapping_add(1);
         let seq = self.seq;
-        let mut genl = GenlMessage::from_payload(payload);
-        genl.set_resolved_family_id(family_id);
-        let mut header = NetlinkHeader::default();
-        header.flags = NLM_F_REQUEST | if dump { NLM_F_DUMP } else { NLM_F_ACK };
-        header.sequence_number = seq;
-        let mut msg = NetlinkMessage::new(header, NetlinkPayload::InnerMessage(genl));
-        msg.finalize();
-        let mut out = vec![0u8; msg.buffer_len()];
-        msg.serialize(&mut out);
+        let flags = if dump { DUMP_FLAGS } else { REQUEST_FLAGS };
+        let out = encode_request(family_id, payload, flags, seq);
         self.socket.send(&out, 0)?;
 
         let mut replies = Vec::new();

@@ -378,13 +378,14 @@ pub fn service_full(s: &Service) -> Vec<ServiceAttr> {
     attrs
 }
 
-/// The attributes that identify a real server. The family is always sent,
-/// so a mixed-family real server is found in its own family.
+/// The attributes that identify a real server. The family is always sent
+/// (first, as ipvsadm does), so a mixed-family real server is found in its
+/// own family.
 pub fn dest_identity(key: &DestKey) -> Vec<DestAttr> {
     vec![
+        DestAttr::AddrFamily(Family::of(&key.addr).to_af()),
         DestAttr::Addr(addr_bytes(&key.addr)),
         DestAttr::Port(key.port),
-        DestAttr::AddrFamily(Family::of(&key.addr).to_af()),
     ]
 }
 

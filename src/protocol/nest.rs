@@ -2,7 +2,7 @@
 
 use netlink_packet_core::{DecodeError, NlaBuffer, NlasIterator, Parseable};
 
-/// Flag set on the nests lvstop sends.
+/// Flag set on the nests lvstop sends, as ipvsadm 1.31 (libnl 3.7) does.
 ///
 /// The kernel's IPVS policies parse nests without strict validation, so it
 /// accepts them with or without NLA_F_NESTED, and its own replies omit it

@@ -169,9 +169,9 @@ fn add_dest_carries_the_full_real_server() {
     assert_eq!(bytes[..4], hex("30 00 01 80")[..]);
     let dest = &bytes[service_nest_len..];
     let expected = hex("60 00 02 80
+         06 00 0b 00 02 00 00 00
          14 00 01 00 0a 02 00 03 00 00 00 00 00 00 00 00 00 00 00 00
          06 00 02 00 1f 90 00 00
-         06 00 0b 00 02 00 00 00
          08 00 03 00 02 00 00 00
          08 00 04 00 05 00 00 00
          05 00 0d 00 01 00 00 00
