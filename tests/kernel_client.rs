@@ -457,3 +457,74 @@ fn a_namespace_has_its_own_table() {
     stop_tx.send(()).unwrap();
     holder.join().unwrap();
 }
+
+/// Drop every capability of the calling thread (capabilities are per thread).
+fn drop_capabilities() {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Default, Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    let header = Header {
+        version: 0x2008_0522, // _LINUX_CAPABILITY_VERSION_3
+        pid: 0,
+    };
+    let data = [Data::default(); 2];
+    // SAFETY: capset with a valid v3 header and two data structs.
+    let rc = unsafe { libc::syscall(libc::SYS_capset, &header, data.as_ptr()) };
+    assert_eq!(rc, 0, "capset: {}", std::io::Error::last_os_error());
+}
+
+#[test]
+#[ignore = "needs IPVS: runs in the test VM"]
+fn without_cap_net_admin_even_reads_are_refused_in_words() {
+    let mut c = fresh();
+    c.apply(&Change::AddService(Service::new(tcp("10.1.1.1", 80), "rr")))
+        .unwrap();
+    let err = std::thread::spawn(|| {
+        drop_capabilities();
+        // Resolving the family is not privileged; listing is.
+        let mut c = Client::open(None).expect("open without privileges");
+        c.services().unwrap_err()
+    })
+    .join()
+    .unwrap();
+    assert_eq!(err.kind(), ErrorKind::PermissionDenied);
+    assert_eq!(
+        err,
+        lvstop::backend::wording::permission_denied(libc::EPERM)
+    );
+}
+
+#[test]
+#[ignore = "needs IPVS: runs in the test VM"]
+fn a_namespace_named_like_ip_netns_does() {
+    let mut host = fresh();
+    host.apply(&Change::AddService(Service::new(tcp("10.1.1.1", 80), "rr")))
+        .unwrap();
+    let ip = |args: &[&str]| {
+        let out = Command::new("ip").args(args).output().expect("ip runs");
+        assert!(
+            out.status.success(),
+            "ip {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let _ = Command::new("ip")
+        .args(["netns", "del", "lvstop-test"])
+        .output();
+    ip(&["netns", "add", "lvstop-test"]);
+    let mut inner = Client::open(Some("lvstop-test")).expect("open in lvstop-test");
+    assert_eq!(inner.services().unwrap(), vec![]);
+    ip(&["netns", "del", "lvstop-test"]);
+    // The socket keeps its namespace alive and usable after `ip netns del`.
+    assert_eq!(inner.services().unwrap(), vec![]);
+    assert_eq!(host.services().unwrap().len(), 1);
+}

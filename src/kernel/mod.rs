@@ -5,7 +5,7 @@
 //! failure for an operator.
 
 mod client;
-mod netns;
+pub(crate) mod netns;
 mod transport;
 
 pub use client::Client;

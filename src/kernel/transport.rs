@@ -59,7 +59,11 @@ pub struct Transport {
 impl Transport {
     /// Wrap a bound NETLINK_GENERIC socket: set the receive timeout and buffer.
     pub fn new(socket: Socket) -> io::Result<Transport> {
-        set_recv_timeout(&socket, RECV_TIMEOUT)?;
+        Transport::with_timeout(socket, RECV_TIMEOUT)
+    }
+
+    pub fn with_timeout(socket: Socket, timeout: Duration) -> io::Result<Transport> {
+        set_recv_timeout(&socket, timeout)?;
         // Best effort: a smaller queue still works, dumps are flow-controlled.
         let _ = socket.set_rx_buf_sz(SOCKET_RCVBUF);
         Ok(Transport {
@@ -82,7 +86,16 @@ impl Transport {
         let flags = if dump { DUMP_FLAGS } else { REQUEST_FLAGS };
         let out = encode_request(family_id, payload, flags, seq);
         self.socket.send(&out, 0)?;
+        self.receive(seq)
+    }
 
+    /// Read until the answer to request `seq` is complete. Messages with
+    /// another sequence number (left over from a request that timed out)
+    /// are skipped.
+    fn receive<F>(&mut self, seq: u32) -> Result<Vec<F>, Failure>
+    where
+        F: ParseableParametrized<[u8], GenlHeader> + Debug,
+    {
         let mut replies = Vec::new();
         loop {
             self.buf.clear();
@@ -145,4 +158,84 @@ fn set_recv_timeout(socket: &Socket, timeout: Duration) -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    //! Against the host kernel's generic-netlink controller, which every
+    //! Linux has (IPVS is not needed).
+
+    use netlink_packet_generic::ctrl::nlas::GenlCtrlAttrs;
+    use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
+
+    use super::*;
+
+    fn get_family(name: &str) -> GenlCtrl {
+        GenlCtrl {
+            cmd: GenlCtrlCmd::GetFamily,
+            nlas: vec![GenlCtrlAttrs::FamilyName(name.into())],
+        }
+    }
+
+    fn transport(timeout: Duration) -> Transport {
+        let socket = crate::kernel::netns::new_socket().unwrap();
+        Transport::with_timeout(socket, timeout).unwrap()
+    }
+
+    #[test]
+    fn a_missing_answer_times_out_instead_of_hanging() {
+        let mut t = transport(Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        // Nothing was sent: nothing will come.
+        let r = t.receive::<GenlCtrl>(1);
+        assert!(matches!(r, Err(Failure::Timeout)), "{r:?}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[test]
+    fn answers_to_stale_requests_are_skipped() {
+        let mut t = transport(RECV_TIMEOUT);
+        // A request nobody waits for (as after a timeout): its answer, an
+        // ENOENT error, arrives first but carries sequence number 1000.
+        let stale = encode_request(
+            libc::GENL_ID_CTRL as u16,
+            get_family("lvstop-none"),
+            REQUEST_FLAGS,
+            1000,
+        );
+        t.socket.send(&stale, 0).unwrap();
+        let replies = t
+            .request(libc::GENL_ID_CTRL as u16, get_family("nlctrl"), false)
+            .expect("the stale ENOENT is not taken for this answer");
+        assert!(replies[0]
+            .nlas
+            .contains(&GenlCtrlAttrs::FamilyName("nlctrl".into())));
+    }
+
+    #[test]
+    fn kernel_errors_come_back_as_positive_errno() {
+        let mut t = transport(RECV_TIMEOUT);
+        let r = t.request(libc::GENL_ID_CTRL as u16, get_family("lvstop-none"), false);
+        assert!(matches!(r, Err(Failure::Errno(libc::ENOENT))), "{r:?}");
+    }
+
+    #[test]
+    fn dumps_read_until_done() {
+        // Every registered family: several messages, possibly several datagrams.
+        let mut t = transport(RECV_TIMEOUT);
+        let all = t
+            .request(
+                libc::GENL_ID_CTRL as u16,
+                GenlCtrl {
+                    cmd: GenlCtrlCmd::GetFamily,
+                    nlas: vec![],
+                },
+                true,
+            )
+            .unwrap();
+        assert!(all.len() > 1, "{}", all.len());
+        assert!(all
+            .iter()
+            .any(|m| m.nlas.contains(&GenlCtrlAttrs::FamilyName("nlctrl".into()))));
+    }
 }
