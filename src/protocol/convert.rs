@@ -368,8 +368,12 @@ pub fn service_full(s: &Service) -> Vec<ServiceAttr> {
         Family::V6 => s.netmask,
     };
     attrs.extend([
+        // HASHED is the kernel's own bookkeeping, set on every service it
+        // holds (so a service read back carries it). Kernels before the 2021
+        // fix "ipvs: ignore IP_VS_SVC_F_HASHED flag when adding service"
+        // would then refuse to hash the new service: never send it.
         ServiceAttr::Flags(SvcFlags {
-            flags: s.flags.0,
+            flags: s.flags.0 & !ServiceFlags::HASHED,
             mask: !0,
         }),
         ServiceAttr::Timeout(s.timeout),

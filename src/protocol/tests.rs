@@ -133,6 +133,18 @@ fn edit_service_carries_scheduler_flags_timeout_and_be32_netmask() {
 }
 
 #[test]
+fn the_kernels_hashed_flag_is_never_sent() {
+    // A service as read back from the kernel carries HASHED (0x2).
+    let mut s = Service::new(web_key(), "rr");
+    s.flags = ServiceFlags(ServiceFlags::PERSISTENT | ServiceFlags::HASHED);
+    let full = service_full(&s);
+    assert!(full.contains(&ServiceAttr::Flags(SvcFlags {
+        flags: ServiceFlags::PERSISTENT,
+        mask: !0
+    })));
+}
+
+#[test]
 fn ipv6_fwmark_service_identity() {
     let key = ServiceKey::Fwmark {
         family: Family::V6,
