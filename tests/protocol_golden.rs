@@ -752,3 +752,26 @@ fn dest_and_identity_requests_match_ipvsadm() {
         );
     }
 }
+
+#[test]
+fn single_service_get_reply_decodes() {
+    // `ipvsadm -Ln -t 192.0.2.7:80`: GET_SERVICE without NLM_F_DUMP, answered
+    // by one NEW_SERVICE (then an ACK).
+    for k in KERNELS {
+        let ex = exchanges(&capture(k, "list_one_service"));
+        let (req, replies) = ex.iter().find(|(r, _)| r[16] == 4).unwrap();
+        assert_eq!(u16::from_ne_bytes([req[6], req[7]]), REQUEST_FLAGS);
+        let theirs_key = service_from_message(&payload(ipvs(req))).unwrap().key;
+        assert_eq!(theirs_key, svc("192.0.2.7", 80));
+        let replies = inner(replies.clone());
+        assert_eq!(replies.len(), 1);
+        let s = service_from_message(&replies[0]).unwrap();
+        assert_eq!(s.key, theirs_key);
+        assert_eq!(s.scheduler, "mh");
+        assert_eq!(
+            s.flags.0,
+            ServiceFlags::HASHED | ServiceFlags::SCHED1 | ServiceFlags::SCHED2
+        );
+        assert!(s.stats.conns > 0, "kernel {k}: {:?}", s.stats);
+    }
+}
