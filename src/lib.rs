@@ -7,4 +7,6 @@
 pub mod backend;
 pub mod clock;
 pub mod demo;
+pub mod kernel;
 pub mod model;
+pub mod protocol;

@@ -1,0 +1,198 @@
+//! The kernel client: `backend::Reader` and `backend::Writer` over IPVS
+//! generic netlink.
+
+use netlink_packet_generic::ctrl::nlas::GenlCtrlAttrs;
+use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
+use netlink_packet_generic::GenlFamily;
+
+use super::netns;
+use super::transport::{Failure, Transport, RECV_TIMEOUT};
+use crate::backend::wording::{change_error, not_available, read_error, strerror};
+use crate::backend::{Error, ErrorKind, Reader, Writer};
+use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
+use crate::protocol::convert::{
+    change_request, daemon_from_message, dest_from_message, get_config_request,
+    get_daemons_request, get_dests_request, get_info_request, get_services_request,
+    info_from_message, service_from_message, timeouts_from_message,
+};
+use crate::protocol::{IpvsMessage, SyncDaemon};
+
+/// A long-lived connection to the kernel's IPVS table: one socket, the
+/// family id resolved once, sequence-numbered requests.
+pub struct Client {
+    transport: Transport,
+    family_id: u16,
+}
+
+impl Client {
+    /// Connect to IPVS in the current network namespace, or in `netns`
+    /// (`NAME` = `/run/netns/NAME`, or a path such as `/proc/PID/ns/net`).
+    ///
+    /// Fails with `ErrorKind::NotAvailable` when the kernel has no IPVS
+    /// family (module not loaded), `ErrorKind::Namespace` when the
+    /// namespace cannot be entered.
+    pub fn open(netns: Option<&str>) -> Result<Client, Error> {
+        let socket = match netns {
+            Some(ns) => netns::socket_in(ns)?,
+            None => netns::new_socket().map_err(|e| socket_error(&e))?,
+        };
+        let mut transport = Transport::new(socket).map_err(|e| socket_error(&e))?;
+        let family_id = resolve_family(&mut transport)?;
+        Ok(Client {
+            transport,
+            family_id,
+        })
+    }
+
+    /// The generic-netlink id the kernel gave the IPVS family.
+    pub fn family_id(&self) -> u16 {
+        self.family_id
+    }
+
+    /// Running connection-synchronisation daemons (master and/or backup).
+    pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        let what = "the sync daemon list";
+        self.dump(get_daemons_request(), what)?
+            .iter()
+            .map(|m| daemon_from_message(m).map_err(|e| decode_error(what, e)))
+            .collect()
+    }
+
+    fn dump(&mut self, msg: IpvsMessage, what: &str) -> Result<Vec<IpvsMessage>, Error> {
+        self.transport
+            .request(self.family_id, msg, true)
+            .map_err(|f| read_failure(f, what))
+    }
+
+    /// A single-reply GET (INFO, CONFIG): the first reply message.
+    fn get(&mut self, msg: IpvsMessage, what: &str) -> Result<IpvsMessage, Error> {
+        self.transport
+            .request(self.family_id, msg, false)
+            .map_err(|f| read_failure(f, what))?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Protocol,
+                    format!("the kernel acknowledged the request for {what} without an answer"),
+                )
+            })
+    }
+}
+
+impl Reader for Client {
+    fn info(&mut self) -> Result<Info, Error> {
+        let what = "the IPVS version";
+        let reply = self.get(get_info_request(), what)?;
+        info_from_message(&reply).map_err(|e| decode_error(what, e))
+    }
+
+    fn services(&mut self) -> Result<Vec<Service>, Error> {
+        let what = "the list of virtual services";
+        self.dump(get_services_request(), what)?
+            .iter()
+            .map(|m| service_from_message(m).map_err(|e| decode_error(what, e)))
+            .collect()
+    }
+
+    /// A service that no longer exists dumps as empty: the kernel answers a
+    /// dest dump for an unknown service with no entries, not an error.
+    fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
+        let what = format!("the real servers of {service}");
+        let family = service.family();
+        self.dump(get_dests_request(service), &what)?
+            .iter()
+            .map(|m| dest_from_message(m, family).map_err(|e| decode_error(&what, e)))
+            .collect()
+    }
+
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        let reply = self.get(get_config_request(), "the connection timeouts")?;
+        Ok(timeouts_from_message(&reply))
+    }
+}
+
+impl Writer for Client {
+    fn apply(&mut self, change: &Change) -> Result<(), Error> {
+        match self
+            .transport
+            .request(self.family_id, change_request(change), false)
+        {
+            Ok(_) => Ok(()),
+            Err(Failure::Errno(errno)) => Err(change_error(errno, change)),
+            Err(other) => Err(read_failure(
+                other,
+                &format!(
+                    "the kernel's answer to the change of {}",
+                    crate::backend::wording::subject(change)
+                ),
+            )),
+        }
+    }
+}
+
+/// CTRL_CMD_GETFAMILY "IPVS": ENOENT means no IPVS in this kernel/namespace.
+fn resolve_family(transport: &mut Transport) -> Result<u16, Error> {
+    let request = GenlCtrl {
+        cmd: GenlCtrlCmd::GetFamily,
+        nlas: vec![GenlCtrlAttrs::FamilyName(
+            IpvsMessage::family_name().to_string(),
+        )],
+    };
+    let what = "the IPVS generic-netlink family";
+    let replies = match transport.request(libc::GENL_ID_CTRL as u16, request, false) {
+        Ok(r) => r,
+        Err(Failure::Errno(libc::ENOENT)) => return Err(not_available()),
+        Err(f) => return Err(read_failure(f, what)),
+    };
+    replies
+        .iter()
+        .flat_map(|m| m.nlas.iter())
+        .find_map(|a| match a {
+            GenlCtrlAttrs::FamilyId(id) => Some(*id),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Protocol,
+                "the kernel's answer for the IPVS generic-netlink family has no family id",
+            )
+        })
+}
+
+fn read_failure(f: Failure, what: &str) -> Error {
+    match f {
+        Failure::Errno(errno) => read_error(errno, what),
+        Failure::Decode(e) => decode_error(what, e),
+        Failure::Timeout => Error::new(
+            ErrorKind::Io,
+            format!(
+                "reading {what} failed: the kernel did not answer within {} s",
+                RECV_TIMEOUT.as_secs()
+            ),
+        ),
+        Failure::Io(e) => {
+            let errno = e.raw_os_error().unwrap_or(0);
+            read_error(errno, what)
+        }
+    }
+}
+
+fn decode_error(what: &str, e: netlink_packet_core::DecodeError) -> Error {
+    Error::new(
+        ErrorKind::Protocol,
+        format!("cannot understand the kernel's answer for {what}: {e}"),
+    )
+}
+
+fn socket_error(e: &std::io::Error) -> Error {
+    let errno = e.raw_os_error().unwrap_or(0);
+    match errno {
+        libc::EPERM | libc::EACCES => crate::backend::wording::permission_denied(errno),
+        _ => Error::new(
+            ErrorKind::Io,
+            format!("cannot open a netlink socket: {}", strerror(errno)),
+        )
+        .with_errno(errno),
+    }
+}

@@ -1,0 +1,13 @@
+//! The kernel client: talks IPVS generic netlink over one long-lived socket.
+//!
+//! `transport` moves bytes and sequence numbers, `netns` creates the socket
+//! in the requested network namespace, `client` speaks IPVS and words every
+//! failure for an operator.
+
+mod client;
+pub(crate) mod netns;
+mod transport;
+
+pub use client::Client;
+pub use netns::netns_path;
+pub use transport::RECV_TIMEOUT;

@@ -1,0 +1,483 @@
+//! Between wire attributes and `crate::model`.
+//!
+//! Decoding is strict about identity (family, protocol, address, forwarding
+//! method, tunnel type): a value lvstop cannot represent is a `DecodeError`
+//! naming the attribute and value, never a panic and never a guess. The
+//! kernel only creates TCP/UDP/SCTP services over AF_INET/AF_INET6 with
+//! forwarding 0..=3 and tunnel types 0..=2, so these errors mean a newer or
+//! foreign kernel. Non-identity fields the kernel always sends (scheduler,
+//! flags, timeout, netmask, counters) default to zero when absent.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use netlink_packet_core::DecodeError;
+
+use super::command::IpvsCmd;
+use super::daemon::{DaemonAttr, IP_VS_STATE_BACKUP, IP_VS_STATE_MASTER};
+use super::dest::DestAttr;
+use super::info::InfoAttr;
+use super::message::{IpvsAttr, IpvsMessage};
+use super::service::{ServiceAttr, SvcFlags};
+use super::stats::StatsAttr;
+use crate::model::{
+    Change, Dest, DestKey, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey,
+    Stats, Timeouts, TunnelFlags, TunnelType,
+};
+
+// ---------------------------------------------------------------- decoding
+
+/// Statistics from a stats nest (either width).
+pub fn stats_from_attrs(attrs: &[StatsAttr]) -> Stats {
+    let mut s = Stats::default();
+    for a in attrs {
+        match a {
+            StatsAttr::Conns(c) => s.conns = c.get(),
+            StatsAttr::InPkts(c) => s.inpkts = c.get(),
+            StatsAttr::OutPkts(c) => s.outpkts = c.get(),
+            StatsAttr::InBytes(c) => s.inbytes = c.get(),
+            StatsAttr::OutBytes(c) => s.outbytes = c.get(),
+            StatsAttr::Cps(c) => s.cps = c.get(),
+            StatsAttr::InPps(c) => s.inpps = c.get(),
+            StatsAttr::OutPps(c) => s.outpps = c.get(),
+            StatsAttr::InBps(c) => s.inbps = c.get(),
+            StatsAttr::OutBps(c) => s.outbps = c.get(),
+            StatsAttr::Pad(_) | StatsAttr::Other(_) => {}
+        }
+    }
+    s
+}
+
+/// STATS64 when present (kernels >= 4.1), else the 32-bit STATS group.
+fn pick_stats(stats64: Option<&Vec<StatsAttr>>, stats: Option<&Vec<StatsAttr>>) -> Stats {
+    stats64
+        .or(stats)
+        .map(|a| stats_from_attrs(a))
+        .unwrap_or_default()
+}
+
+fn family_from_af(af: u16, what: &str) -> Result<Family, DecodeError> {
+    Family::from_af(af)
+        .ok_or_else(|| DecodeError::from(format!("unknown address family {af} in {what}")))
+}
+
+/// `union nf_inet_addr` bytes as an address of `family`.
+fn addr_from_bytes(bytes: &[u8], family: Family, what: &str) -> Result<IpAddr, DecodeError> {
+    match family {
+        Family::V4 if bytes.len() >= 4 => Ok(IpAddr::V4(Ipv4Addr::new(
+            bytes[0], bytes[1], bytes[2], bytes[3],
+        ))),
+        Family::V6 if bytes.len() >= 16 => {
+            let mut o = [0u8; 16];
+            o.copy_from_slice(&bytes[..16]);
+            Ok(IpAddr::V6(Ipv6Addr::from(o)))
+        }
+        _ => Err(DecodeError::from(format!(
+            "{what} has {} bytes, too short for {family:?}",
+            bytes.len()
+        ))),
+    }
+}
+
+/// A service from the attributes of an IPVS_CMD_ATTR_SERVICE nest.
+pub fn service_from_attrs(attrs: &[ServiceAttr]) -> Result<Service, DecodeError> {
+    let (mut af, mut proto, mut addr, mut port, mut fwmark) = (None, None, None, None, None);
+    let mut sched = String::new();
+    let mut pe_name = None;
+    let (mut flags, mut timeout, mut netmask) = (0, 0, None);
+    let (mut stats, mut stats64) = (None, None);
+    for a in attrs {
+        match a {
+            ServiceAttr::Af(v) => af = Some(*v),
+            ServiceAttr::Protocol(v) => proto = Some(*v),
+            ServiceAttr::Addr(v) => addr = Some(v.as_slice()),
+            ServiceAttr::Port(v) => port = Some(*v),
+            ServiceAttr::Fwmark(v) => fwmark = Some(*v),
+            ServiceAttr::SchedName(v) => sched = v.clone(),
+            ServiceAttr::PeName(v) => pe_name = Some(v.clone()),
+            ServiceAttr::Flags(f) => flags = f.flags & f.mask,
+            ServiceAttr::Timeout(v) => timeout = *v,
+            ServiceAttr::Netmask(v) => netmask = Some(*v),
+            ServiceAttr::Stats(v) => stats = Some(v),
+            ServiceAttr::Stats64(v) => stats64 = Some(v),
+            ServiceAttr::Other(_) => {}
+        }
+    }
+    let af = af.ok_or_else(|| DecodeError::from("service without IPVS_SVC_ATTR_AF"))?;
+    let family = family_from_af(af, "IPVS_SVC_ATTR_AF")?;
+    // The kernel sends FWMARK only for fwmark services (non-zero mark).
+    let key = match (fwmark, proto, addr, port) {
+        (Some(mark), _, _, _) if mark != 0 => ServiceKey::Fwmark { family, mark },
+        (_, Some(p), Some(a), Some(port)) => ServiceKey::Addr {
+            protocol: Protocol::from_number(p).ok_or_else(|| {
+                DecodeError::from(format!(
+                    "unknown protocol number {p} in IPVS_SVC_ATTR_PROTOCOL"
+                ))
+            })?,
+            addr: addr_from_bytes(a, family, "IPVS_SVC_ATTR_ADDR")?,
+            port,
+        },
+        _ => {
+            return Err(DecodeError::from(
+                "service has neither a firewall mark nor protocol, address and port",
+            ))
+        }
+    };
+    let netmask = match (family, netmask) {
+        (Family::V4, Some(raw)) => u32::from_be_bytes(raw.to_ne_bytes()),
+        (Family::V6, Some(raw)) => raw,
+        (Family::V4, None) => 0xffff_ffff,
+        (Family::V6, None) => 128,
+    };
+    Ok(Service {
+        key,
+        scheduler: sched,
+        flags: ServiceFlags(flags),
+        timeout,
+        netmask,
+        pe_name,
+        stats: pick_stats(stats64, stats),
+    })
+}
+
+/// A real server from an IPVS_CMD_ATTR_DEST nest. `service_family` is used
+/// when the kernel does not say the real server's own (IPVS_DEST_ATTR_ADDR_FAMILY,
+/// kernels >= 4.3).
+pub fn dest_from_attrs(attrs: &[DestAttr], service_family: Family) -> Result<Dest, DecodeError> {
+    let (mut addr, mut port, mut af) = (None, None, None);
+    let mut fwd = 0;
+    let (mut weight, mut uth, mut lth) = (0, 0, 0);
+    let (mut tun_type, mut tun_port, mut tun_flags) = (0u8, 0, 0);
+    let (mut active, mut inact, mut persist) = (0, 0, 0);
+    let (mut stats, mut stats64) = (None, None);
+    for a in attrs {
+        match a {
+            DestAttr::Addr(v) => addr = Some(v.as_slice()),
+            DestAttr::Port(v) => port = Some(*v),
+            DestAttr::AddrFamily(v) => af = Some(*v),
+            DestAttr::FwdMethod(v) => fwd = *v,
+            DestAttr::Weight(v) => weight = *v,
+            DestAttr::UThresh(v) => uth = *v,
+            DestAttr::LThresh(v) => lth = *v,
+            DestAttr::ActiveConns(v) => active = *v,
+            DestAttr::InactConns(v) => inact = *v,
+            DestAttr::PersistConns(v) => persist = *v,
+            DestAttr::TunType(v) => tun_type = *v,
+            DestAttr::TunPort(v) => tun_port = *v,
+            DestAttr::TunFlags(v) => tun_flags = *v,
+            DestAttr::Stats(v) => stats = Some(v),
+            DestAttr::Stats64(v) => stats64 = Some(v),
+            DestAttr::Other(_) => {}
+        }
+    }
+    let family = match af {
+        Some(af) => family_from_af(af, "IPVS_DEST_ATTR_ADDR_FAMILY")?,
+        None => service_family,
+    };
+    let addr = addr.ok_or_else(|| DecodeError::from("real server without IPVS_DEST_ATTR_ADDR"))?;
+    let port = port.ok_or_else(|| DecodeError::from("real server without IPVS_DEST_ATTR_PORT"))?;
+    Ok(Dest {
+        addr: addr_from_bytes(addr, family, "IPVS_DEST_ATTR_ADDR")?,
+        port,
+        forward: Forward::from_value(fwd).ok_or_else(|| {
+            DecodeError::from(format!(
+                "unknown forwarding method {fwd} in IPVS_DEST_ATTR_FWD_METHOD"
+            ))
+        })?,
+        weight,
+        upper_threshold: uth,
+        lower_threshold: lth,
+        tun_type: TunnelType::from_value(tun_type).ok_or_else(|| {
+            DecodeError::from(format!(
+                "unknown tunnel type {tun_type} in IPVS_DEST_ATTR_TUN_TYPE"
+            ))
+        })?,
+        tun_port,
+        tun_flags: TunnelFlags(tun_flags),
+        active_conns: active,
+        inactive_conns: inact,
+        persistent_conns: persist,
+        stats: pick_stats(stats64, stats),
+    })
+}
+
+/// The service nest of a NEW_SERVICE message (a dump entry or GET_SERVICE reply).
+pub fn service_from_message(msg: &IpvsMessage) -> Result<Service, DecodeError> {
+    msg.nlas
+        .iter()
+        .find_map(|a| match a {
+            IpvsAttr::Service(s) => Some(service_from_attrs(s)),
+            _ => None,
+        })
+        .unwrap_or_else(|| Err(DecodeError::from("message without IPVS_CMD_ATTR_SERVICE")))
+}
+
+/// The dest nest of a NEW_DEST dump entry.
+pub fn dest_from_message(msg: &IpvsMessage, service_family: Family) -> Result<Dest, DecodeError> {
+    msg.nlas
+        .iter()
+        .find_map(|a| match a {
+            IpvsAttr::Dest(d) => Some(dest_from_attrs(d, service_family)),
+            _ => None,
+        })
+        .unwrap_or_else(|| Err(DecodeError::from("message without IPVS_CMD_ATTR_DEST")))
+}
+
+/// The GET_INFO reply (cmd SET_INFO).
+pub fn info_from_message(msg: &IpvsMessage) -> Result<Info, DecodeError> {
+    if msg.cmd != IpvsCmd::SetInfo {
+        return Err(DecodeError::from(format!(
+            "expected the GET_INFO reply (SET_INFO), got {:?}",
+            msg.cmd
+        )));
+    }
+    let mut info = Info::default();
+    let mut seen = false;
+    for a in &msg.nlas {
+        match a {
+            IpvsAttr::Info(InfoAttr::Version(v)) => {
+                info.version = *v;
+                seen = true;
+            }
+            IpvsAttr::Info(InfoAttr::ConnTabSize(v)) => info.conn_tab_size = *v,
+            _ => {}
+        }
+    }
+    if !seen {
+        return Err(DecodeError::from(
+            "GET_INFO reply without IPVS_INFO_ATTR_VERSION",
+        ));
+    }
+    Ok(info)
+}
+
+/// The GET_CONFIG reply (cmd SET_CONFIG): timeouts at the top level.
+pub fn timeouts_from_message(msg: &IpvsMessage) -> Timeouts {
+    let mut t = Timeouts::default();
+    for a in &msg.nlas {
+        match a {
+            IpvsAttr::TimeoutTcp(v) => t.tcp = *v,
+            IpvsAttr::TimeoutTcpFin(v) => t.tcp_fin = *v,
+            IpvsAttr::TimeoutUdp(v) => t.udp = *v,
+            _ => {}
+        }
+    }
+    t
+}
+
+/// Role of a connection-synchronisation daemon.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DaemonState {
+    Master,
+    Backup,
+    /// A state bit this version does not know.
+    Other(u32),
+}
+
+/// A running sync daemon, from a GET_DAEMON dump entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyncDaemon {
+    pub state: DaemonState,
+    pub mcast_ifn: String,
+    pub sync_id: u32,
+    /// Kernels >= 4.7 also report these.
+    pub sync_maxlen: Option<u16>,
+    pub mcast_group: Option<IpAddr>,
+    pub mcast_port: Option<u16>,
+    pub mcast_ttl: Option<u8>,
+}
+
+pub fn daemon_from_message(msg: &IpvsMessage) -> Result<SyncDaemon, DecodeError> {
+    let attrs = msg
+        .nlas
+        .iter()
+        .find_map(|a| match a {
+            IpvsAttr::Daemon(d) => Some(d),
+            _ => None,
+        })
+        .ok_or_else(|| DecodeError::from("message without IPVS_CMD_ATTR_DAEMON"))?;
+    let mut d = SyncDaemon {
+        state: DaemonState::Other(0),
+        mcast_ifn: String::new(),
+        sync_id: 0,
+        sync_maxlen: None,
+        mcast_group: None,
+        mcast_port: None,
+        mcast_ttl: None,
+    };
+    for a in attrs {
+        match a {
+            DaemonAttr::State(IP_VS_STATE_MASTER) => d.state = DaemonState::Master,
+            DaemonAttr::State(IP_VS_STATE_BACKUP) => d.state = DaemonState::Backup,
+            DaemonAttr::State(v) => d.state = DaemonState::Other(*v),
+            DaemonAttr::McastIfn(s) => d.mcast_ifn = s.clone(),
+            DaemonAttr::SyncId(v) => d.sync_id = *v,
+            DaemonAttr::SyncMaxlen(v) => d.sync_maxlen = Some(*v),
+            DaemonAttr::McastGroup(a) => d.mcast_group = Some(IpAddr::V4(*a)),
+            DaemonAttr::McastGroup6(a) => d.mcast_group = Some(IpAddr::V6(*a)),
+            DaemonAttr::McastPort(v) => d.mcast_port = Some(*v),
+            DaemonAttr::McastTtl(v) => d.mcast_ttl = Some(*v),
+            DaemonAttr::Other(_) => {}
+        }
+    }
+    Ok(d)
+}
+
+// ---------------------------------------------------------------- encoding
+
+/// `union nf_inet_addr`: always 16 bytes, as libipvs sends it.
+fn addr_bytes(addr: &IpAddr) -> Vec<u8> {
+    let mut b = vec![0u8; 16];
+    match addr {
+        IpAddr::V4(a) => b[..4].copy_from_slice(&a.octets()),
+        IpAddr::V6(a) => b.copy_from_slice(&a.octets()),
+    }
+    b
+}
+
+/// The attributes that identify a service (all the kernel needs to find it).
+pub fn service_identity(key: &ServiceKey) -> Vec<ServiceAttr> {
+    match key {
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => vec![
+            ServiceAttr::Af(Family::of(addr).to_af()),
+            ServiceAttr::Protocol(protocol.number()),
+            ServiceAttr::Addr(addr_bytes(addr)),
+            ServiceAttr::Port(*port),
+        ],
+        ServiceKey::Fwmark { family, mark } => {
+            vec![ServiceAttr::Af(family.to_af()), ServiceAttr::Fwmark(*mark)]
+        }
+    }
+}
+
+/// Identity plus everything NEW/SET_SERVICE require (`full_entry`): scheduler,
+/// flags (mask all: the flags replace the old ones), timeout, netmask; and
+/// the persistence engine when there is one.
+pub fn service_full(s: &Service) -> Vec<ServiceAttr> {
+    let mut attrs = service_identity(&s.key);
+    attrs.push(ServiceAttr::SchedName(s.scheduler.clone()));
+    if let Some(pe) = &s.pe_name {
+        attrs.push(ServiceAttr::PeName(pe.clone()));
+    }
+    let netmask = match s.key.family() {
+        // The kernel keeps the IPv4 mask as a be32.
+        Family::V4 => u32::from_ne_bytes(s.netmask.to_be_bytes()),
+        Family::V6 => s.netmask,
+    };
+    attrs.extend([
+        // HASHED is the kernel's own bookkeeping, set on every service it
+        // holds (so a service read back carries it). Kernels before the 2021
+        // fix "ipvs: ignore IP_VS_SVC_F_HASHED flag when adding service"
+        // would then refuse to hash the new service: never send it.
+        ServiceAttr::Flags(SvcFlags {
+            flags: s.flags.0 & !ServiceFlags::HASHED,
+            mask: !0,
+        }),
+        ServiceAttr::Timeout(s.timeout),
+        ServiceAttr::Netmask(netmask),
+    ]);
+    attrs
+}
+
+/// The attributes that identify a real server. The family is always sent
+/// (first, as ipvsadm does), so a mixed-family real server is found in its
+/// own family.
+pub fn dest_identity(key: &DestKey) -> Vec<DestAttr> {
+    vec![
+        DestAttr::AddrFamily(Family::of(&key.addr).to_af()),
+        DestAttr::Addr(addr_bytes(&key.addr)),
+        DestAttr::Port(key.port),
+    ]
+}
+
+/// The full real server, as NEW/SET_DEST require: forwarding, weight, both
+/// thresholds, and the tunnel settings (which SET_DEST would otherwise reset).
+pub fn dest_full(d: &Dest) -> Vec<DestAttr> {
+    let mut attrs = dest_identity(&d.key());
+    attrs.extend([
+        DestAttr::FwdMethod(d.forward.value()),
+        DestAttr::Weight(d.weight),
+        DestAttr::TunType(d.tun_type.value()),
+        DestAttr::TunPort(d.tun_port),
+        DestAttr::TunFlags(d.tun_flags.0),
+        DestAttr::UThresh(d.upper_threshold),
+        DestAttr::LThresh(d.lower_threshold),
+    ]);
+    attrs
+}
+
+/// The one request that applies `change`.
+pub fn change_request(change: &Change) -> IpvsMessage {
+    use IpvsAttr as A;
+    use IpvsCmd as C;
+    match change {
+        Change::AddService(s) => IpvsMessage::new(C::NewService, vec![A::Service(service_full(s))]),
+        Change::EditService(s) => {
+            IpvsMessage::new(C::SetService, vec![A::Service(service_full(s))])
+        }
+        Change::DeleteService(k) => {
+            IpvsMessage::new(C::DelService, vec![A::Service(service_identity(k))])
+        }
+        Change::AddDest { service, dest } => IpvsMessage::new(
+            C::NewDest,
+            vec![
+                A::Service(service_identity(service)),
+                A::Dest(dest_full(dest)),
+            ],
+        ),
+        Change::EditDest { service, dest } => IpvsMessage::new(
+            C::SetDest,
+            vec![
+                A::Service(service_identity(service)),
+                A::Dest(dest_full(dest)),
+            ],
+        ),
+        Change::DeleteDest { service, dest } => IpvsMessage::new(
+            C::DelDest,
+            vec![
+                A::Service(service_identity(service)),
+                A::Dest(dest_identity(dest)),
+            ],
+        ),
+        Change::Zero(None) => IpvsMessage::new(C::Zero, vec![]),
+        Change::Zero(Some(k)) => IpvsMessage::new(C::Zero, vec![A::Service(service_identity(k))]),
+        Change::Flush => IpvsMessage::new(C::Flush, vec![]),
+        Change::SetTimeouts(t) => IpvsMessage::new(
+            C::SetConfig,
+            vec![
+                A::TimeoutTcp(t.tcp),
+                A::TimeoutTcpFin(t.tcp_fin),
+                A::TimeoutUdp(t.udp),
+            ],
+        ),
+    }
+}
+
+/// Dump request for every service.
+pub fn get_services_request() -> IpvsMessage {
+    IpvsMessage::new(IpvsCmd::GetService, vec![])
+}
+
+/// Dump request for the real servers of one service: the kernel needs the
+/// service's identity (there is no dump of all real servers).
+pub fn get_dests_request(service: &ServiceKey) -> IpvsMessage {
+    IpvsMessage::new(
+        IpvsCmd::GetDest,
+        vec![IpvsAttr::Service(service_identity(service))],
+    )
+}
+
+pub fn get_info_request() -> IpvsMessage {
+    IpvsMessage::new(IpvsCmd::GetInfo, vec![])
+}
+
+pub fn get_config_request() -> IpvsMessage {
+    IpvsMessage::new(IpvsCmd::GetConfig, vec![])
+}
+
+pub fn get_daemons_request() -> IpvsMessage {
+    IpvsMessage::new(IpvsCmd::GetDaemon, vec![])
+}
