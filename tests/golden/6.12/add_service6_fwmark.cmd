@@ -1,0 +1,1 @@
+ipvsadm -A -f 77 -6 -s rr

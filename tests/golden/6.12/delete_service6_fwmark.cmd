@@ -1,0 +1,1 @@
+ipvsadm -D -f 77 -6
