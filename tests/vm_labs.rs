@@ -15,13 +15,13 @@ fn run_lab(vm: &Vm, kernel: &str, lab: &str) -> VmOutput {
          echo '== traffic'
          {lab}_traffic {REQUESTS}
          sleep 5
-         ns=${{{ns}}}
+         ns=${{{upper}_NS}}
          echo '== stats'
          ip netns exec $ns ipvsadm -Ln --stats --exact
          echo '== rate'
          ip netns exec $ns ipvsadm -Ln --rate --exact
          {lab}_teardown",
-        ns = format!("{}_NS", lab.to_uppercase()),
+        upper = lab.to_uppercase(),
     );
     let out = vm.run(kernel, &script);
     out.assert_ok();
