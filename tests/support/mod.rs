@@ -1,0 +1,4 @@
+//! Helpers shared by the integration tests (`mod support;` in a test file).
+#![allow(dead_code)] // each test binary uses its own subset
+
+pub mod vm;
