@@ -4,10 +4,8 @@
 //! IPVS; each creates the state it needs after `Change::Flush`. Run them in
 //! the test VM (kernels 6.1 and 6.12), one at a time:
 //!
-//! ```text
-//! cargo test --test kernel_client --no-run   # prints the test binary's path
-//! /work/wt/vm/vm/run --kernel 6.12 -- <test-binary> --ignored --test-threads=1
-//! ```
+//! `in_the_vm_on_every_kernel` does exactly that from a plain `cargo test`:
+//! it boots each kernel and runs this very binary with `--ignored` inside.
 //!
 //! They cross-check with `ipvsadm` (present in the VM) so that what lvstop
 //! sends is judged by the kernel and a second client, not by lvstop's own
@@ -22,6 +20,33 @@ use lvstop::model::{
     Change, Dest, DestKey, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, Timeouts,
     TunnelFlags, TunnelType,
 };
+
+mod support;
+
+/// How many `#[ignore]`d real-kernel tests this file holds; the driver checks
+/// that all of them ran, so a renamed or lost test cannot pass unnoticed.
+const VM_TESTS: usize = 9;
+
+#[test]
+fn in_the_vm_on_every_kernel() {
+    let Some(vm) = support::vm::vm_or_skip("kernel_client::in_the_vm_on_every_kernel") else {
+        return;
+    };
+    let exe = std::env::current_exe().unwrap();
+    for kernel in support::vm::kernels() {
+        let out = vm.run(
+            kernel,
+            &format!("{} --ignored --test-threads=1 2>&1", exe.display()),
+        );
+        out.assert_ok();
+        let want = format!("test result: ok. {VM_TESTS} passed; 0 failed");
+        assert!(
+            out.stdout.contains(&want),
+            "kernel {kernel}: expected {want:?} in:\n{}",
+            out.stdout
+        );
+    }
+}
 
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()

@@ -33,7 +33,8 @@ pub struct VmOutput {
 }
 
 /// The VM if it is set up. Otherwise prints `SKIPPED <test>: ...` on stderr and returns None,
-/// except under `CI=true`, where a missing VM is a failure: CI must never pass by skipping.
+/// except under `CI=true` or `LVSTOP_REQUIRE_VM=1` (set by `tools/test-all`), where a missing VM
+/// is a failure: CI must never pass by skipping.
 pub fn vm_or_skip(test: &str) -> Option<Vm> {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     match missing(&repo) {
@@ -42,10 +43,13 @@ pub fn vm_or_skip(test: &str) -> Option<Vm> {
             timeout_secs: 180,
         }),
         Some(reason) => {
-            let line =
-                format!("SKIPPED {test}: needs the test VM (run ./ci/test or vm/setup): {reason}");
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("{line} (CI=true: not skipping)");
+            let line = format!(
+                "SKIPPED {test}: needs the test VM (run tools/test-all, or vm/setup): {reason}"
+            );
+            if std::env::var("CI").is_ok_and(|v| v == "true")
+                || std::env::var("LVSTOP_REQUIRE_VM").is_ok_and(|v| v == "1")
+            {
+                panic!("{line} (CI=true or LVSTOP_REQUIRE_VM=1: not skipping)");
             }
             // Straight to fd 2: the test harness captures eprintln!, and a skip must be seen.
             let _ = writeln!(std::io::stderr(), "{line}");
