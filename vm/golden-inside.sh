@@ -7,32 +7,10 @@ out=/run/golden
 mkdir -p "$out"
 exec 3>&1 1>&2 # keep stdout clean for the tar
 
-# A local address for the "local" real server, multicast on lo for the sync daemon, and a veth
-# pair that the real-server networks route into (packets die there: nothing leaves the VM).
-ip addr add 192.0.2.100/32 dev lo
-ip link set lo multicast on
-ip link add gold0 type veth peer name gold1
-ip link set gold0 up
-ip link set gold1 up
-ip route add 198.51.100.0/24 dev gold0
-ip route add 192.0.2.0/24 dev gold0
-ip -6 route add 2001:db8::/32 dev gold0
-ip -6 addr add 2001:db8:ffff::1/128 dev lo nodad
-
+. vm/labs/table.sh
+table_net
 ipvsadm -R <tests/golden/table.rules
-
-# Locally generated connections are scheduled by IPVS (LOCAL_OUT hook): counters move even
-# though no real server answers.
-for i in 1 2 3 4 5 6; do
-    timeout 1 busybox nc 192.0.2.1 80 </dev/null >/dev/null 2>&1 || true
-    timeout 1 busybox nc 192.0.2.7 80 </dev/null >/dev/null 2>&1 || true
-done &
-for i in 1 2 3; do
-    echo "query $i" | timeout 1 busybox nc -u 192.0.2.3 53 >/dev/null 2>&1 || true
-    timeout 1 busybox nc 2001:db8::1 80 </dev/null >/dev/null 2>&1 || true
-done &
-wait
-sleep 5 # the estimator runs every 2 s: let rates become non-zero
+table_traffic
 
 # capture NAME CMD...: strace of CMD into NAME.strace, its stdout/stderr/status beside it.
 capture() {

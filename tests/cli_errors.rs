@@ -1,0 +1,109 @@
+//! What an operator sees when lvstop cannot do its job: a sentence and a non-zero exit, never a
+//! backtrace or an `os error N`.
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
+
+fn lvstop(args: &[&str]) -> Output {
+    Command::new(LVSTOP)
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn assert_worded(o: &Output, want: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "exit status; stderr: {e}");
+    assert!(e.contains(want), "wanted {want:?} in stderr: {e}");
+    assert!(!e.contains("os error"), "{e}");
+    assert!(!e.contains("panicked"), "{e}");
+    assert!(o.stdout.is_empty(), "nothing on stdout");
+}
+
+#[test]
+fn host_without_ipvs_says_how_to_get_it() {
+    if Path::new("/proc/net/ip_vs").exists() {
+        eprintln!("SKIPPED host_without_ipvs_says_how_to_get_it: this host has IPVS");
+        return;
+    }
+    let o = lvstop(&["-b", "-n", "1"]);
+    assert_worded(&o, "lvstop: IPVS is not available: load it with `modprobe ip_vs`");
+}
+
+#[test]
+fn missing_namespace_is_named() {
+    let o = lvstop(&["-b", "-n", "1", "--netns", "lvstop-no-such-ns"]);
+    assert_worded(&o, "lvstop-no-such-ns");
+}
+
+#[test]
+fn monitor_without_a_terminal_suggests_batch() {
+    // stdout is a pipe here.
+    let o = lvstop(&["--demo"]);
+    assert_worded(&o, "--batch");
+}
+
+#[test]
+fn bad_arguments_exit_2_with_usage() {
+    let o = lvstop(&["-d", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("between 0.1 and 3600"), "{}", stderr(&o));
+}
+
+#[test]
+fn apply_of_a_bad_file_names_the_line_and_sends_nothing() {
+    let dir = std::env::temp_dir().join(format!("lvstop-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.rules");
+    std::fs::write(&file, "-A -t 192.0.2.1:80 -s rr\n-A -t 192.0.2.1:99999 -s rr\n").unwrap();
+    // --demo: the point is that parsing fails before any backend is asked.
+    let o = lvstop(&["--demo", "apply", file.to_str().unwrap()]);
+    assert_worded(&o, "line 2");
+    assert!(stderr(&o).contains("nothing was applied"), "{}", stderr(&o));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn batch_demo_prints_an_ipvsadm_listing() {
+    let o = lvstop(&["--demo", "--demo-seed", "7", "-b", "-n", "1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.starts_with("IP Virtual Server version 1.2.1 (size=4096)\n"), "{text}");
+    assert!(text.contains("  -> RemoteAddress:Port"), "{text}");
+}
+
+#[test]
+fn without_cap_net_admin_even_a_read_is_refused_in_words() {
+    let Some(vm) = support::vm::vm_or_skip("cli_errors::without_cap_net_admin_even_a_read_is_refused_in_words")
+    else {
+        return;
+    };
+    for kernel in support::vm::kernels() {
+        let out = vm.run(
+            kernel,
+            &format!(
+                "ipvsadm -A -t 10.9.9.9:80 -s rr
+                 setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all {LVSTOP} -b -n 1; echo \"status=$?\"
+                 {LVSTOP} -b -n 1 | head -3"
+            ),
+        );
+        out.assert_ok();
+        assert!(out.stdout.contains("status=1"), "kernel {kernel}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("lvstop: permission denied: lvstop needs root or CAP_NET_ADMIN: every IPVS request, even a read, is privileged"),
+            "kernel {kernel}: {}",
+            out.stderr
+        );
+        // root in the same VM reads the same table
+        assert!(out.stdout.contains("TCP  10.9.9.9:80 rr"), "kernel {kernel}: {}", out.stdout);
+    }
+}
