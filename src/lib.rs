@@ -7,3 +7,5 @@
 pub mod backend;
 pub mod clock;
 pub mod model;
+pub mod output;
+pub mod rules;
