@@ -51,9 +51,6 @@ pub fn ntop6(a: &Ipv6Addr) -> String {
     let mut i = 0;
     while i < 8 {
         if i == best_base {
-            if i == 0 {
-                out.push(':');
-            }
             out.push(':');
             i += best_len;
             continue;

@@ -11,6 +11,9 @@ pub mod save;
 pub mod text;
 mod words;
 
+#[cfg(test)]
+mod tests;
+
 pub use addr::{addr_port, ntop6};
 pub use number::largenum;
 pub use text::{render as render_text, TextOptions, TextView};

@@ -33,12 +33,13 @@ mod tests {
         assert_eq!(largenum(99_999_999, false), " 99999999");
         assert_eq!(largenum(100_000_000, false), "  100000K");
         assert_eq!(largenum(999_999_999, false), "  999999K");
-        assert_eq!(largenum(1_000_000_000, false), "     1000M");
-        assert_eq!(largenum(99_999_999_999, false), "    99999M");
-        assert_eq!(largenum(100_000_000_000, false), "      100G");
-        assert_eq!(largenum(99_999_999_999_999, false), "    99999G");
-        assert_eq!(largenum(100_000_000_000_000, false), "      100T");
-        assert_eq!(largenum(u64::MAX, false), " 18446744T");
+        assert_eq!(largenum(1_000_000_000, false), "    1000M");
+        assert_eq!(largenum(99_999_999_999, false), "   99999M");
+        assert_eq!(largenum(100_000_000_000, false), "     100G");
+        assert_eq!(largenum(99_999_999_999_999, false), "   99999G");
+        assert_eq!(largenum(100_000_000_000_000, false), "     100T");
+        // Eight digits fill "%8llu": ipvsadm then prints no separating space.
+        assert_eq!(largenum(u64::MAX, false), "18446744T");
     }
 
     #[test]
