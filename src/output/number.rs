@@ -7,7 +7,11 @@
 pub fn largenum(n: u64, exact: bool) -> String {
     if exact {
         let digits = n.to_string();
-        let width = if digits.len() <= 8 { 9 } else { digits.len() + 1 };
+        let width = if digits.len() <= 8 {
+            9
+        } else {
+            digits.len() + 1
+        };
         return format!("{digits:>width$}");
     }
     if n < 100_000_000 {

@@ -92,31 +92,66 @@ fn table() -> Snapshot {
 
 fn check(view: TextView, exact: bool, expected: &str) {
     let got = render(&table(), TextOptions { view, exact });
-    assert_eq!(got, expected, "\n--- got ---\n{got}--- expected ---\n{expected}");
+    assert_eq!(
+        got, expected,
+        "\n--- got ---\n{got}--- expected ---\n{expected}"
+    );
 }
 
 #[test]
 fn plain_listing() {
-    check(TextView::Plain, false, include_str!("../../tests/expected/plain.txt"));
+    check(
+        TextView::Plain,
+        false,
+        include_str!("../../tests/expected/plain.txt"),
+    );
 }
 
 #[test]
 fn stats_shortened_and_exact() {
-    check(TextView::Stats, false, include_str!("../../tests/expected/stats.txt"));
-    check(TextView::Stats, true, include_str!("../../tests/expected/stats_exact.txt"));
+    check(
+        TextView::Stats,
+        false,
+        include_str!("../../tests/expected/stats.txt"),
+    );
+    check(
+        TextView::Stats,
+        true,
+        include_str!("../../tests/expected/stats_exact.txt"),
+    );
 }
 
 #[test]
 fn rate_shortened_and_exact() {
-    check(TextView::Rate, false, include_str!("../../tests/expected/rate.txt"));
-    check(TextView::Rate, true, include_str!("../../tests/expected/rate_exact.txt"));
+    check(
+        TextView::Rate,
+        false,
+        include_str!("../../tests/expected/rate.txt"),
+    );
+    check(
+        TextView::Rate,
+        true,
+        include_str!("../../tests/expected/rate_exact.txt"),
+    );
 }
 
 #[test]
 fn thresholds_persistconn_tuninfo() {
-    check(TextView::Thresholds, false, include_str!("../../tests/expected/thr.txt"));
-    check(TextView::PersistConn, false, include_str!("../../tests/expected/pconn.txt"));
-    check(TextView::TunInfo, false, include_str!("../../tests/expected/tun.txt"));
+    check(
+        TextView::Thresholds,
+        false,
+        include_str!("../../tests/expected/thr.txt"),
+    );
+    check(
+        TextView::PersistConn,
+        false,
+        include_str!("../../tests/expected/pconn.txt"),
+    );
+    check(
+        TextView::TunInfo,
+        false,
+        include_str!("../../tests/expected/tun.txt"),
+    );
 }
 
 #[test]

@@ -175,7 +175,11 @@ fn service_block(out: &mut String, service: &Service, dests: &[&Dest], o: TextOp
             }
             TextView::Rate => {
                 // Real-server CPS/InPPS/OutPPS are printed "%8llu": never shortened.
-                let _ = write!(out, "  -> {dn:<28} {:>8} {:>8} {:>8}", ds.cps, ds.inpps, ds.outpps);
+                let _ = write!(
+                    out,
+                    "  -> {dn:<28} {:>8} {:>8} {:>8}",
+                    ds.cps, ds.inpps, ds.outpps
+                );
                 out.push_str(&largenum(ds.inbps, o.exact));
                 out.push_str(&largenum(ds.outbps, o.exact));
                 out.push('\n');

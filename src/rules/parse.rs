@@ -79,7 +79,10 @@ pub fn parse_line(line: &str) -> Result<Option<Change>, String> {
         }
         tokens.push(t);
     }
-    if tokens.first().is_some_and(|t| *t == "ipvsadm" || t.ends_with("/ipvsadm")) {
+    if tokens
+        .first()
+        .is_some_and(|t| *t == "ipvsadm" || t.ends_with("/ipvsadm"))
+    {
         tokens.remove(0);
     }
     if tokens.is_empty() {
@@ -570,11 +573,9 @@ fn apply(p: &mut Parsed, spec: Spec, value: Option<&str>) -> Result<(), String> 
     let v = value.unwrap_or("");
     match spec {
         Spec::Command(c) => p.set_command(c)?,
-        Spec::OtherCommand(name) => {
-            return Err(format!(
-                "the '{name}' command is not a table change (rules take -A -E -D -C -a -e -d -Z --set)"
-            ))
-        }
+        Spec::OtherCommand(name) => return Err(format!(
+            "the '{name}' command is not a table change (rules take -A -E -D -C -a -e -d -Z --set)"
+        )),
         Spec::Tcp | Spec::Udp | Spec::Sctp => {
             p.set_option(Opt::Service)?;
             let protocol = match spec {
@@ -588,9 +589,8 @@ fn apply(p: &mut Parsed, spec: Spec, value: Option<&str>) -> Result<(), String> 
         }
         Spec::Fwmark => {
             p.set_option(Opt::Service)?;
-            let mark = number(v, 1, u64::from(u32::MAX)).ok_or_else(|| {
-                format!("invalid fwmark value `{v}' specified (1 to 4294967295)")
-            })?;
+            let mark = number(v, 1, u64::from(u32::MAX))
+                .ok_or_else(|| format!("invalid fwmark value `{v}' specified (1 to 4294967295)"))?;
             p.svc = Some(SvcOpt::Fwmark(mark as u32));
         }
         Spec::Ipv6 => {
@@ -624,10 +624,10 @@ fn apply(p: &mut Parsed, spec: Spec, value: Option<&str>) -> Result<(), String> 
         }
         Spec::Server => {
             p.set_option(Opt::Server)?;
-            p.server = Some(
-                parse_addr_port(v)
-                    .ok_or_else(|| format!("illegal real server address[:port] specified: `{v}'"))?,
-            );
+            p.server =
+                Some(parse_addr_port(v).ok_or_else(|| {
+                    format!("illegal real server address[:port] specified: `{v}'")
+                })?);
         }
         Spec::Masq | Spec::Ipip | Spec::Gate => {
             p.set_option(Opt::Forward)?;
@@ -648,15 +648,17 @@ fn apply(p: &mut Parsed, spec: Spec, value: Option<&str>) -> Result<(), String> 
         }
         Spec::Upper => {
             p.set_option(Opt::UThreshold)?;
-            p.upper = Some(number(v, 0, i32::MAX as u64).ok_or_else(|| {
-                format!("illegal u_threshold specified: `{v}' (0 to 2147483647)")
-            })? as u32);
+            p.upper =
+                Some(number(v, 0, i32::MAX as u64).ok_or_else(|| {
+                    format!("illegal u_threshold specified: `{v}' (0 to 2147483647)")
+                })? as u32);
         }
         Spec::Lower => {
             p.set_option(Opt::LThreshold)?;
-            p.lower = Some(number(v, 0, i32::MAX as u64).ok_or_else(|| {
-                format!("illegal l_threshold specified: `{v}' (0 to 2147483647)")
-            })? as u32);
+            p.lower =
+                Some(number(v, 0, i32::MAX as u64).ok_or_else(|| {
+                    format!("illegal l_threshold specified: `{v}' (0 to 2147483647)")
+                })? as u32);
         }
         Spec::Numeric => p.set_option(Opt::Numeric)?,
         Spec::Ops => {
@@ -744,9 +746,9 @@ fn sched_flags(sched: &str, list: &str) -> Result<u32, String> {
 fn netmask(family: Family, s: &str) -> Result<u32, String> {
     match family {
         Family::V4 => {
-            let m: Ipv4Addr = s.parse().map_err(|_| {
-                format!("illegal virtual server persistent mask specified: `{s}'")
-            })?;
+            let m: Ipv4Addr = s
+                .parse()
+                .map_err(|_| format!("illegal virtual server persistent mask specified: `{s}'"))?;
             let m = u32::from(m);
             // The kernel masks client addresses with it: only a prefix makes sense.
             if m.leading_ones() + m.trailing_zeros() != 32 {
@@ -782,9 +784,9 @@ fn service_key(p: &Parsed) -> Option<(ServiceKey, u16)> {
 }
 
 fn build(p: Parsed) -> Result<Change, String> {
-    let cmd = p.cmd.ok_or_else(|| {
-        "no command given (one of -A -E -D -C -a -e -d -Z --set)".to_string()
-    })?;
+    let cmd = p
+        .cmd
+        .ok_or_else(|| "no command given (one of -A -E -D -C -a -e -d -Z --set)".to_string())?;
     // generic_opt_check, in optnames order.
     for opt in ALL_OPTS {
         match (p.has(opt), allowed(cmd, opt)) {
@@ -812,7 +814,9 @@ fn build(p: Parsed) -> Result<Change, String> {
         let t = |s: &str| {
             number(s, 0, u64::from(MAX_TIMEOUT))
                 .map(|n| n as u32)
-                .ok_or_else(|| format!("invalid timeout value `{s}' specified (0 to {MAX_TIMEOUT})"))
+                .ok_or_else(|| {
+                    format!("invalid timeout value `{s}' specified (0 to {MAX_TIMEOUT})")
+                })
         };
         return Ok(Change::SetTimeouts(Timeouts {
             tcp: t(&p.positional[0])?,
