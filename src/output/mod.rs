@@ -14,6 +14,9 @@ mod words;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod golden_tests;
+
 pub use addr::{addr_port, ntop6};
 pub use number::largenum;
 pub use text::{render as render_text, TextOptions, TextView};

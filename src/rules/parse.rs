@@ -2,7 +2,7 @@
 //!
 //! Follows ipvsadm 1.31's parse_options/process_options: the same options
 //! (short, long, `--long=value`, clustered short flags), the same defaults
-//! (scheduler wlc, weight 1, direct routing, persistence 300 s, /32 or /128),
+//! (scheduler wlc, weight 1, direct routing, persistence 360 s, /32 or /128),
 //! the same command/option table (commands_v_options) and tunnel table
 //! (tunnel_types_v_options), and the same error wording where ipvsadm has one.
 //! It checks more than ipvsadm before the kernel sees anything: scheduler and
@@ -31,8 +31,9 @@ pub const PERSISTENCE_ENGINES: &[&str] = &["sip"];
 
 /// ipvsadm's MAX_TIMEOUT: 31 days.
 const MAX_TIMEOUT: u32 = 86400 * 31;
-/// IPVS_SVC_PERSISTENT_TIMEOUT: `-p` without a value.
-const DEFAULT_PERSISTENT_TIMEOUT: u32 = 300;
+/// IPVS_SVC_PERSISTENT_TIMEOUT (6*60) in ipvsadm's libipvs/ip_vs.h: `-p` without a
+/// value. The man page says 300; the binary and the golden captures say 360.
+const DEFAULT_PERSISTENT_TIMEOUT: u32 = 360;
 const DEFAULT_SCHEDULER: &str = "wlc";
 
 /// A rules file that did not parse: which line, and why.
@@ -573,9 +574,11 @@ fn apply(p: &mut Parsed, spec: Spec, value: Option<&str>) -> Result<(), String> 
     let v = value.unwrap_or("");
     match spec {
         Spec::Command(c) => p.set_command(c)?,
-        Spec::OtherCommand(name) => return Err(format!(
+        Spec::OtherCommand(name) => {
+            return Err(format!(
             "the '{name}' command is not a table change (rules take -A -E -D -C -a -e -d -Z --set)"
-        )),
+        ))
+        }
         Spec::Tcp | Spec::Udp | Spec::Sctp => {
             p.set_option(Opt::Service)?;
             let protocol = match spec {

@@ -37,11 +37,11 @@ fn service_defaults_as_ipvsadm() {
         panic!()
     };
     assert_eq!(s, Service::new(tcp("10.0.0.1", 80), "wlc"));
-    // -p without a value: IPVS_SVC_PERSISTENT_TIMEOUT (300).
+    // -p without a value: IPVS_SVC_PERSISTENT_TIMEOUT, 6*60 (golden capture: "persistent 360").
     let Change::EditService(s) = one("-E -t 10.0.0.1:80 -p -s rr") else {
         panic!()
     };
-    assert_eq!(s.timeout, 300);
+    assert_eq!(s.timeout, 360);
     assert!(s.flags.has(ServiceFlags::PERSISTENT));
     assert_eq!(s.scheduler, "rr");
     // IPv6 default netmask is the prefix length 128.
