@@ -12,7 +12,7 @@ pub mod text;
 mod words;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 mod golden_tests;
