@@ -16,6 +16,8 @@ pub(crate) mod tests;
 
 #[cfg(test)]
 mod golden_tests;
+#[cfg(test)]
+mod random_golden_tests;
 
 pub use addr::{addr_port, ntop6};
 pub use number::largenum;
