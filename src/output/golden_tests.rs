@@ -14,7 +14,7 @@ use crate::model::Snapshot;
 use super::addr::addr_port;
 use super::save;
 use super::tests::table_from_rules;
-use super::text::{render, service_name, TextOptions, TextView};
+use super::text::{render, render_service, render_timeouts, service_name, TextOptions, TextView};
 
 const RULES: &str = include_str!("../../tests/golden/table.rules");
 
@@ -22,7 +22,13 @@ const RULES: &str = include_str!("../../tests/golden/table.rules");
 fn scrape(capture: &str) -> HashMap<(String, String), Vec<String>> {
     let mut rows = HashMap::new();
     let mut service = String::new();
-    for line in capture.lines().skip(3) {
+    // The version line, then two title lines (one-service listings: titles only).
+    let skip = if capture.starts_with("IP Virtual Server") {
+        3
+    } else {
+        2
+    };
+    for line in capture.lines().skip(skip) {
         if let Some(rest) = line.strip_prefix("  -> ") {
             let (name, tail) = rest.split_at(rest.len().min(28));
             rows.insert(
@@ -58,9 +64,14 @@ fn table_for(capture: &str, view: TextView) -> Snapshot {
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ");
-        let srow = rows
-            .get(&(sname.clone(), String::new()))
-            .unwrap_or_else(|| panic!("service {sname} not in capture"));
+        let Some(srow) = rows.get(&(sname.clone(), String::new())) else {
+            // A one-service listing shows only its service.
+            assert!(
+                !capture.starts_with("IP Virtual Server"),
+                "{sname} not in capture"
+            );
+            continue;
+        };
         let st = &mut e.service.stats;
         match view {
             TextView::Stats => {
@@ -140,6 +151,28 @@ fn check_kernel(dir: &str, captures: &[(&str, &str)]) {
         services: Vec::new(),
     };
     assert_eq!(render(&empty, TextOptions::default()), file("list_empty"));
+
+    let want = file("list_one_service");
+    let key = crate::rules::parse_line("-D -t 192.0.2.7:80")
+        .unwrap()
+        .unwrap();
+    let crate::model::Change::DeleteService(key) = key else {
+        unreachable!()
+    };
+    let got = render_service(
+        &table_for(want, TextView::Plain),
+        &key,
+        TextOptions::default(),
+    );
+    assert_eq!(got.as_deref(), Some(want), "{dir}/list_one_service.out");
+
+    // The capture shows the kernel defaults, the values this writes.
+    let t = crate::model::Timeouts {
+        tcp: 900,
+        tcp_fin: 120,
+        udp: 300,
+    };
+    assert_eq!(render_timeouts(&t), file("list_timeout"));
 }
 
 macro_rules! captures {
@@ -184,6 +217,14 @@ macro_rules! captures {
             (
                 "list_empty",
                 include_str!(concat!("../../tests/golden/", $k, "/list_empty.out")),
+            ),
+            (
+                "list_one_service",
+                include_str!(concat!("../../tests/golden/", $k, "/list_one_service.out")),
+            ),
+            (
+                "list_timeout",
+                include_str!(concat!("../../tests/golden/", $k, "/list_timeout.out")),
             ),
         ]
     };

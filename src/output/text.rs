@@ -3,10 +3,16 @@
 //!
 //! Always numeric: lvstop never resolves names, so this is `-n` output.
 //! Sorted as ipvsadm sorts by default (see `order`).
+//!
+//! One ipvsadm bug is not reproduced: libipvs reads a real server's 64-bit
+//! statistics with its 32-bit parser (ipvs_dests_parse_cb calls
+//! ipvs_parse_stats on IPVS_DEST_ATTR_STATS64; confirmed in the Debian 1.31
+//! binary), so ipvsadm shows real-server conns, packets and rates modulo
+//! 2^32 (bytes are right). lvstop shows the full values.
 
 use std::fmt::Write;
 
-use crate::model::{Dest, Family, Service, ServiceFlags, ServiceKey, Snapshot};
+use crate::model::{Dest, Family, Service, ServiceFlags, ServiceKey, Snapshot, Timeouts};
 
 use super::addr::addr_port;
 use super::number::largenum;
@@ -49,6 +55,29 @@ pub fn render(snapshot: &Snapshot, options: TextOptions) -> String {
         service_block(&mut out, service, &dests, options);
     }
     out
+}
+
+/// One service, as `ipvsadm -Ln -t|-u|-f SERVICE [view]` prints it
+/// (list_service: no version line). `None` if the snapshot lacks it.
+pub fn render_service(
+    snapshot: &Snapshot,
+    key: &ServiceKey,
+    options: TextOptions,
+) -> Option<String> {
+    let (service, dests) = order::sorted(snapshot)
+        .into_iter()
+        .find(|(s, _)| s.key == *key)?;
+    let mut out = title(options.view);
+    service_block(&mut out, service, &dests, options);
+    Some(out)
+}
+
+/// `ipvsadm -L --timeout` (list_timeout).
+pub fn render_timeouts(t: &Timeouts) -> String {
+    format!(
+        "Timeout (tcp tcpfin udp): {} {} {}\n",
+        t.tcp as i32, t.tcp_fin as i32, t.udp as i32
+    )
 }
 
 /// print_title: the two column-header lines.
