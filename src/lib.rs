@@ -5,8 +5,11 @@
 //! and the view draws that state.
 
 pub mod backend;
+pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod kernel;
 pub mod model;
+pub mod output;
 pub mod protocol;
+pub mod rules;
