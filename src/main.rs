@@ -1,3 +1,3 @@
-fn main() {
-    println!("lvstop: under construction");
+fn main() -> std::process::ExitCode {
+    lvstop::cli::main()
 }

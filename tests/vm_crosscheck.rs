@@ -122,17 +122,18 @@ ipvsadm -Ln
         let mut got = BTreeMap::new();
         let mut weights = Vec::new();
         for s in v["services"].as_array().unwrap() {
-            let name = match s["fwmark"].as_u64() {
-                Some(m) => format!("FWM {m}"),
-                None => format!(
+            let key = &s["key"];
+            let name = match key["kind"].as_str().unwrap() {
+                "fwmark" => format!("FWM {}", key["mark"]),
+                _ => format!(
                     "{} {}",
-                    s["protocol"].as_str().unwrap().to_uppercase(),
-                    bracket(s["address"].as_str().unwrap(), s["port"].as_u64().unwrap())
+                    key["protocol"].as_str().unwrap().to_uppercase(),
+                    bracket(key["addr"].as_str().unwrap(), key["port"].as_u64().unwrap())
                 ),
             };
             got.insert((name.clone(), String::new()), counters(&s["stats"]));
-            for d in s["real_servers"].as_array().unwrap() {
-                let rs = bracket(d["address"].as_str().unwrap(), d["port"].as_u64().unwrap());
+            for d in s["dests"].as_array().unwrap() {
+                let rs = bracket(d["addr"].as_str().unwrap(), d["port"].as_u64().unwrap());
                 got.insert((name.clone(), rs.clone()), counters(&d["stats"]));
                 weights.push((rs, d["weight"].as_u64().unwrap()));
             }

@@ -19,12 +19,12 @@ pub fn run(writer: &mut dyn Writer, file: Option<&Path>) -> Result<(), String> {
                 .map_err(|e| format!("cannot read {}: {}", p.display(), e.kind()))?,
         ),
     };
-    let changes = rules::parse(&text).map_err(|e| format!("{name}: {e}; nothing was applied"))?;
+    let changes = rules::parse_rules(&text).map_err(|e| format!("{name}: {e}; nothing was applied"))?;
     for (i, change) in changes.iter().enumerate() {
         if let Err(e) = writer.apply(change) {
             return Err(format!(
                 "{e}\n  refused: {}\n  {} of {} changes from {name} were applied before it; none after",
-                rules::format(change),
+                rules::command_line(change),
                 i,
                 changes.len()
             ));

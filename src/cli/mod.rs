@@ -18,7 +18,7 @@ use crate::backend::{Backend, Error};
 use crate::clock::{Clock, SystemClock};
 use crate::demo::DemoDirector;
 use crate::kernel::Client;
-use crate::output::{self, TextView};
+use crate::output::{self, TextOptions, TextView};
 
 /// Exit status for a backend or kernel error (clap uses 2 for usage errors).
 const EXIT_FAILURE: u8 = 1;
@@ -54,9 +54,9 @@ fn run(args: Args) -> Result<(), String> {
         };
         let format = args.format;
         let render = move |s: &crate::model::Snapshot, at: std::time::SystemTime| match format {
-            Format::Text => output::text::render(s, view, true),
+            Format::Text => output::text::render(s, TextOptions { view, exact: true }),
             Format::Save => output::save::render(s),
-            Format::Json => output::json::render(s, at),
+            Format::Json => output::json::snapshot_line(s, at),
         };
         let stdout = io::stdout();
         let mut out = stdout.lock();
