@@ -4,6 +4,7 @@
 //! immutable snapshots, the app state derives history and rates from them,
 //! and the view draws that state.
 
+pub mod app;
 pub mod backend;
 pub mod clock;
 pub mod model;
