@@ -6,5 +6,7 @@
 
 pub mod app;
 pub mod backend;
+pub mod canvas;
 pub mod clock;
 pub mod model;
+pub mod tui;
