@@ -39,7 +39,9 @@ pub enum Action {
     /// Mouse click on a table row (index into the row list).
     Select(usize),
     /// The table's height in rows changed.
-    Resize { table_rows: usize },
+    Resize {
+        table_rows: usize,
+    },
     Quit,
 }
 

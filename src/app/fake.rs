@@ -20,6 +20,10 @@ pub struct Traffic {
 #[derive(Debug, Clone)]
 pub struct FakeTable {
     pub services: Vec<(Service, Vec<(Dest, Traffic)>)>,
+    /// Advances so far; the traffic pattern repeats over them.
+    pub step: usize,
+    /// Whether traffic follows the wave (false: constant nominal traffic).
+    pub wave: bool,
     /// When set, every read fails with this message.
     pub failing: Option<String>,
     /// Reads of real servers, per service, for sweep tests.
@@ -75,39 +79,68 @@ impl FakeTable {
             },
             "sh",
         );
-        let mut full = dest(v4(10, 1, 0, 4), 80, Forward::Masq, 1, 50, 12, );
+        let mut full = dest(v4(10, 1, 0, 4), 80, Forward::Masq, 1, 50, 12);
         full.upper_threshold = 62;
         FakeTable {
             services: vec![
                 (
                     http,
                     vec![
-                        (dest(v4(10, 1, 0, 1), 80, Forward::Masq, 3, 310, 1200), t(120, 2400, 1_800_000)),
-                        (dest(v4(10, 1, 0, 2), 80, Forward::Masq, 1, 104, 415), t(40, 800, 600_000)),
-                        (dest(v4(10, 1, 0, 3), 80, Forward::Masq, 1, 0, 0), t(0, 0, 0)),
-                        (dest(v4(10, 1, 0, 5), 80, Forward::Masq, 0, 17, 40), t(0, 30, 20_000)),
+                        (
+                            dest(v4(10, 1, 0, 1), 80, Forward::Masq, 3, 310, 1200),
+                            t(120, 2400, 1_800_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 0, 2), 80, Forward::Masq, 1, 104, 415),
+                            t(40, 800, 600_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 0, 3), 80, Forward::Masq, 1, 0, 0),
+                            t(0, 0, 0),
+                        ),
+                        (
+                            dest(v4(10, 1, 0, 5), 80, Forward::Masq, 0, 17, 40),
+                            t(0, 30, 20_000),
+                        ),
                         (full, t(2, 40, 30_000)),
                     ],
                 ),
                 (
                     https,
                     vec![
-                        (dest(v4(10, 1, 1, 1), 443, Forward::Route, 1, 88, 9000), t(30, 600, 400_000)),
-                        (dest(v4(10, 1, 1, 2), 443, Forward::Route, 1, 91, 9100), t(31, 610, 410_000)),
+                        (
+                            dest(v4(10, 1, 1, 1), 443, Forward::Route, 1, 88, 9000),
+                            t(30, 600, 400_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 1, 2), 443, Forward::Route, 1, 91, 9100),
+                            t(31, 610, 410_000),
+                        ),
                     ],
                 ),
                 (
                     dns,
                     vec![
-                        (dest(v4(10, 1, 2, 1), 53, Forward::Tunnel, 1, 0, 3100), t(1500, 3000, 240_000)),
-                        (dest(v4(10, 1, 2, 2), 53, Forward::Tunnel, 1, 0, 3050), t(1490, 2980, 238_000)),
+                        (
+                            dest(v4(10, 1, 2, 1), 53, Forward::Tunnel, 1, 0, 3100),
+                            t(1500, 3000, 240_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 2, 2), 53, Forward::Tunnel, 1, 0, 3050),
+                            t(1490, 2980, 238_000),
+                        ),
                     ],
                 ),
                 (
                     fwm,
-                    vec![(dest(v4(10, 1, 3, 1), 0, Forward::Route, 1, 5, 7), t(1, 20, 15_000))],
+                    vec![(
+                        dest(v4(10, 1, 3, 1), 0, Forward::Route, 1, 5, 7),
+                        t(1, 20, 15_000),
+                    )],
                 ),
             ],
+            step: 0,
+            wave: true,
             failing: None,
             dest_reads: Vec::new(),
         }
@@ -125,6 +158,8 @@ impl FakeTable {
             .collect();
         FakeTable {
             services,
+            step: 0,
+            wave: true,
             failing: None,
             dest_reads: Vec::new(),
         }
@@ -134,9 +169,22 @@ impl FakeTable {
     /// kernel rates as a settled estimator would (`estimator` false: rates 0,
     /// as with run_estimation=0).
     pub fn advance(&mut self, secs: u64, estimator: bool) {
+        // A fixed wave (percent of nominal traffic) so sparklines have shape.
+        const WAVE: [u64; 8] = [100, 120, 140, 110, 80, 60, 90, 100];
+        let pct = if self.wave {
+            WAVE[self.step % WAVE.len()]
+        } else {
+            100
+        };
+        self.step += 1;
         for (svc, dests) in &mut self.services {
             let mut sum = Stats::default();
             for (d, tr) in dests.iter_mut() {
+                let tr = Traffic {
+                    cps: tr.cps * pct / 100,
+                    pps: tr.pps * pct / 100,
+                    bps: tr.bps * pct / 100,
+                };
                 let s = &mut d.stats;
                 s.conns += tr.cps * secs;
                 s.inpkts += tr.pps * secs;
@@ -205,7 +253,12 @@ impl Reader for FakeReader {
     }
 
     fn services(&mut self) -> Result<Vec<Service>, Error> {
-        Ok(self.check()?.services.iter().map(|(s, _)| s.clone()).collect())
+        Ok(self
+            .check()?
+            .services
+            .iter()
+            .map(|(s, _)| s.clone())
+            .collect())
     }
 
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {

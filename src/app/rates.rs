@@ -405,7 +405,12 @@ mod tests {
             for phase in [0.05, 0.7, 1.3, 1.95] {
                 let k = steady(phase);
                 let samples = run(&k, delay, 0.3, 400.0, 12.0 * delay.max(2.0));
-                assert_close(&samples, &k, tolerance, &format!("delay {delay} phase {phase}"));
+                assert_close(
+                    &samples,
+                    &k,
+                    tolerance,
+                    &format!("delay {delay} phase {phase}"),
+                );
             }
         }
     }
@@ -415,7 +420,11 @@ mod tests {
         // The failure this module exists to avoid: at a 1 s poll, plain
         // deltas alternate between 0 and double.
         let k = steady(0.5);
-        let (a, b, c) = (k.counters_at(10.2), k.counters_at(11.2), k.counters_at(12.2));
+        let (a, b, c) = (
+            k.counters_at(10.2),
+            k.counters_at(11.2),
+            k.counters_at(12.2),
+        );
         let naive1 = (b.conns - a.conns) as f64;
         let naive2 = (c.conns - b.conns) as f64;
         assert!(naive1 == 0.0 || naive2 == 0.0);
@@ -440,11 +449,20 @@ mod tests {
         let mut track = CounterTrack::new();
         // Poll just after a tick, then once more a second later: the anchor's
         // tick time is unknown, so no rate from one change.
-        assert_eq!(track.observe(secs(1.0), &k.counters_at(1.0)), Observed::First);
+        assert_eq!(
+            track.observe(secs(1.0), &k.counters_at(1.0)),
+            Observed::First
+        );
         assert_eq!(track.derived(secs(1.0)), None);
-        assert_eq!(track.observe(secs(3.0), &k.counters_at(3.0)), Observed::Changed);
+        assert_eq!(
+            track.observe(secs(3.0), &k.counters_at(3.0)),
+            Observed::Changed
+        );
         assert_eq!(track.derived(secs(3.0)), None);
-        assert_eq!(track.observe(secs(5.0), &k.counters_at(5.0)), Observed::Changed);
+        assert_eq!(
+            track.observe(secs(5.0), &k.counters_at(5.0)),
+            Observed::Changed
+        );
         let r = track.derived(secs(5.0)).unwrap();
         assert!((r.cps - 100.0).abs() < 0.5, "{r:?}");
     }
@@ -602,7 +620,10 @@ mod tests {
             inbytes: 1 << 30,
             ..Stats::default()
         };
-        assert_eq!(RateSource::detect([&a, &Stats::default()]), RateSource::Counters);
+        assert_eq!(
+            RateSource::detect([&a, &Stats::default()]),
+            RateSource::Counters
+        );
         assert_eq!(RateSource::detect(std::iter::empty()), RateSource::Counters);
     }
 }

@@ -89,7 +89,10 @@ impl ServiceRow {
     }
 
     pub fn inactive(&self) -> u64 {
-        self.dests.iter().map(|d| d.dest.inactive_conns as u64).sum()
+        self.dests
+            .iter()
+            .map(|d| d.dest.inactive_conns as u64)
+            .sum()
     }
 
     pub fn weight(&self) -> u64 {
@@ -285,19 +288,15 @@ impl App {
             });
             if let Some(mut dests) = fresh.remove(&service.key) {
                 dests.sort_by(dest_order);
-                row.dests = merge_dests(std::mem::take(&mut row.dests), dests, p.at, source, samples);
+                row.dests =
+                    merge_dests(std::mem::take(&mut row.dests), dests, p.at, source, samples);
                 row.dests_read_at = Some(p.at);
             } else {
                 for d in &mut row.dests {
                     d.changed = Changed::default();
                 }
             }
-            let before = (
-                row.series.rates,
-                row.weight(),
-                row.active(),
-                row.inactive(),
-            );
+            let before = (row.series.rates, row.weight(), row.active(), row.inactive());
             add_stats(&mut total, &service.stats);
             row.series
                 .observe(p.at, &service.stats, row.active() as u32, source);
@@ -314,7 +313,8 @@ impl App {
             total_active += row.active();
             rows.push(row);
         }
-        self.totals.observe(p.at, &total, total_active as u32, source);
+        self.totals
+            .observe(p.at, &total, total_active as u32, source);
         self.totals_active = total_active;
         self.index = rows
             .iter()
@@ -474,9 +474,10 @@ impl App {
     pub fn row_key(&self, row: &Row) -> RowKey {
         match *row {
             Row::Service(i) => RowKey::Service(self.services[i].service.key),
-            Row::Dest(i, j) => {
-                RowKey::Dest(self.services[i].service.key, self.services[i].dests[j].dest.key())
-            }
+            Row::Dest(i, j) => RowKey::Dest(
+                self.services[i].service.key,
+                self.services[i].dests[j].dest.key(),
+            ),
         }
     }
 
@@ -501,11 +502,17 @@ impl App {
         }
         self.rows = rows;
         let found = self.selected_key.and_then(|k| {
-            self.rows.iter().position(|r| self.row_key(r) == k).or(match k {
-                // A vanished real server: stay on its service.
-                RowKey::Dest(s, _) => self.rows.iter().position(|r| self.row_key(r) == RowKey::Service(s)),
-                RowKey::Service(_) => None,
-            })
+            self.rows
+                .iter()
+                .position(|r| self.row_key(r) == k)
+                .or(match k {
+                    // A vanished real server: stay on its service.
+                    RowKey::Dest(s, _) => self
+                        .rows
+                        .iter()
+                        .position(|r| self.row_key(r) == RowKey::Service(s)),
+                    RowKey::Service(_) => None,
+                })
         });
         self.select(found.unwrap_or(self.selected));
     }
@@ -585,7 +592,8 @@ fn merge_dests(
                 row.dest.active_conns as u64,
                 row.dest.inactive_conns as u64,
             );
-            row.series.observe(at, &dest.stats, dest.active_conns, source);
+            row.series
+                .observe(at, &dest.stats, dest.active_conns, source);
             row.changed = Changed::between(
                 (before.0.as_ref(), before.1, before.2, before.3),
                 (

@@ -39,30 +39,6 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
     if !chrome.host.is_empty() {
         spans.push(Span::raw(format!(" {}", chrome.host)));
     }
-    if let Some(info) = &app.info {
-        spans.push(Span::raw(format!(
-            " │ IPVS {} (size={})",
-            info.version_string(),
-            info.conn_tab_size
-        )));
-    }
-    let delay = app.config.delay.as_secs_f64();
-    let interval = app.poll.interval.as_secs_f64();
-    if interval > delay * 1.05 {
-        spans.push(Span::styled(
-            format!(" │ every {interval:.1}s (slow; asked {delay:.1}s)"),
-            Style::default().fg(Color::Yellow),
-        ));
-    } else {
-        spans.push(Span::raw(format!(" │ every {delay:.1}s")));
-    }
-    match app.poll.last_ok {
-        Some(t) => spans.push(Span::raw(format!(" · {}", clock(t, chrome.tz)))),
-        None => spans.push(Span::raw(" · waiting")),
-    }
-    if app.rate_source == RateSource::Counters && app.info.is_some() {
-        spans.push(Span::raw(" · rates from counters"));
-    }
     let badge = |text: String, bg: Color| {
         Span::styled(
             format!(" {text} "),
@@ -86,6 +62,30 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
             format!("stale since {}", clock(since, chrome.tz)),
             Color::Red,
         ));
+    }
+    if let Some(info) = &app.info {
+        spans.push(Span::raw(format!(
+            " │ IPVS {} (size={})",
+            info.version_string(),
+            info.conn_tab_size
+        )));
+    }
+    let delay = app.config.delay.as_secs_f64();
+    let interval = app.poll.interval.as_secs_f64();
+    if interval > delay * 1.05 {
+        spans.push(Span::styled(
+            format!(" │ every {interval:.1}s (slow; asked {delay:.1}s)"),
+            Style::default().fg(Color::Yellow),
+        ));
+    } else {
+        spans.push(Span::raw(format!(" │ every {delay:.1}s")));
+    }
+    match app.poll.last_ok {
+        Some(t) => spans.push(Span::raw(format!(" · polled {}", clock(t, chrome.tz)))),
+        None => spans.push(Span::raw(" · waiting")),
+    }
+    if app.rate_source == RateSource::Counters && app.info.is_some() {
+        spans.push(Span::raw(" · rates from counters"));
     }
     Line::from(spans)
 }

@@ -25,7 +25,7 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect) {
-    let width = 50.min(area.width);
+    let width = 58.min(area.width);
     let height = (KEYS.len() as u16 + 4).min(area.height);
     let r = Rect::new(
         area.x + (area.width - width) / 2,
@@ -36,7 +36,12 @@ pub fn draw(frame: &mut Frame, area: Rect) {
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let mut lines: Vec<Line> = KEYS
         .iter()
-        .map(|(k, what)| Line::from(vec![Span::styled(format!(" {k:<13}"), bold), Span::raw(*what)]))
+        .map(|(k, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {k:<13}"), bold),
+                Span::raw(*what),
+            ])
+        })
         .collect();
     lines.push(Line::from(""));
     lines.push(Line::from(" Esc or ? closes"));

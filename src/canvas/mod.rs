@@ -104,7 +104,10 @@ pub fn draw(frame: &mut Frame, app: &App, chrome: &Chrome) {
 fn too_small(frame: &mut Frame, area: Rect) {
     let text = vec![
         Line::from("Terminal too small"),
-        Line::from(format!("{}x{}, need {}x{}", area.width, area.height, MIN_WIDTH, MIN_HEIGHT)),
+        Line::from(format!(
+            "{}x{}, need {}x{}",
+            area.width, area.height, MIN_WIDTH, MIN_HEIGHT
+        )),
         Line::from("q quits"),
     ];
     let y = area.height.saturating_sub(3) / 2;
@@ -139,10 +142,11 @@ fn footer(frame: &mut Frame, area: Rect, app: &App) {
             spans.push(Span::styled(k, key));
             spans.push(Span::raw(format!(" {what}  ")));
         }
-        let arrow = if app.sort.numeric() != app.sort_reversed {
-            "↓"
-        } else {
-            "↑"
+        let arrow = match (app.sort, app.sort.numeric() != app.sort_reversed) {
+            (crate::app::table::SortColumn::Kernel, false) => "",
+            (crate::app::table::SortColumn::Kernel, true) => " reversed",
+            (_, true) => "↓",
+            (_, false) => "↑",
         };
         spans.push(Span::raw(format!("sort:{}{}", app.sort.label(), arrow)));
         if !app.filter.is_empty() {

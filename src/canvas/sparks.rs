@@ -23,7 +23,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(block, area);
     let mut series: Vec<(String, &History)> = vec![("service".into(), &row.series.history)];
     for d in &row.dests {
-        series.push((format!("→ {}", crate::app::table::dest_text(&d.dest)), &d.series.history));
+        series.push((
+            format!("→ {}", crate::app::table::dest_text(&d.dest)),
+            &d.series.history,
+        ));
     }
     let shown = inner.height as usize;
     let hidden = series.len().saturating_sub(shown);
@@ -53,9 +56,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
             s,
         );
         let now = data.last().copied().unwrap_or(0) as f64;
-        frame.render_widget(
-            Paragraph::new(format!("{:>8}", human(now, app.exact))),
-            v,
-        );
+        frame.render_widget(Paragraph::new(format!("{:>8}", human(now, app.exact))), v);
     }
 }

@@ -140,7 +140,16 @@ fn columns(width: u16) -> Vec<(Col, u16)> {
     ORDER
         .iter()
         .filter(|c| chosen.contains(c))
-        .map(|&c| (c, if c == Col::Address { c.width() + spare } else { c.width() }))
+        .map(|&c| {
+            (
+                c,
+                if c == Col::Address {
+                    c.width() + spare
+                } else {
+                    c.width()
+                },
+            )
+        })
         .collect()
 }
 
@@ -192,7 +201,15 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         } else {
             "no service matches the filter"
         };
-        put(buf, area.x + 1, area.y + 1, area.width.saturating_sub(1), msg, false, Style::default());
+        put(
+            buf,
+            area.x + 1,
+            area.y + 1,
+            area.width.saturating_sub(1),
+            msg,
+            false,
+            Style::default(),
+        );
     }
 }
 
@@ -201,7 +218,10 @@ fn put(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, right: bool, st
     let len = text.chars().count();
     let w = width as usize;
     let shown: String = if len > w {
-        text.chars().take(w.saturating_sub(1)).chain(['…']).collect()
+        text.chars()
+            .take(w.saturating_sub(1))
+            .chain(['…'])
+            .collect()
     } else {
         text.to_string()
     };

@@ -79,7 +79,10 @@ mod tests {
             action_for_key(key(KeyCode::Char('q')), true),
             Some(Action::FilterChar('q'))
         );
-        assert_eq!(action_for_key(key(KeyCode::Char('q')), false), Some(Action::Quit));
+        assert_eq!(
+            action_for_key(key(KeyCode::Char('q')), false),
+            Some(Action::Quit)
+        );
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
         assert_eq!(action_for_key(ctrl_c, true), Some(Action::Quit));
     }

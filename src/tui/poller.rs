@@ -106,15 +106,16 @@ impl Poller {
         }
         let mut new_count = 0;
         for s in &services {
-            if new_count < SWEEP_NEW_MAX && !self.read_once.contains(&s.key) && picked.insert(s.key) {
+            if new_count < SWEEP_NEW_MAX && !self.read_once.contains(&s.key) && picked.insert(s.key)
+            {
                 wanted.push(s.key);
                 new_count += 1;
             }
         }
         let n = services.len();
         if n > 0 {
-            let slice = ((n as f64) * interval.as_secs_f64() / SWEEP_PERIOD.as_secs_f64()).ceil()
-                as usize;
+            let slice =
+                ((n as f64) * interval.as_secs_f64() / SWEEP_PERIOD.as_secs_f64()).ceil() as usize;
             for step in 0..slice.min(n) {
                 let key = services[(self.cursor + step) % n].key;
                 if picked.insert(key) {

@@ -248,11 +248,18 @@ fn left_and_right_on_a_real_server_do_nothing() {
     h.keys("<Right>j");
     let rows = h.monitor.app.rows.len();
     h.keys("<Left>");
-    assert_eq!(h.monitor.app.rows.len(), rows, "← on a real server must not collapse");
+    assert_eq!(
+        h.monitor.app.rows.len(),
+        rows,
+        "← on a real server must not collapse"
+    );
     h.keys("<Right>");
     assert_eq!(h.monitor.app.rows.len(), rows);
     h.keys("k<Left>");
-    assert!(h.monitor.app.rows.len() < rows, "← on the service collapses");
+    assert!(
+        h.monitor.app.rows.len() < rows,
+        "← on the service collapses"
+    );
 }
 
 #[test]
@@ -299,17 +306,24 @@ fn changed_values_are_highlighted() {
                 .contains("10.1.0.1:80")
         })
         .unwrap();
-    let line: String = (0..buf.area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+    let line: String = (0..buf.area.width)
+        .map(|x| buf[(x, y)].symbol().to_string())
+        .collect();
     let col = line.find("315").expect("new ActiveConn shown") as u16;
     assert!(buf[(col, y)].modifier.contains(Modifier::BOLD));
     h.tick();
     let buf = h.terminal.backend().buffer();
-    assert!(!buf[(col, y)].modifier.contains(Modifier::BOLD), "only briefly");
+    assert!(
+        !buf[(col, y)].modifier.contains(Modifier::BOLD),
+        "only briefly"
+    );
 }
 
 #[test]
 fn run_estimation_zero_derives_rates_from_counters() {
-    let mut h = Harness::with(FakeTable::sample(), 120, 40, false);
+    let mut table = FakeTable::sample();
+    table.wave = false;
+    let mut h = Harness::with(table, 120, 40, false);
     h.ticks(12);
     let app = &h.monitor.app;
     assert_eq!(app.rate_source, RateSource::Counters);
@@ -321,7 +335,9 @@ fn run_estimation_zero_derives_rates_from_counters() {
 
 #[test]
 fn kernel_rates_are_shown_when_the_estimator_runs() {
-    let mut h = Harness::new(120, 40);
+    let mut table = FakeTable::sample();
+    table.wave = false;
+    let mut h = Harness::with(table, 120, 40, true);
     h.ticks(2);
     let app = &h.monitor.app;
     assert_eq!(app.rate_source, RateSource::Kernel);
@@ -344,7 +360,10 @@ fn services_and_real_servers_that_vanish_and_return_start_new_series() {
     let row = &h.monitor.app.services[0];
     assert_eq!(row.series.rates, None, "no rate across a reset");
     for d in &row.dests {
-        assert!(d.series.rates.is_none_or(|r| r.cps >= 0.0 && r.cps < 1000.0));
+        assert!(d
+            .series
+            .rates
+            .is_none_or(|r| r.cps >= 0.0 && r.cps < 1000.0));
     }
 }
 
