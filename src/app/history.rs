@@ -64,6 +64,18 @@ impl History {
         self.samples.push_back(s);
     }
 
+    /// Changes how many samples are kept, dropping the oldest if needed.
+    pub fn set_capacity(&mut self, capacity: usize) {
+        self.capacity = capacity.max(1);
+        while self.samples.len() > self.capacity {
+            self.samples.pop_front();
+        }
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
     pub fn len(&self) -> usize {
         self.samples.len()
     }

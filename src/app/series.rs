@@ -44,4 +44,12 @@ impl Series {
         self.history.push(Sample::new(self.rates.as_ref(), active));
         observed
     }
+
+    /// Records rates computed elsewhere (the director's totals: the sum of
+    /// its services' rates, which survives services coming and going).
+    pub fn set(&mut self, at: Duration, rates: Option<Rates>, active: u32) {
+        self.rates = rates;
+        self.read_at = Some(at);
+        self.history.push(Sample::new(self.rates.as_ref(), active));
+    }
 }

@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use crate::model::{Dest, Info, Service, ServiceKey, Stats};
+use crate::model::{Dest, Info, Service, ServiceKey};
 
 use super::action::{Action, Event, PollResult};
 use super::metric::Metric;
@@ -119,11 +119,25 @@ pub struct AppConfig {
     pub history: Duration,
 }
 
+/// Samples kept over all series together (24 bytes each: about 200 MB).
+/// A table of 100,000 services and as many real servers then keeps 40
+/// samples per series instead of exhausting memory; up to ~25,000 series a
+/// 5-minute history at 1 s fits whole.
+pub const HISTORY_BUDGET: usize = 8_000_000;
+/// Fewest samples a series keeps whatever the table size.
+pub const HISTORY_FLOOR: usize = 16;
+
 impl AppConfig {
-    /// Samples kept per series.
+    /// Samples kept per series for the configured history.
     pub fn history_samples(&self) -> usize {
         let d = self.delay.as_secs_f64().max(0.05);
         ((self.history.as_secs_f64() / d).ceil() as usize).max(2)
+    }
+
+    /// Samples per series when `series` series share the budget.
+    pub fn samples_for(&self, series: usize) -> usize {
+        let share = HISTORY_BUDGET / series.max(1);
+        self.history_samples().min(share.max(HISTORY_FLOOR))
     }
 }
 
@@ -257,7 +271,9 @@ impl App {
     }
 
     fn apply_poll(&mut self, p: PollResult) {
-        let samples = self.config.history_samples();
+        let known_dests: usize = self.services.iter().map(|s| s.dests.len()).sum();
+        let series = p.services.len() + known_dests.max(p.dests.iter().map(|d| d.1.len()).sum());
+        let samples = self.config.samples_for(series);
         self.info = Some(p.info);
         self.poll.last_ok = Some(p.wall);
         self.poll.failing_since = None;
@@ -276,7 +292,7 @@ impl App {
         services.sort_by(|a, b| kernel_order(&a.key, &b.key));
 
         let mut rows = Vec::with_capacity(services.len());
-        let mut total = Stats::default();
+        let mut total: Option<Rates> = None;
         let mut total_active = 0u64;
         for service in services {
             let mut row = old.remove(&service.key).unwrap_or_else(|| ServiceRow {
@@ -286,6 +302,12 @@ impl App {
                 dests_read_at: None,
                 changed: Changed::default(),
             });
+            if row.series.history.capacity() != samples {
+                row.series.history.set_capacity(samples);
+                for d in &mut row.dests {
+                    d.series.history.set_capacity(samples);
+                }
+            }
             if let Some(mut dests) = fresh.remove(&service.key) {
                 dests.sort_by(dest_order);
                 row.dests =
@@ -297,7 +319,6 @@ impl App {
                 }
             }
             let before = (row.series.rates, row.weight(), row.active(), row.inactive());
-            add_stats(&mut total, &service.stats);
             row.series
                 .observe(p.at, &service.stats, row.active() as u32, source);
             row.service = service;
@@ -311,10 +332,17 @@ impl App {
                 ),
             );
             total_active += row.active();
+            if let Some(r) = &row.series.rates {
+                total.get_or_insert_with(Rates::default).add(r);
+            }
             rows.push(row);
         }
-        self.totals
-            .observe(p.at, &total, total_active as u32, source);
+        // Sum of the services' rates, not rates of summed counters: a service
+        // deleted or added must not read as a counter reset of the director.
+        if rows.is_empty() {
+            total = Some(Rates::default());
+        }
+        self.totals.set(p.at, total, total_active as u32);
         self.totals_active = total_active;
         self.index = rows
             .iter()
@@ -557,19 +585,6 @@ fn dest_values(row: &ServiceRow, j: usize) -> SortValues<'_> {
     }
 }
 
-fn add_stats(total: &mut Stats, s: &Stats) {
-    total.conns += s.conns;
-    total.inpkts += s.inpkts;
-    total.outpkts += s.outpkts;
-    total.inbytes += s.inbytes;
-    total.outbytes += s.outbytes;
-    total.cps += s.cps;
-    total.inpps += s.inpps;
-    total.outpps += s.outpps;
-    total.inbps += s.inbps;
-    total.outbps += s.outbps;
-}
-
 /// Carries each real server's series over to its new reading.
 fn merge_dests(
     old: Vec<DestRow>,
@@ -607,4 +622,137 @@ fn merge_dests(
             row
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fake::FakeTable;
+    use crate::model::Info;
+
+    fn app() -> App {
+        App::new(AppConfig {
+            delay: Duration::from_secs(1),
+            history: Duration::from_secs(300),
+        })
+    }
+
+    /// A poll of the whole fake table at second `at`.
+    fn poll(table: &FakeTable, at: u64) -> Event {
+        Event::Polled(PollResult {
+            at: Duration::from_secs(at),
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
+            took: Duration::ZERO,
+            interval: Duration::from_secs(1),
+            info: Info::default(),
+            services: table.services.iter().map(|(s, _)| s.clone()).collect(),
+            dests: table
+                .services
+                .iter()
+                .map(|(s, ds)| (s.key, ds.iter().map(|(d, _)| d.clone()).collect()))
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn history_budget() {
+        let a = app();
+        assert_eq!(a.config.samples_for(10), 300);
+        assert_eq!(a.config.samples_for(200_000), 40);
+        assert_eq!(a.config.samples_for(10_000_000), HISTORY_FLOOR);
+    }
+
+    #[test]
+    fn selection_follows_its_row_when_the_order_changes() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::Down); // TCP :443
+        let key = a.selected_service().unwrap().service.key;
+        a.update(Action::SortNext); // by protocol
+        a.update(Action::SortReverse); // UDP first
+        assert_eq!(a.selected_service().unwrap().service.key, key);
+        // A new poll keeps it too.
+        t.advance(1, true);
+        a.apply(poll(&t, 2));
+        assert_eq!(a.selected_service().unwrap().service.key, key);
+    }
+
+    #[test]
+    fn filter_matches_real_server_addresses_and_esc_clears() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::FilterStart);
+        for c in "10.1.2.".chars() {
+            a.update(Action::FilterChar(c));
+        }
+        assert_eq!(a.rows.len(), 1, "only the DNS service has 10.1.2.x");
+        a.update(Action::FilterBackspace);
+        a.update(Action::FilterAccept);
+        assert!(!a.filter_editing);
+        a.update(Action::Escape);
+        assert_eq!(a.rows.len(), 4);
+    }
+
+    #[test]
+    fn help_swallows_keys_until_closed() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::Help);
+        a.update(Action::Down);
+        a.update(Action::Freeze);
+        assert_eq!(a.selected, 0);
+        assert!(!a.frozen);
+        a.update(Action::Escape);
+        assert!(!a.help);
+        a.update(Action::Quit);
+        assert!(a.quit);
+    }
+
+    #[test]
+    fn stale_badge_starts_at_first_failure_and_clears_on_success() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        let fail = |s: u64| Event::PollFailed {
+            at: Duration::from_secs(s),
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(s),
+            error: "timed out".into(),
+        };
+        a.apply(fail(2));
+        a.apply(fail(3));
+        assert_eq!(
+            a.poll.failing_since,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(2))
+        );
+        t.advance(1, true);
+        a.apply(poll(&t, 4));
+        assert_eq!(a.poll.failing_since, None);
+    }
+
+    #[test]
+    fn paging_and_ends() {
+        let mut t = FakeTable::many(100);
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::Resize { table_rows: 10 });
+        a.update(Action::PageDown);
+        assert_eq!(a.selected, 10);
+        assert_eq!(a.offset, 1);
+        a.update(Action::End);
+        assert_eq!(a.selected, 99);
+        assert_eq!(a.offset, 90);
+        a.update(Action::PageUp);
+        assert_eq!(a.selected, 89);
+        a.update(Action::Home);
+        assert_eq!((a.selected, a.offset), (0, 0));
+        assert_eq!(a.watched().len(), 10, "only visible services are watched");
+    }
 }
