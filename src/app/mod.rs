@@ -2,7 +2,7 @@
 //! only reads it and the event loop only feeds it.
 
 mod action;
-#[cfg(test)]
+#[cfg(any(test, feature = "fake"))]
 pub mod fake;
 pub mod hints;
 pub mod history;
