@@ -28,7 +28,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     for (line, chunk) in [l1, l2].into_iter().zip(cells.chunks(3)) {
         let cols = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(line);
         for (cell, (metric, value)) in cols.iter().zip(chunk) {
-            total_cell(frame, *cell, app, *metric, *value);
+            total_cell(frame, *cell, app, chrome, *metric, *value);
         }
     }
 }
@@ -50,7 +50,7 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
     };
     for b in &chrome.badges {
         spans.push(Span::raw(" "));
-        spans.push(badge(b.clone(), Color::Cyan));
+        spans.push(badge(b.clone(), chrome.palette.badge));
     }
     if app.frozen {
         spans.push(Span::raw(" "));
@@ -60,7 +60,7 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
         spans.push(Span::raw(" "));
         spans.push(badge(
             format!("stale since {}", clock(since, chrome.tz)),
-            Color::Red,
+            chrome.palette.alert,
         ));
     }
     if let Some(info) = &app.info {
@@ -75,7 +75,7 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
     if interval > delay * 1.05 {
         spans.push(Span::styled(
             format!(" │ every {interval:.1}s (slow; asked {delay:.1}s)"),
-            Style::default().fg(Color::Yellow),
+            Style::default().fg(chrome.palette.warn),
         ));
     } else {
         spans.push(Span::raw(format!(" │ every {delay:.1}s")));
@@ -90,7 +90,14 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
     Line::from(spans)
 }
 
-fn total_cell(frame: &mut Frame, area: Rect, app: &App, metric: Metric, value: f64) {
+fn total_cell(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    chrome: &Chrome,
+    metric: Metric,
+    value: f64,
+) {
     let label = match metric {
         Metric::Active => "ActConn",
         m => m.label(),
@@ -103,7 +110,7 @@ fn total_cell(frame: &mut Frame, area: Rect, app: &App, metric: Metric, value: f
     frame.render_widget(
         Sparkline::default()
             .data(&data)
-            .style(Style::default().fg(Color::Green)),
+            .style(Style::default().fg(chrome.palette.spark)),
         s,
     );
 }

@@ -30,6 +30,34 @@ pub struct Chrome {
     /// e.g. "DEMO", "READ-ONLY".
     pub badges: Vec<String>,
     pub tz: TimeZone,
+    pub palette: Palette,
+}
+
+/// The few colours the screen uses, configurable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Palette {
+    /// Sparklines.
+    pub spark: Color,
+    /// Values changed in the latest poll.
+    pub changed: Color,
+    /// Hints, the stale badge.
+    pub alert: Color,
+    /// Weight/traffic mismatch, slow polls, warnings.
+    pub warn: Color,
+    /// DEMO / READ-ONLY badges.
+    pub badge: Color,
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Palette {
+            spark: Color::Green,
+            changed: Color::Yellow,
+            alert: Color::Red,
+            warn: Color::Yellow,
+            badge: Color::Cyan,
+        }
+    }
 }
 
 /// Where each part of the screen goes.
@@ -93,8 +121,8 @@ pub fn draw(frame: &mut Frame, app: &App, chrome: &Chrome) {
         return;
     };
     header::draw(frame, a.header, app, chrome);
-    table::draw(frame, a.table, app);
-    sparks::draw(frame, a.sparks, app);
+    table::draw(frame, a.table, app, &chrome.palette);
+    sparks::draw(frame, a.sparks, app, &chrome.palette);
     footer(frame, a.footer, app);
     if app.help {
         help::draw(frame, area);

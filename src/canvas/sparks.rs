@@ -1,7 +1,7 @@
 //! Sparklines of the selected service and each of its real servers.
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::Style;
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 use ratatui::Frame;
 
@@ -9,10 +9,12 @@ use crate::app::history::History;
 use crate::app::units::human;
 use crate::app::App;
 
+use super::Palette;
+
 const LABEL: u16 = 24;
 const VALUE: u16 = 8;
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
     let Some(row) = app.selected_service() else {
         frame.render_widget(Block::bordered().title(" history "), area);
         return;
@@ -52,7 +54,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
-                .style(Style::default().fg(Color::Green)),
+                .style(Style::default().fg(palette.spark)),
             s,
         );
         let now = data.last().copied().unwrap_or(0) as f64;

@@ -13,6 +13,8 @@ use crate::app::units::human;
 use crate::app::{App, Changed, DestRow, ServiceRow};
 use crate::model::{ServiceFlags, ServiceKey};
 
+use super::Palette;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
     Prot,
@@ -153,7 +155,7 @@ fn columns(width: u16) -> Vec<(Col, u16)> {
         .collect()
 }
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
     let cols = columns(area.width);
     let buf = frame.buffer_mut();
     let title = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
@@ -177,7 +179,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
         }
         let cells = match app.rows[i] {
             Row::Service(s) => service_cells(app, &app.services[s]),
-            Row::Dest(s, d) => dest_cells(app, &app.services[s], d),
+            Row::Dest(s, d) => dest_cells(app, &app.services[s], d, *palette),
         };
         let mut x = area.x;
         for (c, w) in &cols {
@@ -187,7 +189,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App) {
                 style = style.fg(fg);
             }
             if changed {
-                style = style.add_modifier(Modifier::BOLD).fg(Color::Yellow);
+                style = style.add_modifier(Modifier::BOLD).fg(palette.changed);
             }
             put(buf, x, y, *w, &text, c.right(), style);
             x += w + 1;
@@ -278,7 +280,12 @@ fn service_cells<'a>(app: &'a App, row: &'a ServiceRow) -> Box<dyn Fn(Col) -> Ce
     })
 }
 
-fn dest_cells<'a>(app: &'a App, row: &'a ServiceRow, j: usize) -> Box<dyn Fn(Col) -> Cell + 'a> {
+fn dest_cells<'a>(
+    app: &'a App,
+    row: &'a ServiceRow,
+    j: usize,
+    palette: Palette,
+) -> Box<dyn Fn(Col) -> Cell + 'a> {
     let d: &DestRow = &row.dests[j];
     Box::new(move |c| {
         let changed = d.changed.has(c.changed_bit());
@@ -297,7 +304,7 @@ fn dest_cells<'a>(app: &'a App, row: &'a ServiceRow, j: usize) -> Box<dyn Fn(Col
             Col::Share => {
                 let (text, off) = share(row, j);
                 if off {
-                    colour = Some(Color::Yellow);
+                    colour = Some(palette.warn);
                 }
                 text
             }
@@ -305,7 +312,7 @@ fn dest_cells<'a>(app: &'a App, row: &'a ServiceRow, j: usize) -> Box<dyn Fn(Col
                 let rates: Vec<_> = row.dests.iter().map(|d| d.series.rates).collect();
                 match hint(&d.dest, d.series.rates.as_ref(), siblings_busy(&rates, j)) {
                     Some(h) => {
-                        colour = Some(Color::Red);
+                        colour = Some(palette.alert);
                         h.label().to_string()
                     }
                     None => String::new(),

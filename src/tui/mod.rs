@@ -1,6 +1,7 @@
 //! The live monitor on a real terminal: set-up and restore, the event loop,
 //! and the thread that polls the backend.
 
+mod config;
 mod keys;
 mod monitor;
 mod poller;
@@ -17,9 +18,10 @@ use ratatui::Terminal;
 
 use crate::app::{App, AppConfig};
 use crate::backend::Reader;
-use crate::canvas::{Chrome, TimeZone};
+use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
 
+pub use config::Config;
 pub use keys::action_for_key;
 pub use monitor::Monitor;
 pub use poller::{PollThread, Poller, SWEEP_NEW_MAX, SWEEP_PERIOD};
@@ -38,6 +40,7 @@ pub struct MonitorOptions {
     pub badges: Vec<String>,
     /// Clock times in local time (default) or UTC.
     pub tz: TimeZone,
+    pub palette: Palette,
 }
 
 impl Default for MonitorOptions {
@@ -48,6 +51,7 @@ impl Default for MonitorOptions {
             host: String::new(),
             badges: Vec::new(),
             tz: TimeZone::Local,
+            palette: Palette::default(),
         }
     }
 }
@@ -86,6 +90,7 @@ fn event_loop(
         host: options.host.clone(),
         badges: options.badges.clone(),
         tz: options.tz,
+        palette: options.palette,
     };
     let mut monitor = Monitor::new(app, chrome);
     let poll = PollThread::spawn(reader, options.delay, clock, || {});

@@ -47,6 +47,7 @@ impl Harness {
             host: "lb1".into(),
             badges: vec![],
             tz: TimeZone::Utc,
+            palette: Default::default(),
         };
         Harness {
             reader: fake.clone(),
