@@ -18,13 +18,18 @@
 //!    time between the polls at which the counters *changed* (each such poll
 //!    follows an estimator tick), never between consecutive polls:
 //!    - rate = (C_new − C_old) / (t_new − t_old) over change observations at
-//!      least `window` apart (default 8 s, the kernel's own averaging span,
-//!      stretched to 5 poll intervals at long delays so one tick of
-//!      uncertainty stays small);
-//!    - when polls are faster than the estimator tick and counters are seen
-//!      to move in steps, the elapsed time is rounded to whole 2 s ticks (the
-//!      polls bracket each tick to within one poll interval, so the rounding
-//!      recovers the exact tick count);
+//!      least 8 s apart (the kernel's own averaging span);
+//!    - when polls are faster than the estimator tick and the counters move
+//!      in steps, each change brackets one tick between two polls; the
+//!      brackets, intersected modulo 2 s, give the estimator's phase, and
+//!      t_new − t_old is measured between the tick times that phase implies:
+//!      a whole number of ticks, exact at any poll interval under 2 s
+//!      (unchanged readings settle which end when brackets meet at both);
+//!    - at polls of 2 s and slower, before the phase is known, or when polls
+//!      land right on ticks and the phase stays ambiguous, a tick can only be
+//!      placed within one poll gap, so the span is stretched to at least 10
+//!      poll gaps, keeping that uncertainty under 10% (exact when the delay
+//!      is a whole number of ticks);
 //!    - the first reading of a series is only an anchor: the tick behind it
 //!      happened at an unknown time, so it never starts a rate (a rate needs
 //!      two observed changes); until then the rate is unknown, not zero;
@@ -141,25 +146,97 @@ fn went_backwards(new: &Stats, old: &Stats) -> bool {
         || new.outbytes < old.outbytes
 }
 
+/// A change seen at `at` whose tick happened after the previous reading.
+#[derive(Debug, Clone, Copy)]
+struct Change {
+    prev: Duration,
+    at: Duration,
+    stats: Stats,
+}
+
+/// The estimator's phase: ticks happen at times congruent to a point of
+/// this arc, modulo the tick (seconds; `start` in [0, tick)).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Arc {
+    start: f64,
+    len: f64,
+}
+
+/// Allowance for estimator jitter when bracketing a tick between polls.
+const JITTER: f64 = 0.02;
+
+impl Arc {
+    fn new(lo: f64, hi: f64) -> Arc {
+        let tick = ESTIMATOR_TICK.as_secs_f64();
+        Arc {
+            start: (lo - JITTER).rem_euclid(tick),
+            len: (hi - lo + 2.0 * JITTER).min(tick),
+        }
+    }
+
+    /// The common parts of two arcs: none, one, or two pieces (when each
+    /// arc reaches round to the other's far end).
+    fn intersect(&self, o: &Arc) -> Vec<Arc> {
+        let tick = ESTIMATOR_TICK.as_secs_f64();
+        let r = (o.start - self.start).rem_euclid(tick);
+        let mut out = Vec::new();
+        for shift in [r, r - tick] {
+            let lo = shift.max(0.0);
+            let hi = (shift + o.len).min(self.len);
+            if hi >= lo {
+                out.push(Arc {
+                    start: (self.start + lo).rem_euclid(tick),
+                    len: hi - lo,
+                });
+            }
+        }
+        out
+    }
+
+    fn mid(&self) -> f64 {
+        (self.start + self.len / 2.0).rem_euclid(ESTIMATOR_TICK.as_secs_f64())
+    }
+}
+
+/// The time of the tick behind change `c` if `phase` places one in its
+/// bracket.
+fn tick_time(phase: Arc, c: &Change) -> Option<f64> {
+    if c.at - c.prev >= ESTIMATOR_TICK {
+        return None;
+    }
+    let tick = ESTIMATOR_TICK.as_secs_f64();
+    let at = c.at.as_secs_f64();
+    let t = at + JITTER - (at + JITTER - phase.mid()).rem_euclid(tick);
+    (t >= c.prev.as_secs_f64() - JITTER).then_some(t)
+}
+
+/// Unchanged readings kept as phase evidence.
+const QUIET_KEPT: usize = 16;
+
 /// Counter history of one series, for deriving rates when the estimator is
 /// stopped.
 #[derive(Debug, Clone, Default)]
 pub struct CounterTrack {
-    /// Polls at which the counters had changed since the previous poll.
-    changes: VecDeque<(Duration, Stats)>,
+    /// Readings at which the counters had changed since the previous one.
+    changes: VecDeque<Change>,
     /// The latest reading and when it was taken.
     last: Option<(Duration, Stats)>,
     /// When the current series started (first reading or reset), and its
     /// counters then.
     started: Duration,
     anchor: Stats,
-    /// The largest gap between two consecutive readings seen recently.
+    /// The gap between the two latest readings.
     poll_gap: Duration,
     /// Consecutive readings that each saw a change. Stepped counters at a
     /// poll faster than the tick must show an unchanged reading every few
     /// polls; a longer run means the counters are live (summed on each dump)
-    /// and must not be rounded to ticks.
+    /// and must not be treated as ticks.
     change_run: u32,
+    /// What the changes seen so far say about the tick phase.
+    phase: Option<Arc>,
+    /// Recent unchanged readings (previous reading time, this one): no tick
+    /// with traffic happened between them. Tells apart two phase candidates.
+    quiet: VecDeque<(Duration, Duration)>,
 }
 
 impl CounterTrack {
@@ -184,10 +261,41 @@ impl CounterTrack {
         self.last = Some((at, *stats));
         if counters_equal(stats, &last) {
             self.change_run = 0;
+            if self.quiet.len() == QUIET_KEPT {
+                self.quiet.pop_front();
+            }
+            self.quiet.push_back((last_at, at));
             return Observed::Same;
         }
         self.change_run = self.change_run.saturating_add(1);
-        self.changes.push_back((at, *stats));
+        self.changes.push_back(Change {
+            prev: last_at,
+            at,
+            stats: *stats,
+        });
+        if self.poll_gap < ESTIMATOR_TICK {
+            // Exactly one tick happened in (last_at, at].
+            let arc = Arc::new(last_at.as_secs_f64(), at.as_secs_f64());
+            self.phase = Some(match self.phase.map(|p| p.intersect(&arc)) {
+                Some(pieces) if pieces.len() == 1 => pieces[0],
+                // The brackets meet at both ends. The wrong end contradicts
+                // recent readings; keep the other, or stay as we were if
+                // neither does.
+                Some(pieces) if pieces.len() == 2 => {
+                    let (b0, b1) = (self.collisions(&pieces[0]), self.collisions(&pieces[1]));
+                    if b0 < b1 {
+                        pieces[0]
+                    } else if b1 < b0 {
+                        pieces[1]
+                    } else {
+                        self.phase.unwrap_or(arc)
+                    }
+                }
+                // No overlap: the phase drifted (or the counters are live);
+                // start over from this bracket.
+                _ => arc,
+            });
+        }
         self.trim();
         Observed::Changed
     }
@@ -198,66 +306,25 @@ impl CounterTrack {
         self.started = at;
         self.anchor = *stats;
         self.change_run = 0;
+        self.phase = None;
+        self.quiet.clear();
     }
 
-    /// With exact tick rounding, the kernel's own 8 s; otherwise long enough
+    /// Span for averaging when tick times are not known exactly: long enough
     /// that one tick of uncertainty at either end stays within 10%.
-    fn window(&self) -> Duration {
-        if self.rounds() {
-            DERIVE_WINDOW
-        } else {
-            DERIVE_WINDOW.max(self.poll_gap * 10)
-        }
+    fn long_window(&self) -> Duration {
+        DERIVE_WINDOW.max(self.poll_gap * 10)
     }
 
-    /// Keep one change observation older than the window, no more.
+    /// Keep one change observation older than the long window, no more.
     fn trim(&mut self) {
-        let Some(&(newest, _)) = self.changes.back() else {
+        let Some(newest) = self.changes.back().map(|c| c.at) else {
             return;
         };
-        let window = self.window();
-        while self.changes.len() > 2 && newest - self.changes[1].0 >= window {
+        let window = self.long_window();
+        while self.changes.len() > 2 && newest - self.changes[1].at >= window {
             self.changes.pop_front();
         }
-    }
-
-    /// Rates derived from the counters as of `now`; `None` while unknown.
-    pub fn derived(&self, now: Duration) -> Option<Rates> {
-        self.last?;
-        // Longest a moving counter can stay unchanged: one tick, one poll gap,
-        // and some slack for estimator jitter.
-        let quiet_limit = ESTIMATOR_TICK + self.poll_gap + Duration::from_millis(500);
-        let Some(&(new_at, new)) = self.changes.back() else {
-            // No change since the series started: zero once a tick must have
-            // passed, unknown before.
-            return (now.saturating_sub(self.started) >= quiet_limit).then(Rates::default);
-        };
-        let window = self.window();
-        let old = self
-            .changes
-            .iter()
-            .rev()
-            .find(|(t, _)| new_at - *t >= window)
-            .or(self.changes.front())
-            .copied();
-        let (old_at, old) = old?;
-        if old_at == new_at {
-            // One change only: the span before it is unknown.
-            return if now - new_at >= quiet_limit {
-                // Counters moved once and stopped: average since the anchor.
-                let span = now - self.started;
-                Some(Rates::between(&new, &self.anchor, span.as_secs_f64()))
-            } else {
-                None
-            };
-        }
-        let quiet = now.saturating_sub(new_at) >= quiet_limit;
-        let span = if quiet {
-            now - old_at
-        } else {
-            self.rounded(new_at - old_at)
-        };
-        Some(Rates::between(&new, &old, span.as_secs_f64()))
     }
 
     /// Whether the counters look stepped by the estimator tick.
@@ -273,21 +340,86 @@ impl CounterTrack {
         self.change_run <= longest
     }
 
-    /// Each change observation lags its tick by less than one poll gap, so
-    /// the span between two of them is within one gap of a whole number of
-    /// ticks: rounding is exact while the gap is under half a tick.
-    fn rounds(&self) -> bool {
-        self.poll_gap < ESTIMATOR_TICK / 2 && self.stepped()
+    /// When the tick behind a change happened, in seconds: the one point of
+    /// its bracket congruent to the phase estimate. The estimate lies in
+    /// every bracket it was narrowed by, so spans between two such times are
+    /// exact whole ticks even while the phase itself is known only roughly.
+    fn tick_time(&self, c: &Change) -> Option<f64> {
+        tick_time(self.phase?, c)
     }
 
-    fn rounded(&self, span: Duration) -> Duration {
-        if self.rounds() {
-            let ticks = (span.as_secs_f64() / ESTIMATOR_TICK.as_secs_f64()).round();
-            if ticks >= 1.0 {
-                return ESTIMATOR_TICK * ticks as u32;
+    /// How many recent readings contradict a phase estimate: changes it
+    /// cannot place or places on the tick of the change before, and
+    /// unchanged readings it would put a tick inside of.
+    fn collisions(&self, phase: &Arc) -> usize {
+        let tick = ESTIMATOR_TICK.as_secs_f64();
+        let mut bad = self
+            .quiet
+            .iter()
+            .filter(|(prev, at)| {
+                let (prev, at) = (prev.as_secs_f64(), at.as_secs_f64());
+                let t = at - (at - phase.mid()).rem_euclid(tick);
+                t > prev + JITTER && t < at - JITTER
+            })
+            .count();
+        let mut prev: Option<f64> = None;
+        for c in &self.changes {
+            match tick_time(*phase, c) {
+                None => bad += 1,
+                Some(t) => {
+                    if prev.is_some_and(|p| t - p < tick / 2.0) {
+                        bad += 1;
+                    }
+                    prev = Some(t);
+                }
             }
         }
-        span
+        bad
+    }
+
+    /// Rates derived from the counters as of `now`; `None` while unknown.
+    pub fn derived(&self, now: Duration) -> Option<Rates> {
+        self.last?;
+        // Longest a moving counter can stay unchanged: one tick, one poll gap,
+        // and some slack for estimator jitter.
+        let quiet_limit = ESTIMATOR_TICK + self.poll_gap + Duration::from_millis(500);
+        let Some(new) = self.changes.back().copied() else {
+            // No change since the series started: zero once a tick must have
+            // passed, unknown before.
+            return (now.saturating_sub(self.started) >= quiet_limit).then(Rates::default);
+        };
+        let quiet = now.saturating_sub(new.at) >= quiet_limit;
+        if self.changes.len() == 1 {
+            // One change only: the span before it is unknown.
+            return quiet.then(|| {
+                // Counters moved once and stopped: average since the anchor.
+                let span = now - self.started;
+                Rates::between(&new.stats, &self.anchor, span.as_secs_f64())
+            });
+        }
+        let older = |window: Duration| {
+            self.changes
+                .iter()
+                .rev()
+                .find(|c| new.at - c.at >= window)
+                .or(self.changes.front())
+                .copied()
+        };
+        if self.stepped() {
+            let old = older(DERIVE_WINDOW)?;
+            if let (Some(t_new), Some(t_old)) = (self.tick_time(&new), self.tick_time(&old)) {
+                let tick = ESTIMATOR_TICK.as_secs_f64();
+                let span = if quiet {
+                    now.as_secs_f64() - t_old
+                } else {
+                    ((t_new - t_old) / tick).round().max(1.0) * tick
+                };
+                return Some(Rates::between(&new.stats, &old.stats, span));
+            }
+        }
+        let old = older(self.long_window())?;
+        let span = if quiet { now - old.at } else { new.at - old.at };
+        Some(Rates::between(&new.stats, &old.stats, span.as_secs_f64()))
     }
 }
 
@@ -381,27 +513,20 @@ mod tests {
 
     #[test]
     fn stepped_counters_at_fast_polls_are_exact() {
-        for delay in [0.2, 0.5, 0.9] {
-            for phase in [0.05, 0.7, 1.3, 1.95] {
+        for delay in [0.2, 0.5, 0.9, 1.0, 1.5, 1.9] {
+            for phase in [0.05, 0.45, 0.7, 1.25, 1.95] {
                 let k = steady(phase);
-                let samples = run(&k, delay, 0.3, 60.0, 10.0);
-                // Rounding to whole ticks recovers the exact span; what is
-                // left is the integer truncation of the simulated counters.
+                let samples = run(&k, delay, 0.3, 120.0, 12.0);
+                // The phase-placed ticks give the exact span; what is left
+                // is the integer truncation of the simulated counters.
                 assert_close(&samples, &k, 0.002, &format!("delay {delay} phase {phase}"));
             }
         }
     }
 
     #[test]
-    fn stepped_counters_at_slower_polls_stay_within_one_tick_over_the_window() {
-        for (delay, tolerance) in [
-            (1.0, 0.1),
-            (1.5, 0.1),
-            (3.0, 0.07),
-            (5.0, 0.05),
-            (4.0, 0.002),
-            (10.0, 0.002),
-        ] {
+    fn stepped_counters_at_slow_polls_stay_within_one_tick_over_the_window() {
+        for (delay, tolerance) in [(3.0, 0.07), (5.0, 0.05), (4.0, 0.002), (10.0, 0.002)] {
             for phase in [0.05, 0.7, 1.3, 1.95] {
                 let k = steady(phase);
                 let samples = run(&k, delay, 0.3, 400.0, 12.0 * delay.max(2.0));
@@ -411,6 +536,21 @@ mod tests {
                     tolerance,
                     &format!("delay {delay} phase {phase}"),
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn polls_landing_on_ticks_stay_within_ten_percent() {
+        // Polls at 0.3 + n·delay, ticks at 0.3 + 2k or 1.3 + 2k: every tick
+        // sits on a poll, floating-point noise decides which side, and the
+        // brackets cannot tell the phase apart; the long-window fallback
+        // bounds the error.
+        for delay in [1.0, 0.5] {
+            for phase in [0.3, 1.3] {
+                let k = steady(phase);
+                let samples = run(&k, delay, 0.3, 120.0, 12.0);
+                assert_close(&samples, &k, 0.1, &format!("delay {delay} phase {phase}"));
             }
         }
     }

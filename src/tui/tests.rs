@@ -381,6 +381,7 @@ fn drawing_cost_follows_the_screen_not_the_table() {
     }
     let small = frame_time(10);
     let large = frame_time(100_000);
+    eprintln!("per key+frame: 10 services {small:?}, 100,000 services {large:?}");
     // Moving the selection and drawing is per visible row; a generous bound
     // that a per-row-of-the-model cost (100,000x) could not meet.
     assert!(
