@@ -96,8 +96,16 @@ fn event_loop(
     let poll = PollThread::spawn(reader, options.delay, clock, || {});
     let mut dirty = true;
     while !monitor.app.quit {
-        while let Ok(e) = poll.events.try_recv() {
-            monitor.apply(e);
+        loop {
+            match poll.events.try_recv() {
+                Ok(e) => monitor.apply(e),
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    // The polling thread panicked; the panic hook has
+                    // already restored the terminal and printed why.
+                    return Err(std::io::Error::other("the polling thread stopped"));
+                }
+            }
             dirty = true;
         }
         if dirty {

@@ -395,3 +395,20 @@ fn clock_is_injected() {
     let h = Harness::new(80, 24);
     assert_eq!(h.clock.wall(), epoch());
 }
+
+#[test]
+fn badges_and_slow_polls_in_the_header() {
+    for (w, h) in [(80, 24), (120, 40)] {
+        let mut hn = Harness::new(w, h);
+        hn.monitor.chrome.badges = vec!["DEMO".into(), "READ-ONLY".into()];
+        hn.ticks(2);
+        // The next poll comes 2.5 s after the last: polls took longer than
+        // the 1 s delay.
+        hn.clock.advance(Duration::from_millis(1500));
+        hn.tick();
+        let screen = hn.screen();
+        assert!(screen.contains("DEMO"), "{screen}");
+        assert!(screen.contains("READ-ONLY"));
+        insta::assert_snapshot!(format!("badges_slow_{w}x{h}"), screen);
+    }
+}
