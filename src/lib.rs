@@ -1,10 +1,15 @@
 //! lvstop: `top` for IPVS.
 //!
-//! Data flows one way: the kernel client (or the demo director) produces
-//! immutable snapshots, the app state derives history and rates from them,
-//! and the view draws that state.
+//! Data flows one way: the kernel client (`kernel`, over the pure `protocol`
+//! layer) or the demo director (`demo`) produces immutable snapshots
+//! (`model`), the app state (`app`) derives history and rates from them, and
+//! the view (`canvas`) draws that state; `tui` runs the terminal and the
+//! event loop, `output` prints batch formats, `rules` speaks ipvsadm's
+//! command grammar and `cli` ties them together.
 
+pub mod app;
 pub mod backend;
+pub mod canvas;
 pub mod cli;
 pub mod clock;
 pub mod demo;
@@ -13,3 +18,4 @@ pub mod model;
 pub mod output;
 pub mod protocol;
 pub mod rules;
+pub mod tui;

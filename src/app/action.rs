@@ -1,0 +1,74 @@
+//! What can happen to the monitor: operator actions (from keys and the
+//! mouse) and backend events (from the poller).
+
+use std::time::{Duration, SystemTime};
+
+use crate::model::{Dest, Info, Service, ServiceKey};
+
+/// An operator's intent, independent of which key produced it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    /// On a service: collapse. On a real server: reserved (weight editing).
+    Left,
+    /// On a service: expand. On a real server: reserved (weight editing).
+    Right,
+    /// Enter: expand or collapse a service.
+    Toggle,
+    FilterStart,
+    FilterChar(char),
+    FilterBackspace,
+    /// Enter while typing a filter: keep it, stop typing.
+    FilterAccept,
+    /// Esc: close help, or stop typing and clear the filter.
+    Escape,
+    SortNext,
+    SortReverse,
+    Freeze,
+    NextMetric,
+    Help,
+    ToggleExact,
+    /// Mouse wheel.
+    ScrollUp,
+    ScrollDown,
+    /// Mouse click on a table row (index into the row list).
+    Select(usize),
+    /// The table's height in rows changed.
+    Resize {
+        table_rows: usize,
+    },
+    Quit,
+}
+
+/// One poll's reading. Real servers are read for some services only (the
+/// visible ones plus a background sweep slice), listed in `dests`.
+#[derive(Debug, Clone)]
+pub struct PollResult {
+    /// Monotonic time of the reading.
+    pub at: Duration,
+    pub wall: SystemTime,
+    /// How long the poll took.
+    pub took: Duration,
+    /// The interval actually in force: the configured delay, or longer when
+    /// polls take longer than it.
+    pub interval: Duration,
+    pub info: Info,
+    pub services: Vec<Service>,
+    pub dests: Vec<(ServiceKey, Vec<Dest>)>,
+}
+
+/// What the backend side reports.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Polled(PollResult),
+    PollFailed {
+        at: Duration,
+        wall: SystemTime,
+        error: String,
+    },
+}

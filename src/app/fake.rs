@@ -1,0 +1,282 @@
+//! A scripted IPVS table for tests: a fixed set of services whose counters
+//! the test advances by hand. Stands in for the demo director.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, Mutex};
+
+use crate::backend::{Error, ErrorKind, Reader};
+use crate::model::{
+    Dest, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey, Stats, Timeouts,
+};
+
+/// Per-second traffic of one real server.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Traffic {
+    pub cps: u64,
+    pub pps: u64,
+    pub bps: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeTable {
+    pub services: Vec<(Service, Vec<(Dest, Traffic)>)>,
+    /// Advances so far; the traffic pattern repeats over them.
+    pub step: usize,
+    /// Whether traffic follows the wave (false: constant nominal traffic).
+    pub wave: bool,
+    /// When set, every read fails with this message.
+    pub failing: Option<String>,
+    /// Reads of real servers, per service, for sweep tests.
+    pub dest_reads: Vec<ServiceKey>,
+}
+
+fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
+    IpAddr::V4(Ipv4Addr::new(a, b, c, d))
+}
+
+pub fn tcp(addr: IpAddr, port: u16) -> ServiceKey {
+    ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr,
+        port,
+    }
+}
+
+fn dest(addr: IpAddr, port: u16, forward: Forward, weight: u32, active: u32, inact: u32) -> Dest {
+    let mut d = Dest::new(addr, port);
+    d.forward = forward;
+    d.weight = weight;
+    d.active_conns = active;
+    d.inactive_conns = inact;
+    d
+}
+
+fn t(cps: u64, pps: u64, bps: u64) -> Traffic {
+    Traffic { cps, pps, bps }
+}
+
+impl FakeTable {
+    /// A small director: web on 80 and 443, DNS, and a firewall mark.
+    pub fn sample() -> FakeTable {
+        let web = v4(192, 0, 2, 10);
+        let mut http = Service::new(tcp(web, 80), "wlc");
+        http.flags = ServiceFlags(ServiceFlags::HASHED);
+        let mut https = Service::new(tcp(web, 443), "rr");
+        https.flags = ServiceFlags(ServiceFlags::PERSISTENT | ServiceFlags::HASHED);
+        https.timeout = 300;
+        let dns = Service::new(
+            ServiceKey::Addr {
+                protocol: Protocol::Udp,
+                addr: v4(192, 0, 2, 53),
+                port: 53,
+            },
+            "rr",
+        );
+        let fwm = Service::new(
+            ServiceKey::Fwmark {
+                family: Family::V4,
+                mark: 7,
+            },
+            "sh",
+        );
+        let mut full = dest(v4(10, 1, 0, 4), 80, Forward::Masq, 1, 50, 12);
+        full.upper_threshold = 62;
+        FakeTable {
+            services: vec![
+                (
+                    http,
+                    vec![
+                        (
+                            dest(v4(10, 1, 0, 1), 80, Forward::Masq, 3, 310, 1200),
+                            t(120, 2400, 1_800_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 0, 2), 80, Forward::Masq, 1, 104, 415),
+                            t(40, 800, 600_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 0, 3), 80, Forward::Masq, 1, 0, 0),
+                            t(0, 0, 0),
+                        ),
+                        (
+                            dest(v4(10, 1, 0, 5), 80, Forward::Masq, 0, 17, 40),
+                            t(0, 30, 20_000),
+                        ),
+                        (full, t(2, 40, 30_000)),
+                    ],
+                ),
+                (
+                    https,
+                    vec![
+                        (
+                            dest(v4(10, 1, 1, 1), 443, Forward::Route, 1, 88, 9000),
+                            t(30, 600, 400_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 1, 2), 443, Forward::Route, 1, 91, 9100),
+                            t(31, 610, 410_000),
+                        ),
+                    ],
+                ),
+                (
+                    dns,
+                    vec![
+                        (
+                            dest(v4(10, 1, 2, 1), 53, Forward::Tunnel, 1, 0, 3100),
+                            t(1500, 3000, 240_000),
+                        ),
+                        (
+                            dest(v4(10, 1, 2, 2), 53, Forward::Tunnel, 1, 0, 3050),
+                            t(1490, 2980, 238_000),
+                        ),
+                    ],
+                ),
+                (
+                    fwm,
+                    vec![(
+                        dest(v4(10, 1, 3, 1), 0, Forward::Route, 1, 5, 7),
+                        t(1, 20, 15_000),
+                    )],
+                ),
+            ],
+            step: 0,
+            wave: true,
+            failing: None,
+            dest_reads: Vec::new(),
+        }
+    }
+
+    /// `n` services with one real server each, for scale tests.
+    pub fn many(n: usize) -> FakeTable {
+        let services = (0..n)
+            .map(|i| {
+                let addr = IpAddr::V4(Ipv4Addr::from(0x0a00_0000u32 + i as u32));
+                let s = Service::new(tcp(addr, 80), "rr");
+                let d = dest(v4(10, 200, 0, 1), 80, Forward::Masq, 1, 1, 1);
+                (s, vec![(d, t(1, 10, 1000))])
+            })
+            .collect();
+        FakeTable {
+            services,
+            step: 0,
+            wave: true,
+            failing: None,
+            dest_reads: Vec::new(),
+        }
+    }
+
+    /// Advances every counter by `secs` seconds of traffic and sets the
+    /// kernel rates as a settled estimator would (`estimator` false: rates 0,
+    /// as with run_estimation=0).
+    pub fn advance(&mut self, secs: u64, estimator: bool) {
+        // A fixed wave (percent of nominal traffic) so sparklines have shape.
+        const WAVE: [u64; 8] = [100, 120, 140, 110, 80, 60, 90, 100];
+        let pct = if self.wave {
+            WAVE[self.step % WAVE.len()]
+        } else {
+            100
+        };
+        self.step += 1;
+        for (svc, dests) in &mut self.services {
+            let mut sum = Stats::default();
+            for (d, tr) in dests.iter_mut() {
+                let tr = Traffic {
+                    cps: tr.cps * pct / 100,
+                    pps: tr.pps * pct / 100,
+                    bps: tr.bps * pct / 100,
+                };
+                let s = &mut d.stats;
+                s.conns += tr.cps * secs;
+                s.inpkts += tr.pps * secs;
+                s.outpkts += tr.pps * secs * 9 / 10;
+                s.inbytes += tr.bps * secs;
+                s.outbytes += tr.bps * secs * 4;
+                if estimator {
+                    s.cps = tr.cps;
+                    s.inpps = tr.pps;
+                    s.outpps = tr.pps * 9 / 10;
+                    s.inbps = tr.bps;
+                    s.outbps = tr.bps * 4;
+                } else {
+                    s.cps = 0;
+                    s.inpps = 0;
+                    s.outpps = 0;
+                    s.inbps = 0;
+                    s.outbps = 0;
+                }
+                for (a, b) in [
+                    (&mut sum.conns, s.conns),
+                    (&mut sum.inpkts, s.inpkts),
+                    (&mut sum.outpkts, s.outpkts),
+                    (&mut sum.inbytes, s.inbytes),
+                    (&mut sum.outbytes, s.outbytes),
+                    (&mut sum.cps, s.cps),
+                    (&mut sum.inpps, s.inpps),
+                    (&mut sum.outpps, s.outpps),
+                    (&mut sum.inbps, s.inbps),
+                    (&mut sum.outbps, s.outbps),
+                ] {
+                    *a += b;
+                }
+            }
+            svc.stats = sum;
+        }
+    }
+}
+
+/// A `Reader` over a shared `FakeTable`, so the test keeps a handle to
+/// change the table while the monitor owns the reader.
+#[derive(Debug, Clone)]
+pub struct FakeReader(pub Arc<Mutex<FakeTable>>);
+
+impl FakeReader {
+    pub fn new(table: FakeTable) -> FakeReader {
+        FakeReader(Arc::new(Mutex::new(table)))
+    }
+
+    fn check(&self) -> Result<std::sync::MutexGuard<'_, FakeTable>, Error> {
+        let t = self.0.lock().unwrap();
+        match &t.failing {
+            Some(m) => Err(Error::new(ErrorKind::Io, m.clone())),
+            None => Ok(t),
+        }
+    }
+}
+
+impl Reader for FakeReader {
+    fn info(&mut self) -> Result<Info, Error> {
+        drop(self.check()?);
+        Ok(Info {
+            version: 0x010201,
+            conn_tab_size: 4096,
+        })
+    }
+
+    fn services(&mut self) -> Result<Vec<Service>, Error> {
+        Ok(self
+            .check()?
+            .services
+            .iter()
+            .map(|(s, _)| s.clone())
+            .collect())
+    }
+
+    fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
+        let mut t = self.check()?;
+        t.dest_reads.push(*service);
+        t.services
+            .iter()
+            .find(|(s, _)| s.key == *service)
+            .map(|(_, ds)| ds.iter().map(|(d, _)| d.clone()).collect())
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, "no such service"))
+    }
+
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        drop(self.check()?);
+        Ok(Timeouts {
+            tcp: 900,
+            tcp_fin: 120,
+            udp: 300,
+        })
+    }
+}

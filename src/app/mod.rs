@@ -1,0 +1,18 @@
+//! The monitor's state: everything here is pure and unit-tested; the view
+//! only reads it and the event loop only feeds it.
+
+mod action;
+#[cfg(any(test, feature = "fake"))]
+pub mod fake;
+pub mod hints;
+pub mod history;
+pub mod metric;
+pub mod rates;
+pub mod series;
+mod state;
+pub mod table;
+pub mod units;
+
+pub use action::{Action, Event, PollResult};
+pub use metric::Metric;
+pub use state::{App, AppConfig, Changed, DestRow, PollStatus, ServiceRow};

@@ -1,0 +1,758 @@
+//! The monitor's state and its two pure transitions: `update` for operator
+//! actions and `apply` for backend events.
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, SystemTime};
+
+use crate::model::{Dest, Info, Service, ServiceKey};
+
+use super::action::{Action, Event, PollResult};
+use super::metric::Metric;
+use super::rates::{RateSource, Rates};
+use super::series::Series;
+use super::table::{
+    dest_order, dest_text, kernel_order, service_text, sort_by_column, Row, RowKey, SortColumn,
+    SortValues,
+};
+
+/// Which displayed values changed in the latest poll (for highlighting).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Changed(pub u16);
+
+impl Changed {
+    pub const WEIGHT: u16 = 1 << 0;
+    pub const ACTIVE: u16 = 1 << 1;
+    pub const INACT: u16 = 1 << 2;
+    pub const CPS: u16 = 1 << 3;
+    pub const INPPS: u16 = 1 << 4;
+    pub const OUTPPS: u16 = 1 << 5;
+    pub const INBPS: u16 = 1 << 6;
+    pub const OUTBPS: u16 = 1 << 7;
+
+    pub fn has(self, bit: u16) -> bool {
+        self.0 & bit != 0
+    }
+
+    fn between(
+        old: (Option<&Rates>, u64, u64, u64),
+        new: (Option<&Rates>, u64, u64, u64),
+    ) -> Changed {
+        let mut c = 0;
+        let r = |x: Option<&Rates>| x.copied().unwrap_or_default();
+        let (a, b) = (r(old.0), r(new.0));
+        for (x, y, bit) in [
+            (a.cps, b.cps, Self::CPS),
+            (a.inpps, b.inpps, Self::INPPS),
+            (a.outpps, b.outpps, Self::OUTPPS),
+            (a.inbps, b.inbps, Self::INBPS),
+            (a.outbps, b.outbps, Self::OUTBPS),
+        ] {
+            if x.round() != y.round() {
+                c |= bit;
+            }
+        }
+        if old.1 != new.1 {
+            c |= Self::WEIGHT;
+        }
+        if old.2 != new.2 {
+            c |= Self::ACTIVE;
+        }
+        if old.3 != new.3 {
+            c |= Self::INACT;
+        }
+        Changed(c)
+    }
+}
+
+/// A real server with its tracked series.
+#[derive(Debug, Clone)]
+pub struct DestRow {
+    pub dest: Dest,
+    pub series: Series,
+    pub changed: Changed,
+}
+
+/// A virtual service with its real servers.
+#[derive(Debug, Clone)]
+pub struct ServiceRow {
+    pub service: Service,
+    pub series: Series,
+    pub dests: Vec<DestRow>,
+    /// When the real servers were last read (`None`: not yet).
+    pub dests_read_at: Option<Duration>,
+    pub changed: Changed,
+}
+
+impl ServiceRow {
+    pub fn active(&self) -> u64 {
+        self.dests.iter().map(|d| d.dest.active_conns as u64).sum()
+    }
+
+    pub fn inactive(&self) -> u64 {
+        self.dests
+            .iter()
+            .map(|d| d.dest.inactive_conns as u64)
+            .sum()
+    }
+
+    pub fn weight(&self) -> u64 {
+        self.dests.iter().map(|d| d.dest.weight as u64).sum()
+    }
+}
+
+/// Health of the polling.
+#[derive(Debug, Clone, Default)]
+pub struct PollStatus {
+    pub last_ok: Option<SystemTime>,
+    /// Wall time of the first failure of the current failing streak.
+    pub failing_since: Option<SystemTime>,
+    pub last_error: Option<String>,
+    pub took: Duration,
+    /// The interval in force (longer than the delay when polls are slow).
+    pub interval: Duration,
+}
+
+/// Settings the state needs.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub delay: Duration,
+    pub history: Duration,
+}
+
+/// Samples kept over all series together (24 bytes each: about 200 MB).
+/// A table of 100,000 services and as many real servers then keeps 40
+/// samples per series instead of exhausting memory; up to ~25,000 series a
+/// 5-minute history at 1 s fits whole.
+pub const HISTORY_BUDGET: usize = 8_000_000;
+/// Fewest samples a series keeps whatever the table size.
+pub const HISTORY_FLOOR: usize = 16;
+
+impl AppConfig {
+    /// Samples kept per series for the configured history.
+    pub fn history_samples(&self) -> usize {
+        let d = self.delay.as_secs_f64().max(0.05);
+        ((self.history.as_secs_f64() / d).ceil() as usize).max(2)
+    }
+
+    /// Samples per series when `series` series share the budget.
+    pub fn samples_for(&self, series: usize) -> usize {
+        let share = HISTORY_BUDGET / series.max(1);
+        self.history_samples().min(share.max(HISTORY_FLOOR))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct App {
+    pub config: AppConfig,
+    pub info: Option<Info>,
+    /// Services in ipvsadm's default order.
+    pub services: Vec<ServiceRow>,
+    index: HashMap<ServiceKey, usize>,
+    pub rate_source: RateSource,
+    /// The director: sum over services.
+    pub totals: Series,
+    pub totals_active: u64,
+    pub poll: PollStatus,
+
+    /// Rows after filter, sort and expansion.
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    selected_key: Option<RowKey>,
+    /// First row shown.
+    pub offset: usize,
+    /// Rows the table can show (set by the view).
+    pub viewport: usize,
+    pub expanded: HashSet<ServiceKey>,
+    pub filter: String,
+    pub filter_editing: bool,
+    pub sort: SortColumn,
+    pub sort_reversed: bool,
+    pub frozen: bool,
+    /// Readings that arrived while frozen, applied on thaw.
+    pending: Vec<Event>,
+    pub metric: Metric,
+    pub help: bool,
+    pub exact: bool,
+    pub quit: bool,
+}
+
+impl App {
+    pub fn new(config: AppConfig) -> App {
+        let samples = config.history_samples();
+        App {
+            poll: PollStatus {
+                interval: config.delay,
+                ..PollStatus::default()
+            },
+            config,
+            info: None,
+            services: Vec::new(),
+            index: HashMap::new(),
+            rate_source: RateSource::Kernel,
+            totals: Series::new(samples),
+            totals_active: 0,
+            rows: Vec::new(),
+            selected: 0,
+            selected_key: None,
+            offset: 0,
+            viewport: 10,
+            expanded: HashSet::new(),
+            filter: String::new(),
+            filter_editing: false,
+            sort: SortColumn::Kernel,
+            sort_reversed: false,
+            frozen: false,
+            pending: Vec::new(),
+            metric: Metric::Cps,
+            help: false,
+            exact: false,
+            quit: false,
+        }
+    }
+
+    pub fn service(&self, key: &ServiceKey) -> Option<&ServiceRow> {
+        self.index.get(key).map(|&i| &self.services[i])
+    }
+
+    /// The service the selection is on (or whose real server it is on).
+    pub fn selected_service(&self) -> Option<&ServiceRow> {
+        match self.rows.get(self.selected)? {
+            Row::Service(i) | Row::Dest(i, _) => self.services.get(*i),
+        }
+    }
+
+    /// Services whose real servers should be read every poll: those with a
+    /// row on screen, and the selected one (its sparklines).
+    pub fn watched(&self) -> Vec<ServiceKey> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        let end = (self.offset + self.viewport).min(self.rows.len());
+        let visible = self.rows.get(self.offset..end).unwrap_or(&[]);
+        for row in visible.iter().chain(self.rows.get(self.selected)) {
+            let (Row::Service(i) | Row::Dest(i, _)) = row;
+            let key = self.services[*i].service.key;
+            if seen.insert(key) {
+                out.push(key);
+            }
+        }
+        out
+    }
+
+    /// Number of pending (frozen) readings.
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+
+    // ---- backend events ----
+
+    pub fn apply(&mut self, event: Event) {
+        if self.frozen {
+            // Polling continues; the display does not move until thawed.
+            if let Event::PollFailed { .. } = event {
+                self.apply_now(event);
+            } else {
+                self.pending.push(event);
+            }
+            return;
+        }
+        self.apply_now(event);
+    }
+
+    fn apply_now(&mut self, event: Event) {
+        match event {
+            Event::Polled(p) => self.apply_poll(p),
+            Event::PollFailed { wall, error, .. } => {
+                if self.poll.failing_since.is_none() {
+                    self.poll.failing_since = Some(wall);
+                }
+                self.poll.last_error = Some(error);
+            }
+        }
+    }
+
+    fn apply_poll(&mut self, p: PollResult) {
+        let known_dests: usize = self.services.iter().map(|s| s.dests.len()).sum();
+        let series = p.services.len() + known_dests.max(p.dests.iter().map(|d| d.1.len()).sum());
+        let samples = self.config.samples_for(series);
+        self.info = Some(p.info);
+        self.poll.last_ok = Some(p.wall);
+        self.poll.failing_since = None;
+        self.poll.last_error = None;
+        self.poll.took = p.took;
+        self.poll.interval = p.interval;
+        self.rate_source = RateSource::detect(p.services.iter().map(|s| &s.stats));
+        let source = self.rate_source;
+
+        let mut old: HashMap<ServiceKey, ServiceRow> = std::mem::take(&mut self.services)
+            .into_iter()
+            .map(|r| (r.service.key, r))
+            .collect();
+        let mut fresh: HashMap<ServiceKey, Vec<Dest>> = p.dests.into_iter().collect();
+        let mut services = p.services;
+        services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+
+        let mut rows = Vec::with_capacity(services.len());
+        let mut total: Option<Rates> = None;
+        let mut total_active = 0u64;
+        for service in services {
+            let mut row = old.remove(&service.key).unwrap_or_else(|| ServiceRow {
+                service: service.clone(),
+                series: Series::new(samples),
+                dests: Vec::new(),
+                dests_read_at: None,
+                changed: Changed::default(),
+            });
+            if row.series.history.capacity() != samples {
+                row.series.history.set_capacity(samples);
+                for d in &mut row.dests {
+                    d.series.history.set_capacity(samples);
+                }
+            }
+            if let Some(mut dests) = fresh.remove(&service.key) {
+                dests.sort_by(dest_order);
+                row.dests =
+                    merge_dests(std::mem::take(&mut row.dests), dests, p.at, source, samples);
+                row.dests_read_at = Some(p.at);
+            } else {
+                for d in &mut row.dests {
+                    d.changed = Changed::default();
+                }
+            }
+            let before = (row.series.rates, row.weight(), row.active(), row.inactive());
+            row.series
+                .observe(p.at, &service.stats, row.active() as u32, source);
+            row.service = service;
+            row.changed = Changed::between(
+                (before.0.as_ref(), before.1, before.2, before.3),
+                (
+                    row.series.rates.as_ref(),
+                    row.weight(),
+                    row.active(),
+                    row.inactive(),
+                ),
+            );
+            total_active += row.active();
+            if let Some(r) = &row.series.rates {
+                total.get_or_insert_with(Rates::default).add(r);
+            }
+            rows.push(row);
+        }
+        // Sum of the services' rates, not rates of summed counters: a service
+        // deleted or added must not read as a counter reset of the director.
+        if rows.is_empty() {
+            total = Some(Rates::default());
+        }
+        self.totals.set(p.at, total, total_active as u32);
+        self.totals_active = total_active;
+        self.index = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.service.key, i))
+            .collect();
+        self.services = rows;
+        self.expanded.retain(|k| self.index.contains_key(k));
+        self.rebuild();
+    }
+
+    // ---- operator actions ----
+
+    pub fn update(&mut self, action: Action) {
+        if self.help {
+            // The overlay takes keys until closed.
+            match action {
+                Action::Help | Action::Escape => self.help = false,
+                Action::Quit => self.quit = true,
+                Action::Resize { table_rows } => self.set_viewport(table_rows),
+                _ => {}
+            }
+            return;
+        }
+        if self.filter_editing {
+            match action {
+                Action::FilterChar(c) => {
+                    self.filter.push(c);
+                    self.rebuild();
+                    return;
+                }
+                Action::FilterBackspace => {
+                    self.filter.pop();
+                    self.rebuild();
+                    return;
+                }
+                Action::FilterAccept => {
+                    self.filter_editing = false;
+                    return;
+                }
+                Action::Escape => {
+                    self.filter_editing = false;
+                    self.filter.clear();
+                    self.rebuild();
+                    return;
+                }
+                _ => {}
+            }
+        }
+        match action {
+            Action::Up => self.move_by(-1),
+            Action::Down => self.move_by(1),
+            Action::PageUp => self.move_by(-(self.viewport.max(1) as isize)),
+            Action::PageDown => self.move_by(self.viewport.max(1) as isize),
+            Action::Home => self.select(0),
+            Action::End => self.select(self.rows.len().saturating_sub(1)),
+            Action::ScrollUp => self.move_by(-3),
+            Action::ScrollDown => self.move_by(3),
+            Action::Select(i) => {
+                if i < self.rows.len() {
+                    self.select(i)
+                }
+            }
+            Action::Right => self.expand(true),
+            Action::Left => self.expand(false),
+            Action::Toggle | Action::FilterAccept => {
+                if let Some(Row::Service(i)) = self.rows.get(self.selected) {
+                    let key = self.services[*i].service.key;
+                    let open = !self.expanded.contains(&key);
+                    self.set_expanded(key, open);
+                }
+            }
+            Action::FilterStart => self.filter_editing = true,
+            Action::FilterChar(_) | Action::FilterBackspace => {}
+            Action::Escape => {
+                if !self.filter.is_empty() {
+                    self.filter.clear();
+                    self.rebuild();
+                }
+            }
+            Action::SortNext => {
+                self.sort = self.sort.next();
+                self.sort_reversed = false;
+                self.rebuild();
+            }
+            Action::SortReverse => {
+                self.sort_reversed = !self.sort_reversed;
+                self.rebuild();
+            }
+            Action::Freeze => {
+                self.frozen = !self.frozen;
+                if !self.frozen {
+                    for e in std::mem::take(&mut self.pending) {
+                        self.apply_now(e);
+                    }
+                }
+            }
+            Action::NextMetric => self.metric = self.metric.next(),
+            Action::Help => self.help = true,
+            Action::ToggleExact => self.exact = !self.exact,
+            Action::Resize { table_rows } => self.set_viewport(table_rows),
+            Action::Quit => self.quit = true,
+        }
+    }
+
+    fn set_viewport(&mut self, rows: usize) {
+        self.viewport = rows;
+        self.scroll_to_selection();
+    }
+
+    /// ← / →: only service rows expand and collapse; on a real server the
+    /// keys are reserved for weight editing and do nothing here.
+    fn expand(&mut self, open: bool) {
+        if let Some(Row::Service(i)) = self.rows.get(self.selected) {
+            let key = self.services[*i].service.key;
+            self.set_expanded(key, open);
+        }
+    }
+
+    fn set_expanded(&mut self, key: ServiceKey, open: bool) {
+        let changed = if open {
+            self.expanded.insert(key)
+        } else {
+            self.expanded.remove(&key)
+        };
+        if changed {
+            self.rebuild();
+        }
+    }
+
+    fn move_by(&mut self, delta: isize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() - 1;
+        let target = (self.selected as isize + delta).clamp(0, last as isize) as usize;
+        self.select(target);
+    }
+
+    fn select(&mut self, i: usize) {
+        self.selected = i.min(self.rows.len().saturating_sub(1));
+        self.selected_key = self.rows.get(self.selected).map(|r| self.row_key(r));
+        self.scroll_to_selection();
+    }
+
+    fn scroll_to_selection(&mut self) {
+        let height = self.viewport.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.rows.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    pub fn row_key(&self, row: &Row) -> RowKey {
+        match *row {
+            Row::Service(i) => RowKey::Service(self.services[i].service.key),
+            Row::Dest(i, j) => RowKey::Dest(
+                self.services[i].service.key,
+                self.services[i].dests[j].dest.key(),
+            ),
+        }
+    }
+
+    /// Recomputes the row list after the model or a view setting changed,
+    /// keeping the selection on the same service or real server.
+    fn rebuild(&mut self) {
+        let needle = self.filter.to_lowercase();
+        let mut order: Vec<usize> = (0..self.services.len())
+            .filter(|&i| needle.is_empty() || self.matches(i, &needle))
+            .collect();
+        let (sort, rev) = (self.sort, self.sort_reversed);
+        sort_by_column(&mut order, sort, rev, |&i| self.service_values(i));
+        let mut rows = Vec::with_capacity(order.len());
+        for i in order {
+            rows.push(Row::Service(i));
+            let row = &self.services[i];
+            if self.expanded.contains(&row.service.key) {
+                let mut ds: Vec<usize> = (0..row.dests.len()).collect();
+                sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j));
+                rows.extend(ds.into_iter().map(|j| Row::Dest(i, j)));
+            }
+        }
+        self.rows = rows;
+        let found = self.selected_key.and_then(|k| {
+            self.rows
+                .iter()
+                .position(|r| self.row_key(r) == k)
+                .or(match k {
+                    // A vanished real server: stay on its service.
+                    RowKey::Dest(s, _) => self
+                        .rows
+                        .iter()
+                        .position(|r| self.row_key(r) == RowKey::Service(s)),
+                    RowKey::Service(_) => None,
+                })
+        });
+        self.select(found.unwrap_or(self.selected));
+    }
+
+    fn matches(&self, i: usize, needle: &str) -> bool {
+        let row = &self.services[i];
+        service_text(&row.service).contains(needle)
+            || row
+                .dests
+                .iter()
+                .any(|d| dest_text(&d.dest).to_lowercase().contains(needle))
+    }
+
+    fn service_values(&self, i: usize) -> SortValues<'_> {
+        let row = &self.services[i];
+        let (prot, address) = match row.service.key {
+            ServiceKey::Addr { protocol, .. } => (protocol.name(), row.service.key.to_string()),
+            ServiceKey::Fwmark { .. } => ("FWM", row.service.key.to_string()),
+        };
+        SortValues {
+            prot,
+            address,
+            scheduler: &row.service.scheduler,
+            weight: row.weight(),
+            active: row.active(),
+            inactive: row.inactive(),
+            rates: row.series.rates.unwrap_or_default(),
+        }
+    }
+}
+
+fn dest_values(row: &ServiceRow, j: usize) -> SortValues<'_> {
+    let d = &row.dests[j];
+    SortValues {
+        prot: "",
+        address: dest_text(&d.dest),
+        scheduler: "",
+        weight: d.dest.weight as u64,
+        active: d.dest.active_conns as u64,
+        inactive: d.dest.inactive_conns as u64,
+        rates: d.series.rates.unwrap_or_default(),
+    }
+}
+
+/// Carries each real server's series over to its new reading.
+fn merge_dests(
+    old: Vec<DestRow>,
+    new: Vec<Dest>,
+    at: Duration,
+    source: RateSource,
+    samples: usize,
+) -> Vec<DestRow> {
+    let mut old: HashMap<_, DestRow> = old.into_iter().map(|d| (d.dest.key(), d)).collect();
+    new.into_iter()
+        .map(|dest| {
+            let mut row = old.remove(&dest.key()).unwrap_or_else(|| DestRow {
+                dest: dest.clone(),
+                series: Series::new(samples),
+                changed: Changed::default(),
+            });
+            let before = (
+                row.series.rates,
+                row.dest.weight as u64,
+                row.dest.active_conns as u64,
+                row.dest.inactive_conns as u64,
+            );
+            row.series
+                .observe(at, &dest.stats, dest.active_conns, source);
+            row.changed = Changed::between(
+                (before.0.as_ref(), before.1, before.2, before.3),
+                (
+                    row.series.rates.as_ref(),
+                    dest.weight as u64,
+                    dest.active_conns as u64,
+                    dest.inactive_conns as u64,
+                ),
+            );
+            row.dest = dest;
+            row
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fake::FakeTable;
+    use crate::model::Info;
+
+    fn app() -> App {
+        App::new(AppConfig {
+            delay: Duration::from_secs(1),
+            history: Duration::from_secs(300),
+        })
+    }
+
+    /// A poll of the whole fake table at second `at`.
+    fn poll(table: &FakeTable, at: u64) -> Event {
+        Event::Polled(PollResult {
+            at: Duration::from_secs(at),
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
+            took: Duration::ZERO,
+            interval: Duration::from_secs(1),
+            info: Info::default(),
+            services: table.services.iter().map(|(s, _)| s.clone()).collect(),
+            dests: table
+                .services
+                .iter()
+                .map(|(s, ds)| (s.key, ds.iter().map(|(d, _)| d.clone()).collect()))
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn history_budget() {
+        let a = app();
+        assert_eq!(a.config.samples_for(10), 300);
+        assert_eq!(a.config.samples_for(200_000), 40);
+        assert_eq!(a.config.samples_for(10_000_000), HISTORY_FLOOR);
+    }
+
+    #[test]
+    fn selection_follows_its_row_when_the_order_changes() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::Down); // TCP :443
+        let key = a.selected_service().unwrap().service.key;
+        a.update(Action::SortNext); // by protocol
+        a.update(Action::SortReverse); // UDP first
+        assert_eq!(a.selected_service().unwrap().service.key, key);
+        // A new poll keeps it too.
+        t.advance(1, true);
+        a.apply(poll(&t, 2));
+        assert_eq!(a.selected_service().unwrap().service.key, key);
+    }
+
+    #[test]
+    fn filter_matches_real_server_addresses_and_esc_clears() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::FilterStart);
+        for c in "10.1.2.".chars() {
+            a.update(Action::FilterChar(c));
+        }
+        assert_eq!(a.rows.len(), 1, "only the DNS service has 10.1.2.x");
+        a.update(Action::FilterBackspace);
+        a.update(Action::FilterAccept);
+        assert!(!a.filter_editing);
+        a.update(Action::Escape);
+        assert_eq!(a.rows.len(), 4);
+    }
+
+    #[test]
+    fn help_swallows_keys_until_closed() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::Help);
+        a.update(Action::Down);
+        a.update(Action::Freeze);
+        assert_eq!(a.selected, 0);
+        assert!(!a.frozen);
+        a.update(Action::Escape);
+        assert!(!a.help);
+        a.update(Action::Quit);
+        assert!(a.quit);
+    }
+
+    #[test]
+    fn stale_badge_starts_at_first_failure_and_clears_on_success() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        let fail = |s: u64| Event::PollFailed {
+            at: Duration::from_secs(s),
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(s),
+            error: "timed out".into(),
+        };
+        a.apply(fail(2));
+        a.apply(fail(3));
+        assert_eq!(
+            a.poll.failing_since,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(2))
+        );
+        t.advance(1, true);
+        a.apply(poll(&t, 4));
+        assert_eq!(a.poll.failing_since, None);
+    }
+
+    #[test]
+    fn paging_and_ends() {
+        let mut t = FakeTable::many(100);
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        a.update(Action::Resize { table_rows: 10 });
+        a.update(Action::PageDown);
+        assert_eq!(a.selected, 10);
+        assert_eq!(a.offset, 1);
+        a.update(Action::End);
+        assert_eq!(a.selected, 99);
+        assert_eq!(a.offset, 90);
+        a.update(Action::PageUp);
+        assert_eq!(a.selected, 89);
+        a.update(Action::Home);
+        assert_eq!((a.selected, a.offset), (0, 0));
+        assert_eq!(a.watched().len(), 10, "only visible services are watched");
+    }
+}

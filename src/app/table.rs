@@ -1,0 +1,246 @@
+//! Which rows the table shows, in which order: filter, sort and the
+//! expanded set turn the model into a flat row list. Built when the model or
+//! the view settings change, never per frame; drawing then touches only the
+//! visible slice of it.
+
+use std::cmp::Ordering;
+use std::net::IpAddr;
+
+use crate::model::{Dest, DestKey, Service, ServiceKey};
+
+use super::rates::Rates;
+
+/// One line of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// Index into the model's services.
+    Service(usize),
+    /// Service index, real-server index within it.
+    Dest(usize, usize),
+}
+
+/// What identifies a row across polls, so the selection follows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RowKey {
+    Service(ServiceKey),
+    Dest(ServiceKey, DestKey),
+}
+
+/// Sort column, cycled with `o`; `Kernel` is ipvsadm's default order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SortColumn {
+    #[default]
+    Kernel,
+    Prot,
+    Address,
+    Scheduler,
+    Weight,
+    ActiveConn,
+    InActConn,
+    Cps,
+    InPps,
+    OutPps,
+    InBps,
+    OutBps,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 12] = [
+        SortColumn::Kernel,
+        SortColumn::Prot,
+        SortColumn::Address,
+        SortColumn::Scheduler,
+        SortColumn::Weight,
+        SortColumn::ActiveConn,
+        SortColumn::InActConn,
+        SortColumn::Cps,
+        SortColumn::InPps,
+        SortColumn::OutPps,
+        SortColumn::InBps,
+        SortColumn::OutBps,
+    ];
+
+    pub fn next(self) -> SortColumn {
+        let i = Self::ALL.iter().position(|c| *c == self).unwrap_or(0);
+        Self::ALL[(i + 1) % Self::ALL.len()]
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortColumn::Kernel => "default",
+            SortColumn::Prot => "Prot",
+            SortColumn::Address => "LocalAddress:Port",
+            SortColumn::Scheduler => "Scheduler",
+            SortColumn::Weight => "Weight",
+            SortColumn::ActiveConn => "ActiveConn",
+            SortColumn::InActConn => "InActConn",
+            SortColumn::Cps => "CPS",
+            SortColumn::InPps => "InPPS",
+            SortColumn::OutPps => "OutPPS",
+            SortColumn::InBps => "InBPS",
+            SortColumn::OutBps => "OutBPS",
+        }
+    }
+
+    /// Numbers sort biggest first unless reversed; words A to Z.
+    pub fn numeric(self) -> bool {
+        !matches!(
+            self,
+            SortColumn::Kernel | SortColumn::Prot | SortColumn::Address | SortColumn::Scheduler
+        )
+    }
+}
+
+/// ipvsadm's default service order: fwmark, family, protocol, address, port.
+pub fn kernel_order(a: &ServiceKey, b: &ServiceKey) -> Ordering {
+    fn parts(k: &ServiceKey) -> (u32, u8, u16, IpAddr, u16) {
+        match k {
+            ServiceKey::Addr {
+                protocol,
+                addr,
+                port,
+            } => (0, family_rank(addr), protocol.number(), *addr, *port),
+            ServiceKey::Fwmark { family, mark } => (
+                *mark,
+                *family as u8,
+                0,
+                IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                0,
+            ),
+        }
+    }
+    fn family_rank(a: &IpAddr) -> u8 {
+        match a {
+            IpAddr::V4(_) => 0,
+            IpAddr::V6(_) => 1,
+        }
+    }
+    parts(a).cmp(&parts(b))
+}
+
+/// ipvsadm's real-server order: address, port.
+pub fn dest_order(a: &Dest, b: &Dest) -> Ordering {
+    (a.addr, a.port).cmp(&(b.addr, b.port))
+}
+
+/// A row's values as the sort sees them.
+pub struct SortValues<'a> {
+    pub prot: &'a str,
+    pub address: String,
+    pub scheduler: &'a str,
+    pub weight: u64,
+    pub active: u64,
+    pub inactive: u64,
+    pub rates: Rates,
+}
+
+impl SortValues<'_> {
+    fn compare(&self, other: &SortValues<'_>, col: SortColumn) -> Ordering {
+        let f = |a: f64, b: f64| a.partial_cmp(&b).unwrap_or(Ordering::Equal);
+        match col {
+            SortColumn::Kernel => Ordering::Equal,
+            SortColumn::Prot => self.prot.cmp(other.prot),
+            SortColumn::Address => self.address.cmp(&other.address),
+            SortColumn::Scheduler => self.scheduler.cmp(other.scheduler),
+            SortColumn::Weight => self.weight.cmp(&other.weight),
+            SortColumn::ActiveConn => self.active.cmp(&other.active),
+            SortColumn::InActConn => self.inactive.cmp(&other.inactive),
+            SortColumn::Cps => f(self.rates.cps, other.rates.cps),
+            SortColumn::InPps => f(self.rates.inpps, other.rates.inpps),
+            SortColumn::OutPps => f(self.rates.outpps, other.rates.outpps),
+            SortColumn::InBps => f(self.rates.inbps, other.rates.inbps),
+            SortColumn::OutBps => f(self.rates.outbps, other.rates.outbps),
+        }
+    }
+}
+
+/// Orders by `col` (biggest first for numbers unless `reversed`), keeping the
+/// previous order for ties so the sort is stable.
+pub fn sort_by_column<'a, T>(
+    items: &mut [T],
+    col: SortColumn,
+    reversed: bool,
+    values: impl Fn(&T) -> SortValues<'a>,
+) {
+    if col == SortColumn::Kernel {
+        if reversed {
+            items.reverse();
+        }
+        return;
+    }
+    let descending = col.numeric() != reversed;
+    items.sort_by(|a, b| {
+        let o = values(a).compare(&values(b), col);
+        if descending {
+            o.reverse()
+        } else {
+            o
+        }
+    });
+}
+
+/// The text a filter matches against: what the row shows (address and port,
+/// protocol, scheduler).
+pub fn service_text(s: &Service) -> String {
+    format!("{} {}", s.key, s.scheduler).to_lowercase()
+}
+
+pub fn dest_text(d: &Dest) -> String {
+    match d.addr {
+        IpAddr::V4(a) => format!("{a}:{}", d.port),
+        IpAddr::V6(a) => format!("[{a}]:{}", d.port),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Family, Protocol};
+    use std::net::Ipv4Addr;
+
+    fn tcp(last: u8, port: u16) -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr: IpAddr::V4(Ipv4Addr::new(10, 0, 0, last)),
+            port,
+        }
+    }
+
+    #[test]
+    fn kernel_order_puts_addresses_before_fwmarks() {
+        let mut keys = [
+            ServiceKey::Fwmark {
+                family: Family::V4,
+                mark: 3,
+            },
+            tcp(2, 80),
+            tcp(1, 443),
+            tcp(1, 80),
+        ];
+        keys.sort_by(kernel_order);
+        assert_eq!(keys[0], tcp(1, 80));
+        assert_eq!(keys[1], tcp(1, 443));
+        assert_eq!(keys[2], tcp(2, 80));
+        assert!(matches!(keys[3], ServiceKey::Fwmark { .. }));
+    }
+
+    #[test]
+    fn numeric_columns_sort_biggest_first() {
+        let mut v = [(1u64, 'a'), (5, 'b'), (3, 'c')];
+        let vals = |x: &(u64, char)| SortValues {
+            prot: "TCP",
+            address: x.1.to_string(),
+            scheduler: "rr",
+            weight: 0,
+            active: x.0,
+            inactive: 0,
+            rates: Rates::default(),
+        };
+        sort_by_column(&mut v, SortColumn::ActiveConn, false, vals);
+        assert_eq!(v.map(|x| x.1), ['b', 'c', 'a']);
+        sort_by_column(&mut v, SortColumn::ActiveConn, true, vals);
+        assert_eq!(v.map(|x| x.1), ['a', 'c', 'b']);
+        sort_by_column(&mut v, SortColumn::Address, false, vals);
+        assert_eq!(v.map(|x| x.1), ['a', 'b', 'c']);
+    }
+}

@@ -1,0 +1,186 @@
+//! Drawing: a pure function of the app state onto a ratatui frame. Nothing
+//! here reads the clock or the backend; everything comes from `App` and
+//! `Chrome`.
+
+mod header;
+mod help;
+mod sparks;
+mod table;
+mod time;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::app::App;
+
+pub use help::KEYS;
+pub use time::TimeZone;
+
+/// The smallest terminal the layout fits in.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 12;
+
+/// What the monitor shows around the table that does not come from polls.
+#[derive(Debug, Clone, Default)]
+pub struct Chrome {
+    pub host: String,
+    /// e.g. "DEMO", "READ-ONLY".
+    pub badges: Vec<String>,
+    pub tz: TimeZone,
+    pub palette: Palette,
+}
+
+/// The few colours the screen uses, configurable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Palette {
+    /// Sparklines.
+    pub spark: Color,
+    /// Values changed in the latest poll.
+    pub changed: Color,
+    /// Hints, the stale badge.
+    pub alert: Color,
+    /// Weight/traffic mismatch, slow polls, warnings.
+    pub warn: Color,
+    /// DEMO / READ-ONLY badges.
+    pub badge: Color,
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Palette {
+            spark: Color::Green,
+            changed: Color::Yellow,
+            alert: Color::Red,
+            warn: Color::Yellow,
+            badge: Color::Cyan,
+        }
+    }
+}
+
+/// Where each part of the screen goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Areas {
+    pub header: Rect,
+    /// The table including its column-title line.
+    pub table: Rect,
+    pub sparks: Rect,
+    pub footer: Rect,
+}
+
+impl Areas {
+    /// Rows of data the table shows.
+    pub fn table_rows(&self) -> usize {
+        self.table.height.saturating_sub(1) as usize
+    }
+
+    /// The table row (index into `App::rows`) at screen position `y`.
+    pub fn row_at(&self, app: &App, y: u16) -> Option<usize> {
+        if y <= self.table.y || y >= self.table.y + self.table.height {
+            return None;
+        }
+        let i = app.offset + (y - self.table.y - 1) as usize;
+        (i < app.rows.len()).then_some(i)
+    }
+}
+
+/// Splits the screen; `None` when it is too small for the layout.
+pub fn areas(area: Rect, app: &App) -> Option<Areas> {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        return None;
+    }
+    let header = 3;
+    let footer = 1;
+    let room = area.height - header - footer;
+    // The sparkline pane: the service and each of its real servers, in a
+    // border, but never more than a third of what is left.
+    let series = app.selected_service().map_or(1, |s| 1 + s.dests.len()) as u16;
+    let sparks = (series + 2).min(room / 3).max(3);
+    let [header, table, sparks, footer] = Layout::vertical([
+        Constraint::Length(header),
+        Constraint::Min(2),
+        Constraint::Length(sparks),
+        Constraint::Length(footer),
+    ])
+    .areas(area);
+    Some(Areas {
+        header,
+        table,
+        sparks,
+        footer,
+    })
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, app: &App, chrome: &Chrome) {
+    let area = frame.area();
+    let Some(a) = areas(area, app) else {
+        too_small(frame, area);
+        return;
+    };
+    header::draw(frame, a.header, app, chrome);
+    table::draw(frame, a.table, app, &chrome.palette);
+    sparks::draw(frame, a.sparks, app, &chrome.palette);
+    footer(frame, a.footer, app);
+    if app.help {
+        help::draw(frame, area);
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from("Terminal too small"),
+        Line::from(format!(
+            "{}x{}, need {}x{}",
+            area.width, area.height, MIN_WIDTH, MIN_HEIGHT
+        )),
+        Line::from("q quits"),
+    ];
+    let y = area.height.saturating_sub(3) / 2;
+    let r = Rect::new(area.x, area.y + y, area.width, area.height.min(3));
+    frame.render_widget(
+        Paragraph::new(text)
+            .alignment(ratatui::layout::Alignment::Center)
+            .style(Style::default().fg(Color::Yellow)),
+        r,
+    );
+}
+
+fn footer(frame: &mut Frame, area: Rect, app: &App) {
+    let key = Style::default().add_modifier(Modifier::BOLD);
+    let line = if app.filter_editing {
+        Line::from(vec![
+            Span::styled("/", key),
+            Span::raw(app.filter.clone()),
+            Span::styled("█", Style::default().add_modifier(Modifier::SLOW_BLINK)),
+            Span::raw("   Enter keeps · Esc clears"),
+        ])
+    } else {
+        let mut spans = Vec::new();
+        for (k, what) in [
+            ("?", "help"),
+            ("/", "filter"),
+            ("o", "sort"),
+            ("f", "freeze"),
+            ("m", "metric"),
+            ("q", "quit"),
+        ] {
+            spans.push(Span::styled(k, key));
+            spans.push(Span::raw(format!(" {what}  ")));
+        }
+        let arrow = match (app.sort, app.sort.numeric() != app.sort_reversed) {
+            (crate::app::table::SortColumn::Kernel, false) => "",
+            (crate::app::table::SortColumn::Kernel, true) => " reversed",
+            (_, true) => "↓",
+            (_, false) => "↑",
+        };
+        spans.push(Span::raw(format!("sort:{}{}", app.sort.label(), arrow)));
+        if !app.filter.is_empty() {
+            spans.push(Span::raw(format!("  filter:{}", app.filter)));
+        }
+        Line::from(spans)
+    };
+    frame.render_widget(Paragraph::new(line), area);
+}

@@ -1,0 +1,421 @@
+//! The service / real-server tree. Only the rows on screen are built.
+
+use std::net::IpAddr;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::Frame;
+
+use crate::app::hints::{hint, siblings_busy};
+use crate::app::table::Row;
+use crate::app::units::human;
+use crate::app::{App, Changed, DestRow, ServiceRow};
+use crate::model::{ServiceFlags, ServiceKey};
+
+use super::Palette;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Prot,
+    Address,
+    Sched,
+    Forward,
+    Weight,
+    Active,
+    Inact,
+    Cps,
+    InPps,
+    OutPps,
+    InBps,
+    OutBps,
+    Share,
+    Hint,
+}
+
+impl Col {
+    fn title(self) -> &'static str {
+        match self {
+            Col::Prot => "Prot",
+            Col::Address => "LocalAddress:Port",
+            Col::Sched => "Scheduler",
+            Col::Forward => "Forward",
+            Col::Weight => "Weight",
+            Col::Active => "ActiveConn",
+            Col::Inact => "InActConn",
+            Col::Cps => "CPS",
+            Col::InPps => "InPPS",
+            Col::OutPps => "OutPPS",
+            Col::InBps => "InBPS",
+            Col::OutBps => "OutBPS",
+            Col::Share => "Weight→Traffic",
+            Col::Hint => "Hint",
+        }
+    }
+
+    fn width(self) -> u16 {
+        match self {
+            Col::Prot => 4,
+            Col::Address => 24,
+            Col::Sched => 11,
+            Col::Forward => 7,
+            Col::Weight => 6,
+            Col::Active => 10,
+            Col::Inact => 9,
+            Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => 7,
+            Col::Share => 14,
+            Col::Hint => 8,
+        }
+    }
+
+    fn right(self) -> bool {
+        !matches!(
+            self,
+            Col::Prot | Col::Address | Col::Sched | Col::Forward | Col::Share | Col::Hint
+        )
+    }
+
+    fn changed_bit(self) -> u16 {
+        match self {
+            Col::Weight => Changed::WEIGHT,
+            Col::Active => Changed::ACTIVE,
+            Col::Inact => Changed::INACT,
+            Col::Cps => Changed::CPS,
+            Col::InPps => Changed::INPPS,
+            Col::OutPps => Changed::OUTPPS,
+            Col::InBps => Changed::INBPS,
+            Col::OutBps => Changed::OUTBPS,
+            _ => 0,
+        }
+    }
+}
+
+/// Screen order.
+const ORDER: [Col; 14] = [
+    Col::Prot,
+    Col::Address,
+    Col::Sched,
+    Col::Forward,
+    Col::Weight,
+    Col::Active,
+    Col::Inact,
+    Col::Cps,
+    Col::InPps,
+    Col::OutPps,
+    Col::InBps,
+    Col::OutBps,
+    Col::Share,
+    Col::Hint,
+];
+
+/// What survives on a narrow terminal, most important first.
+const PRIORITY: [Col; 14] = [
+    Col::Address,
+    Col::Active,
+    Col::Cps,
+    Col::Weight,
+    Col::Hint,
+    Col::Inact,
+    Col::Prot,
+    Col::Share,
+    Col::InBps,
+    Col::Sched,
+    Col::OutBps,
+    Col::InPps,
+    Col::Forward,
+    Col::OutPps,
+];
+
+/// Columns that fit in `width`, in screen order, with their widths (the
+/// address column takes what is left over).
+fn columns(width: u16) -> Vec<(Col, u16)> {
+    let mut chosen = Vec::new();
+    let mut used = 0u16;
+    for c in PRIORITY {
+        let need = c.width() + if chosen.is_empty() { 0 } else { 1 };
+        if used + need <= width {
+            used += need;
+            chosen.push(c);
+        }
+    }
+    let spare = width - used;
+    ORDER
+        .iter()
+        .filter(|c| chosen.contains(c))
+        .map(|&c| {
+            (
+                c,
+                if c == Col::Address {
+                    c.width() + spare
+                } else {
+                    c.width()
+                },
+            )
+        })
+        .collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
+    let cols = columns(area.width);
+    let buf = frame.buffer_mut();
+    let title = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
+    let mut x = area.x;
+    for (c, w) in &cols {
+        put(buf, x, area.y, *w, c.title(), c.right(), title);
+        x += w + 1;
+    }
+    let rows = area.height.saturating_sub(1) as usize;
+    let end = (app.offset + rows).min(app.rows.len());
+    for (line, i) in (app.offset..end).enumerate() {
+        let y = area.y + 1 + line as u16;
+        let selected = i == app.selected;
+        let base = if selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        if selected {
+            buf.set_style(Rect::new(area.x, y, area.width, 1), base);
+        }
+        let cells = match app.rows[i] {
+            Row::Service(s) => service_cells(app, &app.services[s]),
+            Row::Dest(s, d) => dest_cells(app, &app.services[s], d, *palette),
+        };
+        let mut x = area.x;
+        for (c, w) in &cols {
+            let (text, changed, colour) = cells(*c);
+            let mut style = base;
+            if let Some(fg) = colour {
+                style = style.fg(fg);
+            }
+            if changed {
+                style = style.add_modifier(Modifier::BOLD).fg(palette.changed);
+            }
+            put(buf, x, y, *w, &text, c.right(), style);
+            x += w + 1;
+        }
+    }
+    if app.rows.is_empty() {
+        let msg = if app.info.is_none() {
+            "reading the IPVS table…"
+        } else if app.filter.is_empty() {
+            "no virtual services"
+        } else {
+            "no service matches the filter"
+        };
+        put(
+            buf,
+            area.x + 1,
+            area.y + 1,
+            area.width.saturating_sub(1),
+            msg,
+            false,
+            Style::default(),
+        );
+    }
+}
+
+/// Writes `text` into a cell of `width`, cut to fit.
+fn put(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, right: bool, style: Style) {
+    let len = text.chars().count();
+    let w = width as usize;
+    let shown: String = if len > w {
+        text.chars()
+            .take(w.saturating_sub(1))
+            .chain(['…'])
+            .collect()
+    } else {
+        text.to_string()
+    };
+    let pad = w.saturating_sub(shown.chars().count());
+    let x = if right { x + pad as u16 } else { x };
+    buf.set_stringn(x, y, &shown, w, style);
+}
+
+type Cell = (String, bool, Option<Color>);
+
+fn rate_cells(series_rates: Option<crate::app::rates::Rates>, exact: bool, c: Col) -> String {
+    let Some(r) = series_rates else {
+        return "-".into();
+    };
+    let v = match c {
+        Col::Cps => r.cps,
+        Col::InPps => r.inpps,
+        Col::OutPps => r.outpps,
+        Col::InBps => r.inbps,
+        Col::OutBps => r.outbps,
+        _ => return String::new(),
+    };
+    human(v, exact)
+}
+
+fn service_cells<'a>(app: &'a App, row: &'a ServiceRow) -> Box<dyn Fn(Col) -> Cell + 'a> {
+    let open = app.expanded.contains(&row.service.key);
+    Box::new(move |c| {
+        let changed = row.changed.has(c.changed_bit());
+        let text = match c {
+            Col::Prot => match row.service.key {
+                ServiceKey::Addr { protocol, .. } => protocol.name().to_string(),
+                ServiceKey::Fwmark { .. } => "FWM".into(),
+            },
+            Col::Address => {
+                let marker = if row.dests.is_empty() && row.dests_read_at.is_some() {
+                    "  "
+                } else if open {
+                    "▾ "
+                } else {
+                    "▸ "
+                };
+                format!("{marker}{}", service_address(&row.service.key))
+            }
+            Col::Sched => scheduler(row),
+            Col::Active => human(row.active() as f64, app.exact),
+            Col::Inact => human(row.inactive() as f64, app.exact),
+            Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
+                rate_cells(row.series.rates, app.exact, c)
+            }
+            Col::Forward | Col::Weight | Col::Share | Col::Hint => String::new(),
+        };
+        (text, changed, None)
+    })
+}
+
+fn dest_cells<'a>(
+    app: &'a App,
+    row: &'a ServiceRow,
+    j: usize,
+    palette: Palette,
+) -> Box<dyn Fn(Col) -> Cell + 'a> {
+    let d: &DestRow = &row.dests[j];
+    Box::new(move |c| {
+        let changed = d.changed.has(c.changed_bit());
+        let mut colour = None;
+        let text = match c {
+            Col::Prot => String::new(),
+            Col::Address => format!("  → {}", dest_address(&d.dest.addr, d.dest.port)),
+            Col::Sched => String::new(),
+            Col::Forward => d.dest.forward.name().to_string(),
+            Col::Weight => d.dest.weight.to_string(),
+            Col::Active => human(d.dest.active_conns as f64, app.exact),
+            Col::Inact => human(d.dest.inactive_conns as f64, app.exact),
+            Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
+                rate_cells(d.series.rates, app.exact, c)
+            }
+            Col::Share => {
+                let (text, off) = share(row, j);
+                if off {
+                    colour = Some(palette.warn);
+                }
+                text
+            }
+            Col::Hint => {
+                let rates: Vec<_> = row.dests.iter().map(|d| d.series.rates).collect();
+                match hint(&d.dest, d.series.rates.as_ref(), siblings_busy(&rates, j)) {
+                    Some(h) => {
+                        colour = Some(palette.alert);
+                        h.label().to_string()
+                    }
+                    None => String::new(),
+                }
+            }
+        };
+        (text, changed, colour)
+    })
+}
+
+/// Weight share against traffic share: `33% ██▌  50%`. Traffic is new
+/// connections when there are any, else active connections. Flagged when
+/// the two differ by more than 15 points.
+fn share(row: &ServiceRow, j: usize) -> (String, bool) {
+    let weights: u64 = row.weight();
+    let cps: f64 = row
+        .dests
+        .iter()
+        .map(|d| d.series.rates.map_or(0.0, |r| r.cps))
+        .sum();
+    let d = &row.dests[j];
+    let w = if weights > 0 {
+        d.dest.weight as f64 / weights as f64
+    } else {
+        0.0
+    };
+    let t = if cps > 0.0 {
+        d.series.rates.map_or(0.0, |r| r.cps) / cps
+    } else {
+        let active = row.active();
+        if active == 0 {
+            return (format!("{:>3.0}%", w * 100.0), false);
+        }
+        d.dest.active_conns as f64 / active as f64
+    };
+    let eighths = (t * 32.0).round() as usize; // 4 cells of 8 steps
+    let mut bar = String::new();
+    for cell in 0..4 {
+        let fill = eighths.saturating_sub(cell * 8).min(8);
+        bar.push(match fill {
+            0 => ' ',
+            1 => '▏',
+            2 => '▎',
+            3 => '▍',
+            4 => '▌',
+            5 => '▋',
+            6 => '▊',
+            7 => '▉',
+            _ => '█',
+        });
+    }
+    (
+        format!("{:>3.0}% {bar} {:>3.0}%", w * 100.0, t * 100.0),
+        (w - t).abs() > 0.15,
+    )
+}
+
+fn scheduler(row: &ServiceRow) -> String {
+    let s = &row.service;
+    let mut out = s.scheduler.clone();
+    if s.flags.has(ServiceFlags::PERSISTENT) {
+        out.push_str(&format!(" p{}", s.timeout));
+    }
+    if s.flags.has(ServiceFlags::ONEPACKET) {
+        out.push_str(" ops");
+    }
+    out
+}
+
+fn service_address(k: &ServiceKey) -> String {
+    match k {
+        ServiceKey::Addr { addr, port, .. } => dest_address(addr, *port),
+        ServiceKey::Fwmark { mark, family } => match family {
+            crate::model::Family::V4 => format!("{mark}"),
+            crate::model::Family::V6 => format!("{mark} IPv6"),
+        },
+    }
+}
+
+fn dest_address(addr: &IpAddr, port: u16) -> String {
+    match addr {
+        IpAddr::V4(a) => format!("{a}:{port}"),
+        IpAddr::V6(a) => format!("[{a}]:{port}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn narrow_terminals_keep_the_important_columns() {
+        let names = |w| columns(w).iter().map(|(c, _)| *c).collect::<Vec<_>>();
+        let narrow = names(60);
+        assert!(narrow.contains(&Col::Address));
+        assert!(narrow.contains(&Col::Active));
+        assert!(narrow.contains(&Col::Cps));
+        assert!(!narrow.contains(&Col::OutPps));
+        let wide = names(200);
+        assert_eq!(wide.len(), ORDER.len());
+        for w in [60u16, 80, 120, 200] {
+            let total: u16 = columns(w).iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
+            assert_eq!(total, w, "columns fill exactly {w}");
+        }
+    }
+}
