@@ -93,7 +93,7 @@ fn without_cap_net_admin_even_a_read_is_refused_in_words() {
             &format!(
                 "ipvsadm -A -t 10.9.9.9:80 -s rr
                  setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all {LVSTOP} -b -n 1; echo \"status=$?\"
-                 {LVSTOP} -b -n 1 | head -3"
+                 {LVSTOP} -b -n 1 | head -4"
             ),
         );
         out.assert_ok();

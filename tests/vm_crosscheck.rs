@@ -62,7 +62,7 @@ ipvsadm -Ln --stats --exact > /tmp/a; $L -b -n1 --stats > /tmp/b; diff_or_fail /
 same_rate_view
 # the views really carry numbers: some counter and some rate are not zero
 grep -E '^TCP +192\.0\.2\.1:80 +[1-9]' /tmp/b
-awk '$1 == "TCP" && $2 == "192.0.2.1:80" && $3 > 0 {found=1} END {exit !found}' /tmp/lvstop.rate
+awk '$1 == "TCP" && $2 == "192.0.2.1:80" && $3 + $4 + $5 + $6 + $7 > 0 {found=1} END {exit !found}' /tmp/lvstop.rate
 echo VIEWS-OK
 "#,
     ) {
@@ -78,6 +78,9 @@ fn ipvsadm_stats(text: &str) -> BTreeMap<(String, String), [u64; 5]> {
         let f: Vec<&str> = line.split_whitespace().collect();
         let (key, nums) = if f[0] == "->" {
             ((service.clone(), f[1].to_string()), &f[2..])
+        } else if f[0] == "FWM" && f[2] == "IPv6" {
+            service = format!("FWM {} IPv6", f[1]);
+            ((service.clone(), String::new()), &f[3..])
         } else if f[0] == "FWM" {
             service = format!("FWM {}", f[1]);
             ((service.clone(), String::new()), &f[2..])
@@ -124,6 +127,7 @@ ipvsadm -Ln
         for s in v["services"].as_array().unwrap() {
             let key = &s["key"];
             let name = match key["kind"].as_str().unwrap() {
+                "fwmark" if key["family"] == "inet6" => format!("FWM {} IPv6", key["mark"]),
                 "fwmark" => format!("FWM {}", key["mark"]),
                 _ => format!(
                     "{} {}",
@@ -184,7 +188,7 @@ ipvsadm -C
 $L apply tests/golden/table.rules
 for v in -Sn "-Ln --thresholds" "-Ln --tun-info" "-Ln --persistent-conn"; do ipvsadm $v > "/tmp/got$v"; diff_or_fail "/tmp/ref$v" "/tmp/got$v" "ipvsadm $v of the applied table"; done
 # a bad file changes nothing: parse errors are reported before anything is sent
-printf -- '-A -t 192.0.2.200:80 -s rr\n-a -t 192.0.2.200:80 -r 10.0.0.1:80 -w 70000\n' > /tmp/bad.rules
+printf -- '-A -t 192.0.2.200:80 -s rr\n-a -t 192.0.2.200:80 -r 10.0.0.1:99999 -w 1\n' > /tmp/bad.rules
 if $L apply /tmp/bad.rules 2> /tmp/err; then echo "bad rules were accepted" >&2; failed=1; fi
 cat /tmp/err
 ipvsadm -Sn > /tmp/after-bad

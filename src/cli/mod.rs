@@ -19,6 +19,8 @@ use crate::clock::{Clock, SystemClock};
 use crate::demo::DemoDirector;
 use crate::kernel::Client;
 use crate::output::{self, TextOptions, TextView};
+use crate::tui::config::Config;
+use crate::tui::MonitorOptions;
 
 /// Exit status for a backend or kernel error (clap uses 2 for usage errors).
 const EXIT_FAILURE: u8 = 1;
@@ -36,7 +38,6 @@ pub fn main() -> ExitCode {
 
 fn run(args: Args) -> Result<(), String> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
-    let delay = Duration::from_secs_f64(args.delay.unwrap_or(1.0));
 
     if let Some(Command::Apply { file }) = &args.command {
         let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
@@ -64,7 +65,7 @@ fn run(args: Args) -> Result<(), String> {
             backend.as_mut(),
             clock.as_ref(),
             args.iterations,
-            delay,
+            Duration::from_secs_f64(args.delay.unwrap_or(1.0)),
             &render,
             &mut out,
         )
@@ -80,8 +81,47 @@ fn run(args: Args) -> Result<(), String> {
                 .to_string(),
         );
     }
+    let options = monitor_options(&args)?;
     let backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
-    crate::tui::run_monitor(backend, monitor_options(&args, delay)).map_err(|e| e.to_string())
+    crate::tui::run_monitor_with(backend, options, clock)
+        .map_err(|e| format!("the terminal failed: {e}"))
+}
+
+/// Defaults, then the configuration file, then the command line.
+fn monitor_options(args: &Args) -> Result<MonitorOptions, String> {
+    let mut options = MonitorOptions::default();
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => Config::default_path(),
+    };
+    if let Some(path) = path {
+        if args.config.is_some() && !path.exists() {
+            return Err(format!("configuration file {} does not exist", path.display()));
+        }
+        Config::load(&path)?.apply(&mut options);
+    }
+    if let Some(d) = args.delay {
+        options.delay = Duration::from_secs_f64(d);
+    }
+    if let Some(h) = args.history {
+        options.history = Duration::from_secs(h);
+    }
+    if args.demo {
+        options.host = "demo director".to_string();
+        options.badges.push("DEMO".to_string());
+    } else {
+        options.host = host_name();
+        if let Some(ns) = &args.netns {
+            options.host = format!("{} netns {ns}", options.host);
+        }
+    }
+    Ok(options)
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".to_string())
 }
 
 fn open_backend(args: &Args, clock: Arc<dyn Clock>) -> Result<Box<dyn Backend>, Error> {

@@ -1,7 +1,7 @@
 //! The live monitor on a real terminal: set-up and restore, the event loop,
 //! and the thread that polls the backend.
 
-mod config;
+pub mod config;
 mod keys;
 mod monitor;
 mod poller;
