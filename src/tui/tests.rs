@@ -471,3 +471,17 @@ fn event_loop_runs_headless_and_quits() {
     assert!(text.contains("▾ 192.0.2.10:443"), "{text}");
     assert!(text.contains("→ 10.1.1.2:443"), "{text}");
 }
+
+#[test]
+fn unknown_rates_read_as_a_dash_not_zero() {
+    // Estimator stopped: the first readings cannot give a rate yet.
+    let mut h = Harness::with(FakeTable::sample(), 120, 40, false);
+    h.tick();
+    let screen = h.screen();
+    let totals = screen.lines().nth(1).unwrap();
+    assert!(totals.starts_with(" CPS          - "), "{totals}");
+    let row = screen.lines().find(|l| l.contains("192.0.2.10:80")).unwrap();
+    assert!(row.contains(" -    "), "{row}");
+    assert!(!row.contains(" 0 "), "{row}");
+    insta::assert_snapshot!("counters_first_poll_120x40", screen);
+}
