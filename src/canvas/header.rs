@@ -16,14 +16,16 @@ use super::Chrome;
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let [top, l1, l2] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
     frame.render_widget(Paragraph::new(status_line(app, chrome)), top);
-    let rates = app.totals.rates.unwrap_or_default();
+    // Unknown (a derived rate not yet measurable) shows as "-", never 0.
+    let rates = app.totals.rates;
+    let r = |f: fn(&crate::app::rates::Rates) -> f64| rates.as_ref().map(f);
     let cells = [
-        (Metric::Cps, rates.cps),
-        (Metric::InPps, rates.inpps),
-        (Metric::InBps, rates.inbps),
-        (Metric::Active, app.totals_active as f64),
-        (Metric::OutPps, rates.outpps),
-        (Metric::OutBps, rates.outbps),
+        (Metric::Cps, r(|r| r.cps)),
+        (Metric::InPps, r(|r| r.inpps)),
+        (Metric::InBps, r(|r| r.inbps)),
+        (Metric::Active, Some(app.totals_active as f64)),
+        (Metric::OutPps, r(|r| r.outpps)),
+        (Metric::OutBps, r(|r| r.outbps)),
     ];
     for (line, chunk) in [l1, l2].into_iter().zip(cells.chunks(3)) {
         let cols = Layout::horizontal([Constraint::Ratio(1, 3); 3]).split(line);
@@ -96,13 +98,16 @@ fn total_cell(
     app: &App,
     chrome: &Chrome,
     metric: Metric,
-    value: f64,
+    value: Option<f64>,
 ) {
     let label = match metric {
         Metric::Active => "ActConn",
         m => m.label(),
     };
-    let text = format!(" {label:<7}{:>7} ", human(value, app.exact));
+    let text = format!(
+        " {label:<7}{:>7} ",
+        value.map_or("-".into(), |v| human(v, app.exact))
+    );
     let width = text.chars().count() as u16;
     let [t, s] = Layout::horizontal([Constraint::Length(width), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(text), t);

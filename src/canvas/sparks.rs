@@ -5,9 +5,9 @@ use ratatui::style::Style;
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 use ratatui::Frame;
 
-use crate::app::history::History;
+use crate::app::series::Series;
 use crate::app::units::human;
-use crate::app::App;
+use crate::app::{App, Metric};
 
 use super::Palette;
 
@@ -23,16 +23,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut series: Vec<(String, &History)> = vec![("service".into(), &row.series.history)];
+    let mut series: Vec<(String, &Series, u64)> =
+        vec![("service".into(), &row.series, row.active())];
     for d in &row.dests {
         series.push((
             format!("→ {}", crate::app::table::dest_text(&d.dest)),
-            &d.series.history,
+            &d.series,
+            d.dest.active_conns as u64,
         ));
     }
     let shown = inner.height as usize;
     let hidden = series.len().saturating_sub(shown);
-    for (i, (label, history)) in series.iter().take(shown).enumerate() {
+    for (i, (label, series, active)) in series.iter().take(shown).enumerate() {
         let y = inner.y + i as u16;
         let line = Rect::new(inner.x, y, inner.width, 1);
         let [l, s, v] = Layout::horizontal([
@@ -50,14 +52,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         if hidden > 0 && i + 1 == shown {
             continue;
         }
-        let data = history.tail(app.metric, s.width as usize);
+        let data = series.history.tail(app.metric, s.width as usize);
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
                 .style(Style::default().fg(palette.spark)),
             s,
         );
-        let now = data.last().copied().unwrap_or(0) as f64;
-        frame.render_widget(Paragraph::new(format!("{:>8}", human(now, app.exact))), v);
+        let now = match app.metric {
+            Metric::Active => Some(*active as f64),
+            m => series.rates.map(|r| match m {
+                Metric::Cps => r.cps,
+                Metric::InPps => r.inpps,
+                Metric::OutPps => r.outpps,
+                Metric::InBps => r.inbps,
+                _ => r.outbps,
+            }),
+        };
+        let now = now.map_or("-".into(), |v| human(v, app.exact));
+        frame.render_widget(Paragraph::new(format!("{now:>8}")), v);
     }
 }

@@ -70,18 +70,47 @@ pub fn run_monitor_with(
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let guard = Guard::enter(Arc::new(Crossterm))?;
-    let result = event_loop(reader, &options, clock);
+    let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
+        t.clear()?;
+        run_loop(&mut t, &mut CrosstermInput, reader, &options, clock)
+    });
     guard.leave()?;
     result
 }
 
-fn event_loop(
+/// Where terminal input comes from: crossterm, or a script in tests.
+pub trait Input {
+    /// The next input event, or `None` if none came within `timeout`.
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<event::Event>>;
+}
+
+/// The process's terminal.
+pub struct CrosstermInput;
+
+impl Input for CrosstermInput {
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<event::Event>> {
+        if event::poll(timeout)? {
+            Ok(Some(event::read()?))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+/// The event loop on any ratatui backend and input: polls on a thread of
+/// its own, draws when something changed, until the operator quits. Does not
+/// touch terminal modes (that is `Guard`'s job).
+pub fn run_loop<B>(
+    terminal: &mut Terminal<B>,
+    input: &mut dyn Input,
     reader: Box<dyn Reader>,
     options: &MonitorOptions,
     clock: Arc<dyn Clock>,
-) -> std::io::Result<()> {
-    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
-    terminal.clear()?;
+) -> std::io::Result<()>
+where
+    B: ratatui::backend::Backend,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
     let app = App::new(AppConfig {
         delay: options.delay,
         history: options.history,
@@ -109,7 +138,7 @@ fn event_loop(
             dirty = true;
         }
         if dirty {
-            monitor.render(&mut terminal)?;
+            monitor.render(terminal).map_err(std::io::Error::other)?;
             if let Ok(mut w) = poll.watched.lock() {
                 *w = monitor.app.watched();
             }
@@ -117,9 +146,8 @@ fn event_loop(
         }
         // Short waits keep poll results flowing to the screen promptly
         // without a second thread for input.
-        if event::poll(Duration::from_millis(50))? {
-            let input = event::read()?;
-            monitor.input(&input);
+        if let Some(event) = input.next(Duration::from_millis(50))? {
+            monitor.input(&event);
             dirty = true;
         }
     }

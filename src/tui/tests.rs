@@ -412,3 +412,76 @@ fn badges_and_slow_polls_in_the_header() {
         insta::assert_snapshot!(format!("badges_slow_{w}x{h}"), screen);
     }
 }
+
+/// The real event loop and polling thread on a TestBackend, with scripted
+/// input on the wall clock: waits for data, moves, expands, quits.
+#[test]
+fn event_loop_runs_headless_and_quits() {
+    use super::{run_loop, Input as InputSource, MonitorOptions};
+    use std::sync::Arc;
+
+    struct Script {
+        start: Instant,
+        steps: Vec<(Duration, Input_)>,
+    }
+    type Input_ = crossterm::event::Event;
+    impl InputSource for Script {
+        fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Input_>> {
+            match self.steps.first() {
+                Some((at, _)) if self.start.elapsed() >= *at => Ok(Some(self.steps.remove(0).1)),
+                _ => {
+                    std::thread::sleep(timeout);
+                    Ok(None)
+                }
+            }
+        }
+    }
+    let key = |c| Input::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let mut script = Script {
+        start: Instant::now(),
+        steps: vec![
+            (Duration::from_millis(600), key(KeyCode::Char('j'))),
+            (Duration::from_millis(700), key(KeyCode::Enter)),
+            (Duration::from_millis(900), key(KeyCode::Char('q'))),
+        ],
+    };
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let fake = FakeReader::new(FakeTable::sample());
+    let options = MonitorOptions {
+        delay: Duration::from_millis(100),
+        ..MonitorOptions::default()
+    };
+    run_loop(
+        &mut terminal,
+        &mut script,
+        Box::new(fake),
+        &options,
+        Arc::new(crate::clock::SystemClock::new()),
+    )
+    .unwrap();
+    let buf = terminal.backend().buffer();
+    let text: String = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(text.contains("▾ 192.0.2.10:443"), "{text}");
+    assert!(text.contains("→ 10.1.1.2:443"), "{text}");
+}
+
+#[test]
+fn unknown_rates_read_as_a_dash_not_zero() {
+    // Estimator stopped: the first readings cannot give a rate yet.
+    let mut h = Harness::with(FakeTable::sample(), 120, 40, false);
+    h.tick();
+    let screen = h.screen();
+    let totals = screen.lines().nth(1).unwrap();
+    assert!(totals.starts_with(" CPS          - "), "{totals}");
+    let row = screen.lines().find(|l| l.contains("192.0.2.10:80")).unwrap();
+    assert!(row.contains(" -    "), "{row}");
+    assert!(!row.contains(" 0 "), "{row}");
+    insta::assert_snapshot!("counters_first_poll_120x40", screen);
+}
