@@ -7,4 +7,6 @@
 pub mod backend;
 pub mod clock;
 pub mod demo;
+pub mod edit;
+pub mod journal;
 pub mod model;
