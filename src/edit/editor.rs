@@ -152,10 +152,7 @@ impl<B: Backend> Editor<B> {
         if current.weight == 0 {
             let Some(&weight) = self.drained.get(&slot) else {
                 return Err(Error::NothingToRestore {
-                    real_server: format!(
-                        "real server {} of {service}",
-                        wording::dest_name(dest)
-                    ),
+                    real_server: format!("real server {} of {service}", wording::dest_name(dest)),
                 });
             };
             let applied = self.send_weight(service, current, weight)?;
@@ -231,7 +228,9 @@ impl<B: Backend> Editor<B> {
         if self.journal.is_err() {
             self.journal = Journal::open(&self.journal_path);
         }
-        self.journal.as_mut().map_err(|e| Error::Disabled(e.clone()))
+        self.journal
+            .as_mut()
+            .map_err(|e| Error::Disabled(e.clone()))
     }
 
     fn read_dest(&mut self, service: &ServiceKey, dest: &DestKey) -> Result<Dest, Error> {

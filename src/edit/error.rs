@@ -20,10 +20,15 @@ pub enum Error {
         journal: JournalError,
     },
     /// Draining again a real server at weight 0 that lvstop did not drain.
-    NothingToRestore { real_server: String },
+    NothingToRestore {
+        real_server: String,
+    },
     NothingToUndo,
     /// The last change cannot be undone (zeroing); it is taken off the stack.
-    NotUndoable { id: String, reason: String },
+    NotUndoable {
+        id: String,
+        reason: String,
+    },
     /// An undo of several commands stopped part-way.
     UndoStopped {
         of: String,

@@ -48,10 +48,12 @@ pub fn inverse(change: &Change, before: &State) -> Result<Vec<Change>, String> {
     }
 }
 
-/// A service and then each of its real servers, in the kernel's order.
+/// A service and then each of its real servers. The kernel lists real
+/// servers newest first (ip_vs_add_dest prepends), so they are added in
+/// reverse to come back in the same order, which rr and wrr walk.
 fn recreate(service: &Service, dests: &[Dest]) -> Vec<Change> {
     let mut changes = vec![Change::AddService(restorable_service(service))];
-    changes.extend(dests.iter().map(|d| Change::AddDest {
+    changes.extend(dests.iter().rev().map(|d| Change::AddDest {
         service: service.key,
         dest: restorable_dest(d),
     }));

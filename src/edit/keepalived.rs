@@ -18,7 +18,9 @@ pub fn keepalived_running_in(proc: &Path) -> bool {
     };
     entries.flatten().any(|e| {
         let name = e.file_name();
-        let is_pid = name.to_str().is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
+        let is_pid = name
+            .to_str()
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()));
         // A process may exit between listing and reading: that is "not it".
         is_pid
             && std::fs::read_to_string(e.path().join("comm"))

@@ -68,7 +68,11 @@ impl WeightNudger {
     /// The write for this real server finished. Returns the next write (the
     /// presses made meanwhile), if any. After a failure nothing is sent
     /// until the next press or [`WeightNudger::retry`].
-    pub fn completed(&mut self, write: &NudgeWrite, result: Result<(), String>) -> Option<NudgeWrite> {
+    pub fn completed(
+        &mut self,
+        write: &NudgeWrite,
+        result: Result<(), String>,
+    ) -> Option<NudgeWrite> {
         let row = self.rows.get_mut(&(write.service, write.dest))?;
         let delta = row.in_flight.take()?;
         match result {

@@ -22,14 +22,24 @@ pub enum Stage {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum State {
     /// A virtual service with its real servers.
-    Service { service: Service, dests: Vec<Dest> },
+    Service {
+        service: Service,
+        dests: Vec<Dest>,
+    },
     /// One real server.
-    Dest { service: ServiceKey, dest: Dest },
+    Dest {
+        service: ServiceKey,
+        dest: Dest,
+    },
     /// The service or real server did not exist.
     Absent,
     /// The whole table (flush, zeroing everything).
-    Table { services: Vec<ServiceEntry> },
-    Timeouts { timeouts: Timeouts },
+    Table {
+        services: Vec<ServiceEntry>,
+    },
+    Timeouts {
+        timeouts: Timeouts,
+    },
 }
 
 /// The kernel's answer to a change.
@@ -39,10 +49,7 @@ pub enum Answer {
     /// Serialized as the string `"ok"`.
     Ok,
     /// The refusal in the same words the operator saw, and the errno.
-    Refused {
-        message: String,
-        errno: Option<i32>,
-    },
+    Refused { message: String, errno: Option<i32> },
 }
 
 /// One journal line.

@@ -82,12 +82,18 @@ fn refuses_group_writable_and_non_regular_journals() {
     fs::write(&path, b"").unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o620)).unwrap();
     let e = Journal::open(&path).unwrap_err();
-    assert!(e.to_string().starts_with(&format!(
-        "cannot write the journal at {}: it is writable by group or others (mode 620)",
-        path.display()
-    )), "{e}");
+    assert!(
+        e.to_string().starts_with(&format!(
+            "cannot write the journal at {}: it is writable by group or others (mode 620)",
+            path.display()
+        )),
+        "{e}"
+    );
     fs::set_permissions(&path, fs::Permissions::from_mode(0o604)).unwrap();
-    assert!(Journal::open(&path).is_ok(), "readable by others is allowed");
+    assert!(
+        Journal::open(&path).is_ok(),
+        "readable by others is allowed"
+    );
 
     let dir = s.join("adir");
     fs::create_dir(&dir).unwrap();
@@ -107,7 +113,10 @@ fn unusable_parent_is_reported_in_the_c_library_words() {
     let e = Journal::open(&path).unwrap_err();
     assert_eq!(
         e.to_string(),
-        format!("cannot write the journal at {}: not a directory", path.display())
+        format!(
+            "cannot write the journal at {}: not a directory",
+            path.display()
+        )
     );
     // Root ignores permission bits, so EACCES is checked through the wording.
     assert_eq!(
@@ -124,7 +133,8 @@ fn appended_records_pair_up_and_intent_alone_may_have_been_applied() {
     let (a, b, c) = (j.next_id(), j.next_id(), j.next_id());
     assert!(a != b && b != c);
     j.append(&record(&a, Stage::Intent, None)).unwrap();
-    j.append(&record(&a, Stage::Result, Some(Answer::Ok))).unwrap();
+    j.append(&record(&a, Stage::Result, Some(Answer::Ok)))
+        .unwrap();
     j.append(&record(&b, Stage::Intent, None)).unwrap();
     let refused = Answer::Refused {
         message: "virtual service TCP 192.0.2.1:80 already exists".into(),
@@ -142,7 +152,13 @@ fn appended_records_pair_up_and_intent_alone_may_have_been_applied() {
     assert_eq!(entries.len(), 3);
     assert_eq!(entries[0].id, a);
     assert_eq!(entries[0].outcome(), Outcome::Applied);
-    assert!(matches!(entries[1].outcome(), Outcome::Refused { errno: Some(17), .. }));
+    assert!(matches!(
+        entries[1].outcome(),
+        Outcome::Refused {
+            errno: Some(17),
+            ..
+        }
+    ));
     assert_eq!(entries[2].outcome(), Outcome::MayHaveBeenApplied);
     assert!(entries[2].result.is_none());
     assert!(entries[2]
@@ -174,7 +190,8 @@ fn torn_last_line_is_skipped_and_the_next_session_starts_fresh() {
     let mut j = Journal::open(&path).unwrap();
     let b = j.next_id();
     j.append(&record(&b, Stage::Intent, None)).unwrap();
-    j.append(&record(&b, Stage::Result, Some(Answer::Ok))).unwrap();
+    j.append(&record(&b, Stage::Result, Some(Answer::Ok)))
+        .unwrap();
     let back = Journal::read_all(&path).unwrap();
     assert_eq!(back.damaged_lines, vec![2]);
     assert_eq!(back.entries.len(), 2);

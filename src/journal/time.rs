@@ -47,10 +47,7 @@ mod tests {
             stamp(UNIX_EPOCH + Duration::from_secs(s) + Duration::from_millis(ms))
         };
         assert_eq!(at(0, 0), ("1970-01-01T00:00:00.000Z".into(), 0));
-        assert_eq!(
-            at(1_700_000_000, 250).0,
-            "2023-11-14T22:13:20.250Z"
-        );
+        assert_eq!(at(1_700_000_000, 250).0, "2023-11-14T22:13:20.250Z");
         // Leap day, and the last second of a leap year (date -u -d @...).
         assert_eq!(at(951_782_400, 0).0, "2000-02-29T00:00:00.000Z");
         assert_eq!(at(1_609_459_199, 999).0, "2020-12-31T23:59:59.999Z");

@@ -14,7 +14,8 @@ impl User {
     pub fn current() -> User {
         // SAFETY: getuid cannot fail and touches no memory of ours.
         let uid = unsafe { libc::getuid() };
-        let name = passwd_name(uid).or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()));
+        let name =
+            passwd_name(uid).or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()));
         User { uid, name }
     }
 }
@@ -27,7 +28,8 @@ fn passwd_name(uid: libc::uid_t) -> Option<String> {
         let mut result: *mut libc::passwd = std::ptr::null_mut();
         // SAFETY: buf outlives the call and its length is passed; pwd and
         // result are valid for writes.
-        let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
+        let rc =
+            unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result) };
         if rc == libc::ERANGE && buf.len() < 1 << 20 {
             buf.resize(buf.len() * 2, 0);
             continue;
