@@ -803,3 +803,14 @@ fn keepalived_is_found_by_its_comm() {
     assert!(keepalived_running_in(&proc_dir));
     assert!(!keepalived_running_in(Path::new("/nonexistent/proc")));
 }
+
+#[test]
+fn a_boxed_backend_chosen_at_run_time_can_be_edited() {
+    let s = Scratch::new();
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
+    let backend: Box<dyn backend::Backend> = Box::new(DemoDirector::new(1, clock.clone()));
+    let mut ed = Editor::new(backend, s.join("j.jsonl"), clock, "demo", words);
+    let first = ed.backend_mut().services().unwrap()[0].key;
+    ed.apply(Change::Zero(Some(first))).unwrap();
+    assert_eq!(Journal::read(&s.join("j.jsonl")).unwrap().len(), 1);
+}

@@ -5,6 +5,13 @@
 //! is sent, and a result after the kernel answered. A `kill -9` between the
 //! two leaves an intent without a result, which reading reports as "may
 //! have been applied".
+//!
+//! A line (fields in this order; `after` and `answer` are null in an intent):
+//! `{"record":"result","id":"1700000000.4242.1","time":"2023-11-14T22:13:25.000Z",
+//! "unix":1700000005,"user":{"uid":0,"name":"root"},"namespace":"demo",
+//! "change":{"op":"edit_dest","service":{..},"dest":{..}},"ipvsadm":"-e -t ..",
+//! "before":{"kind":"dest",..},"after":{..},"answer":"ok","undo_of":null}`;
+//! a refusal's answer is `{"refused":{"message":"..","errno":17}}`.
 
 mod read;
 mod record;
