@@ -13,6 +13,8 @@ pub mod canvas;
 pub mod cli;
 pub mod clock;
 pub mod demo;
+pub mod edit;
+pub mod journal;
 pub mod kernel;
 pub mod model;
 pub mod output;

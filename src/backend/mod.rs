@@ -57,3 +57,29 @@ pub trait Writer: Send {
 pub trait Backend: Reader + Writer {}
 
 impl<T: Reader + Writer> Backend for T {}
+
+// A boxed backend chosen at run time (kernel or demo) is a backend too, so
+// generic users such as `edit::Editor<Box<dyn Backend>>` can hold one.
+impl<T: Reader + ?Sized> Reader for Box<T> {
+    fn info(&mut self) -> Result<Info, Error> {
+        (**self).info()
+    }
+    fn services(&mut self) -> Result<Vec<Service>, Error> {
+        (**self).services()
+    }
+    fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
+        (**self).dests(service)
+    }
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        (**self).timeouts()
+    }
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        (**self).snapshot()
+    }
+}
+
+impl<T: Writer + ?Sized> Writer for Box<T> {
+    fn apply(&mut self, change: &Change) -> Result<(), Error> {
+        (**self).apply(change)
+    }
+}

@@ -21,9 +21,79 @@ pub enum Change {
     /// `ipvsadm -d`
     DeleteDest { service: ServiceKey, dest: DestKey },
     /// `ipvsadm -Z`, one service or (None) all.
-    Zero(Option<ServiceKey>),
+    Zero(#[serde(with = "zero_target")] Option<ServiceKey>),
     /// `ipvsadm -C`
     Flush,
     /// `ipvsadm --set`
     SetTimeouts(Timeouts),
+}
+
+/// `Zero`'s target as `{"op":"zero","service":KEY|null}`: an internally
+/// tagged enum cannot hold a bare Option (serde refuses to serialize it).
+mod zero_target {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::ServiceKey;
+
+    #[derive(Serialize, Deserialize)]
+    struct Target {
+        service: Option<ServiceKey>,
+    }
+
+    pub fn serialize<S: Serializer>(v: &Option<ServiceKey>, s: S) -> Result<S::Ok, S::Error> {
+        Target { service: *v }.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ServiceKey>, D::Error> {
+        Ok(Target::deserialize(d)?.service)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Protocol;
+
+    #[test]
+    fn every_change_round_trips_through_json() {
+        let key = ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr: "192.0.2.1".parse().unwrap(),
+            port: 80,
+        };
+        let dest = Dest::new("10.0.0.1".parse().unwrap(), 80);
+        let all = [
+            Change::AddService(Service::new(key, "wlc")),
+            Change::EditService(Service::new(key, "rr")),
+            Change::DeleteService(key),
+            Change::AddDest {
+                service: key,
+                dest: dest.clone(),
+            },
+            Change::EditDest {
+                service: key,
+                dest: dest.clone(),
+            },
+            Change::DeleteDest {
+                service: key,
+                dest: dest.key(),
+            },
+            Change::Zero(Some(key)),
+            Change::Zero(None),
+            Change::Flush,
+            Change::SetTimeouts(Timeouts {
+                tcp: 900,
+                tcp_fin: 120,
+                udp: 300,
+            }),
+        ];
+        for c in all {
+            let text = serde_json::to_string(&c).unwrap();
+            assert_eq!(serde_json::from_str::<Change>(&text).unwrap(), c, "{text}");
+        }
+        assert_eq!(
+            serde_json::to_string(&Change::Zero(None)).unwrap(),
+            r#"{"op":"zero","service":null}"#
+        );
+    }
 }
