@@ -36,7 +36,10 @@ fn host_without_ipvs_says_how_to_get_it() {
         return;
     }
     let o = lvstop(&["-b", "-n", "1"]);
-    assert_worded(&o, "lvstop: IPVS is not available: load it with `modprobe ip_vs`");
+    assert_worded(
+        &o,
+        "lvstop: IPVS is not available: load it with `modprobe ip_vs`",
+    );
 }
 
 #[test]
@@ -56,7 +59,11 @@ fn monitor_without_a_terminal_suggests_batch() {
 fn bad_arguments_exit_2_with_usage() {
     let o = lvstop(&["-d", "0"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("between 0.1 and 3600"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("between 0.1 and 3600"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -64,7 +71,11 @@ fn apply_of_a_bad_file_names_the_line_and_sends_nothing() {
     let dir = std::env::temp_dir().join(format!("lvstop-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("bad.rules");
-    std::fs::write(&file, "-A -t 192.0.2.1:80 -s rr\n-A -t 192.0.2.1:99999 -s rr\n").unwrap();
+    std::fs::write(
+        &file,
+        "-A -t 192.0.2.1:80 -s rr\n-A -t 192.0.2.1:99999 -s rr\n",
+    )
+    .unwrap();
     // --demo: the point is that parsing fails before any backend is asked.
     let o = lvstop(&["--demo", "apply", file.to_str().unwrap()]);
     assert_worded(&o, "line 2");
@@ -77,14 +88,18 @@ fn batch_demo_prints_an_ipvsadm_listing() {
     let o = lvstop(&["--demo", "--demo-seed", "7", "-b", "-n", "1"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.starts_with("IP Virtual Server version 1.2.1 (size=4096)\n"), "{text}");
+    assert!(
+        text.starts_with("IP Virtual Server version 1.2.1 (size=4096)\n"),
+        "{text}"
+    );
     assert!(text.contains("  -> RemoteAddress:Port"), "{text}");
 }
 
 #[test]
 fn without_cap_net_admin_even_a_read_is_refused_in_words() {
-    let Some(vm) = support::vm::vm_or_skip("cli_errors::without_cap_net_admin_even_a_read_is_refused_in_words")
-    else {
+    let Some(vm) = support::vm::vm_or_skip(
+        "cli_errors::without_cap_net_admin_even_a_read_is_refused_in_words",
+    ) else {
         return;
     };
     for kernel in support::vm::kernels() {
@@ -97,13 +112,21 @@ fn without_cap_net_admin_even_a_read_is_refused_in_words() {
             ),
         );
         out.assert_ok();
-        assert!(out.stdout.contains("status=1"), "kernel {kernel}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("status=1"),
+            "kernel {kernel}: {}",
+            out.stdout
+        );
         assert!(
             out.stderr.contains("lvstop: permission denied: lvstop needs root or CAP_NET_ADMIN: every IPVS request, even a read, is privileged"),
             "kernel {kernel}: {}",
             out.stderr
         );
         // root in the same VM reads the same table
-        assert!(out.stdout.contains("TCP  10.9.9.9:80 rr"), "kernel {kernel}: {}", out.stdout);
+        assert!(
+            out.stdout.contains("TCP  10.9.9.9:80 rr"),
+            "kernel {kernel}: {}",
+            out.stdout
+        );
     }
 }

@@ -142,15 +142,25 @@ ipvsadm -Ln
                 weights.push((rs, d["weight"].as_u64().unwrap()));
             }
         }
-        assert_eq!(got, want, "kernel {kernel}: JSON counters differ from ipvsadm");
-        assert!(got.values().any(|c| c[0] > 0), "kernel {kernel}: no traffic was counted");
+        assert_eq!(
+            got, want,
+            "kernel {kernel}: JSON counters differ from ipvsadm"
+        );
+        assert!(
+            got.values().any(|c| c[0] > 0),
+            "kernel {kernel}: no traffic was counted"
+        );
         // Weights as ipvsadm -Ln prints them (column 4 of `->` lines).
         for (rs, w) in weights {
             let line = list
                 .lines()
                 .find(|l| l.split_whitespace().nth(1) == Some(rs.as_str()))
                 .unwrap_or_else(|| panic!("{rs} not in ipvsadm -Ln"));
-            assert_eq!(line.split_whitespace().nth(3), Some(w.to_string().as_str()), "{line}");
+            assert_eq!(
+                line.split_whitespace().nth(3),
+                Some(w.to_string().as_str()),
+                "{line}"
+            );
         }
     }
 }
@@ -197,7 +207,13 @@ echo APPLY-OK
 "#,
     ) {
         assert!(stdout.contains("APPLY-OK"), "kernel {kernel}: {stdout}");
-        assert!(stdout.contains("line 2"), "kernel {kernel}: the error names the line: {stdout}");
-        assert!(stdout.contains("nothing was applied"), "kernel {kernel}: {stdout}");
+        assert!(
+            stdout.contains("line 2"),
+            "kernel {kernel}: the error names the line: {stdout}"
+        );
+        assert!(
+            stdout.contains("nothing was applied"),
+            "kernel {kernel}: {stdout}"
+        );
     }
 }

@@ -19,7 +19,8 @@ pub fn run(writer: &mut dyn Writer, file: Option<&Path>) -> Result<(), String> {
                 .map_err(|e| format!("cannot read {}: {}", p.display(), e.kind()))?,
         ),
     };
-    let changes = rules::parse_rules(&text).map_err(|e| format!("{name}: {e}; nothing was applied"))?;
+    let changes =
+        rules::parse_rules(&text).map_err(|e| format!("{name}: {e}; nothing was applied"))?;
     for (i, change) in changes.iter().enumerate() {
         if let Err(e) = writer.apply(change) {
             return Err(format!(

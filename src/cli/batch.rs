@@ -134,7 +134,15 @@ mod tests {
             reads: 0,
             fail_at: None,
         };
-        run(&mut r, &clock, None, Duration::ZERO, &render, &mut ClosedPipe).unwrap();
+        run(
+            &mut r,
+            &clock,
+            None,
+            Duration::ZERO,
+            &render,
+            &mut ClosedPipe,
+        )
+        .unwrap();
         assert_eq!(r.reads, 1);
     }
 }

@@ -96,7 +96,10 @@ fn monitor_options(args: &Args) -> Result<MonitorOptions, String> {
     };
     if let Some(path) = path {
         if args.config.is_some() && !path.exists() {
-            return Err(format!("configuration file {} does not exist", path.display()));
+            return Err(format!(
+                "configuration file {} does not exist",
+                path.display()
+            ));
         }
         Config::load(&path)?.apply(&mut options);
     }

@@ -480,7 +480,10 @@ fn unknown_rates_read_as_a_dash_not_zero() {
     let screen = h.screen();
     let totals = screen.lines().nth(1).unwrap();
     assert!(totals.starts_with(" CPS          - "), "{totals}");
-    let row = screen.lines().find(|l| l.contains("192.0.2.10:80")).unwrap();
+    let row = screen
+        .lines()
+        .find(|l| l.contains("192.0.2.10:80"))
+        .unwrap();
     assert!(row.contains(" -    "), "{row}");
     assert!(!row.contains(" 0 "), "{row}");
     insta::assert_snapshot!("counters_first_poll_120x40", screen);
