@@ -60,6 +60,8 @@ pub struct PollResult {
     pub info: Info,
     pub services: Vec<Service>,
     pub dests: Vec<(ServiceKey, Vec<Dest>)>,
+    /// `net.ipv4.vs.run_estimation` as the backend read it (None: unknown).
+    pub estimator: Option<bool>,
 }
 
 /// What the backend side reports.

@@ -39,6 +39,7 @@ impl Series {
         self.rates = match source {
             RateSource::Kernel => Some(Rates::from_kernel(stats)),
             RateSource::Counters => self.track.derived(at),
+            RateSource::Off => None,
         };
         self.read_at = Some(at);
         self.history.push(Sample::new(self.rates.as_ref(), active));

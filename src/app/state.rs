@@ -280,7 +280,11 @@ impl App {
         self.poll.last_error = None;
         self.poll.took = p.took;
         self.poll.interval = p.interval;
-        self.rate_source = RateSource::detect(p.services.iter().map(|s| &s.stats));
+        self.rate_source = if p.estimator == Some(false) {
+            RateSource::Off
+        } else {
+            RateSource::detect(p.services.iter().map(|s| &s.stats))
+        };
         let source = self.rate_source;
 
         let mut old: HashMap<ServiceKey, ServiceRow> = std::mem::take(&mut self.services)
@@ -651,7 +655,42 @@ mod tests {
                 .iter()
                 .map(|(s, ds)| (s.key, ds.iter().map(|(d, _)| d.clone()).collect()))
                 .collect(),
+            estimator: None,
         })
+    }
+
+    #[test]
+    fn estimator_switched_off_means_no_rates_not_stale_or_zero_ones() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        for at in 1..=6 {
+            // Rates as a running estimator left them: frozen, non-zero.
+            t.advance(1, true);
+            let mut e = poll(&t, at);
+            let Event::Polled(p) = &mut e else {
+                unreachable!()
+            };
+            p.estimator = Some(at < 4);
+            a.apply(e);
+            let want = if at < 4 {
+                RateSource::Kernel
+            } else {
+                RateSource::Off
+            };
+            assert_eq!(a.rate_source, want, "poll {at}");
+        }
+        assert!(a.totals.rates.is_none());
+        for s in &a.services {
+            assert!(s.series.rates.is_none(), "{:?}", s.service.key);
+            for d in &s.dests {
+                assert!(d.series.rates.is_none());
+            }
+        }
+        // Unknown estimator state (demo, older kernels): the usual detection.
+        t.advance(1, true);
+        a.apply(poll(&t, 7));
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        assert!(a.totals.rates.is_some());
     }
 
     #[test]

@@ -86,8 +86,15 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
         Some(t) => spans.push(Span::raw(format!(" · polled {}", clock(t, chrome.tz)))),
         None => spans.push(Span::raw(" · waiting")),
     }
-    if app.rate_source == RateSource::Counters && app.info.is_some() {
-        spans.push(Span::raw(" · rates from counters"));
+    match app.rate_source {
+        RateSource::Counters if app.info.is_some() => {
+            spans.push(Span::raw(" · rates from counters"));
+        }
+        RateSource::Off => spans.push(Span::styled(
+            " · estimator off (run_estimation=0)",
+            Style::default().fg(chrome.palette.warn),
+        )),
+        _ => {}
     }
     Line::from(spans)
 }

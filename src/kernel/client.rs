@@ -5,6 +5,9 @@ use netlink_packet_generic::ctrl::nlas::GenlCtrlAttrs;
 use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
 use netlink_packet_generic::GenlFamily;
 
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+
 use super::netns;
 use super::transport::{Failure, Transport, RECV_TIMEOUT};
 use crate::backend::wording::{change_error, not_available, read_error, strerror};
@@ -22,7 +25,13 @@ use crate::protocol::{IpvsMessage, SyncDaemon};
 pub struct Client {
     transport: Transport,
     family_id: u16,
+    /// `net.ipv4.vs.run_estimation` of the client's namespace (kernels
+    /// without the knob, ~5.15 and older, have no file: estimator unknown).
+    run_estimation: Option<File>,
 }
+
+/// The estimator switch (net/netfilter/ipvs/ip_vs_ctl.c, per namespace).
+const RUN_ESTIMATION: &str = "/proc/sys/net/ipv4/vs/run_estimation";
 
 impl Client {
     /// Connect to IPVS in the current network namespace, or in `netns`
@@ -38,9 +47,14 @@ impl Client {
         };
         let mut transport = Transport::new(socket).map_err(|e| socket_error(&e))?;
         let family_id = resolve_family(&mut transport)?;
+        let run_estimation = match netns {
+            Some(ns) => netns::open_in(ns, RUN_ESTIMATION),
+            None => File::open(RUN_ESTIMATION).ok(),
+        };
         Ok(Client {
             transport,
             family_id,
+            run_estimation,
         })
     }
 
@@ -109,6 +123,14 @@ impl Reader for Client {
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         let reply = self.get(get_config_request(), "the connection timeouts")?;
         Ok(timeouts_from_message(&reply))
+    }
+
+    fn estimator_running(&mut self) -> Option<bool> {
+        // Re-read from the start each poll: sysctl files answer positioned reads.
+        let mut buf = [0u8; 16];
+        let n = self.run_estimation.as_ref()?.read_at(&mut buf, 0).ok()?;
+        let v: i64 = std::str::from_utf8(&buf[..n]).ok()?.trim().parse().ok()?;
+        Some(v != 0)
     }
 }
 

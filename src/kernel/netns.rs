@@ -75,3 +75,20 @@ pub fn socket_in(netns: &str) -> Result<Socket, Error> {
         Error::new(ErrorKind::Namespace, message).with_errno(errno)
     })
 }
+
+/// Opens `path` from inside the namespace `netns` names (None if that
+/// fails). A /proc/sys/net file opened there keeps showing that namespace's
+/// value when read later from anywhere.
+pub fn open_in(netns: &str, path: &'static str) -> Option<File> {
+    let ns = File::open(netns_path(netns)).ok()?;
+    std::thread::spawn(move || {
+        // SAFETY: setns on a valid fd only changes this helper thread's namespace.
+        if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
+            return None;
+        }
+        File::open(path).ok()
+    })
+    .join()
+    .ok()
+    .flatten()
+}

@@ -52,6 +52,7 @@ impl Poller {
         clock: &dyn Clock,
     ) -> Event {
         let started = clock.now();
+        let estimator = reader.estimator_running();
         let interval = match self.last_at {
             Some(prev) => (started - prev).max(delay),
             None => delay,
@@ -68,6 +69,7 @@ impl Poller {
                     info,
                     services,
                     dests,
+                    estimator,
                 })
             }
             Err(e) => Event::PollFailed {
