@@ -237,6 +237,23 @@ impl Console {
         None
     }
 
+    /// Writes /run/vmjob/NAME for the script to see (the share is uncached inside: a script
+    /// can poll for the file, e.g. `while [ ! -e /run/vmjob/go ]; do sleep 0.2; done`).
+    pub fn job_write(&self, name: &str, text: &str) {
+        let job = std::fs::read_dir(&self.dir)
+            .ok()
+            .and_then(|entries| {
+                entries
+                    .flatten()
+                    .find(|e| e.file_name().to_string_lossy().starts_with("lvstop-vm."))
+            })
+            .map(|e| e.path().join("job"))
+            .unwrap_or_else(|| panic!("kernel {}: the VM has not started yet", self.kernel));
+        let tmp = job.join(format!(".{name}.tmp"));
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, job.join(name)).unwrap();
+    }
+
     /// Polls every 200 ms until the script has written /run/vmjob/NAME; returns its text.
     /// Panics with the screen on timeout or if the VM exits first.
     #[track_caller]

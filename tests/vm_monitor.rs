@@ -1,0 +1,535 @@
+//! The live monitor on real kernels (6.1 and 6.12): `lvstop` on the test VM's serial console,
+//! driven and read through tmux (`support::console`), checked against `ipvsadm` run in the VM
+//! at the same moments.
+//!
+//! The kernel's numbers move while the test looks (the estimator ticks every 2 s, connections
+//! expire), so a background sampler in the VM records `ipvsadm -Ln --exact` and
+//! `ipvsadm -Ln --rate --exact` with the VM's clock; each number on a screen must equal the
+//! one ipvsadm printed for the same row within a few seconds of the screen's "polled HH:MM:SS".
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use support::console::Console;
+use support::vm::{kernels, vm_or_skip};
+
+const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
+
+/// Boot plus set-up under TCG on a loaded machine can take minutes.
+const BOOT: Duration = Duration::from_secs(300);
+const SHORT: Duration = Duration::from_secs(90);
+
+/// `sampler NS_PREFIX`: appends timestamped ipvsadm outputs to /run/vmjob/samples.part every
+/// half second; `stop_sampler` publishes them as /run/vmjob/samples.
+const SAMPLER: &str = r#"
+sampler() {
+    set +e
+    while :; do
+        { echo "@ $(date +%H:%M:%S.%N)"; $1 ipvsadm -Ln --exact; echo "%"
+          $1 ipvsadm -Ln --rate --exact; } >>/run/vmjob/samples.part 2>&1
+        sleep 0.1
+    done
+}
+stop_sampler() { kill "$@" 2>/dev/null || true; wait "$@" 2>/dev/null || true; mv /run/vmjob/samples.part /run/vmjob/samples; }
+"#;
+
+/// A row's identity: the service (protocol and address as ipvsadm prints them) and, for a
+/// real server, its address.
+type Key = (String, Option<String>);
+
+/// What the monitor and ipvsadm both show for a row. Services have no weight.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Values {
+    weight: Option<u64>,
+    active: u64,
+    inact: u64,
+    /// CPS, InPPS, OutPPS, InBPS, OutBPS.
+    rates: [u64; 5],
+}
+
+/// One sampler reading: seconds since midnight (VM clock) and every row.
+#[derive(Debug)]
+struct Sample {
+    at: f64,
+    rows: BTreeMap<Key, Values>,
+}
+
+fn secs_of_day(hms: &str) -> f64 {
+    let mut parts = hms.split(':');
+    let mut next = || parts.next().unwrap().parse::<f64>().unwrap();
+    next() * 3600.0 + next() * 60.0 + next()
+}
+
+fn service_key(f: &[&str]) -> String {
+    format!("{} {}", f[0], f[1])
+}
+
+/// Parses the sampler's file.
+fn parse_samples(text: &str) -> Vec<Sample> {
+    let mut out = Vec::new();
+    for chunk in text.split("@ ").skip(1) {
+        let (stamp, body) = chunk.split_once('\n').unwrap();
+        let Some((list, rate)) = body.split_once("%\n") else {
+            continue; // cut off
+        };
+        let mut rows: BTreeMap<Key, Values> = BTreeMap::new();
+        let mut service = String::new();
+        for line in list.lines().skip(3) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.first() == Some(&"->") {
+                let n = |i: usize| f[i].parse::<u64>().unwrap();
+                let v = Values {
+                    weight: Some(n(3)),
+                    active: n(4),
+                    inact: n(5),
+                    rates: [0; 5],
+                };
+                let s = rows.entry((service.clone(), None)).or_insert(Values {
+                    weight: None,
+                    active: 0,
+                    inact: 0,
+                    rates: [0; 5],
+                });
+                s.active += v.active;
+                s.inact += v.inact;
+                rows.insert((service.clone(), Some(f[1].to_string())), v);
+            } else if f.len() >= 2 {
+                service = service_key(&f);
+                rows.entry((service.clone(), None)).or_insert(Values {
+                    weight: None,
+                    active: 0,
+                    inact: 0,
+                    rates: [0; 5],
+                });
+            }
+        }
+        let mut complete = true;
+        for line in rate.lines().skip(3) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 7 {
+                complete = false;
+                continue;
+            }
+            let key = if f[0] == "->" {
+                (service.clone(), Some(f[1].to_string()))
+            } else {
+                service = service_key(&f);
+                (service.clone(), None)
+            };
+            let r: Vec<u64> = f[f.len() - 5..]
+                .iter()
+                .map(|x| x.parse().unwrap())
+                .collect();
+            match rows.get_mut(&key) {
+                Some(v) => v.rates.copy_from_slice(&r),
+                None => complete = false, // table changed between the two commands
+            }
+        }
+        if complete {
+            out.push(Sample {
+                at: secs_of_day(stamp.trim()),
+                rows,
+            });
+        }
+    }
+    out
+}
+
+/// The rows of a monitor screen (exact numbers, `#`) and its "polled" time.
+fn parse_screen(screen: &str) -> (f64, BTreeMap<Key, Values>) {
+    let polled = screen
+        .split("polled ")
+        .nth(1)
+        .and_then(|s| s.get(..8))
+        .unwrap_or_else(|| panic!("no 'polled' time on the screen:\n{screen}"));
+    let mut rows = BTreeMap::new();
+    let mut service = String::new();
+    let mut in_table = false;
+    for line in screen.lines() {
+        if line.starts_with("Prot ") {
+            in_table = true;
+            continue;
+        }
+        if !in_table {
+            continue;
+        }
+        let f: Vec<&str> = line
+            .split_whitespace()
+            .filter(|t| !matches!(*t, "▸" | "▾"))
+            .collect();
+        let ints = |from: usize| -> Vec<u64> {
+            f[from..]
+                .iter()
+                .take_while(|t| !t.ends_with('%'))
+                .filter_map(|t| t.parse::<u64>().ok())
+                .collect()
+        };
+        match f.first() {
+            Some(&"→") => {
+                let n = ints(2);
+                assert!(n.len() >= 8, "real-server row without 8 numbers: {line:?}");
+                rows.insert(
+                    (service.clone(), Some(f[1].to_string())),
+                    Values {
+                        weight: Some(n[0]),
+                        active: n[1],
+                        inact: n[2],
+                        rates: [n[3], n[4], n[5], n[6], n[7]],
+                    },
+                );
+            }
+            Some(p) if ["TCP", "UDP", "SCTP", "FWM"].contains(p) => {
+                service = service_key(&f);
+                let n = ints(2);
+                assert!(n.len() >= 7, "service row without 7 numbers: {line:?}");
+                let n = &n[n.len() - 7..];
+                rows.insert(
+                    (service.clone(), None),
+                    Values {
+                        weight: None,
+                        active: n[0],
+                        inact: n[1],
+                        rates: [n[2], n[3], n[4], n[5], n[6]],
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    (secs_of_day(polled), rows)
+}
+
+/// Every row of `screen` equals ipvsadm's in some sample taken within `slack` seconds of
+/// the screen's poll (which happened in the second the header names). Returns the rows.
+#[track_caller]
+fn assert_screen_matches(
+    kernel: &str,
+    screen: &str,
+    samples: &[Sample],
+    slack: f64,
+) -> BTreeMap<Key, Values> {
+    let (polled, rows) = parse_screen(screen);
+    let near: Vec<&Sample> = samples
+        .iter()
+        .filter(|s| s.at >= polled - slack && s.at <= polled + 1.0 + slack)
+        .collect();
+    assert!(
+        !near.is_empty(),
+        "kernel {kernel}: no ipvsadm sample near the screen's poll at {polled} (samples at {:?})",
+        samples.iter().map(|s| s.at).collect::<Vec<_>>()
+    );
+    let mut bad = Vec::new();
+    for (key, v) in &rows {
+        if !near.iter().any(|s| s.rows.get(key) == Some(v)) {
+            let seen: Vec<_> = near.iter().map(|s| (s.at, s.rows.get(key))).collect();
+            bad.push(format!("{key:?}: screen {v:?}\n    ipvsadm: {seen:?}"));
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "kernel {kernel}: screen differs from ipvsadm:\n{}\n--- screen:\n{screen}",
+        bad.join("\n")
+    );
+    rows
+}
+
+/// Selects the last row, then expands every service from the bottom up. Single-byte keys
+/// only: an arrow key's escape sequence can reach the program split over the serial line.
+fn expand_all(c: &Console, services: usize) {
+    c.send_keys(&["G"]);
+    for _ in 0..services {
+        c.send_keys(&["Enter", "k"]);
+    }
+}
+
+/// Freezes the display (`f`), waits until the whole frame has come through the serial line
+/// (about 11 KB/s under TCG: a 200x60 frame takes seconds, and a capture in between shows a
+/// new header over old rows), returns it and thaws the display.
+fn frozen_screen(c: &Console) -> String {
+    c.send_keys(&["f"]);
+    let mut last = String::new();
+    for _ in 0..40 {
+        std::thread::sleep(Duration::from_millis(1500));
+        let now = c.wait_for("a frozen frame", |s| s.contains("FROZEN"), SHORT);
+        if now == last {
+            c.send_keys(&["f"]);
+            return now;
+        }
+        last = now;
+    }
+    panic!(
+        "kernel {}: the frozen screen kept changing:\n{last}",
+        c.kernel()
+    );
+}
+
+/// Real-server rows on a screen.
+fn dest_rows(screen: &str) -> usize {
+    screen
+        .lines()
+        .filter(|l| l.trim_start().starts_with('→'))
+        .count()
+}
+
+fn count_rows(screen: &str) -> (usize, usize) {
+    let (_, rows) = parse_screen(screen);
+    let dests = rows.keys().filter(|k| k.1.is_some()).count();
+    (rows.len() - dests, dests)
+}
+
+#[test]
+fn shows_the_table_ipvsadm_built() {
+    let Some(vm) = vm_or_skip("vm_monitor::shows_the_table_ipvsadm_built") else {
+        return;
+    };
+    let script = format!(
+        r#"set -euo pipefail
+{SAMPLER}
+. vm/labs/table.sh
+table_net
+ipvsadm -R < tests/golden/table.rules
+table_traffic
+# A trickle of connections keeps kernel rates above zero until the test says "calm" (then
+# connections stop changing and rates only decay, once per estimator tick).
+( set +e; while [ ! -e /run/vmjob/calm ]; do timeout 1 busybox nc 192.0.2.1 80 </dev/null; timeout 1 busybox nc 2001:db8::1 80 </dev/null
+    echo x | timeout 1 busybox nc -u 192.0.2.3 53; sleep 0.3; done ) >/dev/null 2>&1 &
+trickle=$!
+sampler "" &
+s=$!
+rc=0; {LVSTOP} || rc=$?
+echo $rc >/run/vmjob/lvstop.status
+kill $trickle 2>/dev/null || true
+stop_sampler $s
+"#
+    );
+    for kernel in kernels() {
+        let c = Console::start(&vm, kernel, 200, 60, &script);
+        c.wait_for(
+            "the table with the IPv6 service",
+            |s| s.contains("[2001:db8::1]:80") && s.contains("FWM"),
+            BOOT,
+        );
+        c.send_keys(&["#"]);
+        expand_all(&c, 15);
+        c.wait_for(
+            "every real server expanded, exact numbers",
+            |s| dest_rows(s) == 23,
+            SHORT,
+        );
+        // Live numbers on screen before the check, then a calm table (the trickle's last
+        // connections take up to 1 s) so that the samples catch every value the screen shows.
+        c.job_write("calm", "");
+        std::thread::sleep(Duration::from_secs(3));
+        let screen = frozen_screen(&c);
+        std::thread::sleep(Duration::from_secs(3));
+        let later = frozen_screen(&c);
+        c.send_keys(&["q"]);
+        let exit = c.finish(SHORT);
+        exit.assert_ok();
+        assert_eq!(
+            exit.file("lvstop.status").trim(),
+            "0",
+            "lvstop's exit status"
+        );
+        let samples = parse_samples(exit.file("samples"));
+        let rows = assert_screen_matches(kernel, &screen, &samples, 2.5);
+        assert_screen_matches(kernel, &later, &samples, 2.5);
+        // Every service and real server of the table is on the screen.
+        let last = samples.last().unwrap();
+        let want: Vec<&Key> = last.rows.keys().collect();
+        let got: Vec<&Key> = rows.keys().collect();
+        assert_eq!(got, want, "kernel {kernel}: rows on screen vs ipvsadm");
+        assert_eq!(count_rows(&screen), (15, 23));
+        for addr in [
+            "TCP [2001:db8::1]:80",
+            "FWM 1",
+            "FWM 2",
+            "SCTP 192.0.2.4:3868",
+        ] {
+            assert!(
+                rows.contains_key(&(addr.to_string(), None)),
+                "kernel {kernel}: {addr}"
+            );
+        }
+        // Weights as the rules set them, and some traffic is visible as rates.
+        let w = |svc: &str, rs: &str| rows[&(svc.to_string(), Some(rs.to_string()))].weight;
+        assert_eq!(w("TCP 192.0.2.1:80", "198.51.100.12:8080"), Some(3));
+        assert_eq!(w("UDP 192.0.2.3:53", "198.51.100.31:53"), Some(5));
+        assert_eq!(w("TCP 192.0.2.7:80", "198.51.100.83:80"), Some(3));
+        assert_eq!(w("TCP [2001:db8::1]:80", "[2001:db8:1::11]:80"), Some(2));
+        let tcp80 = &rows[&("TCP 192.0.2.1:80".to_string(), None)];
+        assert!(
+            tcp80.rates.iter().sum::<u64>() > 0,
+            "kernel {kernel}: no rate on 192.0.2.1:80: {tcp80:?}\n{screen}"
+        );
+        eprintln!(
+            "kernel {kernel}: table shown as ipvsadm sees it ({:.0} s)",
+            exit.secs
+        );
+    }
+}
+
+/// The rates on the VIP's service row, if the row is there with numbers.
+fn vip_rates(screen: &str, vip: &str) -> Option<[u64; 5]> {
+    let line = screen
+        .lines()
+        .find(|l| l.starts_with("TCP") && l.contains(vip))?;
+    let f: Vec<&str> = line.split_whitespace().collect();
+    let n: Vec<u64> = f[f.len().checked_sub(5)?..]
+        .iter()
+        .map(|t| t.parse().ok())
+        .collect::<Option<_>>()?;
+    Some([n[0], n[1], n[2], n[3], n[4]])
+}
+
+/// `ipvsadm -Ln --stats --exact` counters of the service line for `vip`.
+fn service_conns(stats: &str, vip: &str) -> u64 {
+    let line = stats
+        .lines()
+        .find(|l| l.starts_with("TCP") && l.contains(vip))
+        .unwrap_or_else(|| panic!("no {vip} in:\n{stats}"));
+    line.split_whitespace().nth(2).unwrap().parse().unwrap()
+}
+
+/// The NAT lab with `lvstop --netns` on the console; the traffic starts when the test writes
+/// /run/vmjob/go. `before` runs ahead of the monitor (e.g. a sysctl).
+fn nat_script(requests: u32, before: &str) -> String {
+    format!(
+        r#"set -euo pipefail
+{SAMPLER}
+. vm/labs/nat.sh
+nat_setup
+N="ip netns exec $NAT_NS"
+{before}
+( set +e; while [ ! -e /run/vmjob/go ]; do sleep 0.2; done
+  nat_traffic {requests} >/run/vmjob/traffic.part 2>&1; mv /run/vmjob/traffic.part /run/vmjob/traffic ) &
+t=$!
+sampler "$N" &
+s=$!
+rc=0; {LVSTOP} --netns "$NAT_NS" || rc=$?
+echo $rc >/run/vmjob/lvstop.status
+wait $t || true
+$N ipvsadm -Ln --stats --exact >/run/vmjob/stats
+$N sysctl -n net.ipv4.vs.run_estimation >/run/vmjob/run_estimation
+stop_sampler $s
+"#
+    )
+}
+
+const VIP: &str = "198.51.100.10:80";
+
+#[test]
+fn follows_live_traffic_through_the_nat_lab() {
+    let Some(vm) = vm_or_skip("vm_monitor::follows_live_traffic_through_the_nat_lab") else {
+        return;
+    };
+    let requests = 60;
+    for kernel in kernels() {
+        let c = Console::start(&vm, kernel, 200, 60, &nat_script(requests, ""));
+        c.wait_for("the NAT lab's VIP", |s| s.contains(VIP), BOOT);
+        c.send_keys(&["#", "Enter"]);
+        c.wait_for("its real servers", |s| dest_rows(s) == 2, SHORT);
+        let idle = c.wait_for("idle rates", |s| vip_rates(s, VIP).is_some(), SHORT);
+        assert_eq!(
+            vip_rates(&idle, VIP),
+            Some([0; 5]),
+            "before traffic:\n{idle}"
+        );
+        c.job_write("go", "");
+        // Rates become non-zero, then move (new estimator ticks) while traffic flows.
+        let busy = c.wait_for(
+            "CPS and InPPS above zero",
+            |s| vip_rates(s, VIP).is_some_and(|r| r[0] > 0 && r[1] > 0),
+            SHORT,
+        );
+        let first = vip_rates(&busy, VIP).unwrap();
+        c.wait_for(
+            "the rates to move",
+            |s| vip_rates(s, VIP).is_some_and(|r| r != first && r[1] > 0),
+            SHORT,
+        );
+        let traffic = c.wait_file("traffic", BOOT);
+        // Two estimator ticks after the last request, then the screen against ipvsadm.
+        std::thread::sleep(Duration::from_secs(5));
+        let after = frozen_screen(&c);
+        c.send_keys(&["q"]);
+        let exit = c.finish(SHORT);
+        exit.assert_ok();
+        assert_eq!(exit.file("lvstop.status").trim(), "0");
+        let half = requests / 2;
+        assert_eq!(
+            traffic.trim(),
+            format!("server1={half} server2={half}"),
+            "kernel {kernel}"
+        );
+        let samples = parse_samples(exit.file("samples"));
+        let rows = assert_screen_matches(kernel, &after, &samples, 2.5);
+        assert_eq!(rows.len(), 3, "kernel {kernel}: VIP and two real servers");
+        // The counters behind those rates: every request was one connection.
+        assert_eq!(
+            service_conns(exit.file("stats"), VIP),
+            requests as u64,
+            "kernel {kernel}"
+        );
+        eprintln!(
+            "kernel {kernel}: live traffic followed, first busy rates {first:?} ({:.0} s)",
+            exit.secs
+        );
+    }
+}
+
+/// Measured on 6.1 and 6.12: with net.ipv4.vs.run_estimation=0 the kernel's counters do not
+/// move under traffic and its rates stay 0, so the monitor shows no rates and says why.
+#[test]
+fn estimator_off_shows_no_rates_and_the_kernel_counts_nothing() {
+    let Some(vm) =
+        vm_or_skip("vm_monitor::estimator_off_shows_no_rates_and_the_kernel_counts_nothing")
+    else {
+        return;
+    };
+    let requests = 30;
+    let script = nat_script(requests, r#"$N sysctl -qw net.ipv4.vs.run_estimation=0"#);
+    for kernel in kernels() {
+        let c = Console::start(&vm, kernel, 200, 60, &script);
+        c.wait_for("the NAT lab's VIP", |s| s.contains(VIP), BOOT);
+        c.send_keys(&["#", "Enter"]);
+        c.job_write("go", "");
+        c.wait_file("traffic", BOOT);
+        std::thread::sleep(Duration::from_secs(5));
+        let screen = frozen_screen(&c);
+        c.send_keys(&["q"]);
+        let exit = c.finish(SHORT);
+        exit.assert_ok();
+        assert_eq!(exit.file("run_estimation").trim(), "0");
+        // The kernel: traffic went through (both real servers answered), nothing counted.
+        let half = requests / 2;
+        assert_eq!(
+            exit.file("traffic").trim(),
+            format!("server1={half} server2={half}")
+        );
+        assert_eq!(
+            service_conns(exit.file("stats"), VIP),
+            0,
+            "kernel {kernel}: counters moved with the estimator off:\n{}",
+            exit.file("stats")
+        );
+        // The monitor: no false zeros, and the reason in the header.
+        assert!(
+            screen.contains("estimator off (run_estimation=0)"),
+            "kernel {kernel}:\n{screen}"
+        );
+        let vip = screen
+            .lines()
+            .find(|l| l.starts_with("TCP") && l.contains(VIP))
+            .unwrap();
+        let f: Vec<&str> = vip.split_whitespace().collect();
+        assert_eq!(f[f.len() - 5..], ["-"; 5], "kernel {kernel}: {vip}");
+        assert_eq!(dest_rows(&screen), 2);
+        for l in screen.lines().filter(|l| l.trim_start().starts_with('→')) {
+            assert!(l.contains(" - "), "kernel {kernel}: {l}");
+        }
+        eprintln!("kernel {kernel}: estimator off shown ({:.0} s)", exit.secs);
+    }
+}
