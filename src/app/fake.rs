@@ -167,7 +167,8 @@ impl FakeTable {
 
     /// Advances every counter by `secs` seconds of traffic and sets the
     /// kernel rates as a settled estimator would (`estimator` false: rates 0,
-    /// as with run_estimation=0).
+    /// counters still moving: a backend without kernel rates; real 6.1/6.12
+    /// kernels with run_estimation=0 freeze the counters too).
     pub fn advance(&mut self, secs: u64, estimator: bool) {
         // A fixed wave (percent of nominal traffic) so sparklines have shape.
         const WAVE: [u64; 8] = [100, 120, 140, 110, 80, 60, 90, 100];

@@ -13,8 +13,10 @@
 //!    show the kernel's own rates. They are exactly what
 //!    `ipvsadm -Ln --rate` prints, and they are correct at any poll interval
 //!    because the kernel computed them on its own 2 s cadence.
-//! 2. **Estimator stopped** (`net.ipv4.vs.run_estimation=0`, or a kernel
-//!    whose rates are all zero): derive rates from the counters, measuring
+//! 2. **Every kernel rate zero** while the backend cannot say whether the
+//!    estimator runs (no traffic, or a backend whose counters move without
+//!    kernel rates; with real 6.1/6.12 kernels rule 3 applies when the
+//!    estimator is off): derive rates from the counters, measuring
 //!    time between the polls at which the counters *changed* (each such poll
 //!    follows an estimator tick), never between consecutive polls:
 //!    - rate = (C_new − C_old) / (t_new − t_old) over change observations at
@@ -763,7 +765,8 @@ mod tests {
 
     #[test]
     fn estimator_stopped_means_counters() {
-        // run_estimation=0: counters advance, every kernel rate stays 0.
+        // Counters advance while every kernel rate stays 0 (a backend that
+        // cannot say whether the estimator runs).
         let a = Stats {
             conns: 1000,
             inbytes: 1 << 30,
