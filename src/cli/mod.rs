@@ -135,7 +135,10 @@ fn open_backend(args: &Args, clock: Arc<dyn Clock>) -> Result<Box<dyn Backend>, 
                 .map(|d| d.as_secs())
                 .unwrap_or(1)
         });
-        return Ok(Box::new(DemoDirector::new(seed, clock)));
+        // Two simulated minutes in, so the first screen is a director in service.
+        return Ok(Box::new(
+            DemoDirector::new(seed, clock).with_head_start(Duration::from_secs(120)),
+        ));
     }
     Ok(Box::new(Client::open(args.netns.as_deref())?))
 }
