@@ -48,3 +48,20 @@ fn command_status_and_streams_come_back_apart() {
     assert_eq!(out.stdout, format!("out\n{}\n", env!("CARGO_MANIFEST_DIR")));
     assert_eq!(out.stderr, "err\n");
 }
+
+#[test]
+fn console_mode_gives_a_tty_that_tmux_can_drive() {
+    let Some(_vm) = vm_or_skip("vm_smoke::console_mode_gives_a_tty_that_tmux_can_drive") else {
+        return;
+    };
+    let out = std::process::Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/vm/check-console"))
+        .arg("6.1")
+        .output()
+        .expect("run vm/check-console (needs tmux: vm/setup installs it)");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("PASS"),
+        "vm/check-console failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
