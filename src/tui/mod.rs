@@ -4,6 +4,7 @@
 pub mod config;
 mod keys;
 mod monitor;
+mod owner;
 mod poller;
 mod terminal;
 #[cfg(test)]
@@ -17,14 +18,15 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
 use crate::app::{App, AppConfig};
-use crate::backend::Reader;
+use crate::app::editing::Mode;
 use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
 
 pub use config::Config;
 pub use keys::action_for_key;
 pub use monitor::Monitor;
-pub use poller::{PollThread, Poller, SWEEP_NEW_MAX, SWEEP_PERIOD};
+pub use owner::{carry_out, journal_lines, Access, Owner, Report, JOURNAL_PANE_ENTRIES};
+pub use poller::{Poller, SWEEP_NEW_MAX, SWEEP_PERIOD};
 pub use terminal::{Crossterm, Guard, Screen};
 
 /// How the monitor runs.
@@ -41,6 +43,8 @@ pub struct MonitorOptions {
     /// Clock times in local time (default) or UTC.
     pub tz: TimeZone,
     pub palette: Palette,
+    /// Warnings above the table, e.g. keepalived's.
+    pub banners: Vec<String>,
 }
 
 impl Default for MonitorOptions {
@@ -52,27 +56,28 @@ impl Default for MonitorOptions {
             badges: Vec::new(),
             tz: TimeZone::Local,
             palette: Palette::default(),
+            banners: Vec::new(),
         }
     }
 }
 
 /// Runs the live monitor on the process's terminal until the operator quits.
 /// The terminal is restored on every way out, panics included.
-pub fn run_monitor(reader: Box<dyn Reader>, options: MonitorOptions) -> std::io::Result<()> {
-    run_monitor_with(reader, options, Arc::new(SystemClock::new()))
+pub fn run_monitor(access: Access, options: MonitorOptions) -> std::io::Result<()> {
+    run_monitor_with(access, options, Arc::new(SystemClock::new()))
 }
 
 /// As `run_monitor`, with the clock injected (the demo director's simulated
 /// time).
 pub fn run_monitor_with(
-    reader: Box<dyn Reader>,
+    access: Access,
     options: MonitorOptions,
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let guard = Guard::enter(Arc::new(Crossterm))?;
     let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
         t.clear()?;
-        run_loop(&mut t, &mut CrosstermInput, reader, &options, clock)
+        run_loop(&mut t, &mut CrosstermInput, access, &options, clock)
     });
     guard.leave()?;
     result
@@ -97,13 +102,15 @@ impl Input for CrosstermInput {
     }
 }
 
-/// The event loop on any ratatui backend and input: polls on a thread of
-/// its own, draws when something changed, until the operator quits. Does not
-/// touch terminal modes (that is `Guard`'s job).
+/// The event loop on any ratatui backend and input: the backend is owned by
+/// a thread of its own ([`Owner`]) that polls and carries out the editing
+/// UI's requests; this loop turns input into actions and requests, applies
+/// the owner's reports, and draws when something changed, until the
+/// operator quits. Does not touch terminal modes (that is `Guard`'s job).
 pub fn run_loop<B>(
     terminal: &mut Terminal<B>,
     input: &mut dyn Input,
-    reader: Box<dyn Reader>,
+    access: Access,
     options: &MonitorOptions,
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()>
@@ -121,13 +128,18 @@ where
         tz: options.tz,
         palette: options.palette,
     };
-    let mut monitor = Monitor::new(app, chrome);
-    let poll = PollThread::spawn(reader, options.delay, clock, || {});
+    let mode = match access {
+        Access::ReadOnly(_) => Mode::ReadOnly,
+        Access::ReadWrite(_) => Mode::ReadWrite,
+    };
+    let mut monitor = Monitor::new(app, chrome, mode);
+    monitor.edit.banners = options.banners.clone();
+    let owner = Owner::spawn(access, options.delay, clock);
     let mut dirty = true;
     while !monitor.app.quit {
         loop {
-            match poll.events.try_recv() {
-                Ok(e) => monitor.apply(e),
+            match owner.reports.try_recv() {
+                Ok(r) => monitor.report(r),
                 Err(std::sync::mpsc::TryRecvError::Empty) => break,
                 Err(std::sync::mpsc::TryRecvError::Disconnected) => {
                     // The polling thread panicked; the panic hook has
@@ -137,9 +149,13 @@ where
             }
             dirty = true;
         }
+        // Replies can ask for more (the next coalesced weight write).
+        for request in monitor.take_requests() {
+            owner.request(request);
+        }
         if dirty {
             monitor.render(terminal).map_err(std::io::Error::other)?;
-            if let Ok(mut w) = poll.watched.lock() {
+            if let Ok(mut w) = owner.watched.lock() {
                 *w = monitor.app.watched();
             }
             dirty = false;
@@ -148,6 +164,9 @@ where
         // without a second thread for input.
         if let Some(event) = input.next(Duration::from_millis(50))? {
             monitor.input(&event);
+            for request in monitor.take_requests() {
+                owner.request(request);
+            }
             dirty = true;
         }
     }

@@ -12,4 +12,4 @@ mod state;
 pub use form::{Field, FieldId, Form, Input, Kind};
 pub use modal::Modal;
 pub use request::{Reply, Request};
-pub use state::{Access, Editing, Key, Message, READ_ONLY};
+pub use state::{Editing, Key, Message, Mode, READ_ONLY};

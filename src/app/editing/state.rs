@@ -14,7 +14,7 @@ pub const READ_ONLY: &str = "read-only: started with --read-only, no change is p
 /// Whether this monitor may change the table. Read-only is also enforced
 /// where it matters: the backend owner then holds a reader only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
+pub enum Mode {
     ReadOnly,
     ReadWrite,
 }
@@ -43,7 +43,7 @@ pub struct Message {
 
 #[derive(Debug)]
 pub struct Editing {
-    pub access: Access,
+    pub mode: Mode,
     pub modal: Option<Modal>,
     pub nudger: WeightNudger,
     pub message: Option<Message>,
@@ -58,9 +58,9 @@ pub struct Editing {
 }
 
 impl Editing {
-    pub fn new(access: Access) -> Editing {
+    pub fn new(mode: Mode) -> Editing {
         Editing {
-            access,
+            mode,
             modal: None,
             nudger: WeightNudger::new(),
             message: None,
@@ -90,7 +90,7 @@ impl Editing {
 
     fn send(&mut self, request: Request) {
         // Type-level guard is the owner's; this keeps the UI honest too.
-        if self.access == Access::ReadWrite {
+        if self.mode == Mode::ReadWrite {
             self.requests.push(request);
         }
     }
@@ -121,7 +121,7 @@ impl Editing {
         if !writes {
             return false;
         }
-        if self.access == Access::ReadOnly {
+        if self.mode == Mode::ReadOnly {
             self.say(READ_ONLY, true);
             return true;
         }
