@@ -126,9 +126,7 @@ pub fn modal(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette) {
                 ]),
                 Line::from(vec![
                     Span::styled("a", bold),
-                    Span::raw(format!(
-                        "        all {services} services (asks again)"
-                    )),
+                    Span::raw(format!("        all {services} services (asks again)")),
                 ]),
                 Line::from(vec![Span::styled("Esc", bold), Span::raw("      cancel")]),
             ],
@@ -165,8 +163,7 @@ const VALUE: usize = 28;
 fn form_lines(form: &Form, screen: u16, palette: &Palette) -> Vec<Line<'static>> {
     let alert = Style::default().fg(palette.alert);
     let dim = Style::default().add_modifier(Modifier::DIM);
-    // Room for the message beside the field; else it goes under it.
-    let beside = screen >= 100;
+    let inner = usize::from(screen.min(100).saturating_sub(2));
     let focused = form.focused();
     let mut lines = Vec::new();
     for f in form.visible() {
@@ -175,9 +172,7 @@ fn form_lines(form: &Form, screen: u16, palette: &Palette) -> Vec<Line<'static>>
         let label = format!("{marker} {:<LABEL$}", f.id.label());
         let (value, value_style) = match &f.input {
             _ if f.locked => (format!("{} (fixed)", f.value()), dim),
-            Input::Text(s) if s.is_empty() && !is_focus => {
-                (f.id.placeholder().to_string(), dim)
-            }
+            Input::Text(s) if s.is_empty() && !is_focus => (f.id.placeholder().to_string(), dim),
             Input::Text(s) => (
                 if is_focus {
                     format!("{s}▏")
@@ -197,11 +192,16 @@ fn form_lines(form: &Form, screen: u16, palette: &Palette) -> Vec<Line<'static>>
             Span::raw(label),
             Span::styled(format!("{value:<VALUE$}"), value_style),
         ];
-        match (&f.error, beside) {
+        // Beside the field when it fits, else on the line under it.
+        let beside = |e: &str| 2 + LABEL + VALUE + 3 + e.chars().count() <= inner;
+        match (&f.error, f.error.as_deref().is_some_and(beside)) {
             (Some(e), true) => spans.push(Span::styled(format!(" ✗ {e}"), alert)),
             (Some(e), false) => {
                 lines.push(Line::from(spans));
-                spans = vec![Span::styled(format!("{:>w$}✗ {e}", "", w = LABEL + 2), alert)];
+                spans = vec![Span::styled(
+                    format!("{:>w$}✗ {e}", "", w = LABEL + 2),
+                    alert,
+                )];
             }
             (None, _) => {}
         }

@@ -17,12 +17,12 @@ use clap::Parser;
 use crate::backend::{Backend, Error};
 use crate::clock::{Clock, SystemClock};
 use crate::demo::DemoDirector;
+use crate::edit::Editor;
+use crate::journal::Journal;
 use crate::kernel::Client;
 use crate::output::{self, TextOptions, TextView};
 use crate::tui::config::Config;
 use crate::tui::{Access, MonitorOptions};
-use crate::edit::Editor;
-use crate::journal::Journal;
 use std::path::PathBuf;
 
 /// Exit status for a backend or kernel error (clap uses 2 for usage errors).
@@ -100,7 +100,9 @@ fn run(args: Args) -> Result<(), String> {
         // keepalived on this host puts its own configuration back; the demo
         // director is not the host's table.
         if !args.demo && crate::edit::keepalived_running() {
-            options.banners.push(crate::edit::KEEPALIVED_BANNER.to_string());
+            options
+                .banners
+                .push(crate::edit::KEEPALIVED_BANNER.to_string());
         }
         Access::ReadWrite(editor(&args, backend, clock.clone()))
     };
@@ -120,7 +122,11 @@ fn namespace(args: &Args) -> String {
 /// The journaling editor over `backend`. Without a journal path (no
 /// --journal, $XDG_STATE_HOME or $HOME) changes are refused with that
 /// reason while monitoring goes on.
-fn editor(args: &Args, backend: Box<dyn Backend>, clock: Arc<dyn Clock>) -> Editor<Box<dyn Backend>> {
+fn editor(
+    args: &Args,
+    backend: Box<dyn Backend>,
+    clock: Arc<dyn Clock>,
+) -> Editor<Box<dyn Backend>> {
     let path = args
         .journal
         .clone()

@@ -2,6 +2,8 @@
 //! and the thread that polls the backend.
 
 pub mod config;
+#[cfg(test)]
+mod edit_tests;
 mod keys;
 mod monitor;
 mod owner;
@@ -17,8 +19,8 @@ use crossterm::event;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-use crate::app::{App, AppConfig};
 use crate::app::editing::Mode;
+use crate::app::{App, AppConfig};
 use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
 

@@ -43,7 +43,9 @@ impl Monitor {
             Report::Edit(reply) => self.edit.reply(reply, &mut self.app),
             Report::Journal(lines) => self.edit.journal = lines,
             Report::Disabled(why) => {
-                self.edit.banners.retain(|b| !b.starts_with("changes are disabled"));
+                self.edit
+                    .banners
+                    .retain(|b| !b.starts_with("changes are disabled"));
                 if let Some(why) = why {
                     self.edit.banners.push(why);
                 }
@@ -90,7 +92,9 @@ impl Monitor {
                     MouseEventKind::ScrollUp => self.act(Action::ScrollUp),
                     MouseEventKind::ScrollDown => self.act(Action::ScrollDown),
                     MouseEventKind::Down(MouseButton::Left) => {
-                        if let Some(a) = canvas::areas(self.size, &self.app, self.edit.banners.len() as u16) {
+                        if let Some(a) =
+                            canvas::areas(self.size, &self.app, self.edit.banners.len() as u16)
+                        {
                             if let Some(i) = a.row_at(&self.app, m.row) {
                                 self.act(Action::Select(i));
                             }
@@ -118,7 +122,9 @@ impl Monitor {
         let size = terminal.size()?;
         let size = Rect::new(0, 0, size.width, size.height);
         if size != self.size
-            || canvas::areas(size, &self.app, self.edit.banners.len() as u16).map(|a| a.table_rows()) != Some(self.app.viewport)
+            || canvas::areas(size, &self.app, self.edit.banners.len() as u16)
+                .map(|a| a.table_rows())
+                != Some(self.app.viewport)
         {
             self.resize(size);
         }

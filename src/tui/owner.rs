@@ -174,7 +174,10 @@ fn read_write(
 }
 
 /// One request through the editor: what was done, or why not, in words.
-pub fn carry_out(editor: &mut Editor<Box<dyn Backend>>, request: &Request) -> Result<String, String> {
+pub fn carry_out(
+    editor: &mut Editor<Box<dyn Backend>>,
+    request: &Request,
+) -> Result<String, String> {
     let done = |a: Applied| format!("applied: {}", rules::command_line(&a.change));
     let weight = |a: Applied| match &a.change {
         Change::EditDest { dest, .. } => format!(
@@ -209,14 +212,14 @@ pub fn carry_out(editor: &mut Editor<Box<dyn Backend>>, request: &Request) -> Re
                     .iter()
                     .map(|a| rules::command_line(&a.change))
                     .collect();
-                format!("undid change {}: {}", u.of, lines.join("; "))
+                format!("undone: {}", lines.join("; "))
             })
             .map_err(error),
     }
 }
 
 /// The journal's latest entries as the pane shows them:
-/// `21:03:04 root applied ipvsadm -e -t ... (undo of ID)`.
+/// `21:03:04 root applied (undo): ipvsadm -e -t ...`.
 pub fn journal_lines<B: Backend>(editor: &Editor<B>) -> Vec<String> {
     let Ok(read) = Journal::read_all(editor.journal_path()) else {
         return Vec::new();
@@ -232,15 +235,13 @@ pub fn journal_lines<B: Backend>(editor: &Editor<B>) -> Vec<String> {
                 Outcome::Refused { message, .. } => format!("REFUSED ({message})"),
                 Outcome::MayHaveBeenApplied => "UNKNOWN (no result recorded)".to_string(),
             };
-            let undo = r
-                .undo_of
-                .as_ref()
-                .map(|id| format!("  (undo of {id})"))
-                .unwrap_or_default();
+            let undo = if r.undo_of.is_some() { " (undo)" } else { "" };
             format!(
-                "{time} {} {} {outcome}: ipvsadm {}{undo}",
-                r.id,
-                r.user.name.clone().unwrap_or_else(|| format!("uid {}", r.user.uid)),
+                "{time} {} {outcome}{undo}: ipvsadm {}",
+                r.user
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("uid {}", r.user.uid)),
                 r.ipvsadm
             )
         })

@@ -261,8 +261,8 @@ impl Form {
                 Field::text(FieldId::ServerPort, ""),
                 Field::choice(FieldId::Forward, FORWARDS, "route"),
                 Field::text(FieldId::Weight, "1"),
-                Field::text(FieldId::Upper, "0"),
-                Field::text(FieldId::Lower, "0"),
+                Field::text(FieldId::Upper, ""),
+                Field::text(FieldId::Lower, ""),
                 Field::choice(FieldId::TunType, TUN_TYPES, "ipip"),
                 Field::text(FieldId::TunPort, ""),
                 Field::choice(FieldId::Checksum, CHECKSUMS, "nocsum"),
@@ -286,8 +286,12 @@ impl Form {
             },
         );
         f.set(FieldId::Weight, dest.weight.to_string());
-        f.set(FieldId::Upper, dest.upper_threshold.to_string());
-        f.set(FieldId::Lower, dest.lower_threshold.to_string());
+        if dest.upper_threshold != 0 {
+            f.set(FieldId::Upper, dest.upper_threshold.to_string());
+        }
+        if dest.lower_threshold != 0 {
+            f.set(FieldId::Lower, dest.lower_threshold.to_string());
+        }
         f.set(FieldId::TunType, dest.tun_type.name().to_ascii_lowercase());
         if dest.tun_port != 0 {
             f.set(FieldId::TunPort, dest.tun_port.to_string());
@@ -526,29 +530,49 @@ impl Form {
             trial.push(id);
             match rules::parse_args(&self.args(&trial)) {
                 Ok(_) => good.push(id),
-                Err(e) => errors.push((id, e)),
+                Err(e) => errors.push((id, self.words(id, e))),
             }
         }
         for f in &mut self.fields {
-            f.error = errors.iter().find(|(id, _)| *id == f.id).map(|(_, e)| e.clone());
+            f.error = errors
+                .iter()
+                .find(|(id, _)| *id == f.id)
+                .map(|(_, e)| e.clone());
         }
     }
 
-    /// Checks the grammar cannot make: required fields, and lvstop's
-    /// 0-65535 range for weights and thresholds.
+    /// The grammar's message, about this field alone: an address is
+    /// checked with a placeholder port, which the operator did not type.
+    fn words(&self, id: FieldId, e: String) -> String {
+        let address = e.starts_with("illegal virtual server address")
+            || e.starts_with("illegal real server address");
+        if address && matches!(id, FieldId::Address | FieldId::Server) {
+            format!("not an IPv4 or IPv6 address: `{}'", self.get(id).trim())
+        } else {
+            e
+        }
+    }
+
+    /// Checks the grammar cannot make about one field alone: required
+    /// fields, port numbers (the grammar reads them joined to an address),
+    /// and lvstop's 0-65535 range for weights and thresholds.
     fn own_check(&self, id: FieldId) -> Option<String> {
         let v = self.get(id).trim();
+        let number = |max: u64| {
+            v.bytes().all(|b| b.is_ascii_digit()) && v.parse::<u64>().is_ok_and(|n| n <= max)
+        };
         match id {
+            FieldId::Port | FieldId::ServerPort if !v.is_empty() && !number(65535) => {
+                Some(format!("a port number from 0 to 65535, not `{v}'"))
+            }
+            FieldId::Upper | FieldId::Lower if v.is_empty() => None,
             FieldId::Address | FieldId::Mark | FieldId::Server if v.is_empty() => {
                 Some("required".into())
             }
             FieldId::Port if v.is_empty() => Some("required (0 with persistence: any port)".into()),
             FieldId::TunPort if v.is_empty() => Some("required for gue tunnels".into()),
-            FieldId::Weight | FieldId::Upper | FieldId::Lower => {
-                match v.parse::<u64>() {
-                    Ok(n) if n <= MAX_WEIGHT && v.bytes().all(|b| b.is_ascii_digit()) => None,
-                    _ => Some(format!("a whole number from 0 to {MAX_WEIGHT}, not `{v}'")),
-                }
+            FieldId::Weight | FieldId::Upper | FieldId::Lower if !number(MAX_WEIGHT) => {
+                Some(format!("a whole number from 0 to {MAX_WEIGHT}, not `{v}'"))
             }
             _ => None,
         }
@@ -562,10 +586,21 @@ impl Form {
         let mut a: Vec<String> = Vec::new();
         match &self.kind {
             Kind::AddService | Kind::EditService(_) => {
-                a.push(if matches!(self.kind, Kind::AddService) { "-A" } else { "-E" }.into());
+                a.push(
+                    if matches!(self.kind, Kind::AddService) {
+                        "-A"
+                    } else {
+                        "-E"
+                    }
+                    .into(),
+                );
                 let protocol = self.get(FieldId::Protocol);
                 if protocol == "fwmark" {
-                    let mark = if has(FieldId::Mark) { self.get(FieldId::Mark) } else { "1" };
+                    let mark = if has(FieldId::Mark) {
+                        self.get(FieldId::Mark)
+                    } else {
+                        "1"
+                    };
                     a.push("-f".into());
                     a.push(mark.trim().into());
                     if self.get(FieldId::Family) == "ipv6" {
@@ -623,7 +658,14 @@ impl Form {
                 }
             }
             Kind::AddDest(service) | Kind::EditDest(service, _) => {
-                a.push(if matches!(self.kind, Kind::AddDest(_)) { "-a" } else { "-e" }.into());
+                a.push(
+                    if matches!(self.kind, Kind::AddDest(_)) {
+                        "-a"
+                    } else {
+                        "-e"
+                    }
+                    .into(),
+                );
                 a.extend(
                     rules::format::service_arg(service)
                         .split_whitespace()

@@ -131,7 +131,11 @@ impl Editing {
             Key::Left { shift } | Key::Right { shift } => {
                 let (s, d) = dest.expect("checked above");
                 let step = if shift { 10 } else { 1 };
-                let delta = if matches!(key, Key::Left { .. }) { -step } else { step };
+                let delta = if matches!(key, Key::Left { .. }) {
+                    -step
+                } else {
+                    step
+                };
                 if let Some(w) = self.nudger.press(s, d.dest.key(), delta) {
                     self.send(Request::Nudge(w));
                 }
@@ -326,7 +330,10 @@ impl Editing {
                     }
                     Key::Char(c) => text.push(c),
                     Key::Enter => match text.trim().parse::<u32>() {
-                        Ok(w) if w <= MAX_WEIGHT && text.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                        Ok(w)
+                            if w <= MAX_WEIGHT
+                                && text.trim().bytes().all(|b| b.is_ascii_digit()) =>
+                        {
                             self.send(Request::SetWeight {
                                 service,
                                 dest,
@@ -339,8 +346,12 @@ impl Editing {
                     _ => {}
                 }
                 let error = match text.trim().parse::<u32>() {
-                    Ok(w) if w <= MAX_WEIGHT && text.trim().bytes().all(|b| b.is_ascii_digit()) => None,
-                    _ => Some(format!("a whole number from 0 to {MAX_WEIGHT}, not `{text}'")),
+                    Ok(w) if w <= MAX_WEIGHT && text.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                        None
+                    }
+                    _ => Some(format!(
+                        "a whole number from 0 to {MAX_WEIGHT}, not `{text}'"
+                    )),
                 };
                 Some(Modal::Weight {
                     service,
