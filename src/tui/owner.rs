@@ -21,6 +21,9 @@ use crate::model::{Change, ServiceKey};
 use crate::rules;
 
 /// What the monitor may do to the table.
+// One per process, moved once into the owner thread: boxing the editor
+// would buy nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Access {
     /// Monitoring only: a reader, no writer anywhere.
     ReadOnly(Box<dyn Reader>),
@@ -150,25 +153,22 @@ fn read_write(
         if tx.send(Report::Poll(event)).is_err() {
             return;
         }
-        loop {
-            let wait = delay.saturating_sub(clock.now().saturating_sub(start));
-            match rx.recv_timeout(wait) {
-                Err(mpsc::RecvTimeoutError::Timeout) => break,
-                Ok(Command::Do(request)) => {
-                    let result = carry_out(&mut editor, &request);
-                    let reply = Reply { request, result };
-                    let disabled = editor.changes_disabled().map(|e| e.to_string());
-                    let sent = tx.send(Report::Edit(reply)).is_ok()
-                        && tx.send(Report::Disabled(disabled)).is_ok()
-                        && tx.send(Report::Journal(journal_lines(&editor))).is_ok();
-                    if !sent {
-                        return;
-                    }
-                    // Poll at once, so the table shows the change.
-                    break;
+        let wait = delay.saturating_sub(clock.now().saturating_sub(start));
+        match rx.recv_timeout(wait) {
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Ok(Command::Do(request)) => {
+                let result = carry_out(&mut editor, &request);
+                let reply = Reply { request, result };
+                let disabled = editor.changes_disabled().map(|e| e.to_string());
+                let sent = tx.send(Report::Edit(reply)).is_ok()
+                    && tx.send(Report::Disabled(disabled)).is_ok()
+                    && tx.send(Report::Journal(journal_lines(&editor))).is_ok();
+                if !sent {
+                    return;
                 }
-                _ => return,
+                // Poll at once, so the table shows the change.
             }
+            _ => return,
         }
     }
 }
