@@ -11,7 +11,7 @@ mod support;
 use lvstop::app::editing::{FieldId, Form};
 use lvstop::edit::restorable_dest;
 use lvstop::model::{
-    Change, Dest, DestKey, Family, Forward, Protocol, Service, ServiceKey, TunnelFlags,
+    Change, Dest, DestKey, Protocol, Service, ServiceKey, TunnelFlags,
 };
 use lvstop::rules;
 use support::vm::{kernels, vm_or_skip};
@@ -35,7 +35,7 @@ fn form(mut f: Form, fields: &[(FieldId, &str)]) -> Change {
 }
 
 /// The table.rules real server as the kernel holds it, for read-modify-write changes.
-fn golden_dest(addr: &str, port: u16, forward: Forward, weight: u32, x: u32, y: u32) -> Dest {
+fn golden_dest(addr: &str, port: u16, forward: lvstop::model::Forward, weight: u32, x: u32, y: u32) -> Dest {
     let mut d = Dest::new(addr.parse().unwrap(), port);
     d.forward = forward;
     d.weight = weight;
@@ -140,7 +140,7 @@ fn changes() -> Vec<Change> {
         }),
         // `D`, `d`, `Z`.
         Change::DeleteService(ServiceKey::Addr {
-            protocol: Protocol::Udp,
+            protocol: lvstop::model::Protocol::Udp,
             addr: "192.0.2.3".parse().unwrap(),
             port: 53,
         }),
@@ -154,7 +154,7 @@ fn changes() -> Vec<Change> {
         Change::Zero(Some(web)),
         Change::Zero(None),
         Change::DeleteService(ServiceKey::Fwmark {
-            family: Family::V6,
+            family: lvstop::model::Family::V6,
             mark: 2,
         }),
     ];
