@@ -1,4 +1,5 @@
 //! Helpers shared by the integration tests (`mod support;` in a test file).
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod console;
 pub mod vm;
