@@ -10,9 +10,7 @@ mod support;
 
 use lvstop::app::editing::{FieldId, Form};
 use lvstop::edit::restorable_dest;
-use lvstop::model::{
-    Change, Dest, DestKey, Protocol, Service, ServiceKey, TunnelFlags,
-};
+use lvstop::model::{Change, Dest, DestKey, Protocol, Service, ServiceKey, TunnelFlags};
 use lvstop::rules;
 use support::vm::{kernels, vm_or_skip};
 
@@ -35,7 +33,14 @@ fn form(mut f: Form, fields: &[(FieldId, &str)]) -> Change {
 }
 
 /// The table.rules real server as the kernel holds it, for read-modify-write changes.
-fn golden_dest(addr: &str, port: u16, forward: lvstop::model::Forward, weight: u32, x: u32, y: u32) -> Dest {
+fn golden_dest(
+    addr: &str,
+    port: u16,
+    forward: lvstop::model::Forward,
+    weight: u32,
+    x: u32,
+    y: u32,
+) -> Dest {
     let mut d = Dest::new(addr.parse().unwrap(), port);
     d.forward = forward;
     d.weight = weight;
@@ -247,11 +252,11 @@ exit $failed
             out.stderr
         );
         out.assert_ok();
-        for i in 0..n {
+        for (i, change) in changes.iter().enumerate() {
             assert!(
                 out.stdout.contains(&format!("SAME {i}\n")),
                 "kernel {k}: case {i}: {}\n{}",
-                rules::command_line(&changes[i]),
+                rules::command_line(change),
                 out.stdout
             );
         }

@@ -75,11 +75,23 @@ impl Run<'_> {
     }
 }
 
+/// Only the web service, expanded. Each step waits for the screen: console input is slow.
+fn filter_and_expand(r: &Run) {
+    r.keys(&["/"]);
+    r.c.type_text("192.0.2.1:80");
+    r.wait("the filter typed", |s| s.contains("/192.0.2.1:80"));
+    r.keys(&["Enter"]);
+    r.wait("the filter kept", |s| {
+        s.contains("filter:192.0.2.1:80") && !s.contains("192.0.2.2:443")
+    });
+    r.keys(&["g", "Right"]);
+}
+
 /// The weight cell of a real server's row on screen (`4✓` → "4✓").
 fn row_of<'s>(screen: &'s str, addr: &str) -> &'s str {
     screen
         .lines()
-        .find(|l| l.contains(&format!("→ {addr}")))
+        .find(|l| l.contains(&format!("  → {addr}")))
         .unwrap_or("")
 }
 
@@ -88,7 +100,7 @@ fn select_dest(r: &Run, screen: &str, addr: &str) {
     let dests: Vec<&str> = screen.lines().filter(|l| l.contains("  → ")).collect();
     let i = dests
         .iter()
-        .position(|l| l.contains(&format!("→ {addr}")))
+        .position(|l| l.contains(&format!("  → {addr}")))
         .unwrap_or_else(|| panic!("no row for {addr}:\n{screen}"));
     r.keys(&["g"]);
     for _ in 0..=i {
@@ -103,12 +115,9 @@ fn edit_session(c: &Console) {
         |s| s.contains("192.0.2.1:80") && s.contains("FWM"),
         BOOT,
     );
-    // Only the web service, expanded.
-    r.keys(&["/"]);
-    c.type_text("192.0.2.1:80");
-    r.keys(&["Enter", "g", "Right"]);
+    filter_and_expand(&r);
     let screen = r.wait("its real servers", |s| {
-        s.contains("→ 198.51.100.11:80") && s.contains("→ 198.51.100.12:8080")
+        s.contains("  → 198.51.100.11:80") && s.contains("  → 198.51.100.12:8080")
     });
     select_dest(&r, &screen, "198.51.100.12:8080");
 
@@ -118,10 +127,15 @@ fn edit_session(c: &Console) {
     r.judge_until("weight 4", w(4));
     r.keys(&["S-Right"]);
     let j = r.judge_until("weight 14", w(14));
-    assert!(j.contains("198.51.100.12:8080") && j.contains("100        10"), "{j}");
+    assert!(
+        j.contains("198.51.100.12:8080") && j.contains("100        10"),
+        "{j}"
+    );
     r.keys(&["Left", "S-Left"]);
     r.judge_until("weight 3", w(3));
-    r.wait("the row says applied", |s| row_of(s, "198.51.100.12").contains("3✓"));
+    r.wait("the row says applied", |s| {
+        row_of(s, "198.51.100.12").contains("3✓")
+    });
     // `w`: exact weight.
     r.keys(&["w", "BSpace"]);
     c.type_text("42");
@@ -146,7 +160,9 @@ fn edit_session(c: &Console) {
 
     // `a`: a real server through the form (masq, weight 5).
     r.keys(&["a"]);
-    r.wait("the real-server form", |s| s.contains("Add real server to TCP 192.0.2.1:80"));
+    r.wait("the real-server form", |s| {
+        s.contains("Add real server to TCP 192.0.2.1:80")
+    });
     c.type_text("198.51.100.13");
     r.keys(&["Tab", "Tab", "Right", "Tab", "BSpace"]);
     c.type_text("5");
@@ -158,10 +174,12 @@ fn edit_session(c: &Console) {
         j.contains("-a -t 192.0.2.1:80 -r 198.51.100.13:80 -m -w 5\n")
     });
     // `d` on it, confirmed.
-    let screen = r.wait("its row", |s| s.contains("→ 198.51.100.13:80"));
+    let screen = r.wait("its row", |s| s.contains("  → 198.51.100.13:80"));
     select_dest(&r, &screen, "198.51.100.13:80");
     r.keys(&["d"]);
-    r.wait("the confirmation", |s| s.contains("Delete real server 198.51.100.13:80"));
+    r.wait("the confirmation", |s| {
+        s.contains("Delete real server 198.51.100.13:80")
+    });
     r.keys(&["y"]);
     r.judge_until("it gone", |j| !j.contains("198.51.100.13"));
 
@@ -178,7 +196,9 @@ fn edit_session(c: &Console) {
 
     // `D` with its count of real servers, confirmed; `u` brings it back whole.
     r.keys(&["g", "D"]);
-    r.wait("the confirmation", |s| s.contains("With it go 2 real servers"));
+    r.wait("the confirmation", |s| {
+        s.contains("With it go 2 real servers")
+    });
     r.keys(&["y"]);
     r.judge_until("the service gone", |j| !j.contains("192.0.2.1:80"));
     r.keys(&["u"]);
@@ -196,7 +216,9 @@ fn edit_session(c: &Console) {
     r.keys(&["Tab"]);
     c.type_text("8080");
     r.keys(&["Enter"]);
-    r.judge_until("the new service", |j| j.contains("-A -t 198.51.100.200:8080 -s wlc\n"));
+    r.judge_until("the new service", |j| {
+        j.contains("-A -t 198.51.100.200:8080 -s wlc\n")
+    });
     r.keys(&["u"]);
     r.judge_until("it undone", |j| !j.contains("198.51.100.200"));
     r.keys(&["q"]);
@@ -207,13 +229,13 @@ fn read_only_session(c: &Console) {
     let screen = r.wait("the read-only monitor", |s| {
         s.contains("READ-ONLY") && s.contains("192.0.2.1:80")
     });
-    r.keys(&["/"]);
-    c.type_text("192.0.2.1:80");
-    r.keys(&["Enter", "g", "Right"]);
-    let screen2 = r.wait("its real servers", |s| s.contains("→ 198.51.100.12:8080"));
+    filter_and_expand(&r);
+    let screen2 = r.wait("its real servers", |s| s.contains("  → 198.51.100.12:8080"));
     let _ = screen;
     select_dest(&r, &screen2, "198.51.100.12:8080");
-    for k in ["Right", "S-Left", "w", "x", "a", "A", "e", "E", "d", "D", "s", "Z", "u"] {
+    for k in [
+        "Right", "S-Left", "w", "x", "a", "A", "e", "E", "d", "D", "s", "Z", "u",
+    ] {
         r.keys(&[k]);
         std::thread::sleep(Duration::from_millis(300));
         let screen = r.wait(&format!("the read-only message after {k}"), |s| {

@@ -755,6 +755,9 @@ mod tests {
     use super::*;
     use crate::model::Protocol;
 
+    /// Fields to set, the field that must carry the message, words of it.
+    type Case<'a> = (&'a [(FieldId, &'a str)], FieldId, &'a str);
+
     fn web() -> ServiceKey {
         ServiceKey::Addr {
             protocol: Protocol::Tcp,
@@ -770,7 +773,7 @@ mod tests {
     fn service_fields_refuse_bad_values() {
         use FieldId::*;
         let base: &[(FieldId, &str)] = &[(Address, "192.0.2.50"), (Port, "80")];
-        let table: &[(&[(FieldId, &str)], FieldId, &str)] = &[
+        let table: &[Case] = &[
             (&[(Address, "")], Address, "required"),
             (
                 &[(Address, "192.0.2.256")],
@@ -872,7 +875,7 @@ mod tests {
     fn dest_fields_refuse_bad_values() {
         use FieldId::*;
         let base: &[(FieldId, &str)] = &[(Server, "10.0.0.2")];
-        let table: &[(&[(FieldId, &str)], FieldId, &str)] = &[
+        let table: &[Case] = &[
             (&[(Server, "")], Server, "required"),
             (
                 &[(Server, "10.0.0.300")],
