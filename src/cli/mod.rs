@@ -46,12 +46,13 @@ fn run(args: Args) -> Result<(), String> {
         if args.read_only {
             return Err("apply changes the table: it cannot run with --read-only".into());
         }
+        let (name, changes) = apply::load(file.as_deref())?;
         let backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
         let mut editor = editor(&args, backend, clock);
         if let Some(why) = editor.changes_disabled() {
             return Err(format!("{why}; nothing was applied"));
         }
-        return apply::run(&mut editor, file.as_deref());
+        return apply::run(&mut editor, &name, &changes);
     }
 
     if args.batch {
