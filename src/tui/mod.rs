@@ -12,6 +12,7 @@ mod terminal;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,8 +86,9 @@ pub fn run_monitor_with(
     result
 }
 
-/// Where terminal input comes from: crossterm, or a script in tests.
-pub trait Input {
+/// Where terminal input comes from: crossterm, or a script in tests. Read
+/// on a thread of its own, hence `Send`.
+pub trait Input: Send {
     /// The next input event, or `None` if none came within `timeout`.
     fn next(&mut self, timeout: Duration) -> std::io::Result<Option<event::Event>>;
 }
@@ -104,11 +106,13 @@ impl Input for CrosstermInput {
     }
 }
 
-/// The event loop on any ratatui backend and input: the backend is owned by
-/// a thread of its own ([`Owner`]) that polls and carries out the editing
-/// UI's requests; this loop turns input into actions and requests, applies
-/// the owner's reports, and draws when something changed, until the
-/// operator quits. Does not touch terminal modes (that is `Guard`'s job).
+/// The event loop on any ratatui backend and input, on a tokio runtime: one
+/// task selects over the backend owner's reports, terminal input (read by a
+/// blocking thread into a channel) and a redraw tick; it turns input into
+/// actions and requests, applies reports, and draws when something changed,
+/// until the operator quits. The backend itself is owned by a thread of its
+/// own ([`Owner`]): netlink is blocking, the UI must never wait on it. Does
+/// not touch terminal modes (that is `Guard`'s job).
 pub fn run_loop<B>(
     terminal: &mut Terminal<B>,
     input: &mut dyn Input,
@@ -136,41 +140,64 @@ where
     };
     let mut monitor = Monitor::new(app, chrome, mode);
     monitor.edit.banners = options.banners.clone();
-    let owner = Owner::spawn(access, options.delay, clock);
-    let mut dirty = true;
-    while !monitor.app.quit {
-        loop {
-            match owner.reports.try_recv() {
-                Ok(r) => monitor.report(r),
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    // The polling thread panicked; the panic hook has
-                    // already restored the terminal and printed why.
-                    return Err(std::io::Error::other("the polling thread stopped"));
+    let mut owner = Owner::spawn(access, options.delay, clock);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let (keys, mut key_events) = tokio::sync::mpsc::unbounded_channel();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Terminal input blocks; a thread of its own feeds the loop.
+        scope.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                match input.next(Duration::from_millis(50)) {
+                    Ok(None) => {}
+                    Ok(Some(e)) => {
+                        if keys.send(Ok(e)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = keys.send(Err(e));
+                        return;
+                    }
                 }
             }
-            dirty = true;
-        }
-        // Replies can ask for more (the next coalesced weight write).
-        for request in monitor.take_requests() {
-            owner.request(request);
-        }
-        if dirty {
-            monitor.render(terminal).map_err(std::io::Error::other)?;
-            if let Ok(mut w) = owner.watched.lock() {
-                *w = monitor.app.watched();
+        });
+        let result = runtime.block_on(async {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                // Every wake-up is a report, a key or the tick: each changes
+                // what the screen shows (the tick: the clock, staleness).
+                monitor.render(terminal).map_err(std::io::Error::other)?;
+                if let Ok(mut w) = owner.watched.lock() {
+                    *w = monitor.app.watched();
+                }
+                if monitor.app.quit {
+                    return Ok(());
+                }
+                tokio::select! {
+                    report = owner.reports.recv() => match report {
+                        Some(r) => monitor.report(r),
+                        // The backend thread panicked; the panic hook has
+                        // already restored the terminal and printed why.
+                        None => return Err(std::io::Error::other("the backend thread stopped")),
+                    },
+                    key = key_events.recv() => match key {
+                        Some(Ok(event)) => monitor.input(&event),
+                        Some(Err(e)) => return Err(e),
+                        None => return Err(std::io::Error::other("terminal input stopped")),
+                    },
+                    _ = tick.tick() => {}
+                }
+                // Keys and replies can ask for changes (replies: the next
+                // coalesced weight write).
+                for request in monitor.take_requests() {
+                    owner.request(request);
+                }
             }
-            dirty = false;
-        }
-        // Short waits keep poll results flowing to the screen promptly
-        // without a second thread for input.
-        if let Some(event) = input.next(Duration::from_millis(50))? {
-            monitor.input(&event);
-            for request in monitor.take_requests() {
-                owner.request(request);
-            }
-            dirty = true;
-        }
-    }
-    Ok(())
+        });
+        stop.store(true, Ordering::Relaxed);
+        result
+    })
 }

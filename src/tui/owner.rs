@@ -52,7 +52,7 @@ enum Command {
 
 /// Handle to the owner thread.
 pub struct Owner {
-    pub reports: mpsc::Receiver<Report>,
+    pub reports: tokio::sync::mpsc::UnboundedReceiver<Report>,
     /// Services the UI currently watches; read by the thread at each poll.
     pub watched: Arc<Mutex<Vec<ServiceKey>>>,
     commands: mpsc::Sender<Command>,
@@ -66,7 +66,7 @@ impl Owner {
     /// (read-write only) does what is asked, polling again right after a
     /// change so the table shows it.
     pub fn spawn(access: Access, delay: Duration, clock: Arc<dyn Clock>) -> Owner {
-        let (tx, reports) = mpsc::channel();
+        let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
         let (commands, rx) = mpsc::channel::<Command>();
         let watched = Arc::new(Mutex::new(Vec::new()));
         let shared = watched.clone();
@@ -109,7 +109,7 @@ impl Drop for Owner {
 fn read_only(
     mut reader: Box<dyn Reader>,
     rx: mpsc::Receiver<Command>,
-    tx: mpsc::Sender<Report>,
+    tx: tokio::sync::mpsc::UnboundedSender<Report>,
     watched: Arc<Mutex<Vec<ServiceKey>>>,
     delay: Duration,
     clock: Arc<dyn Clock>,
@@ -137,7 +137,7 @@ fn read_only(
 fn read_write(
     mut editor: Editor<Box<dyn Backend>>,
     rx: mpsc::Receiver<Command>,
-    tx: mpsc::Sender<Report>,
+    tx: tokio::sync::mpsc::UnboundedSender<Report>,
     watched: Arc<Mutex<Vec<ServiceKey>>>,
     delay: Duration,
     clock: Arc<dyn Clock>,

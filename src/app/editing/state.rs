@@ -283,8 +283,10 @@ impl Editing {
             Modal::Picker { service, mut at } => {
                 match key {
                     Key::Esc => return None,
-                    Key::Up | Key::Left { .. } => at = at.saturating_sub(1),
-                    Key::Down | Key::Right { .. } => at = (at + 1).min(SCHEDULERS.len() - 1),
+                    Key::Up | Key::Left { .. } | Key::Char('k') => at = at.saturating_sub(1),
+                    Key::Down | Key::Right { .. } | Key::Char('j') => {
+                        at = (at + 1).min(SCHEDULERS.len() - 1)
+                    }
                     Key::Enter => {
                         let mut s = service.clone();
                         s.scheduler = SCHEDULERS[at].to_string();
