@@ -1,5 +1,6 @@
-//! The live monitor on a real terminal: set-up and restore, the event loop,
-//! and the thread that polls the backend.
+//! The live monitor on a real terminal: set-up and restore, the event loop
+//! (on a tokio runtime), and the thread that owns the backend: it polls and
+//! carries out the editing UI's requests.
 
 pub mod config;
 #[cfg(test)]
