@@ -242,23 +242,29 @@ echo "JOURNAL $(wc -l < /tmp/journal.jsonl) $(grep -c '"answer":"ok"' /tmp/journ
 exit $failed
 "#
     );
-    for k in kernels() {
-        let out = vm.run(k, &script);
-        let n = changes.len();
-        assert!(
-            out.stdout.contains(&format!("JOURNAL {} {n}", 2 * n)),
-            "kernel {k}: {}\n{}",
-            out.stdout,
-            out.stderr
-        );
-        out.assert_ok();
-        for (i, change) in changes.iter().enumerate() {
-            assert!(
-                out.stdout.contains(&format!("SAME {i}\n")),
-                "kernel {k}: case {i}: {}\n{}",
-                rules::command_line(change),
-                out.stdout
-            );
+    // Both kernels at once (the VM support caps concurrent VMs per test binary).
+    std::thread::scope(|scope| {
+        for k in kernels() {
+            let (vm, script, changes) = (&vm, &script, &changes);
+            scope.spawn(move || {
+                let out = vm.run(k, script);
+                let n = changes.len();
+                assert!(
+                    out.stdout.contains(&format!("JOURNAL {} {n}", 2 * n)),
+                    "kernel {k}: {}\n{}",
+                    out.stdout,
+                    out.stderr
+                );
+                out.assert_ok();
+                for (i, change) in changes.iter().enumerate() {
+                    assert!(
+                        out.stdout.contains(&format!("SAME {i}\n")),
+                        "kernel {k}: case {i}: {}\n{}",
+                        rules::command_line(change),
+                        out.stdout
+                    );
+                }
+            });
         }
-    }
+    });
 }
