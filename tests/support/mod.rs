@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests (`mod support;` in a test file).
 #![allow(dead_code)] // each test binary uses its own subset
 
+pub mod console;
 pub mod golden;
 pub mod vm;

@@ -89,6 +89,11 @@ impl Vm {
         self
     }
 
+    /// The repository root (where `vm/run` lives).
+    pub fn repo(&self) -> &Path {
+        &self.repo
+    }
+
     /// Boots `kernel` and runs `script` with bash inside, from the repository root.
     pub fn run(&self, kernel: &str, script: &str) -> VmOutput {
         assert!(
@@ -142,14 +147,15 @@ impl VmOutput {
 }
 
 /// VMs are CPU-heavy under TCG: at most LVSTOP_VM_JOBS (default 2) at once per test binary,
-/// since the test harness runs test functions in parallel threads.
-struct Slot;
+/// since the test harness runs test functions in parallel threads. Console VMs
+/// (`support::console`) take one too.
+pub struct Slot;
 
 static SLOTS: Mutex<usize> = Mutex::new(0);
 static FREED: Condvar = Condvar::new();
 
 impl Slot {
-    fn take() -> Slot {
+    pub fn take() -> Slot {
         let limit = std::env::var("LVSTOP_VM_JOBS")
             .ok()
             .and_then(|v| v.parse::<usize>().ok())
