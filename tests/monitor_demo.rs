@@ -11,13 +11,14 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+use lvstop::app::editing::Mode;
 use lvstop::app::{App, AppConfig};
 use lvstop::backend::{Error, Reader};
 use lvstop::canvas::{Chrome, TimeZone};
 use lvstop::clock::{Clock, ManualClock};
 use lvstop::demo::DemoDirector;
 use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
-use lvstop::tui::{self, Input, Monitor, MonitorOptions, Poller};
+use lvstop::tui::{self, Access, Input, Monitor, MonitorOptions, Poller};
 
 const SEED: u64 = 42;
 const DELAY: Duration = Duration::from_secs(1);
@@ -67,7 +68,7 @@ impl<R: Reader> Demo<R> {
             clock,
             reader,
             poller: Poller::new(),
-            monitor: Monitor::new(app(), chrome()),
+            monitor: Monitor::new(app(), chrome(), Mode::ReadOnly),
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
         }
     }
@@ -290,7 +291,14 @@ fn run_loop_with_the_demo_director_and_scripted_keys() {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     let clock_dyn: Arc<dyn Clock> = clock;
     let started = Instant::now();
-    tui::run_loop(&mut terminal, &mut input, reader, &options, clock_dyn).unwrap();
+    tui::run_loop(
+        &mut terminal,
+        &mut input,
+        Access::ReadOnly(reader),
+        &options,
+        clock_dyn,
+    )
+    .unwrap();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     ticker.join().unwrap();
     assert!(

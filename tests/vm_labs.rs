@@ -1,10 +1,28 @@
 //! Real traffic through IPVS in the test VM: the NAT lab (rr) and the DR lab (wrr 1:2) from
-//! vm/labs, on each kernel; counters and rates as ipvsadm reports them afterwards.
+//! vm/labs, on each kernel; counters and rates as ipvsadm reports them afterwards, and lvstop
+//! (reading the director's namespace with --netns) reporting the same counters and live rates.
 mod support;
 
 use support::vm::{kernels, vm_or_skip, Vm, VmOutput};
 
 const REQUESTS: u64 = 300;
+const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
+
+/// lvstop's counters are the kernel's: the same table, byte for byte, as
+/// `ipvsadm -Ln --stats --exact` after the traffic stopped; and its rate view
+/// shows the service's kernel rates moving.
+fn assert_lvstop_agrees(out: &str, kernel: &str, vip: &str) {
+    assert_eq!(
+        section(out, "lvstop-stats"),
+        section(out, "stats"),
+        "lvstop --stats vs ipvsadm --stats --exact, kernel {kernel}"
+    );
+    let rate = row(out, "lvstop-rate", vip);
+    assert!(
+        rate[0] > 0 && rate[1] > 0,
+        "lvstop rates, kernel {kernel}: {rate:?}"
+    );
+}
 
 /// Runs one lab in the VM: setup, traffic, a wait of 5 s (the estimator runs every 2 s), then
 /// the director's table with --stats and --rate.
@@ -20,6 +38,10 @@ fn run_lab(vm: &Vm, kernel: &str, lab: &str) -> VmOutput {
          ip netns exec $ns ipvsadm -Ln --stats --exact
          echo '== rate'
          ip netns exec $ns ipvsadm -Ln --rate --exact
+         echo '== lvstop-stats'
+         {LVSTOP} --netns $ns -b -n 1 --stats
+         echo '== lvstop-rate'
+         {LVSTOP} --netns $ns -b -n 1 --rate
          {lab}_teardown",
         upper = lab.to_uppercase(),
     );
@@ -99,6 +121,7 @@ fn nat_lab_round_robin_splits_evenly() {
             svc[1] > 0 && svc[2] > 0 && svc[3] > 0 && svc[4] > 0,
             "{svc:?}"
         );
+        assert_lvstop_agrees(&out.stdout, kernel, "198.51.100.10:80");
         let rate = row(&out.stdout, "rate", "198.51.100.10:80");
         assert!(
             rate.iter().all(|&r| r > 0),
@@ -136,6 +159,7 @@ fn dr_lab_weighted_round_robin_splits_one_to_two() {
             (0, 0),
             "DR director saw outbound packets: {svc:?}"
         );
+        assert_lvstop_agrees(&out.stdout, kernel, "203.0.113.100:80");
         let rate = row(&out.stdout, "rate", "203.0.113.100:80");
         assert!(
             rate[0] > 0 && rate[1] > 0 && rate[3] > 0,

@@ -14,9 +14,9 @@ pub enum Action {
     PageDown,
     Home,
     End,
-    /// On a service: collapse. On a real server: reserved (weight editing).
+    /// On a service: collapse. (On a real server the editing UI takes it: weight −1.)
     Left,
-    /// On a service: expand. On a real server: reserved (weight editing).
+    /// On a service: expand. (On a real server the editing UI takes it: weight +1.)
     Right,
     /// Enter: expand or collapse a service.
     Toggle,

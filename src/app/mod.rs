@@ -2,6 +2,7 @@
 //! only reads it and the event loop only feeds it.
 
 mod action;
+pub mod editing;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake;
 pub mod hints;

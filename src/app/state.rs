@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, SystemTime};
 
-use crate::model::{Dest, Info, Service, ServiceKey};
+use crate::model::{Dest, DestKey, Info, Service, ServiceKey};
 
 use super::action::{Action, Event, PollResult};
 use super::metric::Metric;
@@ -174,6 +174,9 @@ pub struct App {
     pub help: bool,
     pub exact: bool,
     pub quit: bool,
+    /// Weight-change status of real servers pressed this session: `…`
+    /// pending, `✓` applied, `✗` failed (set by the editing UI).
+    pub weight_marks: HashMap<(ServiceKey, DestKey), char>,
 }
 
 impl App {
@@ -207,6 +210,7 @@ impl App {
             help: false,
             exact: false,
             quit: false,
+            weight_marks: HashMap::new(),
         }
     }
 

@@ -9,10 +9,16 @@ use ratatui::Frame;
 /// Every key the monitor answers to, as the overlay lists it.
 pub const KEYS: &[(&str, &str)] = &[
     ("↑ ↓  j k", "move the selection"),
-    ("PgUp PgDn", "move a page"),
-    ("Home End", "first / last row"),
+    ("PgUp PgDn Home End", "a page / first / last row"),
     ("Enter", "expand / collapse a service"),
     ("→  ←", "expand / collapse (service rows)"),
+    ("→ ← ⇧→ ⇧←", "weight +1 −1 +10 −10 (real server)"),
+    ("w  x", "exact weight / drain, again restores"),
+    ("A  a", "add service / real server"),
+    ("E  e", "edit service / real server"),
+    ("D  d", "delete service / real server"),
+    ("s  Z  u", "scheduler / zero counters / undo"),
+    ("J", "journal of changes"),
     ("/", "filter: address, port, scheduler"),
     ("Esc", "clear the filter / close help"),
     ("o  O", "sort by next column / reverse"),
@@ -25,7 +31,7 @@ pub const KEYS: &[(&str, &str)] = &[
 ];
 
 pub fn draw(frame: &mut Frame, area: Rect) {
-    let width = 58.min(area.width);
+    let width = 62.min(area.width);
     let height = (KEYS.len() as u16 + 4).min(area.height);
     let r = Rect::new(
         area.x + (area.width - width) / 2,
@@ -38,7 +44,7 @@ pub fn draw(frame: &mut Frame, area: Rect) {
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
-                Span::styled(format!(" {k:<13}"), bold),
+                Span::styled(format!(" {k:<19}"), bold),
                 Span::raw(*what),
             ])
         })

@@ -2,6 +2,7 @@
 //! here reads the clock or the backend; everything comes from `App` and
 //! `Chrome`.
 
+mod editing;
 mod header;
 mod help;
 mod sparks;
@@ -14,6 +15,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
+use crate::app::editing::Editing;
 use crate::app::App;
 
 pub use help::KEYS;
@@ -64,6 +66,8 @@ impl Default for Palette {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Areas {
     pub header: Rect,
+    /// Warnings (keepalived, journal), one line each; empty without any.
+    pub banners: Rect,
     /// The table including its column-title line.
     pub table: Rect,
     pub sparks: Rect,
@@ -87,19 +91,22 @@ impl Areas {
 }
 
 /// Splits the screen; `None` when it is too small for the layout.
-pub fn areas(area: Rect, app: &App) -> Option<Areas> {
+/// `banners` is the number of warning lines to make room for.
+pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
     let header = 3;
     let footer = 1;
-    let room = area.height - header - footer;
+    let banners = banners.min(2);
+    let room = area.height - header - footer - banners;
     // The sparkline pane: the service and each of its real servers, in a
     // border, but never more than a third of what is left.
     let series = app.selected_service().map_or(1, |s| 1 + s.dests.len()) as u16;
     let sparks = (series + 2).min(room / 3).max(3);
-    let [header, table, sparks, footer] = Layout::vertical([
+    let [header, banners, table, sparks, footer] = Layout::vertical([
         Constraint::Length(header),
+        Constraint::Length(banners),
         Constraint::Min(2),
         Constraint::Length(sparks),
         Constraint::Length(footer),
@@ -107,6 +114,7 @@ pub fn areas(area: Rect, app: &App) -> Option<Areas> {
     .areas(area);
     Some(Areas {
         header,
+        banners,
         table,
         sparks,
         footer,
@@ -114,16 +122,24 @@ pub fn areas(area: Rect, app: &App) -> Option<Areas> {
 }
 
 /// Draws the whole screen.
-pub fn draw(frame: &mut Frame, app: &App, chrome: &Chrome) {
+pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome) {
     let area = frame.area();
-    let Some(a) = areas(area, app) else {
+    let Some(a) = areas(area, app, edit.banners.len() as u16) else {
         too_small(frame, area);
         return;
     };
     header::draw(frame, a.header, app, chrome);
+    editing::banners(frame, a.banners, edit, &chrome.palette);
     table::draw(frame, a.table, app, &chrome.palette);
     sparks::draw(frame, a.sparks, app, &chrome.palette);
-    footer(frame, a.footer, app);
+    footer(frame, a.footer, app, edit, &chrome.palette);
+    if edit.journal_open {
+        // The lower half of the table and the sparklines.
+        let top = a.table.y + a.table.height / 2;
+        let r = Rect::new(area.x, top, area.width, a.footer.y - top);
+        editing::journal(frame, r, edit);
+    }
+    editing::modal(frame, area, edit, &chrome.palette);
     if app.help {
         help::draw(frame, area);
     }
@@ -148,8 +164,9 @@ fn too_small(frame: &mut Frame, area: Rect) {
     );
 }
 
-fn footer(frame: &mut Frame, area: Rect, app: &App) {
+fn footer(frame: &mut Frame, area: Rect, app: &App, edit: &Editing, palette: &Palette) {
     let key = Style::default().add_modifier(Modifier::BOLD);
+    let message = editing::message_line(edit, palette);
     let line = if app.filter_editing {
         Line::from(vec![
             Span::styled("/", key),
@@ -157,6 +174,8 @@ fn footer(frame: &mut Frame, area: Rect, app: &App) {
             Span::styled("█", Style::default().add_modifier(Modifier::SLOW_BLINK)),
             Span::raw("   Enter keeps · Esc clears"),
         ])
+    } else if let Some(m) = message {
+        m
     } else {
         let mut spans = Vec::new();
         for (k, what) in [
@@ -165,6 +184,7 @@ fn footer(frame: &mut Frame, area: Rect, app: &App) {
             ("o", "sort"),
             ("f", "freeze"),
             ("m", "metric"),
+            ("J", "journal"),
             ("q", "quit"),
         ] {
             spans.push(Span::styled(k, key));

@@ -295,7 +295,10 @@ fn dest_cells<'a>(
             Col::Address => format!("  → {}", dest_address(&d.dest.addr, d.dest.port)),
             Col::Sched => String::new(),
             Col::Forward => d.dest.forward.name().to_string(),
-            Col::Weight => d.dest.weight.to_string(),
+            Col::Weight => match app.weight_marks.get(&(row.service.key, d.dest.key())) {
+                Some(mark) => format!("{}{mark}", d.dest.weight),
+                None => d.dest.weight.to_string(),
+            },
             Col::Active => human(d.dest.active_conns as f64, app.exact),
             Col::Inact => human(d.dest.inactive_conns as f64, app.exact),
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {

@@ -62,6 +62,14 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(10..=86_400))]
     pub history: Option<u64>,
 
+    /// Monitor only: no change to the table is possible (the edit keys say so)
+    #[arg(short = 'r', long = "read-only")]
+    pub read_only: bool,
+
+    /// Change journal (default $XDG_STATE_HOME/lvstop/journal.jsonl, else ~/.local/state/lvstop/journal.jsonl)
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+
     /// Configuration file (default ~/.config/lvstop/config.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -112,6 +120,15 @@ mod tests {
         assert_eq!(a.iterations, Some(3));
         assert_eq!(a.delay, Some(0.5));
         assert_eq!(a.format, Format::Text);
+    }
+
+    #[test]
+    fn read_only_and_journal() {
+        let a = Args::try_parse_from(["lvstop", "-r", "--journal", "/tmp/j.jsonl"]).unwrap();
+        assert!(a.read_only);
+        assert_eq!(a.journal, Some(PathBuf::from("/tmp/j.jsonl")));
+        let a = Args::try_parse_from(["lvstop", "--read-only"]).unwrap();
+        assert!(a.read_only && a.journal.is_none());
     }
 
     #[test]

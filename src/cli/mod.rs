@@ -17,10 +17,13 @@ use clap::Parser;
 use crate::backend::{Backend, Error};
 use crate::clock::{Clock, SystemClock};
 use crate::demo::DemoDirector;
+use crate::edit::Editor;
+use crate::journal::Journal;
 use crate::kernel::Client;
 use crate::output::{self, TextOptions, TextView};
 use crate::tui::config::Config;
-use crate::tui::MonitorOptions;
+use crate::tui::{Access, MonitorOptions};
+use std::path::PathBuf;
 
 /// Exit status for a backend or kernel error (clap uses 2 for usage errors).
 const EXIT_FAILURE: u8 = 1;
@@ -40,8 +43,16 @@ fn run(args: Args) -> Result<(), String> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
 
     if let Some(Command::Apply { file }) = &args.command {
-        let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
-        return apply::run(backend.as_mut(), file.as_deref());
+        if args.read_only {
+            return Err("apply changes the table: it cannot run with --read-only".into());
+        }
+        let (name, changes) = apply::load(file.as_deref())?;
+        let backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+        let mut editor = editor(&args, backend, clock);
+        if let Some(why) = editor.changes_disabled() {
+            return Err(format!("{why}; nothing was applied"));
+        }
+        return apply::run(&mut editor, &name, &changes);
     }
 
     if args.batch {
@@ -81,10 +92,48 @@ fn run(args: Args) -> Result<(), String> {
                 .to_string(),
         );
     }
-    let options = monitor_options(&args)?;
+    let mut options = monitor_options(&args)?;
     let backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
-    crate::tui::run_monitor_with(backend, options, clock)
+    let access = if args.read_only {
+        options.badges.push("READ-ONLY".to_string());
+        Access::ReadOnly(backend as Box<dyn crate::backend::Reader>)
+    } else {
+        // keepalived on this host puts its own configuration back; the demo
+        // director is not the host's table.
+        if !args.demo && crate::edit::keepalived_running() {
+            options
+                .banners
+                .push(crate::edit::KEEPALIVED_BANNER.to_string());
+        }
+        Access::ReadWrite(editor(&args, backend, clock.clone()))
+    };
+    crate::tui::run_monitor_with(access, options, clock)
         .map_err(|e| format!("the terminal failed: {e}"))
+}
+
+/// The namespace journal records name: `host`, the --netns value, `demo`.
+fn namespace(args: &Args) -> String {
+    if args.demo {
+        "demo".into()
+    } else {
+        args.netns.clone().unwrap_or_else(|| "host".into())
+    }
+}
+
+/// The journaling editor over `backend`. Without a journal path (no
+/// --journal, $XDG_STATE_HOME or $HOME) changes are refused with that
+/// reason while monitoring goes on.
+fn editor(
+    args: &Args,
+    backend: Box<dyn Backend>,
+    clock: Arc<dyn Clock>,
+) -> Editor<Box<dyn Backend>> {
+    let path = args
+        .journal
+        .clone()
+        .or_else(Journal::default_path)
+        .unwrap_or_else(|| PathBuf::from("(no --journal, $XDG_STATE_HOME or $HOME)"));
+    Editor::new(backend, path, clock, namespace(args), crate::rules::rule)
 }
 
 /// Defaults, then the configuration file, then the command line.
@@ -135,7 +184,10 @@ fn open_backend(args: &Args, clock: Arc<dyn Clock>) -> Result<Box<dyn Backend>, 
                 .map(|d| d.as_secs())
                 .unwrap_or(1)
         });
-        return Ok(Box::new(DemoDirector::new(seed, clock)));
+        // Two simulated minutes in, so the first screen is a director in service.
+        return Ok(Box::new(
+            DemoDirector::new(seed, clock).with_head_start(Duration::from_secs(120)),
+        ));
     }
     Ok(Box::new(Client::open(args.netns.as_deref())?))
 }

@@ -43,6 +43,8 @@ pub struct DemoDirector {
     sim: Sim,
     /// Traffic profiles by service key, kept across delete and re-add.
     profiles: HashMap<ServiceKey, Traffic>,
+    /// Simulated time already run when the clock reads zero.
+    head_start: u64,
 }
 
 impl DemoDirector {
@@ -72,7 +74,17 @@ impl DemoDirector {
             clock,
             sim: Sim::new(seed),
             profiles: HashMap::new(),
+            head_start: 0,
         }
+    }
+
+    /// Runs the simulation `by` ahead of the clock, so that the first reading
+    /// already shows a director in service (connections open, counters and
+    /// rates moving) instead of one that has just booted.
+    pub fn with_head_start(mut self, by: std::time::Duration) -> DemoDirector {
+        self.head_start = by.as_nanos() as u64;
+        self.catch_up();
+        self
     }
 
     /// Sets the traffic a service receives from now on (and after a re-add).
@@ -107,7 +119,7 @@ impl DemoDirector {
     }
 
     fn catch_up(&mut self) {
-        let now = self.clock.now().as_nanos() as u64;
+        let now = self.clock.now().as_nanos() as u64 + self.head_start;
         self.sim.advance_to(now);
     }
 

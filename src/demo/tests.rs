@@ -757,3 +757,22 @@ fn one_packet_udp_leaves_no_connections_in_the_table() {
         "{x:?}"
     );
 }
+
+#[test]
+fn head_start_shows_a_director_in_service_at_the_first_reading() {
+    let clock = Arc::new(ManualClock::new(std::time::SystemTime::UNIX_EPOCH));
+    let mut cold = DemoDirector::new(9, clock.clone());
+    let mut warm = DemoDirector::new(9, clock.clone()).with_head_start(Duration::from_secs(120));
+    let sum = |d: &mut DemoDirector| -> (u64, u64) {
+        let s = d.snapshot().unwrap();
+        let conns = s.services.iter().map(|e| e.service.stats.conns).sum();
+        let cps = s.services.iter().map(|e| e.service.stats.cps).sum();
+        (conns, cps)
+    };
+    assert_eq!(sum(&mut cold), (0, 0));
+    let (conns, cps) = sum(&mut warm);
+    assert!(conns > 10_000 && cps > 100, "conns {conns}, cps {cps}");
+    // The same seed with the same head start is still deterministic.
+    let mut again = DemoDirector::new(9, clock).with_head_start(Duration::from_secs(120));
+    assert_eq!(warm.snapshot().unwrap(), again.snapshot().unwrap());
+}

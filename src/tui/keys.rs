@@ -1,5 +1,7 @@
-//! Keys and mouse to actions. Letters reserved for the editing issue
-//! (a A e E d D s Z u w x r) are deliberately unbound here.
+//! Keys to monitor actions. The editing keys (a A e E d D s Z u w x J, and
+//! ←/→ on a real server) are not bound here: the monitor offers every key to
+//! the editing UI first (`app::editing`), and only the keys it does not take
+//! come here.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 

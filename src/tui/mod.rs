@@ -1,14 +1,19 @@
-//! The live monitor on a real terminal: set-up and restore, the event loop,
-//! and the thread that polls the backend.
+//! The live monitor on a real terminal: set-up and restore, the event loop
+//! (on a tokio runtime), and the thread that owns the backend: it polls and
+//! carries out the editing UI's requests.
 
 pub mod config;
+#[cfg(test)]
+mod edit_tests;
 mod keys;
 mod monitor;
+mod owner;
 mod poller;
 mod terminal;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,15 +21,16 @@ use crossterm::event;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
+use crate::app::editing::Mode;
 use crate::app::{App, AppConfig};
-use crate::backend::Reader;
 use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
 
 pub use config::Config;
 pub use keys::action_for_key;
 pub use monitor::Monitor;
-pub use poller::{PollThread, Poller, SWEEP_NEW_MAX, SWEEP_PERIOD};
+pub use owner::{carry_out, journal_lines, Access, Owner, Report, JOURNAL_PANE_ENTRIES};
+pub use poller::{Poller, SWEEP_NEW_MAX, SWEEP_PERIOD};
 pub use terminal::{Crossterm, Guard, Screen};
 
 /// How the monitor runs.
@@ -41,6 +47,8 @@ pub struct MonitorOptions {
     /// Clock times in local time (default) or UTC.
     pub tz: TimeZone,
     pub palette: Palette,
+    /// Warnings above the table, e.g. keepalived's.
+    pub banners: Vec<String>,
 }
 
 impl Default for MonitorOptions {
@@ -52,34 +60,36 @@ impl Default for MonitorOptions {
             badges: Vec::new(),
             tz: TimeZone::Local,
             palette: Palette::default(),
+            banners: Vec::new(),
         }
     }
 }
 
 /// Runs the live monitor on the process's terminal until the operator quits.
 /// The terminal is restored on every way out, panics included.
-pub fn run_monitor(reader: Box<dyn Reader>, options: MonitorOptions) -> std::io::Result<()> {
-    run_monitor_with(reader, options, Arc::new(SystemClock::new()))
+pub fn run_monitor(access: Access, options: MonitorOptions) -> std::io::Result<()> {
+    run_monitor_with(access, options, Arc::new(SystemClock::new()))
 }
 
 /// As `run_monitor`, with the clock injected (the demo director's simulated
 /// time).
 pub fn run_monitor_with(
-    reader: Box<dyn Reader>,
+    access: Access,
     options: MonitorOptions,
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let guard = Guard::enter(Arc::new(Crossterm))?;
     let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
         t.clear()?;
-        run_loop(&mut t, &mut CrosstermInput, reader, &options, clock)
+        run_loop(&mut t, &mut CrosstermInput, access, &options, clock)
     });
     guard.leave()?;
     result
 }
 
-/// Where terminal input comes from: crossterm, or a script in tests.
-pub trait Input {
+/// Where terminal input comes from: crossterm, or a script in tests. Read
+/// on a thread of its own, hence `Send`.
+pub trait Input: Send {
     /// The next input event, or `None` if none came within `timeout`.
     fn next(&mut self, timeout: Duration) -> std::io::Result<Option<event::Event>>;
 }
@@ -97,13 +107,17 @@ impl Input for CrosstermInput {
     }
 }
 
-/// The event loop on any ratatui backend and input: polls on a thread of
-/// its own, draws when something changed, until the operator quits. Does not
-/// touch terminal modes (that is `Guard`'s job).
+/// The event loop on any ratatui backend and input, on a tokio runtime: one
+/// task selects over the backend owner's reports, terminal input (read by a
+/// blocking thread into a channel) and a redraw tick; it turns input into
+/// actions and requests, applies reports, and draws when something changed,
+/// until the operator quits. The backend itself is owned by a thread of its
+/// own ([`Owner`]): netlink is blocking, the UI must never wait on it. Does
+/// not touch terminal modes (that is `Guard`'s job).
 pub fn run_loop<B>(
     terminal: &mut Terminal<B>,
     input: &mut dyn Input,
-    reader: Box<dyn Reader>,
+    access: Access,
     options: &MonitorOptions,
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()>
@@ -121,35 +135,70 @@ where
         tz: options.tz,
         palette: options.palette,
     };
-    let mut monitor = Monitor::new(app, chrome);
-    let poll = PollThread::spawn(reader, options.delay, clock, || {});
-    let mut dirty = true;
-    while !monitor.app.quit {
-        loop {
-            match poll.events.try_recv() {
-                Ok(e) => monitor.apply(e),
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    // The polling thread panicked; the panic hook has
-                    // already restored the terminal and printed why.
-                    return Err(std::io::Error::other("the polling thread stopped"));
+    let mode = match access {
+        Access::ReadOnly(_) => Mode::ReadOnly,
+        Access::ReadWrite(_) => Mode::ReadWrite,
+    };
+    let mut monitor = Monitor::new(app, chrome, mode);
+    monitor.edit.banners = options.banners.clone();
+    let mut owner = Owner::spawn(access, options.delay, clock);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()?;
+    let (keys, mut key_events) = tokio::sync::mpsc::unbounded_channel();
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        // Terminal input blocks; a thread of its own feeds the loop.
+        scope.spawn(|| {
+            while !stop.load(Ordering::Relaxed) {
+                match input.next(Duration::from_millis(50)) {
+                    Ok(None) => {}
+                    Ok(Some(e)) => {
+                        if keys.send(Ok(e)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = keys.send(Err(e));
+                        return;
+                    }
                 }
             }
-            dirty = true;
-        }
-        if dirty {
-            monitor.render(terminal).map_err(std::io::Error::other)?;
-            if let Ok(mut w) = poll.watched.lock() {
-                *w = monitor.app.watched();
+        });
+        let result = runtime.block_on(async {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                // Every wake-up is a report, a key or the tick: each changes
+                // what the screen shows (the tick: the clock, staleness).
+                monitor.render(terminal).map_err(std::io::Error::other)?;
+                if let Ok(mut w) = owner.watched.lock() {
+                    *w = monitor.app.watched();
+                }
+                if monitor.app.quit {
+                    return Ok(());
+                }
+                tokio::select! {
+                    report = owner.reports.recv() => match report {
+                        Some(r) => monitor.report(r),
+                        // The backend thread panicked; the panic hook has
+                        // already restored the terminal and printed why.
+                        None => return Err(std::io::Error::other("the backend thread stopped")),
+                    },
+                    key = key_events.recv() => match key {
+                        Some(Ok(event)) => monitor.input(&event),
+                        Some(Err(e)) => return Err(e),
+                        None => return Err(std::io::Error::other("terminal input stopped")),
+                    },
+                    _ = tick.tick() => {}
+                }
+                // Keys and replies can ask for changes (replies: the next
+                // coalesced weight write).
+                for request in monitor.take_requests() {
+                    owner.request(request);
+                }
             }
-            dirty = false;
-        }
-        // Short waits keep poll results flowing to the screen promptly
-        // without a second thread for input.
-        if let Some(event) = input.next(Duration::from_millis(50))? {
-            monitor.input(&event);
-            dirty = true;
-        }
-    }
-    Ok(())
+        });
+        stop.store(true, Ordering::Relaxed);
+        result
+    })
 }

@@ -1,4 +1,4 @@
-//! Reading the table incrementally, and the thread that owns the backend.
+//! Reading the table incrementally (the backend owner, `owner.rs`, calls it).
 //!
 //! Every poll dumps the services (one netlink dump, cheap even at thousands
 //! of services). Real servers cost one dump per service, so per poll only
@@ -8,14 +8,11 @@
 //! - a background sweep slice sized so every service is read at least once
 //!   per `SWEEP_PERIOD`: `ceil(services * interval / SWEEP_PERIOD)`.
 //!
-//! Polls never overlap: the thread sleeps for what is left of the interval
+//! Polls never overlap: the owner thread sleeps for what is left of the interval
 //! after a poll; when a poll takes longer than the delay the next one starts
 //! right away and the reported interval stretches (the header says so).
 
 use std::collections::HashSet;
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
 use crate::app::{Event, PollResult};
@@ -140,71 +137,6 @@ impl Poller {
             }
         }
         Ok((info, services, dests))
-    }
-}
-
-/// Handle to the polling thread.
-pub struct PollThread {
-    pub events: mpsc::Receiver<Event>,
-    /// Services the UI currently watches; read by the thread at each poll.
-    pub watched: Arc<Mutex<Vec<ServiceKey>>>,
-    stop: mpsc::Sender<()>,
-    handle: Option<thread::JoinHandle<()>>,
-}
-
-impl PollThread {
-    /// Starts polling `reader` every `delay` on a dedicated thread: the
-    /// backend is blocking (netlink), the UI must never wait on it.
-    pub fn spawn(
-        mut reader: Box<dyn Reader>,
-        delay: Duration,
-        clock: Arc<dyn Clock>,
-        wake: impl Fn() + Send + 'static,
-    ) -> PollThread {
-        let (tx, events) = mpsc::channel();
-        let (stop, stop_rx) = mpsc::channel::<()>();
-        let watched = Arc::new(Mutex::new(Vec::new()));
-        let shared = watched.clone();
-        let handle = thread::Builder::new()
-            .name("lvstop-poll".into())
-            .spawn(move || {
-                let mut poller = Poller::new();
-                loop {
-                    let start = clock.now();
-                    let keys = shared.lock().map(|k| k.clone()).unwrap_or_default();
-                    let event = poller.poll(reader.as_mut(), &keys, delay, clock.as_ref());
-                    if tx.send(event).is_err() {
-                        return;
-                    }
-                    wake();
-                    let spent = clock.now().saturating_sub(start);
-                    let wait = delay.saturating_sub(spent);
-                    match stop_rx.recv_timeout(wait) {
-                        Err(mpsc::RecvTimeoutError::Timeout) => {}
-                        _ => return,
-                    }
-                }
-            })
-            .expect("spawn the polling thread");
-        PollThread {
-            events,
-            watched,
-            stop,
-            handle: Some(handle),
-        }
-    }
-}
-
-impl Drop for PollThread {
-    fn drop(&mut self) {
-        let _ = self.stop.send(());
-        // A poll in progress (a slow netlink dump) finishes first; do not
-        // hold the terminal restore hostage to it.
-        if let Some(h) = self.handle.take() {
-            if h.is_finished() {
-                let _ = h.join();
-            }
-        }
     }
 }
 

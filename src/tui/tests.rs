@@ -54,7 +54,7 @@ impl Harness {
             fake,
             clock: ManualClock::new(epoch()),
             poller: Poller::new(),
-            monitor: Monitor::new(app, chrome),
+            monitor: Monitor::new(app, chrome, crate::app::editing::Mode::ReadWrite),
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
             delay,
             estimator,
@@ -454,7 +454,7 @@ fn event_loop_runs_headless_and_quits() {
     run_loop(
         &mut terminal,
         &mut script,
-        Box::new(fake),
+        super::Access::ReadOnly(Box::new(fake)),
         &options,
         Arc::new(crate::clock::SystemClock::new()),
     )

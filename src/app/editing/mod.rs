@@ -1,0 +1,15 @@
+//! Changing the table from the keyboard: the pure state of the editing UI
+//! (dialogs, forms, weight presses in flight, messages, the journal pane).
+//! Keys come in as [`Key`]s, requests for the backend owner go out through
+//! [`Editing::take_requests`], its answers come back through
+//! [`Editing::reply`]. Nothing here touches the backend.
+
+pub mod form;
+mod modal;
+mod request;
+mod state;
+
+pub use form::{Field, FieldId, Form, Input, Kind};
+pub use modal::Modal;
+pub use request::{Reply, Request};
+pub use state::{Editing, Key, Message, Mode, READ_ONLY};

@@ -1,0 +1,461 @@
+use crate::edit::{NudgeStatus, WeightNudger, MAX_WEIGHT};
+use crate::model::{Change, DestKey, ServiceKey};
+use crate::rules::SCHEDULERS;
+
+use super::super::table::Row;
+use super::super::App;
+use super::form::Form;
+use super::modal::Modal;
+use super::request::{Reply, Request};
+
+/// What the edit keys say when lvstop was started read-only.
+pub const READ_ONLY: &str = "read-only: started with --read-only, no change is possible";
+
+/// Whether this monitor may change the table. Read-only is also enforced
+/// where it matters: the backend owner then holds a reader only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    ReadOnly,
+    ReadWrite,
+}
+
+/// The keys the editing UI understands, from the terminal's key events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Left { shift: bool },
+    Right { shift: bool },
+    Up,
+    Down,
+    Tab,
+    BackTab,
+    Enter,
+    Esc,
+    Backspace,
+}
+
+/// The status line: the last thing done or refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub error: bool,
+}
+
+#[derive(Debug)]
+pub struct Editing {
+    pub mode: Mode,
+    pub modal: Option<Modal>,
+    pub nudger: WeightNudger,
+    pub message: Option<Message>,
+    /// The journal pane (`J`).
+    pub journal_open: bool,
+    /// The journal's latest entries, one line each, newest last.
+    pub journal: Vec<String>,
+    /// Warnings shown above the table: keepalived, a journal that cannot be
+    /// written.
+    pub banners: Vec<String>,
+    requests: Vec<Request>,
+}
+
+impl Editing {
+    pub fn new(mode: Mode) -> Editing {
+        Editing {
+            mode,
+            modal: None,
+            nudger: WeightNudger::new(),
+            message: None,
+            journal_open: false,
+            journal: Vec::new(),
+            banners: Vec::new(),
+            requests: Vec::new(),
+        }
+    }
+
+    /// Requests to send to the backend owner, oldest first.
+    pub fn take_requests(&mut self) -> Vec<Request> {
+        std::mem::take(&mut self.requests)
+    }
+
+    /// Whether a modal wants every key.
+    pub fn captures(&self) -> bool {
+        self.modal.is_some()
+    }
+
+    fn say(&mut self, text: impl Into<String>, error: bool) {
+        self.message = Some(Message {
+            text: text.into(),
+            error,
+        });
+    }
+
+    fn send(&mut self, request: Request) {
+        // Type-level guard is the owner's; this keeps the UI honest too.
+        if self.mode == Mode::ReadWrite {
+            self.requests.push(request);
+        }
+    }
+
+    /// Handles a key; false if it is not an editing key here (the monitor
+    /// then treats it as navigation).
+    pub fn key(&mut self, key: Key, app: &App) -> bool {
+        if let Some(modal) = self.modal.take() {
+            self.modal = self.modal_key(modal, key);
+            return true;
+        }
+        let selected = app.rows.get(app.selected).copied();
+        let service = selected.map(|r| match r {
+            Row::Service(i) | Row::Dest(i, _) => &app.services[i],
+        });
+        let dest = match selected {
+            Some(Row::Dest(i, j)) => Some((app.services[i].service.key, &app.services[i].dests[j])),
+            _ => None,
+        };
+        let writes = matches!(
+            key,
+            Key::Char('a' | 'A' | 'e' | 'E' | 'd' | 'D' | 's' | 'Z' | 'u' | 'w' | 'x')
+        ) || (matches!(key, Key::Left { .. } | Key::Right { .. }) && dest.is_some());
+        if key == Key::Char('J') {
+            self.journal_open = !self.journal_open;
+            return true;
+        }
+        if !writes {
+            return false;
+        }
+        if self.mode == Mode::ReadOnly {
+            self.say(READ_ONLY, true);
+            return true;
+        }
+        let need_service = || "select a virtual service first".to_string();
+        let need_dest = "select a real server first (expand a service with →)";
+        match key {
+            Key::Left { shift } | Key::Right { shift } => {
+                let (s, d) = dest.expect("checked above");
+                let step = if shift { 10 } else { 1 };
+                let delta = if matches!(key, Key::Left { .. }) {
+                    -step
+                } else {
+                    step
+                };
+                if let Some(w) = self.nudger.press(s, d.dest.key(), delta) {
+                    self.send(Request::Nudge(w));
+                }
+            }
+            Key::Char('w') => match dest {
+                Some((s, d)) => {
+                    self.modal = Some(Modal::Weight {
+                        service: s,
+                        dest: d.dest.key(),
+                        text: d.dest.weight.to_string(),
+                        error: None,
+                    })
+                }
+                None => self.say(need_dest, true),
+            },
+            Key::Char('x') => match dest {
+                Some((s, d)) => self.send(Request::Drain {
+                    service: s,
+                    dest: d.dest.key(),
+                }),
+                None => self.say(need_dest, true),
+            },
+            Key::Char('A') => self.modal = Some(Modal::Form(Form::add_service())),
+            Key::Char('a') => match service {
+                Some(s) => self.modal = Some(Modal::Form(Form::add_dest(s.service.key))),
+                None => self.say(need_service(), true),
+            },
+            Key::Char('E') => match service {
+                Some(s) => self.modal = Some(Modal::Form(Form::edit_service(&s.service))),
+                None => self.say(need_service(), true),
+            },
+            Key::Char('e') => match dest {
+                Some((s, d)) => self.modal = Some(Modal::Form(Form::edit_dest(s, &d.dest))),
+                None => self.say(need_dest, true),
+            },
+            Key::Char('D') => match service {
+                Some(s) => {
+                    let key = s.service.key;
+                    let dests = s.dests.len();
+                    self.modal = Some(Modal::Confirm {
+                        title: "Delete virtual service".into(),
+                        lines: vec![
+                            format!("Delete {key}?"),
+                            format!(
+                                "With it go {} real server{} and {} active connection{}.",
+                                dests,
+                                plural(dests as u64),
+                                s.active(),
+                                plural(s.active())
+                            ),
+                            rules_line(&Change::DeleteService(key)),
+                        ],
+                        request: Request::Apply(Change::DeleteService(key)),
+                    });
+                }
+                None => self.say(need_service(), true),
+            },
+            Key::Char('d') => match dest {
+                Some((s, d)) => {
+                    let change = Change::DeleteDest {
+                        service: s,
+                        dest: d.dest.key(),
+                    };
+                    let active = u64::from(d.dest.active_conns);
+                    self.modal = Some(Modal::Confirm {
+                        title: "Delete real server".into(),
+                        lines: vec![
+                            format!(
+                                "Delete real server {} of {s}?",
+                                crate::output::addr_port(&d.dest.addr, d.dest.port)
+                            ),
+                            format!(
+                                "With it go {} active connection{} (weight {}).",
+                                active,
+                                plural(active),
+                                d.dest.weight
+                            ),
+                            rules_line(&change),
+                        ],
+                        request: Request::Apply(change),
+                    });
+                }
+                None => self.say(need_dest, true),
+            },
+            Key::Char('s') => match service {
+                Some(s) => {
+                    let at = SCHEDULERS
+                        .iter()
+                        .position(|n| *n == s.service.scheduler)
+                        .unwrap_or(0);
+                    self.modal = Some(Modal::Picker {
+                        service: s.service.clone(),
+                        at,
+                    });
+                }
+                None => self.say(need_service(), true),
+            },
+            Key::Char('Z') => match service {
+                Some(s) => {
+                    self.modal = Some(Modal::Zero {
+                        service: s.service.key,
+                        services: app.services.len(),
+                    })
+                }
+                None => {
+                    self.modal = Some(zero_all(app.services.len()));
+                }
+            },
+            Key::Char('u') => self.send(Request::Undo),
+            _ => {}
+        }
+        true
+    }
+
+    fn modal_key(&mut self, modal: Modal, key: Key) -> Option<Modal> {
+        match modal {
+            Modal::Form(mut form) => {
+                if form.sending {
+                    // Waiting for the kernel: only Esc (closes; the answer
+                    // still shows in the status line).
+                    return (key != Key::Esc).then_some(Modal::Form(form));
+                }
+                match key {
+                    Key::Esc => return None,
+                    Key::Up | Key::BackTab => form.next_field(-1),
+                    Key::Down | Key::Tab => form.next_field(1),
+                    Key::Left { .. } => form.cycle(-1),
+                    Key::Right { .. } => form.cycle(1),
+                    Key::Backspace => form.backspace(),
+                    Key::Char(c) => form.type_char(c),
+                    Key::Enter => match form.change() {
+                        Some(change) => {
+                            form.sending = true;
+                            form.refusal = None;
+                            self.send(Request::Apply(change));
+                        }
+                        None => {
+                            form.refusal =
+                                Some("fix the marked fields first: nothing was sent".into())
+                        }
+                    },
+                }
+                Some(Modal::Form(form))
+            }
+            Modal::Picker { service, mut at } => {
+                match key {
+                    Key::Esc => return None,
+                    Key::Up | Key::Left { .. } | Key::Char('k') => at = at.saturating_sub(1),
+                    Key::Down | Key::Right { .. } | Key::Char('j') => {
+                        at = (at + 1).min(SCHEDULERS.len() - 1)
+                    }
+                    Key::Enter => {
+                        let mut s = service.clone();
+                        s.scheduler = SCHEDULERS[at].to_string();
+                        // sh/mh flag words mean nothing to another scheduler.
+                        if !matches!(SCHEDULERS[at], "sh" | "mh") {
+                            s.flags.0 &= !(crate::model::ServiceFlags::SCHED1
+                                | crate::model::ServiceFlags::SCHED2
+                                | crate::model::ServiceFlags::SCHED3);
+                        }
+                        self.send(Request::Apply(Change::EditService(s)));
+                        return None;
+                    }
+                    _ => {}
+                }
+                Some(Modal::Picker { service, at })
+            }
+            Modal::Confirm {
+                title,
+                lines,
+                request,
+            } => match key {
+                Key::Char('y') | Key::Char('Y') => {
+                    self.send(request);
+                    None
+                }
+                Key::Char('n') | Key::Esc => None,
+                _ => Some(Modal::Confirm {
+                    title,
+                    lines,
+                    request,
+                }),
+            },
+            Modal::Weight {
+                service,
+                dest,
+                mut text,
+                ..
+            } => {
+                match key {
+                    Key::Esc => return None,
+                    Key::Backspace => {
+                        text.pop();
+                    }
+                    Key::Char(c) => text.push(c),
+                    Key::Enter => match text.trim().parse::<u32>() {
+                        Ok(w)
+                            if w <= MAX_WEIGHT
+                                && text.trim().bytes().all(|b| b.is_ascii_digit()) =>
+                        {
+                            self.send(Request::SetWeight {
+                                service,
+                                dest,
+                                weight: w,
+                            });
+                            return None;
+                        }
+                        _ => {}
+                    },
+                    _ => {}
+                }
+                let error = match text.trim().parse::<u32>() {
+                    Ok(w) if w <= MAX_WEIGHT && text.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                        None
+                    }
+                    _ => Some(format!(
+                        "a whole number from 0 to {MAX_WEIGHT}, not `{text}'"
+                    )),
+                };
+                Some(Modal::Weight {
+                    service,
+                    dest,
+                    text,
+                    error,
+                })
+            }
+            Modal::Zero { service, services } => match key {
+                Key::Char('s') | Key::Enter => {
+                    self.send(Request::Apply(Change::Zero(Some(service))));
+                    None
+                }
+                Key::Char('a') => Some(zero_all(services)),
+                Key::Esc | Key::Char('n') => None,
+                _ => Some(Modal::Zero { service, services }),
+            },
+        }
+    }
+
+    /// The backend owner's answer to a request.
+    pub fn reply(&mut self, reply: Reply, app: &mut App) {
+        match &reply.request {
+            Request::Nudge(w) => {
+                let result = reply.result.as_ref().map(|_| ()).map_err(|e| e.clone());
+                if let Some(next) = self.nudger.completed(w, result) {
+                    self.send(Request::Nudge(next));
+                }
+                self.mark(app, w.service, w.dest);
+                if let Err(e) = &reply.result {
+                    self.say(e.clone(), true);
+                }
+                return;
+            }
+            Request::Apply(_) => {
+                if let Some(Modal::Form(form)) = &mut self.modal {
+                    if form.sending {
+                        form.sending = false;
+                        match &reply.result {
+                            // The form keeps what was typed; the refusal in words.
+                            Err(e) => form.refusal = Some(e.clone()),
+                            Ok(_) => self.modal = None,
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        match reply.result {
+            Ok(text) => self.say(text, false),
+            Err(text) => self.say(text, true),
+        }
+    }
+
+    /// The weight cell's status mark for a real server pressed this session.
+    fn mark(&self, app: &mut App, service: ServiceKey, dest: DestKey) {
+        let m = match self.nudger.status(&service, &dest) {
+            Some(NudgeStatus::Pending) => '…',
+            Some(NudgeStatus::Applied) => '✓',
+            Some(NudgeStatus::Failed { .. }) => '✗',
+            None => return,
+        };
+        app.weight_marks.insert((service, dest), m);
+    }
+
+    /// Updates the marks after presses (called by the monitor after keys).
+    pub fn refresh_marks(&self, app: &mut App) {
+        let keys: Vec<(ServiceKey, DestKey)> = app.weight_marks.keys().copied().collect();
+        for (s, d) in keys {
+            self.mark(app, s, d);
+        }
+        if let Some(Row::Dest(i, j)) = app.rows.get(app.selected).copied() {
+            let s = app.services[i].service.key;
+            let d = app.services[i].dests[j].dest.key();
+            self.mark(app, s, d);
+        }
+    }
+}
+
+fn zero_all(services: usize) -> Modal {
+    Modal::Confirm {
+        title: "Zero all counters".into(),
+        lines: vec![
+            format!(
+                "Zero the counters of all {services} virtual service{} and their real servers?",
+                plural(services as u64)
+            ),
+            "This cannot be undone.".into(),
+            rules_line(&Change::Zero(None)),
+        ],
+        request: Request::Apply(Change::Zero(None)),
+    }
+}
+
+fn rules_line(change: &Change) -> String {
+    crate::rules::command_line(change)
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}

@@ -1,0 +1,224 @@
+//! What editing adds to the screen: banners, the status message, the
+//! journal pane, and the dialogs (forms, scheduler picker, confirmations,
+//! exact weight).
+
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::app::editing::{Editing, Form, Input, Modal};
+use crate::rules::SCHEDULERS;
+
+use super::Palette;
+
+/// Banner lines: keepalived, a journal that cannot be written.
+pub fn banners(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette) {
+    let lines: Vec<Line> = edit
+        .banners
+        .iter()
+        .map(|b| {
+            Line::from(Span::styled(
+                format!("⚠ {b}"),
+                Style::default()
+                    .fg(palette.warn)
+                    .add_modifier(Modifier::BOLD),
+            ))
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+/// The status message, in place of the key hints while there is one.
+pub fn message_line(edit: &Editing, palette: &Palette) -> Option<Line<'static>> {
+    let m = edit.message.as_ref()?;
+    let style = if m.error {
+        Style::default().fg(palette.alert)
+    } else {
+        Style::default().fg(palette.spark)
+    };
+    Some(Line::from(Span::styled(m.text.clone(), style)))
+}
+
+/// The journal pane over the lower part of the table and the sparklines.
+pub fn journal(frame: &mut Frame, area: Rect, edit: &Editing) {
+    let block = Block::bordered().title(" journal — every change lvstop applied (J closes) ");
+    let inner = block.inner(area);
+    let shown = inner.height as usize;
+    let lines: Vec<Line> = if edit.journal.is_empty() {
+        vec![Line::from("no change recorded yet")]
+    } else {
+        let skip = edit.journal.len().saturating_sub(shown);
+        edit.journal[skip..]
+            .iter()
+            .map(|l| Line::from(l.clone()))
+            .collect()
+    };
+    frame.render_widget(Clear, area);
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+/// The open dialog, centred.
+pub fn modal(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette) {
+    let Some(modal) = &edit.modal else { return };
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let alert = Style::default().fg(palette.alert);
+    let (title, lines, width): (String, Vec<Line>, u16) = match modal {
+        Modal::Form(form) => (form.title(), form_lines(form, area.width, palette), 100),
+        Modal::Picker { service, at } => {
+            let mut lines = vec![Line::from(format!(
+                "{} now uses {}",
+                service.key, service.scheduler
+            ))];
+            for (i, s) in SCHEDULERS.iter().enumerate() {
+                let text = format!("{} {s}", if i == *at { "›" } else { " " });
+                lines.push(if i == *at {
+                    Line::from(Span::styled(text, bold.add_modifier(Modifier::REVERSED)))
+                } else {
+                    Line::from(text)
+                });
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from("↑↓ choose · Enter switch · Esc cancel"));
+            ("Scheduler (ipvsadm -E -s)".into(), lines, 44)
+        }
+        Modal::Confirm { title, lines, .. } => {
+            let mut out: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
+            out.push(Line::from(""));
+            out.push(Line::from(vec![
+                Span::styled("y", bold),
+                Span::raw(" confirm · "),
+                Span::styled("n", bold),
+                Span::raw("/Esc cancel"),
+            ]));
+            (title.clone(), out, 78)
+        }
+        Modal::Weight {
+            service,
+            dest,
+            text,
+            error,
+        } => {
+            let mut lines = vec![
+                Line::from(format!(
+                    "real server {} of {service}",
+                    crate::output::addr_port(&dest.addr, dest.port)
+                )),
+                Line::from(vec![
+                    Span::raw("weight: "),
+                    Span::styled(format!("{text}▏"), bold),
+                ]),
+            ];
+            if let Some(e) = error {
+                lines.push(Line::from(Span::styled(e.clone(), alert)));
+            }
+            lines.push(Line::from(""));
+            lines.push(Line::from("0-65535 · Enter set · Esc cancel"));
+            ("Exact weight (ipvsadm -e -w)".into(), lines, 60)
+        }
+        Modal::Zero { service, services } => (
+            "Zero counters (ipvsadm -Z)".into(),
+            vec![
+                Line::from(vec![
+                    Span::styled("s", bold),
+                    Span::raw(format!("/Enter  the selected service, {service}")),
+                ]),
+                Line::from(vec![
+                    Span::styled("a", bold),
+                    Span::raw(format!("        all {services} services (asks again)")),
+                ]),
+                Line::from(vec![Span::styled("Esc", bold), Span::raw("      cancel")]),
+            ],
+            70,
+        ),
+    };
+    let width = width.min(area.width);
+    let inner_width = width.saturating_sub(2).max(1);
+    // Height after wrapping, so long command lines are not cut.
+    let height: u16 = lines
+        .iter()
+        .map(|l| (l.width() as u16).div_ceil(inner_width).max(1))
+        .sum::<u16>()
+        + 2;
+    let height = height.min(area.height);
+    let r = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, r);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {title} "))),
+        r,
+    );
+}
+
+const LABEL: usize = 19;
+const VALUE: usize = 28;
+
+fn form_lines(form: &Form, screen: u16, palette: &Palette) -> Vec<Line<'static>> {
+    let alert = Style::default().fg(palette.alert);
+    let dim = Style::default().add_modifier(Modifier::DIM);
+    let inner = usize::from(screen.min(100).saturating_sub(2));
+    let focused = form.focused();
+    let mut lines = Vec::new();
+    for f in form.visible() {
+        let is_focus = Some(f.id) == focused;
+        let marker = if is_focus { "›" } else { " " };
+        let label = format!("{marker} {:<LABEL$}", f.id.label());
+        let (value, value_style) = match &f.input {
+            _ if f.locked => (format!("{} (fixed)", f.value()), dim),
+            Input::Text(s) if s.is_empty() && !is_focus => (f.id.placeholder().to_string(), dim),
+            Input::Text(s) => (
+                if is_focus {
+                    format!("{s}▏")
+                } else {
+                    s.clone()
+                },
+                Style::default(),
+            ),
+            Input::Choice { .. } => (format!("‹ {} ›", f.value()), Style::default()),
+        };
+        let value_style = if is_focus && !f.locked {
+            value_style.add_modifier(Modifier::REVERSED)
+        } else {
+            value_style
+        };
+        let mut spans = vec![
+            Span::raw(label),
+            Span::styled(format!("{value:<VALUE$}"), value_style),
+        ];
+        // Beside the field when it fits, else on the line under it.
+        let beside = |e: &str| 2 + LABEL + VALUE + 3 + e.chars().count() <= inner;
+        match (&f.error, f.error.as_deref().is_some_and(beside)) {
+            (Some(e), true) => spans.push(Span::styled(format!(" ✗ {e}"), alert)),
+            (Some(e), false) => {
+                lines.push(Line::from(spans));
+                spans = vec![Span::styled(
+                    format!("{:>w$}✗ {e}", "", w = LABEL + 2),
+                    alert,
+                )];
+            }
+            (None, _) => {}
+        }
+        lines.push(Line::from(spans));
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::from(Span::styled(
+        form.command_line(),
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
+    if let Some(r) = &form.refusal {
+        lines.push(Line::from(Span::styled(format!("✗ {r}"), alert)));
+    } else if form.sending {
+        lines.push(Line::from("sending…"));
+    }
+    lines.push(Line::from(
+        "Tab/↑↓ field · ←→/space choose · Enter send · Esc cancel",
+    ));
+    lines
+}

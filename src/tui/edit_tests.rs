@@ -1,0 +1,977 @@
+//! Editing from the keyboard, whole: the real key path, the real editing
+//! state, the real editor and journal, against the demo director on a
+//! manual clock, drawn on a TestBackend. The backend owner's work is done
+//! in step here (`carry_out`, `journal_lines`, the poller) so every script
+//! is deterministic; `owner_thread_*` runs the real thread.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use super::{carry_out, journal_lines, Monitor, Poller, Report};
+use crate::app::editing::{Modal, Mode, Reply, READ_ONLY};
+use crate::app::table::Row;
+use crate::app::{Action, App, AppConfig};
+use crate::backend::{Backend, Reader, Writer};
+use crate::canvas::{Chrome, TimeZone};
+use crate::clock::{Clock, ManualClock};
+use crate::demo::DemoDirector;
+use crate::edit::Editor;
+use crate::journal::tests::Scratch;
+use crate::journal::Journal;
+use crate::model::{Change, Dest, DestKey, Forward, Protocol, ServiceKey, Snapshot};
+
+fn epoch() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_699_963_410)
+}
+
+pub(super) fn web() -> ServiceKey {
+    ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: "192.0.2.10".parse().unwrap(),
+        port: 80,
+    }
+}
+
+pub(super) fn web_rs(n: u8) -> DestKey {
+    DestKey {
+        addr: format!("10.10.1.{n}").parse().unwrap(),
+        port: 8080,
+    }
+}
+
+struct Rig {
+    _scratch: Scratch,
+    clock: Arc<ManualClock>,
+    editor: Option<Editor<Box<dyn Backend>>>,
+    /// Read-only rigs hold a reader only, as the read-only owner does.
+    reader: Option<Box<dyn Reader>>,
+    poller: Poller,
+    monitor: Monitor,
+    terminal: Terminal<TestBackend>,
+    /// Requests carried out so far.
+    carried: usize,
+}
+
+impl Rig {
+    fn new(mode: Mode, width: u16, height: u16) -> Rig {
+        let scratch = Scratch::new();
+        let clock = Arc::new(ManualClock::new(epoch()));
+        let mut demo = DemoDirector::new(7, clock.clone());
+        demo.set_incidents(None);
+        let backend: Box<dyn Backend> = Box::new(demo);
+        let (editor, reader) = match mode {
+            Mode::ReadWrite => (
+                Some(Editor::new(
+                    backend,
+                    scratch.join("state/journal.jsonl"),
+                    clock.clone(),
+                    "demo",
+                    crate::rules::rule,
+                )),
+                None,
+            ),
+            Mode::ReadOnly => (None, Some(backend as Box<dyn Reader>)),
+        };
+        let app = App::new(AppConfig {
+            delay: Duration::from_secs(1),
+            history: Duration::from_secs(300),
+        });
+        let chrome = Chrome {
+            host: "demo director".into(),
+            badges: match mode {
+                Mode::ReadOnly => vec!["DEMO".into(), "READ-ONLY".into()],
+                Mode::ReadWrite => vec!["DEMO".into()],
+            },
+            tz: TimeZone::Utc,
+            palette: Default::default(),
+        };
+        let mut rig = Rig {
+            _scratch: scratch,
+            clock,
+            editor,
+            reader,
+            poller: Poller::new(),
+            monitor: Monitor::new(app, chrome, mode),
+            terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
+            carried: 0,
+        };
+        rig.poll();
+        rig.poll();
+        rig
+    }
+
+    fn reader(&mut self) -> &mut dyn Reader {
+        match (&mut self.editor, &mut self.reader) {
+            (Some(e), _) => e.backend_mut(),
+            (None, Some(r)) => r.as_mut(),
+            _ => unreachable!(),
+        }
+    }
+
+    fn poll(&mut self) {
+        self.clock.advance(Duration::from_secs(1));
+        let watched = self.monitor.app.watched();
+        let clock = self.clock.clone();
+        let mut poller = std::mem::take(&mut self.poller);
+        let e = poller.poll(
+            self.reader(),
+            &watched,
+            Duration::from_secs(1),
+            clock.as_ref(),
+        );
+        self.poller = poller;
+        self.monitor.report(Report::Poll(e));
+        self.screen();
+    }
+
+    /// Does what the owner thread does: carries out every request (and the
+    /// ones replies lead to), then polls.
+    fn pump(&mut self) {
+        loop {
+            let requests = self.monitor.take_requests();
+            if requests.is_empty() {
+                break;
+            }
+            let editor = self
+                .editor
+                .as_mut()
+                .expect("a read-only monitor made a request");
+            for request in requests {
+                let result = carry_out(editor, &request);
+                self.carried += 1;
+                self.monitor.report(Report::Edit(Reply { request, result }));
+                self.monitor.report(Report::Journal(journal_lines(editor)));
+            }
+        }
+        self.poll();
+    }
+
+    fn keys(&mut self, keys: &str) {
+        let mut chars = keys.chars().peekable();
+        while let Some(c) = chars.next() {
+            let mut mods = KeyModifiers::NONE;
+            let code = if c == '<' && chars.peek().is_some_and(|c| c.is_ascii_uppercase()) {
+                let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
+                let name = match name.strip_prefix("S-") {
+                    Some(n) => {
+                        mods = KeyModifiers::SHIFT;
+                        n.to_string()
+                    }
+                    None => name,
+                };
+                match name.as_str() {
+                    "Enter" => KeyCode::Enter,
+                    "Esc" => KeyCode::Esc,
+                    "Up" => KeyCode::Up,
+                    "Down" => KeyCode::Down,
+                    "Left" => KeyCode::Left,
+                    "Right" => KeyCode::Right,
+                    "Tab" => KeyCode::Tab,
+                    "Bs" => KeyCode::Backspace,
+                    other => panic!("unknown key {other}"),
+                }
+            } else {
+                KeyCode::Char(c)
+            };
+            self.monitor.input(&Input::Key(KeyEvent::new(code, mods)));
+        }
+        self.screen();
+    }
+
+    /// Selects a service's row.
+    fn select_service(&mut self, key: ServiceKey) {
+        let app = &self.monitor.app;
+        let i = app
+            .rows
+            .iter()
+            .position(|r| matches!(r, Row::Service(s) if app.services[*s].service.key == key))
+            .expect("service row");
+        self.monitor.act(Action::Select(i));
+    }
+
+    /// Expands the service and selects the real server's row.
+    fn select_dest(&mut self, service: ServiceKey, dest: DestKey) {
+        self.select_service(service);
+        if !self.monitor.app.expanded.contains(&service) {
+            self.monitor.act(Action::Toggle);
+        }
+        self.poll();
+        let app = &self.monitor.app;
+        let i = app
+            .rows
+            .iter()
+            .position(|r| {
+                matches!(r, Row::Dest(s, d) if app.services[*s].service.key == service
+                    && app.services[*s].dests[*d].dest.key() == dest)
+            })
+            .expect("real server row");
+        self.monitor.act(Action::Select(i));
+        self.screen();
+    }
+
+    fn table(&mut self) -> Snapshot {
+        let mut s = self.reader().snapshot().unwrap();
+        for e in &mut s.services {
+            e.service.stats = Default::default();
+            for d in &mut e.dests {
+                d.stats = Default::default();
+                d.active_conns = 0;
+                d.inactive_conns = 0;
+                d.persistent_conns = 0;
+            }
+        }
+        s.services.sort_by_key(|e| format!("{:?}", e.service.key));
+        s
+    }
+
+    fn dest(&mut self, service: ServiceKey, dest: DestKey) -> Option<Dest> {
+        self.reader()
+            .dests(&service)
+            .ok()?
+            .into_iter()
+            .find(|d| d.key() == dest)
+    }
+
+    fn weight(&mut self, service: ServiceKey, dest: DestKey) -> u32 {
+        self.dest(service, dest).expect("real server").weight
+    }
+
+    fn message(&self) -> String {
+        self.monitor
+            .edit
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default()
+    }
+
+    fn screen(&mut self) -> String {
+        self.monitor.render(&mut self.terminal).unwrap();
+        let buf = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            let mut line = String::new();
+            for x in 0..buf.area.width {
+                line.push_str(buf[(x, y)].symbol());
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    fn journal(&self) -> Vec<crate::journal::Entry> {
+        let e = self.editor.as_ref().unwrap();
+        Journal::read(e.journal_path()).unwrap()
+    }
+}
+
+const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
+
+/// The same script at every size, one snapshot each.
+fn snapshot_all(name: &str, mode: Mode, script: impl Fn(&mut Rig)) {
+    for (w, h) in SIZES {
+        let mut rig = Rig::new(mode, w, h);
+        script(&mut rig);
+        // The journal names whoever runs the tests.
+        let user = crate::journal::User::current()
+            .name
+            .unwrap_or_else(|| "?".into());
+        let screen = rig
+            .screen()
+            .replace(&format!(" {user} applied"), " USER applied");
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
+    }
+}
+
+// ---------------------------------------------------------------- weights
+
+#[test]
+fn weight_arrows_and_shift_apply_at_once() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(14));
+    assert_eq!(r.weight(web(), web_rs(14)), 50);
+    r.keys("<Right>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 51);
+    r.keys("<S-Right>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 61);
+    r.keys("<Left><S-Left>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 50);
+    let screen = r.screen();
+    assert!(screen.contains("50✓"), "{screen}");
+    // Each write journaled; undo takes back the last one.
+    r.keys("u");
+    r.pump();
+    assert!(
+        r.message().starts_with("undone: ipvsadm -e"),
+        "{}",
+        r.message()
+    );
+    assert_ne!(r.weight(web(), web_rs(14)), 50);
+}
+
+#[test]
+fn two_hundred_presses_end_exactly_two_hundred_higher() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(14));
+    // Presses arrive faster than writes complete: carry out one request
+    // every few presses, like a busy owner thread.
+    for i in 0..200 {
+        r.keys("<Right>");
+        if i % 7 == 0 {
+            let reqs = r.monitor.take_requests();
+            let editor = r.editor.as_mut().unwrap();
+            for request in reqs {
+                let result = carry_out(editor, &request);
+                r.monitor.report(Report::Edit(Reply { request, result }));
+            }
+        }
+    }
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 250);
+    // Fewer writes than presses: coalesced.
+    let writes = r.journal().len();
+    assert!(writes < 200, "{writes} writes");
+}
+
+#[test]
+fn weights_cap_at_65535() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(14));
+    r.keys("w<Bs><Bs>65530<Enter>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 65530);
+    for _ in 0..3 {
+        r.keys("<S-Right>");
+        r.pump();
+    }
+    assert_eq!(r.weight(web(), web_rs(14)), 65535);
+}
+
+#[test]
+fn exact_weight_refuses_bad_values_and_sends_nothing() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(14));
+    for bad in ["65536", "-1", "abc", "1.5", ""] {
+        r.keys("w");
+        for _ in 0..3 {
+            r.keys("<Bs>");
+        }
+        r.keys(bad);
+        r.keys("<Enter>");
+        assert!(
+            matches!(
+                r.monitor.edit.modal,
+                Some(Modal::Weight { error: Some(_), .. })
+            ),
+            "{bad}"
+        );
+        assert!(r.monitor.take_requests().is_empty(), "{bad}");
+        r.keys("<Esc>");
+    }
+    r.keys("w<Bs><Bs>7<Enter>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 7);
+    r.keys("u");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 50);
+}
+
+#[test]
+fn drain_and_restore_then_undo() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(12));
+    r.keys("x");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(12)), 0);
+    r.keys("x");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(12)), 100);
+    r.keys("x");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(12)), 0);
+    r.keys("u");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(12)), 100);
+    // A server lvstop did not drain has nothing to restore.
+    r.select_dest(web(), web_rs(15));
+    r.keys("x");
+    r.pump();
+    assert!(r.message().contains("no earlier weight"), "{}", r.message());
+}
+
+// ------------------------------------------------------------- scheduler
+
+#[test]
+fn scheduler_switch_from_the_picker_and_undo() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_service(web());
+    r.keys("s");
+    assert!(matches!(r.monitor.edit.modal, Some(Modal::Picker { .. })));
+    // wlc → lblc, one down.
+    r.keys("<Down><Enter>");
+    r.pump();
+    let sched = |r: &mut Rig| {
+        r.reader()
+            .services()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.key == web())
+            .unwrap()
+            .scheduler
+    };
+    assert_eq!(sched(&mut r), "lblc");
+    assert!(
+        r.message().contains("ipvsadm -E -t 192.0.2.10:80 -s lblc"),
+        "{}",
+        r.message()
+    );
+    r.keys("u");
+    r.pump();
+    assert_eq!(sched(&mut r), "wlc");
+}
+
+// ------------------------------------------------------------------ forms
+
+#[test]
+fn add_service_through_the_form_then_delete_and_undo() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    let before = r.table();
+    r.keys("A");
+    // protocol: tcp → udp.
+    r.keys("<Right><Tab>198.51.100.7<Tab>53<Tab><Right><Tab><Tab>30");
+    let Some(Modal::Form(form)) = &r.monitor.edit.modal else {
+        panic!()
+    };
+    assert!(form.is_valid(), "{form:?}");
+    assert_eq!(
+        form.command_line(),
+        "ipvsadm -A -u 198.51.100.7:53 -s lblc -p 30"
+    );
+    r.keys("<Enter>");
+    r.pump();
+    assert!(r.monitor.edit.modal.is_none());
+    let key = ServiceKey::Addr {
+        protocol: Protocol::Udp,
+        addr: "198.51.100.7".parse().unwrap(),
+        port: 53,
+    };
+    // Add a real server to it.
+    r.select_service(key);
+    r.keys("a10.0.9.1<Tab><Tab><Right><Tab><Bs>5<Enter>");
+    r.pump();
+    let d = r
+        .dest(
+            key,
+            DestKey {
+                addr: "10.0.9.1".parse().unwrap(),
+                port: 53,
+            },
+        )
+        .expect("added");
+    assert_eq!((d.forward, d.weight), (Forward::Masq, 5));
+    // Delete the service: the confirmation counts what goes with it.
+    r.select_service(key);
+    r.keys("D");
+    let screen = r.screen();
+    assert!(
+        screen.contains("With it go 1 real server and 0 active connections"),
+        "{screen}"
+    );
+    r.keys("y");
+    r.pump();
+    assert!(r.reader().services().unwrap().iter().all(|s| s.key != key));
+    // Undo brings it back with its real server.
+    r.keys("u");
+    r.pump();
+    assert!(r
+        .dest(
+            key,
+            DestKey {
+                addr: "10.0.9.1".parse().unwrap(),
+                port: 53
+            }
+        )
+        .is_some());
+    r.keys("u");
+    r.pump();
+    r.keys("u");
+    r.pump();
+    assert_eq!(r.table(), before);
+}
+
+#[test]
+fn delete_real_server_confirmed_and_undone() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    let before = r.dest(web(), web_rs(13)).unwrap();
+    r.select_dest(web(), web_rs(13));
+    r.keys("d");
+    assert!(r.screen().contains("Delete real server 10.10.1.13:8080"));
+    r.keys("n");
+    assert!(r.monitor.take_requests().is_empty());
+    r.keys("dy");
+    r.pump();
+    assert!(r.dest(web(), web_rs(13)).is_none());
+    r.keys("u");
+    r.pump();
+    let after = r.dest(web(), web_rs(13)).unwrap();
+    assert_eq!(
+        (after.weight, after.forward),
+        (before.weight, before.forward)
+    );
+}
+
+#[test]
+fn edit_forms_keep_identity_and_send_the_rest() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_service(web());
+    r.keys("E");
+    // Identity fields do not take typing.
+    r.keys("9");
+    let Some(Modal::Form(form)) = &r.monitor.edit.modal else {
+        panic!()
+    };
+    assert_eq!(form.get(crate::app::editing::FieldId::Protocol), "tcp");
+    assert!(form
+        .command_line()
+        .starts_with("ipvsadm -E -t 192.0.2.10:80 -s wlc"));
+    // To persistence (protocol, address, port, scheduler, flags, persistence).
+    r.keys("<Tab><Tab><Tab><Tab><Tab>120<Enter>");
+    r.pump();
+    let s = r
+        .reader()
+        .services()
+        .unwrap()
+        .into_iter()
+        .find(|s| s.key == web())
+        .unwrap();
+    assert_eq!(s.timeout, 120);
+    r.select_dest(web(), web_rs(11));
+    r.keys("e<Tab><Tab><Tab><Tab>500<Tab>5<Enter>");
+    r.pump();
+    let d = r.dest(web(), web_rs(11)).unwrap();
+    assert_eq!((d.upper_threshold, d.lower_threshold), (500, 5));
+    r.keys("u");
+    r.pump();
+    let d = r.dest(web(), web_rs(11)).unwrap();
+    assert_eq!((d.upper_threshold, d.lower_threshold), (0, 0));
+}
+
+#[test]
+fn kernel_refusal_shows_in_the_form_which_keeps_what_was_typed() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.keys("A<Tab>192.0.2.10<Tab>80<Enter>");
+    r.pump();
+    let Some(Modal::Form(form)) = &r.monitor.edit.modal else {
+        panic!("the form closed")
+    };
+    let refusal = form.refusal.clone().unwrap();
+    assert!(refusal.contains("already exists"), "{refusal}");
+    assert_eq!(
+        form.get(crate::app::editing::FieldId::Address),
+        "192.0.2.10"
+    );
+}
+
+#[test]
+fn invalid_forms_send_nothing() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.keys("A<Tab>300.1.1.1<Tab>80<Enter>");
+    assert!(r.monitor.take_requests().is_empty());
+    let Some(Modal::Form(form)) = &r.monitor.edit.modal else {
+        panic!()
+    };
+    assert!(form
+        .refusal
+        .as_deref()
+        .unwrap()
+        .contains("nothing was sent"));
+    r.keys("<Esc>");
+    assert!(r.monitor.edit.modal.is_none());
+    assert_eq!(r.carried, 0);
+}
+
+// ---------------------------------------------------------------- zeroing
+
+#[test]
+fn zero_one_service_and_all_after_confirmation() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    for _ in 0..3 {
+        r.poll();
+    }
+    let conns = |r: &mut Rig, k: &ServiceKey| {
+        r.reader()
+            .services()
+            .unwrap()
+            .into_iter()
+            .find(|s| s.key == *k)
+            .unwrap()
+            .stats
+            .conns
+    };
+    assert!(conns(&mut r, &web()) > 0);
+    r.select_service(web());
+    r.keys("Zs");
+    r.pump();
+    assert!(conns(&mut r, &web()) < 2000, "zeroed");
+    r.keys("Za");
+    assert!(r.screen().contains("Zero the counters of all"));
+    r.keys("y");
+    r.pump();
+    assert_eq!(
+        r.journal().last().unwrap().record().change,
+        Change::Zero(None)
+    );
+    r.keys("u");
+    r.pump();
+    assert!(r.message().contains("cannot"), "{}", r.message());
+}
+
+// ------------------------------------------------------------- read-only
+
+#[test]
+fn read_only_refuses_every_edit_key_and_sends_nothing() {
+    let mut r = Rig::new(Mode::ReadOnly, 120, 40);
+    let before = r.table();
+    r.select_dest(web(), web_rs(14));
+    for k in [
+        "<Right>",
+        "<S-Right>",
+        "<Left>",
+        "w",
+        "x",
+        "A",
+        "a",
+        "E",
+        "e",
+        "D",
+        "d",
+        "s",
+        "Z",
+        "u",
+    ] {
+        r.monitor.edit.message = None;
+        r.keys(k);
+        assert_eq!(r.message(), READ_ONLY, "{k}");
+        assert!(r.monitor.edit.modal.is_none(), "{k}");
+        assert!(r.monitor.take_requests().is_empty(), "{k}");
+    }
+    r.pump();
+    assert_eq!(r.table(), before);
+    assert!(r.screen().contains("read-only: started with --read-only"));
+}
+
+#[test]
+fn unwritable_journal_refuses_changes_and_monitoring_goes_on() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    let scratch = Scratch::new();
+    let blocked = scratch.join("file");
+    std::fs::write(&blocked, "").unwrap();
+    let clock = r.clock.clone();
+    let backend = r.editor.take().unwrap().into_backend();
+    r.editor = Some(Editor::new(
+        backend,
+        blocked.join("journal.jsonl"),
+        clock,
+        "demo",
+        crate::rules::rule,
+    ));
+    let why = r
+        .editor
+        .as_mut()
+        .unwrap()
+        .changes_disabled()
+        .unwrap()
+        .to_string();
+    r.monitor.report(Report::Disabled(Some(why)));
+    r.select_dest(web(), web_rs(14));
+    r.keys("<Right>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 50);
+    assert!(
+        r.message().contains("changes are disabled"),
+        "{}",
+        r.message()
+    );
+    let screen = r.screen();
+    assert!(
+        screen.contains("⚠ changes are disabled: cannot write the journal"),
+        "{screen}"
+    );
+    r.poll();
+}
+
+// -------------------------------------------------------------- snapshots
+
+fn open_form(r: &mut Rig, keys: &str) {
+    r.keys(keys);
+}
+
+#[test]
+fn snapshots_add_service_form() {
+    snapshot_all("form_add_service_empty", Mode::ReadWrite, |r| {
+        open_form(r, "A")
+    });
+    snapshot_all("form_add_service_filled", Mode::ReadWrite, |r| {
+        open_form(
+            r,
+            "A<Tab>198.51.100.7<Tab>443<Tab><Right><Tab><Tab>300<Tab>255.255.255.0",
+        )
+    });
+    snapshot_all("form_add_service_error", Mode::ReadWrite, |r| {
+        open_form(r, "A<Tab>198.51.100.777<Tab>0<Tab><Tab>mh-port")
+    });
+    snapshot_all("form_add_service_refused", Mode::ReadWrite, |r| {
+        open_form(r, "A<Tab>192.0.2.10<Tab>80<Enter>");
+        r.pump();
+    });
+    snapshot_all("form_add_service_fwmark_v6", Mode::ReadWrite, |r| {
+        open_form(r, "A<Left><Tab><Right><Tab>42")
+    });
+}
+
+#[test]
+fn snapshots_edit_service_form() {
+    snapshot_all("form_edit_service", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        open_form(r, "E");
+    });
+    snapshot_all("form_edit_service_error", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        open_form(r, "E<Tab><Tab><Tab><Tab>sh-port");
+    });
+    snapshot_all("form_edit_service_refused", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        open_form(r, "E<Tab><Tab><Tab><Tab><Tab>60");
+        // Another tool deletes the service meanwhile.
+        r.editor
+            .as_mut()
+            .unwrap()
+            .backend_mut()
+            .apply(&Change::DeleteService(web()))
+            .unwrap();
+        r.keys("<Enter>");
+        r.pump();
+    });
+}
+
+#[test]
+fn snapshots_real_server_forms() {
+    snapshot_all("form_add_dest_empty", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        open_form(r, "a");
+    });
+    snapshot_all("form_add_dest_filled_gue", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        open_form(
+            r,
+            "a10.10.1.20<Tab>8080<Tab><Right><Right><Tab><Tab>1000<Tab>10<Tab><Right><Tab>6080<Tab><Right>",
+        );
+    });
+    snapshot_all("form_add_dest_error", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        open_form(r, "a10.10.1<Tab>x<Tab><Tab><Bs>70000<Tab><Bs>5<Tab><Bs>9");
+    });
+    snapshot_all("form_add_dest_refused", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        open_form(r, "a10.10.1.11<Tab>8080<Tab><Right><Enter>");
+        r.pump();
+    });
+    snapshot_all("form_edit_dest", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        open_form(r, "e");
+    });
+    snapshot_all("form_edit_dest_error", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        open_form(r, "e<Tab><Tab><Tab><Bs><Bs>abc");
+    });
+    snapshot_all("form_edit_dest_refused", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        open_form(r, "e<Tab><Tab><Tab><Bs><Bs>77");
+        r.editor
+            .as_mut()
+            .unwrap()
+            .backend_mut()
+            .apply(&Change::DeleteDest {
+                service: web(),
+                dest: web_rs(14),
+            })
+            .unwrap();
+        r.keys("<Enter>");
+        r.pump();
+    });
+}
+
+#[test]
+fn snapshots_dialogs() {
+    snapshot_all("scheduler_picker", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        r.keys("s<Down>");
+    });
+    snapshot_all("confirm_delete_service", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        r.keys("D");
+    });
+    snapshot_all("confirm_delete_dest", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(11));
+        r.keys("d");
+    });
+    snapshot_all("zero_choice", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        r.keys("Z");
+    });
+    snapshot_all("confirm_zero_all", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        r.keys("Za");
+    });
+    snapshot_all("exact_weight", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        r.keys("w<Bs>x");
+    });
+}
+
+#[test]
+fn snapshots_journal_pane_read_only_and_banner() {
+    snapshot_all("journal_pane", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        r.keys("<Right>");
+        r.pump();
+        r.keys("x");
+        r.pump();
+        r.keys("u");
+        r.pump();
+        r.keys("J");
+    });
+    snapshot_all("read_only_message", Mode::ReadOnly, |r| {
+        r.select_dest(web(), web_rs(14));
+        r.keys("<Right>");
+    });
+    snapshot_all("keepalived_banner", Mode::ReadWrite, |r| {
+        r.monitor
+            .edit
+            .banners
+            .push(crate::edit::KEEPALIVED_BANNER.to_string());
+        r.select_dest(web(), web_rs(14));
+        r.keys("<Right>");
+        r.pump();
+    });
+}
+
+/// The real owner thread and event loop: 200 presses of → on the demo,
+/// read back from the table after quitting.
+#[test]
+fn owner_thread_coalesces_two_hundred_presses() {
+    use super::{run_loop, Access, Input as InputSource, MonitorOptions};
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    struct Script {
+        start: Instant,
+        steps: Vec<(Duration, Input)>,
+    }
+    impl InputSource for Script {
+        fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Input>> {
+            match self.steps.first() {
+                Some((at, _)) if self.start.elapsed() >= *at => Ok(Some(self.steps.remove(0).1)),
+                _ => {
+                    std::thread::sleep(timeout.min(Duration::from_millis(5)));
+                    Ok(None)
+                }
+            }
+        }
+    }
+    /// The demo behind a shared handle, so the test can read it afterwards.
+    struct Shared(Arc<Mutex<DemoDirector>>);
+    impl Reader for Shared {
+        fn info(&mut self) -> Result<crate::model::Info, crate::backend::Error> {
+            self.0.lock().unwrap().info()
+        }
+        fn services(&mut self) -> Result<Vec<crate::model::Service>, crate::backend::Error> {
+            self.0.lock().unwrap().services()
+        }
+        fn dests(&mut self, s: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
+            self.0.lock().unwrap().dests(s)
+        }
+        fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
+            self.0.lock().unwrap().timeouts()
+        }
+    }
+    impl Writer for Shared {
+        fn apply(&mut self, c: &Change) -> Result<(), crate::backend::Error> {
+            self.0.lock().unwrap().apply(c)
+        }
+    }
+
+    let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock::new());
+    let mut demo = DemoDirector::new(7, clock.clone());
+    demo.set_incidents(None);
+    let demo = Arc::new(Mutex::new(demo));
+    let scratch = Scratch::new();
+    let editor = Editor::new(
+        Box::new(Shared(demo.clone())) as Box<dyn Backend>,
+        scratch.join("journal.jsonl"),
+        clock.clone(),
+        "demo",
+        crate::rules::rule,
+    );
+    // The web service is first in the demo's default order; expand it and
+    // go down to its real server 10.10.1.14 (weight 50).
+    let key = |c| Input::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let ms = Duration::from_millis;
+    let mut steps = vec![];
+    let first = DemoDirector::new(7, clock.clone()).services().unwrap()[0].key;
+    assert_eq!(first, web(), "demo order changed");
+    steps.push((ms(1000), key(KeyCode::Enter)));
+    // Rows list real servers as ipvsadm does: .11 .12 .13 .14 .15.
+    for _ in 0..4 {
+        steps.push((ms(1100), key(KeyCode::Down)));
+    }
+    for i in 0..200 {
+        steps.push((ms(1200 + i), key(KeyCode::Right)));
+    }
+    // Generous slack: a loaded CI machine still finishes the writes.
+    steps.push((ms(5000), key(KeyCode::Char('q'))));
+    let mut script = Script {
+        start: Instant::now(),
+        steps,
+    };
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let options = MonitorOptions {
+        delay: Duration::from_millis(200),
+        ..MonitorOptions::default()
+    };
+    run_loop(
+        &mut terminal,
+        &mut script,
+        Access::ReadWrite(editor),
+        &options,
+        clock,
+    )
+    .unwrap();
+    let w = demo
+        .lock()
+        .unwrap()
+        .dests(&web())
+        .unwrap()
+        .into_iter()
+        .find(|d| d.key() == web_rs(14))
+        .unwrap()
+        .weight;
+    let buf = terminal.backend().buffer();
+    let text: String = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(w, 250, "{text}");
+}

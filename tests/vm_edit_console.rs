@@ -1,0 +1,317 @@
+//! Editing from the keyboard on real kernels (6.1 and 6.12): lvstop on the test VM's serial
+//! console, driven through tmux (`support::console`), with `ipvsadm` in the VM as the judge.
+//! On the golden table (tests/golden/table.rules): weight arrows, Shift, exact weight,
+//! drain/restore, undo, the scheduler picker, the forms (add service, add real server),
+//! deletes with confirmation, zeroing, undo of each; then lvstop again with --read-only, where
+//! every edit key says so and `ipvsadm -Sn` and the journal stay as they were.
+//!
+//! Arrow keys are sent only where the test is about them (weights): a serial console can split
+//! an escape sequence, and crossterm then reads a lone ESC. Elsewhere the script uses the
+//! letter keys (`j`, Enter, space on a choice).
+
+mod support;
+
+use std::time::Duration;
+
+use support::console::Console;
+use support::vm::{kernels, vm_or_skip};
+
+const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
+const BOOT: Duration = Duration::from_secs(300);
+const SHORT: Duration = Duration::from_secs(60);
+
+/// On request (`/run/vmjob/req` holding a name) writes what ipvsadm says to /run/vmjob/NAME.
+const JUDGE: &str = r#"
+judge() {
+    set +e
+    while :; do
+        if [ -e /run/vmjob/req ]; then
+            n=$(cat /run/vmjob/req); rm -f /run/vmjob/req
+            { ipvsadm -Sn; echo "%"; ipvsadm -Ln --thresholds; echo "%"
+              ipvsadm -Ln --stats --exact; } >/run/vmjob/.$n 2>&1
+            mv /run/vmjob/.$n /run/vmjob/$n
+        fi
+        sleep 0.1
+    done
+}
+"#;
+
+struct Run<'a> {
+    c: &'a Console,
+    n: usize,
+}
+
+impl Run<'_> {
+    /// ipvsadm's view right now.
+    fn judge(&mut self) -> String {
+        self.n += 1;
+        let name = format!("judge{}", self.n);
+        self.c.job_write("req", &name);
+        self.c.wait_file(&name, SHORT)
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        self.c.send_keys(keys);
+    }
+
+    #[track_caller]
+    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        self.c.wait_for(what, ok, SHORT)
+    }
+
+    /// Waits until ipvsadm's view satisfies `ok` (the change is applied by then: lvstop says
+    /// so only after the kernel answered, but the screen may show it a poll later).
+    #[track_caller]
+    fn judge_until(&mut self, what: &str, ok: impl Fn(&str) -> bool) -> String {
+        for _ in 0..50 {
+            let j = self.judge();
+            if ok(&j) {
+                return j;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!(
+            "kernel {}: ipvsadm never showed {what}\n{}\n--- screen:\n{}",
+            self.c.kernel(),
+            self.judge(),
+            self.c.screen()
+        );
+    }
+}
+
+/// Only the web service, expanded. Each step waits for the screen: console input is slow.
+fn filter_and_expand(r: &Run) {
+    r.keys(&["/"]);
+    r.c.type_text("192.0.2.1:80");
+    r.wait("the filter typed", |s| s.contains("/192.0.2.1:80"));
+    r.keys(&["Enter"]);
+    r.wait("the filter kept", |s| {
+        s.contains("filter:192.0.2.1:80") && !s.contains("192.0.2.2:443")
+    });
+    r.keys(&["g", "Enter"]);
+}
+
+/// The weight cell of a real server's row on screen (`4✓` → "4✓").
+fn row_of<'s>(screen: &'s str, addr: &str) -> &'s str {
+    screen
+        .lines()
+        .find(|l| l.contains(&format!("  → {addr}")))
+        .unwrap_or("")
+}
+
+/// Moves the selection from the service row (first row under the filter) to a real server.
+fn select_dest(r: &Run, screen: &str, addr: &str) {
+    let dests: Vec<&str> = screen.lines().filter(|l| l.contains("  → ")).collect();
+    let i = dests
+        .iter()
+        .position(|l| l.contains(&format!("  → {addr}")))
+        .unwrap_or_else(|| panic!("no row for {addr}:\n{screen}"));
+    r.keys(&["g"]);
+    for _ in 0..=i {
+        r.keys(&["j"]);
+    }
+}
+
+fn edit_session(c: &Console) {
+    let mut r = Run { c, n: 0 };
+    c.wait_for(
+        "the table",
+        |s| s.contains("192.0.2.1:80") && s.contains("FWM"),
+        BOOT,
+    );
+    filter_and_expand(&r);
+    let screen = r.wait("its real servers", |s| {
+        s.contains("  → 198.51.100.11:80") && s.contains("  → 198.51.100.12:8080")
+    });
+    select_dest(&r, &screen, "198.51.100.12:8080");
+
+    // → +1, Shift+→ +10, ← and Shift+← back: read-modify-write keeps -x 100 -y 10.
+    let w = |n: u32| move |j: &str| j.contains(&format!("-r 198.51.100.12:8080 -m -w {n}\n"));
+    r.keys(&["Right"]);
+    r.judge_until("weight 4", w(4));
+    r.keys(&["S-Right"]);
+    let j = r.judge_until("weight 14", w(14));
+    assert!(
+        j.contains("198.51.100.12:8080") && j.contains("100        10"),
+        "{j}"
+    );
+    r.keys(&["Left", "S-Left"]);
+    r.judge_until("weight 3", w(3));
+    r.wait("the row says applied", |s| {
+        row_of(s, "198.51.100.12").contains("3✓")
+    });
+    // `w`: exact weight.
+    r.keys(&["w", "BSpace"]);
+    c.type_text("42");
+    r.keys(&["Enter"]);
+    r.judge_until("weight 42", w(42));
+    // `x` drains, `x` restores, `u` undoes the restore.
+    r.keys(&["x"]);
+    r.judge_until("drained", w(0));
+    r.keys(&["x"]);
+    r.judge_until("restored", w(42));
+    r.keys(&["u"]);
+    r.judge_until("undo of the restore", w(0));
+    r.wait("the undo message", |s| s.contains("undone: ipvsadm -e"));
+
+    // `s`: rr → wrr from the picker; `u` back.
+    r.keys(&["g", "s"]);
+    r.wait("the picker", |s| s.contains("Scheduler (ipvsadm -E -s)"));
+    r.keys(&["j", "Enter"]);
+    r.judge_until("wrr", |j| j.contains("-A -t 192.0.2.1:80 -s wrr\n"));
+    r.keys(&["u"]);
+    r.judge_until("rr again", |j| j.contains("-A -t 192.0.2.1:80 -s rr\n"));
+
+    // `a`: a real server through the form (masq, weight 5).
+    r.keys(&["a"]);
+    r.wait("the real-server form", |s| {
+        s.contains("Add real server to TCP 192.0.2.1:80")
+    });
+    c.type_text("198.51.100.13");
+    // Space, not →, picks masq: a console may split an arrow's escape sequence, and a
+    // lone ESC closes the form.
+    r.keys(&["Tab", "Tab", "Space", "Tab", "BSpace"]);
+    c.type_text("5");
+    r.wait("its ipvsadm line", |s| {
+        s.contains("ipvsadm -a -t 192.0.2.1:80 -r 198.51.100.13:80 -m -w 5")
+    });
+    r.keys(&["Enter"]);
+    r.judge_until("the new real server", |j| {
+        j.contains("-a -t 192.0.2.1:80 -r 198.51.100.13:80 -m -w 5\n")
+    });
+    // `d` on it, confirmed.
+    let screen = r.wait("its row", |s| s.contains("  → 198.51.100.13:80"));
+    select_dest(&r, &screen, "198.51.100.13:80");
+    r.keys(&["d"]);
+    r.wait("the confirmation", |s| {
+        s.contains("Delete real server 198.51.100.13:80")
+    });
+    r.keys(&["y"]);
+    r.judge_until("it gone", |j| !j.contains("198.51.100.13:80"));
+
+    // `Z` on the service (traffic made its counters move).
+    // Conns of the web service in the --stats listing (the judge's last part).
+    let stats = |j: &str| {
+        j.rsplit('%')
+            .next()
+            .unwrap_or("")
+            .lines()
+            .find(|l| l.starts_with("TCP  192.0.2.1:80 "))
+            .map(|l| l.split_whitespace().nth(2).unwrap_or("").to_string())
+            .unwrap_or_default()
+    };
+    let before = stats(&r.judge());
+    assert!(
+        before.parse::<u64>().is_ok_and(|n| n > 0),
+        "the traffic left no count: {before:?}"
+    );
+    r.keys(&["g", "Z", "s"]);
+    r.judge_until("zeroed counters", |j| stats(j) == "0");
+
+    // `D` with its count of real servers, confirmed; `u` brings it back whole.
+    r.keys(&["g", "D"]);
+    r.wait("the confirmation", |s| {
+        s.contains("With it go 2 real servers")
+    });
+    r.keys(&["y"]);
+    r.judge_until("the service gone", |j| !j.contains("192.0.2.1:80"));
+    r.keys(&["u"]);
+    r.judge_until("the service back with both real servers", |j| {
+        j.contains("-A -t 192.0.2.1:80 -s rr\n")
+            && j.contains("-r 198.51.100.11:80 -m -w 1\n")
+            && j.contains("-r 198.51.100.12:8080 -m -w 0\n")
+    });
+
+    // `A`: a service through the form; `u` takes it away.
+    r.keys(&["A"]);
+    r.wait("the service form", |s| s.contains("Add virtual service"));
+    r.keys(&["Tab"]);
+    c.type_text("198.51.100.200");
+    r.keys(&["Tab"]);
+    c.type_text("8080");
+    r.keys(&["Enter"]);
+    r.judge_until("the new service", |j| {
+        j.contains("-A -t 198.51.100.200:8080 -s wlc\n")
+    });
+    r.keys(&["u"]);
+    r.judge_until("it undone", |j| !j.contains("198.51.100.200"));
+    r.keys(&["q"]);
+}
+
+fn read_only_session(c: &Console) {
+    let r = Run { c, n: 100 };
+    let screen = r.wait("the read-only monitor", |s| {
+        s.contains("READ-ONLY") && s.contains("192.0.2.1:80")
+    });
+    filter_and_expand(&r);
+    let screen2 = r.wait("its real servers", |s| s.contains("  → 198.51.100.12:8080"));
+    let _ = screen;
+    select_dest(&r, &screen2, "198.51.100.12:8080");
+    for k in [
+        "Right", "S-Left", "w", "x", "a", "A", "e", "E", "d", "D", "s", "Z", "u",
+    ] {
+        r.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(300));
+        let screen = r.wait(&format!("the read-only message after {k}"), |s| {
+            s.contains("read-only: started with --read-only")
+        });
+        for dialog in ["(ipvsadm -", "Delete ", "Zero "] {
+            assert!(!screen.contains(dialog), "{k} opened a dialog:\n{screen}");
+        }
+    }
+    r.keys(&["q"]);
+}
+
+#[test]
+fn edits_from_the_keyboard_reach_the_kernel_and_read_only_changes_nothing() {
+    let Some(vm) = vm_or_skip("vm_edit_console::edits_from_the_keyboard") else {
+        return;
+    };
+    let script = format!(
+        r#"set -euo pipefail
+{JUDGE}
+. vm/labs/table.sh
+table_net
+ipvsadm -R < tests/golden/table.rules
+for i in 1 2 3; do timeout 1 busybox nc 192.0.2.1 80 </dev/null >/dev/null 2>&1 || true; done
+judge &
+j=$!
+rc=0; {LVSTOP} -d 0.5 --journal /tmp/journal.jsonl || rc=$?
+echo $rc >/run/vmjob/edit.status
+cp /tmp/journal.jsonl /run/vmjob/journal.edit
+ipvsadm -Sn >/run/vmjob/before-ro
+rc=0; {LVSTOP} -r -d 0.5 --journal /tmp/journal.jsonl || rc=$?
+echo $rc >/run/vmjob/ro.status
+ipvsadm -Sn >/run/vmjob/after-ro
+cp /tmp/journal.jsonl /run/vmjob/journal.ro
+kill $j 2>/dev/null || true
+"#
+    );
+    std::thread::scope(|s| {
+        for kernel in kernels() {
+            let (vm, script) = (&vm, &script);
+            s.spawn(move || {
+                let c = Console::start(vm, kernel, 120, 40, script);
+                edit_session(&c);
+                read_only_session(&c);
+                let exit = c.finish(SHORT);
+                exit.assert_ok();
+                assert_eq!(exit.file("edit.status").trim(), "0", "kernel {kernel}");
+                assert_eq!(exit.file("ro.status").trim(), "0", "kernel {kernel}");
+                assert_eq!(
+                    exit.file("before-ro"),
+                    exit.file("after-ro"),
+                    "kernel {kernel}: read-only changed the table"
+                );
+                assert_eq!(
+                    exit.file("journal.edit"),
+                    exit.file("journal.ro"),
+                    "kernel {kernel}: read-only wrote to the journal"
+                );
+                // Every change journaled: intent and result lines, all answered.
+                let journal = exit.file("journal.edit");
+                assert!(journal.lines().count() >= 2 * 18, "{journal}");
+            });
+        }
+    });
+}
