@@ -94,6 +94,27 @@ fn row(out: &str, sect: &str, addr: &str) -> [u64; 5] {
         .unwrap_or_else(|_| panic!("expected 5 numbers in {line:?}"))
 }
 
+/// The director's Conns counters against the answers the client counted. The service's count is
+/// exactly the sum of its real servers'. It may fall short of the requests by a connection or
+/// two: a client that reuses a source port while the director still holds the old entry (DR
+/// keeps closed connections for minutes) can be handed that entry instead of a new one — seen
+/// once as 299 of 300 on 6.12 — but never by more, and never exceed them.
+fn assert_conns(kernel: &str, svc: u64, (rs1, rs2): (u64, u64), (s1, s2): (u64, u64)) {
+    assert_eq!(
+        svc,
+        rs1 + rs2,
+        "service Conns = sum of real servers', kernel {kernel}"
+    );
+    assert!(
+        svc <= REQUESTS && REQUESTS - svc <= 2,
+        "service Conns {svc} for {REQUESTS} requests, kernel {kernel}"
+    );
+    assert!(
+        rs1.abs_diff(s1) + rs2.abs_diff(s2) <= 2 && rs1 <= s1 && rs2 <= s2,
+        "real server Conns ({rs1}, {rs2}) vs answers ({s1}, {s2}), kernel {kernel}"
+    );
+}
+
 #[test]
 fn nat_lab_round_robin_splits_evenly() {
     let Some(vm) = vm_or_skip("vm_labs::nat_lab_round_robin_splits_evenly") else {
@@ -110,12 +131,7 @@ fn nat_lab_round_robin_splits_evenly() {
         let svc = row(&out.stdout, "stats", "198.51.100.10:80");
         let rs1 = row(&out.stdout, "stats", "192.0.2.11:80");
         let rs2 = row(&out.stdout, "stats", "192.0.2.140:80");
-        assert_eq!(svc[0], REQUESTS, "service Conns, kernel {kernel}");
-        assert_eq!(
-            (rs1[0], rs2[0]),
-            (s1, s2),
-            "real server Conns, kernel {kernel}"
-        );
+        assert_conns(kernel, svc[0], (rs1[0], rs2[0]), (s1, s2));
         // NAT: replies come back through the director, so it counts them.
         assert!(
             svc[1] > 0 && svc[2] > 0 && svc[3] > 0 && svc[4] > 0,
@@ -146,12 +162,7 @@ fn dr_lab_weighted_round_robin_splits_one_to_two() {
         let svc = row(&out.stdout, "stats", "203.0.113.100:80");
         let rs1 = row(&out.stdout, "stats", "203.0.113.11:80");
         let rs2 = row(&out.stdout, "stats", "203.0.113.12:80");
-        assert_eq!(svc[0], REQUESTS, "service Conns, kernel {kernel}");
-        assert_eq!(
-            (rs1[0], rs2[0]),
-            (s1, s2),
-            "real server Conns, kernel {kernel}"
-        );
+        assert_conns(kernel, svc[0], (rs1[0], rs2[0]), (s1, s2));
         // DR: real servers answer the client directly; the director sees only inbound.
         assert!(svc[1] > 0 && svc[3] > 0, "{svc:?}");
         assert_eq!(
