@@ -138,7 +138,7 @@ impl Backend for Probed {
 }
 
 /// Keys at fixed due times: mostly Down, a PageDown every tenth (so new
-/// services come into view), then `q`. A key due while the loop was busy is
+/// services come into view), none in the last 3 s, then `q`. A key due while the loop was busy is
 /// delivered late and its latency counts from its due time, as a real
 /// terminal's would.
 struct Script {
@@ -159,8 +159,15 @@ impl Input for Script {
                 return Ok(None);
             }
         }
+        // Quiet for the last 3 s, so the row selected last has been on
+        // screen for a few polls when its staleness is taken.
+        let at = due - self.start;
+        if at + Duration::from_secs(3) >= self.until && at < self.until {
+            self.sent += 1;
+            return Ok(None);
+        }
         self.sent += 1;
-        let code = if due - self.start >= self.until {
+        let code = if at >= self.until {
             KeyCode::Char('q')
         } else if self.sent % 10 == 0 {
             KeyCode::PageDown
@@ -264,28 +271,51 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, delay: Duration) {
             worst = worst.max(end - *last);
         }
     }
-    // Services read in every poll after the first two: the watched ones
-    // (rows on screen and the selection) are among them.
-    let mut every: Option<std::collections::HashSet<ServiceKey>> = None;
-    for keys in log.per_poll.iter().skip(2) {
-        let set: std::collections::HashSet<_> = keys.iter().copied().collect();
-        every = Some(match every {
-            None => set,
-            Some(e) => e.intersection(&set).copied().collect(),
-        });
+    // Rows on the last frame: their services' real servers must be at most
+    // one refresh (plus the poll's own duration) old when the run ends.
+    let screen: Vec<String> = {
+        let buf = terminal.backend().inner.buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    // Service rows are refreshed by every poll's services dump; real-server
+    // rows on screen belong to the service row above them.
+    let mut visible = 0;
+    let mut visible_stale = Duration::ZERO;
+    let mut current: Option<ServiceKey> = None;
+    for line in &screen {
+        for word in line.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':')) {
+            if let Some(ip) = word.strip_suffix(":80").and_then(|a| a.parse().ok()) {
+                current = Some(ServiceKey::Addr {
+                    protocol: lvstop::model::Protocol::Tcp,
+                    addr: std::net::IpAddr::V4(ip),
+                    port: 80,
+                });
+            } else if word.ends_with(":8080") {
+                if let Some(last) = current
+                    .and_then(|k| log.reads.get(&k))
+                    .and_then(|t| t.last())
+                {
+                    visible += 1;
+                    visible_stale = visible_stale.max(end - *last);
+                }
+            }
+        }
     }
     println!("tui_services_read={}", log.reads.len());
     println!("tui_stale_max_s={:.2}", worst.as_secs_f64());
-    println!(
-        "tui_read_every_poll={}",
-        every.map(|e| e.len()).unwrap_or(0)
-    );
-    let header: String = {
-        let buf = terminal.backend().inner.buffer();
-        (0..buf.area.width)
-            .map(|x| buf[(x, 0)].symbol().to_string())
-            .collect()
-    };
-    println!("tui_header={}", header.trim_end());
+    println!("tui_visible_dest_rows={visible}");
+    println!("tui_visible_stale_max_s={:.2}", visible_stale.as_secs_f64());
+    println!("tui_header={}", screen[0].trim_end());
+    if std::env::var_os("LVSTOP_BENCH_SCREEN").is_some() {
+        for line in &screen {
+            eprintln!("screen|{}", line.trim_end());
+        }
+    }
     println!("tui_vmhwm_kib={}", vm_hwm_kib());
 }
