@@ -155,7 +155,7 @@ fn history(services: u32, dests: u32, seconds: u64) {
             wall: SystemTime::now(),
             took: Duration::ZERO,
             interval: Duration::from_secs(1),
-            info: info.clone(),
+            info,
             services: svc,
             dests: read,
         }));
