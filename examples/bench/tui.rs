@@ -85,6 +85,27 @@ struct Probe {
     pending: Option<Instant>,
     latencies: Vec<Duration>,
     frames: usize,
+    /// CPU seconds per thread name, read just before quitting.
+    threads: Vec<(String, f64)>,
+}
+
+/// utime+stime of every thread of this process, by thread name.
+fn thread_cpu() -> Vec<(String, f64)> {
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+        .filter_map(|stat| {
+            let (head, rest) = stat.rsplit_once(')')?;
+            let name = head.split_once('(')?.1.to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some((name, ticks / hz))
+        })
+        .collect()
 }
 
 /// A TestBackend that timestamps every finished frame (ratatui flushes once
@@ -175,6 +196,10 @@ impl Input for Script {
             KeyCode::Down
         };
         let mut p = self.probe.lock().unwrap();
+        if code == KeyCode::Char('q') {
+            // Still inside the loop: the polling thread is alive to be read.
+            p.threads = thread_cpu();
+        }
         p.pending.get_or_insert(due);
         Ok(Some(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))))
     }
@@ -228,6 +253,9 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, delay: Duration) {
         cpu.as_secs_f64() / wall.as_secs_f64()
     );
     println!("tui_frames={}", probe.frames);
+    for (name, cpu) in &probe.threads {
+        println!("tui_thread_cpu_s[{name}]={cpu:.2}");
+    }
     println!("tui_keys={}", lat.len());
     println!(
         "tui_key_p50_ms={}",
