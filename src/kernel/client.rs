@@ -14,10 +14,11 @@ use crate::backend::wording::{change_error, not_available, read_error, strerror}
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
 use crate::protocol::convert::{
-    change_request, daemon_from_message, dest_from_message, get_config_request,
-    get_daemons_request, get_dests_request, get_info_request, get_services_request,
-    info_from_message, service_from_message, timeouts_from_message,
+    change_request, daemon_from_message, get_config_request, get_daemons_request,
+    get_dests_request, get_info_request, get_services_request, info_from_message,
+    timeouts_from_message,
 };
+use crate::protocol::direct::{dest_from_payload, service_from_payload};
 use crate::protocol::{IpvsMessage, SyncDaemon};
 
 /// A long-lived connection to the kernel's IPVS table: one socket, the
@@ -102,22 +103,30 @@ impl Reader for Client {
     }
 
     fn services(&mut self) -> Result<Vec<Service>, Error> {
-        let what = "the list of virtual services";
-        self.dump(get_services_request(), what)?
-            .iter()
-            .map(|m| service_from_message(m).map_err(|e| decode_error(what, e)))
-            .collect()
+        let mut services = Vec::new();
+        self.transport
+            .dump_each(self.family_id, get_services_request(), |payload| {
+                services.push(service_from_payload(payload)?);
+                Ok(())
+            })
+            .map_err(|f| read_failure(f, "the list of virtual services"))?;
+        Ok(services)
     }
 
     /// A service that no longer exists dumps as empty: the kernel answers a
     /// dest dump for an unknown service with no entries, not an error.
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
-        let what = format!("the real servers of {service}");
         let family = service.family();
-        self.dump(get_dests_request(service), &what)?
-            .iter()
-            .map(|m| dest_from_message(m, family).map_err(|e| decode_error(&what, e)))
-            .collect()
+        let mut dests = Vec::new();
+        self.transport
+            .dump_each(self.family_id, get_dests_request(service), |payload| {
+                dests.push(dest_from_payload(payload, family)?);
+                Ok(())
+            })
+            // Worded only on failure: formatting the key on every call cost
+            // more than the decoding at 10,000 services.
+            .map_err(|f| read_failure(f, &format!("the real servers of {service}")))?;
+        Ok(dests)
     }
 
     fn timeouts(&mut self) -> Result<Timeouts, Error> {

@@ -10,4 +10,4 @@ mod transport;
 
 pub use client::Client;
 pub use netns::netns_path;
-pub use transport::RECV_TIMEOUT;
+pub use transport::{take_datagram, take_datagram_with, Failure, RECV_TIMEOUT};

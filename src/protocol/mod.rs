@@ -10,6 +10,7 @@ mod command;
 pub mod convert;
 mod daemon;
 mod dest;
+pub mod direct;
 mod frame;
 mod info;
 mod message;

@@ -1,0 +1,261 @@
+//! Host-side benchmarks (no VM, no kernel): `cargo bench --bench host`.
+//!
+//! 1. Decoding throughput of captured kernel replies (tests/golden/6.12:
+//!    the services dump and a real-server dump of `ipvsadm -Ln`), each message
+//!    replicated to 100,000 and packed into 32 KiB datagrams as the kernel
+//!    packs dumps. Timed through `kernel::take_datagram` and the model
+//!    conversion (`take_datagram_with` + `protocol::direct`), exactly the
+//!    client's path; beside it the typed attribute tree it replaced, and a
+//!    framing-only pass (message lengths read, nothing decoded).
+//! 2. One frame of the monitor at 200x60 with 100,000 services in the model,
+//!    against the same frame with 10 (target: within 1.5x).
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime};
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use lvstop::app::{App, AppConfig, Event, PollResult};
+use lvstop::canvas::Chrome;
+use lvstop::kernel::{take_datagram, take_datagram_with};
+use lvstop::model::{Dest, Family, Info, Protocol, Service, ServiceKey};
+use lvstop::protocol::convert::{dest_from_message, service_from_message};
+use lvstop::protocol::direct::{dest_from_payload, service_from_payload};
+use lvstop::protocol::IpvsMessage;
+use lvstop::tui::Monitor;
+
+const COPIES: usize = 100_000;
+const DATAGRAM: usize = 32 * 1024;
+const NLMSG_DONE: u16 = 3;
+
+fn main() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/6.12");
+    let (services, dests) = captured_messages(&dir);
+    println!(
+        "decoding {COPIES} messages from captured replies ({} service, {} real-server templates)",
+        services.len(),
+        dests.len()
+    );
+    decode(
+        "services dump",
+        &services,
+        |m| service_from_message(m).map(|_| ()),
+        |p| service_from_payload(p).map(|_| ()),
+    );
+    decode(
+        "real-server dump",
+        &dests,
+        |m| dest_from_message(m, Family::V4).map(|_| ()),
+        |p| dest_from_payload(p, Family::V4).map(|_| ()),
+    );
+    render();
+}
+
+/// Every IPVS message (cmd NEW_SERVICE / NEW_DEST) in the `ipvsadm -Ln`
+/// capture's replies, as whole netlink frames.
+fn captured_messages(dir: &Path) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let (mut services, mut dests) = (Vec::new(), Vec::new());
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("tests/golden/6.12")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("list.") && n.ends_with(".resp.bin")
+        })
+        .collect();
+    files.sort();
+    for f in files {
+        let b = std::fs::read(&f).unwrap();
+        let mut off = 0;
+        while off + 20 <= b.len() {
+            let len = u32::from_ne_bytes(b[off..off + 4].try_into().unwrap()) as usize;
+            let kind = u16::from_ne_bytes(b[off + 4..off + 6].try_into().unwrap());
+            if len < 16 || off + len > b.len() {
+                break;
+            }
+            if kind > NLMSG_DONE + 13 {
+                match b[off + 16] {
+                    1 => services.push(b[off..off + len].to_vec()),
+                    5 => dests.push(b[off..off + len].to_vec()),
+                    _ => {}
+                }
+            }
+            off += (len + 3) & !3;
+        }
+    }
+    assert!(
+        !services.is_empty() && !dests.is_empty(),
+        "no dump replies in {}",
+        dir.display()
+    );
+    (services, dests)
+}
+
+/// `COPIES` messages cycling through `templates`, packed into datagrams
+/// (sequence number 1), NLMSG_DONE at the end.
+fn datagrams(templates: &[Vec<u8>]) -> Vec<Vec<u8>> {
+    let mut out = vec![Vec::with_capacity(DATAGRAM)];
+    for i in 0..COPIES {
+        let m = &templates[i % templates.len()];
+        if out.last().unwrap().len() + m.len() > DATAGRAM {
+            out.push(Vec::with_capacity(DATAGRAM));
+        }
+        let d = out.last_mut().unwrap();
+        let at = d.len();
+        d.extend_from_slice(m);
+        d[at + 8..at + 12].copy_from_slice(&1u32.to_ne_bytes());
+        d.resize((d.len() + 3) & !3, 0);
+    }
+    let mut done = vec![0u8; 20];
+    done[0..4].copy_from_slice(&20u32.to_ne_bytes());
+    done[4..6].copy_from_slice(&NLMSG_DONE.to_ne_bytes());
+    done[8..12].copy_from_slice(&1u32.to_ne_bytes());
+    out.last_mut().unwrap().extend_from_slice(&done);
+    out
+}
+
+/// Framing only: what the floor reader does with a reply.
+fn count(datagrams: &[Vec<u8>]) -> usize {
+    let mut n = 0;
+    for d in datagrams {
+        let mut off = 0;
+        while off + 16 <= d.len() {
+            let len = u32::from_ne_bytes(d[off..off + 4].try_into().unwrap()) as usize;
+            n += 1;
+            off += (len.max(16) + 3) & !3;
+        }
+    }
+    n
+}
+
+fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(f());
+            t.elapsed()
+        })
+        .min()
+        .unwrap()
+}
+
+type Converted = Result<(), netlink_packet_core::DecodeError>;
+
+fn decode(
+    what: &str,
+    templates: &[Vec<u8>],
+    typed: impl Fn(&IpvsMessage) -> Converted,
+    direct: impl Fn(&[u8]) -> Converted,
+) {
+    let grams = datagrams(templates);
+    let bytes: usize = grams.iter().map(Vec::len).sum();
+    let floor = best_of(5, || count(&grams));
+    // The client's path: messages decoded in place into the model.
+    let fast = best_of(5, || {
+        let mut n = 0;
+        let mut each = |p: &[u8]| {
+            n += 1;
+            direct(p)
+        };
+        for g in &grams {
+            take_datagram_with(g, 1, &mut each).expect("captured replies decode");
+        }
+        assert_eq!(n, COPIES);
+    });
+    // The typed attribute tree, then the model (the path before).
+    let tree = best_of(5, || {
+        let mut replies: Vec<IpvsMessage> = Vec::new();
+        for g in &grams {
+            take_datagram(g, 1, &mut replies).expect("captured replies decode");
+        }
+        assert_eq!(replies.len(), COPIES);
+        for m in &replies {
+            typed(m).expect("captured replies convert");
+        }
+    });
+    let ns = |d: Duration| d.as_secs_f64() / COPIES as f64 * 1e9;
+    println!(
+        "  {what}: {:.0} ns/message, {:.0} MB/s ({:.2} M messages/s); typed tree {:.0} ns/message ({:.1}x slower); framing only {:.0} ns/message",
+        ns(fast),
+        bytes as f64 / fast.as_secs_f64() / 1e6,
+        COPIES as f64 / fast.as_secs_f64() / 1e6,
+        ns(tree),
+        tree.as_secs_f64() / fast.as_secs_f64(),
+        ns(floor),
+    );
+}
+
+/// A model of `n` services (two real servers each for the first 1,000),
+/// after two polls so rates and sparklines are drawn.
+fn monitor(n: u32) -> Monitor {
+    let mut app = App::new(AppConfig {
+        delay: Duration::from_secs(1),
+        history: Duration::from_secs(300),
+    });
+    let key = |i: u32| ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: IpAddr::V4(Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 18, 0, 0)) + i)),
+        port: 80,
+    };
+    for poll in 1..=2u64 {
+        let services: Vec<Service> = (0..n)
+            .map(|i| {
+                let mut s = Service::new(key(i), "wlc");
+                s.stats.conns = poll * u64::from(i % 13);
+                s.stats.inbytes = poll * 1000 * u64::from(i % 7);
+                s
+            })
+            .collect();
+        let dests = (0..n.min(1000))
+            .map(|i| {
+                let d = (1..=2)
+                    .map(|j| Dest::new(IpAddr::V4(Ipv4Addr::new(172, 16, 0, j)), 8080))
+                    .collect();
+                (key(i), d)
+            })
+            .collect();
+        app.apply(Event::Polled(PollResult {
+            at: Duration::from_secs(poll),
+            wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + poll),
+            took: Duration::from_millis(5),
+            interval: Duration::from_secs(1),
+            info: Info {
+                version: 0x010201,
+                conn_tab_size: 4096,
+            },
+            services,
+            dests,
+        }));
+    }
+    Monitor::new(app, Chrome::default())
+}
+
+fn frame_time(n: u32) -> Duration {
+    let mut m = monitor(n);
+    let mut t = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    m.render(&mut t).unwrap();
+    // Median of 50 frames: each frame redraws the whole table area.
+    let mut times: Vec<Duration> = (0..50)
+        .map(|_| {
+            let s = Instant::now();
+            m.render(&mut t).unwrap();
+            s.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn render() {
+    let small = frame_time(10);
+    let big = frame_time(100_000);
+    let ratio = big.as_secs_f64() / small.as_secs_f64();
+    println!(
+        "frame 200x60: 10 services {:.0} us, 100,000 services {:.0} us, ratio {ratio:.2} (target <= 1.5: {})",
+        small.as_secs_f64() * 1e6,
+        big.as_secs_f64() * 1e6,
+        if ratio <= 1.5 { "met" } else { "MISSED" }
+    );
+}

@@ -1,0 +1,170 @@
+//! The in-VM half of `tools/bench`: builds synthetic IPVS tables and
+//! measures reading them. Prints `name=value` lines for the script.
+//!
+//!   bench build SERVICES DESTS      flush, then build the table
+//!   bench read REPS                 floor, full read, services dump, ipvsadm
+//!   bench tui SECONDS               the monitor headless, 1 s refresh
+//!   bench history S D SECONDS       app memory after that many 1 s polls
+//!                                   of a synthetic S x D table (no kernel)
+
+mod build;
+mod floor;
+mod measure;
+mod tui;
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use lvstop::app::{App, AppConfig, Event, PollResult};
+use lvstop::backend::Reader;
+use lvstop::kernel::Client;
+
+use measure::{median, secs, time, vm_hwm_kib, Sample};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let num = |i: usize| -> u64 {
+        args.get(i)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| usage())
+    };
+    if args.first().map(String::as_str) == Some("history") {
+        return history(num(1) as u32, num(2) as u32, num(3));
+    }
+    let mut client = Client::open(None).unwrap_or_else(|e| fail(&e.to_string()));
+    match args.first().map(String::as_str) {
+        Some("build") => {
+            let t = Instant::now();
+            build::build(&mut client, num(1) as u32, num(2) as u32)
+                .unwrap_or_else(|e| fail(&e.to_string()));
+            println!("build_s={}", secs(t.elapsed()));
+        }
+        Some("read") => read(client, num(1) as usize),
+        Some("tui") => tui::run(client, num(1), Duration::from_secs(1)),
+        _ => usage(),
+    }
+}
+
+fn usage() -> ! {
+    eprintln!("usage: bench build S D | read REPS | tui SECONDS | history S D SECONDS");
+    std::process::exit(2)
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("bench: {msg}");
+    std::process::exit(1)
+}
+
+fn print(name: &str, s: Sample) {
+    println!("{name}_wall_s={}", secs(s.wall));
+    println!("{name}_cpu_s={}", secs(s.cpu));
+}
+
+/// Interleaved repetitions so that drift under a loaded host hits every
+/// reader alike; the median of each is reported.
+fn read(mut client: Client, reps: usize) {
+    let mut floor = floor::Floor::open(client.family_id()).unwrap_or_else(|e| fail(&e.to_string()));
+    let (mut f, mut full, mut svc, mut ipvsadm) = (vec![], vec![], vec![], vec![]);
+    let mut counts = floor::Counts::default();
+    let mut entries = (0, 0);
+    for _ in 0..reps {
+        let (s, c) = time(libc::RUSAGE_SELF, || floor.read());
+        counts = c.unwrap_or_else(|e| fail(&format!("floor: {e}")));
+        f.push(s);
+        let (s, snap) = time(libc::RUSAGE_SELF, || client.snapshot());
+        let snap = snap.unwrap_or_else(|e| fail(&e.to_string()));
+        entries = (
+            snap.services.len(),
+            snap.services.iter().map(|e| e.dests.len()).sum::<usize>(),
+        );
+        drop(snap);
+        full.push(s);
+        let (s, r) = time(libc::RUSAGE_SELF, || client.services());
+        r.unwrap_or_else(|e| fail(&e.to_string()));
+        svc.push(s);
+        let (s, status) = time(libc::RUSAGE_CHILDREN, || {
+            Command::new("ipvsadm")
+                .args(["-Ln", "--stats", "--exact"])
+                .stdout(Stdio::null())
+                .status()
+        });
+        match status {
+            Ok(st) if st.success() => ipvsadm.push(s),
+            other => fail(&format!("ipvsadm: {other:?}")),
+        }
+    }
+    println!(
+        "floor_services={} floor_dests={} floor_datagrams={}",
+        counts.services, counts.dests, counts.datagrams
+    );
+    println!("read_services={} read_dests={}", entries.0, entries.1);
+    if (counts.services, counts.dests) != entries {
+        fail("the floor and the full read saw different tables");
+    }
+    let (f, full, svc, ipvsadm) = (median(f), median(full), median(svc), median(ipvsadm));
+    print("floor", f);
+    print("read", full);
+    print("services", svc);
+    print("ipvsadm", ipvsadm);
+    println!(
+        "read_over_floor={:.3}",
+        full.wall.as_secs_f64() / f.wall.as_secs_f64()
+    );
+    println!(
+        "ipvsadm_over_read={:.2}",
+        ipvsadm.wall.as_secs_f64() / full.wall.as_secs_f64()
+    );
+    println!("read_vmhwm_kib={}", vm_hwm_kib());
+}
+
+/// The app model fed `seconds` one-second polls of a synthetic table shaped
+/// like the one `build` makes, each poll reading what the poller reads: every
+/// service, and the real servers of a tenth of them (the 10 s sweep). Then
+/// its peak RSS: history for every service and real server is full.
+fn history(services: u32, dests: u32, seconds: u64) {
+    use lvstop::model::{Info, Service};
+    let before = vm_hwm_kib();
+    let mut app = App::new(AppConfig {
+        delay: Duration::from_secs(1),
+        history: Duration::from_secs(seconds),
+    });
+    let all: Vec<Service> = (0..services)
+        .map(|i| Service::new(build::service_key(i), "wlc"))
+        .collect();
+    let pool: Vec<_> = (0..dests).map(build::dest).collect();
+    let info = Info {
+        version: 0x010201,
+        conn_tab_size: 4096,
+    };
+    let t = Instant::now();
+    for i in 0..seconds {
+        let mut svc = all.clone();
+        for (n, s) in svc.iter_mut().enumerate() {
+            // Moving counters, so every sample is a real rate.
+            s.stats.conns = i * (n as u64 % 7);
+            s.stats.inpkts = i * 10;
+        }
+        let read = all
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| i == 0 || *n as u64 % 10 == i % 10)
+            .map(|(_, s)| (s.key, pool.clone()))
+            .collect();
+        app.apply(Event::Polled(PollResult {
+            at: Duration::from_secs(i + 1),
+            wall: SystemTime::now(),
+            took: Duration::ZERO,
+            interval: Duration::from_secs(1),
+            info,
+            services: svc,
+            dests: read,
+        }));
+    }
+    println!("history_polls={seconds}");
+    println!(
+        "history_apply_ms_per_poll={:.1}",
+        t.elapsed().as_secs_f64() * 1000.0 / seconds as f64
+    );
+    println!("history_vmhwm_before_kib={before}");
+    println!("history_vmhwm_kib={}", vm_hwm_kib());
+}

@@ -1,0 +1,349 @@
+//! The monitor headless against the real kernel: `tui::run_loop` with a
+//! scripted keyboard and a 200x60 TestBackend, the kernel client wrapped to
+//! log every read. Measures key-to-frame latency directly (the key's due
+//! time to the flush of the frame that shows it), CPU per second, poll
+//! spacing and how stale each service's real servers get.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
+use ratatui::buffer::Cell;
+use ratatui::layout::{Position, Size};
+use ratatui::Terminal;
+
+use lvstop::backend::{Error, Reader};
+use lvstop::clock::SystemClock;
+use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
+use lvstop::tui::{run_loop, Input, MonitorOptions};
+
+use super::measure::{proc_cpu, vm_hwm_kib};
+
+#[derive(Default)]
+struct Log {
+    /// (start, end) of each poll; a poll starts with the info request.
+    polls: Vec<(Instant, Instant)>,
+    /// Per service, when its real servers were read.
+    reads: HashMap<ServiceKey, Vec<Instant>>,
+    /// Per poll, the services read.
+    per_poll: Vec<Vec<ServiceKey>>,
+}
+
+struct Logged<R> {
+    inner: R,
+    log: Arc<Mutex<Log>>,
+}
+
+impl<R: Reader> Logged<R> {
+    fn end(&self) {
+        if let Some(p) = self.log.lock().unwrap().polls.last_mut() {
+            p.1 = Instant::now();
+        }
+    }
+}
+
+impl<R: Reader> Reader for Logged<R> {
+    fn info(&mut self) -> Result<Info, Error> {
+        {
+            let mut log = self.log.lock().unwrap();
+            let now = Instant::now();
+            log.polls.push((now, now));
+            log.per_poll.push(Vec::new());
+        }
+        let r = self.inner.info();
+        self.end();
+        r
+    }
+    fn services(&mut self) -> Result<Vec<Service>, Error> {
+        let r = self.inner.services();
+        self.end();
+        r
+    }
+    fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, Error> {
+        let r = self.inner.dests(key);
+        let now = Instant::now();
+        let mut log = self.log.lock().unwrap();
+        log.reads.entry(*key).or_default().push(now);
+        if let Some(p) = log.per_poll.last_mut() {
+            p.push(*key);
+        }
+        if let Some(p) = log.polls.last_mut() {
+            p.1 = now;
+        }
+        r
+    }
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        self.inner.timeouts()
+    }
+}
+
+#[derive(Default)]
+struct Probe {
+    /// Due time of the oldest key not yet on screen.
+    pending: Option<Instant>,
+    latencies: Vec<Duration>,
+    frames: usize,
+    /// CPU seconds per thread name, read just before quitting.
+    threads: Vec<(String, f64)>,
+}
+
+/// utime+stime of every thread of this process, by thread name.
+fn thread_cpu() -> Vec<(String, f64)> {
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
+        .filter_map(|stat| {
+            let (head, rest) = stat.rsplit_once(')')?;
+            let name = head.split_once('(')?.1.to_string();
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+            Some((name, ticks / hz))
+        })
+        .collect()
+}
+
+/// A TestBackend that timestamps every finished frame (ratatui flushes once
+/// per `draw`).
+struct Probed {
+    inner: TestBackend,
+    probe: Arc<Mutex<Probe>>,
+}
+
+impl Backend for Probed {
+    type Error = <TestBackend as Backend>::Error;
+    fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(
+        &mut self,
+        c: I,
+    ) -> Result<(), Self::Error> {
+        self.inner.draw(c)
+    }
+    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.hide_cursor()
+    }
+    fn show_cursor(&mut self) -> Result<(), Self::Error> {
+        self.inner.show_cursor()
+    }
+    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
+        self.inner.get_cursor_position()
+    }
+    fn set_cursor_position<P: Into<Position>>(&mut self, p: P) -> Result<(), Self::Error> {
+        self.inner.set_cursor_position(p)
+    }
+    fn clear(&mut self) -> Result<(), Self::Error> {
+        self.inner.clear()
+    }
+    fn clear_region(&mut self, t: ClearType) -> Result<(), Self::Error> {
+        self.inner.clear_region(t)
+    }
+    fn size(&self) -> Result<Size, Self::Error> {
+        self.inner.size()
+    }
+    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
+        self.inner.window_size()
+    }
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.inner.flush()?;
+        let mut p = self.probe.lock().unwrap();
+        p.frames += 1;
+        if let Some(due) = p.pending.take() {
+            p.latencies.push(due.elapsed());
+        }
+        Ok(())
+    }
+}
+
+/// Keys at fixed due times: mostly Down, a PageDown every tenth (so new
+/// services come into view), none in the last 3 s, then `q`. A key due while the loop was busy is
+/// delivered late and its latency counts from its due time, as a real
+/// terminal's would.
+struct Script {
+    start: Instant,
+    every: Duration,
+    until: Duration,
+    sent: u32,
+    probe: Arc<Mutex<Probe>>,
+}
+
+impl Input for Script {
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>> {
+        let due = self.start + self.every * (self.sent + 1);
+        let now = Instant::now();
+        if due > now {
+            std::thread::sleep(timeout.min(due - now));
+            if Instant::now() < due {
+                return Ok(None);
+            }
+        }
+        // Quiet for the last 3 s, so the row selected last has been on
+        // screen for a few polls when its staleness is taken.
+        let at = due - self.start;
+        if at + Duration::from_secs(3) >= self.until && at < self.until {
+            self.sent += 1;
+            return Ok(None);
+        }
+        self.sent += 1;
+        let code = if at >= self.until {
+            KeyCode::Char('q')
+        } else if self.sent % 10 == 0 {
+            KeyCode::PageDown
+        } else {
+            KeyCode::Down
+        };
+        let mut p = self.probe.lock().unwrap();
+        if code == KeyCode::Char('q') {
+            // Still inside the loop: the polling thread is alive to be read.
+            p.threads = thread_cpu();
+        }
+        p.pending.get_or_insert(due);
+        Ok(Some(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))))
+    }
+}
+
+pub fn run(reader: impl Reader + 'static, seconds: u64, delay: Duration) {
+    let log = Arc::new(Mutex::new(Log::default()));
+    let probe = Arc::new(Mutex::new(Probe::default()));
+    let reader = Logged {
+        inner: reader,
+        log: log.clone(),
+    };
+    let backend = Probed {
+        inner: TestBackend::new(200, 60),
+        probe: probe.clone(),
+    };
+    let mut terminal = Terminal::new(backend).expect("terminal");
+    let options = MonitorOptions {
+        delay,
+        ..MonitorOptions::default()
+    };
+    let start = Instant::now();
+    let mut script = Script {
+        start,
+        every: Duration::from_millis(250),
+        until: Duration::from_secs(seconds),
+        sent: 0,
+        probe: probe.clone(),
+    };
+    let cpu0 = proc_cpu();
+    run_loop(
+        &mut terminal,
+        &mut script,
+        Box::new(reader),
+        &options,
+        Arc::new(SystemClock::new()),
+    )
+    .expect("run_loop");
+    let wall = start.elapsed();
+    let cpu = proc_cpu().saturating_sub(cpu0);
+    let end = Instant::now();
+
+    let probe = probe.lock().unwrap();
+    let mut lat = probe.latencies.clone();
+    lat.sort();
+    let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+    println!("tui_wall_s={:.2}", wall.as_secs_f64());
+    println!("tui_cpu_s={:.3}", cpu.as_secs_f64());
+    println!(
+        "tui_cpu_per_s={:.4}",
+        cpu.as_secs_f64() / wall.as_secs_f64()
+    );
+    println!("tui_frames={}", probe.frames);
+    for (name, cpu) in &probe.threads {
+        println!("tui_thread_cpu_s[{name}]={cpu:.2}");
+    }
+    println!("tui_keys={}", lat.len());
+    println!(
+        "tui_key_p50_ms={}",
+        ms(lat.get(lat.len() / 2).copied().unwrap_or_default())
+    );
+    println!(
+        "tui_key_max_ms={}",
+        ms(lat.last().copied().unwrap_or_default())
+    );
+
+    let log = log.lock().unwrap();
+    let polls = &log.polls;
+    let overlaps = polls.windows(2).filter(|w| w[1].0 < w[0].1).count();
+    let took_max = polls.iter().map(|p| p.1 - p.0).max().unwrap_or_default();
+    let mut gaps: Vec<Duration> = polls.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    gaps.sort();
+    println!("tui_polls={}", polls.len());
+    println!("tui_poll_overlaps={overlaps}");
+    println!("tui_poll_took_max_s={:.3}", took_max.as_secs_f64());
+    println!(
+        "tui_interval_p50_s={:.3}",
+        gaps.get(gaps.len() / 2)
+            .copied()
+            .unwrap_or_default()
+            .as_secs_f64()
+    );
+    println!(
+        "tui_interval_max_s={:.3}",
+        gaps.last().copied().unwrap_or_default().as_secs_f64()
+    );
+
+    // Staleness: after a service was first read, the longest it went
+    // without a fresh read (gaps between reads, and from the last read to
+    // the end of the run).
+    let mut worst = Duration::ZERO;
+    for times in log.reads.values() {
+        for w in times.windows(2) {
+            worst = worst.max(w[1] - w[0]);
+        }
+        if let Some(last) = times.last() {
+            worst = worst.max(end - *last);
+        }
+    }
+    // Rows on the last frame: their services' real servers must be at most
+    // one refresh (plus the poll's own duration) old when the run ends.
+    let screen: Vec<String> = {
+        let buf = terminal.backend().inner.buffer();
+        (0..buf.area.height)
+            .map(|y| {
+                (0..buf.area.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    // Service rows are refreshed by every poll's services dump; real-server
+    // rows on screen belong to the service row above them.
+    let mut visible = 0;
+    let mut visible_stale = Duration::ZERO;
+    let mut current: Option<ServiceKey> = None;
+    for line in &screen {
+        for word in line.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':')) {
+            if let Some(ip) = word.strip_suffix(":80").and_then(|a| a.parse().ok()) {
+                current = Some(ServiceKey::Addr {
+                    protocol: lvstop::model::Protocol::Tcp,
+                    addr: std::net::IpAddr::V4(ip),
+                    port: 80,
+                });
+            } else if word.ends_with(":8080") {
+                if let Some(last) = current
+                    .and_then(|k| log.reads.get(&k))
+                    .and_then(|t| t.last())
+                {
+                    visible += 1;
+                    visible_stale = visible_stale.max(end - *last);
+                }
+            }
+        }
+    }
+    println!("tui_services_read={}", log.reads.len());
+    println!("tui_stale_max_s={:.2}", worst.as_secs_f64());
+    println!("tui_visible_dest_rows={visible}");
+    println!("tui_visible_stale_max_s={:.2}", visible_stale.as_secs_f64());
+    println!("tui_header={}", screen[0].trim_end());
+    if std::env::var_os("LVSTOP_BENCH_SCREEN").is_some() {
+        for line in &screen {
+            eprintln!("screen|{}", line.trim_end());
+        }
+    }
+    println!("tui_vmhwm_kib={}", vm_hwm_kib());
+}
