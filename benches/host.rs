@@ -17,6 +17,7 @@ use std::time::{Duration, Instant, SystemTime};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
+use lvstop::app::editing::Mode;
 use lvstop::app::{App, AppConfig, Event, PollResult};
 use lvstop::canvas::Chrome;
 use lvstop::kernel::{take_datagram, take_datagram_with};
@@ -227,9 +228,10 @@ fn monitor(n: u32) -> Monitor {
             },
             services,
             dests,
+            estimator: Some(true),
         }));
     }
-    Monitor::new(app, Chrome::default())
+    Monitor::new(app, Chrome::default(), Mode::ReadOnly)
 }
 
 fn frame_time(n: u32) -> Duration {

@@ -158,6 +158,7 @@ fn history(services: u32, dests: u32, seconds: u64) {
             info,
             services: svc,
             dests: read,
+            estimator: Some(true),
         }));
     }
     println!("history_polls={seconds}");

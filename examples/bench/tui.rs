@@ -17,7 +17,7 @@ use ratatui::Terminal;
 use lvstop::backend::{Error, Reader};
 use lvstop::clock::SystemClock;
 use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
-use lvstop::tui::{run_loop, Input, MonitorOptions};
+use lvstop::tui::{run_loop, Access, Input, MonitorOptions};
 
 use super::measure::{proc_cpu, vm_hwm_kib};
 
@@ -233,7 +233,7 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, delay: Duration) {
     run_loop(
         &mut terminal,
         &mut script,
-        Box::new(reader),
+        Access::ReadOnly(Box::new(reader)),
         &options,
         Arc::new(SystemClock::new()),
     )
