@@ -31,12 +31,18 @@ fn cstring() -> impl Strategy<Value = String> {
 
 /// An unknown attribute: a type number past every one the group defines.
 fn other(first_unknown: u16) -> impl Strategy<Value = DefaultNla> {
-    (first_unknown..0x3fff, proptest::collection::vec(any::<u8>(), 0..24))
+    (
+        first_unknown..0x3fff,
+        proptest::collection::vec(any::<u8>(), 0..24),
+    )
         .prop_map(|(kind, value)| DefaultNla::new(kind, value))
 }
 
 fn counter() -> impl Strategy<Value = Counter> {
-    prop_oneof![any::<u32>().prop_map(Counter::U32), any::<u64>().prop_map(Counter::U64)]
+    prop_oneof![
+        any::<u32>().prop_map(Counter::U32),
+        any::<u64>().prop_map(Counter::U64)
+    ]
 }
 
 fn stats_attr() -> impl Strategy<Value = StatsAttr> {
@@ -68,10 +74,8 @@ fn service_attr() -> impl Strategy<Value = ServiceAttr> {
         any::<u16>().prop_map(ServiceAttr::Port),
         any::<u32>().prop_map(ServiceAttr::Fwmark),
         cstring().prop_map(ServiceAttr::SchedName),
-        (any::<u32>(), any::<u32>()).prop_map(|(flags, mask)| ServiceAttr::Flags(SvcFlags {
-            flags,
-            mask
-        })),
+        (any::<u32>(), any::<u32>())
+            .prop_map(|(flags, mask)| ServiceAttr::Flags(SvcFlags { flags, mask })),
         any::<u32>().prop_map(ServiceAttr::Timeout),
         any::<u32>().prop_map(ServiceAttr::Netmask),
         stats().prop_map(ServiceAttr::Stats),
@@ -184,7 +188,11 @@ fn service_key() -> impl Strategy<Value = ServiceKey> {
         prop_oneof![
             (1u32..).prop_map(move |mark| ServiceKey::Fwmark { family, mark }),
             (
-                prop_oneof![Just(Protocol::Tcp), Just(Protocol::Udp), Just(Protocol::Sctp)],
+                prop_oneof![
+                    Just(Protocol::Tcp),
+                    Just(Protocol::Udp),
+                    Just(Protocol::Sctp)
+                ],
                 addr_of(family),
                 any::<u16>()
             )
@@ -211,7 +219,7 @@ fn service() -> impl Strategy<Value = Service> {
                 Family::V6 => (0u32..=128).boxed(),
             };
             netmask.prop_map(move |netmask| {
-                let mut s = Service::new(key.clone(), &sched);
+                let mut s = Service::new(key, &sched);
                 // HASHED is never sent (see service_full): not expected back.
                 s.flags = ServiceFlags(flags & !ServiceFlags::HASHED);
                 s.timeout = timeout;

@@ -17,7 +17,7 @@ use clap::Parser;
 use crate::backend::{Backend, Error};
 use crate::clock::{Clock, SystemClock};
 use crate::demo::DemoDirector;
-use crate::kernel::Client;
+use crate::kernel::{Client, ResilientReader};
 use crate::output::{self, TextOptions, TextView};
 use crate::tui::config::Config;
 use crate::tui::MonitorOptions;
@@ -82,7 +82,13 @@ fn run(args: Args) -> Result<(), String> {
         );
     }
     let options = monitor_options(&args)?;
-    let backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+    let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+    if !args.demo {
+        // The monitor outlives sockets: reopen after failures (kernel/resilient.rs).
+        let netns = args.netns.clone();
+        let open = move || Client::open(netns.as_deref()).map(|c| Box::new(c) as Box<dyn Backend>);
+        backend = Box::new(ResilientReader::new(backend, open, clock.clone()));
+    }
     crate::tui::run_monitor_with(backend, options, clock)
         .map_err(|e| format!("the terminal failed: {e}"))
 }
