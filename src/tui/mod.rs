@@ -5,6 +5,7 @@ pub mod config;
 mod keys;
 mod monitor;
 mod poller;
+pub mod signals;
 mod terminal;
 #[cfg(test)]
 mod tests;
@@ -70,6 +71,7 @@ pub fn run_monitor_with(
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let guard = Guard::enter(Arc::new(Crossterm))?;
+    let _signals = signals::restore_on_signals(guard.restorer())?;
     let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
         t.clear()?;
         run_loop(&mut t, &mut CrosstermInput, reader, &options, clock)
