@@ -176,3 +176,17 @@ fn resizing_while_running_never_panics() {
     assert!(done.contains("EXIT=0"), "{done}");
     assert!(!done.contains("panicked"), "{done}");
 }
+
+#[test]
+fn term_dumb_on_a_real_terminal_suggests_batch() {
+    let Some(t) = Tmux::start("dumb") else { return };
+    let cmd = format!("TERM=dumb {LVSTOP} --demo; echo EXIT=$?");
+    t.run(&["send-keys", &cmd, "Enter"]);
+    // The whole screen: the message may wrap; the typed command has none of its words.
+    let screen = t.wait_for("EXIT=1").replace('\n', "");
+    assert!(
+        screen.contains("lvstop: the monitor needs a terminal") && screen.contains("use --batch"),
+        "{screen}"
+    );
+    assert!(!screen.contains("panicked"), "{screen}");
+}
