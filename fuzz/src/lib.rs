@@ -5,7 +5,7 @@
 
 use lvstop::model::Family;
 use lvstop::protocol::convert::{
-    daemon_from_message, dest_full, dest_from_message, info_from_message, service_from_message,
+    daemon_from_message, dest_from_message, dest_full, info_from_message, service_from_message,
     service_full, timeouts_from_message,
 };
 use lvstop::protocol::{IpvsAttr, IpvsCmd, IpvsMessage};
@@ -34,7 +34,10 @@ fn exercise(msg: &IpvsMessage) {
     msg.emit(&mut out);
 
     if let Ok(s) = service_from_message(msg) {
-        let back = IpvsMessage::new(IpvsCmd::NewService, vec![IpvsAttr::Service(service_full(&s))]);
+        let back = IpvsMessage::new(
+            IpvsCmd::NewService,
+            vec![IpvsAttr::Service(service_full(&s))],
+        );
         let mut b = vec![0u8; back.buffer_len()];
         back.emit(&mut b);
     }
