@@ -28,7 +28,7 @@ pub struct ResilientReader<R: Reader> {
     backoff: Duration,
     /// When (clock time) the next reopen may be tried.
     next_try: Duration,
-    /// Consecutive failed reopen attempts.
+    /// Consecutive failures: calls on a broken connection and failed reopens.
     attempts: u32,
     /// Reopens that succeeded, since creation.
     reconnects: u64,
@@ -91,9 +91,9 @@ impl<R: Reader> ResilientReader<R> {
         Error::new(
             ErrorKind::Io,
             format!(
-                "lost the connection to the kernel ({why}); data is stale; reconnecting in {:.1} s (attempt {})",
+                "lost the connection to the kernel ({why}); data is stale; reconnecting in {:.1} s ({} failures in a row)",
                 wait.as_secs_f64(),
-                self.attempts + 1
+                self.attempts
             ),
         )
     }
@@ -106,12 +106,11 @@ impl<R: Reader> ResilientReader<R> {
                 return Err(self.stale(now));
             }
             match (self.open)() {
+                // The backoff is reset only by a call that succeeds, so a
+                // connection that opens but fails at once still backs off.
                 Ok(r) => {
                     self.current = Some(r);
                     self.reconnects += 1;
-                    self.attempts = 0;
-                    self.backoff = BACKOFF_START;
-                    self.last_error = None;
                 }
                 Err(e) => {
                     self.attempts += 1;
@@ -127,14 +126,28 @@ impl<R: Reader> ResilientReader<R> {
 
     fn call<T>(&mut self, f: impl FnOnce(&mut R) -> Result<T, Error>) -> Result<T, Error> {
         let result = f(self.reader()?);
-        if let Err(e) = &result {
-            if is_connection_failure(e) {
-                // Drop the broken socket; the next call may reopen at once
-                // (a fresh socket usually just works), later ones back off.
+        match &result {
+            Err(e) if is_connection_failure(e) => {
+                // Drop the broken socket. After a healthy spell the next call
+                // reopens at once (a fresh socket usually just works); when
+                // the last reopen did not help, wait as for a failed reopen.
                 self.current = None;
-                self.next_try = self.clock.now();
                 self.last_error = Some(e.clone());
+                let now = self.clock.now();
+                if self.attempts == 0 {
+                    self.next_try = now;
+                } else {
+                    self.next_try = now + self.backoff;
+                    self.backoff = (self.backoff * 2).min(BACKOFF_CAP);
+                }
+                self.attempts += 1;
             }
+            Ok(_) => {
+                self.attempts = 0;
+                self.backoff = BACKOFF_START;
+                self.last_error = None;
+            }
+            Err(_) => {}
         }
         result
     }
@@ -196,7 +209,14 @@ mod tests {
         }
     }
 
-    fn setup(fail_opens: u32) -> (ResilientReader<Flaky>, Arc<ManualClock>, Arc<AtomicU32>) {
+    type Setup = (ResilientReader<Flaky>, Arc<ManualClock>, Arc<AtomicU32>);
+
+    fn setup(fail_opens: u32) -> Setup {
+        setup_with(fail_opens, 1)
+    }
+
+    /// `healthy`: calls each reopened connection serves before breaking.
+    fn setup_with(fail_opens: u32, healthy: u32) -> Setup {
         let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
         let opens = Arc::new(AtomicU32::new(0));
         let counted = opens.clone();
@@ -207,7 +227,7 @@ mod tests {
                 if n < fail_opens {
                     Err(Error::new(ErrorKind::NotAvailable, "IPVS is not available"))
                 } else {
-                    Ok(Flaky { healthy: 1 })
+                    Ok(Flaky { healthy })
                 }
             },
             clock.clone(),
@@ -265,6 +285,25 @@ mod tests {
         clock.advance(Duration::from_millis(100));
         r.info().expect("second attempt succeeds");
         assert_eq!(r.reconnects(), 1);
+    }
+
+    #[test]
+    fn connections_that_break_at_once_back_off_too() {
+        let (mut r, clock, opens) = setup_with(0, 0);
+        r.info().unwrap();
+        r.info().unwrap_err(); // breaks: the next call reopens at once
+        r.info().unwrap_err(); // reopened, broken again: now wait 0.1 s
+        assert_eq!(opens.load(Ordering::SeqCst), 1);
+        r.info().unwrap_err();
+        assert_eq!(opens.load(Ordering::SeqCst), 1, "no reopen before 0.1 s");
+        clock.advance(Duration::from_millis(100));
+        r.info().unwrap_err(); // reopened, broken: now wait 0.2 s
+        assert_eq!(opens.load(Ordering::SeqCst), 2);
+        clock.advance(Duration::from_millis(150));
+        let e = r.info().unwrap_err();
+        assert_eq!(opens.load(Ordering::SeqCst), 2, "no reopen before 0.2 s");
+        assert!(e.to_string().contains("data is stale"), "{e}");
+        assert!(e.to_string().contains("3 failures in a row"), "{e}");
     }
 
     #[test]
