@@ -19,7 +19,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::demo::DemoDirector;
 use crate::edit::Editor;
 use crate::journal::Journal;
-use crate::kernel::Client;
+use crate::kernel::{Client, ResilientReader};
 use crate::output::{self, TextOptions, TextView};
 use crate::tui::config::Config;
 use crate::tui::{Access, MonitorOptions};
@@ -93,7 +93,13 @@ fn run(args: Args) -> Result<(), String> {
         );
     }
     let mut options = monitor_options(&args)?;
-    let backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+    let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+    if !args.demo {
+        // The monitor outlives sockets: reopen after failures (kernel/resilient.rs).
+        let netns = args.netns.clone();
+        let open = move || Client::open(netns.as_deref()).map(|c| Box::new(c) as Box<dyn Backend>);
+        backend = Box::new(ResilientReader::new(backend, open, clock.clone()));
+    }
     let access = if args.read_only {
         options.badges.push("READ-ONLY".to_string());
         Access::ReadOnly(backend as Box<dyn crate::backend::Reader>)

@@ -6,8 +6,10 @@
 
 mod client;
 pub(crate) mod netns;
+pub mod resilient;
 mod transport;
 
 pub use client::Client;
 pub use netns::netns_path;
+pub use resilient::ResilientReader;
 pub use transport::{take_datagram, take_datagram_with, Failure, RECV_TIMEOUT};

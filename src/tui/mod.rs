@@ -9,6 +9,7 @@ mod keys;
 mod monitor;
 mod owner;
 mod poller;
+pub mod signals;
 mod terminal;
 #[cfg(test)]
 mod tests;
@@ -79,6 +80,7 @@ pub fn run_monitor_with(
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let guard = Guard::enter(Arc::new(Crossterm))?;
+    let _signals = signals::restore_on_signals(guard.restorer())?;
     let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
         t.clear()?;
         run_loop(&mut t, &mut CrosstermInput, access, &options, clock)

@@ -70,6 +70,17 @@ impl Guard {
     }
 
     /// Leaves full-screen mode now (idempotent).
+    /// A restore that other threads (signal handling) can call; it shares
+    /// the once-only flag, so the terminal is restored exactly once.
+    pub fn restorer(&self) -> impl Fn() + Send + Sync + 'static {
+        let (screen, left) = (self.screen.clone(), self.left.clone());
+        move || {
+            if !left.swap(true, Ordering::SeqCst) {
+                let _ = screen.leave();
+            }
+        }
+    }
+
     pub fn leave(&self) -> io::Result<()> {
         if self.left.swap(true, Ordering::SeqCst) {
             return Ok(());

@@ -1,0 +1,6 @@
+//! Kernel replies of command SetConfig (genl payload, headers stripped).
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use lvstop::protocol::IpvsCmd;
+
+fuzz_target!(|data: &[u8]| lvstop_fuzz::reply(IpvsCmd::SetConfig, data));

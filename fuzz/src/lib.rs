@@ -1,0 +1,77 @@
+//! What every fuzz target runs: hostile bytes through the same decode path
+//! the kernel client uses, then through the conversions to model types and
+//! back to the wire. Any panic is a bug; decode errors are the expected
+//! outcome for most inputs.
+
+use lvstop::model::Family;
+use lvstop::protocol::convert::{
+    daemon_from_message, dest_from_message, dest_full, info_from_message, service_from_message,
+    service_full, timeouts_from_message,
+};
+use lvstop::protocol::{IpvsAttr, IpvsCmd, IpvsMessage};
+use netlink_packet_core::{
+    Emitable, NetlinkBuffer, NetlinkMessage, NetlinkPayload, ParseableParametrized,
+};
+use netlink_packet_generic::{GenlHeader, GenlMessage};
+
+/// One genl payload (the attributes after the genl header) as a reply
+/// carrying `cmd`: parse, convert, re-emit.
+pub fn reply(cmd: IpvsCmd, payload: &[u8]) {
+    let header = GenlHeader {
+        cmd: cmd.into(),
+        version: 1,
+    };
+    if let Ok(msg) = IpvsMessage::parse_with_param(payload, header) {
+        exercise(&msg);
+    }
+}
+
+/// Every conversion the client applies to a reply, whatever its command,
+/// then the model back to attributes and bytes.
+fn exercise(msg: &IpvsMessage) {
+    // Emitting what we parsed must not panic and must fill exactly buffer_len.
+    let mut out = vec![0u8; msg.buffer_len()];
+    msg.emit(&mut out);
+
+    if let Ok(s) = service_from_message(msg) {
+        let back = IpvsMessage::new(
+            IpvsCmd::NewService,
+            vec![IpvsAttr::Service(service_full(&s))],
+        );
+        let mut b = vec![0u8; back.buffer_len()];
+        back.emit(&mut b);
+    }
+    for family in [Family::V4, Family::V6] {
+        if let Ok(d) = dest_from_message(msg, family) {
+            let back = IpvsMessage::new(IpvsCmd::NewDest, vec![IpvsAttr::Dest(dest_full(&d))]);
+            let mut b = vec![0u8; back.buffer_len()];
+            back.emit(&mut b);
+        }
+    }
+    let _ = info_from_message(msg);
+    let _ = timeouts_from_message(msg);
+    let _ = daemon_from_message(msg);
+}
+
+/// A whole received datagram, split and decoded exactly as
+/// `kernel::transport::Transport::receive` does (several netlink messages
+/// per datagram, each a genl message with an IPVS payload, or DONE/ERROR).
+pub fn datagram(bytes: &[u8]) {
+    let mut offset = 0;
+    while offset < bytes.len() {
+        let rest = &bytes[offset..];
+        let nl = match NetlinkBuffer::new_checked(rest) {
+            Ok(nl) => nl,
+            Err(_) => return,
+        };
+        let len = nl.length() as usize;
+        let aligned = (len + 3) & !3;
+        let frame = &rest[..len];
+        offset += aligned;
+        if let Ok(parsed) = NetlinkMessage::<GenlMessage<IpvsMessage>>::deserialize(frame) {
+            if let NetlinkPayload::InnerMessage(m) = parsed.payload {
+                exercise(&m.payload);
+            }
+        }
+    }
+}

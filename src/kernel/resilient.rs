@@ -1,0 +1,361 @@
+//! A reader that survives its connection: when the netlink socket fails
+//! (closed, timed out, garbled), the connection is dropped and reopened with
+//! exponential backoff, and every call in between fails fast with a message
+//! saying the data is stale and when the next attempt is.
+//!
+//! Only failures of the connection itself trigger a reopen; the kernel's
+//! answers about the table (no such service, permission denied, bad value)
+//! pass through untouched, because a new socket would get the same answer.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::backend::{Error, ErrorKind, Reader, Writer};
+use crate::clock::Clock;
+use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
+
+/// First wait after a failure; doubled after each failed reopen.
+pub const BACKOFF_START: Duration = Duration::from_millis(100);
+/// Never wait longer than this between attempts.
+pub const BACKOFF_CAP: Duration = Duration::from_secs(4);
+
+type Open<R> = Box<dyn FnMut() -> Result<R, Error> + Send>;
+
+pub struct ResilientReader<R: Reader> {
+    open: Open<R>,
+    current: Option<R>,
+    clock: Arc<dyn Clock>,
+    backoff: Duration,
+    /// When (clock time) the next reopen may be tried.
+    next_try: Duration,
+    /// Consecutive failures: calls on a broken connection and failed reopens.
+    attempts: u32,
+    /// Reopens that succeeded, since creation.
+    reconnects: u64,
+    last_error: Option<Error>,
+}
+
+/// Does this error mean the connection (not the table) is broken?
+pub fn is_connection_failure(e: &Error) -> bool {
+    // Io: socket errors and timeouts. Protocol: an answer we cannot parse may
+    // leave the socket mid-stream. NotAvailable: the IPVS family went away
+    // (module unloaded); after a reload its family id can differ.
+    matches!(
+        e.kind(),
+        ErrorKind::Io | ErrorKind::Protocol | ErrorKind::NotAvailable
+    )
+}
+
+impl<R: Reader> ResilientReader<R> {
+    /// Wrap an open reader; `open` makes a new one after a failure (for the
+    /// kernel: `move || Client::open(netns.as_deref())`).
+    pub fn new(
+        first: R,
+        open: impl FnMut() -> Result<R, Error> + Send + 'static,
+        clock: Arc<dyn Clock>,
+    ) -> ResilientReader<R> {
+        ResilientReader {
+            open: Box::new(open),
+            current: Some(first),
+            clock,
+            backoff: BACKOFF_START,
+            next_try: Duration::ZERO,
+            attempts: 0,
+            reconnects: 0,
+            last_error: None,
+        }
+    }
+
+    /// How many times the connection was reopened.
+    pub fn reconnects(&self) -> u64 {
+        self.reconnects
+    }
+
+    /// Whether a connection is open now.
+    pub fn connected(&self) -> bool {
+        self.current.is_some()
+    }
+
+    /// The reader itself (e.g. for a test hook that breaks its socket).
+    pub fn inner_mut(&mut self) -> Option<&mut R> {
+        self.current.as_mut()
+    }
+
+    fn stale(&self, now: Duration) -> Error {
+        let wait = self.next_try.saturating_sub(now);
+        let why = self
+            .last_error
+            .as_ref()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        Error::new(
+            ErrorKind::Io,
+            format!(
+                "lost the connection to the kernel ({why}); data is stale; reconnecting in {:.1} s ({} failures in a row)",
+                wait.as_secs_f64(),
+                self.attempts
+            ),
+        )
+    }
+
+    /// The open reader, reopening it when the backoff allows.
+    fn reader(&mut self) -> Result<&mut R, Error> {
+        if self.current.is_none() {
+            let now = self.clock.now();
+            if now < self.next_try {
+                return Err(self.stale(now));
+            }
+            match (self.open)() {
+                // The backoff is reset only by a call that succeeds, so a
+                // connection that opens but fails at once still backs off.
+                Ok(r) => {
+                    self.current = Some(r);
+                    self.reconnects += 1;
+                }
+                Err(e) => {
+                    self.attempts += 1;
+                    self.last_error = Some(e);
+                    self.next_try = now + self.backoff;
+                    self.backoff = (self.backoff * 2).min(BACKOFF_CAP);
+                    return Err(self.stale(now));
+                }
+            }
+        }
+        Ok(self.current.as_mut().expect("just opened"))
+    }
+
+    fn call<T>(&mut self, f: impl FnOnce(&mut R) -> Result<T, Error>) -> Result<T, Error> {
+        let result = f(self.reader()?);
+        match &result {
+            Err(e) if is_connection_failure(e) => {
+                // Drop the broken socket. After a healthy spell the next call
+                // reopens at once (a fresh socket usually just works); when
+                // the last reopen did not help, wait as for a failed reopen.
+                self.current = None;
+                self.last_error = Some(e.clone());
+                let now = self.clock.now();
+                if self.attempts == 0 {
+                    self.next_try = now;
+                } else {
+                    self.next_try = now + self.backoff;
+                    self.backoff = (self.backoff * 2).min(BACKOFF_CAP);
+                }
+                self.attempts += 1;
+            }
+            Ok(_) => {
+                self.attempts = 0;
+                self.backoff = BACKOFF_START;
+                self.last_error = None;
+            }
+            Err(_) => {}
+        }
+        result
+    }
+}
+
+impl<R: Reader> Reader for ResilientReader<R> {
+    fn info(&mut self) -> Result<Info, Error> {
+        self.call(|r| r.info())
+    }
+    fn services(&mut self) -> Result<Vec<Service>, Error> {
+        self.call(|r| r.services())
+    }
+    fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
+        self.call(|r| r.dests(service))
+    }
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        self.call(|r| r.timeouts())
+    }
+    /// The open connection's reading of `run_estimation`; unknown while
+    /// reconnecting (the monitor then keeps what it knew).
+    fn estimator_running(&mut self) -> Option<bool> {
+        self.current.as_mut()?.estimator_running()
+    }
+}
+
+/// Changes go to the same connection. A change whose connection failed is
+/// never resent here: it may have been applied (the journal says so), and
+/// only the operator may decide to try again.
+impl<R: Reader + Writer> Writer for ResilientReader<R> {
+    fn apply(&mut self, change: &Change) -> Result<(), Error> {
+        self.call(|r| r.apply(change))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::SystemTime;
+
+    use super::*;
+    use crate::clock::ManualClock;
+
+    /// A reader whose connection breaks after `healthy` calls.
+    struct Flaky {
+        healthy: u32,
+    }
+
+    impl Reader for Flaky {
+        fn info(&mut self) -> Result<Info, Error> {
+            if self.healthy == 0 {
+                return Err(Error::new(ErrorKind::Io, "the netlink socket failed"));
+            }
+            self.healthy -= 1;
+            Ok(Info::default())
+        }
+        fn services(&mut self) -> Result<Vec<Service>, Error> {
+            Err(Error::new(ErrorKind::PermissionDenied, "no CAP_NET_ADMIN"))
+        }
+        fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, Error> {
+            Err(Error::new(ErrorKind::NotFound, "no such service"))
+        }
+        fn timeouts(&mut self) -> Result<Timeouts, Error> {
+            Ok(Timeouts::default())
+        }
+    }
+
+    /// A reader that knows the kernel's estimator is off.
+    struct EstimatorOff;
+
+    impl Reader for EstimatorOff {
+        fn info(&mut self) -> Result<Info, Error> {
+            Ok(Info::default())
+        }
+        fn services(&mut self) -> Result<Vec<Service>, Error> {
+            Ok(vec![])
+        }
+        fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, Error> {
+            Ok(vec![])
+        }
+        fn timeouts(&mut self) -> Result<Timeouts, Error> {
+            Ok(Timeouts::default())
+        }
+        fn estimator_running(&mut self) -> Option<bool> {
+            Some(false)
+        }
+    }
+
+    #[test]
+    fn the_estimator_reading_comes_through() {
+        let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
+        let mut r = ResilientReader::new(EstimatorOff, || Ok(EstimatorOff), clock);
+        assert_eq!(r.estimator_running(), Some(false));
+    }
+
+    type Setup = (ResilientReader<Flaky>, Arc<ManualClock>, Arc<AtomicU32>);
+
+    fn setup(fail_opens: u32) -> Setup {
+        setup_with(fail_opens, 1)
+    }
+
+    /// `healthy`: calls each reopened connection serves before breaking.
+    fn setup_with(fail_opens: u32, healthy: u32) -> Setup {
+        let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
+        let opens = Arc::new(AtomicU32::new(0));
+        let counted = opens.clone();
+        let r = ResilientReader::new(
+            Flaky { healthy: 1 },
+            move || {
+                let n = counted.fetch_add(1, Ordering::SeqCst);
+                if n < fail_opens {
+                    Err(Error::new(ErrorKind::NotAvailable, "IPVS is not available"))
+                } else {
+                    Ok(Flaky { healthy })
+                }
+            },
+            clock.clone(),
+        );
+        (r, clock, opens)
+    }
+
+    #[test]
+    fn a_broken_connection_is_reopened_at_the_next_call() {
+        let (mut r, _clock, opens) = setup(0);
+        r.info().unwrap();
+        assert!(r.info().is_err(), "the fault comes through once");
+        assert!(!r.connected());
+        r.info().expect("reopened");
+        assert_eq!(opens.load(Ordering::SeqCst), 1);
+        assert_eq!(r.reconnects(), 1);
+    }
+
+    #[test]
+    fn failed_reopens_back_off_exponentially_up_to_the_cap() {
+        let (mut r, clock, opens) = setup(u32::MAX);
+        r.info().unwrap();
+        r.info().unwrap_err();
+        // Attempt times: immediately, then after 0.1, 0.2, 0.4 ... capped at 4 s.
+        let mut waits = Vec::new();
+        let mut last = clock.now();
+        for _ in 0..400 {
+            let before = opens.load(Ordering::SeqCst);
+            let e = r.info().unwrap_err();
+            assert!(e.to_string().contains("data is stale"), "{e}");
+            if opens.load(Ordering::SeqCst) > before {
+                waits.push((clock.now() - last).as_millis());
+                last = clock.now();
+            }
+            clock.advance(Duration::from_millis(50));
+        }
+        assert_eq!(
+            &waits[..8],
+            &[0, 100, 200, 400, 800, 1600, 3200, 4000],
+            "{waits:?}"
+        );
+        assert!(waits[8..].iter().all(|w| *w == 4000), "{waits:?}");
+    }
+
+    #[test]
+    fn between_attempts_calls_fail_fast_and_say_when() {
+        let (mut r, clock, opens) = setup(1);
+        r.info().unwrap();
+        r.info().unwrap_err();
+        let e = r.info().unwrap_err(); // first reopen fails
+        assert!(e.to_string().contains("IPVS is not available"), "{e}");
+        assert!(e.to_string().contains("reconnecting in 0.1 s"), "{e}");
+        r.info().unwrap_err(); // too early: no attempt
+        assert_eq!(opens.load(Ordering::SeqCst), 1);
+        clock.advance(Duration::from_millis(100));
+        r.info().expect("second attempt succeeds");
+        assert_eq!(r.reconnects(), 1);
+    }
+
+    #[test]
+    fn connections_that_break_at_once_back_off_too() {
+        let (mut r, clock, opens) = setup_with(0, 0);
+        r.info().unwrap();
+        r.info().unwrap_err(); // breaks: the next call reopens at once
+        r.info().unwrap_err(); // reopened, broken again: now wait 0.1 s
+        assert_eq!(opens.load(Ordering::SeqCst), 1);
+        r.info().unwrap_err();
+        assert_eq!(opens.load(Ordering::SeqCst), 1, "no reopen before 0.1 s");
+        clock.advance(Duration::from_millis(100));
+        r.info().unwrap_err(); // reopened, broken: now wait 0.2 s
+        assert_eq!(opens.load(Ordering::SeqCst), 2);
+        clock.advance(Duration::from_millis(150));
+        let e = r.info().unwrap_err();
+        assert_eq!(opens.load(Ordering::SeqCst), 2, "no reopen before 0.2 s");
+        assert!(e.to_string().contains("data is stale"), "{e}");
+        assert!(e.to_string().contains("3 failures in a row"), "{e}");
+    }
+
+    #[test]
+    fn answers_about_the_table_do_not_drop_the_connection() {
+        let (mut r, _clock, opens) = setup(0);
+        assert_eq!(
+            r.services().unwrap_err().kind(),
+            ErrorKind::PermissionDenied
+        );
+        assert_eq!(
+            r.dests(&ServiceKey::Fwmark {
+                family: crate::model::Family::V4,
+                mark: 1
+            })
+            .unwrap_err()
+            .kind(),
+            ErrorKind::NotFound
+        );
+        assert!(r.connected());
+        assert_eq!(opens.load(Ordering::SeqCst), 0);
+    }
+}
