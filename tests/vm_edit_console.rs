@@ -3,7 +3,8 @@
 //! On the golden table (tests/golden/table.rules): weight arrows, Shift, exact weight,
 //! drain/restore, undo, the scheduler picker, the forms (add service, add real server),
 //! deletes with confirmation, zeroing, undo of each; then lvstop again with --read-only, where
-//! every edit key says so and `ipvsadm -Sn` and the journal stay as they were.
+//! every edit key says so and `ipvsadm -Sn` and the journal stay as they were. In between,
+//! another tool deletes a service whose form is open and flushes the table on screen.
 //!
 //! Arrow keys are sent only where the test is about them (weights): a serial console can split
 //! an escape sequence, and crossterm then reads a lone ESC. Elsewhere the script uses the
@@ -20,11 +21,18 @@ const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
 const BOOT: Duration = Duration::from_secs(300);
 const SHORT: Duration = Duration::from_secs(60);
 
-/// On request (`/run/vmjob/req` holding a name) writes what ipvsadm says to /run/vmjob/NAME.
+/// On request (`/run/vmjob/req` holding a name) writes what ipvsadm says to /run/vmjob/NAME;
+/// on `/run/vmjob/cmd` (a name, then a command line) runs the command as another tool would and
+/// writes its output to /run/vmjob/NAME.
 const JUDGE: &str = r#"
 judge() {
     set +e
     while :; do
+        if [ -e /run/vmjob/cmd ]; then
+            n=$(head -n 1 /run/vmjob/cmd); c=$(tail -n +2 /run/vmjob/cmd); rm -f /run/vmjob/cmd
+            sh -c "$c" >/run/vmjob/.$n 2>&1
+            mv /run/vmjob/.$n /run/vmjob/$n
+        fi
         if [ -e /run/vmjob/req ]; then
             n=$(cat /run/vmjob/req); rm -f /run/vmjob/req
             { ipvsadm -Sn; echo "%"; ipvsadm -Ln --thresholds; echo "%"
@@ -47,6 +55,14 @@ impl Run<'_> {
         self.n += 1;
         let name = format!("judge{}", self.n);
         self.c.job_write("req", &name);
+        self.c.wait_file(&name, SHORT)
+    }
+
+    /// Runs `command` in the VM beside lvstop, as another tool would, and waits for it.
+    fn other_tool(&mut self, command: &str) -> String {
+        self.n += 1;
+        let name = format!("cmd{}", self.n);
+        self.c.job_write("cmd", &format!("{name}\n{command}\n"));
         self.c.wait_file(&name, SHORT)
     }
 
@@ -235,7 +251,67 @@ fn edit_session(c: &Console) {
     });
     r.keys(&["u"]);
     r.judge_until("it undone", |j| !j.contains("198.51.100.200"));
+
+    faults_while_on_screen(&mut r);
     r.keys(&["q"]);
+}
+
+/// The ipvsadm -Sn part of a judgement.
+fn saved(j: &str) -> &str {
+    j.split('%').next().unwrap_or("")
+}
+
+/// Another tool changes the table under lvstop's feet: a service deleted while its real
+/// server's form is open (the submit says it is gone, nothing else changes), then the whole
+/// table flushed while it is on screen (the screen empties, no error). The table is restored
+/// afterwards for the read-only session.
+fn faults_while_on_screen(r: &mut Run) {
+    // The service came back through undo as a new row: collapsed.
+    r.keys(&["g", "Enter"]);
+    let screen = r.wait("the web service's real servers", |s| {
+        s.contains("  → 198.51.100.11:80")
+    });
+    select_dest(r, &screen, "198.51.100.11:80");
+    r.keys(&["e"]);
+    r.wait("the real-server form", |s| {
+        s.contains("Edit real server 198.51.100.11:80 of TCP 192.0.2.1:80")
+    });
+    r.other_tool("ipvsadm -D -t 192.0.2.1:80");
+    let gone = r.judge_until("the service deleted by ipvsadm", |j| {
+        !j.contains("192.0.2.1:80")
+    });
+    r.keys(&["Enter"]);
+    let screen = r.wait("the refusal in the form", |s| {
+        s.contains("virtual service TCP 192.0.2.1:80 does not exist")
+    });
+    assert!(
+        screen.contains("Edit real server 198.51.100.11:80"),
+        "the form stays open with what was typed:\n{screen}"
+    );
+    let after = r.judge();
+    assert_eq!(
+        saved(&after),
+        saved(&gone),
+        "kernel {}: a refused submit changed the table",
+        r.c.kernel()
+    );
+    // Escape alone, then a pause: ESC followed at once by a key reads as Alt+key.
+    for k in ["Escape", "/", "Escape"] {
+        r.keys(&[k]);
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    r.wait("every service again", |s| {
+        s.contains("FWM") && s.contains("192.0.2.2:443")
+    });
+
+    r.other_tool("ipvsadm -C");
+    r.wait("the flushed table on screen", |s| {
+        !s.contains("FWM") && !s.contains("192.0.2.2:443") && !s.contains("stale")
+    });
+    r.other_tool("ipvsadm -R < tests/golden/table.rules");
+    r.wait("the table back", |s| {
+        s.contains("FWM") && s.contains("192.0.2.1:80")
+    });
 }
 
 fn read_only_session(c: &Console) {
