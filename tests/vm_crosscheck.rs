@@ -195,12 +195,14 @@ fn table_built_by_lvstop_apply_is_what_ipvsadm_builds() {
         r#"
 for v in -Sn "-Ln --thresholds" "-Ln --tun-info" "-Ln --persistent-conn"; do ipvsadm $v > "/tmp/ref$v"; done
 ipvsadm -C
-$L apply tests/golden/table.rules
+$L --journal /tmp/journal.jsonl apply tests/golden/table.rules
+test "$(wc -l < /tmp/journal.jsonl)" -eq 76 || { echo "journal: $(wc -l < /tmp/journal.jsonl) lines for 38 changes" >&2; failed=1; }
 for v in -Sn "-Ln --thresholds" "-Ln --tun-info" "-Ln --persistent-conn"; do ipvsadm $v > "/tmp/got$v"; diff_or_fail "/tmp/ref$v" "/tmp/got$v" "ipvsadm $v of the applied table"; done
 # a bad file changes nothing: parse errors are reported before anything is sent
 printf -- '-A -t 192.0.2.200:80 -s rr\n-a -t 192.0.2.200:80 -r 10.0.0.1:99999 -w 1\n' > /tmp/bad.rules
-if $L apply /tmp/bad.rules 2> /tmp/err; then echo "bad rules were accepted" >&2; failed=1; fi
+if $L --journal /tmp/journal.jsonl apply /tmp/bad.rules 2> /tmp/err; then echo "bad rules were accepted" >&2; failed=1; fi
 cat /tmp/err
+test "$(wc -l < /tmp/journal.jsonl)" -eq 76 || { echo "a refused file wrote to the journal" >&2; failed=1; }
 ipvsadm -Sn > /tmp/after-bad
 diff_or_fail "/tmp/ref-Sn" /tmp/after-bad "table after a refused file"
 echo APPLY-OK
