@@ -725,6 +725,73 @@ mod tests {
         })
     }
 
+    /// Real servers read for only some services land on those services,
+    /// whether the table is unchanged (rows updated in place) or a service
+    /// went away (rows matched by key); a reading for an unknown service is
+    /// dropped, and the index follows the rows.
+    #[test]
+    fn partial_reads_land_on_their_services() {
+        let table = FakeTable::sample();
+        let mut a = app();
+        a.apply(poll(&table, 1));
+        let keys: Vec<ServiceKey> = a.services.iter().map(|r| r.service.key).collect();
+        let dests_of = |k: &ServiceKey| {
+            let (_, ds) = table.services.iter().find(|(s, _)| s.key == *k).unwrap();
+            ds.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>()
+        };
+        let partial = |at: u64, services: Vec<Service>, read: &[ServiceKey]| {
+            let mut dests: Vec<(ServiceKey, Vec<Dest>)> =
+                read.iter().map(|k| (*k, dests_of(k))).collect();
+            // A service the dump no longer has.
+            dests.push((
+                crate::app::fake::tcp("198.51.100.1".parse().unwrap(), 1),
+                vec![],
+            ));
+            Event::Polled(PollResult {
+                at: Duration::from_secs(at),
+                wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
+                took: Duration::ZERO,
+                interval: Duration::from_secs(1),
+                info: Info::default(),
+                services,
+                dests,
+                estimator: None,
+            })
+        };
+        let all: Vec<Service> = table.services.iter().map(|(s, _)| s.clone()).collect();
+        a.apply(partial(2, all.clone(), &[keys[1]]));
+        for (i, row) in a.services.iter().enumerate() {
+            let read = if i == 1 {
+                Some(Duration::from_secs(2))
+            } else {
+                Some(Duration::from_secs(1))
+            };
+            assert_eq!(row.dests_read_at, read, "service {i}");
+            assert_eq!(
+                a.service(&row.service.key).unwrap().service.key,
+                row.service.key
+            );
+        }
+        // The first service goes away.
+        let fewer: Vec<Service> = all.into_iter().filter(|s| s.key != keys[0]).collect();
+        a.apply(partial(3, fewer, &[keys[2]]));
+        assert!(a.service(&keys[0]).is_none());
+        assert_eq!(a.services.len(), keys.len() - 1);
+        for row in &a.services {
+            let k = row.service.key;
+            let read = if k == keys[2] {
+                3
+            } else if k == keys[1] {
+                2
+            } else {
+                1
+            };
+            assert_eq!(row.dests_read_at, Some(Duration::from_secs(read)), "{k:?}");
+            assert_eq!(a.service(&k).unwrap().service.key, k);
+            assert_eq!(row.dests.len(), dests_of(&k).len());
+        }
+    }
+
     #[test]
     fn estimator_switched_off_means_no_rates_not_stale_or_zero_ones() {
         let mut t = FakeTable::sample();
