@@ -9,6 +9,10 @@
 //!    framing-only pass (message lengths read, nothing decoded).
 //! 2. One frame of the monitor at 200x60 with 100,000 services in the model,
 //!    against the same frame with 10 (target: within 1.5x).
+//! 3. Applying one poll to the monitor's model (`App::apply`) at 10,000 and
+//!    100 services with 10 real servers each: every service read, and the
+//!    real servers of a tenth of them (the poller's sweep). Median of 20
+//!    polls after 10 warm-up polls.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -52,6 +56,7 @@ fn main() {
         |p| dest_from_payload(p, Family::V4).map(|_| ()),
     );
     render();
+    apply();
 }
 
 /// Every IPVS message (cmd NEW_SERVICE / NEW_DEST) in the `ipvsadm -Ln`
@@ -260,4 +265,81 @@ fn render() {
         big.as_secs_f64() * 1e6,
         if ratio <= 1.5 { "met" } else { "MISSED" }
     );
+}
+
+/// Poll `at` of a synthetic `services` x `dests` table, shaped like
+/// `examples/bench`'s `history`: moving counters, so every sample is a rate.
+fn synthetic_poll(services: u32, dests: u32, at: u64) -> PollResult {
+    let key = |i: u32| ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: IpAddr::V4(Ipv4Addr::from(u32::from(Ipv4Addr::new(198, 18, 0, 0)) + i)),
+        port: 80,
+    };
+    let svc = (0..services)
+        .map(|i| {
+            let mut s = Service::new(key(i), "wlc");
+            s.stats.conns = at * u64::from(i % 7);
+            s.stats.inpkts = at * 10;
+            s
+        })
+        .collect();
+    let read = (0..services)
+        .filter(|i| at == 1 || u64::from(*i) % 10 == at % 10)
+        .map(|i| {
+            let ds = (0..dests)
+                .map(|j| {
+                    let mut d = Dest::new(IpAddr::V4(Ipv4Addr::from(0xac10_0000 + j)), 8080);
+                    d.stats.conns = at * u64::from(j % 3);
+                    d
+                })
+                .collect();
+            (key(i), ds)
+        })
+        .collect();
+    PollResult {
+        at: Duration::from_secs(at),
+        wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + at),
+        took: Duration::from_millis(5),
+        interval: Duration::from_secs(1),
+        info: Info {
+            version: 0x010201,
+            conn_tab_size: 4096,
+        },
+        services: svc,
+        dests: read,
+        estimator: Some(true),
+    }
+}
+
+/// Median time of `App::apply` for one poll (polls built beforehand).
+fn apply_time(services: u32, dests: u32) -> Duration {
+    let mut app = App::new(AppConfig {
+        delay: Duration::from_secs(1),
+        history: Duration::from_secs(300),
+    });
+    for at in 1..=10 {
+        app.apply(Event::Polled(synthetic_poll(services, dests, at)));
+    }
+    let polls: Vec<PollResult> = (11..=30)
+        .map(|at| synthetic_poll(services, dests, at))
+        .collect();
+    let mut times: Vec<Duration> = polls
+        .into_iter()
+        .map(|p| {
+            let s = Instant::now();
+            app.apply(Event::Polled(p));
+            s.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
+fn apply() {
+    for (s, d) in [(10_000, 10), (100, 10)] {
+        println!(
+            "apply one poll, {s} services x {d} real servers: {:.0} us",
+            apply_time(s, d).as_secs_f64() * 1e6
+        );
+    }
 }

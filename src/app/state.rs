@@ -291,73 +291,78 @@ impl App {
         };
         let source = self.rate_source;
 
-        let mut old: HashMap<ServiceKey, ServiceRow> = std::mem::take(&mut self.services)
-            .into_iter()
-            .map(|r| (r.service.key, r))
-            .collect();
-        let mut fresh: HashMap<ServiceKey, Vec<Dest>> = p.dests.into_iter().collect();
         let mut services = p.services;
         services.sort_by(|a, b| kernel_order(&a.key, &b.key));
 
-        let mut rows = Vec::with_capacity(services.len());
         let mut total: Option<Rates> = None;
         let mut total_active = 0u64;
-        for service in services {
-            let mut row = old.remove(&service.key).unwrap_or_else(|| ServiceRow {
-                service: service.clone(),
-                series: Series::new(samples),
-                dests: Vec::new(),
-                dests_read_at: None,
-                changed: Changed::default(),
-            });
-            if row.series.history.capacity() != samples {
-                row.series.history.set_capacity(samples);
-                for d in &mut row.dests {
-                    d.series.history.set_capacity(samples);
-                }
-            }
-            if let Some(mut dests) = fresh.remove(&service.key) {
-                dests.sort_by(dest_order);
-                row.dests =
-                    merge_dests(std::mem::take(&mut row.dests), dests, p.at, source, samples);
-                row.dests_read_at = Some(p.at);
-            } else {
-                for d in &mut row.dests {
-                    d.changed = Changed::default();
-                }
-            }
-            let before = (row.series.rates, row.weight(), row.active(), row.inactive());
-            row.series
-                .observe(p.at, &service.stats, row.active() as u32, source);
-            row.service = service;
-            row.changed = Changed::between(
-                (before.0.as_ref(), before.1, before.2, before.3),
-                (
-                    row.series.rates.as_ref(),
-                    row.weight(),
-                    row.active(),
-                    row.inactive(),
-                ),
-            );
+        let mut tally = |row: &ServiceRow| {
             total_active += row.active();
             if let Some(r) = &row.series.rates {
                 total.get_or_insert_with(Rates::default).add(r);
             }
-            rows.push(row);
+        };
+        let same_keys = self.services.len() == services.len()
+            && self
+                .services
+                .iter()
+                .zip(&services)
+                .all(|(row, s)| row.service.key == s.key);
+        if same_keys {
+            // The usual poll: the same services as last time, in the same
+            // order. Update the rows where they are: rebuilding the table
+            // through a map moved every (large) row twice and hashed every
+            // key three times, most of the cost of a poll at 10,000
+            // services. The index stays valid as is, and places the real
+            // servers read (a tenth of the services per poll in a big table)
+            // without hashing every service's key. A key read twice keeps
+            // its last reading, as collecting into a map did.
+            let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
+            reads.resize_with(services.len(), || None);
+            for (key, dests) in p.dests {
+                if let Some(&i) = self.index.get(&key) {
+                    reads[i] = Some(dests);
+                }
+            }
+            for ((row, service), read) in self.services.iter_mut().zip(services).zip(reads) {
+                update_row(row, service, read, p.at, source, samples);
+                tally(row);
+            }
+        } else {
+            // Services came or went: match rows by key.
+            let mut fresh: HashMap<ServiceKey, Vec<Dest>> = p.dests.into_iter().collect();
+            let mut old: HashMap<ServiceKey, ServiceRow> = std::mem::take(&mut self.services)
+                .into_iter()
+                .map(|r| (r.service.key, r))
+                .collect();
+            let mut rows = Vec::with_capacity(services.len());
+            for service in services {
+                let mut row = old.remove(&service.key).unwrap_or_else(|| ServiceRow {
+                    service: service.clone(),
+                    series: Series::new(samples),
+                    dests: Vec::new(),
+                    dests_read_at: None,
+                    changed: Changed::default(),
+                });
+                let read = fresh.remove(&service.key);
+                update_row(&mut row, service, read, p.at, source, samples);
+                tally(&row);
+                rows.push(row);
+            }
+            self.index = rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.service.key, i))
+                .collect();
+            self.services = rows;
         }
         // Sum of the services' rates, not rates of summed counters: a service
         // deleted or added must not read as a counter reset of the director.
-        if rows.is_empty() {
+        if self.services.is_empty() {
             total = Some(Rates::default());
         }
         self.totals.set(p.at, total, total_active as u32);
         self.totals_active = total_active;
-        self.index = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.service.key, i))
-            .collect();
-        self.services = rows;
         self.expanded.retain(|k| self.index.contains_key(k));
         self.rebuild();
     }
@@ -594,42 +599,99 @@ fn dest_values(row: &ServiceRow, j: usize) -> SortValues<'_> {
 }
 
 /// Carries each real server's series over to its new reading.
+/// Brings one service's row up to date with this poll: its counters, and its
+/// real servers when they were `read` this poll.
+fn update_row(
+    row: &mut ServiceRow,
+    service: Service,
+    read: Option<Vec<Dest>>,
+    at: Duration,
+    source: RateSource,
+    samples: usize,
+) {
+    if row.series.history.capacity() != samples {
+        row.series.history.set_capacity(samples);
+        for d in &mut row.dests {
+            d.series.history.set_capacity(samples);
+        }
+    }
+    if let Some(mut dests) = read {
+        dests.sort_by(dest_order);
+        merge_dests(&mut row.dests, dests, at, source, samples);
+        row.dests_read_at = Some(at);
+    } else {
+        for d in &mut row.dests {
+            d.changed = Changed::default();
+        }
+    }
+    let before = (row.series.rates, row.weight(), row.active(), row.inactive());
+    row.series
+        .observe(at, &service.stats, row.active() as u32, source);
+    row.service = service;
+    row.changed = Changed::between(
+        (before.0.as_ref(), before.1, before.2, before.3),
+        (
+            row.series.rates.as_ref(),
+            row.weight(),
+            row.active(),
+            row.inactive(),
+        ),
+    );
+}
+
 fn merge_dests(
-    old: Vec<DestRow>,
+    rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
     at: Duration,
     source: RateSource,
     samples: usize,
-) -> Vec<DestRow> {
-    let mut old: HashMap<_, DestRow> = old.into_iter().map(|d| (d.dest.key(), d)).collect();
-    new.into_iter()
+) {
+    let same_keys =
+        rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
+    if same_keys {
+        // The usual read: the same real servers; update them in place.
+        for (row, dest) in rows.iter_mut().zip(new) {
+            update_dest(row, dest, at, source);
+        }
+        return;
+    }
+    let mut old: HashMap<_, DestRow> = std::mem::take(rows)
+        .into_iter()
+        .map(|d| (d.dest.key(), d))
+        .collect();
+    *rows = new
+        .into_iter()
         .map(|dest| {
             let mut row = old.remove(&dest.key()).unwrap_or_else(|| DestRow {
                 dest: dest.clone(),
                 series: Series::new(samples),
                 changed: Changed::default(),
             });
-            let before = (
-                row.series.rates,
-                row.dest.weight as u64,
-                row.dest.active_conns as u64,
-                row.dest.inactive_conns as u64,
-            );
-            row.series
-                .observe(at, &dest.stats, dest.active_conns, source);
-            row.changed = Changed::between(
-                (before.0.as_ref(), before.1, before.2, before.3),
-                (
-                    row.series.rates.as_ref(),
-                    dest.weight as u64,
-                    dest.active_conns as u64,
-                    dest.inactive_conns as u64,
-                ),
-            );
-            row.dest = dest;
+            update_dest(&mut row, dest, at, source);
             row
         })
-        .collect()
+        .collect();
+}
+
+fn update_dest(row: &mut DestRow, dest: Dest, at: Duration, source: RateSource) {
+    let before = (
+        row.series.rates,
+        row.dest.weight as u64,
+        row.dest.active_conns as u64,
+        row.dest.inactive_conns as u64,
+    );
+    row.series
+        .observe(at, &dest.stats, dest.active_conns, source);
+    row.changed = Changed::between(
+        (before.0.as_ref(), before.1, before.2, before.3),
+        (
+            row.series.rates.as_ref(),
+            dest.weight as u64,
+            dest.active_conns as u64,
+            dest.inactive_conns as u64,
+        ),
+    );
+    row.dest = dest;
 }
 
 #[cfg(test)]
@@ -661,6 +723,73 @@ mod tests {
                 .collect(),
             estimator: None,
         })
+    }
+
+    /// Real servers read for only some services land on those services,
+    /// whether the table is unchanged (rows updated in place) or a service
+    /// went away (rows matched by key); a reading for an unknown service is
+    /// dropped, and the index follows the rows.
+    #[test]
+    fn partial_reads_land_on_their_services() {
+        let table = FakeTable::sample();
+        let mut a = app();
+        a.apply(poll(&table, 1));
+        let keys: Vec<ServiceKey> = a.services.iter().map(|r| r.service.key).collect();
+        let dests_of = |k: &ServiceKey| {
+            let (_, ds) = table.services.iter().find(|(s, _)| s.key == *k).unwrap();
+            ds.iter().map(|(d, _)| d.clone()).collect::<Vec<_>>()
+        };
+        let partial = |at: u64, services: Vec<Service>, read: &[ServiceKey]| {
+            let mut dests: Vec<(ServiceKey, Vec<Dest>)> =
+                read.iter().map(|k| (*k, dests_of(k))).collect();
+            // A service the dump no longer has.
+            dests.push((
+                crate::app::fake::tcp("198.51.100.1".parse().unwrap(), 1),
+                vec![],
+            ));
+            Event::Polled(PollResult {
+                at: Duration::from_secs(at),
+                wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
+                took: Duration::ZERO,
+                interval: Duration::from_secs(1),
+                info: Info::default(),
+                services,
+                dests,
+                estimator: None,
+            })
+        };
+        let all: Vec<Service> = table.services.iter().map(|(s, _)| s.clone()).collect();
+        a.apply(partial(2, all.clone(), &[keys[1]]));
+        for (i, row) in a.services.iter().enumerate() {
+            let read = if i == 1 {
+                Some(Duration::from_secs(2))
+            } else {
+                Some(Duration::from_secs(1))
+            };
+            assert_eq!(row.dests_read_at, read, "service {i}");
+            assert_eq!(
+                a.service(&row.service.key).unwrap().service.key,
+                row.service.key
+            );
+        }
+        // The first service goes away.
+        let fewer: Vec<Service> = all.into_iter().filter(|s| s.key != keys[0]).collect();
+        a.apply(partial(3, fewer, &[keys[2]]));
+        assert!(a.service(&keys[0]).is_none());
+        assert_eq!(a.services.len(), keys.len() - 1);
+        for row in &a.services {
+            let k = row.service.key;
+            let read = if k == keys[2] {
+                3
+            } else if k == keys[1] {
+                2
+            } else {
+                1
+            };
+            assert_eq!(row.dests_read_at, Some(Duration::from_secs(read)), "{k:?}");
+            assert_eq!(a.service(&k).unwrap().service.key, k);
+            assert_eq!(row.dests.len(), dests_of(&k).len());
+        }
     }
 
     #[test]
