@@ -8,10 +8,11 @@
 //! foreign kernel. Non-identity fields the kernel always sends (scheduler,
 //! flags, timeout, netmask, counters) default to zero when absent.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use netlink_packet_core::DecodeError;
 
+use super::assemble::{RawDest, RawService};
 use super::command::IpvsCmd;
 use super::daemon::{DaemonAttr, IP_VS_STATE_BACKUP, IP_VS_STATE_MASTER};
 use super::dest::DestAttr;
@@ -20,8 +21,7 @@ use super::message::{IpvsAttr, IpvsMessage};
 use super::service::{ServiceAttr, SvcFlags};
 use super::stats::StatsAttr;
 use crate::model::{
-    Change, Dest, DestKey, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey,
-    Stats, Timeouts, TunnelFlags, TunnelType,
+    Change, Dest, DestKey, Family, Info, Service, ServiceFlags, ServiceKey, Stats, Timeouts,
 };
 
 // ---------------------------------------------------------------- decoding
@@ -55,149 +55,57 @@ fn pick_stats(stats64: Option<&Vec<StatsAttr>>, stats: Option<&Vec<StatsAttr>>) 
         .unwrap_or_default()
 }
 
-fn family_from_af(af: u16, what: &str) -> Result<Family, DecodeError> {
-    Family::from_af(af)
-        .ok_or_else(|| DecodeError::from(format!("unknown address family {af} in {what}")))
-}
-
-/// `union nf_inet_addr` bytes as an address of `family`.
-fn addr_from_bytes(bytes: &[u8], family: Family, what: &str) -> Result<IpAddr, DecodeError> {
-    match family {
-        Family::V4 if bytes.len() >= 4 => Ok(IpAddr::V4(Ipv4Addr::new(
-            bytes[0], bytes[1], bytes[2], bytes[3],
-        ))),
-        Family::V6 if bytes.len() >= 16 => {
-            let mut o = [0u8; 16];
-            o.copy_from_slice(&bytes[..16]);
-            Ok(IpAddr::V6(Ipv6Addr::from(o)))
-        }
-        _ => Err(DecodeError::from(format!(
-            "{what} has {} bytes, too short for {family:?}",
-            bytes.len()
-        ))),
-    }
-}
-
 /// A service from the attributes of an IPVS_CMD_ATTR_SERVICE nest.
 pub fn service_from_attrs(attrs: &[ServiceAttr]) -> Result<Service, DecodeError> {
-    let (mut af, mut proto, mut addr, mut port, mut fwmark) = (None, None, None, None, None);
-    let mut sched = String::new();
-    let mut pe_name = None;
-    let (mut flags, mut timeout, mut netmask) = (0, 0, None);
+    let mut raw = RawService::default();
     let (mut stats, mut stats64) = (None, None);
     for a in attrs {
         match a {
-            ServiceAttr::Af(v) => af = Some(*v),
-            ServiceAttr::Protocol(v) => proto = Some(*v),
-            ServiceAttr::Addr(v) => addr = Some(v.as_slice()),
-            ServiceAttr::Port(v) => port = Some(*v),
-            ServiceAttr::Fwmark(v) => fwmark = Some(*v),
-            ServiceAttr::SchedName(v) => sched = v.clone(),
-            ServiceAttr::PeName(v) => pe_name = Some(v.clone()),
-            ServiceAttr::Flags(f) => flags = f.flags & f.mask,
-            ServiceAttr::Timeout(v) => timeout = *v,
-            ServiceAttr::Netmask(v) => netmask = Some(*v),
+            ServiceAttr::Af(v) => raw.af = Some(*v),
+            ServiceAttr::Protocol(v) => raw.protocol = Some(*v),
+            ServiceAttr::Addr(v) => raw.addr = Some(v.as_slice()),
+            ServiceAttr::Port(v) => raw.port = Some(*v),
+            ServiceAttr::Fwmark(v) => raw.fwmark = Some(*v),
+            ServiceAttr::SchedName(v) => raw.scheduler = v.clone(),
+            ServiceAttr::PeName(v) => raw.pe_name = Some(v.clone()),
+            ServiceAttr::Flags(f) => raw.flags = f.flags & f.mask,
+            ServiceAttr::Timeout(v) => raw.timeout = *v,
+            ServiceAttr::Netmask(v) => raw.netmask = Some(*v),
             ServiceAttr::Stats(v) => stats = Some(v),
             ServiceAttr::Stats64(v) => stats64 = Some(v),
             ServiceAttr::Other(_) => {}
         }
     }
-    let af = af.ok_or_else(|| DecodeError::from("service without IPVS_SVC_ATTR_AF"))?;
-    let family = family_from_af(af, "IPVS_SVC_ATTR_AF")?;
-    // The kernel sends FWMARK only for fwmark services (non-zero mark).
-    let key = match (fwmark, proto, addr, port) {
-        (Some(mark), _, _, _) if mark != 0 => ServiceKey::Fwmark { family, mark },
-        (_, Some(p), Some(a), Some(port)) => ServiceKey::Addr {
-            protocol: Protocol::from_number(p).ok_or_else(|| {
-                DecodeError::from(format!(
-                    "unknown protocol number {p} in IPVS_SVC_ATTR_PROTOCOL"
-                ))
-            })?,
-            addr: addr_from_bytes(a, family, "IPVS_SVC_ATTR_ADDR")?,
-            port,
-        },
-        _ => {
-            return Err(DecodeError::from(
-                "service has neither a firewall mark nor protocol, address and port",
-            ))
-        }
-    };
-    let netmask = match (family, netmask) {
-        (Family::V4, Some(raw)) => u32::from_be_bytes(raw.to_ne_bytes()),
-        (Family::V6, Some(raw)) => raw,
-        (Family::V4, None) => 0xffff_ffff,
-        (Family::V6, None) => 128,
-    };
-    Ok(Service {
-        key,
-        scheduler: sched,
-        flags: ServiceFlags(flags),
-        timeout,
-        netmask,
-        pe_name,
-        stats: pick_stats(stats64, stats),
-    })
+    raw.service(pick_stats(stats64, stats))
 }
 
 /// A real server from an IPVS_CMD_ATTR_DEST nest. `service_family` is used
 /// when the kernel does not say the real server's own (IPVS_DEST_ATTR_ADDR_FAMILY,
 /// kernels >= 4.3).
 pub fn dest_from_attrs(attrs: &[DestAttr], service_family: Family) -> Result<Dest, DecodeError> {
-    let (mut addr, mut port, mut af) = (None, None, None);
-    let mut fwd = 0;
-    let (mut weight, mut uth, mut lth) = (0, 0, 0);
-    let (mut tun_type, mut tun_port, mut tun_flags) = (0u8, 0, 0);
-    let (mut active, mut inact, mut persist) = (0, 0, 0);
+    let mut raw = RawDest::default();
     let (mut stats, mut stats64) = (None, None);
     for a in attrs {
         match a {
-            DestAttr::Addr(v) => addr = Some(v.as_slice()),
-            DestAttr::Port(v) => port = Some(*v),
-            DestAttr::AddrFamily(v) => af = Some(*v),
-            DestAttr::FwdMethod(v) => fwd = *v,
-            DestAttr::Weight(v) => weight = *v,
-            DestAttr::UThresh(v) => uth = *v,
-            DestAttr::LThresh(v) => lth = *v,
-            DestAttr::ActiveConns(v) => active = *v,
-            DestAttr::InactConns(v) => inact = *v,
-            DestAttr::PersistConns(v) => persist = *v,
-            DestAttr::TunType(v) => tun_type = *v,
-            DestAttr::TunPort(v) => tun_port = *v,
-            DestAttr::TunFlags(v) => tun_flags = *v,
+            DestAttr::Addr(v) => raw.addr = Some(v.as_slice()),
+            DestAttr::Port(v) => raw.port = Some(*v),
+            DestAttr::AddrFamily(v) => raw.af = Some(*v),
+            DestAttr::FwdMethod(v) => raw.fwd = *v,
+            DestAttr::Weight(v) => raw.weight = *v,
+            DestAttr::UThresh(v) => raw.upper_threshold = *v,
+            DestAttr::LThresh(v) => raw.lower_threshold = *v,
+            DestAttr::ActiveConns(v) => raw.active_conns = *v,
+            DestAttr::InactConns(v) => raw.inactive_conns = *v,
+            DestAttr::PersistConns(v) => raw.persistent_conns = *v,
+            DestAttr::TunType(v) => raw.tun_type = *v,
+            DestAttr::TunPort(v) => raw.tun_port = *v,
+            DestAttr::TunFlags(v) => raw.tun_flags = *v,
             DestAttr::Stats(v) => stats = Some(v),
             DestAttr::Stats64(v) => stats64 = Some(v),
             DestAttr::Other(_) => {}
         }
     }
-    let family = match af {
-        Some(af) => family_from_af(af, "IPVS_DEST_ATTR_ADDR_FAMILY")?,
-        None => service_family,
-    };
-    let addr = addr.ok_or_else(|| DecodeError::from("real server without IPVS_DEST_ATTR_ADDR"))?;
-    let port = port.ok_or_else(|| DecodeError::from("real server without IPVS_DEST_ATTR_PORT"))?;
-    Ok(Dest {
-        addr: addr_from_bytes(addr, family, "IPVS_DEST_ATTR_ADDR")?,
-        port,
-        forward: Forward::from_value(fwd).ok_or_else(|| {
-            DecodeError::from(format!(
-                "unknown forwarding method {fwd} in IPVS_DEST_ATTR_FWD_METHOD"
-            ))
-        })?,
-        weight,
-        upper_threshold: uth,
-        lower_threshold: lth,
-        tun_type: TunnelType::from_value(tun_type).ok_or_else(|| {
-            DecodeError::from(format!(
-                "unknown tunnel type {tun_type} in IPVS_DEST_ATTR_TUN_TYPE"
-            ))
-        })?,
-        tun_port,
-        tun_flags: TunnelFlags(tun_flags),
-        active_conns: active,
-        inactive_conns: inact,
-        persistent_conns: persist,
-        stats: pick_stats(stats64, stats),
-    })
+    raw.dest(service_family, pick_stats(stats64, stats))
 }
 
 /// The service nest of a NEW_SERVICE message (a dump entry or GET_SERVICE reply).

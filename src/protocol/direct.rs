@@ -9,15 +9,11 @@
 //! on identity, zero for absent counters); the golden tests check that both
 //! paths agree on every captured reply.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
 use netlink_packet_core::DecodeError;
 
+use super::assemble::{RawDest, RawService};
 use super::message::{IPVS_CMD_ATTR_DEST, IPVS_CMD_ATTR_SERVICE};
-use crate::model::{
-    Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, Stats, TunnelFlags,
-    TunnelType,
-};
+use crate::model::{Dest, Family, Service, Stats};
 
 const NLA_TYPE_MASK: u16 = 0x3fff;
 
@@ -108,43 +104,21 @@ fn stats(v: &[u8]) -> Result<Stats, DecodeError> {
     Ok(s)
 }
 
-fn family(af: u16, what: &str) -> Result<Family, DecodeError> {
-    Family::from_af(af)
-        .ok_or_else(|| DecodeError::from(format!("unknown address family {af} in {what}")))
-}
-
-fn addr(bytes: &[u8], family: Family, what: &str) -> Result<IpAddr, DecodeError> {
-    match family {
-        Family::V4 if bytes.len() >= 4 => Ok(IpAddr::V4(Ipv4Addr::new(
-            bytes[0], bytes[1], bytes[2], bytes[3],
-        ))),
-        Family::V6 if bytes.len() >= 16 => Ok(IpAddr::V6(Ipv6Addr::from(
-            <[u8; 16]>::try_from(&bytes[..16]).unwrap(),
-        ))),
-        _ => Err(DecodeError::from(format!(
-            "{what} has {} bytes, too short for {family:?}",
-            bytes.len()
-        ))),
-    }
-}
-
 /// A service from the payload (after the genl header) of a NEW_SERVICE
 /// dump message.
 pub fn service_from_payload(payload: &[u8]) -> Result<Service, DecodeError> {
     let attrs = nest(payload, IPVS_CMD_ATTR_SERVICE, "IPVS_CMD_ATTR_SERVICE")?;
-    let (mut af, mut proto, mut address, mut port, mut fwmark) = (None, None, None, None, None);
-    let (mut scheduler, mut pe_name) = (String::new(), None);
-    let (mut flags, mut timeout, mut netmask) = (0, 0, None);
+    let mut raw = RawService::default();
     let (mut st, mut st64) = (None, None);
     for a in Attrs(attrs) {
         let (kind, v) = a?;
         match kind {
-            1 => af = Some(u16_ne(v, "IPVS_SVC_ATTR_AF")?),
-            2 => proto = Some(u16_ne(v, "IPVS_SVC_ATTR_PROTOCOL")?),
-            3 => address = Some(v),
-            4 => port = Some(u16_be(v, "IPVS_SVC_ATTR_PORT")?),
-            5 => fwmark = Some(u32_ne(v, "IPVS_SVC_ATTR_FWMARK")?),
-            6 => scheduler = cstring(v, "IPVS_SVC_ATTR_SCHED_NAME")?,
+            1 => raw.af = Some(u16_ne(v, "IPVS_SVC_ATTR_AF")?),
+            2 => raw.protocol = Some(u16_ne(v, "IPVS_SVC_ATTR_PROTOCOL")?),
+            3 => raw.addr = Some(v),
+            4 => raw.port = Some(u16_be(v, "IPVS_SVC_ATTR_PORT")?),
+            5 => raw.fwmark = Some(u32_ne(v, "IPVS_SVC_ATTR_FWMARK")?),
+            6 => raw.scheduler = cstring(v, "IPVS_SVC_ATTR_SCHED_NAME")?,
             7 => {
                 if v.len() < 8 {
                     return Err(DecodeError::from(format!(
@@ -152,52 +126,18 @@ pub fn service_from_payload(payload: &[u8]) -> Result<Service, DecodeError> {
                         v.len()
                     )));
                 }
-                flags = u32_ne(&v[..4], "IPVS_SVC_ATTR_FLAGS")?
+                raw.flags = u32_ne(&v[..4], "IPVS_SVC_ATTR_FLAGS")?
                     & u32_ne(&v[4..8], "IPVS_SVC_ATTR_FLAGS")?;
             }
-            8 => timeout = u32_ne(v, "IPVS_SVC_ATTR_TIMEOUT")?,
-            9 => netmask = Some(u32_ne(v, "IPVS_SVC_ATTR_NETMASK")?),
+            8 => raw.timeout = u32_ne(v, "IPVS_SVC_ATTR_TIMEOUT")?,
+            9 => raw.netmask = Some(u32_ne(v, "IPVS_SVC_ATTR_NETMASK")?),
             10 => st = Some(v),
-            11 => pe_name = Some(cstring(v, "IPVS_SVC_ATTR_PE_NAME")?),
+            11 => raw.pe_name = Some(cstring(v, "IPVS_SVC_ATTR_PE_NAME")?),
             12 => st64 = Some(v),
             _ => {}
         }
     }
-    let af = af.ok_or_else(|| DecodeError::from("service without IPVS_SVC_ATTR_AF"))?;
-    let fam = family(af, "IPVS_SVC_ATTR_AF")?;
-    // The kernel sends FWMARK only for fwmark services (non-zero mark).
-    let key = match (fwmark, proto, address, port) {
-        (Some(mark), _, _, _) if mark != 0 => ServiceKey::Fwmark { family: fam, mark },
-        (_, Some(p), Some(a), Some(port)) => ServiceKey::Addr {
-            protocol: Protocol::from_number(p).ok_or_else(|| {
-                DecodeError::from(format!(
-                    "unknown protocol number {p} in IPVS_SVC_ATTR_PROTOCOL"
-                ))
-            })?,
-            addr: addr(a, fam, "IPVS_SVC_ATTR_ADDR")?,
-            port,
-        },
-        _ => {
-            return Err(DecodeError::from(
-                "service has neither a firewall mark nor protocol, address and port",
-            ))
-        }
-    };
-    let netmask = match (fam, netmask) {
-        (Family::V4, Some(raw)) => u32::from_be_bytes(raw.to_ne_bytes()),
-        (Family::V6, Some(raw)) => raw,
-        (Family::V4, None) => 0xffff_ffff,
-        (Family::V6, None) => 128,
-    };
-    Ok(Service {
-        key,
-        scheduler,
-        flags: ServiceFlags(flags),
-        timeout,
-        netmask,
-        pe_name,
-        stats: pick(st64, st)?,
-    })
+    raw.service(pick(st64, st)?)
 }
 
 /// STATS64 when present (kernels >= 4.1), else the 32-bit STATS group.
@@ -212,64 +152,31 @@ fn pick(st64: Option<&[u8]>, st: Option<&[u8]>) -> Result<Stats, DecodeError> {
 /// `service_family` when the kernel does not say the real server's own.
 pub fn dest_from_payload(payload: &[u8], service_family: Family) -> Result<Dest, DecodeError> {
     let attrs = nest(payload, IPVS_CMD_ATTR_DEST, "IPVS_CMD_ATTR_DEST")?;
-    let (mut address, mut port, mut af) = (None, None, None);
-    let mut fwd = 0;
-    let (mut weight, mut uth, mut lth) = (0, 0, 0);
-    let (mut tun_type, mut tun_port, mut tun_flags) = (0u8, 0, 0);
-    let (mut active, mut inact, mut persist) = (0, 0, 0);
+    let mut raw = RawDest::default();
     let (mut st, mut st64) = (None, None);
     for a in Attrs(attrs) {
         let (kind, v) = a?;
         let what = "IPVS_DEST_ATTR";
         match kind {
-            1 => address = Some(v),
-            2 => port = Some(u16_be(v, "IPVS_DEST_ATTR_PORT")?),
-            3 => fwd = u32_ne(v, what)?,
-            4 => weight = u32_ne(v, what)?,
-            5 => uth = u32_ne(v, what)?,
-            6 => lth = u32_ne(v, what)?,
-            7 => active = u32_ne(v, what)?,
-            8 => inact = u32_ne(v, what)?,
-            9 => persist = u32_ne(v, what)?,
+            1 => raw.addr = Some(v),
+            2 => raw.port = Some(u16_be(v, "IPVS_DEST_ATTR_PORT")?),
+            3 => raw.fwd = u32_ne(v, what)?,
+            4 => raw.weight = u32_ne(v, what)?,
+            5 => raw.upper_threshold = u32_ne(v, what)?,
+            6 => raw.lower_threshold = u32_ne(v, what)?,
+            7 => raw.active_conns = u32_ne(v, what)?,
+            8 => raw.inactive_conns = u32_ne(v, what)?,
+            9 => raw.persistent_conns = u32_ne(v, what)?,
             10 => st = Some(v),
-            11 => af = Some(u16_ne(v, "IPVS_DEST_ATTR_ADDR_FAMILY")?),
+            11 => raw.af = Some(u16_ne(v, "IPVS_DEST_ATTR_ADDR_FAMILY")?),
             12 => st64 = Some(v),
-            13 => tun_type = exact::<1>(v, "IPVS_DEST_ATTR_TUN_TYPE")?[0],
-            14 => tun_port = u16_be(v, "IPVS_DEST_ATTR_TUN_PORT")?,
-            15 => tun_flags = u16_ne(v, "IPVS_DEST_ATTR_TUN_FLAGS")?,
+            13 => raw.tun_type = exact::<1>(v, "IPVS_DEST_ATTR_TUN_TYPE")?[0],
+            14 => raw.tun_port = u16_be(v, "IPVS_DEST_ATTR_TUN_PORT")?,
+            15 => raw.tun_flags = u16_ne(v, "IPVS_DEST_ATTR_TUN_FLAGS")?,
             _ => {}
         }
     }
-    let fam = match af {
-        Some(af) => family(af, "IPVS_DEST_ATTR_ADDR_FAMILY")?,
-        None => service_family,
-    };
-    let address =
-        address.ok_or_else(|| DecodeError::from("real server without IPVS_DEST_ATTR_ADDR"))?;
-    let port = port.ok_or_else(|| DecodeError::from("real server without IPVS_DEST_ATTR_PORT"))?;
-    Ok(Dest {
-        addr: addr(address, fam, "IPVS_DEST_ATTR_ADDR")?,
-        port,
-        forward: Forward::from_value(fwd).ok_or_else(|| {
-            DecodeError::from(format!(
-                "unknown forwarding method {fwd} in IPVS_DEST_ATTR_FWD_METHOD"
-            ))
-        })?,
-        weight,
-        upper_threshold: uth,
-        lower_threshold: lth,
-        tun_type: TunnelType::from_value(tun_type).ok_or_else(|| {
-            DecodeError::from(format!(
-                "unknown tunnel type {tun_type} in IPVS_DEST_ATTR_TUN_TYPE"
-            ))
-        })?,
-        tun_port,
-        tun_flags: TunnelFlags(tun_flags),
-        active_conns: active,
-        inactive_conns: inact,
-        persistent_conns: persist,
-        stats: pick(st64, st)?,
-    })
+    raw.dest(service_family, pick(st64, st)?)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! `Other(DefaultNla)` so that a newer kernel never breaks parsing.
 //! Reference: `linux/ip_vs.h` and `net/netfilter/ipvs/ip_vs_ctl.c`.
 
+mod assemble;
 mod command;
 pub mod convert;
 mod daemon;
