@@ -14,12 +14,11 @@ use crate::backend::wording::{change_error, not_available, read_error, strerror}
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
 use crate::protocol::convert::{
-    change_request, daemon_from_message, get_config_request, get_daemons_request,
-    get_dests_request, get_info_request, get_services_request, info_from_message,
-    timeouts_from_message,
+    change_request, daemon_from_message, get_config_request, get_daemons_request, get_info_request,
+    get_services_request, info_from_message, timeouts_from_message,
 };
 use crate::protocol::direct::{dest_from_payload, service_from_payload};
-use crate::protocol::{IpvsMessage, SyncDaemon};
+use crate::protocol::{encode_dests_request, IpvsMessage, SyncDaemon};
 
 /// A long-lived connection to the kernel's IPVS table: one socket, the
 /// family id resolved once, sequence-numbered requests.
@@ -118,11 +117,15 @@ impl Reader for Client {
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
         let family = service.family();
         let mut dests = Vec::new();
+        let family_id = self.family_id;
         self.transport
-            .dump_each(self.family_id, get_dests_request(service), |payload| {
-                dests.push(dest_from_payload(payload, family)?);
-                Ok(())
-            })
+            .dump_each_encoded(
+                |out, seq| encode_dests_request(out, family_id, service, seq),
+                |payload| {
+                    dests.push(dest_from_payload(payload, family)?);
+                    Ok(())
+                },
+            )
             // Worded only on failure: formatting the key on every call cost
             // more than the decoding at 10,000 services.
             .map_err(|f| read_failure(f, &format!("the real servers of {service}")))?;

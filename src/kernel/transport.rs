@@ -54,6 +54,8 @@ pub struct Transport {
     socket: Socket,
     seq: u32,
     buf: Vec<u8>,
+    /// Request bytes, for requests encoded in place.
+    out: Vec<u8>,
 }
 
 impl Transport {
@@ -70,6 +72,7 @@ impl Transport {
             socket,
             seq: 0,
             buf: Vec::with_capacity(RECV_BUF),
+            out: Vec::with_capacity(64),
         })
     }
 
@@ -96,7 +99,7 @@ impl Transport {
         &mut self,
         family_id: u16,
         payload: F,
-        mut each: impl FnMut(&[u8]) -> Result<(), DecodeError>,
+        each: impl FnMut(&[u8]) -> Result<(), DecodeError>,
     ) -> Result<(), Failure>
     where
         F: GenlFamily + Emitable + Debug,
@@ -105,6 +108,29 @@ impl Transport {
         let seq = self.seq;
         let out = encode_request(family_id, payload, DUMP_FLAGS, seq);
         self.socket.send(&out, 0)?;
+        self.answer_each(seq, each)
+    }
+
+    /// As `dump_each`, with the request written by `encode` (given the
+    /// sequence number) into a buffer kept between calls: the per-service
+    /// real-server dumps, sent thousands of times a poll.
+    pub fn dump_each_encoded(
+        &mut self,
+        encode: impl FnOnce(&mut Vec<u8>, u32),
+        each: impl FnMut(&[u8]) -> Result<(), DecodeError>,
+    ) -> Result<(), Failure> {
+        self.seq = self.seq.wrapping_add(1);
+        let seq = self.seq;
+        encode(&mut self.out, seq);
+        self.socket.send(&self.out, 0)?;
+        self.answer_each(seq, each)
+    }
+
+    fn answer_each(
+        &mut self,
+        seq: u32,
+        mut each: impl FnMut(&[u8]) -> Result<(), DecodeError>,
+    ) -> Result<(), Failure> {
         loop {
             self.buf.clear();
             self.socket.recv(&mut self.buf, 0)?;

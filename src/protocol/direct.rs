@@ -17,29 +17,54 @@ use crate::model::{Dest, Family, Service, Stats};
 
 const NLA_TYPE_MASK: u16 = 0x3fff;
 
-/// The attributes of a payload: (type without flag bits, value).
-struct Attrs<'a>(&'a [u8]);
+/// The attributes of a payload: (type without flag bits, value). A header
+/// that claims more bytes than are left ends the walk and is kept for
+/// `finish`: the loop bodies stay free of `Result`s, which cost a third of
+/// the decoding at 100,000 real servers.
+struct Attrs<'a> {
+    rest: &'a [u8],
+    /// (type, claimed length, bytes left) of a damaged header.
+    damaged: Option<(u16, usize, usize)>,
+}
+
+impl<'a> Attrs<'a> {
+    fn new(bytes: &'a [u8]) -> Attrs<'a> {
+        Attrs {
+            rest: bytes,
+            damaged: None,
+        }
+    }
+
+    /// Whether the walk ended cleanly.
+    fn finish(&self) -> Result<(), DecodeError> {
+        match self.damaged {
+            None => Ok(()),
+            Some((kind, len, left)) => Err(DecodeError::from(format!(
+                "attribute {kind} claims {len} bytes, {left} left"
+            ))),
+        }
+    }
+}
 
 impl<'a> Iterator for Attrs<'a> {
-    type Item = Result<(u16, &'a [u8]), DecodeError>;
+    type Item = (u16, &'a [u8]);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         // Trailing bytes shorter than a header are padding, as for NlasIterator.
-        if self.0.len() < 4 {
+        let b = self.rest;
+        if b.len() < 4 {
             return None;
         }
-        let len = u16::from_ne_bytes([self.0[0], self.0[1]]) as usize;
-        let kind = u16::from_ne_bytes([self.0[2], self.0[3]]) & NLA_TYPE_MASK;
-        if len < 4 || len > self.0.len() {
-            self.0 = &[];
-            return Some(Err(DecodeError::from(format!(
-                "attribute {kind} claims {len} bytes, {} left",
-                self.0.len()
-            ))));
+        let len = u16::from_ne_bytes([b[0], b[1]]) as usize;
+        let kind = u16::from_ne_bytes([b[2], b[3]]) & NLA_TYPE_MASK;
+        if len < 4 || len > b.len() {
+            self.damaged = Some((kind, len, b.len()));
+            self.rest = &[];
+            return None;
         }
-        let value = &self.0[4..len];
-        self.0 = &self.0[((len + 3) & !3).min(self.0.len())..];
-        Some(Ok((kind, value)))
+        self.rest = &b[((len + 3) & !3).min(b.len())..];
+        Some((kind, &b[4..len]))
     }
 }
 
@@ -64,36 +89,29 @@ fn cstring(v: &[u8], what: &str) -> Result<String, DecodeError> {
 
 /// The first top-level attribute of type `kind` in a message payload.
 fn nest<'a>(payload: &'a [u8], kind: u16, what: &str) -> Result<&'a [u8], DecodeError> {
-    for a in Attrs(payload) {
-        let (k, v) = a?;
+    let mut attrs = Attrs::new(payload);
+    for (k, v) in attrs.by_ref() {
         if k == kind {
             return Ok(v);
         }
     }
+    attrs.finish()?;
     Err(DecodeError::from(format!("message without {what}")))
 }
 
 /// A stats nest, either width (u32 counters in STATS, u64 in STATS64).
 fn stats(v: &[u8]) -> Result<Stats, DecodeError> {
-    let mut s = Stats::default();
-    for a in Attrs(v) {
-        let (kind, v) = a?;
-        let slot = match kind {
-            1 => &mut s.conns,
-            2 => &mut s.inpkts,
-            3 => &mut s.outpkts,
-            4 => &mut s.inbytes,
-            5 => &mut s.outbytes,
-            6 => &mut s.cps,
-            7 => &mut s.inpps,
-            8 => &mut s.outpps,
-            9 => &mut s.inbps,
-            10 => &mut s.outbps,
-            _ => continue, // IPVS_STATS_ATTR_PAD and newer counters
+    // IPVS_STATS_ATTR_CONNS (1) … OUTBPS (10), in that order.
+    let mut c = [0u64; 10];
+    let mut attrs = Attrs::new(v);
+    for (kind, v) in attrs.by_ref() {
+        // IPVS_STATS_ATTR_PAD and newer counters are skipped.
+        let Some(slot) = c.get_mut((kind as usize).wrapping_sub(1)) else {
+            continue;
         };
         *slot = match v.len() {
-            4 => u64::from(u32::from_ne_bytes(v.try_into().unwrap())),
             8 => u64::from_ne_bytes(v.try_into().unwrap()),
+            4 => u64::from(u32::from_ne_bytes(v.try_into().unwrap())),
             n => {
                 return Err(DecodeError::from(format!(
                     "invalid IPVS_STATS_ATTR {kind}: a statistics counter is 4 or 8 bytes, got {n}"
@@ -101,7 +119,20 @@ fn stats(v: &[u8]) -> Result<Stats, DecodeError> {
             }
         };
     }
-    Ok(s)
+    attrs.finish()?;
+    let [conns, inpkts, outpkts, inbytes, outbytes, cps, inpps, outpps, inbps, outbps] = c;
+    Ok(Stats {
+        conns,
+        inpkts,
+        outpkts,
+        inbytes,
+        outbytes,
+        cps,
+        inpps,
+        outpps,
+        inbps,
+        outbps,
+    })
 }
 
 /// A service from the payload (after the genl header) of a NEW_SERVICE
@@ -110,8 +141,8 @@ pub fn service_from_payload(payload: &[u8]) -> Result<Service, DecodeError> {
     let attrs = nest(payload, IPVS_CMD_ATTR_SERVICE, "IPVS_CMD_ATTR_SERVICE")?;
     let mut raw = RawService::default();
     let (mut st, mut st64) = (None, None);
-    for a in Attrs(attrs) {
-        let (kind, v) = a?;
+    let mut walk = Attrs::new(attrs);
+    for (kind, v) in walk.by_ref() {
         match kind {
             1 => raw.af = Some(u16_ne(v, "IPVS_SVC_ATTR_AF")?),
             2 => raw.protocol = Some(u16_ne(v, "IPVS_SVC_ATTR_PROTOCOL")?),
@@ -137,15 +168,20 @@ pub fn service_from_payload(payload: &[u8]) -> Result<Service, DecodeError> {
             _ => {}
         }
     }
+    walk.finish()?;
     raw.service(pick(st64, st)?)
 }
 
 /// STATS64 when present (kernels >= 4.1), else the 32-bit STATS group.
+/// The group not used is not read: the typed path would refuse a damaged
+/// 32-bit group beside a good 64-bit one, this one shows the 64-bit figures
+/// (measured: reading both was a third of the cost of a real server).
 fn pick(st64: Option<&[u8]>, st: Option<&[u8]>) -> Result<Stats, DecodeError> {
-    // Both are checked, as the typed path parses both.
-    let wide = st64.map(stats).transpose()?;
-    let narrow = st.map(stats).transpose()?;
-    Ok(wide.or(narrow).unwrap_or_default())
+    match (st64, st) {
+        (Some(wide), _) => stats(wide),
+        (None, Some(narrow)) => stats(narrow),
+        (None, None) => Ok(Stats::default()),
+    }
 }
 
 /// A real server from the payload of a NEW_DEST dump message;
@@ -154,8 +190,8 @@ pub fn dest_from_payload(payload: &[u8], service_family: Family) -> Result<Dest,
     let attrs = nest(payload, IPVS_CMD_ATTR_DEST, "IPVS_CMD_ATTR_DEST")?;
     let mut raw = RawDest::default();
     let (mut st, mut st64) = (None, None);
-    for a in Attrs(attrs) {
-        let (kind, v) = a?;
+    let mut walk = Attrs::new(attrs);
+    for (kind, v) in walk.by_ref() {
         let what = "IPVS_DEST_ATTR";
         match kind {
             1 => raw.addr = Some(v),
@@ -176,6 +212,7 @@ pub fn dest_from_payload(payload: &[u8], service_family: Family) -> Result<Dest,
             _ => {}
         }
     }
+    walk.finish()?;
     raw.dest(service_family, pick(st64, st)?)
 }
 

@@ -23,7 +23,7 @@ pub use command::IpvsCmd;
 pub use convert::{DaemonState, SyncDaemon};
 pub use daemon::*;
 pub use dest::*;
-pub use frame::{encode_request, DUMP_FLAGS, REQUEST_FLAGS};
+pub use frame::{encode_dests_request, encode_request, DUMP_FLAGS, REQUEST_FLAGS};
 pub use info::*;
 pub use message::*;
 pub use service::*;
