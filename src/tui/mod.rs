@@ -31,7 +31,7 @@ pub use config::Config;
 pub use keys::action_for_key;
 pub use monitor::Monitor;
 pub use owner::{carry_out, journal_lines, Access, Owner, Report, JOURNAL_PANE_ENTRIES};
-pub use poller::{Poller, SWEEP_NEW_MAX, SWEEP_PERIOD};
+pub use poller::{Poller, SWEEP_BUDGET, SWEEP_NEW_MAX, SWEEP_PERIOD};
 pub use terminal::{Crossterm, Guard, Screen};
 
 /// How the monitor runs.

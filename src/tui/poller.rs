@@ -3,25 +3,38 @@
 //! Every poll dumps the services (one netlink dump, cheap even at thousands
 //! of services). Real servers cost one dump per service, so per poll only
 //! these are read:
-//! - the services the operator can see (their rows, and the selected one);
-//! - services not read before (new ones), at most `SWEEP_NEW_MAX` per poll;
-//! - a background sweep slice sized so every service is read at least once
-//!   per `SWEEP_PERIOD`: `ceil(services * interval / SWEEP_PERIOD)`.
+//! - the services the operator can see (their rows, and the selected one),
+//!   always;
+//! - services never read before (new ones), then a background sweep slice
+//!   sized so every service is read at least once per `SWEEP_PERIOD`.
+//!
+//! New services and the sweep share a time budget per poll
+//! (`SWEEP_BUDGET` of the delay, or as long as the services dump took if
+//! that is longer): when a table is too big for the sweep to keep up, the
+//! sweep falls behind, not the rows on screen. Before the budget, the slice
+//! grew with the stretched interval, which stretched the interval further.
 //!
 //! Polls never overlap: the owner thread sleeps for what is left of the interval
 //! after a poll; when a poll takes longer than the delay the next one starts
 //! right away and the reported interval stretches (the header says so).
+//!
+//! Services are handed over in ipvsadm's order (`kernel_order`), sorted here
+//! on the polling thread rather than on the UI thread.
 
 use std::collections::HashSet;
 use std::time::Duration;
 
+use crate::app::table::kernel_order;
 use crate::app::{Event, PollResult};
 use crate::backend::{ErrorKind, Reader};
 use crate::clock::Clock;
-use crate::model::ServiceKey;
+use crate::model::{Dest, Info, Service, ServiceKey};
 
-/// Every real server is read at least this often.
+/// Every real server is read at least this often while the table is small
+/// enough for the sweep to keep up within its budget.
 pub const SWEEP_PERIOD: Duration = Duration::from_secs(10);
+/// Share of the delay new services and the sweep may take per poll.
+pub const SWEEP_BUDGET: f64 = 0.5;
 /// Upper bound on never-read services picked up in one poll, so a table of
 /// 100,000 new services fills in over a few polls instead of one long one.
 pub const SWEEP_NEW_MAX: usize = 2000;
@@ -33,6 +46,9 @@ pub struct Poller {
     read_once: HashSet<ServiceKey>,
     last_at: Option<Duration>,
 }
+
+/// What one poll read.
+type Reading = (Info, Vec<Service>, Vec<(ServiceKey, Vec<Dest>)>);
 
 impl Poller {
     pub fn new() -> Poller {
@@ -55,7 +71,7 @@ impl Poller {
             None => delay,
         };
         self.last_at = Some(started);
-        match self.read(reader, watched, interval) {
+        match self.read(reader, watched, delay, interval, clock) {
             Ok((info, services, dests)) => {
                 let at = clock.now();
                 Event::Polled(PollResult {
@@ -77,66 +93,82 @@ impl Poller {
         }
     }
 
-    #[allow(clippy::type_complexity)]
+    /// Services per poll so that a whole round of the sweep, plus the poll
+    /// that ends it, fits in `SWEEP_PERIOD`.
+    fn slice(n: usize, interval: Duration) -> usize {
+        let polls = (SWEEP_PERIOD.as_secs_f64() / interval.as_secs_f64()).floor() as usize;
+        n.div_ceil(polls.saturating_sub(1).max(1))
+    }
+
     fn read(
         &mut self,
         reader: &mut dyn Reader,
         watched: &[ServiceKey],
+        delay: Duration,
         interval: Duration,
-    ) -> Result<
-        (
-            crate::model::Info,
-            Vec<crate::model::Service>,
-            Vec<(ServiceKey, Vec<crate::model::Dest>)>,
-        ),
-        crate::backend::Error,
-    > {
+        clock: &dyn Clock,
+    ) -> Result<Reading, crate::backend::Error> {
+        let started = clock.now();
         let info = reader.info()?;
-        let services = reader.services()?;
+        let mut services = reader.services()?;
+        services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        let budget = delay
+            .mul_f64(SWEEP_BUDGET)
+            .max(clock.now().saturating_sub(started));
         let present: HashSet<ServiceKey> = services.iter().map(|s| s.key).collect();
         self.read_once.retain(|k| present.contains(k));
 
-        let mut wanted: Vec<ServiceKey> = Vec::new();
+        let mut dests = Vec::new();
         let mut picked = HashSet::new();
         for k in watched {
             if present.contains(k) && picked.insert(*k) {
-                wanted.push(*k);
+                read_dests(reader, *k, &mut dests)?;
             }
         }
+        let sweep_start = clock.now();
+        let spent = || clock.now().saturating_sub(sweep_start) >= budget;
         let mut new_count = 0;
         for s in &services {
-            if new_count < SWEEP_NEW_MAX && !self.read_once.contains(&s.key) && picked.insert(s.key)
-            {
-                wanted.push(s.key);
+            if new_count == SWEEP_NEW_MAX || spent() {
+                break;
+            }
+            if !self.read_once.contains(&s.key) && picked.insert(s.key) {
+                read_dests(reader, s.key, &mut dests)?;
                 new_count += 1;
             }
         }
         let n = services.len();
         if n > 0 {
-            let slice =
-                ((n as f64) * interval.as_secs_f64() / SWEEP_PERIOD.as_secs_f64()).ceil() as usize;
-            for step in 0..slice.min(n) {
+            let slice = Self::slice(n, interval).min(n);
+            let mut step = 0;
+            while step < slice && !spent() {
                 let key = services[(self.cursor + step) % n].key;
                 if picked.insert(key) {
-                    wanted.push(key);
+                    read_dests(reader, key, &mut dests)?;
                 }
+                step += 1;
             }
-            self.cursor = (self.cursor + slice) % n;
+            self.cursor = (self.cursor + step) % n;
         }
-
-        let mut dests = Vec::with_capacity(wanted.len());
-        for key in wanted {
-            match reader.dests(&key) {
-                Ok(d) => {
-                    self.read_once.insert(key);
-                    dests.push((key, d));
-                }
-                // Deleted between the two dumps: the next poll drops it.
-                Err(e) if e.kind() == ErrorKind::NotFound => {}
-                Err(e) => return Err(e),
-            }
-        }
+        self.read_once.extend(dests.iter().map(|(k, _)| *k));
         Ok((info, services, dests))
+    }
+}
+
+/// One service's real servers, added to `dests`.
+fn read_dests(
+    reader: &mut dyn Reader,
+    key: ServiceKey,
+    dests: &mut Vec<(ServiceKey, Vec<Dest>)>,
+) -> Result<(), crate::backend::Error> {
+    match reader.dests(&key) {
+        Ok(d) => {
+            dests.push((key, d));
+            Ok(())
+        }
+        // Deleted between the two dumps: the next poll drops it.
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
     }
 }
 
@@ -145,6 +177,7 @@ mod tests {
     use super::*;
     use crate::app::fake::{FakeReader, FakeTable};
     use crate::clock::ManualClock;
+    use crate::model::{Dest, Service};
     use std::time::SystemTime;
 
     #[test]
@@ -154,17 +187,107 @@ mod tests {
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
         let mut poller = Poller::new();
         let delay = Duration::from_secs(1);
-        // First poll reads at most SWEEP_NEW_MAX never-read services.
-        poller.poll(&mut reader, &[], delay, &clock);
-        fake.0.lock().unwrap().dest_reads.clear();
-        for _ in 0..10 {
-            clock.advance(delay);
-            let e = poller.poll(&mut reader, &[], delay, &clock);
-            let Event::Polled(p) = e else { panic!() };
-            assert!(p.dests.len() <= 100, "slice {}", p.dests.len());
+        // The first polls read never-read services, at most SWEEP_NEW_MAX each.
+        let Event::Polled(first) = poller.poll(&mut reader, &[], delay, &clock) else {
+            panic!()
+        };
+        assert_eq!(first.dests.len(), 1000.min(SWEEP_NEW_MAX));
+        // The polls of one round, and the one that ends it, fit in the period.
+        let polls = SWEEP_PERIOD.as_secs() as usize - 1;
+        for round in 0..3 {
+            fake.0.lock().unwrap().dest_reads.clear();
+            for _ in 0..polls {
+                clock.advance(delay);
+                let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+                    panic!()
+                };
+                assert!(
+                    p.dests.len() <= 1000_usize.div_ceil(polls),
+                    "{}",
+                    p.dests.len()
+                );
+            }
+            let reads: HashSet<_> = fake.0.lock().unwrap().dest_reads.iter().copied().collect();
+            assert_eq!(reads.len(), 1000, "round {round}: every service read");
         }
-        let reads: HashSet<_> = fake.0.lock().unwrap().dest_reads.iter().copied().collect();
-        assert_eq!(reads.len(), 1000, "every service swept within 10 s");
+    }
+
+    /// A reader whose real-server dumps each take `cost` of the clock's time.
+    struct Slow<'a> {
+        inner: FakeReader,
+        clock: &'a ManualClock,
+        cost: Duration,
+    }
+
+    impl Reader for Slow<'_> {
+        fn info(&mut self) -> Result<crate::model::Info, crate::backend::Error> {
+            self.inner.info()
+        }
+        fn services(&mut self) -> Result<Vec<Service>, crate::backend::Error> {
+            self.inner.services()
+        }
+        fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
+            self.clock.advance(self.cost);
+            self.inner.dests(key)
+        }
+        fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
+            self.inner.timeouts()
+        }
+    }
+
+    /// A table too big for the sweep: each poll reads the watched services
+    /// and then sweeps only for its budget; the sweep goes on where it
+    /// stopped, and never-read services come first.
+    #[test]
+    fn the_sweep_keeps_to_its_budget_and_the_watched_rows_stay_fresh() {
+        let table = FakeTable::many(1000);
+        let watched = [table.services[700].0.key, table.services[3].0.key];
+        let fake = FakeReader::new(table);
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        // 10 ms a dump: 1,000 services take 10 s, the budget is 0.5 s.
+        let cost = Duration::from_millis(10);
+        let mut reader = Slow {
+            inner: fake.clone(),
+            clock: &clock,
+            cost,
+        };
+        let delay = Duration::from_secs(1);
+        let budget = (delay.as_secs_f64() * SWEEP_BUDGET / cost.as_secs_f64()) as usize;
+        let mut poller = Poller::new();
+        let mut read: HashSet<ServiceKey> = HashSet::new();
+        let mut polls = 0;
+        while read.len() < 1000 {
+            polls += 1;
+            assert!(
+                polls <= 1000 / budget + 1,
+                "the sweep stalled: {} read",
+                read.len()
+            );
+            let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &clock) else {
+                panic!()
+            };
+            let keys: Vec<ServiceKey> = p.dests.iter().map(|(k, _)| *k).collect();
+            assert_eq!(keys[..2], watched, "watched services first, every poll");
+            assert!(keys.len() <= 2 + budget, "{} read", keys.len());
+            assert!(p.took < delay, "{:?}", p.took);
+            read.extend(keys);
+            clock.advance(delay - p.took);
+        }
+    }
+
+    #[test]
+    fn services_come_in_ipvsadm_order() {
+        let mut table = FakeTable::many(50);
+        table.services.reverse();
+        let mut reader = FakeReader::new(table);
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let Event::Polled(p) = Poller::new().poll(&mut reader, &[], Duration::from_secs(1), &clock)
+        else {
+            panic!()
+        };
+        assert!(p
+            .services
+            .is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()));
     }
 
     #[test]
