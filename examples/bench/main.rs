@@ -3,7 +3,8 @@
 //!
 //!   bench build SERVICES DESTS      flush, then build the table
 //!   bench read REPS                 floor, full read, services dump, ipvsadm
-//!   bench tui SECONDS               the monitor headless, 1 s refresh
+//!   bench tui SECONDS [QUIET]       the monitor headless, 1 s refresh: keys
+//!                                   for SECONDS, then none for QUIET (30)
 //!   bench history S D SECONDS       app memory after that many 1 s polls
 //!                                   of a synthetic S x D table (no kernel)
 
@@ -40,13 +41,16 @@ fn main() {
             println!("build_s={}", secs(t.elapsed()));
         }
         Some("read") => read(client, num(1) as usize),
-        Some("tui") => tui::run(client, num(1), Duration::from_secs(1)),
+        Some("tui") => {
+            let quiet = if args.len() > 2 { num(2) } else { 30 };
+            tui::run(client, num(1), quiet, Duration::from_secs(1))
+        }
         _ => usage(),
     }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: bench build S D | read REPS | tui SECONDS | history S D SECONDS");
+    eprintln!("usage: bench build S D | read REPS | tui SECONDS [QUIET] | history S D SECONDS");
     std::process::exit(2)
 }
 

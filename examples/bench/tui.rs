@@ -3,6 +3,10 @@
 //! log every read. Measures key-to-frame latency directly (the key's due
 //! time to the flush of the frame that shows it), CPU per second, poll
 //! spacing and how stale each service's real servers get.
+//!
+//! Two phases: keys every 250 ms (an operator scrolling without pause), then
+//! no keys at all (the monitor left open, as `watch ipvsadm` is). CPU is
+//! reported for each phase and for the whole run.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -87,6 +91,9 @@ struct Probe {
     frames: usize,
     /// CPU seconds per thread name, read just before quitting.
     threads: Vec<(String, f64)>,
+    /// Process CPU and wall time when the quiet phase began and ended.
+    quiet: Option<(Duration, Instant)>,
+    quiet_end: Option<(Duration, Instant)>,
 }
 
 /// utime+stime of every thread of this process, by thread name.
@@ -159,13 +166,14 @@ impl Backend for Probed {
 }
 
 /// Keys at fixed due times: mostly Down, a PageDown every tenth (so new
-/// services come into view), none in the last 3 s, then `q`. A key due while the loop was busy is
-/// delivered late and its latency counts from its due time, as a real
-/// terminal's would.
+/// services come into view) until `until`; then nothing for `quiet`; then
+/// `q`. A key due while the loop was busy is delivered late and its latency
+/// counts from its due time, as a real terminal's would.
 struct Script {
     start: Instant,
     every: Duration,
     until: Duration,
+    quiet: Duration,
     sent: u32,
     probe: Arc<Mutex<Probe>>,
 }
@@ -180,14 +188,15 @@ impl Input for Script {
                 return Ok(None);
             }
         }
-        // Quiet for the last 3 s, so the row selected last has been on
-        // screen for a few polls when its staleness is taken.
         let at = due - self.start;
-        if at + Duration::from_secs(3) >= self.until && at < self.until {
-            self.sent += 1;
+        self.sent += 1;
+        let mut p = self.probe.lock().unwrap();
+        if at >= self.until && at < self.until + self.quiet {
+            // The quiet phase: the row selected last stays on screen, its
+            // staleness is taken at the end.
+            p.quiet.get_or_insert_with(|| (proc_cpu(), Instant::now()));
             return Ok(None);
         }
-        self.sent += 1;
         let code = if at >= self.until {
             KeyCode::Char('q')
         } else if self.sent % 10 == 0 {
@@ -195,17 +204,17 @@ impl Input for Script {
         } else {
             KeyCode::Down
         };
-        let mut p = self.probe.lock().unwrap();
         if code == KeyCode::Char('q') {
             // Still inside the loop: the polling thread is alive to be read.
             p.threads = thread_cpu();
+            p.quiet_end = Some((proc_cpu(), Instant::now()));
         }
         p.pending.get_or_insert(due);
         Ok(Some(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))))
     }
 }
 
-pub fn run(reader: impl Reader + 'static, seconds: u64, delay: Duration) {
+pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Duration) {
     let log = Arc::new(Mutex::new(Log::default()));
     let probe = Arc::new(Mutex::new(Probe::default()));
     let reader = Logged {
@@ -226,6 +235,7 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, delay: Duration) {
         start,
         every: Duration::from_millis(250),
         until: Duration::from_secs(seconds),
+        quiet: Duration::from_secs(quiet),
         sent: 0,
         probe: probe.clone(),
     };
@@ -253,6 +263,13 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, delay: Duration) {
         cpu.as_secs_f64() / wall.as_secs_f64()
     );
     println!("tui_frames={}", probe.frames);
+    if let (Some((c0, t0)), Some((c1, t1))) = (probe.quiet, probe.quiet_end) {
+        let keys = c0.saturating_sub(cpu0).as_secs_f64() / (t0 - start).as_secs_f64();
+        println!("tui_keys_cpu_per_s={keys:.4}");
+        let quiet = c1.saturating_sub(c0).as_secs_f64() / (t1 - t0).as_secs_f64();
+        println!("tui_quiet_s={:.2}", (t1 - t0).as_secs_f64());
+        println!("tui_quiet_cpu_per_s={quiet:.4}");
+    }
     for (name, cpu) in &probe.threads {
         println!("tui_thread_cpu_s[{name}]={cpu:.2}");
     }

@@ -5,8 +5,8 @@
 //! these are read:
 //! - the services the operator can see (their rows, and the selected one),
 //!   always;
-//! - services never read before (new ones), then a background sweep slice
-//!   sized so every service is read at least once per `SWEEP_PERIOD`.
+//! - a background sweep slice sized so every service is read at least once
+//!   per `SWEEP_PERIOD`, and services never read before (new ones).
 //!
 //! New services and the sweep share a time budget per poll
 //! (`SWEEP_BUDGET` of the delay, or as long as the services dump took if
@@ -34,7 +34,7 @@ use crate::model::{Dest, Info, Service, ServiceKey};
 /// enough for the sweep to keep up within its budget.
 pub const SWEEP_PERIOD: Duration = Duration::from_secs(10);
 /// Share of the delay new services and the sweep may take per poll.
-pub const SWEEP_BUDGET: f64 = 0.5;
+pub const SWEEP_BUDGET: f64 = 0.7;
 /// Upper bound on never-read services picked up in one poll, so a table of
 /// 100,000 new services fills in over a few polls instead of one long one.
 pub const SWEEP_NEW_MAX: usize = 2000;
@@ -127,6 +127,27 @@ impl Poller {
         }
         let sweep_start = clock.now();
         let spent = || clock.now().saturating_sub(sweep_start) >= budget;
+        // The sweep walks the services in order from where it stopped: its
+        // slice, and on past it while the services ahead were never read (at
+        // start-up, all of them), so every service's reads are one round
+        // apart. Services the walk has not reached that were never read (new
+        // ones) are read after it.
+        let n = services.len();
+        let slice = Self::slice(n, interval);
+        let mut step = 0;
+        while step < n && !spent() {
+            let key = services[(self.cursor + step) % n].key;
+            if step >= slice && self.read_once.contains(&key) {
+                break;
+            }
+            if picked.insert(key) {
+                read_dests(reader, key, &mut dests)?;
+            }
+            step += 1;
+        }
+        if n > 0 {
+            self.cursor = (self.cursor + step) % n;
+        }
         let mut new_count = 0;
         for s in &services {
             if new_count == SWEEP_NEW_MAX || spent() {
@@ -136,19 +157,6 @@ impl Poller {
                 read_dests(reader, s.key, &mut dests)?;
                 new_count += 1;
             }
-        }
-        let n = services.len();
-        if n > 0 {
-            let slice = Self::slice(n, interval).min(n);
-            let mut step = 0;
-            while step < slice && !spent() {
-                let key = services[(self.cursor + step) % n].key;
-                if picked.insert(key) {
-                    read_dests(reader, key, &mut dests)?;
-                }
-                step += 1;
-            }
-            self.cursor = (self.cursor + step) % n;
         }
         self.read_once.extend(dests.iter().map(|(k, _)| *k));
         Ok((info, services, dests))
@@ -178,6 +186,7 @@ mod tests {
     use crate::app::fake::{FakeReader, FakeTable};
     use crate::clock::ManualClock;
     use crate::model::{Dest, Service};
+    use std::collections::HashMap;
     use std::time::SystemTime;
 
     #[test]
@@ -212,11 +221,13 @@ mod tests {
         }
     }
 
-    /// A reader whose real-server dumps each take `cost` of the clock's time.
+    /// A reader whose real-server dumps each take `cost` of the clock's time;
+    /// it logs when each service's real servers were read.
     struct Slow<'a> {
         inner: FakeReader,
         clock: &'a ManualClock,
         cost: Duration,
+        reads: Vec<(ServiceKey, Duration)>,
     }
 
     impl Reader for Slow<'_> {
@@ -228,6 +239,7 @@ mod tests {
         }
         fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
             self.clock.advance(self.cost);
+            self.reads.push((*key, self.clock.now()));
             self.inner.dests(key)
         }
         fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
@@ -244,12 +256,13 @@ mod tests {
         let watched = [table.services[700].0.key, table.services[3].0.key];
         let fake = FakeReader::new(table);
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-        // 10 ms a dump: 1,000 services take 10 s, the budget is 0.5 s.
+        // 10 ms a dump: 1,000 services take 10 s, far over the budget.
         let cost = Duration::from_millis(10);
         let mut reader = Slow {
             inner: fake.clone(),
             clock: &clock,
             cost,
+            reads: Vec::new(),
         };
         let delay = Duration::from_secs(1);
         let budget = (delay.as_secs_f64() * SWEEP_BUDGET / cost.as_secs_f64()) as usize;
@@ -272,6 +285,54 @@ mod tests {
             assert!(p.took < delay, "{:?}", p.took);
             read.extend(keys);
             clock.advance(delay - p.took);
+        }
+    }
+
+    /// From start-up on, no service goes longer than the sweep period
+    /// between two reads of its real servers, and a new service is read by
+    /// the poll that first sees it; at several table sizes and read costs
+    /// (start-up over one poll or several).
+    #[test]
+    fn no_service_waits_longer_than_the_period() {
+        for (n, cost_us) in [(3000, 250), (2000, 150), (500, 1000)] {
+            let fake = FakeReader::new(FakeTable::many(n));
+            let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+            let mut reader = Slow {
+                inner: fake.clone(),
+                clock: &clock,
+                cost: Duration::from_micros(cost_us),
+                reads: Vec::new(),
+            };
+            let delay = Duration::from_secs(1);
+            let mut poller = Poller::new();
+            let mut last = HashMap::new();
+            let mut worst = Duration::ZERO;
+            let mut complete = false;
+            for poll in 0..40 {
+                if poll == 25 {
+                    let mut t = fake.0.lock().unwrap();
+                    let fresh = FakeTable::many(n + 1).services.pop().unwrap();
+                    t.services.push(fresh);
+                }
+                let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+                    panic!()
+                };
+                for (key, at) in reader.reads.drain(..) {
+                    if let Some(prev) = last.insert(key, at) {
+                        worst = worst.max(at - prev);
+                    }
+                }
+                // Once start-up has read everything, a new service waits
+                // for no sweep.
+                if complete {
+                    assert_eq!(last.len(), p.services.len(), "{n}: poll {poll}");
+                }
+                complete = last.len() == p.services.len();
+                clock.advance(delay.saturating_sub(p.took));
+            }
+            assert!(complete);
+            assert!(worst <= SWEEP_PERIOD, "{n} services: {worst:?}");
+            assert!(worst >= SWEEP_PERIOD - Duration::from_secs(2), "{worst:?}");
         }
     }
 
