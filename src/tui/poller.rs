@@ -42,8 +42,20 @@ pub const SWEEP_NEW_MAX: usize = 2000;
 /// The incremental reading plan; it keeps the sweep position between polls.
 #[derive(Debug, Default)]
 pub struct Poller {
+    /// Where the sweep goes on: a position in ipvsadm's order, and the
+    /// service there (found again when services come or go, so the sweep
+    /// neither skips nor repeats the ones near it).
     cursor: usize,
-    read_once: HashSet<ServiceKey>,
+    cursor_key: Option<ServiceKey>,
+    /// The last services dump's keys in the kernel's order, and the
+    /// positions that put them in ipvsadm's order: while the table does not
+    /// change, each poll reuses the order instead of sorting (sorting 10,000
+    /// services took more than decoding them).
+    dumped: Vec<ServiceKey>,
+    order: Vec<u32>,
+    /// Per service in ipvsadm's order: whether its real servers were ever
+    /// read (positions, not a set of keys: no hashing per poll).
+    read_once: Vec<bool>,
     last_at: Option<Duration>,
 }
 
@@ -110,19 +122,20 @@ impl Poller {
     ) -> Result<Reading, crate::backend::Error> {
         let started = clock.now();
         let info = reader.info()?;
-        let mut services = reader.services()?;
-        services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        let services = self.in_order(reader.services()?);
         let budget = delay
             .mul_f64(SWEEP_BUDGET)
             .max(clock.now().saturating_sub(started));
-        let present: HashSet<ServiceKey> = services.iter().map(|s| s.key).collect();
-        self.read_once.retain(|k| present.contains(k));
-
-        let mut dests = Vec::new();
-        let mut picked = HashSet::new();
+        let n = services.len();
+        let mut pass = Pass {
+            services: &services,
+            read_once: &mut self.read_once,
+            picked: vec![false; n],
+            dests: Vec::new(),
+        };
         for k in watched {
-            if present.contains(k) && picked.insert(*k) {
-                read_dests(reader, *k, &mut dests)?;
+            if let Ok(i) = services.binary_search_by(|s| kernel_order(&s.key, k)) {
+                pass.read(i, reader)?;
             }
         }
         let sweep_start = clock.now();
@@ -132,51 +145,99 @@ impl Poller {
         // start-up, all of them), so every service's reads are one round
         // apart. Services the walk has not reached that were never read (new
         // ones) are read after it.
-        let n = services.len();
         let slice = Self::slice(n, interval);
         let mut step = 0;
         while step < n && !spent() {
-            let key = services[(self.cursor + step) % n].key;
-            if step >= slice && self.read_once.contains(&key) {
+            let i = (self.cursor + step) % n;
+            if step >= slice && pass.read_once[i] {
                 break;
             }
-            if picked.insert(key) {
-                read_dests(reader, key, &mut dests)?;
-            }
+            pass.read(i, reader)?;
             step += 1;
         }
         if n > 0 {
             self.cursor = (self.cursor + step) % n;
+            self.cursor_key = Some(services[self.cursor].key);
         }
         let mut new_count = 0;
-        for s in &services {
+        for i in 0..n {
             if new_count == SWEEP_NEW_MAX || spent() {
                 break;
             }
-            if !self.read_once.contains(&s.key) && picked.insert(s.key) {
-                read_dests(reader, s.key, &mut dests)?;
+            if !pass.read_once[i] && !pass.picked[i] {
+                pass.read(i, reader)?;
                 new_count += 1;
             }
         }
-        self.read_once.extend(dests.iter().map(|(k, _)| *k));
+        let dests = pass.dests;
         Ok((info, services, dests))
+    }
+
+    /// The services of a dump in ipvsadm's order (`kernel_order`), keeping
+    /// `read_once` aligned with them.
+    fn in_order(&mut self, services: Vec<Service>) -> Vec<Service> {
+        let same = services.len() == self.dumped.len()
+            && services.iter().zip(&self.dumped).all(|(s, k)| s.key == *k);
+        if !same {
+            let was: HashSet<ServiceKey> = self
+                .order
+                .iter()
+                .zip(&self.read_once)
+                .filter(|(_, read)| **read)
+                .map(|(&i, _)| self.dumped[i as usize])
+                .collect();
+            let mut order: Vec<u32> = (0..services.len() as u32).collect();
+            // Keys are unique: an unstable sort gives the one order.
+            order.sort_unstable_by(|&a, &b| {
+                kernel_order(&services[a as usize].key, &services[b as usize].key)
+            });
+            self.read_once = order
+                .iter()
+                .map(|&i| was.contains(&services[i as usize].key))
+                .collect();
+            self.dumped = services.iter().map(|s| s.key).collect();
+            self.order = order;
+            if let Some(key) = self.cursor_key {
+                let at = self
+                    .order
+                    .binary_search_by(|&i| kernel_order(&services[i as usize].key, &key));
+                self.cursor = at.unwrap_or_else(|i| i) % self.order.len().max(1);
+            }
+        }
+        let mut slots: Vec<Option<Service>> = services.into_iter().map(Some).collect();
+        self.order
+            .iter()
+            .map(|&i| slots[i as usize].take().expect("a permutation"))
+            .collect()
     }
 }
 
-/// One service's real servers, added to `dests`.
-fn read_dests(
-    reader: &mut dyn Reader,
-    key: ServiceKey,
-    dests: &mut Vec<(ServiceKey, Vec<Dest>)>,
-) -> Result<(), crate::backend::Error> {
-    match reader.dests(&key) {
-        Ok(d) => {
-            dests.push((key, d));
-            Ok(())
+/// The real-server reads of one poll, by position in ipvsadm's order.
+struct Pass<'a> {
+    services: &'a [Service],
+    read_once: &'a mut Vec<bool>,
+    /// Read by this poll already.
+    picked: Vec<bool>,
+    dests: Vec<(ServiceKey, Vec<Dest>)>,
+}
+
+impl Pass<'_> {
+    /// Reads service `i`'s real servers, unless this poll did.
+    fn read(&mut self, i: usize, reader: &mut dyn Reader) -> Result<(), crate::backend::Error> {
+        if std::mem::replace(&mut self.picked[i], true) {
+            return Ok(());
         }
-        // Deleted between the two dumps: the next poll drops it.
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
+        let key = self.services[i].key;
+        match reader.dests(&key) {
+            Ok(d) => {
+                self.dests.push((key, d));
+                self.read_once[i] = true;
+                Ok(())
+            }
+            // Deleted between the two dumps: the next poll drops it.
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }
 
@@ -314,6 +375,11 @@ mod tests {
                     let fresh = FakeTable::many(n + 1).services.pop().unwrap();
                     t.services.push(fresh);
                 }
+                if poll == 30 {
+                    // Positions shift: what was read must follow its key.
+                    let gone = fake.0.lock().unwrap().services.remove(0).0.key;
+                    last.remove(&gone);
+                }
                 let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
                     panic!()
                 };
@@ -340,15 +406,27 @@ mod tests {
     fn services_come_in_ipvsadm_order() {
         let mut table = FakeTable::many(50);
         table.services.reverse();
-        let mut reader = FakeReader::new(table);
+        let fake = FakeReader::new(table);
+        let mut reader = fake.clone();
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-        let Event::Polled(p) = Poller::new().poll(&mut reader, &[], Duration::from_secs(1), &clock)
-        else {
-            panic!()
-        };
-        assert!(p
-            .services
-            .is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()));
+        let mut poller = Poller::new();
+        // The first poll sorts, the second reuses the order, the third sees
+        // a changed table.
+        for poll in 0..3 {
+            if poll == 2 {
+                let mut t = fake.0.lock().unwrap();
+                t.services.swap(3, 40);
+                t.services.remove(10);
+            }
+            let Event::Polled(p) = poller.poll(&mut reader, &[], Duration::from_secs(1), &clock)
+            else {
+                panic!()
+            };
+            assert_eq!(p.services.len(), if poll == 2 { 49 } else { 50 });
+            assert!(p
+                .services
+                .is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_lt()));
+        }
     }
 
     #[test]
