@@ -27,11 +27,15 @@ use lvstop::canvas::Chrome;
 use lvstop::kernel::{take_datagram, take_datagram_with};
 use lvstop::model::{Dest, Family, Info, Protocol, Service, ServiceKey};
 use lvstop::protocol::convert::{dest_from_message, service_from_message};
-use lvstop::protocol::direct::{dest_from_payload, service_from_payload};
+use lvstop::protocol::direct::{service_from_payload, DestDecoder};
 use lvstop::protocol::IpvsMessage;
 use lvstop::tui::Monitor;
 
 const COPIES: usize = 100_000;
+
+thread_local! {
+    static DECODER: std::cell::RefCell<DestDecoder> = std::cell::RefCell::new(DestDecoder::new());
+}
 const DATAGRAM: usize = 32 * 1024;
 const NLMSG_DONE: u16 = 3;
 
@@ -53,7 +57,8 @@ fn main() {
         "real-server dump",
         &dests,
         |m| dest_from_message(m, Family::V4).map(|_| ()),
-        |p| dest_from_payload(p, Family::V4).map(|_| ()),
+        // As the client: one decoder for the dump, reusing the learnt shape.
+        |p| DECODER.with(|d| d.borrow_mut().decode(p, Family::V4).map(|_| ())),
     );
     render();
     apply();

@@ -187,33 +187,265 @@ fn pick(st64: Option<&[u8]>, st: Option<&[u8]>) -> Result<Stats, DecodeError> {
 /// A real server from the payload of a NEW_DEST dump message;
 /// `service_family` when the kernel does not say the real server's own.
 pub fn dest_from_payload(payload: &[u8], service_family: Family) -> Result<Dest, DecodeError> {
-    let attrs = nest(payload, IPVS_CMD_ATTR_DEST, "IPVS_CMD_ATTR_DEST")?;
-    let mut raw = RawDest::default();
+    let spots = locate_dest(payload, None)?;
+    fill_dest(payload, &spots, service_family)
+}
+
+/// Decodes the real servers of dumps, learning where the kernel puts each
+/// field. The kernel writes every real server of a dump the same way, so
+/// once a message has been walked, the next ones are checked against its
+/// attribute headers (every offset, length and type, the whole message) and
+/// their fields read where the walk found them: a third of the work of
+/// walking each (measured with callgrind on captured replies). Any
+/// difference falls back to the walk, which learns the new shape.
+#[derive(Debug, Default, Clone)]
+pub struct DestDecoder {
+    shape: Option<Shape>,
+    /// Messages decoded from the learnt shape (tests check it is used).
+    pub(crate) reused: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Shape {
+    /// The message the shape was learnt from with everything but its
+    /// attribute headers zeroed, and the mask that does that.
+    headers: Vec<u8>,
+    mask: Vec<u8>,
+    spots: DestSpots,
+}
+
+impl Shape {
+    fn learn(payload: &[u8], headers: &[u32], spots: DestSpots) -> Shape {
+        let mut mask = vec![0u8; payload.len()];
+        for &at in headers {
+            mask[at as usize..at as usize + 4].fill(0xff);
+        }
+        let headers = payload.iter().zip(&mask).map(|(b, m)| b & m).collect();
+        Shape {
+            headers,
+            mask,
+            spots,
+        }
+    }
+
+    /// Whether `payload` has this shape: the same length, and the same
+    /// bytes in every attribute header. Branch-free over the whole message
+    /// (the compiler vectorises it): a check per header cost more than
+    /// reading the fields.
+    fn fits(&self, payload: &[u8]) -> bool {
+        payload.len() == self.headers.len()
+            && payload
+                .iter()
+                .zip(&self.mask)
+                .zip(&self.headers)
+                .fold(0u8, |diff, ((b, m), h)| diff | ((b & m) ^ h))
+                == 0
+    }
+}
+
+impl DestDecoder {
+    pub fn new() -> DestDecoder {
+        DestDecoder::default()
+    }
+
+    /// As `dest_from_payload`, with the same results.
+    pub fn decode(&mut self, payload: &[u8], service_family: Family) -> Result<Dest, DecodeError> {
+        if let Some(shape) = self.shape.as_ref().filter(|s| s.fits(payload)) {
+            // Same lengths as the message the shape was learnt from, which
+            // passed `check_dest`.
+            self.reused += 1;
+            return read_dest(payload, &shape.spots, service_family);
+        }
+        let mut headers = Vec::new();
+        let spots = locate_dest(payload, Some(&mut headers))?;
+        let dest = fill_dest(payload, &spots, service_family)?;
+        self.shape = Some(Shape::learn(payload, &headers, spots));
+        Ok(dest)
+    }
+}
+
+/// A value's place in a payload: (offset, length).
+type Spot = Option<(u32, u32)>;
+
+/// Where a real-server message keeps each field (the last occurrence, as
+/// the walk assigns them in order).
+#[derive(Debug, Clone, Copy, Default)]
+struct DestSpots {
+    addr: Spot,
+    port: Spot,
+    fwd: Spot,
+    weight: Spot,
+    upper_threshold: Spot,
+    lower_threshold: Spot,
+    active_conns: Spot,
+    inactive_conns: Spot,
+    persistent_conns: Spot,
+    af: Spot,
+    tun_type: Spot,
+    tun_port: Spot,
+    tun_flags: Spot,
+    /// IPVS_STATS_ATTR_CONNS (1) … OUTBPS (10) of the statistics group
+    /// used: STATS64 when present (kernels >= 4.1), else STATS. The group
+    /// not used is not read: the typed path would refuse a damaged 32-bit
+    /// group beside a good 64-bit one, this one shows the 64-bit figures.
+    stats: [Spot; 10],
+}
+
+/// Walks a real-server message, noting where each field is and, with
+/// `headers`, every attribute header on the way.
+fn locate_dest(
+    payload: &[u8],
+    mut headers: Option<&mut Vec<u32>>,
+) -> Result<DestSpots, DecodeError> {
+    let base = payload.as_ptr() as usize;
+    let mut spot = |v: &[u8]| -> Spot {
+        let at = v.as_ptr() as usize - base;
+        if let Some(h) = headers.as_deref_mut() {
+            h.push((at - 4) as u32);
+        }
+        Some((at as u32, v.len() as u32))
+    };
+    let mut top = Attrs::new(payload);
+    let mut nest = None;
+    for (kind, v) in top.by_ref() {
+        spot(v);
+        if kind == IPVS_CMD_ATTR_DEST {
+            nest = Some(v);
+            break;
+        }
+    }
+    top.finish()?;
+    let nest = nest.ok_or_else(|| DecodeError::from("message without IPVS_CMD_ATTR_DEST"))?;
+    let mut at = DestSpots::default();
     let (mut st, mut st64) = (None, None);
-    let mut walk = Attrs::new(attrs);
+    let mut walk = Attrs::new(nest);
     for (kind, v) in walk.by_ref() {
-        let what = "IPVS_DEST_ATTR";
+        let here = spot(v);
         match kind {
-            1 => raw.addr = Some(v),
-            2 => raw.port = Some(u16_be(v, "IPVS_DEST_ATTR_PORT")?),
-            3 => raw.fwd = u32_ne(v, what)?,
-            4 => raw.weight = u32_ne(v, what)?,
-            5 => raw.upper_threshold = u32_ne(v, what)?,
-            6 => raw.lower_threshold = u32_ne(v, what)?,
-            7 => raw.active_conns = u32_ne(v, what)?,
-            8 => raw.inactive_conns = u32_ne(v, what)?,
-            9 => raw.persistent_conns = u32_ne(v, what)?,
+            1 => at.addr = here,
+            2 => at.port = here,
+            3 => at.fwd = here,
+            4 => at.weight = here,
+            5 => at.upper_threshold = here,
+            6 => at.lower_threshold = here,
+            7 => at.active_conns = here,
+            8 => at.inactive_conns = here,
+            9 => at.persistent_conns = here,
             10 => st = Some(v),
-            11 => raw.af = Some(u16_ne(v, "IPVS_DEST_ATTR_ADDR_FAMILY")?),
+            11 => at.af = here,
             12 => st64 = Some(v),
-            13 => raw.tun_type = exact::<1>(v, "IPVS_DEST_ATTR_TUN_TYPE")?[0],
-            14 => raw.tun_port = u16_be(v, "IPVS_DEST_ATTR_TUN_PORT")?,
-            15 => raw.tun_flags = u16_ne(v, "IPVS_DEST_ATTR_TUN_FLAGS")?,
+            13 => at.tun_type = here,
+            14 => at.tun_port = here,
+            15 => at.tun_flags = here,
             _ => {}
         }
     }
     walk.finish()?;
-    raw.dest(service_family, pick(st64, st)?)
+    if let Some(group) = st64.or(st) {
+        let mut counters = Attrs::new(group);
+        for (kind, v) in counters.by_ref() {
+            let here = spot(v);
+            // IPVS_STATS_ATTR_PAD and newer counters are skipped.
+            if let Some(slot) = at.stats.get_mut((kind as usize).wrapping_sub(1)) {
+                *slot = here;
+            }
+        }
+        counters.finish()?;
+    }
+    Ok(at)
+}
+
+/// Checks each field's length as the typed path does; a message that
+/// passes can be read by `read_dest`, and so can every later message with
+/// the same headers (lengths included).
+fn check_dest(at: &DestSpots) -> Result<(), DecodeError> {
+    let len = |s: Spot, want: u32, what: &str| match s {
+        Some((_, l)) if l != want => Err(DecodeError::from(format!(
+            "invalid {what}: {l} bytes, expected {want}"
+        ))),
+        _ => Ok(()),
+    };
+    let what = "IPVS_DEST_ATTR";
+    len(at.port, 2, "IPVS_DEST_ATTR_PORT")?;
+    len(at.af, 2, "IPVS_DEST_ATTR_ADDR_FAMILY")?;
+    for s in [
+        at.fwd,
+        at.weight,
+        at.upper_threshold,
+        at.lower_threshold,
+        at.active_conns,
+        at.inactive_conns,
+        at.persistent_conns,
+    ] {
+        len(s, 4, what)?;
+    }
+    len(at.tun_type, 1, "IPVS_DEST_ATTR_TUN_TYPE")?;
+    len(at.tun_port, 2, "IPVS_DEST_ATTR_TUN_PORT")?;
+    len(at.tun_flags, 2, "IPVS_DEST_ATTR_TUN_FLAGS")?;
+    for (kind, s) in (1..).zip(at.stats) {
+        if let Some((_, n)) = s.filter(|&(_, n)| n != 4 && n != 8) {
+            return Err(DecodeError::from(format!(
+                "invalid IPVS_STATS_ATTR {kind}: a statistics counter is 4 or 8 bytes, got {n}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn fill_dest(payload: &[u8], at: &DestSpots, service_family: Family) -> Result<Dest, DecodeError> {
+    check_dest(at)?;
+    read_dest(payload, at, service_family)
+}
+
+/// Reads the fields `at` points to, their lengths already checked.
+fn read_dest(payload: &[u8], at: &DestSpots, service_family: Family) -> Result<Dest, DecodeError> {
+    let bytes = |o: u32, l: u32| &payload[o as usize..(o + l) as usize];
+    let u16_ne = |s: Spot| s.map(|(o, _)| u16::from_ne_bytes(bytes(o, 2).try_into().unwrap()));
+    let u16_be = |s: Spot| s.map(|(o, _)| u16::from_be_bytes(bytes(o, 2).try_into().unwrap()));
+    let u32_ne = |s: Spot| {
+        s.map_or(0, |(o, _)| {
+            u32::from_ne_bytes(bytes(o, 4).try_into().unwrap())
+        })
+    };
+    let counter = |s: Spot| match s {
+        Some((o, 8)) => u64::from_ne_bytes(bytes(o, 8).try_into().unwrap()),
+        Some((o, _)) => u64::from(u32::from_ne_bytes(bytes(o, 4).try_into().unwrap())),
+        None => 0,
+    };
+    let raw = RawDest {
+        addr: at.addr.map(|(o, l)| bytes(o, l)),
+        port: u16_be(at.port),
+        af: u16_ne(at.af),
+        fwd: u32_ne(at.fwd),
+        weight: u32_ne(at.weight),
+        upper_threshold: u32_ne(at.upper_threshold),
+        lower_threshold: u32_ne(at.lower_threshold),
+        active_conns: u32_ne(at.active_conns),
+        inactive_conns: u32_ne(at.inactive_conns),
+        persistent_conns: u32_ne(at.persistent_conns),
+        tun_type: at.tun_type.map_or(0, |(o, _)| payload[o as usize]),
+        tun_port: u16_be(at.tun_port).unwrap_or(0),
+        tun_flags: u16_ne(at.tun_flags).unwrap_or(0),
+    };
+    let mut c = [0u64; 10];
+    for (v, s) in c.iter_mut().zip(&at.stats) {
+        *v = counter(*s);
+    }
+    raw.dest(
+        service_family,
+        Stats {
+            conns: c[0],
+            inpkts: c[1],
+            outpkts: c[2],
+            inbytes: c[3],
+            outbytes: c[4],
+            cps: c[5],
+            inpps: c[6],
+            outpps: c[7],
+            inbps: c[8],
+            outbps: c[9],
+        },
+    )
 }
 
 #[cfg(test)]
@@ -297,6 +529,65 @@ mod tests {
             services >= 15 && dests >= 20,
             "{services} services, {dests} dests"
         );
+    }
+
+    /// The learnt shape gives what the walk gives, on every captured
+    /// real-server message decoded in a row through one decoder (each
+    /// twice, so shapes are reused), for either service family.
+    #[test]
+    fn the_learnt_shape_agrees_with_the_walk() {
+        let all = captured();
+        for fam in [Family::V4, Family::V6] {
+            let mut decoder = DestDecoder::new();
+            let mut n = 0;
+            for (_, frame) in all.iter().filter(|(c, _)| *c == 5) {
+                let payload = &frame[20..];
+                for _ in 0..2 {
+                    let walked = dest_from_payload(payload, fam);
+                    let decoded = decoder.decode(payload, fam);
+                    assert_eq!(decoded.is_ok(), walked.is_ok(), "{decoded:?} vs {walked:?}");
+                    if let (Ok(a), Ok(b)) = (decoded, walked) {
+                        assert_eq!(a, b);
+                    }
+                    n += 1;
+                }
+            }
+            assert!(decoder.reused * 2 >= n, "{} of {n} reused", decoder.reused);
+        }
+    }
+
+    /// A decoder that learnt a message's shape, given that message with any
+    /// one byte changed (headers, lengths, values) or cut short, decodes it
+    /// exactly as the walk does: same real server or an error for both.
+    #[test]
+    fn every_damaged_byte_decodes_as_the_walk_does() {
+        let all = captured();
+        let mut checked = 0;
+        for (_, frame) in all.iter().filter(|(c, _)| *c == 5).take(6) {
+            let payload = &frame[20..];
+            let mut warm = DestDecoder::new();
+            warm.decode(payload, Family::V4).unwrap();
+            let mut variants = Vec::new();
+            for i in 0..payload.len() {
+                for v in [0x00, 0xff, payload[i] ^ 0x01, payload[i] ^ 0x80] {
+                    let mut m = payload.to_vec();
+                    m[i] = v;
+                    variants.push(m);
+                }
+            }
+            variants.extend((0..payload.len()).map(|cut| payload[..cut].to_vec()));
+            for m in variants {
+                let mut d = warm.clone();
+                let walked = dest_from_payload(&m, Family::V4);
+                let decoded = d.decode(&m, Family::V4);
+                assert_eq!(decoded.is_ok(), walked.is_ok(), "{decoded:?} vs {walked:?}");
+                if let (Ok(a), Ok(b)) = (decoded, walked) {
+                    assert_eq!(a, b);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
     }
 
     #[test]
