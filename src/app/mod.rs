@@ -16,4 +16,6 @@ pub mod units;
 
 pub use action::{Action, Event, PollResult};
 pub use metric::Metric;
-pub use state::{App, AppConfig, Changed, DestRow, PollStatus, ServiceRow};
+pub use state::{
+    App, AppConfig, Changed, DestRow, PollStatus, ServiceRow, APPLY_STEP_ROWS, DEST_SERIES_MAX,
+};

@@ -64,12 +64,28 @@ impl Changed {
     }
 }
 
-/// A real server with its tracked series.
+/// A real server, with its series when its service was watched recently.
 #[derive(Debug, Clone)]
 pub struct DestRow {
     pub dest: Dest,
-    pub series: Series,
+    /// History (and the counter track when rates are derived): kept only for
+    /// real servers of services watched recently, at most `DEST_SERIES_MAX`
+    /// of them, so that paging through a big table cannot grow memory.
+    pub series: Option<Box<Series>>,
     pub changed: Changed,
+}
+
+impl DestRow {
+    /// Rates to display under `source` (the app's `rate_source`): the
+    /// kernel's own estimates are in every reading, so any real server has
+    /// them; derived rates exist only where a series is kept.
+    pub fn rates(&self, source: RateSource) -> Option<Rates> {
+        match source {
+            RateSource::Kernel => Some(Rates::from_kernel(&self.dest.stats)),
+            RateSource::Counters => self.series.as_ref().and_then(|s| s.rates),
+            RateSource::Off => None,
+        }
+    }
 }
 
 /// A virtual service with its real servers.
@@ -80,6 +96,8 @@ pub struct ServiceRow {
     pub dests: Vec<DestRow>,
     /// When the real servers were last read (`None`: not yet).
     pub dests_read_at: Option<Duration>,
+    /// Whether its real servers keep series (watched recently).
+    pub dest_series: bool,
     pub changed: Changed,
 }
 
@@ -119,11 +137,17 @@ pub struct AppConfig {
     pub history: Duration,
 }
 
-/// Samples kept over all series together (24 bytes each: about 200 MB).
-/// A table of 100,000 services and as many real servers then keeps 40
-/// samples per series instead of exhausting memory; up to ~25,000 series a
-/// 5-minute history at 1 s fits whole.
-pub const HISTORY_BUDGET: usize = 8_000_000;
+/// Samples kept over all services together (6 bytes each: 36 MB): 10,000
+/// services keep 10 minutes at 1 s; 100,000 keep 60 samples instead of
+/// exhausting memory. Real servers' series are capped apart
+/// (`DEST_SERIES_MAX`).
+pub const HISTORY_BUDGET: usize = 6_000_000;
+/// Real servers that keep a series (history, counter track) at most: those
+/// of the services watched most recently (see `App::watched`).
+pub const DEST_SERIES_MAX: usize = 1024;
+/// Service rows one `App::apply_step` brings up to date by default: the event
+/// loop handles keys between steps, so this bounds how long a key waits.
+pub const APPLY_STEP_ROWS: usize = 2048;
 /// Fewest samples a series keeps whatever the table size.
 pub const HISTORY_FLOOR: usize = 16;
 
@@ -134,7 +158,7 @@ impl AppConfig {
         ((self.history.as_secs_f64() / d).ceil() as usize).max(2)
     }
 
-    /// Samples per series when `series` series share the budget.
+    /// Samples per series when `series` services share the budget.
     pub fn samples_for(&self, series: usize) -> usize {
         let share = HISTORY_BUDGET / series.max(1);
         self.history_samples().min(share.max(HISTORY_FLOOR))
@@ -177,6 +201,25 @@ pub struct App {
     /// Weight-change status of real servers pressed this session: `…`
     /// pending, `✓` applied, `✗` failed (set by the editing UI).
     pub weight_marks: HashMap<(ServiceKey, DestKey), char>,
+    /// Services watched recently, with when (a counter of polls): their real
+    /// servers keep series.
+    recent: HashMap<ServiceKey, u64>,
+    polls: u64,
+    /// A poll being applied a slice at a time.
+    applying: Option<Applying>,
+}
+
+/// A poll half applied: the rows from `next` on still show the previous one.
+#[derive(Debug, Clone)]
+struct Applying {
+    at: Duration,
+    source: RateSource,
+    samples: usize,
+    /// Each row's new reading (and its real servers when read), row order.
+    work: std::vec::IntoIter<(Service, Option<Vec<Dest>>)>,
+    next: usize,
+    total: Option<Rates>,
+    total_active: u64,
 }
 
 impl App {
@@ -211,6 +254,9 @@ impl App {
             exact: false,
             quit: false,
             weight_marks: HashMap::new(),
+            recent: HashMap::new(),
+            polls: 0,
+            applying: None,
         }
     }
 
@@ -249,22 +295,77 @@ impl App {
 
     // ---- backend events ----
 
+    /// Applies a backend event whole.
     pub fn apply(&mut self, event: Event) {
+        self.begin(event);
+        self.finish();
+    }
+
+    /// Starts applying a backend event; a poll's rows are then brought up to
+    /// date by `apply_step` (a poll still being applied is finished first).
+    pub fn begin(&mut self, event: Event) {
         if self.frozen {
             // Polling continues; the display does not move until thawed.
             if let Event::PollFailed { .. } = event {
-                self.apply_now(event);
+                self.begin_now(event);
             } else {
                 self.pending.push(event);
             }
             return;
         }
-        self.apply_now(event);
+        self.begin_now(event);
     }
 
-    fn apply_now(&mut self, event: Event) {
+    /// Whether a poll is half applied.
+    pub fn applying(&self) -> bool {
+        self.applying.is_some()
+    }
+
+    /// Brings up to `max_rows` more service rows up to date with the poll
+    /// being applied; true once none is left half applied. Between steps the
+    /// table is consistent: rows index the services, which keep their places;
+    /// rows not reached yet show the previous poll.
+    pub fn apply_step(&mut self, max_rows: usize) -> bool {
+        let Some(mut job) = self.applying.take() else {
+            return true;
+        };
+        let end = job.next.saturating_add(max_rows).min(self.services.len());
+        for row in &mut self.services[job.next..end] {
+            let Some((service, read)) = job.work.next() else {
+                break;
+            };
+            update_row(row, service, read, job.at, job.source, job.samples);
+            job.total_active += row.active();
+            if let Some(r) = &row.series.rates {
+                job.total.get_or_insert_with(Rates::default).add(r);
+            }
+        }
+        job.next = end;
+        if job.next < self.services.len() {
+            self.applying = Some(job);
+            return false;
+        }
+        // Sum of the services' rates, not rates of summed counters: a service
+        // deleted or added must not read as a counter reset of the director.
+        if self.services.is_empty() {
+            job.total = Some(Rates::default());
+        }
+        self.totals.set(job.total, job.total_active as u32);
+        self.totals_active = job.total_active;
+        self.rebuild();
+        true
+    }
+
+    fn finish(&mut self) {
+        while !self.apply_step(usize::MAX) {}
+    }
+
+    fn begin_now(&mut self, event: Event) {
         match event {
-            Event::Polled(p) => self.apply_poll(p),
+            Event::Polled(p) => {
+                self.finish();
+                self.begin_poll(p);
+            }
             Event::PollFailed { wall, error, .. } => {
                 if self.poll.failing_since.is_none() {
                     self.poll.failing_since = Some(wall);
@@ -274,10 +375,10 @@ impl App {
         }
     }
 
-    fn apply_poll(&mut self, p: PollResult) {
-        let known_dests: usize = self.services.iter().map(|s| s.dests.len()).sum();
-        let series = p.services.len() + known_dests.max(p.dests.iter().map(|d| d.1.len()).sum());
-        let samples = self.config.samples_for(series);
+    /// Matches the poll's services to rows (moving rows only when services
+    /// came or went) and leaves the per-row work to `apply_step`.
+    fn begin_poll(&mut self, p: PollResult) {
+        let samples = self.config.samples_for(p.services.len());
         self.info = Some(p.info);
         self.poll.last_ok = Some(p.wall);
         self.poll.failing_since = None;
@@ -289,34 +390,25 @@ impl App {
         } else {
             RateSource::detect(p.services.iter().map(|s| &s.stats))
         };
-        let source = self.rate_source;
 
         let mut services = p.services;
-        services.sort_by(|a, b| kernel_order(&a.key, &b.key));
-
-        let mut total: Option<Rates> = None;
-        let mut total_active = 0u64;
-        let mut tally = |row: &ServiceRow| {
-            total_active += row.active();
-            if let Some(r) = &row.series.rates {
-                total.get_or_insert_with(Rates::default).add(r);
-            }
-        };
+        // The poller hands them over in kernel order already: check (O(n))
+        // before sorting.
+        if !services.is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()) {
+            services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        }
         let same_keys = self.services.len() == services.len()
             && self
                 .services
                 .iter()
                 .zip(&services)
                 .all(|(row, s)| row.service.key == s.key);
-        if same_keys {
+        let work: Vec<(Service, Option<Vec<Dest>>)> = if same_keys {
             // The usual poll: the same services as last time, in the same
-            // order. Update the rows where they are: rebuilding the table
-            // through a map moved every (large) row twice and hashed every
-            // key three times, most of the cost of a poll at 10,000
-            // services. The index stays valid as is, and places the real
-            // servers read (a tenth of the services per poll in a big table)
-            // without hashing every service's key. A key read twice keeps
-            // its last reading, as collecting into a map did.
+            // order. Rows are updated where they are: the index stays valid
+            // as is, and places the real servers read (a tenth of the
+            // services per poll in a big table) without hashing every
+            // service's key. A key read twice keeps its last reading.
             let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
             reads.resize_with(services.len(), || None);
             for (key, dests) in p.dests {
@@ -324,10 +416,7 @@ impl App {
                     reads[i] = Some(dests);
                 }
             }
-            for ((row, service), read) in self.services.iter_mut().zip(services).zip(reads) {
-                update_row(row, service, read, p.at, source, samples);
-                tally(row);
-            }
+            services.into_iter().zip(reads).collect()
         } else {
             // Services came or went: match rows by key.
             let mut fresh: HashMap<ServiceKey, Vec<Dest>> = p.dests.into_iter().collect();
@@ -336,18 +425,18 @@ impl App {
                 .map(|r| (r.service.key, r))
                 .collect();
             let mut rows = Vec::with_capacity(services.len());
+            let mut work = Vec::with_capacity(services.len());
             for service in services {
-                let mut row = old.remove(&service.key).unwrap_or_else(|| ServiceRow {
+                rows.push(old.remove(&service.key).unwrap_or_else(|| ServiceRow {
                     service: service.clone(),
                     series: Series::new(samples),
                     dests: Vec::new(),
                     dests_read_at: None,
+                    dest_series: false,
                     changed: Changed::default(),
-                });
+                }));
                 let read = fresh.remove(&service.key);
-                update_row(&mut row, service, read, p.at, source, samples);
-                tally(&row);
-                rows.push(row);
+                work.push((service, read));
             }
             self.index = rows
                 .iter()
@@ -355,16 +444,73 @@ impl App {
                 .map(|(i, r)| (r.service.key, i))
                 .collect();
             self.services = rows;
+            self.expanded.retain(|k| self.index.contains_key(k));
+            self.recent.retain(|k, _| self.index.contains_key(k));
+            // Rows must index the new services before anything reads them.
+            self.rebuild();
+            work
+        };
+        self.note_watched();
+        self.applying = Some(Applying {
+            at: p.at,
+            source: self.rate_source,
+            samples,
+            work: work.into_iter(),
+            next: 0,
+            total: None,
+            total_active: 0,
+        });
+    }
+
+    /// Records which services are watched now, and gives series to the real
+    /// servers of the most recently watched ones (the selected service
+    /// first) up to `DEST_SERIES_MAX`, dropping the others' series.
+    fn note_watched(&mut self) {
+        self.polls += 1;
+        let watched = self.watched();
+        let selected = self.selected_service().map(|r| r.service.key);
+        for key in watched {
+            // The selected service ranks above the rest of the screen.
+            let stamp = 2 * self.polls + u64::from(Some(key) == selected);
+            self.recent.insert(key, stamp);
         }
-        // Sum of the services' rates, not rates of summed counters: a service
-        // deleted or added must not read as a counter reset of the director.
-        if self.services.is_empty() {
-            total = Some(Rates::default());
+        let mut by_recency: Vec<(u64, ServiceKey)> =
+            self.recent.iter().map(|(k, &t)| (t, *k)).collect();
+        by_recency.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
+        let mut room = DEST_SERIES_MAX;
+        let mut keep = HashSet::new();
+        for (_, key) in by_recency {
+            let Some(&i) = self.index.get(&key) else {
+                continue;
+            };
+            // A service not read yet counts as one, so the set stays bounded.
+            let n = self.services[i].dests.len().max(1);
+            if n <= room {
+                room -= n;
+                keep.insert(key);
+            }
         }
-        self.totals.set(p.at, total, total_active as u32);
-        self.totals_active = total_active;
-        self.expanded.retain(|k| self.index.contains_key(k));
-        self.rebuild();
+        let mut dropped = Vec::new();
+        self.recent.retain(|k, _| {
+            let kept = keep.contains(k);
+            if !kept {
+                dropped.push(*k);
+            }
+            kept
+        });
+        for key in dropped {
+            if let Some(&i) = self.index.get(&key) {
+                let row = &mut self.services[i];
+                row.dest_series = false;
+                for d in &mut row.dests {
+                    d.series = None;
+                }
+            }
+        }
+        for key in keep {
+            let i = self.index[&key];
+            self.services[i].dest_series = true;
+        }
     }
 
     // ---- operator actions ----
@@ -449,7 +595,7 @@ impl App {
                 self.frozen = !self.frozen;
                 if !self.frozen {
                     for e in std::mem::take(&mut self.pending) {
-                        self.apply_now(e);
+                        self.apply(e);
                     }
                 }
             }
@@ -537,7 +683,8 @@ impl App {
             let row = &self.services[i];
             if self.expanded.contains(&row.service.key) {
                 let mut ds: Vec<usize> = (0..row.dests.len()).collect();
-                sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j));
+                let source = self.rate_source;
+                sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j, sort, source));
                 rows.extend(ds.into_iter().map(|j| Row::Dest(i, j)));
             }
         }
@@ -569,9 +716,15 @@ impl App {
 
     fn service_values(&self, i: usize) -> SortValues<'_> {
         let row = &self.services[i];
-        let (prot, address) = match row.service.key {
-            ServiceKey::Addr { protocol, .. } => (protocol.name(), row.service.key.to_string()),
-            ServiceKey::Fwmark { .. } => ("FWM", row.service.key.to_string()),
+        let prot = match row.service.key {
+            ServiceKey::Addr { protocol, .. } => protocol.name(),
+            ServiceKey::Fwmark { .. } => "FWM",
+        };
+        // Formatting an address costs more than the rest: only when sorted by it.
+        let address = if self.sort == SortColumn::Address {
+            row.service.key.to_string()
+        } else {
+            String::new()
         };
         SortValues {
             prot,
@@ -585,20 +738,23 @@ impl App {
     }
 }
 
-fn dest_values(row: &ServiceRow, j: usize) -> SortValues<'_> {
+fn dest_values(row: &ServiceRow, j: usize, sort: SortColumn, source: RateSource) -> SortValues<'_> {
     let d = &row.dests[j];
     SortValues {
         prot: "",
-        address: dest_text(&d.dest),
+        address: if sort == SortColumn::Address {
+            dest_text(&d.dest)
+        } else {
+            String::new()
+        },
         scheduler: "",
         weight: d.dest.weight as u64,
         active: d.dest.active_conns as u64,
         inactive: d.dest.inactive_conns as u64,
-        rates: d.series.rates.unwrap_or_default(),
+        rates: d.rates(source).unwrap_or_default(),
     }
 }
 
-/// Carries each real server's series over to its new reading.
 /// Brings one service's row up to date with this poll: its counters, and its
 /// real servers when they were `read` this poll.
 fn update_row(
@@ -611,12 +767,15 @@ fn update_row(
 ) {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
-        for d in &mut row.dests {
-            d.series.history.set_capacity(samples);
+        for s in row.dests.iter_mut().filter_map(|d| d.series.as_mut()) {
+            s.history.set_capacity(samples);
         }
     }
     if let Some(mut dests) = read {
-        dests.sort_by(dest_order);
+        if !dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
+            dests.sort_by(dest_order);
+        }
+        let samples = row.dest_series.then_some(samples);
         merge_dests(&mut row.dests, dests, at, source, samples);
         row.dests_read_at = Some(at);
     } else {
@@ -639,19 +798,21 @@ fn update_row(
     );
 }
 
+/// `samples`: the history length of real servers' series, `None` when this
+/// service's real servers keep no series.
 fn merge_dests(
     rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
     at: Duration,
     source: RateSource,
-    samples: usize,
+    samples: Option<usize>,
 ) {
     let same_keys =
         rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
         // The usual read: the same real servers; update them in place.
         for (row, dest) in rows.iter_mut().zip(new) {
-            update_dest(row, dest, at, source);
+            update_dest(row, dest, at, source, samples);
         }
         return;
     }
@@ -664,34 +825,45 @@ fn merge_dests(
         .map(|dest| {
             let mut row = old.remove(&dest.key()).unwrap_or_else(|| DestRow {
                 dest: dest.clone(),
-                series: Series::new(samples),
+                series: None,
                 changed: Changed::default(),
             });
-            update_dest(&mut row, dest, at, source);
+            update_dest(&mut row, dest, at, source, samples);
             row
         })
         .collect();
 }
 
-fn update_dest(row: &mut DestRow, dest: Dest, at: Duration, source: RateSource) {
+fn update_dest(
+    row: &mut DestRow,
+    dest: Dest,
+    at: Duration,
+    source: RateSource,
+    samples: Option<usize>,
+) {
     let before = (
-        row.series.rates,
+        row.rates(source),
         row.dest.weight as u64,
         row.dest.active_conns as u64,
         row.dest.inactive_conns as u64,
     );
-    row.series
-        .observe(at, &dest.stats, dest.active_conns, source);
+    match samples {
+        Some(n) => row
+            .series
+            .get_or_insert_with(|| Box::new(Series::new(n)))
+            .observe(at, &dest.stats, dest.active_conns, source),
+        None => row.series = None,
+    }
+    row.dest = dest;
     row.changed = Changed::between(
         (before.0.as_ref(), before.1, before.2, before.3),
         (
-            row.series.rates.as_ref(),
-            dest.weight as u64,
-            dest.active_conns as u64,
-            dest.inactive_conns as u64,
+            row.rates(source).as_ref(),
+            row.dest.weight as u64,
+            row.dest.active_conns as u64,
+            row.dest.inactive_conns as u64,
         ),
     );
-    row.dest = dest;
 }
 
 #[cfg(test)]
@@ -816,7 +988,8 @@ mod tests {
         for s in &a.services {
             assert!(s.series.rates.is_none(), "{:?}", s.service.key);
             for d in &s.dests {
-                assert!(d.series.rates.is_none());
+                assert!(d.rates(a.rate_source).is_none());
+                assert!(d.series.as_ref().is_none_or(|s| s.rates.is_none()));
             }
         }
         // Unknown estimator state (demo, older kernels): the usual detection.
@@ -830,7 +1003,8 @@ mod tests {
     fn history_budget() {
         let a = app();
         assert_eq!(a.config.samples_for(10), 300);
-        assert_eq!(a.config.samples_for(200_000), 40);
+        assert_eq!(a.config.samples_for(10_000), 300);
+        assert_eq!(a.config.samples_for(200_000), 30);
         assert_eq!(a.config.samples_for(10_000_000), HISTORY_FLOOR);
     }
 

@@ -362,8 +362,7 @@ fn services_and_real_servers_that_vanish_and_return_start_new_series() {
     assert_eq!(row.series.rates, None, "no rate across a reset");
     for d in &row.dests {
         assert!(d
-            .series
-            .rates
+            .rates(h.monitor.app.rate_source)
             .is_none_or(|r| r.cps >= 0.0 && r.cps < 1000.0));
     }
 }
