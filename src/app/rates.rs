@@ -9,8 +9,11 @@
 //!
 //! The rule lvstop follows:
 //!
-//! 1. **Estimator running** (any kernel rate of any service is non-zero):
-//!    show the kernel's own rates. They are exactly what
+//! 1. **Estimator running** (the backend says so, `run_estimation=1`, or,
+//!    when it cannot say, any kernel rate of any service is non-zero): show
+//!    the kernel's own rates, zeros included: with the estimator running
+//!    the counters only move when it sums them, and it then updates the
+//!    rates too. They are exactly what
 //!    `ipvsadm -Ln --rate` prints, and they are correct at any poll interval
 //!    because the kernel computed them on its own 2 s cadence.
 //! 2. **Every kernel rate zero** while the backend cannot say whether the

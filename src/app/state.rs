@@ -215,8 +215,9 @@ struct Applying {
     at: Duration,
     source: RateSource,
     samples: usize,
-    /// Each row's new reading (and its real servers when read), row order.
-    work: std::vec::IntoIter<(Service, Option<Vec<Dest>>)>,
+    /// Each row's new reading and its real servers when read, row order.
+    services: std::vec::IntoIter<Service>,
+    reads: std::vec::IntoIter<Option<Vec<Dest>>>,
     next: usize,
     total: Option<Rates>,
     total_active: u64,
@@ -331,7 +332,7 @@ impl App {
         };
         let end = job.next.saturating_add(max_rows).min(self.services.len());
         for row in &mut self.services[job.next..end] {
-            let Some((service, read)) = job.work.next() else {
+            let (Some(service), Some(read)) = (job.services.next(), job.reads.next()) else {
                 break;
             };
             update_row(row, service, read, job.at, job.source, job.samples);
@@ -385,10 +386,13 @@ impl App {
         self.poll.last_error = None;
         self.poll.took = p.took;
         self.poll.interval = p.interval;
-        self.rate_source = if p.estimator == Some(false) {
-            RateSource::Off
-        } else {
-            RateSource::detect(p.services.iter().map(|s| &s.stats))
+        // Rule 1 when the backend knows the estimator runs (zero kernel
+        // rates are then no traffic), rule 3 when it knows it does not, and
+        // detection (rules 1 and 2) only when it cannot say: see rates.rs.
+        self.rate_source = match p.estimator {
+            Some(true) => RateSource::Kernel,
+            Some(false) => RateSource::Off,
+            None => RateSource::detect(p.services.iter().map(|s| &s.stats)),
         };
 
         let mut services = p.services;
@@ -403,20 +407,19 @@ impl App {
                 .iter()
                 .zip(&services)
                 .all(|(row, s)| row.service.key == s.key);
-        let work: Vec<(Service, Option<Vec<Dest>>)> = if same_keys {
+        let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
+        reads.resize_with(services.len(), || None);
+        if same_keys {
             // The usual poll: the same services as last time, in the same
             // order. Rows are updated where they are: the index stays valid
             // as is, and places the real servers read (a tenth of the
             // services per poll in a big table) without hashing every
             // service's key. A key read twice keeps its last reading.
-            let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
-            reads.resize_with(services.len(), || None);
             for (key, dests) in p.dests {
                 if let Some(&i) = self.index.get(&key) {
                     reads[i] = Some(dests);
                 }
             }
-            services.into_iter().zip(reads).collect()
         } else {
             // Services came or went: match rows by key.
             let mut fresh: HashMap<ServiceKey, Vec<Dest>> = p.dests.into_iter().collect();
@@ -425,8 +428,7 @@ impl App {
                 .map(|r| (r.service.key, r))
                 .collect();
             let mut rows = Vec::with_capacity(services.len());
-            let mut work = Vec::with_capacity(services.len());
-            for service in services {
+            for (service, read) in services.iter().zip(&mut reads) {
                 rows.push(old.remove(&service.key).unwrap_or_else(|| ServiceRow {
                     service: service.clone(),
                     series: Series::new(samples),
@@ -435,8 +437,7 @@ impl App {
                     dest_series: false,
                     changed: Changed::default(),
                 }));
-                let read = fresh.remove(&service.key);
-                work.push((service, read));
+                *read = fresh.remove(&service.key);
             }
             self.index = rows
                 .iter()
@@ -448,14 +449,14 @@ impl App {
             self.recent.retain(|k, _| self.index.contains_key(k));
             // Rows must index the new services before anything reads them.
             self.rebuild();
-            work
-        };
+        }
         self.note_watched();
         self.applying = Some(Applying {
             at: p.at,
             source: self.rate_source,
             samples,
-            work: work.into_iter(),
+            services: services.into_iter(),
+            reads: reads.into_iter(),
             next: 0,
             total: None,
             total_active: 0,
