@@ -1000,6 +1000,217 @@ mod tests {
         assert!(a.totals.rates.is_some());
     }
 
+    /// A poll applied a slice at a time, with keys in between, ends where
+    /// the same poll applied whole does; between slices every row indexes a
+    /// service and the selection stays on its service.
+    #[test]
+    fn a_poll_applied_in_slices_ends_as_one_applied_whole() {
+        let mut t = FakeTable::many(50);
+        let (mut whole, mut sliced) = (app(), app());
+        for at in 1..=4 {
+            t.advance(1, false);
+            whole.apply(poll(&t, at));
+            sliced.apply(poll(&t, at));
+        }
+        // The next poll lost a service: rows are matched by key at once.
+        t.services.remove(3);
+        for at in 5..=7 {
+            t.advance(1, false);
+            whole.apply(poll(&t, at));
+            sliced.begin(poll(&t, at));
+            let mut steps = 0;
+            while !sliced.apply_step(7) {
+                steps += 1;
+                assert!(sliced.applying());
+                assert_eq!(sliced.rows.len(), sliced.services.len());
+                assert!(sliced.rows.iter().all(|r| match *r {
+                    Row::Service(i) => i < sliced.services.len(),
+                    Row::Dest(i, j) => j < sliced.services[i].dests.len(),
+                }));
+                let before = sliced.selected_service().map(|r| r.service.key);
+                sliced.update(Action::Down);
+                sliced.update(Action::Up);
+                assert_eq!(sliced.selected_service().map(|r| r.service.key), before);
+            }
+            assert_eq!(steps, 49usize.div_ceil(7) - 1, "poll {at}");
+            assert!(!sliced.applying());
+        }
+        assert_eq!(sliced.totals.rates, whole.totals.rates);
+        assert_eq!(sliced.totals.history.len(), whole.totals.history.len());
+        assert_eq!(sliced.rate_source, RateSource::Counters);
+        for (a, b) in sliced.services.iter().zip(&whole.services) {
+            assert_eq!(a.service.key, b.service.key);
+            assert_eq!(a.series.rates, b.series.rates);
+            assert_eq!(a.series.history.len(), b.series.history.len());
+            assert_eq!(a.dests.len(), b.dests.len());
+        }
+        assert_eq!(sliced.rows, whole.rows);
+    }
+
+    /// Paging through every service never gives more real servers a series
+    /// than the cap; the services on screen have theirs, and real servers
+    /// without one still show the kernel's rates.
+    #[test]
+    fn real_server_series_follow_what_is_watched_within_a_cap() {
+        let n = DEST_SERIES_MAX + 500;
+        let mut t = FakeTable::many(n);
+        let mut a = app();
+        a.update(Action::Resize { table_rows: 25 });
+        let with_series = |a: &App| -> usize {
+            a.services
+                .iter()
+                .flat_map(|s| &s.dests)
+                .filter(|d| d.series.is_some())
+                .count()
+        };
+        for at in 1..=(n / 25 + 3) as u64 {
+            t.advance(1, true);
+            a.apply(poll(&t, at));
+            assert!(
+                with_series(&a) <= DEST_SERIES_MAX,
+                "poll {at}: {}",
+                with_series(&a)
+            );
+            for key in a.watched() {
+                let row = a.service(&key).unwrap();
+                assert!(
+                    row.dests.iter().all(|d| d.series.is_some()),
+                    "{key:?} at {at}"
+                );
+            }
+            a.update(Action::PageDown);
+        }
+        assert_eq!(a.selected, n - 1, "paged to the end");
+        // The first page was watched longest ago: evicted.
+        assert!(a.services[0].dests.iter().all(|d| d.series.is_none()));
+        assert!(!a.services[0].dest_series);
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        let d = &a.services[0].dests[0];
+        assert_eq!(
+            d.rates(a.rate_source),
+            Some(Rates::from_kernel(&d.dest.stats))
+        );
+        // Derived rates need a series: unknown, not zero, without one.
+        assert_eq!(d.rates(RateSource::Counters), None);
+        assert_eq!(d.rates(RateSource::Off), None);
+    }
+
+    /// Counter tracks exist only while rates are derived; a switch to
+    /// derived rates starts them fresh (unknown until evidence).
+    #[test]
+    fn counter_tracks_only_while_rates_come_from_counters() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        let tracked = |a: &App| {
+            a.services.iter().all(|s| {
+                s.series.tracks_counters()
+                    && s.dests
+                        .iter()
+                        .all(|d| d.series.as_ref().is_none_or(|s| s.tracks_counters()))
+            })
+        };
+        let untracked = |a: &App| {
+            a.services.iter().all(|s| {
+                !s.series.tracks_counters()
+                    && s.dests
+                        .iter()
+                        .all(|d| d.series.as_ref().is_none_or(|s| !s.tracks_counters()))
+            })
+        };
+        for at in 1..=3 {
+            t.advance(1, true);
+            a.apply(poll(&t, at));
+        }
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        assert!(untracked(&a));
+        // The kernel's rates stop (a backend that cannot say why): derive.
+        t.advance(1, false);
+        a.apply(poll(&t, 4));
+        assert_eq!(a.rate_source, RateSource::Counters);
+        assert!(tracked(&a));
+        assert!(
+            a.services.iter().all(|s| s.series.rates.is_none()),
+            "no evidence yet"
+        );
+        for at in 5..=16 {
+            t.advance(1, false);
+            a.apply(poll(&t, at));
+        }
+        assert!(a.services.iter().all(|s| s.series.rates.is_some()));
+        // Rates are back: the tracks go.
+        t.advance(1, true);
+        a.apply(poll(&t, 17));
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        assert!(untracked(&a));
+    }
+
+    /// A backend that knows its estimator runs gets kernel rates even while
+    /// they are all zero (no traffic); one that cannot say gets detection.
+    #[test]
+    fn estimator_known_running_means_kernel_rates() {
+        let t = FakeTable::sample();
+        let mut a = app();
+        let mut e = poll(&t, 1);
+        let Event::Polled(p) = &mut e else {
+            unreachable!()
+        };
+        p.estimator = Some(true);
+        a.apply(e);
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        assert!(a
+            .services
+            .iter()
+            .all(|s| s.series.rates == Some(Rates::default())));
+        a.apply(poll(&t, 2));
+        assert_eq!(a.rate_source, RateSource::Counters);
+    }
+
+    #[test]
+    fn sorting_by_a_column_orders_services_and_real_servers() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        for key in a.services.iter().map(|s| s.service.key).collect::<Vec<_>>() {
+            a.set_expanded(key, true);
+        }
+        while a.sort != SortColumn::Cps {
+            a.update(Action::SortNext);
+        }
+        let cps = |a: &App, r: &Row| match *r {
+            Row::Service(i) => a.services[i].series.rates.unwrap().cps,
+            Row::Dest(i, j) => a.services[i].dests[j].rates(a.rate_source).unwrap().cps,
+        };
+        let services: Vec<f64> = a
+            .rows
+            .iter()
+            .filter(|r| matches!(r, Row::Service(_)))
+            .map(|r| cps(&a, r))
+            .collect();
+        assert!(services.windows(2).all(|w| w[0] >= w[1]), "{services:?}");
+        for s in 0..a.services.len() {
+            let dests: Vec<f64> = a
+                .rows
+                .iter()
+                .filter(|r| matches!(r, Row::Dest(i, _) if *i == s))
+                .map(|r| cps(&a, r))
+                .collect();
+            assert!(dests.windows(2).all(|w| w[0] >= w[1]), "{dests:?}");
+        }
+        while a.sort != SortColumn::Address {
+            a.update(Action::SortNext);
+        }
+        let addresses: Vec<String> = a
+            .rows
+            .iter()
+            .filter_map(|r| match *r {
+                Row::Service(i) => Some(a.services[i].service.key.to_string()),
+                Row::Dest(..) => None,
+            })
+            .collect();
+        assert!(addresses.windows(2).all(|w| w[0] <= w[1]), "{addresses:?}");
+    }
+
     #[test]
     fn history_budget() {
         let a = app();
