@@ -47,7 +47,10 @@ impl Changed {
             (a.inbps, b.inbps, Self::INBPS),
             (a.outbps, b.outbps, Self::OUTBPS),
         ] {
-            if x.round() != y.round() {
+            // Rates are never negative: adding a half and truncating rounds
+            // as `round` does, without a libm call per value (emulated
+            // floating point in the test VM makes those costly).
+            if x != y && (x + 0.5) as u64 != (y + 0.5) as u64 {
                 c |= bit;
             }
         }
@@ -335,8 +338,7 @@ impl App {
             let (Some(service), Some(read)) = (job.services.next(), job.reads.next()) else {
                 break;
             };
-            update_row(row, service, read, job.at, job.source, job.samples);
-            job.total_active += row.active();
+            job.total_active += update_row(row, service, read, job.at, job.source, job.samples);
             if let Some(r) = &row.series.rates {
                 job.total.get_or_insert_with(Rates::default).add(r);
             }
@@ -682,7 +684,9 @@ impl App {
         for i in order {
             rows.push(Row::Service(i));
             let row = &self.services[i];
-            if self.expanded.contains(&row.service.key) {
+            // Hashing every key costs at 50,000 services; most tables have
+            // nothing expanded.
+            if !self.expanded.is_empty() && self.expanded.contains(&row.service.key) {
                 let mut ds: Vec<usize> = (0..row.dests.len()).collect();
                 let source = self.rate_source;
                 sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j, sort, source));
@@ -690,7 +694,12 @@ impl App {
             }
         }
         self.rows = rows;
+        // Usually the selected row did not move: check it before searching.
+        let stayed = self.rows.get(self.selected).map(|r| self.row_key(r));
         let found = self.selected_key.and_then(|k| {
+            if stayed == Some(k) {
+                return Some(self.selected);
+            }
             self.rows
                 .iter()
                 .position(|r| self.row_key(r) == k)
@@ -757,7 +766,8 @@ fn dest_values(row: &ServiceRow, j: usize, sort: SortColumn, source: RateSource)
 }
 
 /// Brings one service's row up to date with this poll: its counters, and its
-/// real servers when they were `read` this poll.
+/// real servers when they were `read` this poll. Returns its active
+/// connections.
 fn update_row(
     row: &mut ServiceRow,
     service: Service,
@@ -765,38 +775,49 @@ fn update_row(
     at: Duration,
     source: RateSource,
     samples: usize,
-) {
+) -> u64 {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
         for s in row.dests.iter_mut().filter_map(|d| d.series.as_mut()) {
             s.history.set_capacity(samples);
         }
     }
-    if let Some(mut dests) = read {
+    // Weight, active and inactive over the real servers, before and after
+    // this poll's reading: one pass each (they were eight per row).
+    let before = (row.series.rates, sums(&row.dests));
+    let after = if let Some(mut dests) = read {
         if !dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
             dests.sort_by(dest_order);
         }
         let samples = row.dest_series.then_some(samples);
         merge_dests(&mut row.dests, dests, at, source, samples);
         row.dests_read_at = Some(at);
+        sums(&row.dests)
     } else {
         for d in &mut row.dests {
             d.changed = Changed::default();
         }
-    }
-    let before = (row.series.rates, row.weight(), row.active(), row.inactive());
+        before.1
+    };
     row.series
-        .observe(at, &service.stats, row.active() as u32, source);
+        .observe(at, &service.stats, after.1 as u32, source);
     row.service = service;
     row.changed = Changed::between(
-        (before.0.as_ref(), before.1, before.2, before.3),
-        (
-            row.series.rates.as_ref(),
-            row.weight(),
-            row.active(),
-            row.inactive(),
-        ),
+        (before.0.as_ref(), before.1 .0, before.1 .1, before.1 .2),
+        (row.series.rates.as_ref(), after.0, after.1, after.2),
     );
+    after.1
+}
+
+/// Weight, active and inactive connections summed over real servers.
+fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
+    dests.iter().fold((0, 0, 0), |(w, a, i), d| {
+        (
+            w + d.dest.weight as u64,
+            a + d.dest.active_conns as u64,
+            i + d.dest.inactive_conns as u64,
+        )
+    })
 }
 
 /// `samples`: the history length of real servers' series, `None` when this
@@ -1209,6 +1230,28 @@ mod tests {
             })
             .collect();
         assert!(addresses.windows(2).all(|w| w[0] <= w[1]), "{addresses:?}");
+    }
+
+    /// A service's ActiveConn (the sum over its real servers) is flagged
+    /// when a reading of its real servers changed it, and only then.
+    #[test]
+    fn service_totals_changed_by_a_real_server_reading_are_flagged() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        a.apply(poll(&t, 1));
+        t.services[0].1[0].0.active_conns += 5;
+        a.apply(poll(&t, 2));
+        let key = t.services[0].0.key;
+        let row = a.service(&key).unwrap();
+        assert!(row.changed.has(Changed::ACTIVE));
+        assert!(!row.changed.has(Changed::WEIGHT));
+        assert!(a
+            .services
+            .iter()
+            .filter(|r| r.service.key != key)
+            .all(|r| !r.changed.has(Changed::ACTIVE)));
+        a.apply(poll(&t, 3));
+        assert!(!a.service(&key).unwrap().changed.has(Changed::ACTIVE));
     }
 
     #[test]
