@@ -7,6 +7,7 @@ pub mod editing;
 pub mod fake;
 pub mod hints;
 pub mod history;
+mod keyhash;
 pub mod metric;
 pub mod rates;
 pub mod series;

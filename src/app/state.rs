@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use crate::model::{Dest, DestKey, Info, Service, ServiceKey};
 
 use super::action::{Action, Event, PollResult};
+use super::keyhash::KeyMap;
 use super::metric::Metric;
 use super::rates::{RateSource, Rates};
 use super::series::Series;
@@ -174,7 +175,7 @@ pub struct App {
     pub info: Option<Info>,
     /// Services in ipvsadm's default order.
     pub services: Vec<ServiceRow>,
-    index: HashMap<ServiceKey, usize>,
+    index: KeyMap<ServiceKey, usize>,
     pub rate_source: RateSource,
     /// The director: sum over services.
     pub totals: Series,
@@ -237,7 +238,7 @@ impl App {
             config,
             info: None,
             services: Vec::new(),
-            index: HashMap::new(),
+            index: KeyMap::default(),
             rate_source: RateSource::Kernel,
             totals: Series::new(samples),
             totals_active: 0,
@@ -423,15 +424,17 @@ impl App {
                 }
             }
         } else {
-            // Services came or went: match rows by key.
-            let mut fresh: HashMap<ServiceKey, Vec<Dest>> = p.dests.into_iter().collect();
-            let mut old: HashMap<ServiceKey, ServiceRow> = std::mem::take(&mut self.services)
+            // Services came or went: match rows by key, through the index
+            // of the old rows (one hash per service; moving every row
+            // through a map cost four, and two moves).
+            let mut old: Vec<Option<ServiceRow>> = std::mem::take(&mut self.services)
                 .into_iter()
-                .map(|r| (r.service.key, r))
+                .map(Some)
                 .collect();
             let mut rows = Vec::with_capacity(services.len());
-            for (service, read) in services.iter().zip(&mut reads) {
-                rows.push(old.remove(&service.key).unwrap_or_else(|| ServiceRow {
+            for service in &services {
+                let kept = self.index.get(&service.key).and_then(|&i| old[i].take());
+                rows.push(kept.unwrap_or_else(|| ServiceRow {
                     service: service.clone(),
                     series: Series::new(samples),
                     dests: Vec::new(),
@@ -439,13 +442,18 @@ impl App {
                     dest_series: false,
                     changed: Changed::default(),
                 }));
-                *read = fresh.remove(&service.key);
             }
+            drop(old);
             self.index = rows
                 .iter()
                 .enumerate()
                 .map(|(i, r)| (r.service.key, i))
                 .collect();
+            for (key, dests) in p.dests {
+                if let Some(&i) = self.index.get(&key) {
+                    reads[i] = Some(dests);
+                }
+            }
             self.services = rows;
             self.expanded.retain(|k| self.index.contains_key(k));
             self.recent.retain(|k, _| self.index.contains_key(k));
