@@ -506,7 +506,11 @@ fn keys_act_between_the_slices_of_a_big_poll() {
     assert!(!h.monitor.app.apply_step(APPLY_STEP_ROWS));
     let history = |h: &Harness, i: usize| h.monitor.app.services[i].series.history.len();
     assert_eq!(history(&h, 0), 2, "the first slice is applied");
-    assert_eq!(history(&h, 3 * APPLY_STEP_ROWS - 1), 1, "the last one is not yet");
+    assert_eq!(
+        history(&h, 3 * APPLY_STEP_ROWS - 1),
+        1,
+        "the last one is not yet"
+    );
     h.keys("jj");
     assert_eq!(h.monitor.app.selected, 2);
     assert!(h.monitor.app.applying());
