@@ -406,17 +406,18 @@ impl App {
         };
 
         let mut services = p.services;
-        // The poller hands them over in kernel order already: check (O(n))
-        // before sorting.
-        if !services.is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()) {
-            services.sort_by(|a, b| kernel_order(&a.key, &b.key));
-        }
+        // The same services as the rows, in the same order, are in kernel
+        // order already; otherwise the poller hands them over sorted too:
+        // check (O(n)) before sorting.
         let same_keys = self.services.len() == services.len()
             && self
                 .services
                 .iter()
                 .zip(&services)
                 .all(|(row, s)| row.service.key == s.key);
+        if !same_keys && !services.is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()) {
+            services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        }
         let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
         reads.resize_with(services.len(), || None);
         if same_keys {
