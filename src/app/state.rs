@@ -100,8 +100,12 @@ pub struct ServiceRow {
     pub dests: Vec<DestRow>,
     /// When the real servers were last read (`None`: not yet).
     pub dests_read_at: Option<Duration>,
-    /// Whether its real servers keep series (watched recently).
-    pub dest_series: bool,
+    /// How many of its real servers (the first, in ipvsadm's order: those
+    /// the sparkline pane shows first) keep series: all of them while it was
+    /// watched recently, unless the cap leaves room for fewer.
+    /// `UNREAD_WATCHED` until the first reading of a watched service says
+    /// how many it has.
+    pub dest_series: usize,
     pub changed: Changed,
     /// What a filter matches, lower case, kept while a filter is set: at
     /// 50,000 services formatting every address per poll cost seconds in
@@ -153,6 +157,8 @@ pub const HISTORY_BUDGET: usize = 6_000_000;
 /// Real servers that keep a series (history, counter track) at most: those
 /// of the services watched most recently (see `App::watched`).
 pub const DEST_SERIES_MAX: usize = 1024;
+/// `ServiceRow::dest_series` of a watched service not read yet.
+pub const UNREAD_WATCHED: usize = usize::MAX;
 /// Service rows one `App::apply_step` brings up to date by default: the event
 /// loop handles keys between steps, so this bounds how long a key waits.
 pub const APPLY_STEP_ROWS: usize = 2048;
@@ -231,6 +237,9 @@ struct Applying {
     next: usize,
     total: Option<Rates>,
     total_active: u64,
+    /// Real-server series left under the cap for watched services read for
+    /// the first time in this poll.
+    spare: usize,
 }
 
 impl App {
@@ -346,7 +355,9 @@ impl App {
             let (Some(service), Some(read)) = (job.services.next(), job.reads.next()) else {
                 break;
             };
-            job.total_active += update_row(row, service, read, job.at, job.source, job.samples);
+            let spare = &mut job.spare;
+            job.total_active +=
+                update_row(row, service, read, job.at, job.source, job.samples, spare);
             if let Some(r) = &row.series.rates {
                 job.total.get_or_insert_with(Rates::default).add(r);
             }
@@ -447,7 +458,7 @@ impl App {
                     series: Series::new(samples),
                     dests: Vec::new(),
                     dests_read_at: None,
-                    dest_series: false,
+                    dest_series: 0,
                     changed: Changed::default(),
                     search: None,
                 }));
@@ -469,7 +480,7 @@ impl App {
             // Rows must index the new services before anything reads them.
             self.rebuild();
         }
-        self.note_watched();
+        let spare = self.note_watched();
         self.applying = Some(Applying {
             at: p.at,
             source: self.rate_source,
@@ -479,13 +490,16 @@ impl App {
             next: 0,
             total: None,
             total_active: 0,
+            spare,
         });
     }
 
     /// Records which services are watched now, and gives series to the real
     /// servers of the most recently watched ones (the selected service
-    /// first) up to `DEST_SERIES_MAX`, dropping the others' series.
-    fn note_watched(&mut self) {
+    /// first) up to `DEST_SERIES_MAX`, dropping the others' series. A service
+    /// with more real servers than there is room for gets series for its
+    /// first ones. Returns the room left for watched services not read yet.
+    fn note_watched(&mut self) -> usize {
         self.polls += 1;
         let watched = self.watched();
         let selected = self.selected_service().map(|r| r.service.key);
@@ -498,39 +512,44 @@ impl App {
             self.recent.iter().map(|(k, &t)| (t, *k)).collect();
         by_recency.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
         let mut room = DEST_SERIES_MAX;
-        let mut keep = HashSet::new();
+        let mut keep: HashMap<ServiceKey, usize> = HashMap::new();
         for (_, key) in by_recency {
             let Some(&i) = self.index.get(&key) else {
                 continue;
             };
-            // A service not read yet counts as one, so the set stays bounded.
-            let n = self.services[i].dests.len().max(1);
-            if n <= room {
+            let row = &self.services[i];
+            if row.dests_read_at.is_none() {
+                // Not read yet: its first reading takes what room is left.
+                keep.insert(key, UNREAD_WATCHED);
+                continue;
+            }
+            // A service without real servers counts as one, so the set of
+            // services stays bounded too.
+            let n = row.dests.len().max(1).min(room);
+            if n > 0 {
                 room -= n;
-                keep.insert(key);
+                keep.insert(key, n);
             }
         }
         let mut dropped = Vec::new();
         self.recent.retain(|k, _| {
-            let kept = keep.contains(k);
+            let kept = keep.contains_key(k);
             if !kept {
                 dropped.push(*k);
             }
             kept
         });
-        for key in dropped {
+        let kept = keep.iter().map(|(k, n)| (*k, *n));
+        for (key, n) in dropped.into_iter().map(|k| (k, 0)).chain(kept) {
             if let Some(&i) = self.index.get(&key) {
                 let row = &mut self.services[i];
-                row.dest_series = false;
-                for d in &mut row.dests {
+                row.dest_series = n;
+                for d in row.dests.iter_mut().skip(n) {
                     d.series = None;
                 }
             }
         }
-        for key in keep {
-            let i = self.index[&key];
-            self.services[i].dest_series = true;
-        }
+        room
     }
 
     // ---- operator actions ----
@@ -816,6 +835,7 @@ fn update_row(
     at: Duration,
     source: RateSource,
     samples: usize,
+    spare: &mut usize,
 ) -> u64 {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
@@ -830,8 +850,12 @@ fn update_row(
         if !dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
             dests.sort_by(dest_order);
         }
-        let samples = row.dest_series.then_some(samples);
-        if !merge_dests(&mut row.dests, dests, at, source, samples) {
+        if row.dest_series == UNREAD_WATCHED {
+            row.dest_series = dests.len().min(*spare);
+            *spare -= row.dest_series;
+        }
+        let series = (samples, row.dest_series);
+        if !merge_dests(&mut row.dests, dests, at, source, series) {
             row.search = None;
         }
         row.dests_read_at = Some(at);
@@ -866,22 +890,21 @@ fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
     })
 }
 
-/// `samples`: the history length of real servers' series, `None` when this
-/// service's real servers keep no series. False when real servers came or
-/// went.
+/// `series`: the history length of real servers' series, and how many of
+/// them (the first) keep one. False when real servers came or went.
 fn merge_dests(
     rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
     at: Duration,
     source: RateSource,
-    samples: Option<usize>,
+    (samples, kept): (usize, usize),
 ) -> bool {
     let same_keys =
         rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
         // The usual read: the same real servers; update them in place.
-        for (row, dest) in rows.iter_mut().zip(new) {
-            update_dest(row, dest, at, source, samples);
+        for (j, (row, dest)) in rows.iter_mut().zip(new).enumerate() {
+            update_dest(row, dest, at, source, (j < kept).then_some(samples));
         }
         return true;
     }
@@ -891,13 +914,14 @@ fn merge_dests(
         .collect();
     *rows = new
         .into_iter()
-        .map(|dest| {
+        .enumerate()
+        .map(|(j, dest)| {
             let mut row = old.remove(&dest.key()).unwrap_or_else(|| DestRow {
                 dest: dest.clone(),
                 series: None,
                 changed: Changed::default(),
             });
-            update_dest(&mut row, dest, at, source, samples);
+            update_dest(&mut row, dest, at, source, (j < kept).then_some(samples));
             row
         })
         .collect();
@@ -1152,7 +1176,7 @@ mod tests {
         assert_eq!(a.selected, n - 1, "paged to the end");
         // The first page was watched longest ago: evicted.
         assert!(a.services[0].dests.iter().all(|d| d.series.is_none()));
-        assert!(!a.services[0].dest_series);
+        assert_eq!(a.services[0].dest_series, 0);
         assert_eq!(a.rate_source, RateSource::Kernel);
         let d = &a.services[0].dests[0];
         assert_eq!(
@@ -1162,6 +1186,41 @@ mod tests {
         // Derived rates need a series: unknown, not zero, without one.
         assert_eq!(d.rates(RateSource::Counters), None);
         assert_eq!(d.rates(RateSource::Off), None);
+    }
+
+    /// A selected service with more real servers than the cap keeps series
+    /// for its first ones (the sparkline pane's top), from its first reading.
+    #[test]
+    fn a_service_bigger_than_the_cap_keeps_series_for_its_first_servers() {
+        let mut t = FakeTable::sample();
+        let template = t.services[0].1[0].clone();
+        t.services[0].1 = (0..DEST_SERIES_MAX as u32 + 300)
+            .map(|j| {
+                let mut d = template.clone();
+                d.0.addr = std::net::IpAddr::V4(std::net::Ipv4Addr::from(0x0a50_0000 + j));
+                d
+            })
+            .collect();
+        let mut a = app();
+        for at in 1..=3 {
+            t.advance(1, true);
+            a.apply(poll(&t, at));
+            let row = &a.services[0];
+            let with: Vec<bool> = row.dests.iter().map(|d| d.series.is_some()).collect();
+            let n = with.iter().filter(|w| **w).count();
+            assert!(n <= DEST_SERIES_MAX, "{n}");
+            assert!(with[..n].iter().all(|w| *w), "the first ones");
+            assert!(with[0] && !with[DEST_SERIES_MAX + 299]);
+            let first = row.dests[0].series.as_ref().unwrap();
+            assert_eq!(first.history.len(), at as usize, "from the first reading");
+            let total: usize = a
+                .services
+                .iter()
+                .flat_map(|s| &s.dests)
+                .filter(|d| d.series.is_some())
+                .count();
+            assert!(total <= DEST_SERIES_MAX, "{total}");
+        }
     }
 
     /// Counter tracks exist only while rates are derived; a switch to
