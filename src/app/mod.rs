@@ -7,6 +7,7 @@ pub mod editing;
 pub mod fake;
 pub mod hints;
 pub mod history;
+mod keyhash;
 pub mod metric;
 pub mod rates;
 pub mod series;
@@ -16,4 +17,6 @@ pub mod units;
 
 pub use action::{Action, Event, PollResult};
 pub use metric::Metric;
-pub use state::{App, AppConfig, Changed, DestRow, PollStatus, ServiceRow};
+pub use state::{
+    App, AppConfig, Changed, DestRow, PollStatus, ServiceRow, APPLY_STEP_ROWS, DEST_SERIES_MAX,
+};

@@ -9,8 +9,11 @@
 //!
 //! The rule lvstop follows:
 //!
-//! 1. **Estimator running** (any kernel rate of any service is non-zero):
-//!    show the kernel's own rates. They are exactly what
+//! 1. **Estimator running** (the backend says so, `run_estimation=1`, or,
+//!    when it cannot say, any kernel rate of any service is non-zero): show
+//!    the kernel's own rates, zeros included: with the estimator running
+//!    the counters only move when it sums them, and it then updates the
+//!    rates too. They are exactly what
 //!    `ipvsadm -Ln --rate` prints, and they are correct at any poll interval
 //!    because the kernel computed them on its own 2 s cadence.
 //! 2. **Every kernel rate zero** while the backend cannot say whether the
@@ -90,15 +93,31 @@ impl Rates {
         self.outbps += o.outbps;
     }
 
-    fn between(new: &Stats, old: &Stats, secs: f64) -> Rates {
-        let d = |a: u64, b: u64| a.saturating_sub(b) as f64 / secs;
+    fn between(new: &Counters, old: &Counters, secs: f64) -> Rates {
+        let d = |i: usize| new.0[i].saturating_sub(old.0[i]) as f64 / secs;
         Rates {
-            cps: d(new.conns, old.conns),
-            inpps: d(new.inpkts, old.inpkts),
-            outpps: d(new.outpkts, old.outpkts),
-            inbps: d(new.inbytes, old.inbytes),
-            outbps: d(new.outbytes, old.outbytes),
+            cps: d(0),
+            inpps: d(1),
+            outpps: d(2),
+            inbps: d(3),
+            outbps: d(4),
         }
+    }
+}
+
+/// The five counters a rate is derived from (conns, inpkts, outpkts,
+/// inbytes, outbytes): what a track keeps of each reading, 40 bytes instead
+/// of the 80 of a whole `Stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counters([u64; 5]);
+
+impl Counters {
+    fn of(s: &Stats) -> Counters {
+        Counters([s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes])
+    }
+
+    fn went_backwards(&self, old: &Counters) -> bool {
+        self.0.iter().zip(&old.0).any(|(n, o)| n < o)
     }
 }
 
@@ -141,28 +160,28 @@ pub enum Observed {
     Reset,
 }
 
-fn counters_equal(a: &Stats, b: &Stats) -> bool {
-    a.conns == b.conns
-        && a.inpkts == b.inpkts
-        && a.outpkts == b.outpkts
-        && a.inbytes == b.inbytes
-        && a.outbytes == b.outbytes
-}
-
-fn went_backwards(new: &Stats, old: &Stats) -> bool {
-    new.conns < old.conns
-        || new.inpkts < old.inpkts
-        || new.outpkts < old.outpkts
-        || new.inbytes < old.inbytes
-        || new.outbytes < old.outbytes
-}
-
 /// A change seen at `at` whose tick happened after the previous reading.
+/// Times in nanoseconds (56 bytes, not 72: a track keeps a dozen).
 #[derive(Debug, Clone, Copy)]
 struct Change {
-    prev: Duration,
-    at: Duration,
-    stats: Stats,
+    prev: u64,
+    at: u64,
+    stats: Counters,
+}
+
+/// A monotonic time as kept in a track, nanoseconds (584 years).
+fn nanos(d: Duration) -> u64 {
+    d.as_nanos() as u64
+}
+
+impl Change {
+    fn prev(&self) -> Duration {
+        Duration::from_nanos(self.prev)
+    }
+
+    fn at(&self) -> Duration {
+        Duration::from_nanos(self.at)
+    }
 }
 
 /// The estimator's phase: ticks happen at times congruent to a point of
@@ -212,13 +231,13 @@ impl Arc {
 /// The time of the tick behind change `c` if `phase` places one in its
 /// bracket.
 fn tick_time(phase: Arc, c: &Change) -> Option<f64> {
-    if c.at - c.prev >= ESTIMATOR_TICK {
+    if c.at() - c.prev() >= ESTIMATOR_TICK {
         return None;
     }
     let tick = ESTIMATOR_TICK.as_secs_f64();
-    let at = c.at.as_secs_f64();
+    let at = c.at().as_secs_f64();
     let t = at + JITTER - (at + JITTER - phase.mid()).rem_euclid(tick);
-    (t >= c.prev.as_secs_f64() - JITTER).then_some(t)
+    (t >= c.prev().as_secs_f64() - JITTER).then_some(t)
 }
 
 /// Unchanged readings kept as phase evidence.
@@ -231,11 +250,11 @@ pub struct CounterTrack {
     /// Readings at which the counters had changed since the previous one.
     changes: VecDeque<Change>,
     /// The latest reading and when it was taken.
-    last: Option<(Duration, Stats)>,
+    last: Option<(Duration, Counters)>,
     /// When the current series started (first reading or reset), and its
     /// counters then.
     started: Duration,
-    anchor: Stats,
+    anchor: Counters,
     /// The gap between the two latest readings.
     poll_gap: Duration,
     /// Consecutive readings that each saw a change. Stepped counters at a
@@ -247,7 +266,7 @@ pub struct CounterTrack {
     phase: Option<Arc>,
     /// Recent unchanged readings (previous reading time, this one): no tick
     /// with traffic happened between them. Tells apart two phase candidates.
-    quiet: VecDeque<(Duration, Duration)>,
+    quiet: VecDeque<(u64, u64)>,
 }
 
 impl CounterTrack {
@@ -256,6 +275,7 @@ impl CounterTrack {
     }
 
     pub fn observe(&mut self, at: Duration, stats: &Stats) -> Observed {
+        let stats = &Counters::of(stats);
         let Some((last_at, last)) = self.last else {
             self.restart(at, stats);
             return Observed::First;
@@ -265,23 +285,23 @@ impl CounterTrack {
             return Observed::Same;
         }
         self.poll_gap = at - last_at;
-        if went_backwards(stats, &last) {
+        if stats.went_backwards(&last) {
             self.restart(at, stats);
             return Observed::Reset;
         }
         self.last = Some((at, *stats));
-        if counters_equal(stats, &last) {
+        if *stats == last {
             self.change_run = 0;
             if self.quiet.len() == QUIET_KEPT {
                 self.quiet.pop_front();
             }
-            self.quiet.push_back((last_at, at));
+            self.quiet.push_back((nanos(last_at), nanos(at)));
             return Observed::Same;
         }
         self.change_run = self.change_run.saturating_add(1);
         self.changes.push_back(Change {
-            prev: last_at,
-            at,
+            prev: nanos(last_at),
+            at: nanos(at),
             stats: *stats,
         });
         if self.poll_gap < ESTIMATOR_TICK {
@@ -311,7 +331,7 @@ impl CounterTrack {
         Observed::Changed
     }
 
-    fn restart(&mut self, at: Duration, stats: &Stats) {
+    fn restart(&mut self, at: Duration, stats: &Counters) {
         self.changes.clear();
         self.last = Some((at, *stats));
         self.started = at;
@@ -329,11 +349,11 @@ impl CounterTrack {
 
     /// Keep one change observation older than the long window, no more.
     fn trim(&mut self) {
-        let Some(newest) = self.changes.back().map(|c| c.at) else {
+        let Some(newest) = self.changes.back().map(|c| c.at()) else {
             return;
         };
         let window = self.long_window();
-        while self.changes.len() > 2 && newest - self.changes[1].at >= window {
+        while self.changes.len() > 2 && newest - self.changes[1].at() >= window {
             self.changes.pop_front();
         }
     }
@@ -367,8 +387,11 @@ impl CounterTrack {
         let mut bad = self
             .quiet
             .iter()
-            .filter(|(prev, at)| {
-                let (prev, at) = (prev.as_secs_f64(), at.as_secs_f64());
+            .filter(|&&(prev, at)| {
+                let (prev, at) = (
+                    Duration::from_nanos(prev).as_secs_f64(),
+                    Duration::from_nanos(at).as_secs_f64(),
+                );
                 let t = at - (at - phase.mid()).rem_euclid(tick);
                 t > prev + JITTER && t < at - JITTER
             })
@@ -399,7 +422,7 @@ impl CounterTrack {
             // passed, unknown before.
             return (now.saturating_sub(self.started) >= quiet_limit).then(Rates::default);
         };
-        let quiet = now.saturating_sub(new.at) >= quiet_limit;
+        let quiet = now.saturating_sub(new.at()) >= quiet_limit;
         if self.changes.len() == 1 {
             // One change only: the span before it is unknown.
             return quiet.then(|| {
@@ -412,7 +435,7 @@ impl CounterTrack {
             self.changes
                 .iter()
                 .rev()
-                .find(|c| new.at - c.at >= window)
+                .find(|c| new.at() - c.at() >= window)
                 .or(self.changes.front())
                 .copied()
         };
@@ -429,7 +452,11 @@ impl CounterTrack {
             }
         }
         let old = older(self.long_window())?;
-        let span = if quiet { now - old.at } else { new.at - old.at };
+        let span = if quiet {
+            now - old.at()
+        } else {
+            new.at() - old.at()
+        };
         Some(Rates::between(&new.stats, &old.stats, span.as_secs_f64()))
     }
 }

@@ -1,56 +1,58 @@
 //! One tracked series (a service, a real server or the director totals):
-//! its counter track, displayed rates and history.
+//! its displayed rates, history, and counter track when rates are derived.
 
 use std::time::Duration;
 
 use super::history::{History, Sample};
-use super::rates::{CounterTrack, Observed, RateSource, Rates};
+use super::rates::{CounterTrack, RateSource, Rates};
 use crate::model::Stats;
 
 #[derive(Debug, Clone)]
 pub struct Series {
-    track: CounterTrack,
+    /// Only while rates come from the counters: with the kernel's estimator
+    /// running it would be memory and work for nothing. A switch to counters
+    /// starts a fresh track, so rates are unknown until it has evidence.
+    track: Option<Box<CounterTrack>>,
     pub history: History,
     /// Rates to display; `None` while unknown (a derived series just started).
     pub rates: Option<Rates>,
-    /// When this series was last read.
-    pub read_at: Option<Duration>,
 }
 
 impl Series {
     pub fn new(history: usize) -> Series {
         Series {
-            track: CounterTrack::new(),
+            track: None,
             history: History::new(history),
             rates: None,
-            read_at: None,
         }
     }
 
     /// Records a reading taken at `at` and recomputes the displayed rates.
-    pub fn observe(
-        &mut self,
-        at: Duration,
-        stats: &Stats,
-        active: u32,
-        source: RateSource,
-    ) -> Observed {
-        let observed = self.track.observe(at, stats);
+    pub fn observe(&mut self, at: Duration, stats: &Stats, active: u32, source: RateSource) {
         self.rates = match source {
             RateSource::Kernel => Some(Rates::from_kernel(stats)),
-            RateSource::Counters => self.track.derived(at),
+            RateSource::Counters => {
+                let track = self.track.get_or_insert_with(Default::default);
+                track.observe(at, stats);
+                track.derived(at)
+            }
             RateSource::Off => None,
         };
-        self.read_at = Some(at);
+        if source != RateSource::Counters {
+            self.track = None;
+        }
         self.history.push(Sample::new(self.rates.as_ref(), active));
-        observed
     }
 
     /// Records rates computed elsewhere (the director's totals: the sum of
     /// its services' rates, which survives services coming and going).
-    pub fn set(&mut self, at: Duration, rates: Option<Rates>, active: u32) {
+    pub fn set(&mut self, rates: Option<Rates>, active: u32) {
         self.rates = rates;
-        self.read_at = Some(at);
         self.history.push(Sample::new(self.rates.as_ref(), active));
+    }
+
+    /// Whether a counter track is kept (tests).
+    pub fn tracks_counters(&self) -> bool {
+        self.track.is_some()
     }
 }

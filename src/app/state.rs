@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use crate::model::{Dest, DestKey, Info, Service, ServiceKey};
 
 use super::action::{Action, Event, PollResult};
+use super::keyhash::KeyMap;
 use super::metric::Metric;
 use super::rates::{RateSource, Rates};
 use super::series::Series;
@@ -47,7 +48,10 @@ impl Changed {
             (a.inbps, b.inbps, Self::INBPS),
             (a.outbps, b.outbps, Self::OUTBPS),
         ] {
-            if x.round() != y.round() {
+            // Rates are never negative: adding a half and truncating rounds
+            // as `round` does, without a libm call per value (emulated
+            // floating point in the test VM makes those costly).
+            if x != y && (x + 0.5) as u64 != (y + 0.5) as u64 {
                 c |= bit;
             }
         }
@@ -64,12 +68,28 @@ impl Changed {
     }
 }
 
-/// A real server with its tracked series.
+/// A real server, with its series when its service was watched recently.
 #[derive(Debug, Clone)]
 pub struct DestRow {
     pub dest: Dest,
-    pub series: Series,
+    /// History (and the counter track when rates are derived): kept only for
+    /// real servers of services watched recently, at most `DEST_SERIES_MAX`
+    /// of them, so that paging through a big table cannot grow memory.
+    pub series: Option<Box<Series>>,
     pub changed: Changed,
+}
+
+impl DestRow {
+    /// Rates to display under `source` (the app's `rate_source`): the
+    /// kernel's own estimates are in every reading, so any real server has
+    /// them; derived rates exist only where a series is kept.
+    pub fn rates(&self, source: RateSource) -> Option<Rates> {
+        match source {
+            RateSource::Kernel => Some(Rates::from_kernel(&self.dest.stats)),
+            RateSource::Counters => self.series.as_ref().and_then(|s| s.rates),
+            RateSource::Off => None,
+        }
+    }
 }
 
 /// A virtual service with its real servers.
@@ -80,7 +100,17 @@ pub struct ServiceRow {
     pub dests: Vec<DestRow>,
     /// When the real servers were last read (`None`: not yet).
     pub dests_read_at: Option<Duration>,
+    /// How many of its real servers (the first, in ipvsadm's order: those
+    /// the sparkline pane shows first) keep series: all of them while it was
+    /// watched recently, unless the cap leaves room for fewer.
+    /// `UNREAD_WATCHED` until the first reading of a watched service says
+    /// how many it has.
+    pub dest_series: usize,
     pub changed: Changed,
+    /// What a filter matches, lower case, kept while a filter is set: at
+    /// 50,000 services formatting every address per poll cost seconds in
+    /// the test VM. Cleared when the scheduler or the real servers change.
+    search: Option<Box<str>>,
 }
 
 impl ServiceRow {
@@ -119,11 +149,19 @@ pub struct AppConfig {
     pub history: Duration,
 }
 
-/// Samples kept over all series together (24 bytes each: about 200 MB).
-/// A table of 100,000 services and as many real servers then keeps 40
-/// samples per series instead of exhausting memory; up to ~25,000 series a
-/// 5-minute history at 1 s fits whole.
-pub const HISTORY_BUDGET: usize = 8_000_000;
+/// Samples kept over all services together (6 bytes each: 36 MB): 10,000
+/// services keep 10 minutes at 1 s; 100,000 keep 60 samples instead of
+/// exhausting memory. Real servers' series are capped apart
+/// (`DEST_SERIES_MAX`).
+pub const HISTORY_BUDGET: usize = 6_000_000;
+/// Real servers that keep a series (history, counter track) at most: those
+/// of the services watched most recently (see `App::watched`).
+pub const DEST_SERIES_MAX: usize = 1024;
+/// `ServiceRow::dest_series` of a watched service not read yet.
+pub const UNREAD_WATCHED: usize = usize::MAX;
+/// Service rows one `App::apply_step` brings up to date by default: the event
+/// loop handles keys between steps, so this bounds how long a key waits.
+pub const APPLY_STEP_ROWS: usize = 2048;
 /// Fewest samples a series keeps whatever the table size.
 pub const HISTORY_FLOOR: usize = 16;
 
@@ -134,7 +172,7 @@ impl AppConfig {
         ((self.history.as_secs_f64() / d).ceil() as usize).max(2)
     }
 
-    /// Samples per series when `series` series share the budget.
+    /// Samples per series when `series` services share the budget.
     pub fn samples_for(&self, series: usize) -> usize {
         let share = HISTORY_BUDGET / series.max(1);
         self.history_samples().min(share.max(HISTORY_FLOOR))
@@ -147,7 +185,7 @@ pub struct App {
     pub info: Option<Info>,
     /// Services in ipvsadm's default order.
     pub services: Vec<ServiceRow>,
-    index: HashMap<ServiceKey, usize>,
+    index: KeyMap<ServiceKey, usize>,
     pub rate_source: RateSource,
     /// The director: sum over services.
     pub totals: Series,
@@ -177,6 +215,31 @@ pub struct App {
     /// Weight-change status of real servers pressed this session: `…`
     /// pending, `✓` applied, `✗` failed (set by the editing UI).
     pub weight_marks: HashMap<(ServiceKey, DestKey), char>,
+    /// Services watched recently, with when (a counter of polls): their real
+    /// servers keep series.
+    recent: HashMap<ServiceKey, u64>,
+    polls: u64,
+    /// A poll being applied a slice at a time.
+    applying: Option<Applying>,
+    /// Whether rows keep their filter text.
+    search_kept: bool,
+}
+
+/// A poll half applied: the rows from `next` on still show the previous one.
+#[derive(Debug, Clone)]
+struct Applying {
+    at: Duration,
+    source: RateSource,
+    samples: usize,
+    /// Each row's new reading and its real servers when read, row order.
+    services: std::vec::IntoIter<Service>,
+    reads: std::vec::IntoIter<Option<Vec<Dest>>>,
+    next: usize,
+    total: Option<Rates>,
+    total_active: u64,
+    /// Real-server series left under the cap for watched services read for
+    /// the first time in this poll.
+    spare: usize,
 }
 
 impl App {
@@ -190,7 +253,7 @@ impl App {
             config,
             info: None,
             services: Vec::new(),
-            index: HashMap::new(),
+            index: KeyMap::default(),
             rate_source: RateSource::Kernel,
             totals: Series::new(samples),
             totals_active: 0,
@@ -211,6 +274,10 @@ impl App {
             exact: false,
             quit: false,
             weight_marks: HashMap::new(),
+            recent: HashMap::new(),
+            polls: 0,
+            applying: None,
+            search_kept: false,
         }
     }
 
@@ -249,22 +316,78 @@ impl App {
 
     // ---- backend events ----
 
+    /// Applies a backend event whole.
     pub fn apply(&mut self, event: Event) {
+        self.begin(event);
+        self.finish();
+    }
+
+    /// Starts applying a backend event; a poll's rows are then brought up to
+    /// date by `apply_step` (a poll still being applied is finished first).
+    pub fn begin(&mut self, event: Event) {
         if self.frozen {
             // Polling continues; the display does not move until thawed.
             if let Event::PollFailed { .. } = event {
-                self.apply_now(event);
+                self.begin_now(event);
             } else {
                 self.pending.push(event);
             }
             return;
         }
-        self.apply_now(event);
+        self.begin_now(event);
     }
 
-    fn apply_now(&mut self, event: Event) {
+    /// Whether a poll is half applied.
+    pub fn applying(&self) -> bool {
+        self.applying.is_some()
+    }
+
+    /// Brings up to `max_rows` more service rows up to date with the poll
+    /// being applied; true once none is left half applied. Between steps the
+    /// table is consistent: rows index the services, which keep their places;
+    /// rows not reached yet show the previous poll.
+    pub fn apply_step(&mut self, max_rows: usize) -> bool {
+        let Some(mut job) = self.applying.take() else {
+            return true;
+        };
+        let end = job.next.saturating_add(max_rows).min(self.services.len());
+        for row in &mut self.services[job.next..end] {
+            let (Some(service), Some(read)) = (job.services.next(), job.reads.next()) else {
+                break;
+            };
+            let spare = &mut job.spare;
+            job.total_active +=
+                update_row(row, service, read, job.at, job.source, job.samples, spare);
+            if let Some(r) = &row.series.rates {
+                job.total.get_or_insert_with(Rates::default).add(r);
+            }
+        }
+        job.next = end;
+        if job.next < self.services.len() {
+            self.applying = Some(job);
+            return false;
+        }
+        // Sum of the services' rates, not rates of summed counters: a service
+        // deleted or added must not read as a counter reset of the director.
+        if self.services.is_empty() {
+            job.total = Some(Rates::default());
+        }
+        self.totals.set(job.total, job.total_active as u32);
+        self.totals_active = job.total_active;
+        self.rebuild();
+        true
+    }
+
+    fn finish(&mut self) {
+        while !self.apply_step(usize::MAX) {}
+    }
+
+    fn begin_now(&mut self, event: Event) {
         match event {
-            Event::Polled(p) => self.apply_poll(p),
+            Event::Polled(p) => {
+                self.finish();
+                self.begin_poll(p);
+            }
             Event::PollFailed { wall, error, .. } => {
                 if self.poll.failing_since.is_none() {
                     self.poll.failing_since = Some(wall);
@@ -274,97 +397,159 @@ impl App {
         }
     }
 
-    fn apply_poll(&mut self, p: PollResult) {
-        let known_dests: usize = self.services.iter().map(|s| s.dests.len()).sum();
-        let series = p.services.len() + known_dests.max(p.dests.iter().map(|d| d.1.len()).sum());
-        let samples = self.config.samples_for(series);
+    /// Matches the poll's services to rows (moving rows only when services
+    /// came or went) and leaves the per-row work to `apply_step`.
+    fn begin_poll(&mut self, p: PollResult) {
+        let samples = self.config.samples_for(p.services.len());
         self.info = Some(p.info);
         self.poll.last_ok = Some(p.wall);
         self.poll.failing_since = None;
         self.poll.last_error = None;
         self.poll.took = p.took;
         self.poll.interval = p.interval;
-        self.rate_source = if p.estimator == Some(false) {
-            RateSource::Off
-        } else {
-            RateSource::detect(p.services.iter().map(|s| &s.stats))
+        // Rule 1 when the backend knows the estimator runs (zero kernel
+        // rates are then no traffic), rule 3 when it knows it does not, and
+        // detection (rules 1 and 2) only when it cannot say: see rates.rs.
+        self.rate_source = match p.estimator {
+            Some(true) => RateSource::Kernel,
+            Some(false) => RateSource::Off,
+            None => RateSource::detect(p.services.iter().map(|s| &s.stats)),
         };
-        let source = self.rate_source;
 
         let mut services = p.services;
-        services.sort_by(|a, b| kernel_order(&a.key, &b.key));
-
-        let mut total: Option<Rates> = None;
-        let mut total_active = 0u64;
-        let mut tally = |row: &ServiceRow| {
-            total_active += row.active();
-            if let Some(r) = &row.series.rates {
-                total.get_or_insert_with(Rates::default).add(r);
-            }
-        };
+        // The same services as the rows, in the same order, are in kernel
+        // order already; otherwise the poller hands them over sorted too:
+        // check (O(n)) before sorting.
         let same_keys = self.services.len() == services.len()
             && self
                 .services
                 .iter()
                 .zip(&services)
                 .all(|(row, s)| row.service.key == s.key);
+        if !same_keys && !services.is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()) {
+            services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        }
+        let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
+        reads.resize_with(services.len(), || None);
         if same_keys {
             // The usual poll: the same services as last time, in the same
-            // order. Update the rows where they are: rebuilding the table
-            // through a map moved every (large) row twice and hashed every
-            // key three times, most of the cost of a poll at 10,000
-            // services. The index stays valid as is, and places the real
-            // servers read (a tenth of the services per poll in a big table)
-            // without hashing every service's key. A key read twice keeps
-            // its last reading, as collecting into a map did.
-            let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
-            reads.resize_with(services.len(), || None);
+            // order. Rows are updated where they are: the index stays valid
+            // as is, and places the real servers read (a tenth of the
+            // services per poll in a big table) without hashing every
+            // service's key. A key read twice keeps its last reading.
             for (key, dests) in p.dests {
                 if let Some(&i) = self.index.get(&key) {
                     reads[i] = Some(dests);
                 }
             }
-            for ((row, service), read) in self.services.iter_mut().zip(services).zip(reads) {
-                update_row(row, service, read, p.at, source, samples);
-                tally(row);
-            }
         } else {
-            // Services came or went: match rows by key.
-            let mut fresh: HashMap<ServiceKey, Vec<Dest>> = p.dests.into_iter().collect();
-            let mut old: HashMap<ServiceKey, ServiceRow> = std::mem::take(&mut self.services)
+            // Services came or went: match rows by key, through the index
+            // of the old rows (one hash per service; moving every row
+            // through a map cost four, and two moves).
+            let mut old: Vec<Option<ServiceRow>> = std::mem::take(&mut self.services)
                 .into_iter()
-                .map(|r| (r.service.key, r))
+                .map(Some)
                 .collect();
             let mut rows = Vec::with_capacity(services.len());
-            for service in services {
-                let mut row = old.remove(&service.key).unwrap_or_else(|| ServiceRow {
+            for service in &services {
+                let kept = self.index.get(&service.key).and_then(|&i| old[i].take());
+                rows.push(kept.unwrap_or_else(|| ServiceRow {
                     service: service.clone(),
                     series: Series::new(samples),
                     dests: Vec::new(),
                     dests_read_at: None,
+                    dest_series: 0,
                     changed: Changed::default(),
-                });
-                let read = fresh.remove(&service.key);
-                update_row(&mut row, service, read, p.at, source, samples);
-                tally(&row);
-                rows.push(row);
+                    search: None,
+                }));
             }
+            drop(old);
             self.index = rows
                 .iter()
                 .enumerate()
                 .map(|(i, r)| (r.service.key, i))
                 .collect();
+            for (key, dests) in p.dests {
+                if let Some(&i) = self.index.get(&key) {
+                    reads[i] = Some(dests);
+                }
+            }
             self.services = rows;
+            self.expanded.retain(|k| self.index.contains_key(k));
+            self.recent.retain(|k, _| self.index.contains_key(k));
+            // Rows must index the new services before anything reads them.
+            self.rebuild();
         }
-        // Sum of the services' rates, not rates of summed counters: a service
-        // deleted or added must not read as a counter reset of the director.
-        if self.services.is_empty() {
-            total = Some(Rates::default());
+        let spare = self.note_watched();
+        self.applying = Some(Applying {
+            at: p.at,
+            source: self.rate_source,
+            samples,
+            services: services.into_iter(),
+            reads: reads.into_iter(),
+            next: 0,
+            total: None,
+            total_active: 0,
+            spare,
+        });
+    }
+
+    /// Records which services are watched now, and gives series to the real
+    /// servers of the most recently watched ones (the selected service
+    /// first) up to `DEST_SERIES_MAX`, dropping the others' series. A service
+    /// with more real servers than there is room for gets series for its
+    /// first ones. Returns the room left for watched services not read yet.
+    fn note_watched(&mut self) -> usize {
+        self.polls += 1;
+        let watched = self.watched();
+        let selected = self.selected_service().map(|r| r.service.key);
+        for key in watched {
+            // The selected service ranks above the rest of the screen.
+            let stamp = 2 * self.polls + u64::from(Some(key) == selected);
+            self.recent.insert(key, stamp);
         }
-        self.totals.set(p.at, total, total_active as u32);
-        self.totals_active = total_active;
-        self.expanded.retain(|k| self.index.contains_key(k));
-        self.rebuild();
+        let mut by_recency: Vec<(u64, ServiceKey)> =
+            self.recent.iter().map(|(k, &t)| (t, *k)).collect();
+        by_recency.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
+        let mut room = DEST_SERIES_MAX;
+        let mut keep: HashMap<ServiceKey, usize> = HashMap::new();
+        for (_, key) in by_recency {
+            let Some(&i) = self.index.get(&key) else {
+                continue;
+            };
+            let row = &self.services[i];
+            if row.dests_read_at.is_none() {
+                // Not read yet: its first reading takes what room is left.
+                keep.insert(key, UNREAD_WATCHED);
+                continue;
+            }
+            // A service without real servers counts as one, so the set of
+            // services stays bounded too.
+            let n = row.dests.len().max(1).min(room);
+            if n > 0 {
+                room -= n;
+                keep.insert(key, n);
+            }
+        }
+        let mut dropped = Vec::new();
+        self.recent.retain(|k, _| {
+            let kept = keep.contains_key(k);
+            if !kept {
+                dropped.push(*k);
+            }
+            kept
+        });
+        let kept = keep.iter().map(|(k, n)| (*k, *n));
+        for (key, n) in dropped.into_iter().map(|k| (k, 0)).chain(kept) {
+            if let Some(&i) = self.index.get(&key) {
+                let row = &mut self.services[i];
+                row.dest_series = n;
+                for d in row.dests.iter_mut().skip(n) {
+                    d.series = None;
+                }
+            }
+        }
+        room
     }
 
     // ---- operator actions ----
@@ -449,7 +634,7 @@ impl App {
                 self.frozen = !self.frozen;
                 if !self.frozen {
                     for e in std::mem::take(&mut self.pending) {
-                        self.apply_now(e);
+                        self.apply(e);
                     }
                 }
             }
@@ -526,6 +711,7 @@ impl App {
     /// keeping the selection on the same service or real server.
     fn rebuild(&mut self) {
         let needle = self.filter.to_lowercase();
+        self.refresh_search(!needle.is_empty());
         let mut order: Vec<usize> = (0..self.services.len())
             .filter(|&i| needle.is_empty() || self.matches(i, &needle))
             .collect();
@@ -535,14 +721,22 @@ impl App {
         for i in order {
             rows.push(Row::Service(i));
             let row = &self.services[i];
-            if self.expanded.contains(&row.service.key) {
+            // Hashing every key costs at 50,000 services; most tables have
+            // nothing expanded.
+            if !self.expanded.is_empty() && self.expanded.contains(&row.service.key) {
                 let mut ds: Vec<usize> = (0..row.dests.len()).collect();
-                sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j));
+                let source = self.rate_source;
+                sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j, sort, source));
                 rows.extend(ds.into_iter().map(|j| Row::Dest(i, j)));
             }
         }
         self.rows = rows;
+        // Usually the selected row did not move: check it before searching.
+        let stayed = self.rows.get(self.selected).map(|r| self.row_key(r));
         let found = self.selected_key.and_then(|k| {
+            if stayed == Some(k) {
+                return Some(self.selected);
+            }
             self.rows
                 .iter()
                 .position(|r| self.row_key(r) == k)
@@ -558,20 +752,49 @@ impl App {
         self.select(found.unwrap_or(self.selected));
     }
 
+    /// Whether service `i` or one of its real servers matches. Its text is
+    /// one line per row, so a match never spans two (a typed filter has no
+    /// line break).
     fn matches(&self, i: usize, needle: &str) -> bool {
-        let row = &self.services[i];
-        service_text(&row.service).contains(needle)
-            || row
-                .dests
-                .iter()
-                .any(|d| dest_text(&d.dest).to_lowercase().contains(needle))
+        self.services[i]
+            .search
+            .as_deref()
+            .is_some_and(|t| t.contains(needle))
+    }
+
+    /// Fills the filter texts that are missing while a filter is set; drops
+    /// them all once it is cleared.
+    fn refresh_search(&mut self, filtering: bool) {
+        if filtering {
+            for row in &mut self.services {
+                if row.search.is_none() {
+                    let mut text = service_text(&row.service);
+                    for d in &row.dests {
+                        text.push('\n');
+                        text.push_str(&dest_text(&d.dest).to_lowercase());
+                    }
+                    row.search = Some(text.into());
+                }
+            }
+        } else if self.search_kept {
+            for row in &mut self.services {
+                row.search = None;
+            }
+        }
+        self.search_kept = filtering;
     }
 
     fn service_values(&self, i: usize) -> SortValues<'_> {
         let row = &self.services[i];
-        let (prot, address) = match row.service.key {
-            ServiceKey::Addr { protocol, .. } => (protocol.name(), row.service.key.to_string()),
-            ServiceKey::Fwmark { .. } => ("FWM", row.service.key.to_string()),
+        let prot = match row.service.key {
+            ServiceKey::Addr { protocol, .. } => protocol.name(),
+            ServiceKey::Fwmark { .. } => "FWM",
+        };
+        // Formatting an address costs more than the rest: only when sorted by it.
+        let address = if self.sort == SortColumn::Address {
+            row.service.key.to_string()
+        } else {
+            String::new()
         };
         SortValues {
             prot,
@@ -585,22 +808,26 @@ impl App {
     }
 }
 
-fn dest_values(row: &ServiceRow, j: usize) -> SortValues<'_> {
+fn dest_values(row: &ServiceRow, j: usize, sort: SortColumn, source: RateSource) -> SortValues<'_> {
     let d = &row.dests[j];
     SortValues {
         prot: "",
-        address: dest_text(&d.dest),
+        address: if sort == SortColumn::Address {
+            dest_text(&d.dest)
+        } else {
+            String::new()
+        },
         scheduler: "",
         weight: d.dest.weight as u64,
         active: d.dest.active_conns as u64,
         inactive: d.dest.inactive_conns as u64,
-        rates: d.series.rates.unwrap_or_default(),
+        rates: d.rates(source).unwrap_or_default(),
     }
 }
 
-/// Carries each real server's series over to its new reading.
 /// Brings one service's row up to date with this poll: its counters, and its
-/// real servers when they were `read` this poll.
+/// real servers when they were `read` this poll. Returns its active
+/// connections.
 fn update_row(
     row: &mut ServiceRow,
     service: Service,
@@ -608,52 +835,78 @@ fn update_row(
     at: Duration,
     source: RateSource,
     samples: usize,
-) {
+    spare: &mut usize,
+) -> u64 {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
-        for d in &mut row.dests {
-            d.series.history.set_capacity(samples);
+        for s in row.dests.iter_mut().filter_map(|d| d.series.as_mut()) {
+            s.history.set_capacity(samples);
         }
     }
-    if let Some(mut dests) = read {
-        dests.sort_by(dest_order);
-        merge_dests(&mut row.dests, dests, at, source, samples);
+    // Weight, active and inactive over the real servers, before and after
+    // this poll's reading: one pass each (they were eight per row).
+    let before = (row.series.rates, sums(&row.dests));
+    let after = if let Some(mut dests) = read {
+        if !dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
+            dests.sort_by(dest_order);
+        }
+        if row.dest_series == UNREAD_WATCHED {
+            row.dest_series = dests.len().min(*spare);
+            *spare -= row.dest_series;
+        }
+        let series = (samples, row.dest_series);
+        if !merge_dests(&mut row.dests, dests, at, source, series) {
+            row.search = None;
+        }
         row.dests_read_at = Some(at);
+        sums(&row.dests)
     } else {
         for d in &mut row.dests {
             d.changed = Changed::default();
         }
-    }
-    let before = (row.series.rates, row.weight(), row.active(), row.inactive());
+        before.1
+    };
     row.series
-        .observe(at, &service.stats, row.active() as u32, source);
+        .observe(at, &service.stats, after.1 as u32, source);
+    if row.service.scheduler != service.scheduler {
+        row.search = None;
+    }
     row.service = service;
     row.changed = Changed::between(
-        (before.0.as_ref(), before.1, before.2, before.3),
-        (
-            row.series.rates.as_ref(),
-            row.weight(),
-            row.active(),
-            row.inactive(),
-        ),
+        (before.0.as_ref(), before.1 .0, before.1 .1, before.1 .2),
+        (row.series.rates.as_ref(), after.0, after.1, after.2),
     );
+    after.1
 }
 
+/// Weight, active and inactive connections summed over real servers.
+fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
+    dests.iter().fold((0, 0, 0), |(w, a, i), d| {
+        (
+            w + d.dest.weight as u64,
+            a + d.dest.active_conns as u64,
+            i + d.dest.inactive_conns as u64,
+        )
+    })
+}
+
+/// `series`: the history length of real servers' series, and how many of
+/// them (the first) keep one. False when real servers came or went.
 fn merge_dests(
     rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
     at: Duration,
     source: RateSource,
-    samples: usize,
-) {
+    (samples, kept): (usize, usize),
+) -> bool {
     let same_keys =
         rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
         // The usual read: the same real servers; update them in place.
-        for (row, dest) in rows.iter_mut().zip(new) {
-            update_dest(row, dest, at, source);
+        for (j, (row, dest)) in rows.iter_mut().zip(new).enumerate() {
+            update_dest(row, dest, at, source, (j < kept).then_some(samples));
         }
-        return;
+        return true;
     }
     let mut old: HashMap<_, DestRow> = std::mem::take(rows)
         .into_iter()
@@ -661,37 +914,50 @@ fn merge_dests(
         .collect();
     *rows = new
         .into_iter()
-        .map(|dest| {
+        .enumerate()
+        .map(|(j, dest)| {
             let mut row = old.remove(&dest.key()).unwrap_or_else(|| DestRow {
                 dest: dest.clone(),
-                series: Series::new(samples),
+                series: None,
                 changed: Changed::default(),
             });
-            update_dest(&mut row, dest, at, source);
+            update_dest(&mut row, dest, at, source, (j < kept).then_some(samples));
             row
         })
         .collect();
+    false
 }
 
-fn update_dest(row: &mut DestRow, dest: Dest, at: Duration, source: RateSource) {
+fn update_dest(
+    row: &mut DestRow,
+    dest: Dest,
+    at: Duration,
+    source: RateSource,
+    samples: Option<usize>,
+) {
     let before = (
-        row.series.rates,
+        row.rates(source),
         row.dest.weight as u64,
         row.dest.active_conns as u64,
         row.dest.inactive_conns as u64,
     );
-    row.series
-        .observe(at, &dest.stats, dest.active_conns, source);
+    match samples {
+        Some(n) => row
+            .series
+            .get_or_insert_with(|| Box::new(Series::new(n)))
+            .observe(at, &dest.stats, dest.active_conns, source),
+        None => row.series = None,
+    }
+    row.dest = dest;
     row.changed = Changed::between(
         (before.0.as_ref(), before.1, before.2, before.3),
         (
-            row.series.rates.as_ref(),
-            dest.weight as u64,
-            dest.active_conns as u64,
-            dest.inactive_conns as u64,
+            row.rates(source).as_ref(),
+            row.dest.weight as u64,
+            row.dest.active_conns as u64,
+            row.dest.inactive_conns as u64,
         ),
     );
-    row.dest = dest;
 }
 
 #[cfg(test)]
@@ -816,7 +1082,8 @@ mod tests {
         for s in &a.services {
             assert!(s.series.rates.is_none(), "{:?}", s.service.key);
             for d in &s.dests {
-                assert!(d.series.rates.is_none());
+                assert!(d.rates(a.rate_source).is_none());
+                assert!(d.series.as_ref().is_none_or(|s| s.rates.is_none()));
             }
         }
         // Unknown estimator state (demo, older kernels): the usual detection.
@@ -826,11 +1093,280 @@ mod tests {
         assert!(a.totals.rates.is_some());
     }
 
+    /// A poll applied a slice at a time, with keys in between, ends where
+    /// the same poll applied whole does; between slices every row indexes a
+    /// service and the selection stays on its service.
+    #[test]
+    fn a_poll_applied_in_slices_ends_as_one_applied_whole() {
+        let mut t = FakeTable::many(50);
+        let (mut whole, mut sliced) = (app(), app());
+        for at in 1..=4 {
+            t.advance(1, false);
+            whole.apply(poll(&t, at));
+            sliced.apply(poll(&t, at));
+        }
+        // The next poll lost a service: rows are matched by key at once.
+        t.services.remove(3);
+        for at in 5..=7 {
+            t.advance(1, false);
+            whole.apply(poll(&t, at));
+            sliced.begin(poll(&t, at));
+            let mut steps = 0;
+            while !sliced.apply_step(7) {
+                steps += 1;
+                assert!(sliced.applying());
+                assert_eq!(sliced.rows.len(), sliced.services.len());
+                assert!(sliced.rows.iter().all(|r| match *r {
+                    Row::Service(i) => i < sliced.services.len(),
+                    Row::Dest(i, j) => j < sliced.services[i].dests.len(),
+                }));
+                let before = sliced.selected_service().map(|r| r.service.key);
+                sliced.update(Action::Down);
+                sliced.update(Action::Up);
+                assert_eq!(sliced.selected_service().map(|r| r.service.key), before);
+            }
+            assert_eq!(steps, 49usize.div_ceil(7) - 1, "poll {at}");
+            assert!(!sliced.applying());
+        }
+        assert_eq!(sliced.totals.rates, whole.totals.rates);
+        assert_eq!(sliced.totals.history.len(), whole.totals.history.len());
+        assert_eq!(sliced.rate_source, RateSource::Counters);
+        for (a, b) in sliced.services.iter().zip(&whole.services) {
+            assert_eq!(a.service.key, b.service.key);
+            assert_eq!(a.series.rates, b.series.rates);
+            assert_eq!(a.series.history.len(), b.series.history.len());
+            assert_eq!(a.dests.len(), b.dests.len());
+        }
+        assert_eq!(sliced.rows, whole.rows);
+    }
+
+    /// Paging through every service never gives more real servers a series
+    /// than the cap; the services on screen have theirs, and real servers
+    /// without one still show the kernel's rates.
+    #[test]
+    fn real_server_series_follow_what_is_watched_within_a_cap() {
+        let n = DEST_SERIES_MAX + 500;
+        let mut t = FakeTable::many(n);
+        let mut a = app();
+        a.update(Action::Resize { table_rows: 25 });
+        let with_series = |a: &App| -> usize {
+            a.services
+                .iter()
+                .flat_map(|s| &s.dests)
+                .filter(|d| d.series.is_some())
+                .count()
+        };
+        for at in 1..=(n / 25 + 3) as u64 {
+            t.advance(1, true);
+            a.apply(poll(&t, at));
+            assert!(
+                with_series(&a) <= DEST_SERIES_MAX,
+                "poll {at}: {}",
+                with_series(&a)
+            );
+            for key in a.watched() {
+                let row = a.service(&key).unwrap();
+                assert!(
+                    row.dests.iter().all(|d| d.series.is_some()),
+                    "{key:?} at {at}"
+                );
+            }
+            a.update(Action::PageDown);
+        }
+        assert_eq!(a.selected, n - 1, "paged to the end");
+        // The first page was watched longest ago: evicted.
+        assert!(a.services[0].dests.iter().all(|d| d.series.is_none()));
+        assert_eq!(a.services[0].dest_series, 0);
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        let d = &a.services[0].dests[0];
+        assert_eq!(
+            d.rates(a.rate_source),
+            Some(Rates::from_kernel(&d.dest.stats))
+        );
+        // Derived rates need a series: unknown, not zero, without one.
+        assert_eq!(d.rates(RateSource::Counters), None);
+        assert_eq!(d.rates(RateSource::Off), None);
+    }
+
+    /// A selected service with more real servers than the cap keeps series
+    /// for its first ones (the sparkline pane's top), from its first reading.
+    #[test]
+    fn a_service_bigger_than_the_cap_keeps_series_for_its_first_servers() {
+        let mut t = FakeTable::sample();
+        let template = t.services[0].1[0].clone();
+        t.services[0].1 = (0..DEST_SERIES_MAX as u32 + 300)
+            .map(|j| {
+                let mut d = template.clone();
+                d.0.addr = std::net::IpAddr::V4(std::net::Ipv4Addr::from(0x0a50_0000 + j));
+                d
+            })
+            .collect();
+        let mut a = app();
+        for at in 1..=3 {
+            t.advance(1, true);
+            a.apply(poll(&t, at));
+            let row = &a.services[0];
+            let with: Vec<bool> = row.dests.iter().map(|d| d.series.is_some()).collect();
+            let n = with.iter().filter(|w| **w).count();
+            assert!(n <= DEST_SERIES_MAX, "{n}");
+            assert!(with[..n].iter().all(|w| *w), "the first ones");
+            assert!(with[0] && !with[DEST_SERIES_MAX + 299]);
+            let first = row.dests[0].series.as_ref().unwrap();
+            assert_eq!(first.history.len(), at as usize, "from the first reading");
+            let total: usize = a
+                .services
+                .iter()
+                .flat_map(|s| &s.dests)
+                .filter(|d| d.series.is_some())
+                .count();
+            assert!(total <= DEST_SERIES_MAX, "{total}");
+        }
+    }
+
+    /// Counter tracks exist only while rates are derived; a switch to
+    /// derived rates starts them fresh (unknown until evidence).
+    #[test]
+    fn counter_tracks_only_while_rates_come_from_counters() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        let tracked = |a: &App| {
+            a.services.iter().all(|s| {
+                s.series.tracks_counters()
+                    && s.dests
+                        .iter()
+                        .all(|d| d.series.as_ref().is_none_or(|s| s.tracks_counters()))
+            })
+        };
+        let untracked = |a: &App| {
+            a.services.iter().all(|s| {
+                !s.series.tracks_counters()
+                    && s.dests
+                        .iter()
+                        .all(|d| d.series.as_ref().is_none_or(|s| !s.tracks_counters()))
+            })
+        };
+        for at in 1..=3 {
+            t.advance(1, true);
+            a.apply(poll(&t, at));
+        }
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        assert!(untracked(&a));
+        // The kernel's rates stop (a backend that cannot say why): derive.
+        t.advance(1, false);
+        a.apply(poll(&t, 4));
+        assert_eq!(a.rate_source, RateSource::Counters);
+        assert!(tracked(&a));
+        assert!(
+            a.services.iter().all(|s| s.series.rates.is_none()),
+            "no evidence yet"
+        );
+        for at in 5..=16 {
+            t.advance(1, false);
+            a.apply(poll(&t, at));
+        }
+        assert!(a.services.iter().all(|s| s.series.rates.is_some()));
+        // Rates are back: the tracks go.
+        t.advance(1, true);
+        a.apply(poll(&t, 17));
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        assert!(untracked(&a));
+    }
+
+    /// A backend that knows its estimator runs gets kernel rates even while
+    /// they are all zero (no traffic); one that cannot say gets detection.
+    #[test]
+    fn estimator_known_running_means_kernel_rates() {
+        let t = FakeTable::sample();
+        let mut a = app();
+        let mut e = poll(&t, 1);
+        let Event::Polled(p) = &mut e else {
+            unreachable!()
+        };
+        p.estimator = Some(true);
+        a.apply(e);
+        assert_eq!(a.rate_source, RateSource::Kernel);
+        assert!(a
+            .services
+            .iter()
+            .all(|s| s.series.rates == Some(Rates::default())));
+        a.apply(poll(&t, 2));
+        assert_eq!(a.rate_source, RateSource::Counters);
+    }
+
+    #[test]
+    fn sorting_by_a_column_orders_services_and_real_servers() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        t.advance(1, true);
+        a.apply(poll(&t, 1));
+        for key in a.services.iter().map(|s| s.service.key).collect::<Vec<_>>() {
+            a.set_expanded(key, true);
+        }
+        while a.sort != SortColumn::Cps {
+            a.update(Action::SortNext);
+        }
+        let cps = |a: &App, r: &Row| match *r {
+            Row::Service(i) => a.services[i].series.rates.unwrap().cps,
+            Row::Dest(i, j) => a.services[i].dests[j].rates(a.rate_source).unwrap().cps,
+        };
+        let services: Vec<f64> = a
+            .rows
+            .iter()
+            .filter(|r| matches!(r, Row::Service(_)))
+            .map(|r| cps(&a, r))
+            .collect();
+        assert!(services.windows(2).all(|w| w[0] >= w[1]), "{services:?}");
+        for s in 0..a.services.len() {
+            let dests: Vec<f64> = a
+                .rows
+                .iter()
+                .filter(|r| matches!(r, Row::Dest(i, _) if *i == s))
+                .map(|r| cps(&a, r))
+                .collect();
+            assert!(dests.windows(2).all(|w| w[0] >= w[1]), "{dests:?}");
+        }
+        while a.sort != SortColumn::Address {
+            a.update(Action::SortNext);
+        }
+        let addresses: Vec<String> = a
+            .rows
+            .iter()
+            .filter_map(|r| match *r {
+                Row::Service(i) => Some(a.services[i].service.key.to_string()),
+                Row::Dest(..) => None,
+            })
+            .collect();
+        assert!(addresses.windows(2).all(|w| w[0] <= w[1]), "{addresses:?}");
+    }
+
+    /// A service's ActiveConn (the sum over its real servers) is flagged
+    /// when a reading of its real servers changed it, and only then.
+    #[test]
+    fn service_totals_changed_by_a_real_server_reading_are_flagged() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        a.apply(poll(&t, 1));
+        t.services[0].1[0].0.active_conns += 5;
+        a.apply(poll(&t, 2));
+        let key = t.services[0].0.key;
+        let row = a.service(&key).unwrap();
+        assert!(row.changed.has(Changed::ACTIVE));
+        assert!(!row.changed.has(Changed::WEIGHT));
+        assert!(a
+            .services
+            .iter()
+            .filter(|r| r.service.key != key)
+            .all(|r| !r.changed.has(Changed::ACTIVE)));
+        a.apply(poll(&t, 3));
+        assert!(!a.service(&key).unwrap().changed.has(Changed::ACTIVE));
+    }
+
     #[test]
     fn history_budget() {
         let a = app();
         assert_eq!(a.config.samples_for(10), 300);
-        assert_eq!(a.config.samples_for(200_000), 40);
+        assert_eq!(a.config.samples_for(10_000), 300);
+        assert_eq!(a.config.samples_for(200_000), 30);
         assert_eq!(a.config.samples_for(10_000_000), HISTORY_FLOOR);
     }
 
@@ -867,6 +1403,34 @@ mod tests {
         assert!(!a.filter_editing);
         a.update(Action::Escape);
         assert_eq!(a.rows.len(), 4);
+    }
+
+    /// The kept filter texts follow real servers that came and schedulers
+    /// that changed.
+    #[test]
+    fn filter_follows_real_servers_and_schedulers_that_change() {
+        let mut t = FakeTable::sample();
+        let mut a = app();
+        a.apply(poll(&t, 1));
+        a.update(Action::FilterStart);
+        for c in "10.9.9.9".chars() {
+            a.update(Action::FilterChar(c));
+        }
+        assert_eq!(a.rows.len(), 0);
+        let mut d = t.services[1].1[0].clone();
+        d.0.addr = "10.9.9.9".parse().unwrap();
+        t.services[1].1.push(d);
+        a.apply(poll(&t, 2));
+        assert_eq!(a.rows, vec![Row::Service(1)]);
+        a.update(Action::Escape);
+        a.update(Action::FilterStart);
+        for c in "sed".chars() {
+            a.update(Action::FilterChar(c));
+        }
+        assert_eq!(a.rows.len(), 0);
+        t.services[2].0.scheduler = "sed".into();
+        a.apply(poll(&t, 3));
+        assert_eq!(a.rows, vec![Row::Service(2)]);
     }
 
     #[test]

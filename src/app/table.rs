@@ -126,6 +126,7 @@ pub fn dest_order(a: &Dest, b: &Dest) -> Ordering {
 /// A row's values as the sort sees them.
 pub struct SortValues<'a> {
     pub prot: &'a str,
+    /// Only filled when sorting by address (formatting costs).
     pub address: String,
     pub scheduler: &'a str,
     pub weight: u64,
@@ -155,8 +156,9 @@ impl SortValues<'_> {
 }
 
 /// Orders by `col` (biggest first for numbers unless `reversed`), keeping the
-/// previous order for ties so the sort is stable.
-pub fn sort_by_column<'a, T>(
+/// previous order for ties so the sort is stable. Each item's values are
+/// taken once, not per comparison (50,000 services: 800,000 comparisons).
+pub fn sort_by_column<'a, T: Copy>(
     items: &mut [T],
     col: SortColumn,
     reversed: bool,
@@ -169,14 +171,18 @@ pub fn sort_by_column<'a, T>(
         return;
     }
     let descending = col.numeric() != reversed;
-    items.sort_by(|a, b| {
-        let o = values(a).compare(&values(b), col);
+    let mut keyed: Vec<(SortValues<'a>, T)> = items.iter().map(|t| (values(t), *t)).collect();
+    keyed.sort_by(|a, b| {
+        let o = a.0.compare(&b.0, col);
         if descending {
             o.reverse()
         } else {
             o
         }
     });
+    for (slot, (_, t)) in items.iter_mut().zip(keyed) {
+        *slot = t;
+    }
 }
 
 /// The text a filter matches against: what the row shows (address and port,

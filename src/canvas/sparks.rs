@@ -5,6 +5,7 @@ use ratatui::style::Style;
 use ratatui::widgets::{Block, Paragraph, Sparkline};
 use ratatui::Frame;
 
+use crate::app::rates::Rates;
 use crate::app::series::Series;
 use crate::app::units::human;
 use crate::app::{App, Metric};
@@ -23,18 +24,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut series: Vec<(String, &Series, u64)> =
-        vec![("service".into(), &row.series, row.active())];
+    // A real server's series exists only while its service is watched;
+    // the selected one always is, from its next poll on.
+    let mut series: Vec<(String, Option<&Series>, Option<Rates>, u64)> = vec![(
+        "service".into(),
+        Some(&row.series),
+        row.series.rates,
+        row.active(),
+    )];
     for d in &row.dests {
         series.push((
             format!("→ {}", crate::app::table::dest_text(&d.dest)),
-            &d.series,
+            d.series.as_deref(),
+            d.rates(app.rate_source),
             d.dest.active_conns as u64,
         ));
     }
     let shown = inner.height as usize;
     let hidden = series.len().saturating_sub(shown);
-    for (i, (label, series, active)) in series.iter().take(shown).enumerate() {
+    for (i, (label, series, rates, active)) in series.iter().take(shown).enumerate() {
         let y = inner.y + i as u16;
         let line = Rect::new(inner.x, y, inner.width, 1);
         let [l, s, v] = Layout::horizontal([
@@ -52,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         if hidden > 0 && i + 1 == shown {
             continue;
         }
-        let data = series.history.tail(app.metric, s.width as usize);
+        let data = series.map_or_else(Vec::new, |h| h.history.tail(app.metric, s.width as usize));
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
@@ -61,7 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         );
         let now = match app.metric {
             Metric::Active => Some(*active as f64),
-            m => series.rates.map(|r| match m {
+            m => rates.map(|r| match m {
                 Metric::Cps => r.cps,
                 Metric::InPps => r.inpps,
                 Metric::OutPps => r.outpps,

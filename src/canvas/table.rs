@@ -8,6 +8,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::Frame;
 
 use crate::app::hints::{hint, siblings_busy};
+use crate::app::rates::RateSource;
 use crate::app::table::Row;
 use crate::app::units::human;
 use crate::app::{App, Changed, DestRow, ServiceRow};
@@ -302,18 +303,18 @@ fn dest_cells<'a>(
             Col::Active => human(d.dest.active_conns as f64, app.exact),
             Col::Inact => human(d.dest.inactive_conns as f64, app.exact),
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
-                rate_cells(d.series.rates, app.exact, c)
+                rate_cells(d.rates(app.rate_source), app.exact, c)
             }
             Col::Share => {
-                let (text, off) = share(row, j);
+                let (text, off) = share(row, j, app.rate_source);
                 if off {
                     colour = Some(palette.warn);
                 }
                 text
             }
             Col::Hint => {
-                let rates: Vec<_> = row.dests.iter().map(|d| d.series.rates).collect();
-                match hint(&d.dest, d.series.rates.as_ref(), siblings_busy(&rates, j)) {
+                let rates: Vec<_> = row.dests.iter().map(|d| d.rates(app.rate_source)).collect();
+                match hint(&d.dest, rates[j].as_ref(), siblings_busy(&rates, j)) {
                     Some(h) => {
                         colour = Some(palette.alert);
                         h.label().to_string()
@@ -329,12 +330,12 @@ fn dest_cells<'a>(
 /// Weight share against traffic share: `33% ██▌  50%`. Traffic is new
 /// connections when there are any, else active connections. Flagged when
 /// the two differ by more than 15 points.
-fn share(row: &ServiceRow, j: usize) -> (String, bool) {
+fn share(row: &ServiceRow, j: usize, source: RateSource) -> (String, bool) {
     let weights: u64 = row.weight();
     let cps: f64 = row
         .dests
         .iter()
-        .map(|d| d.series.rates.map_or(0.0, |r| r.cps))
+        .map(|d| d.rates(source).map_or(0.0, |r| r.cps))
         .sum();
     let d = &row.dests[j];
     let w = if weights > 0 {
@@ -343,7 +344,7 @@ fn share(row: &ServiceRow, j: usize) -> (String, bool) {
         0.0
     };
     let t = if cps > 0.0 {
-        d.series.rates.map_or(0.0, |r| r.cps) / cps
+        d.rates(source).map_or(0.0, |r| r.cps) / cps
     } else {
         let active = row.active();
         if active == 0 {

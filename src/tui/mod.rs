@@ -16,14 +16,15 @@ mod tests;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
+use tokio::sync::mpsc::error::TryRecvError;
 
 use crate::app::editing::Mode;
-use crate::app::{App, AppConfig};
+use crate::app::{App, AppConfig, APPLY_STEP_ROWS};
 use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
 
@@ -169,29 +170,61 @@ where
         });
         let result = runtime.block_on(async {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
+            let mut dirty = true;
+            let mut drawn_at = Instant::now();
             loop {
-                // Every wake-up is a report, a key or the tick: each changes
-                // what the screen shows (the tick: the clock, staleness).
-                monitor.render(terminal).map_err(std::io::Error::other)?;
+                // Draw after keys, replies and whole polls; the tick draws
+                // only when nothing else did for a second (the clock, the
+                // staleness badge).
+                if dirty {
+                    monitor.render(terminal).map_err(std::io::Error::other)?;
+                    drawn_at = Instant::now();
+                }
                 if let Ok(mut w) = owner.watched.lock() {
                     *w = monitor.app.watched();
                 }
                 if monitor.app.quit {
                     return Ok(());
                 }
-                tokio::select! {
-                    report = owner.reports.recv() => match report {
-                        Some(r) => monitor.report(r),
-                        // The backend thread panicked; the panic hook has
-                        // already restored the terminal and printed why.
-                        None => return Err(std::io::Error::other("the backend thread stopped")),
-                    },
-                    key = key_events.recv() => match key {
-                        Some(Ok(event)) => monitor.input(&event),
-                        Some(Err(e)) => return Err(e),
-                        None => return Err(std::io::Error::other("terminal input stopped")),
-                    },
-                    _ = tick.tick() => {}
+                if monitor.app.applying() {
+                    // A big poll is applied a slice at a time, keys first:
+                    // a key waits at most one slice and a frame.
+                    match key_events.try_recv() {
+                        Ok(Ok(event)) => {
+                            monitor.input(&event);
+                            dirty = true;
+                        }
+                        Ok(Err(e)) => return Err(e),
+                        Err(TryRecvError::Empty) => {
+                            dirty = monitor.app.apply_step(APPLY_STEP_ROWS);
+                        }
+                        Err(TryRecvError::Disconnected) => {
+                            return Err(std::io::Error::other("terminal input stopped"))
+                        }
+                    }
+                } else {
+                    tokio::select! {
+                        report = owner.reports.recv() => match report {
+                            Some(r) => {
+                                monitor.begin_report(r);
+                                dirty = !monitor.app.applying();
+                            }
+                            // The backend thread panicked; the panic hook has
+                            // already restored the terminal and printed why.
+                            None => return Err(std::io::Error::other("the backend thread stopped")),
+                        },
+                        key = key_events.recv() => match key {
+                            Some(Ok(event)) => {
+                                monitor.input(&event);
+                                dirty = true;
+                            }
+                            Some(Err(e)) => return Err(e),
+                            None => return Err(std::io::Error::other("terminal input stopped")),
+                        },
+                        _ = tick.tick() => {
+                            dirty = drawn_at.elapsed() >= Duration::from_secs(1);
+                        }
+                    }
                 }
                 // Keys and replies can ask for changes (replies: the next
                 // coalesced weight write).

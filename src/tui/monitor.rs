@@ -53,6 +53,15 @@ impl Monitor {
         }
     }
 
+    /// As `report`, but a poll is only begun: the event loop applies it with
+    /// `App::apply_step`, handling keys in between.
+    pub fn begin_report(&mut self, report: Report) {
+        match report {
+            Report::Poll(e) => self.app.begin(e),
+            other => self.report(other),
+        }
+    }
+
     /// Requests the editing UI made since the last call.
     pub fn take_requests(&mut self) -> Vec<Request> {
         self.edit.take_requests()

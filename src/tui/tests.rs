@@ -362,8 +362,7 @@ fn services_and_real_servers_that_vanish_and_return_start_new_series() {
     assert_eq!(row.series.rates, None, "no rate across a reset");
     for d in &row.dests {
         assert!(d
-            .series
-            .rates
+            .rates(h.monitor.app.rate_source)
             .is_none_or(|r| r.cps >= 0.0 && r.cps < 1000.0));
     }
 }
@@ -487,4 +486,43 @@ fn unknown_rates_read_as_a_dash_not_zero() {
     assert!(row.contains(" -    "), "{row}");
     assert!(!row.contains(" 0 "), "{row}");
     insta::assert_snapshot!("counters_first_poll_120x40", screen);
+}
+
+/// A big poll is applied a slice at a time: keys pressed in between take
+/// effect (and draw) at once, and the selection they made survives the rest
+/// of the poll.
+#[test]
+fn keys_act_between_the_slices_of_a_big_poll() {
+    use crate::app::APPLY_STEP_ROWS;
+    use crate::tui::owner::Report;
+    let mut h = Harness::with(FakeTable::many(3 * APPLY_STEP_ROWS), 120, 40, true);
+    h.tick();
+    h.clock.advance(h.delay);
+    h.fake.0.lock().unwrap().advance(1, true);
+    let watched = h.monitor.app.watched();
+    let e = h.poller.poll(&mut h.reader, &watched, h.delay, &h.clock);
+    h.monitor.begin_report(Report::Poll(e));
+    assert!(h.monitor.app.applying());
+    assert!(!h.monitor.app.apply_step(APPLY_STEP_ROWS));
+    let history = |h: &Harness, i: usize| h.monitor.app.services[i].series.history.len();
+    assert_eq!(history(&h, 0), 2, "the first slice is applied");
+    assert_eq!(
+        history(&h, 3 * APPLY_STEP_ROWS - 1),
+        1,
+        "the last one is not yet"
+    );
+    h.keys("jj");
+    assert_eq!(h.monitor.app.selected, 2);
+    assert!(h.monitor.app.applying());
+    // Three slices in all: one before the keys, two after.
+    let mut slices = 1;
+    loop {
+        slices += 1;
+        if h.monitor.app.apply_step(APPLY_STEP_ROWS) {
+            break;
+        }
+    }
+    assert_eq!(slices, 3);
+    assert_eq!(h.monitor.app.selected, 2);
+    assert_eq!(history(&h, 3 * APPLY_STEP_ROWS - 1), 2);
 }
