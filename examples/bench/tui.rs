@@ -81,6 +81,11 @@ impl<R: Reader> Reader for Logged<R> {
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         self.inner.timeouts()
     }
+    // The monitor asks every poll (`run_estimation`); without this the
+    // harness would run the monitor as if the kernel could not say.
+    fn estimator_running(&mut self) -> Option<bool> {
+        self.inner.estimator_running()
+    }
 }
 
 #[derive(Default)]
