@@ -96,9 +96,11 @@ struct Probe {
     frames: usize,
     /// CPU seconds per thread name, read just before quitting.
     threads: Vec<(String, f64)>,
-    /// Process CPU and wall time when the quiet phase began and ended.
+    /// Process CPU and wall time when the quiet phase began and ended, and
+    /// each thread's CPU when it began.
     quiet: Option<(Duration, Instant)>,
     quiet_end: Option<(Duration, Instant)>,
+    quiet_threads: Vec<(String, f64)>,
 }
 
 /// utime+stime of every thread of this process, by thread name.
@@ -112,7 +114,9 @@ fn thread_cpu() -> Vec<(String, f64)> {
         .filter_map(|t| std::fs::read_to_string(t.path().join("stat")).ok())
         .filter_map(|stat| {
             let (head, rest) = stat.rsplit_once(')')?;
-            let name = head.split_once('(')?.1.to_string();
+            let (tid, name) = head.split_once('(')?;
+            // Named by thread and id: the UI and input threads share a name.
+            let name = format!("{name}/{}", tid.trim());
             let f: Vec<&str> = rest.split_whitespace().collect();
             let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
             Some((name, ticks / hz))
@@ -199,7 +203,10 @@ impl Input for Script {
         if at >= self.until && at < self.until + self.quiet {
             // The quiet phase: the row selected last stays on screen, its
             // staleness is taken at the end.
-            p.quiet.get_or_insert_with(|| (proc_cpu(), Instant::now()));
+            if p.quiet.is_none() {
+                p.quiet = Some((proc_cpu(), Instant::now()));
+                p.quiet_threads = thread_cpu();
+            }
             return Ok(None);
         }
         let code = if at >= self.until {
@@ -274,6 +281,13 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
         let quiet = c1.saturating_sub(c0).as_secs_f64() / (t1 - t0).as_secs_f64();
         println!("tui_quiet_s={:.2}", (t1 - t0).as_secs_f64());
         println!("tui_quiet_cpu_per_s={quiet:.4}");
+        // Per thread over the quiet phase: the polling thread and the UI.
+        for (name, end) in &probe.threads {
+            if let Some((_, start)) = probe.quiet_threads.iter().find(|(n, _)| n == name) {
+                let per_s = (end - start) / (t1 - t0).as_secs_f64();
+                println!("tui_quiet_thread_cpu_per_s[{name}]={per_s:.4}");
+            }
+        }
     }
     for (name, cpu) in &probe.threads {
         println!("tui_thread_cpu_s[{name}]={cpu:.2}");
