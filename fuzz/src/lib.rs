@@ -75,3 +75,32 @@ pub fn datagram(bytes: &[u8]) {
         }
     }
 }
+
+/// The client's real-server decoding (a shape learnt from one message, then
+/// reused) must give what the plain walk gives: for the message itself, for
+/// it cut short, and for it with one byte changed at each 4-byte boundary
+/// (where every attribute header starts), each through the decoder that
+/// learnt the original.
+pub fn dest_shape(payload: &[u8]) {
+    use lvstop::protocol::direct::{dest_from_payload, DestDecoder};
+    let mut warm = DestDecoder::new();
+    let mut variants = vec![payload.to_vec()];
+    if let Some((_, rest)) = payload.split_last() {
+        variants.push(rest.to_vec());
+    }
+    for i in (0..payload.len()).step_by(4).take(64) {
+        let mut m = payload.to_vec();
+        m[i] ^= 0x04;
+        variants.push(m);
+    }
+    let _ = warm.decode(payload, Family::V4);
+    for m in variants {
+        let walked = dest_from_payload(&m, Family::V4);
+        let decoded = warm.clone().decode(&m, Family::V4);
+        match (walked, decoded) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("the walk gave {a:?}, the learnt shape {b:?}"),
+        }
+    }
+}
