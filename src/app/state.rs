@@ -973,22 +973,31 @@ mod tests {
         })
     }
 
-    /// A poll of the whole fake table at second `at`.
-    fn poll(table: &FakeTable, at: u64) -> Event {
+    /// A 1 s poll at second `at` that read `services` and these real servers.
+    fn polled(at: u64, services: Vec<Service>, dests: Vec<(ServiceKey, Vec<Dest>)>) -> Event {
         Event::Polled(PollResult {
             at: Duration::from_secs(at),
             wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
             took: Duration::ZERO,
             interval: Duration::from_secs(1),
             info: Info::default(),
-            services: table.services.iter().map(|(s, _)| s.clone()).collect(),
-            dests: table
+            services,
+            dests,
+            estimator: None,
+        })
+    }
+
+    /// A poll of the whole fake table at second `at`.
+    fn poll(table: &FakeTable, at: u64) -> Event {
+        polled(
+            at,
+            table.services.iter().map(|(s, _)| s.clone()).collect(),
+            table
                 .services
                 .iter()
                 .map(|(s, ds)| (s.key, ds.iter().map(|(d, _)| d.clone()).collect()))
                 .collect(),
-            estimator: None,
-        })
+        )
     }
 
     /// Real servers read for only some services land on those services,
@@ -1013,16 +1022,7 @@ mod tests {
                 crate::app::fake::tcp("198.51.100.1".parse().unwrap(), 1),
                 vec![],
             ));
-            Event::Polled(PollResult {
-                at: Duration::from_secs(at),
-                wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
-                took: Duration::ZERO,
-                interval: Duration::from_secs(1),
-                info: Info::default(),
-                services,
-                dests,
-                estimator: None,
-            })
+            polled(at, services, dests)
         };
         let all: Vec<Service> = table.services.iter().map(|(s, _)| s.clone()).collect();
         a.apply(partial(2, all.clone(), &[keys[1]]));

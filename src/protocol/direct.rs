@@ -112,16 +112,24 @@ fn stats(v: &[u8]) -> Result<Stats, DecodeError> {
         *slot = match v.len() {
             8 => u64::from_ne_bytes(v.try_into().unwrap()),
             4 => u64::from(u32::from_ne_bytes(v.try_into().unwrap())),
-            n => {
-                return Err(DecodeError::from(format!(
-                    "invalid IPVS_STATS_ATTR {kind}: a statistics counter is 4 or 8 bytes, got {n}"
-                )))
-            }
+            n => return Err(bad_counter(kind, n)),
         };
     }
     attrs.finish()?;
+    Ok(stats_from(c))
+}
+
+/// A counter of neither width.
+fn bad_counter(kind: u16, len: usize) -> DecodeError {
+    DecodeError::from(format!(
+        "invalid IPVS_STATS_ATTR {kind}: a statistics counter is 4 or 8 bytes, got {len}"
+    ))
+}
+
+/// The ten counters in attribute order (CONNS … OUTBPS) as `Stats`.
+fn stats_from(c: [u64; 10]) -> Stats {
     let [conns, inpkts, outpkts, inbytes, outbytes, cps, inpps, outpps, inbps, outbps] = c;
-    Ok(Stats {
+    Stats {
         conns,
         inpkts,
         outpkts,
@@ -132,7 +140,7 @@ fn stats(v: &[u8]) -> Result<Stats, DecodeError> {
         outpps,
         inbps,
         outbps,
-    })
+    }
 }
 
 /// A service from the payload (after the genl header) of a NEW_SERVICE
@@ -397,9 +405,7 @@ fn check_dest(at: &DestSpots) -> Result<(), DecodeError> {
     len(at.tun_flags, 2, "IPVS_DEST_ATTR_TUN_FLAGS")?;
     for (kind, s) in (1..).zip(at.stats) {
         if let Some((_, n)) = s.filter(|&(_, n)| n != 4 && n != 8) {
-            return Err(DecodeError::from(format!(
-                "invalid IPVS_STATS_ATTR {kind}: a statistics counter is 4 or 8 bytes, got {n}"
-            )));
+            return Err(bad_counter(kind, n as usize));
         }
     }
     Ok(())
@@ -444,21 +450,7 @@ fn read_dest(payload: &[u8], at: &DestSpots, service_family: Family) -> Result<D
     for (v, s) in c.iter_mut().zip(&at.stats) {
         *v = counter(*s);
     }
-    raw.dest(
-        service_family,
-        Stats {
-            conns: c[0],
-            inpkts: c[1],
-            outpkts: c[2],
-            inbytes: c[3],
-            outbytes: c[4],
-            cps: c[5],
-            inpps: c[6],
-            outpps: c[7],
-            inbps: c[8],
-            outbps: c[9],
-        },
-    )
+    raw.dest(service_family, stats_from(c))
 }
 
 #[cfg(test)]
