@@ -5,7 +5,8 @@
 //! (`model`), the app state (`app`) derives history and rates from them, and
 //! the view (`canvas`) draws that state; `tui` runs the terminal and the
 //! event loop, `output` prints batch formats, `rules` speaks ipvsadm's
-//! command grammar and `cli` ties them together.
+//! command grammar and `cli` ties them together; `heap` keeps
+//! freed memory for the next poll.
 
 pub mod app;
 pub mod backend;
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod clock;
 pub mod demo;
 pub mod edit;
+pub mod heap;
 pub mod journal;
 pub mod kernel;
 pub mod model;

@@ -29,6 +29,7 @@ use std::path::PathBuf;
 const EXIT_FAILURE: u8 = 1;
 
 pub fn main() -> ExitCode {
+    crate::heap::keep_freed_memory();
     let args = Args::parse();
     match run(args) {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,11 +1,13 @@
 //! The kernel client: talks IPVS generic netlink over one long-lived socket.
 //!
-//! `transport` moves bytes and sequence numbers, `netns` creates the socket
+//! `transport` moves bytes and sequence numbers (`receive` takes the
+//! datagrams of an answer several per system call), `netns` creates the socket
 //! in the requested network namespace, `client` speaks IPVS and words every
 //! failure for an operator.
 
 mod client;
 pub(crate) mod netns;
+mod receive;
 pub mod resilient;
 mod transport;
 

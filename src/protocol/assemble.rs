@@ -108,19 +108,11 @@ impl RawDest<'_> {
         Ok(Dest {
             addr: addr_from_bytes(addr, family, "IPVS_DEST_ATTR_ADDR")?,
             port,
-            forward: Forward::from_value(fwd).ok_or_else(|| {
-                DecodeError::from(format!(
-                    "unknown forwarding method {fwd} in IPVS_DEST_ATTR_FWD_METHOD"
-                ))
-            })?,
+            forward: Forward::from_value(fwd).ok_or_else(|| unknown_forward(fwd))?,
             weight: self.weight,
             upper_threshold: self.upper_threshold,
             lower_threshold: self.lower_threshold,
-            tun_type: TunnelType::from_value(tun_type).ok_or_else(|| {
-                DecodeError::from(format!(
-                    "unknown tunnel type {tun_type} in IPVS_DEST_ATTR_TUN_TYPE"
-                ))
-            })?,
+            tun_type: TunnelType::from_value(tun_type).ok_or_else(|| unknown_tunnel(tun_type))?,
             tun_port: self.tun_port,
             tun_flags: TunnelFlags(self.tun_flags),
             active_conns: self.active_conns,
@@ -129,6 +121,18 @@ impl RawDest<'_> {
             stats,
         })
     }
+}
+
+pub(super) fn unknown_forward(fwd: u32) -> DecodeError {
+    DecodeError::from(format!(
+        "unknown forwarding method {fwd} in IPVS_DEST_ATTR_FWD_METHOD"
+    ))
+}
+
+pub(super) fn unknown_tunnel(tun_type: u8) -> DecodeError {
+    DecodeError::from(format!(
+        "unknown tunnel type {tun_type} in IPVS_DEST_ATTR_TUN_TYPE"
+    ))
 }
 
 pub(super) fn family_from_af(af: u16, what: &str) -> Result<Family, DecodeError> {
