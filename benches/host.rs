@@ -27,7 +27,7 @@ use lvstop::canvas::Chrome;
 use lvstop::kernel::{take_datagram, take_datagram_with};
 use lvstop::model::{Dest, Family, Info, Protocol, Service, ServiceKey};
 use lvstop::protocol::convert::{dest_from_message, service_from_message};
-use lvstop::protocol::direct::{service_from_payload, DestDecoder};
+use lvstop::protocol::direct::{DestDecoder, ServiceDecoder};
 use lvstop::protocol::IpvsMessage;
 use lvstop::tui::Monitor;
 
@@ -35,6 +35,8 @@ const COPIES: usize = 100_000;
 
 thread_local! {
     static DECODER: std::cell::RefCell<DestDecoder> = std::cell::RefCell::new(DestDecoder::new());
+    static SERVICES: std::cell::RefCell<ServiceDecoder> =
+        std::cell::RefCell::new(ServiceDecoder::new());
 }
 const DATAGRAM: usize = 32 * 1024;
 const NLMSG_DONE: u16 = 3;
@@ -51,7 +53,8 @@ fn main() {
         "services dump",
         &services,
         |m| service_from_message(m).map(|_| ()),
-        |p| service_from_payload(p).map(|_| ()),
+        // As the client: one decoder for the dump, reusing the learnt shape.
+        |p| SERVICES.with(|d| d.borrow_mut().decode(p).map(|_| ())),
     );
     decode(
         "real-server dump",

@@ -104,3 +104,28 @@ pub fn dest_shape(payload: &[u8]) {
         }
     }
 }
+
+/// As `dest_shape`, for the services decoder.
+pub fn service_shape(payload: &[u8]) {
+    use lvstop::protocol::direct::{service_from_payload, ServiceDecoder};
+    let mut warm = ServiceDecoder::new();
+    let mut variants = vec![payload.to_vec()];
+    if let Some((_, rest)) = payload.split_last() {
+        variants.push(rest.to_vec());
+    }
+    for i in (0..payload.len()).step_by(4).take(64) {
+        let mut m = payload.to_vec();
+        m[i] ^= 0x04;
+        variants.push(m);
+    }
+    let _ = warm.decode(payload);
+    for m in variants {
+        let walked = service_from_payload(&m);
+        let decoded = warm.clone().decode(&m);
+        match (walked, decoded) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(_), Err(_)) => {}
+            (a, b) => panic!("the walk gave {a:?}, the learnt shape {b:?}"),
+        }
+    }
+}

@@ -17,7 +17,7 @@ use crate::protocol::convert::{
     change_request, daemon_from_message, get_config_request, get_daemons_request, get_info_request,
     get_services_request, info_from_message, timeouts_from_message,
 };
-use crate::protocol::direct::{service_from_payload, DestDecoder};
+use crate::protocol::direct::{DestDecoder, ServiceDecoder};
 use crate::protocol::{encode_dests_request, IpvsMessage, SyncDaemon};
 
 /// A long-lived connection to the kernel's IPVS table: one socket, the
@@ -28,7 +28,9 @@ pub struct Client {
     /// `net.ipv4.vs.run_estimation` of the client's namespace (kernels
     /// without the knob, ~5.15 and older, have no file: estimator unknown).
     run_estimation: Option<File>,
-    /// Real-server messages decoded from the shape the kernel writes them in.
+    /// Service and real-server messages decoded from the shape the kernel
+    /// writes them in.
+    services: ServiceDecoder,
     dests: DestDecoder,
     /// Real servers of the dump in progress: grown once, then each dump's
     /// list is copied out at its exact size (growing a fresh list per
@@ -61,6 +63,7 @@ impl Client {
             transport,
             family_id,
             run_estimation,
+            services: ServiceDecoder::new(),
             dests: DestDecoder::new(),
             scratch: Vec::new(),
         })
@@ -111,9 +114,10 @@ impl Reader for Client {
 
     fn services(&mut self) -> Result<Vec<Service>, Error> {
         let mut services = Vec::new();
+        let decoder = &mut self.services;
         self.transport
             .dump_each(self.family_id, get_services_request(), |payload| {
-                services.push(service_from_payload(payload)?);
+                services.push(decoder.decode(payload)?);
                 Ok(())
             })
             .map_err(|f| read_failure(f, "the list of virtual services"))?;

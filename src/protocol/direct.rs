@@ -14,6 +14,7 @@ use netlink_packet_core::DecodeError;
 use super::assemble::{
     addr_from_bytes, family_from_af, unknown_forward, unknown_tunnel, RawDest, RawService,
 };
+use super::layout::Layout;
 use super::message::{IPVS_CMD_ATTR_DEST, IPVS_CMD_ATTR_SERVICE};
 use crate::model::{Dest, Family, Forward, Service, Stats, TunnelFlags, TunnelType};
 
@@ -182,6 +183,178 @@ pub fn service_from_payload(payload: &[u8]) -> Result<Service, DecodeError> {
     raw.service(pick(st64, st)?)
 }
 
+/// Decodes the services of a dump as `DestDecoder` does real servers: the
+/// first message is walked (`service_from_payload`), and the next ones with
+/// the same attribute headers are read where the walk found each field.
+/// A services dump is read every poll; walking each service was as much
+/// work as walking two real servers. Services differ in shape more than
+/// real servers do (scheduler name length, fwmark or address, persistence
+/// engine), so a few shapes are kept: a table that mixes them does not
+/// relearn at every service.
+#[derive(Debug, Default, Clone)]
+pub struct ServiceDecoder {
+    shapes: Vec<(Layout, ServicePlan)>,
+    /// The shape replaced next once `SHAPES` are known.
+    next: usize,
+    /// Messages decoded from a learnt shape (tests check it is used).
+    pub(crate) reused: u64,
+}
+
+/// Service shapes kept at most.
+const SHAPES: usize = 8;
+
+impl ServiceDecoder {
+    pub fn new() -> ServiceDecoder {
+        ServiceDecoder::default()
+    }
+
+    /// As `service_from_payload`, with the same results.
+    pub fn decode(&mut self, payload: &[u8]) -> Result<Service, DecodeError> {
+        if let Some((_, plan)) = self.shapes.iter().find(|(l, _)| l.fits(payload)) {
+            self.reused += 1;
+            return plan.read(payload);
+        }
+        let service = service_from_payload(payload)?;
+        let mut headers = Vec::new();
+        // Kept only if reading the learnt message by the plan gives what the
+        // walk gave.
+        let learnt = locate_service(payload, &mut headers)
+            .filter(|p| p.read(payload).is_ok_and(|s| s == service))
+            .map(|p| (Layout::learn(payload, &headers), p));
+        if let Some(shape) = learnt {
+            if self.shapes.len() < SHAPES {
+                self.shapes.push(shape);
+            } else {
+                self.shapes[self.next] = shape;
+                self.next = (self.next + 1) % SHAPES;
+            }
+        }
+        Ok(service)
+    }
+}
+
+/// Where a service message keeps each field: (offset, length), the last
+/// occurrence as the walk assigns them in order.
+#[derive(Debug, Clone, Copy, Default)]
+struct ServicePlan {
+    af: Spot,
+    protocol: Spot,
+    addr: Spot,
+    port: Spot,
+    fwmark: Spot,
+    scheduler: Spot,
+    flags: Spot,
+    timeout: Spot,
+    netmask: Spot,
+    pe_name: Spot,
+    /// The counters of the group `service_from_payload` reads.
+    stats: [Spot; 10],
+}
+
+/// The places of a service message's fields and, in `headers`, every
+/// attribute header on the way. None if the message cannot be walked
+/// (`service_from_payload` says why).
+fn locate_service(payload: &[u8], headers: &mut Vec<u32>) -> Option<ServicePlan> {
+    let base = payload.as_ptr() as usize;
+    let mut spot = |v: &[u8]| -> Spot {
+        let at = v.as_ptr() as usize - base;
+        headers.push((at - 4) as u32);
+        Some((at as u32, v.len() as u32))
+    };
+    let mut top = Attrs::new(payload);
+    let mut nest = None;
+    for (kind, v) in top.by_ref() {
+        spot(v);
+        if kind == IPVS_CMD_ATTR_SERVICE {
+            nest = Some(v);
+            break;
+        }
+    }
+    top.finish().ok()?;
+    let mut at = ServicePlan::default();
+    let (mut st, mut st64) = (None, None);
+    let mut walk = Attrs::new(nest?);
+    for (kind, v) in walk.by_ref() {
+        let here = spot(v);
+        match kind {
+            1 => at.af = here,
+            2 => at.protocol = here,
+            3 => at.addr = here,
+            4 => at.port = here,
+            5 => at.fwmark = here,
+            // A name's every occurrence is checked by the walk, the plan
+            // reads only the last: no plan for a message with two.
+            6 if at.scheduler.is_some() => return None,
+            6 => at.scheduler = here,
+            7 => at.flags = here,
+            8 => at.timeout = here,
+            9 => at.netmask = here,
+            10 => st = Some(v),
+            11 if at.pe_name.is_some() => return None,
+            11 => at.pe_name = here,
+            12 => st64 = Some(v),
+            _ => {}
+        }
+    }
+    walk.finish().ok()?;
+    if let Some(group) = st64.or(st) {
+        let mut counters = Attrs::new(group);
+        for (kind, v) in counters.by_ref() {
+            let here = spot(v);
+            if let Some(slot) = at.stats.get_mut((kind as usize).wrapping_sub(1)) {
+                *slot = here;
+            }
+        }
+        counters.finish().ok()?;
+    }
+    Some(at)
+}
+
+impl ServicePlan {
+    /// The service in `p`, a message with the layout the plan was made
+    /// from (so every place is inside it and every length is the one the
+    /// walk accepted).
+    fn read(&self, p: &[u8]) -> Result<Service, DecodeError> {
+        let bytes = |(o, l): (u32, u32)| &p[o as usize..(o + l) as usize];
+        let u16_ne = |s: Spot| s.map(|s| u16::from_ne_bytes(bytes(s)[..2].try_into().unwrap()));
+        let u32_ne = |s: Spot| s.map(|s| u32::from_ne_bytes(bytes(s)[..4].try_into().unwrap()));
+        let flags = self.flags.map_or(0, |(o, _)| {
+            let both = bytes((o, 8));
+            u32::from_ne_bytes(both[..4].try_into().unwrap())
+                & u32::from_ne_bytes(both[4..].try_into().unwrap())
+        });
+        let raw = RawService {
+            af: u16_ne(self.af),
+            protocol: u16_ne(self.protocol),
+            addr: self.addr.map(bytes),
+            port: self
+                .port
+                .map(|s| u16::from_be_bytes(bytes(s)[..2].try_into().unwrap())),
+            fwmark: u32_ne(self.fwmark),
+            scheduler: match self.scheduler {
+                Some(s) => cstring(bytes(s), "IPVS_SVC_ATTR_SCHED_NAME")?,
+                None => String::new(),
+            },
+            flags,
+            timeout: u32_ne(self.timeout).unwrap_or(0),
+            netmask: u32_ne(self.netmask),
+            pe_name: self
+                .pe_name
+                .map(|s| cstring(bytes(s), "IPVS_SVC_ATTR_PE_NAME"))
+                .transpose()?,
+        };
+        let mut c = [0u64; 10];
+        for (v, s) in c.iter_mut().zip(&self.stats) {
+            *v = match *s {
+                Some((o, 8)) => u64::from_ne_bytes(bytes((o, 8)).try_into().unwrap()),
+                Some((o, _)) => u64::from(u32::from_ne_bytes(bytes((o, 4)).try_into().unwrap())),
+                None => 0,
+            };
+        }
+        raw.service(stats_from(c))
+    }
+}
+
 /// STATS64 when present (kernels >= 4.1), else the 32-bit STATS group.
 /// The group not used is not read: the typed path would refuse a damaged
 /// 32-bit group beside a good 64-bit one, this one shows the 64-bit figures
@@ -215,69 +388,20 @@ pub struct DestDecoder {
     pub(crate) reused: u64,
 }
 
+/// A learnt layout and where its fields are.
 #[derive(Debug, Clone)]
 struct Shape {
-    /// The message the shape was learnt from, as 8-byte words: the mask of
-    /// its attribute headers, and those bytes with everything else zeroed.
-    mask: Vec<u64>,
-    want: Vec<u64>,
-    /// The same for the bytes after the last whole word.
-    tail: Vec<(u8, u8)>,
+    layout: Layout,
     plan: Plan,
 }
 
 impl Shape {
     /// None when the places do not make a plan (see `Plan::new`).
     fn learn(payload: &[u8], headers: &[u32], spots: DestSpots) -> Option<Shape> {
-        let plan = Plan::new(&spots, payload.len())?;
-        let mut bytes = vec![0u8; payload.len()];
-        for &at in headers {
-            bytes[at as usize..at as usize + 4].fill(0xff);
-        }
-        let word = |c: &[u8]| u64::from_ne_bytes(c.try_into().unwrap());
-        let (mask, want) = payload
-            .chunks_exact(8)
-            .zip(bytes.chunks_exact(8))
-            .map(|(b, m)| (word(m), word(b) & word(m)))
-            .unzip();
-        let whole = payload.len() / 8 * 8;
-        let tail = payload[whole..]
-            .iter()
-            .zip(&bytes[whole..])
-            .map(|(b, m)| (*m, b & m))
-            .collect();
         Some(Shape {
-            mask,
-            want,
-            tail,
-            plan,
+            plan: Plan::new(&spots, payload.len())?,
+            layout: Layout::learn(payload, headers),
         })
-    }
-
-    /// Whether `payload` has this shape: the same length, and the same
-    /// bytes in every attribute header. Masked words over the whole message,
-    /// without a branch: a check per header cost more than reading the
-    /// fields.
-    fn fits(&self, payload: &[u8]) -> bool {
-        if payload.len() != self.plan.len {
-            return false;
-        }
-        let at = payload.as_ptr();
-        let n = self.mask.len().min(self.want.len());
-        let (mask, want) = (&self.mask[..n], &self.want[..n]);
-        let mut body = 0u64;
-        for i in 0..n {
-            // SAFETY: word i ends at 8 * (i + 1) <= the learnt length,
-            // which payload.len() equals. Unchecked: the checks were a
-            // third of this loop.
-            let b = unsafe { at.add(8 * i).cast::<[u8; 8]>().read_unaligned() };
-            body |= (u64::from_ne_bytes(b) & mask[i]) ^ want[i];
-        }
-        let tail = payload[n * 8..]
-            .iter()
-            .zip(&self.tail)
-            .fold(0u8, |diff, (b, &(mask, want))| diff | ((b & mask) ^ want));
-        body == 0 && tail == 0
     }
 }
 
@@ -423,7 +547,7 @@ impl DestDecoder {
 
     /// As `dest_from_payload`, with the same results.
     pub fn decode(&mut self, payload: &[u8], service_family: Family) -> Result<Dest, DecodeError> {
-        if let Some(shape) = self.shape.as_ref().filter(|s| s.fits(payload)) {
+        if let Some(shape) = self.shape.as_ref().filter(|s| s.layout.fits(payload)) {
             // Same lengths as the message the shape was learnt from, which
             // passed `check_dest`.
             self.reused += 1;
@@ -745,6 +869,91 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    /// Services through one decoder in a row (each twice): the walk's
+    /// results, with the learnt shape used.
+    #[test]
+    fn the_learnt_service_shape_agrees_with_the_walk() {
+        let all = captured();
+        let mut decoder = ServiceDecoder::new();
+        let mut n = 0;
+        for (_, frame) in all.iter().filter(|(c, _)| *c == 1) {
+            let payload = &frame[20..];
+            for _ in 0..2 {
+                assert_eq!(
+                    decoder.decode(payload).unwrap(),
+                    service_from_payload(payload).unwrap()
+                );
+                n += 1;
+            }
+        }
+        assert!(decoder.reused * 2 >= n, "{} of {n} reused", decoder.reused);
+    }
+
+    /// As for real servers: every byte of a learnt service message changed,
+    /// and every cut, decode as the walk decodes them.
+    #[test]
+    fn every_damaged_service_byte_decodes_as_the_walk_does() {
+        let all = captured();
+        let mut checked = 0;
+        for (_, frame) in all.iter().filter(|(c, _)| *c == 1).take(8) {
+            let payload = &frame[20..];
+            let mut warm = ServiceDecoder::new();
+            warm.decode(payload).unwrap();
+            assert_eq!(warm.shapes.len(), 1);
+            let mut variants = Vec::new();
+            for i in 0..payload.len() {
+                for v in [0x00, 0xff, payload[i] ^ 0x01, payload[i] ^ 0x80] {
+                    let mut m = payload.to_vec();
+                    m[i] = v;
+                    variants.push(m);
+                }
+            }
+            variants.extend((0..payload.len()).map(|cut| payload[..cut].to_vec()));
+            for m in variants {
+                let mut d = warm.clone();
+                let walked = service_from_payload(&m);
+                let decoded = d.decode(&m);
+                assert_eq!(decoded.is_ok(), walked.is_ok(), "{decoded:?} vs {walked:?}");
+                if let (Ok(a), Ok(b)) = (decoded, walked) {
+                    assert_eq!(a, b);
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    /// A message naming its scheduler twice is walked every time: the walk
+    /// checks both names, a plan would read only the last.
+    #[test]
+    fn two_scheduler_names_are_never_read_by_plan() {
+        let all = captured();
+        let frame = &all.iter().find(|(c, _)| *c == 1).unwrap().1;
+        let payload = &frame[20..];
+        let nest_len = u16::from_ne_bytes([payload[0], payload[1]]) as usize;
+        // The service nest with another name before its attributes.
+        let with_first_name = |name: [u8; 4]| {
+            let mut inner = vec![8, 0, 6, 0];
+            inner.extend_from_slice(&name);
+            inner.extend_from_slice(&payload[4..nest_len]);
+            let mut m = ((inner.len() + 4) as u16).to_ne_bytes().to_vec();
+            m.extend_from_slice(&payload[2..4]);
+            m.extend_from_slice(&inner);
+            m
+        };
+        let mut d = ServiceDecoder::new();
+        let good = with_first_name(*b"rr\0\0");
+        assert_eq!(
+            d.decode(&good).unwrap(),
+            service_from_payload(&good).unwrap()
+        );
+        assert!(d.shapes.is_empty(), "learnt a plan for two names");
+        // Same headers, first name not UTF-8: the walk's error.
+        let bad = with_first_name([0xff, 0xfe, 0, 0]);
+        let e = d.decode(&bad).unwrap_err().to_string();
+        assert!(e.contains("IPVS_SVC_ATTR_SCHED_NAME"), "{e}");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod dest;
 pub mod direct;
 mod frame;
 mod info;
+mod layout;
 mod message;
 mod nest;
 mod service;
