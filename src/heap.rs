@@ -5,15 +5,17 @@
 //! at 1,000 x 250, 34 MB, in lists of a few KB) and drops the previous one.
 //! With glibc's defaults the freed top of the heap goes back to the kernel
 //! once it exceeds 128 KB, so the next read faults every page in again.
-//! Measured in the test VM (`tools/bench`'s full read, median of 3, two
+//! Measured in the test VM (`bench read 3`, the full read against the floor,
+//! with the same setting through GLIBC_TUNABLES, median of 3, two
 //! runs each): 1,000 x 250 went from 1.31-1.33x the floor to 1.24-1.26x,
 //! 10,000 x 10 from 1.18x to 1.07x.
 //!
 //! Only the trim threshold is set. Raising the mmap threshold too (so the
-//! big lists come from the heap as well) read a little faster still, but
-//! a heap block cannot be grown in place the way a mapping can: growing a
-//! 50,000-service list copied it, and a key waited 114 ms for its frame at
-//! 50,000 x 2 (72 ms without).
+//! big lists come from the heap as well) was tried in a full `tools/bench`
+//! run: read/floor 1.07 at 10,000 x 10 and 1.05 at 50,000 x 2 (1.10 and
+//! 1.06 in the next run with the trim threshold alone), but a key waited
+//! 114 ms for its frame at 50,000 x 2 (72 ms in the run before, 89 ms in
+//! the run after), over the 100 ms target.
 
 /// Freed memory up to this much stays in the process (a 1,000 x 250 read
 /// frees 34 MB at once).

@@ -368,10 +368,7 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
                     port: 80,
                 });
             } else if word.ends_with(":8080") {
-                if let Some(last) = current
-                    .and_then(|k| reads.get(&k))
-                    .and_then(|t| t.last())
-                {
+                if let Some(last) = current.and_then(|k| reads.get(&k)).and_then(|t| t.last()) {
                     visible += 1;
                     visible_stale = visible_stale.max(end - *last);
                 }
