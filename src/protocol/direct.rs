@@ -253,60 +253,38 @@ struct ServicePlan {
 
 /// The places of a service message's fields and, in `headers`, every
 /// attribute header on the way. None if the message cannot be walked
-/// (`service_from_payload` says why).
+/// (`service_from_payload` says why) or names its scheduler or
+/// persistence engine twice: the walk checks every occurrence of a name,
+/// a plan would read only the last.
 fn locate_service(payload: &[u8], headers: &mut Vec<u32>) -> Option<ServicePlan> {
-    let base = payload.as_ptr() as usize;
-    let mut spot = |v: &[u8]| -> Spot {
-        let at = v.as_ptr() as usize - base;
-        headers.push((at - 4) as u32);
-        Some((at as u32, v.len() as u32))
-    };
-    let mut top = Attrs::new(payload);
-    let mut nest = None;
-    for (kind, v) in top.by_ref() {
-        spot(v);
-        if kind == IPVS_CMD_ATTR_SERVICE {
-            nest = Some(v);
-            break;
-        }
-    }
-    top.finish().ok()?;
     let mut at = ServicePlan::default();
-    let (mut st, mut st64) = (None, None);
-    let mut walk = Attrs::new(nest?);
-    for (kind, v) in walk.by_ref() {
-        let here = spot(v);
-        match kind {
-            1 => at.af = here,
-            2 => at.protocol = here,
-            3 => at.addr = here,
-            4 => at.port = here,
-            5 => at.fwmark = here,
-            // A name's every occurrence is checked by the walk, the plan
-            // reads only the last: no plan for a message with two.
-            6 if at.scheduler.is_some() => return None,
-            6 => at.scheduler = here,
-            7 => at.flags = here,
-            8 => at.timeout = here,
-            9 => at.netmask = here,
-            10 => st = Some(v),
-            11 if at.pe_name.is_some() => return None,
-            11 => at.pe_name = here,
-            12 => st64 = Some(v),
-            _ => {}
-        }
-    }
-    walk.finish().ok()?;
-    if let Some(group) = st64.or(st) {
-        let mut counters = Attrs::new(group);
-        for (kind, v) in counters.by_ref() {
-            let here = spot(v);
-            if let Some(slot) = at.stats.get_mut((kind as usize).wrapping_sub(1)) {
-                *slot = here;
+    let twice = || DecodeError::from("a name given twice");
+    let stats = locate(
+        payload,
+        IPVS_CMD_ATTR_SERVICE,
+        "IPVS_CMD_ATTR_SERVICE",
+        Some(headers),
+        |kind, here| {
+            match kind {
+                1 => at.af = here,
+                2 => at.protocol = here,
+                3 => at.addr = here,
+                4 => at.port = here,
+                5 => at.fwmark = here,
+                6 if at.scheduler.is_some() => return Err(twice()),
+                6 => at.scheduler = here,
+                7 => at.flags = here,
+                8 => at.timeout = here,
+                9 => at.netmask = here,
+                11 if at.pe_name.is_some() => return Err(twice()),
+                11 => at.pe_name = here,
+                _ => {}
             }
-        }
-        counters.finish().ok()?;
-    }
+            Ok(())
+        },
+    )
+    .ok()?;
+    at.stats = stats;
     Some(at)
 }
 
@@ -588,12 +566,19 @@ struct DestSpots {
     stats: [Spot; 10],
 }
 
-/// Walks a real-server message, noting where each field is and, with
-/// `headers`, every attribute header on the way.
-fn locate_dest(
+/// Walks a dump message for the decoders that learn shapes: the top-level
+/// attributes up to the first of type `nest`, that nest's attributes (each
+/// handed to `field` with its place), and the counters of the statistics
+/// group the decoders read: STATS64 (12) when present, else STATS (10);
+/// services and real servers number them alike. With `headers`, every
+/// attribute header walked over is noted. Returns the counters' places.
+fn locate(
     payload: &[u8],
+    nest: u16,
+    what: &str,
     mut headers: Option<&mut Vec<u32>>,
-) -> Result<DestSpots, DecodeError> {
+    mut field: impl FnMut(u16, Spot) -> Result<(), DecodeError>,
+) -> Result<[Spot; 10], DecodeError> {
     let base = payload.as_ptr() as usize;
     let mut spot = |v: &[u8]| -> Spot {
         let at = v.as_ptr() as usize - base;
@@ -603,52 +588,72 @@ fn locate_dest(
         Some((at as u32, v.len() as u32))
     };
     let mut top = Attrs::new(payload);
-    let mut nest = None;
+    let mut inner = None;
     for (kind, v) in top.by_ref() {
         spot(v);
-        if kind == IPVS_CMD_ATTR_DEST {
-            nest = Some(v);
+        if kind == nest {
+            inner = Some(v);
             break;
         }
     }
     top.finish()?;
-    let nest = nest.ok_or_else(|| DecodeError::from("message without IPVS_CMD_ATTR_DEST"))?;
-    let mut at = DestSpots::default();
+    let inner = inner.ok_or_else(|| DecodeError::from(format!("message without {what}")))?;
     let (mut st, mut st64) = (None, None);
-    let mut walk = Attrs::new(nest);
+    let mut walk = Attrs::new(inner);
     for (kind, v) in walk.by_ref() {
         let here = spot(v);
         match kind {
-            1 => at.addr = here,
-            2 => at.port = here,
-            3 => at.fwd = here,
-            4 => at.weight = here,
-            5 => at.upper_threshold = here,
-            6 => at.lower_threshold = here,
-            7 => at.active_conns = here,
-            8 => at.inactive_conns = here,
-            9 => at.persistent_conns = here,
             10 => st = Some(v),
-            11 => at.af = here,
             12 => st64 = Some(v),
-            13 => at.tun_type = here,
-            14 => at.tun_port = here,
-            15 => at.tun_flags = here,
-            _ => {}
+            _ => field(kind, here)?,
         }
     }
     walk.finish()?;
+    let mut stats = [None; 10];
     if let Some(group) = st64.or(st) {
         let mut counters = Attrs::new(group);
         for (kind, v) in counters.by_ref() {
             let here = spot(v);
             // IPVS_STATS_ATTR_PAD and newer counters are skipped.
-            if let Some(slot) = at.stats.get_mut((kind as usize).wrapping_sub(1)) {
+            if let Some(slot) = stats.get_mut((kind as usize).wrapping_sub(1)) {
                 *slot = here;
             }
         }
         counters.finish()?;
     }
+    Ok(stats)
+}
+
+/// Walks a real-server message, noting where each field is and, with
+/// `headers`, every attribute header on the way.
+fn locate_dest(payload: &[u8], headers: Option<&mut Vec<u32>>) -> Result<DestSpots, DecodeError> {
+    let mut at = DestSpots::default();
+    let stats = locate(
+        payload,
+        IPVS_CMD_ATTR_DEST,
+        "IPVS_CMD_ATTR_DEST",
+        headers,
+        |kind, here| {
+            match kind {
+                1 => at.addr = here,
+                2 => at.port = here,
+                3 => at.fwd = here,
+                4 => at.weight = here,
+                5 => at.upper_threshold = here,
+                6 => at.lower_threshold = here,
+                7 => at.active_conns = here,
+                8 => at.inactive_conns = here,
+                9 => at.persistent_conns = here,
+                11 => at.af = here,
+                13 => at.tun_type = here,
+                14 => at.tun_port = here,
+                15 => at.tun_flags = here,
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    at.stats = stats;
     Ok(at)
 }
 
