@@ -9,7 +9,7 @@ use std::fs::File;
 use std::os::unix::fs::FileExt;
 
 use super::netns;
-use super::transport::{Failure, Transport, RECV_TIMEOUT};
+use super::transport::{Failure, Transport, RECV_TIMEOUT, SMALL_RECV_BUF};
 use crate::backend::wording::{change_error, not_available, read_error, strerror};
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
@@ -23,7 +23,13 @@ use crate::protocol::{encode_dests_request, IpvsMessage, SyncDaemon};
 /// A long-lived connection to the kernel's IPVS table: one socket, the
 /// family id resolved once, sequence-numbered requests.
 pub struct Client {
+    /// Requests, changes and the services dump.
     transport: Transport,
+    /// The real-server dumps, on a socket of their own with a small
+    /// receive buffer, so the kernel builds their replies cheaply
+    /// (`SMALL_RECV_BUF`); the services dump needs the big one (the kernel
+    /// walks its service table from the start for every reply).
+    dest_transport: Transport,
     family_id: u16,
     /// `net.ipv4.vs.run_estimation` of the client's namespace (kernels
     /// without the knob, ~5.15 and older, have no file: estimator unknown).
@@ -49,11 +55,13 @@ impl Client {
     /// family (module not loaded), `ErrorKind::Namespace` when the
     /// namespace cannot be entered.
     pub fn open(netns: Option<&str>) -> Result<Client, Error> {
-        let socket = match netns {
-            Some(ns) => netns::socket_in(ns)?,
-            None => netns::new_socket().map_err(|e| socket_error(&e))?,
+        let socket = || match netns {
+            Some(ns) => netns::socket_in(ns),
+            None => netns::new_socket().map_err(|e| socket_error(&e)),
         };
-        let mut transport = Transport::new(socket).map_err(|e| socket_error(&e))?;
+        let mut transport = Transport::new(socket()?).map_err(|e| socket_error(&e))?;
+        let dest_transport = Transport::with_buffer(socket()?, RECV_TIMEOUT, SMALL_RECV_BUF)
+            .map_err(|e| socket_error(&e))?;
         let family_id = resolve_family(&mut transport)?;
         let run_estimation = match netns {
             Some(ns) => netns::open_in(ns, RUN_ESTIMATION),
@@ -61,6 +69,7 @@ impl Client {
         };
         Ok(Client {
             transport,
+            dest_transport,
             family_id,
             run_estimation,
             services: ServiceDecoder::new(),
@@ -131,7 +140,7 @@ impl Reader for Client {
         let family_id = self.family_id;
         let (decoder, dests) = (&mut self.dests, &mut self.scratch);
         dests.clear();
-        self.transport
+        self.dest_transport
             .dump_each_encoded(
                 |out, seq| encode_dests_request(out, family_id, service, seq),
                 |payload| {

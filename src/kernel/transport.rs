@@ -21,6 +21,16 @@ use crate::protocol::{encode_request, DUMP_FLAGS, REQUEST_FLAGS};
 /// skb up to about 32 KiB); 64 KiB never truncates.
 const RECV_BUF: usize = 64 * 1024;
 
+/// The buffer of a transport for dumps whose replies are small (a
+/// service's real servers: ~350 bytes each). The kernel allocates every
+/// dump reply at the size of the reader's largest buffer so far; at a page
+/// that comes from a slab cache, at 32 KiB from the page allocator. Two
+/// replies per service (entries, then NLMSG_DONE): measured in the test VM
+/// at 10,000x10, the real-server dumps took 0.81 s with this buffer against
+/// 1.67 s with 64 KiB (16 KiB: no gain). A reply bigger than a page is
+/// split by the kernel, not cut: a wide service just takes more replies.
+pub const SMALL_RECV_BUF: usize = 4096;
+
 /// Kernel-side queue for our socket, so big dumps are not limited by a small
 /// default (SO_RCVBUF; the kernel caps it at net.core.rmem_max).
 const SOCKET_RCVBUF: usize = 1024 * 1024;
@@ -66,13 +76,18 @@ impl Transport {
     }
 
     pub fn with_timeout(socket: Socket, timeout: Duration) -> io::Result<Transport> {
+        Transport::with_buffer(socket, timeout, RECV_BUF)
+    }
+
+    /// With a receive buffer of `size` bytes (see [`SMALL_RECV_BUF`]).
+    pub fn with_buffer(socket: Socket, timeout: Duration, size: usize) -> io::Result<Transport> {
         set_recv_timeout(&socket, timeout)?;
         // Best effort: a smaller queue still works, dumps are flow-controlled.
         let _ = socket.set_rx_buf_sz(SOCKET_RCVBUF);
         Ok(Transport {
             socket,
             seq: 0,
-            receiver: Receiver::new(RECV_BUF),
+            receiver: Receiver::new(size),
             out: Vec::with_capacity(64),
         })
     }
