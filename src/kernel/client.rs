@@ -20,8 +20,9 @@ use crate::protocol::convert::{
 use crate::protocol::direct::{DestDecoder, ServiceDecoder};
 use crate::protocol::{encode_dests_request, IpvsMessage, SyncDaemon};
 
-/// A long-lived connection to the kernel's IPVS table: one socket, the
-/// family id resolved once, sequence-numbered requests.
+/// A long-lived connection to the kernel's IPVS table: two sockets (see
+/// `dest_transport`), the family id resolved once, sequence-numbered
+/// requests.
 pub struct Client {
     /// Requests, changes and the services dump.
     transport: Transport,

@@ -1,4 +1,5 @@
-//! The kernel client: talks IPVS generic netlink over one long-lived socket.
+//! The kernel client: talks IPVS generic netlink over long-lived sockets
+//! (one for requests and the services dump, one for real-server dumps).
 //!
 //! `transport` moves bytes and sequence numbers (`receive` takes the
 //! datagrams of an answer several per system call), `netns` creates the socket
