@@ -76,14 +76,10 @@ pub fn datagram(bytes: &[u8]) {
     }
 }
 
-/// The client's real-server decoding (a shape learnt from one message, then
-/// reused) must give what the plain walk gives: for the message itself, for
-/// it cut short, and for it with one byte changed at each 4-byte boundary
-/// (where every attribute header starts), each through the decoder that
-/// learnt the original.
-pub fn dest_shape(payload: &[u8]) {
-    use lvstop::protocol::direct::{dest_from_payload, DestDecoder};
-    let mut warm = DestDecoder::new();
+/// What the shape checks feed a decoder that learnt `payload`: the message
+/// itself, cut short by a byte, and with one byte changed at each 4-byte
+/// boundary (where every attribute header starts).
+fn shape_variants(payload: &[u8]) -> Vec<Vec<u8>> {
     let mut variants = vec![payload.to_vec()];
     if let Some((_, rest)) = payload.split_last() {
         variants.push(rest.to_vec());
@@ -93,6 +89,18 @@ pub fn dest_shape(payload: &[u8]) {
         m[i] ^= 0x04;
         variants.push(m);
     }
+    variants
+}
+
+/// The client's real-server decoding (a shape learnt from one message, then
+/// reused) must give what the plain walk gives: for the message itself, for
+/// it cut short, and for it with one byte changed at each 4-byte boundary
+/// (where every attribute header starts), each through the decoder that
+/// learnt the original.
+pub fn dest_shape(payload: &[u8]) {
+    use lvstop::protocol::direct::{dest_from_payload, DestDecoder};
+    let mut warm = DestDecoder::new();
+    let variants = shape_variants(payload);
     let _ = warm.decode(payload, Family::V4);
     for m in variants {
         let walked = dest_from_payload(&m, Family::V4);
@@ -109,15 +117,7 @@ pub fn dest_shape(payload: &[u8]) {
 pub fn service_shape(payload: &[u8]) {
     use lvstop::protocol::direct::{service_from_payload, ServiceDecoder};
     let mut warm = ServiceDecoder::new();
-    let mut variants = vec![payload.to_vec()];
-    if let Some((_, rest)) = payload.split_last() {
-        variants.push(rest.to_vec());
-    }
-    for i in (0..payload.len()).step_by(4).take(64) {
-        let mut m = payload.to_vec();
-        m[i] ^= 0x04;
-        variants.push(m);
-    }
+    let variants = shape_variants(payload);
     let _ = warm.decode(payload);
     for m in variants {
         let walked = service_from_payload(&m);

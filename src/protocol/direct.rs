@@ -842,6 +842,21 @@ mod tests {
         }
     }
 
+    /// `payload` with each byte in turn set to 0x00 or 0xff or with its
+    /// lowest or highest bit flipped, then cut short at every length.
+    fn damaged(payload: &[u8]) -> Vec<Vec<u8>> {
+        let mut variants = Vec::new();
+        for i in 0..payload.len() {
+            for v in [0x00, 0xff, payload[i] ^ 0x01, payload[i] ^ 0x80] {
+                let mut m = payload.to_vec();
+                m[i] = v;
+                variants.push(m);
+            }
+        }
+        variants.extend((0..payload.len()).map(|cut| payload[..cut].to_vec()));
+        variants
+    }
+
     /// A decoder that learnt a message's shape, given that message with any
     /// one byte changed (headers, lengths, values) or cut short, decodes it
     /// exactly as the walk does: same real server or an error for both.
@@ -853,16 +868,7 @@ mod tests {
             let payload = &frame[20..];
             let mut warm = DestDecoder::new();
             warm.decode(payload, Family::V4).unwrap();
-            let mut variants = Vec::new();
-            for i in 0..payload.len() {
-                for v in [0x00, 0xff, payload[i] ^ 0x01, payload[i] ^ 0x80] {
-                    let mut m = payload.to_vec();
-                    m[i] = v;
-                    variants.push(m);
-                }
-            }
-            variants.extend((0..payload.len()).map(|cut| payload[..cut].to_vec()));
-            for m in variants {
+            for m in damaged(payload) {
                 let mut d = warm.clone();
                 let walked = dest_from_payload(&m, Family::V4);
                 let decoded = d.decode(&m, Family::V4);
@@ -907,16 +913,7 @@ mod tests {
             let mut warm = ServiceDecoder::new();
             warm.decode(payload).unwrap();
             assert_eq!(warm.shapes.len(), 1);
-            let mut variants = Vec::new();
-            for i in 0..payload.len() {
-                for v in [0x00, 0xff, payload[i] ^ 0x01, payload[i] ^ 0x80] {
-                    let mut m = payload.to_vec();
-                    m[i] = v;
-                    variants.push(m);
-                }
-            }
-            variants.extend((0..payload.len()).map(|cut| payload[..cut].to_vec()));
-            for m in variants {
+            for m in damaged(payload) {
                 let mut d = warm.clone();
                 let walked = service_from_payload(&m);
                 let decoded = d.decode(&m);
