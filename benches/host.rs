@@ -42,6 +42,11 @@ const DATAGRAM: usize = 32 * 1024;
 const NLMSG_DONE: u16 = 3;
 
 fn main() {
+    // Profiling one part: `HOST_BENCH=apply-some valgrind --tool=callgrind ...`.
+    if std::env::var("HOST_BENCH").as_deref() == Ok("apply-some") {
+        println!("{:?}", apply_some_time(10_000, 10));
+        return;
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/6.12");
     let (services, dests) = captured_messages(&dir);
     println!(
@@ -231,6 +236,7 @@ fn monitor(n: u32) -> Monitor {
             })
             .collect();
         app.apply(Event::Polled(PollResult {
+            whole: true,
             at: Duration::from_secs(poll),
             wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + poll),
             took: Duration::from_millis(5),
@@ -305,6 +311,7 @@ fn synthetic_poll(services: u32, dests: u32, at: u64) -> PollResult {
         })
         .collect();
     PollResult {
+        whole: true,
         at: Duration::from_secs(at),
         wall: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000 + at),
         took: Duration::from_millis(5),
@@ -343,6 +350,52 @@ fn apply_time(services: u32, dests: u32) -> Duration {
     times[times.len() / 2]
 }
 
+/// Median time of `App::apply` for a poll between whole listings of a big
+/// table, as the poller hands it over: the 43 services on a 200x60 screen
+/// re-read, their real servers and a ninth of the others' read.
+fn apply_some_time(services: u32, dests: u32) -> Duration {
+    let mut app = App::new(AppConfig {
+        delay: Duration::from_secs(1),
+        history: Duration::from_secs(300),
+    });
+    let warm = if std::env::var_os("HOST_BENCH").is_some() {
+        1
+    } else {
+        10
+    };
+    for at in 1..=warm {
+        app.apply(Event::Polled(synthetic_poll(services, dests, at)));
+    }
+    let polls: Vec<PollResult> = (warm + 1..=warm + 40)
+        .map(|at| {
+            let mut p = synthetic_poll(services, dests, at);
+            p.whole = false;
+            p.services.truncate(43);
+            let ninth = services.div_ceil(9) as usize;
+            let first = (at as usize % 9) * ninth;
+            let mut read: Vec<_> = p.dests.drain(..).collect();
+            read.retain(|(k, _)| {
+                let i = p.services.iter().position(|s| s.key == *k);
+                i.is_some()
+            });
+            let full = synthetic_poll(services, dests, 1).dests;
+            read.extend(full.into_iter().skip(first).take(ninth));
+            p.dests = read;
+            p
+        })
+        .collect();
+    let mut times: Vec<Duration> = polls
+        .into_iter()
+        .map(|p| {
+            let s = Instant::now();
+            app.apply(Event::Polled(p));
+            s.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[times.len() / 2]
+}
+
 fn apply() {
     for (s, d) in [(10_000, 10), (100, 10)] {
         println!(
@@ -350,4 +403,8 @@ fn apply() {
             apply_time(s, d).as_secs_f64() * 1e6
         );
     }
+    println!(
+        "apply one poll between whole listings, 10000 services x 10 real servers (43 services re-read, a ninth of the real servers): {:.0} us",
+        apply_some_time(10_000, 10).as_secs_f64() * 1e6
+    );
 }

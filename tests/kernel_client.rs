@@ -202,6 +202,19 @@ fn table_reads_back_exactly_what_was_added() {
         s.flags.0 |= ServiceFlags::HASHED;
     }
     assert_eq!(services, expected);
+    // One by one (GET_SERVICE, not a dump: what the monitor re-reads for
+    // the rows on screen of a big table), each reads as the dump did; a
+    // service that is not there is NotFound, worded.
+    for s in &services {
+        assert_eq!(&c.service(&s.key).unwrap(), s, "{}", s.key);
+    }
+    let missing = tcp("10.9.9.9", 80);
+    let e = c.service(&missing).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::NotFound, "{e}");
+    assert_eq!(
+        e.to_string(),
+        "the service TCP 10.9.9.9:80: no longer exists"
+    );
 
     // What was read back can be added back as is (a restore): the kernel's
     // HASHED flag in it must not get in the way.

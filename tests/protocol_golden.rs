@@ -643,6 +643,51 @@ fn read_requests_are_byte_identical_to_ipvsadm() {
     }
 }
 
+/// `ipvsadm -Ln -t 192.0.2.7:80` asks for its one service with GET_SERVICE
+/// (not a dump), as the monitor re-reads the rows on screen of a big table:
+/// our request has the same header and command and ipvsadm's identity
+/// attributes (ipvsadm also sends its empty scheduler, flags, timeout and
+/// netmask, which the kernel ignores here), and the kernel's answer decodes
+/// to the
+/// service the `list` capture's dump gave (same kernel, same table; the
+/// counters and rates may have moved between the two captures).
+#[test]
+fn one_service_request_matches_ipvsadm() {
+    for k in KERNELS {
+        let ex = exchanges(&capture(k, "list_one_service"));
+        let (theirs, replies) = ex
+            .iter()
+            .find(|(r, _)| r[16] == 4 && u16::from_ne_bytes([r[6], r[7]]) & 0x300 == 0)
+            .expect("a GET_SERVICE that is not a dump");
+        let key = svc("192.0.2.7", 80);
+        compare_with_identity(theirs, get_service_request(&key), false);
+        let answers = inner(replies.clone());
+        assert_eq!(answers.len(), 1, "{k}");
+        let one = service_from_message(&answers[0]).unwrap();
+        let listed = exchanges(&capture(k, "list"))
+            .into_iter()
+            .find(|(r, _)| r[16] == 4)
+            .map(|(_, replies)| inner(replies))
+            .unwrap()
+            .iter()
+            .map(|m| service_from_message(m).unwrap())
+            .find(|s| s.key == key)
+            .expect("192.0.2.7:80 in the dump");
+        let identity = |s: &Service| {
+            (
+                s.key,
+                s.scheduler.clone(),
+                s.flags,
+                s.timeout,
+                s.netmask,
+                s.pe_name.clone(),
+            )
+        };
+        assert_eq!(identity(&one), identity(&listed), "{k}");
+        assert!(one.stats.conns >= listed.stats.conns, "{k}");
+    }
+}
+
 /// Our request next to ipvsadm's: same command and header; the dest nest
 /// byte-identical (unless `dest_identity_only`); the service nest equal to
 /// the identity attributes of theirs.

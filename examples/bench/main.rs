@@ -158,6 +158,7 @@ fn history(services: u32, dests: u32, seconds: u64) {
             .map(|(_, s)| (s.key, pool.clone()))
             .collect();
         app.apply(Event::Polled(PollResult {
+            whole: true,
             at: Duration::from_secs(i + 1),
             wall: SystemTime::now(),
             took: Duration::ZERO,

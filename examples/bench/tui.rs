@@ -35,6 +35,10 @@ struct Log {
     reads: Vec<(ServiceKey, Instant)>,
     /// Per poll, the services read.
     per_poll: Vec<Vec<ServiceKey>>,
+    /// When the table was listed whole (each service row's reading), and
+    /// each service re-read on its own between listings.
+    listed: Vec<Instant>,
+    service_reads: Vec<(ServiceKey, Instant)>,
 }
 
 struct Logged<R> {
@@ -64,6 +68,17 @@ impl<R: Reader> Reader for Logged<R> {
     }
     fn services(&mut self) -> Result<Vec<Service>, Error> {
         let r = self.inner.services();
+        self.log.lock().unwrap().listed.push(Instant::now());
+        self.end();
+        r
+    }
+    fn service(&mut self, key: &ServiceKey) -> Result<Service, Error> {
+        let r = self.inner.service(key);
+        self.log
+            .lock()
+            .unwrap()
+            .service_reads
+            .push((*key, Instant::now()));
         self.end();
         r
     }
@@ -342,6 +357,36 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
             worst = worst.max(end - *last);
         }
     }
+    // Service rows: each is read by every whole listing and by its own
+    // re-reads between them; the longest any went without a reading, and
+    // (below) how old the rows on the last frame are.
+    let mut own: HashMap<ServiceKey, Vec<Instant>> = HashMap::new();
+    for (key, at) in &log.service_reads {
+        own.entry(*key).or_default().push(*at);
+    }
+    let last_reading = |key: &ServiceKey| {
+        let listed = log.listed.last().copied();
+        let again = own.get(key).and_then(|t| t.last().copied());
+        listed.max(again)
+    };
+    let mut service_worst = Duration::ZERO;
+    let mut listing_gap = Duration::ZERO;
+    for w in log.listed.windows(2) {
+        listing_gap = listing_gap.max(w[1] - w[0]);
+    }
+    if let Some(last) = log.listed.last() {
+        listing_gap = listing_gap.max(end - *last);
+    }
+    // A service never re-read on its own waits from listing to listing.
+    service_worst = service_worst.max(listing_gap);
+    for times in own.values() {
+        let mut all: Vec<Instant> = log.listed.iter().chain(times).copied().collect();
+        all.sort();
+        for w in all.windows(2) {
+            service_worst = service_worst.max(w[1] - w[0]);
+        }
+    }
+
     // Rows on the last frame: their services' real servers must be at most
     // one refresh (plus the poll's own duration) old when the run ends.
     let screen: Vec<String> = {
@@ -354,19 +399,26 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
             })
             .collect()
     };
-    // Service rows are refreshed by every poll's services dump; real-server
-    // rows on screen belong to the service row above them.
+    // Service rows: how old their newest reading is; real-server rows on
+    // screen belong to the service row above them.
     let mut visible = 0;
     let mut visible_stale = Duration::ZERO;
+    let mut visible_services = 0;
+    let mut visible_service_stale = Duration::ZERO;
     let mut current: Option<ServiceKey> = None;
     for line in &screen {
         for word in line.split(|c: char| !(c.is_ascii_digit() || c == '.' || c == ':')) {
             if let Some(ip) = word.strip_suffix(":80").and_then(|a| a.parse().ok()) {
-                current = Some(ServiceKey::Addr {
+                let key = ServiceKey::Addr {
                     protocol: lvstop::model::Protocol::Tcp,
                     addr: std::net::IpAddr::V4(ip),
                     port: 80,
-                });
+                };
+                current = Some(key);
+                if let Some(at) = last_reading(&key) {
+                    visible_services += 1;
+                    visible_service_stale = visible_service_stale.max(end - at);
+                }
             } else if word.ends_with(":8080") {
                 if let Some(last) = current.and_then(|k| reads.get(&k)).and_then(|t| t.last()) {
                     visible += 1;
@@ -379,6 +431,14 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
     println!("tui_stale_max_s={:.2}", worst.as_secs_f64());
     println!("tui_visible_dest_rows={visible}");
     println!("tui_visible_stale_max_s={:.2}", visible_stale.as_secs_f64());
+    println!("tui_listings={}", log.listed.len());
+    println!("tui_service_reads={}", log.service_reads.len());
+    println!("tui_service_stale_max_s={:.2}", service_worst.as_secs_f64());
+    println!("tui_visible_service_rows={visible_services}");
+    println!(
+        "tui_visible_service_stale_max_s={:.2}",
+        visible_service_stale.as_secs_f64()
+    );
     println!("tui_header={}", screen[0].trim_end());
     if std::env::var_os("LVSTOP_BENCH_SCREEN").is_some() {
         for line in &screen {

@@ -58,6 +58,10 @@ pub struct PollResult {
     /// polls take longer than it.
     pub interval: Duration,
     pub info: Info,
+    /// Whether `services` is the whole table (in ipvsadm's order), or only
+    /// the services re-read one by one (the rows on screen) of a table too
+    /// big to list whole every poll: the other rows keep their last reading.
+    pub whole: bool,
     pub services: Vec<Service>,
     pub dests: Vec<(ServiceKey, Vec<Dest>)>,
     /// `net.ipv4.vs.run_estimation` as the backend read it (None: unknown).

@@ -29,6 +29,19 @@ impl Series {
 
     /// Records a reading taken at `at` and recomputes the displayed rates.
     pub fn observe(&mut self, at: Duration, stats: &Stats, active: u32, source: RateSource) {
+        self.observe_over(at, stats, active, source, 1);
+    }
+
+    /// `observe`, the sample recorded for each of `polls` polls (a series
+    /// read again after polls that did not read it).
+    pub fn observe_over(
+        &mut self,
+        at: Duration,
+        stats: &Stats,
+        active: u32,
+        source: RateSource,
+        polls: usize,
+    ) {
         self.rates = match source {
             RateSource::Kernel => Some(Rates::from_kernel(stats)),
             RateSource::Counters => {
@@ -41,7 +54,10 @@ impl Series {
         if source != RateSource::Counters {
             self.track = None;
         }
-        self.history.push(Sample::new(self.rates.as_ref(), active));
+        let sample = Sample::new(self.rates.as_ref(), active);
+        for _ in 0..polls.max(1) {
+            self.history.push(sample);
+        }
     }
 
     /// Records rates computed elsewhere (the director's totals: the sum of

@@ -34,6 +34,36 @@ impl Changed {
         self.0 & bit != 0
     }
 
+    /// `between` for a real server whose rates are the kernel's, from the
+    /// integers themselves.
+    fn of_kernel(old: &Dest, new: &Dest) -> Changed {
+        let (a, b) = (&old.stats, &new.stats);
+        let mut c = 0;
+        for (x, y, bit) in [
+            (a.cps, b.cps, Self::CPS),
+            (a.inpps, b.inpps, Self::INPPS),
+            (a.outpps, b.outpps, Self::OUTPPS),
+            (a.inbps, b.inbps, Self::INBPS),
+            (a.outbps, b.outbps, Self::OUTBPS),
+            (old.weight as u64, new.weight as u64, Self::WEIGHT),
+            (
+                old.active_conns as u64,
+                new.active_conns as u64,
+                Self::ACTIVE,
+            ),
+            (
+                old.inactive_conns as u64,
+                new.inactive_conns as u64,
+                Self::INACT,
+            ),
+        ] {
+            if x != y {
+                c |= bit;
+            }
+        }
+        Changed(c)
+    }
+
     fn between(
         old: (Option<&Rates>, u64, u64, u64),
         new: (Option<&Rates>, u64, u64, u64),
@@ -107,6 +137,9 @@ pub struct ServiceRow {
     /// how many it has.
     pub dest_series: usize,
     pub changed: Changed,
+    /// The poll (`App`'s count) of its series' newest sample: a row re-read
+    /// after polls that did not read it fills the gap (see `update_row`).
+    sampled: u64,
     /// What a filter matches, lower case, kept while a filter is set: at
     /// 50,000 services formatting every address per poll cost seconds in
     /// the test VM. Cleared when the scheduler or the real servers change.
@@ -221,25 +254,40 @@ pub struct App {
     polls: u64,
     /// A poll being applied a slice at a time.
     applying: Option<Applying>,
+    /// Rows the last poll updated: a poll that reads only some rows clears
+    /// these rows' change marks first, so no mark outlives its poll.
+    flagged: Vec<usize>,
     /// Whether rows keep their filter text.
     search_kept: bool,
 }
 
-/// A poll half applied: the rows from `next` on still show the previous one.
+/// A poll half applied: the rows it has not reached yet still show the
+/// previous reading.
 #[derive(Debug, Clone)]
 struct Applying {
     at: Duration,
     source: RateSource,
     samples: usize,
-    /// Each row's new reading and its real servers when read, row order.
-    services: std::vec::IntoIter<Service>,
-    reads: std::vec::IntoIter<Option<Vec<Dest>>>,
-    next: usize,
-    total: Option<Rates>,
-    total_active: u64,
+    /// The rows this poll read, in row order.
+    updates: std::vec::IntoIter<Update>,
+    /// Whether the row list must be rebuilt at the end: always after a
+    /// whole listing; after a poll of some services only if the order can
+    /// have moved (a sort by value, a filter) or an expanded service's real
+    /// servers came or went. Rebuilding 10,000 rows every poll was a tenth
+    /// of applying one between whole listings.
+    rebuild: bool,
     /// Real-server series left under the cap for watched services read for
     /// the first time in this poll.
     spare: usize,
+}
+
+/// What one poll read of one row: its service (`None`: not re-read, between
+/// whole listings of a big table) and its real servers (`None`: not read).
+#[derive(Debug, Clone)]
+struct Update {
+    row: usize,
+    service: Option<Service>,
+    dests: Option<Vec<Dest>>,
 }
 
 impl App {
@@ -277,6 +325,7 @@ impl App {
             recent: HashMap::new(),
             polls: 0,
             applying: None,
+            flagged: Vec::new(),
             search_kept: false,
         }
     }
@@ -350,31 +399,55 @@ impl App {
         let Some(mut job) = self.applying.take() else {
             return true;
         };
-        let end = job.next.saturating_add(max_rows).min(self.services.len());
-        for row in &mut self.services[job.next..end] {
-            let (Some(service), Some(read)) = (job.services.next(), job.reads.next()) else {
-                break;
-            };
+        for u in job.updates.by_ref().take(max_rows) {
+            let row = &mut self.services[u.row];
+            let gap = self.polls.saturating_sub(row.sampled).max(1);
+            if u.service.is_some() {
+                row.sampled = self.polls;
+            }
             let spare = &mut job.spare;
-            job.total_active +=
-                update_row(row, service, read, job.at, job.source, job.samples, spare);
-            if let Some(r) = &row.series.rates {
-                job.total.get_or_insert_with(Rates::default).add(r);
+            let reading = (u.service, u.dests);
+            let moved = update_row(row, reading, job.at, job.source, (job.samples, gap), spare);
+            if moved && !job.rebuild && self.expanded.contains(&row.service.key) {
+                job.rebuild = true;
             }
         }
-        job.next = end;
-        if job.next < self.services.len() {
+        if job.updates.len() > 0 {
             self.applying = Some(job);
             return false;
         }
-        // Sum of the services' rates, not rates of summed counters: a service
-        // deleted or added must not read as a counter reset of the director.
-        if self.services.is_empty() {
-            job.total = Some(Rates::default());
+        // Sum of the services' rates (the latest each row has), not rates of
+        // summed counters: a service deleted or added must not read as a
+        // counter reset of the director.
+        let mut total = self.services.is_empty().then(Rates::default);
+        let mut total_active = 0;
+        if job.source == RateSource::Kernel {
+            // Every row's rates are its service's kernel rates: integers,
+            // summed as such (floating point is emulated in the test VM).
+            let mut sum = crate::model::Stats::default();
+            for row in &self.services {
+                total_active += row.active();
+                let s = &row.service.stats;
+                sum.cps = sum.cps.saturating_add(s.cps);
+                sum.inpps = sum.inpps.saturating_add(s.inpps);
+                sum.outpps = sum.outpps.saturating_add(s.outpps);
+                sum.inbps = sum.inbps.saturating_add(s.inbps);
+                sum.outbps = sum.outbps.saturating_add(s.outbps);
+            }
+            total = Some(Rates::from_kernel(&sum));
+        } else {
+            for row in &self.services {
+                total_active += row.active();
+                if let Some(r) = &row.series.rates {
+                    total.get_or_insert_with(Rates::default).add(r);
+                }
+            }
         }
-        self.totals.set(job.total, job.total_active as u32);
-        self.totals_active = job.total_active;
-        self.rebuild();
+        self.totals.set(total, total_active as u32);
+        self.totals_active = total_active;
+        if job.rebuild || !self.filter.is_empty() || self.sort != SortColumn::Kernel {
+            self.rebuild();
+        }
         true
     }
 
@@ -400,7 +473,12 @@ impl App {
     /// Matches the poll's services to rows (moving rows only when services
     /// came or went) and leaves the per-row work to `apply_step`.
     fn begin_poll(&mut self, p: PollResult) {
-        let samples = self.config.samples_for(p.services.len());
+        let table = if p.whole {
+            p.services.len()
+        } else {
+            self.services.len()
+        };
+        let samples = self.config.samples_for(table);
         self.info = Some(p.info);
         self.poll.last_ok = Some(p.wall);
         self.poll.failing_since = None;
@@ -409,14 +487,41 @@ impl App {
         self.poll.interval = p.interval;
         // Rule 1 when the backend knows the estimator runs (zero kernel
         // rates are then no traffic), rule 3 when it knows it does not, and
-        // detection (rules 1 and 2) only when it cannot say: see rates.rs.
+        // detection (rules 1 and 2) only when it cannot say, from whole
+        // listings only (a few rows re-read say too little): see rates.rs.
         self.rate_source = match p.estimator {
             Some(true) => RateSource::Kernel,
             Some(false) => RateSource::Off,
-            None => RateSource::detect(p.services.iter().map(|s| &s.stats)),
+            None if p.whole => RateSource::detect(p.services.iter().map(|s| &s.stats)),
+            None => self.rate_source,
         };
+        let whole = p.whole;
+        let updates = if whole {
+            self.flagged.clear();
+            self.place_whole(p.services, p.dests, samples)
+        } else {
+            self.place_some(p.services, p.dests)
+        };
+        self.flagged = updates.iter().map(|u| u.row).collect();
+        let spare = self.note_watched();
+        self.applying = Some(Applying {
+            at: p.at,
+            source: self.rate_source,
+            samples,
+            updates: updates.into_iter(),
+            rebuild: whole,
+            spare,
+        });
+    }
 
-        let mut services = p.services;
+    /// A whole listing: matches its services to rows (moving rows only when
+    /// services came or went); every row is updated.
+    fn place_whole(
+        &mut self,
+        mut services: Vec<Service>,
+        dests: Vec<(ServiceKey, Vec<Dest>)>,
+        samples: usize,
+    ) -> Vec<Update> {
         // The same services as the rows, in the same order, are in kernel
         // order already; otherwise the poller hands them over sorted too:
         // check (O(n)) before sorting.
@@ -429,20 +534,7 @@ impl App {
         if !same_keys && !services.is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()) {
             services.sort_by(|a, b| kernel_order(&a.key, &b.key));
         }
-        let mut reads: Vec<Option<Vec<Dest>>> = Vec::new();
-        reads.resize_with(services.len(), || None);
-        if same_keys {
-            // The usual poll: the same services as last time, in the same
-            // order. Rows are updated where they are: the index stays valid
-            // as is, and places the real servers read (a tenth of the
-            // services per poll in a big table) without hashing every
-            // service's key. A key read twice keeps its last reading.
-            for (key, dests) in p.dests {
-                if let Some(&i) = self.index.get(&key) {
-                    reads[i] = Some(dests);
-                }
-            }
-        } else {
+        if !same_keys {
             // Services came or went: match rows by key, through the index
             // of the old rows (one hash per service; moving every row
             // through a map cost four, and two moves).
@@ -460,6 +552,9 @@ impl App {
                     dests_read_at: None,
                     dest_series: 0,
                     changed: Changed::default(),
+                    // Its first sample fills one poll, not the polls before
+                    // it existed.
+                    sampled: self.polls,
                     search: None,
                 }));
             }
@@ -469,29 +564,87 @@ impl App {
                 .enumerate()
                 .map(|(i, r)| (r.service.key, i))
                 .collect();
-            for (key, dests) in p.dests {
-                if let Some(&i) = self.index.get(&key) {
-                    reads[i] = Some(dests);
-                }
-            }
             self.services = rows;
             self.expanded.retain(|k| self.index.contains_key(k));
             self.recent.retain(|k, _| self.index.contains_key(k));
             // Rows must index the new services before anything reads them.
             self.rebuild();
         }
-        let spare = self.note_watched();
-        self.applying = Some(Applying {
-            at: p.at,
-            source: self.rate_source,
-            samples,
-            services: services.into_iter(),
-            reads: reads.into_iter(),
-            next: 0,
-            total: None,
-            total_active: 0,
-            spare,
-        });
+        // The usual poll: the same services as last time, in the same
+        // order. Rows are updated where they are: the index stays valid as
+        // is, and places the real servers read (a tenth of the services per
+        // poll in a big table) without hashing every service's key. A key
+        // read twice keeps its last reading.
+        let mut updates: Vec<Update> = services
+            .into_iter()
+            .enumerate()
+            .map(|(row, s)| Update {
+                row,
+                service: Some(s),
+                dests: None,
+            })
+            .collect();
+        for (key, read) in dests {
+            if let Some(&i) = self.index.get(&key) {
+                updates[i].dests = Some(read);
+            }
+        }
+        updates
+    }
+
+    /// Some services re-read (a big table between whole listings): only
+    /// their rows, and the rows whose real servers were read, are updated;
+    /// the others keep their last reading, and lose this poll's marks.
+    fn place_some(
+        &mut self,
+        services: Vec<Service>,
+        dests: Vec<(ServiceKey, Vec<Dest>)>,
+    ) -> Vec<Update> {
+        for &i in &self.flagged {
+            if let Some(row) = self.services.get_mut(i) {
+                row.changed = Changed::default();
+                for d in &mut row.dests {
+                    d.changed = Changed::default();
+                }
+            }
+        }
+        let mut updates: Vec<Update> = Vec::with_capacity(services.len() + dests.len());
+        for s in services {
+            if let Some(&row) = self.index.get(&s.key) {
+                updates.push(Update {
+                    row,
+                    service: Some(s),
+                    dests: None,
+                });
+            }
+        }
+        for (key, read) in dests {
+            if let Some(&row) = self.index.get(&key) {
+                updates.push(Update {
+                    row,
+                    service: None,
+                    dests: Some(read),
+                });
+            }
+        }
+        // One update per row, in row order; a key read twice keeps its
+        // last reading (a stable sort keeps the reading order).
+        updates.sort_by_key(|u| u.row);
+        let mut merged: Vec<Update> = Vec::with_capacity(updates.len());
+        for u in updates {
+            match merged.last_mut() {
+                Some(last) if last.row == u.row => {
+                    if u.service.is_some() {
+                        last.service = u.service;
+                    }
+                    if u.dests.is_some() {
+                        last.dests = u.dests;
+                    }
+                }
+                _ => merged.push(u),
+            }
+        }
+        merged
     }
 
     /// Records which services are watched now, and gives series to the real
@@ -825,18 +978,21 @@ fn dest_values(row: &ServiceRow, j: usize, sort: SortColumn, source: RateSource)
     }
 }
 
-/// Brings one service's row up to date with this poll: its counters, and its
-/// real servers when they were `read` this poll. Returns its active
-/// connections.
+/// Brings one service's row up to date with this poll: its counters when
+/// the service was re-read, and its real servers when they were read.
+/// `(samples, gap)`: the history length, and the polls since the row's last
+/// sample: a row re-read after polls that skipped it records its reading for
+/// each of them (the kernel's rates are averages over the last seconds, the
+/// best value for the gap), so every series keeps one sample per poll.
+/// True when real servers came or went.
 fn update_row(
     row: &mut ServiceRow,
-    service: Service,
-    read: Option<Vec<Dest>>,
+    (service, read): (Option<Service>, Option<Vec<Dest>>),
     at: Duration,
     source: RateSource,
-    samples: usize,
+    (samples, gap): (usize, u64),
     spare: &mut usize,
-) -> u64 {
+) -> bool {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
         for s in row.dests.iter_mut().filter_map(|d| d.series.as_mut()) {
@@ -846,6 +1002,7 @@ fn update_row(
     // Weight, active and inactive over the real servers, before and after
     // this poll's reading: one pass each (they were eight per row).
     let before = (row.series.rates, sums(&row.dests));
+    let mut moved = false;
     let after = if let Some(mut dests) = read {
         if !dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
             dests.sort_by(dest_order);
@@ -857,6 +1014,7 @@ fn update_row(
         let series = (samples, row.dest_series);
         if !merge_dests(&mut row.dests, dests, at, source, series) {
             row.search = None;
+            moved = true;
         }
         row.dests_read_at = Some(at);
         sums(&row.dests)
@@ -866,17 +1024,20 @@ fn update_row(
         }
         before.1
     };
-    row.series
-        .observe(at, &service.stats, after.1 as u32, source);
-    if row.service.scheduler != service.scheduler {
-        row.search = None;
+    if let Some(service) = service {
+        let polls = gap.min(samples as u64) as usize;
+        row.series
+            .observe_over(at, &service.stats, after.1 as u32, source, polls);
+        if row.service.scheduler != service.scheduler {
+            row.search = None;
+        }
+        row.service = service;
     }
-    row.service = service;
     row.changed = Changed::between(
         (before.0.as_ref(), before.1 .0, before.1 .1, before.1 .2),
         (row.series.rates.as_ref(), after.0, after.1, after.2),
     );
-    after.1
+    moved
 }
 
 /// Weight, active and inactive connections summed over real servers.
@@ -935,6 +1096,16 @@ fn update_dest(
     source: RateSource,
     samples: Option<usize>,
 ) {
+    if source == RateSource::Kernel && samples.is_none() {
+        // Most real servers of a big table (those off screen): no series,
+        // and the kernel's rates are integers, so the marks come from
+        // comparing them (what `Changed::between` finds through floats,
+        // which the test VM emulates; a tenth of the UI thread's time).
+        row.series = None;
+        row.changed = Changed::of_kernel(&row.dest, &dest);
+        row.dest = dest;
+        return;
+    }
     let before = (
         row.rates(source),
         row.dest.weight as u64,
@@ -976,6 +1147,7 @@ mod tests {
     /// A 1 s poll at second `at` that read `services` and these real servers.
     fn polled(at: u64, services: Vec<Service>, dests: Vec<(ServiceKey, Vec<Dest>)>) -> Event {
         Event::Polled(PollResult {
+            whole: true,
             at: Duration::from_secs(at),
             wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
             took: Duration::ZERO,
@@ -998,6 +1170,162 @@ mod tests {
                 .map(|(s, ds)| (s.key, ds.iter().map(|(d, _)| d.clone()).collect()))
                 .collect(),
         )
+    }
+
+    proptest::proptest! {
+        /// The integer marks of a real server with kernel rates are the
+        /// marks the general path finds through floats.
+        #[test]
+        fn kernel_marks_are_the_general_marks(
+            a in proptest::array::uniform8(0u64..4),
+            b in proptest::array::uniform8(0u64..4),
+            big in 0u64..(1 << 40),
+        ) {
+            let dest = |v: [u64; 8]| {
+                let mut d = Dest::new("10.0.0.1".parse().unwrap(), 80);
+                d.stats.cps = v[0] * big;
+                d.stats.inpps = v[1];
+                d.stats.outpps = v[2] * big;
+                d.stats.inbps = v[3];
+                d.stats.outbps = v[4] * big;
+                d.weight = v[5] as u32;
+                d.active_conns = v[6] as u32;
+                d.inactive_conns = v[7] as u32;
+                d
+            };
+            let (old, new) = (dest(a), dest(b));
+            let view = |d: &Dest| {
+                (
+                    Rates::from_kernel(&d.stats),
+                    d.weight as u64,
+                    d.active_conns as u64,
+                    d.inactive_conns as u64,
+                )
+            };
+            let (o, n) = (view(&old), view(&new));
+            proptest::prop_assert_eq!(
+                Changed::of_kernel(&old, &new),
+                Changed::between((Some(&o.0), o.1, o.2, o.3), (Some(&n.0), n.1, n.2, n.3))
+            );
+        }
+    }
+
+    /// Between whole listings of a big table a poll re-reads some services
+    /// only: their rows take the reading, rows whose real servers were read
+    /// take those, and every other row keeps its last reading. A row
+    /// re-read after polls that skipped it fills them with its reading, so
+    /// every service's history keeps one sample per poll; marks of a poll
+    /// do not outlive it.
+    #[test]
+    fn a_poll_of_some_services_updates_only_their_rows() {
+        let mut table = FakeTable::sample();
+        let mut a = app();
+        let some = |at: u64, table: &FakeTable, svc: &[usize], read: &[usize]| {
+            let Event::Polled(mut p) = poll(table, at) else {
+                unreachable!()
+            };
+            p.whole = false;
+            p.services = svc.iter().map(|&i| table.services[i].0.clone()).collect();
+            p.dests = read
+                .iter()
+                .map(|&i| {
+                    let (s, ds) = &table.services[i];
+                    (s.key, ds.iter().map(|(d, _)| d.clone()).collect())
+                })
+                .collect();
+            Event::Polled(p)
+        };
+        a.apply(poll(&table, 1));
+        let n = a.services.len();
+        assert!(n >= 3);
+        let keys: Vec<ServiceKey> = table.services.iter().map(|(s, _)| s.key).collect();
+        let row_of = |a: &App, i: usize| a.service(&keys[i]).unwrap().clone();
+        let before: Vec<ServiceRow> = (0..n).map(|i| row_of(&a, i)).collect();
+        // Traffic everywhere; poll 2 re-reads service 0, and the real
+        // servers of service 1 and of service 0 (one of them reweighted).
+        table.advance(1, true);
+        table.services[0].1[0].0.weight += 5;
+        a.apply(some(2, &table, &[0], &[0, 1]));
+        let (r0, r1, r2) = (row_of(&a, 0), row_of(&a, 1), row_of(&a, 2));
+        assert_eq!(r0.service.stats, table.services[0].0.stats);
+        assert_ne!(r0.service.stats, before[0].service.stats, "traffic moved");
+        assert_eq!(r0.series.history.len(), 2);
+        assert!(r0.changed.has(Changed::WEIGHT), "a re-read row is marked");
+        assert!(r0.dests[0].changed.has(Changed::WEIGHT));
+        assert_eq!(r1.service.stats, before[1].service.stats, "not re-read");
+        assert_eq!(r1.series.history.len(), 1);
+        assert_eq!(r1.dests_read_at, Some(Duration::from_secs(2)));
+        assert_eq!(r1.dests[0].dest.stats, table.services[1].1[0].0.stats);
+        assert_eq!(r2.service.stats, before[2].service.stats);
+        assert_eq!(r2.dests_read_at, Some(Duration::from_secs(1)));
+        assert_eq!(a.totals.history.len(), 2, "the totals sample every poll");
+        // Poll 3 re-reads service 2 only: service 0's marks go.
+        table.advance(1, true);
+        a.apply(some(3, &table, &[2], &[]));
+        assert_eq!(row_of(&a, 0).changed, Changed::default());
+        assert!(row_of(&a, 0)
+            .dests
+            .iter()
+            .all(|d| d.changed == Changed::default()));
+        // Service 2 fills polls 2 and 3 with its reading.
+        let h2 = row_of(&a, 2).series.history;
+        assert_eq!(h2.len(), 3);
+        assert_eq!(
+            h2.tail(Metric::InPps, 2)[0],
+            h2.tail(Metric::InPps, 1)[0],
+            "the skipped poll holds the new reading"
+        );
+        // A whole listing brings every row to one sample per poll.
+        table.advance(1, true);
+        a.apply(poll(&table, 4));
+        for i in 0..n {
+            let r = row_of(&a, i);
+            assert_eq!(r.series.history.len(), 4, "service {i}");
+            assert_eq!(r.service.stats, table.services[i].0.stats);
+        }
+        // The totals are the sum over every row's latest rates.
+        let sum: f64 = a
+            .services
+            .iter()
+            .filter_map(|r| r.series.rates.map(|x| x.inpps))
+            .sum();
+        assert_eq!(a.totals.rates.map(|r| r.inpps), Some(sum));
+    }
+
+    /// A poll of some services leaves the row list alone unless it must
+    /// change: an expanded service's real servers came, or the table is
+    /// sorted by a value that moved.
+    #[test]
+    fn a_poll_of_some_services_moves_rows_when_it_must() {
+        let table = FakeTable::sample();
+        let mut a = app();
+        a.apply(poll(&table, 1));
+        let some = |at: u64, services: Vec<Service>, dests: Vec<(ServiceKey, Vec<Dest>)>| {
+            let Event::Polled(mut p) = polled(at, services, dests) else {
+                unreachable!()
+            };
+            p.whole = false;
+            p.estimator = Some(true);
+            Event::Polled(p)
+        };
+        let (first, ds) = &table.services[0];
+        a.set_expanded(first.key, true);
+        a.rebuild();
+        let rows = a.rows.len();
+        let mut more: Vec<Dest> = ds.iter().map(|(d, _)| d.clone()).collect();
+        more.push(Dest::new("10.99.0.1".parse().unwrap(), 80));
+        a.apply(some(2, vec![], vec![(first.key, more)]));
+        assert_eq!(a.rows.len(), rows + 1, "the new real server has its row");
+
+        // Sorted by incoming packets: a service whose rate jumps goes first.
+        a.sort = SortColumn::InPps;
+        a.rebuild();
+        let last = table.services.len() - 1;
+        let mut hot = table.services[last].0.clone();
+        hot.stats.inpps = 1 << 40;
+        assert_ne!(a.rows[0], Row::Service(a.index[&hot.key]));
+        a.apply(some(3, vec![hot.clone()], vec![]));
+        assert_eq!(a.rows[0], Row::Service(a.index[&hot.key]));
     }
 
     /// Real servers read for only some services land on those services,

@@ -19,6 +19,20 @@ pub trait Reader: Send {
     /// Every virtual service, with its stats (one dump).
     fn services(&mut self) -> Result<Vec<Service>, Error>;
 
+    /// One service, by its identity (one request, not a dump): what the
+    /// monitor re-reads for the rows on screen when the table is too big to
+    /// list whole every poll. `ErrorKind::NotFound` once it is gone.
+    ///
+    /// The default finds it in a full `services` listing: right for the
+    /// simulated backends, whose listing costs nothing; the kernel client
+    /// asks the kernel for just that service.
+    fn service(&mut self, key: &ServiceKey) -> Result<Service, Error> {
+        self.services()?
+            .into_iter()
+            .find(|s| s.key == *key)
+            .ok_or_else(|| Error::new(ErrorKind::NotFound, format!("{key}: no longer exists")))
+    }
+
     /// The real servers of one service (one dump: the kernel has no dump of all).
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error>;
 
@@ -73,6 +87,9 @@ impl<T: Reader + ?Sized> Reader for Box<T> {
     }
     fn services(&mut self) -> Result<Vec<Service>, Error> {
         (**self).services()
+    }
+    fn service(&mut self, key: &ServiceKey) -> Result<Service, Error> {
+        (**self).service(key)
     }
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
         (**self).dests(service)

@@ -17,8 +17,8 @@ use crate::protocol::convert::{
     change_request, daemon_from_message, get_config_request, get_daemons_request, get_info_request,
     get_services_request, info_from_message, timeouts_from_message,
 };
-use crate::protocol::direct::{DestDecoder, ServiceDecoder};
-use crate::protocol::{encode_dests_request, IpvsMessage, SyncDaemon};
+use crate::protocol::direct::{service_from_payload, DestDecoder, ServiceDecoder};
+use crate::protocol::{encode_dests_request, encode_service_request, IpvsMessage, SyncDaemon};
 
 /// A long-lived connection to the kernel's IPVS table: two sockets (see
 /// `dest_transport`), the family id resolved once, sequence-numbered
@@ -132,6 +132,31 @@ impl Reader for Client {
             })
             .map_err(|f| read_failure(f, "the list of virtual services"))?;
         Ok(services)
+    }
+
+    /// The kernel's GET_SERVICE (doit): a missing service is ESRCH, worded
+    /// as `NotFound`. Written and read as the real-server dumps are (a few
+    /// dozen a poll: every service row on screen of a big table).
+    fn service(&mut self, key: &ServiceKey) -> Result<Service, Error> {
+        let family_id = self.family_id;
+        let mut found = None;
+        self.transport
+            .dump_each_encoded(
+                |out, seq| encode_service_request(out, family_id, key, seq),
+                |payload| {
+                    found = Some(service_from_payload(payload)?);
+                    Ok(())
+                },
+            )
+            .map_err(|f| read_failure(f, &format!("the service {key}")))?;
+        found.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Protocol,
+                format!(
+                    "the kernel acknowledged the request for the service {key} without an answer"
+                ),
+            )
+        })
     }
 
     /// A service that no longer exists dumps as empty: the kernel answers a

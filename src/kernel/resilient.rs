@@ -160,6 +160,9 @@ impl<R: Reader> Reader for ResilientReader<R> {
     fn services(&mut self) -> Result<Vec<Service>, Error> {
         self.call(|r| r.services())
     }
+    fn service(&mut self, key: &ServiceKey) -> Result<Service, Error> {
+        self.call(|r| r.service(key))
+    }
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
         self.call(|r| r.dests(service))
     }

@@ -129,7 +129,8 @@ impl Transport {
 
     /// As `dump_each`, with the request written by `encode` (given the
     /// sequence number) into a buffer kept between calls: the per-service
-    /// real-server dumps, sent thousands of times a poll.
+    /// real-server dumps, sent thousands of times a poll. A plain request
+    /// (the answer ends with the ACK, not NLMSG_DONE) works the same way.
     pub fn dump_each_encoded(
         &mut self,
         encode: impl FnOnce(&mut Vec<u8>, u32),

@@ -369,6 +369,15 @@ pub fn get_services_request() -> IpvsMessage {
     IpvsMessage::new(IpvsCmd::GetService, vec![])
 }
 
+/// Request for one service by its identity (not a dump): the kernel answers
+/// with that service alone, as `ipvsadm -Ln -t VIP:PORT` asks.
+pub fn get_service_request(service: &ServiceKey) -> IpvsMessage {
+    IpvsMessage::new(
+        IpvsCmd::GetService,
+        vec![IpvsAttr::Service(service_identity(service))],
+    )
+}
+
 /// Dump request for the real servers of one service: the kernel needs the
 /// service's identity (there is no dump of all real servers).
 pub fn get_dests_request(service: &ServiceKey) -> IpvsMessage {

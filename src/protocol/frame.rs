@@ -49,6 +49,31 @@ where
 /// and serialising it through netlink-packet-core cost as much as decoding
 /// four real servers of the answer (callgrind, 10,000x10 table).
 pub fn encode_dests_request(out: &mut Vec<u8>, family_id: u16, key: &ServiceKey, seq: u32) {
+    encode_keyed_request(out, family_id, (IpvsCmd::GetDest, DUMP_FLAGS), key, seq);
+}
+
+/// The request for one service (GET_SERVICE, not a dump), written as
+/// `encode_dests_request` is: the same bytes as
+/// `encode_request(family_id, get_service_request(key), REQUEST_FLAGS, seq)`.
+/// The monitor sends one per service on screen and poll in a big table.
+pub fn encode_service_request(out: &mut Vec<u8>, family_id: u16, key: &ServiceKey, seq: u32) {
+    encode_keyed_request(
+        out,
+        family_id,
+        (IpvsCmd::GetService, REQUEST_FLAGS),
+        key,
+        seq,
+    );
+}
+
+/// A request whose only attribute is a service's identity.
+fn encode_keyed_request(
+    out: &mut Vec<u8>,
+    family_id: u16,
+    (cmd, flags): (IpvsCmd, u16),
+    key: &ServiceKey,
+    seq: u32,
+) {
     fn attr(out: &mut Vec<u8>, kind: u16, value: &[u8]) {
         out.extend_from_slice(&((4 + value.len()) as u16).to_ne_bytes());
         out.extend_from_slice(&kind.to_ne_bytes());
@@ -59,11 +84,11 @@ pub fn encode_dests_request(out: &mut Vec<u8>, family_id: u16, key: &ServiceKey,
     // nlmsghdr: length (patched below), type, flags, seq, port id 0.
     out.extend_from_slice(&[0; 4]);
     out.extend_from_slice(&family_id.to_ne_bytes());
-    out.extend_from_slice(&DUMP_FLAGS.to_ne_bytes());
+    out.extend_from_slice(&flags.to_ne_bytes());
     out.extend_from_slice(&seq.to_ne_bytes());
     out.extend_from_slice(&0u32.to_ne_bytes());
     // genlmsghdr: cmd, version, reserved.
-    out.extend_from_slice(&[u8::from(IpvsCmd::GetDest), IPVS_GENL_VERSION, 0, 0]);
+    out.extend_from_slice(&[u8::from(cmd), IPVS_GENL_VERSION, 0, 0]);
     let nest = out.len();
     out.extend_from_slice(&[0; 2]);
     out.extend_from_slice(&(IPVS_CMD_ATTR_SERVICE | NLA_F_NESTED).to_ne_bytes());
@@ -106,7 +131,7 @@ pub fn encode_dests_request(out: &mut Vec<u8>, family_id: u16, key: &ServiceKey,
 mod tests {
     use super::*;
     use crate::model::Protocol;
-    use crate::protocol::convert::get_dests_request;
+    use crate::protocol::convert::{get_dests_request, get_service_request};
     use proptest::prelude::*;
 
     fn same_as_the_generic_encoder(key: ServiceKey, family_id: u16, seq: u32) {
@@ -114,11 +139,14 @@ mod tests {
         encode_dests_request(&mut fast, family_id, &key, seq);
         let generic = encode_request(family_id, get_dests_request(&key), DUMP_FLAGS, seq);
         assert_eq!(fast, generic, "{key:?}");
+        encode_service_request(&mut fast, family_id, &key, seq);
+        let generic = encode_request(family_id, get_service_request(&key), REQUEST_FLAGS, seq);
+        assert_eq!(fast, generic, "{key:?}");
     }
 
     proptest! {
         #[test]
-        fn dests_request_bytes_equal_the_generic_encoder(
+        fn keyed_request_bytes_equal_the_generic_encoder(
             v6 in any::<bool>(), fwmark in any::<bool>(), proto in 0usize..3,
             a in any::<[u8; 16]>(), port in any::<u16>(), mark in 1u32.., family_id in any::<u16>(),
             seq in any::<u32>(),

@@ -24,7 +24,9 @@ pub use command::IpvsCmd;
 pub use convert::{DaemonState, SyncDaemon};
 pub use daemon::*;
 pub use dest::*;
-pub use frame::{encode_dests_request, encode_request, DUMP_FLAGS, REQUEST_FLAGS};
+pub use frame::{
+    encode_dests_request, encode_request, encode_service_request, DUMP_FLAGS, REQUEST_FLAGS,
+};
 pub use info::*;
 pub use message::*;
 pub use service::*;

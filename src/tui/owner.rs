@@ -166,7 +166,9 @@ fn read_write(
                 if !sent {
                     return;
                 }
-                // Poll at once, so the table shows the change.
+                // Poll at once, the table listed whole, so it shows the
+                // change (a new or deleted service too).
+                poller.relist();
             }
             _ => return,
         }

@@ -1,8 +1,12 @@
 //! Reading the table incrementally (the backend owner, `owner.rs`, calls it).
 //!
-//! Every poll dumps the services (one netlink dump, cheap even at thousands
-//! of services). Real servers cost one dump per service, so per poll only
-//! these are read:
+//! Services: a table of up to `LIST_EVERY_POLL_MAX` services is listed
+//! whole every poll (one netlink dump). A bigger one is listed whole once per
+//! round of the sweep below, and the polls in between re-read only the
+//! services on screen, one request each; a watched service found gone, or a
+//! change lvstop applied, makes the poll list the table whole at once.
+//!
+//! Real servers cost one dump per service, so per poll only these are read:
 //! - the services the operator can see (their rows, and the selected one),
 //!   always;
 //! - a background sweep slice sized so every service is read at least once
@@ -39,6 +43,13 @@ pub const SWEEP_BUDGET: f64 = 0.7;
 /// 100,000 new services fills in over a few polls instead of one long one.
 pub const SWEEP_NEW_MAX: usize = 2000;
 
+/// Tables of up to this many services are listed whole every poll. A bigger
+/// table is listed whole once per round of the sweep (so no row is older
+/// than `SWEEP_PERIOD`), and in between only the services on screen are
+/// re-read, one GET_SERVICE each: at 10,000 services the whole listing was
+/// 11 % of a full read's time, every poll (`tools/bench`, test VM).
+pub const LIST_EVERY_POLL_MAX: usize = 1000;
+
 /// The incremental reading plan; it keeps the sweep position between polls.
 #[derive(Debug, Default)]
 pub struct Poller {
@@ -53,18 +64,35 @@ pub struct Poller {
     /// services took more than decoding them).
     dumped: Vec<ServiceKey>,
     order: Vec<u32>,
+    /// The same keys in ipvsadm's order: what the sweep walks, and where
+    /// watched services are looked up between whole listings.
+    keys: Vec<ServiceKey>,
+    /// Polls since the last whole listing, and whether the next poll must
+    /// list the table whole anyway (a change was just applied).
+    since_listed: usize,
+    relist: bool,
     /// Per service in ipvsadm's order: whether its real servers were ever
     /// read (positions, not a set of keys: no hashing per poll).
     read_once: Vec<bool>,
     last_at: Option<Duration>,
+    /// How long the last poll took (the margin of a round, see `round`).
+    last_took: Option<Duration>,
 }
 
 /// What one poll read.
-type Reading = (Info, Vec<Service>, Vec<(ServiceKey, Vec<Dest>)>);
+/// What one poll read: whether `services` is the whole table (or just the
+/// watched services, re-read one by one).
+type Reading = (Info, bool, Vec<Service>, Vec<(ServiceKey, Vec<Dest>)>);
 
 impl Poller {
     pub fn new() -> Poller {
         Poller::default()
+    }
+
+    /// Makes the next poll list the table whole: after a change lvstop
+    /// applied, a new or deleted service shows at once, not a round later.
+    pub fn relist(&mut self) {
+        self.relist = true;
     }
 
     /// One poll. `delay` is the configured interval; `watched` the services
@@ -84,14 +112,16 @@ impl Poller {
         };
         self.last_at = Some(started);
         match self.read(reader, watched, delay, interval, clock) {
-            Ok((info, services, dests)) => {
+            Ok((info, whole, services, dests)) => {
                 let at = clock.now();
+                self.last_took = Some(at - started);
                 Event::Polled(PollResult {
                     at,
                     wall: clock.wall(),
                     took: at - started,
                     interval,
                     info,
+                    whole,
                     services,
                     dests,
                     estimator,
@@ -105,11 +135,52 @@ impl Poller {
         }
     }
 
-    /// Services per poll so that a whole round of the sweep, plus the poll
-    /// that ends it, fits in `SWEEP_PERIOD`.
-    fn slice(n: usize, interval: Duration) -> usize {
-        let polls = (SWEEP_PERIOD.as_secs_f64() / interval.as_secs_f64()).floor() as usize;
-        n.div_ceil(polls.saturating_sub(1).max(1))
+    /// Whether this poll lists every service (see `LIST_EVERY_POLL_MAX`).
+    fn lists_whole(&self, interval: Duration) -> bool {
+        self.relist
+            || self.keys.len() <= LIST_EVERY_POLL_MAX
+            || self.since_listed + 1 >= self.round(interval)
+    }
+
+    /// Polls in a round of the sweep (and of the whole listing of a big
+    /// table). A service is read again a round of intervals later, give or
+    /// take where in its poll it is read: the round plus one poll's
+    /// duration (the last one's, at least a tenth of the interval; a whole
+    /// interval before the first poll) fits in `SWEEP_PERIOD`. A round of
+    /// `period / interval - 1` polls instead came out one poll short
+    /// whenever the measured interval was a hair over the delay (1.0001 s:
+    /// 8 polls, not 9), and swept an eighth more than needed.
+    fn round(&self, interval: Duration) -> usize {
+        let took = self
+            .last_took
+            .map_or(interval, |t| t.max(interval / 10))
+            .min(interval);
+        let room = SWEEP_PERIOD.saturating_sub(took).as_secs_f64();
+        ((room / interval.as_secs_f64()).floor() as usize).max(1)
+    }
+
+    /// The watched services re-read one by one; `None` when one of them is
+    /// gone (the poll then lists the table whole, so the row goes at once).
+    fn watched_services(
+        &self,
+        reader: &mut dyn Reader,
+        watched: &[ServiceKey],
+    ) -> Result<Option<Vec<Service>>, crate::backend::Error> {
+        let mut fresh = Vec::with_capacity(watched.len());
+        for k in watched {
+            if self.keys.binary_search_by(|s| kernel_order(s, k)).is_err()
+                || fresh.iter().any(|s: &Service| s.key == *k)
+            {
+                continue;
+            }
+            match reader.service(k) {
+                Ok(s) => fresh.push(s),
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        }
+        fresh.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        Ok(Some(fresh))
     }
 
     fn read(
@@ -122,19 +193,37 @@ impl Poller {
     ) -> Result<Reading, crate::backend::Error> {
         let started = clock.now();
         let info = reader.info()?;
-        let services = self.in_order(reader.services()?);
+        let mut services = None;
+        if !self.lists_whole(interval) {
+            services = self.watched_services(reader, watched)?;
+        }
+        let whole = services.is_none();
+        let services = match services {
+            Some(s) => {
+                self.since_listed += 1;
+                s
+            }
+            None => {
+                let listed = self.in_order(reader.services()?);
+                self.relist = false;
+                self.since_listed = 0;
+                listed
+            }
+        };
         let budget = delay
             .mul_f64(SWEEP_BUDGET)
             .max(clock.now().saturating_sub(started));
-        let n = services.len();
+        let round = self.round(interval);
+        let keys = &self.keys;
+        let n = keys.len();
         let mut pass = Pass {
-            services: &services,
+            keys,
             read_once: &mut self.read_once,
             picked: vec![false; n],
             dests: Vec::new(),
         };
         for k in watched {
-            if let Ok(i) = services.binary_search_by(|s| kernel_order(&s.key, k)) {
+            if let Ok(i) = keys.binary_search_by(|s| kernel_order(s, k)) {
                 pass.read(i, reader)?;
             }
         }
@@ -145,7 +234,7 @@ impl Poller {
         // start-up, all of them), so every service's reads are one round
         // apart. Services the walk has not reached that were never read (new
         // ones) are read after it.
-        let slice = Self::slice(n, interval);
+        let slice = n.div_ceil(round);
         let mut step = 0;
         while step < n && !spent() {
             let i = (self.cursor + step) % n;
@@ -157,7 +246,7 @@ impl Poller {
         }
         if n > 0 {
             self.cursor = (self.cursor + step) % n;
-            self.cursor_key = Some(services[self.cursor].key);
+            self.cursor_key = Some(keys[self.cursor]);
         }
         let mut new_count = 0;
         for i in 0..n {
@@ -170,7 +259,7 @@ impl Poller {
             }
         }
         let dests = pass.dests;
-        Ok((info, services, dests))
+        Ok((info, whole, services, dests))
     }
 
     /// The services of a dump in ipvsadm's order (`kernel_order`), keeping
@@ -205,6 +294,13 @@ impl Poller {
             }
         }
         let mut slots: Vec<Option<Service>> = services.into_iter().map(Some).collect();
+        if !same {
+            self.keys = self
+                .order
+                .iter()
+                .map(|&i| slots[i as usize].as_ref().expect("a permutation").key)
+                .collect();
+        }
         self.order
             .iter()
             .map(|&i| slots[i as usize].take().expect("a permutation"))
@@ -214,7 +310,7 @@ impl Poller {
 
 /// The real-server reads of one poll, by position in ipvsadm's order.
 struct Pass<'a> {
-    services: &'a [Service],
+    keys: &'a [ServiceKey],
     read_once: &'a mut Vec<bool>,
     /// Read by this poll already.
     picked: Vec<bool>,
@@ -227,7 +323,7 @@ impl Pass<'_> {
         if std::mem::replace(&mut self.picked[i], true) {
             return Ok(());
         }
-        let key = self.services[i].key;
+        let key = self.keys[i];
         match reader.dests(&key) {
             Ok(d) => {
                 self.dests.push((key, d));
@@ -389,17 +485,172 @@ mod tests {
                     }
                 }
                 // Once start-up has read everything, a new service waits
-                // for no sweep.
-                if complete {
-                    assert_eq!(last.len(), p.services.len(), "{n}: poll {poll}");
+                // for no sweep (only for the next whole listing, in a table
+                // too big to list whole every poll).
+                if p.whole {
+                    if complete {
+                        assert_eq!(last.len(), p.services.len(), "{n}: poll {poll}");
+                    }
+                    complete = last.len() == p.services.len();
                 }
-                complete = last.len() == p.services.len();
                 clock.advance(delay.saturating_sub(p.took));
             }
             assert!(complete);
             assert!(worst <= SWEEP_PERIOD, "{n} services: {worst:?}");
             assert!(worst >= SWEEP_PERIOD - Duration::from_secs(2), "{worst:?}");
         }
+    }
+
+    /// Logs which services each poll read: by a whole listing, or one by
+    /// one.
+    struct Listing {
+        inner: FakeReader,
+        whole: usize,
+        one: Vec<ServiceKey>,
+    }
+
+    impl Reader for Listing {
+        fn info(&mut self) -> Result<crate::model::Info, crate::backend::Error> {
+            self.inner.info()
+        }
+        fn services(&mut self) -> Result<Vec<Service>, crate::backend::Error> {
+            self.whole += 1;
+            self.inner.services()
+        }
+        fn service(&mut self, key: &ServiceKey) -> Result<Service, crate::backend::Error> {
+            self.one.push(*key);
+            self.inner.service(key)
+        }
+        fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
+            self.inner.dests(key)
+        }
+        fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
+            self.inner.timeouts()
+        }
+    }
+
+    /// A table of up to `LIST_EVERY_POLL_MAX` services is listed whole every
+    /// poll; a bigger one once per sweep round (no service row older than
+    /// the period), and in between only the watched services are re-read,
+    /// one request each, and handed over in ipvsadm's order.
+    #[test]
+    fn a_big_table_is_listed_whole_once_a_round() {
+        for (n, every) in [(LIST_EVERY_POLL_MAX, 1), (LIST_EVERY_POLL_MAX + 1, 9)] {
+            let table = FakeTable::many(n);
+            let watched = [table.services[n - 1].0.key, table.services[5].0.key];
+            let mut reader = Listing {
+                inner: FakeReader::new(table),
+                whole: 0,
+                one: Vec::new(),
+            };
+            let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+            let delay = Duration::from_secs(1);
+            let mut poller = Poller::new();
+            let mut last: HashMap<ServiceKey, Duration> = HashMap::new();
+            let mut worst = Duration::ZERO;
+            for poll in 0..30 {
+                let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &clock) else {
+                    panic!()
+                };
+                assert_eq!(p.whole, poll % every == 0, "{n}: poll {poll}");
+                assert_eq!(reader.whole, poll / every + 1, "{n}: poll {poll}");
+                if p.whole {
+                    assert_eq!(p.services.len(), n);
+                } else {
+                    let keys: Vec<ServiceKey> = p.services.iter().map(|s| s.key).collect();
+                    assert_eq!(keys, [watched[1], watched[0]], "ipvsadm's order");
+                    assert_eq!(reader.one.drain(..).collect::<Vec<_>>(), watched);
+                }
+                for s in &p.services {
+                    if let Some(prev) = last.insert(s.key, p.at) {
+                        worst = worst.max(p.at - prev);
+                    }
+                }
+                clock.advance(delay);
+            }
+            assert!(reader.one.is_empty());
+            assert_eq!(last.len(), n);
+            assert!(worst <= SWEEP_PERIOD - delay, "{n}: {worst:?}");
+        }
+    }
+
+    /// A watched service found gone, a change lvstop applied (`relist`):
+    /// the poll lists the table whole, so the row goes (or comes) at once.
+    #[test]
+    fn a_gone_service_or_a_change_lists_the_table_whole() {
+        let table = FakeTable::many(LIST_EVERY_POLL_MAX + 10);
+        let gone = table.services[7].0.key;
+        let fake = FakeReader::new(table);
+        let mut reader = Listing {
+            inner: fake.clone(),
+            whole: 0,
+            one: Vec::new(),
+        };
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let delay = Duration::from_secs(1);
+        let mut poller = Poller::new();
+        let poll = |poller: &mut Poller, reader: &mut Listing| {
+            clock.advance(delay);
+            let Event::Polled(p) = poller.poll(reader, &[gone], delay, &clock) else {
+                panic!()
+            };
+            p
+        };
+        assert!(poll(&mut poller, &mut reader).whole);
+        assert!(!poll(&mut poller, &mut reader).whole);
+        fake.0.lock().unwrap().services.remove(7);
+        let p = poll(&mut poller, &mut reader);
+        assert!(p.whole);
+        assert_eq!(p.services.len(), LIST_EVERY_POLL_MAX + 9);
+        assert!(p.services.iter().all(|s| s.key != gone));
+        // Not watched any more: the next poll re-reads nothing by key.
+        let p = poll(&mut poller, &mut reader);
+        assert!(!p.whole && p.services.is_empty());
+        poller.relist();
+        assert!(poll(&mut poller, &mut reader).whole);
+        assert!(!poll(&mut poller, &mut reader).whole);
+    }
+
+    /// Measured intervals a hair over the delay (as real clocks give) keep
+    /// the round at 9 polls of 1 s: the sweep reads a ninth per poll, not an
+    /// eighth, and still no service waits longer than the period.
+    #[test]
+    fn a_hair_over_the_delay_keeps_the_round() {
+        let n = 2000;
+        let fake = FakeReader::new(FakeTable::many(n));
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let mut reader = Slow {
+            inner: fake.clone(),
+            clock: &clock,
+            cost: Duration::from_micros(100),
+            reads: Vec::new(),
+        };
+        let delay = Duration::from_secs(1);
+        let hair = delay + Duration::from_micros(100);
+        let mut poller = Poller::new();
+        let mut last = HashMap::new();
+        let mut worst = Duration::ZERO;
+        for poll in 0..40 {
+            let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+                panic!()
+            };
+            if poll >= 12 {
+                assert!(p.interval > delay);
+                assert!(
+                    p.dests.len() <= n.div_ceil(9),
+                    "poll {poll}: {}",
+                    p.dests.len()
+                );
+            }
+            for (key, at) in reader.reads.drain(..) {
+                if let Some(prev) = last.insert(key, at) {
+                    worst = worst.max(at - prev);
+                }
+            }
+            clock.advance(hair.saturating_sub(p.took));
+        }
+        assert_eq!(last.len(), n);
+        assert!(worst <= SWEEP_PERIOD, "{worst:?}");
     }
 
     #[test]
