@@ -42,9 +42,21 @@ const DATAGRAM: usize = 32 * 1024;
 const NLMSG_DONE: u16 = 3;
 
 fn main() {
-    // Profiling one part: `HOST_BENCH=apply-some valgrind --tool=callgrind ...`.
+    // Profiling one part: `HOST_BENCH=apply-some valgrind --tool=callgrind ...`;
+    // also `frame-N` (frames of N services) and `poller` (40 polls of an
+    // in-memory 10,000x10 table, the poller's own work).
     if std::env::var("HOST_BENCH").as_deref() == Ok("apply-some") {
         println!("{:?}", apply_some_time(10_000, 10));
+        return;
+    }
+    if std::env::var("HOST_BENCH").as_deref() == Ok("poller") {
+        return poller_profile();
+    }
+    if let Some(n) = std::env::var("HOST_BENCH")
+        .ok()
+        .and_then(|v| v.strip_prefix("frame-")?.parse().ok())
+    {
+        println!("{:?}", frame_times(n, n).0);
         return;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/6.12");
@@ -253,25 +265,33 @@ fn monitor(n: u32) -> Monitor {
     Monitor::new(app, Chrome::default(), Mode::ReadOnly)
 }
 
-fn frame_time(n: u32) -> Duration {
-    let mut m = monitor(n);
-    let mut t = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    m.render(&mut t).unwrap();
-    // Median of 50 frames: each frame redraws the whole table area.
-    let mut times: Vec<Duration> = (0..50)
-        .map(|_| {
-            let s = Instant::now();
-            m.render(&mut t).unwrap();
-            s.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[times.len() / 2]
+/// Medians of 50 frames of each monitor, drawn in turn (one of `a`, one of
+/// `b`, ...) so that drift in the host's speed hits both alike.
+fn frame_times(a: u32, b: u32) -> (Duration, Duration) {
+    let mut ma = monitor(a);
+    let mut mb = monitor(b);
+    let mut ta = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    let mut tb = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    ma.render(&mut ta).unwrap();
+    mb.render(&mut tb).unwrap();
+    let time = |m: &mut Monitor, t: &mut Terminal<TestBackend>| {
+        // Each frame redraws the whole table area.
+        let s = Instant::now();
+        m.render(t).unwrap();
+        s.elapsed()
+    };
+    let (mut xa, mut xb) = (Vec::new(), Vec::new());
+    for _ in 0..50 {
+        xa.push(time(&mut ma, &mut ta));
+        xb.push(time(&mut mb, &mut tb));
+    }
+    xa.sort();
+    xb.sort();
+    (xa[xa.len() / 2], xb[xb.len() / 2])
 }
 
 fn render() {
-    let small = frame_time(10);
-    let big = frame_time(100_000);
+    let (small, big) = frame_times(10, 100_000);
     let ratio = big.as_secs_f64() / small.as_secs_f64();
     println!(
         "frame 200x60: 10 services {:.0} us, 100,000 services {:.0} us, ratio {ratio:.2} (target <= 1.5: {})",
@@ -407,4 +427,62 @@ fn apply() {
         "apply one poll between whole listings, 10000 services x 10 real servers (43 services re-read, a ninth of the real servers): {:.0} us",
         apply_some_time(10_000, 10).as_secs_f64() * 1e6
     );
+}
+
+/// A table in memory, served as the kernel client would (a fresh list per
+/// call), for profiling the poller's own work: `HOST_BENCH=poller`.
+struct Table {
+    services: Vec<Service>,
+    dests: Vec<Dest>,
+    index: std::collections::HashMap<ServiceKey, usize>,
+}
+
+impl lvstop::backend::Reader for Table {
+    fn info(&mut self) -> Result<Info, lvstop::backend::Error> {
+        Ok(Info {
+            version: 0x010201,
+            conn_tab_size: 4096,
+        })
+    }
+    fn services(&mut self) -> Result<Vec<Service>, lvstop::backend::Error> {
+        Ok(self.services.clone())
+    }
+    fn service(&mut self, key: &ServiceKey) -> Result<Service, lvstop::backend::Error> {
+        Ok(self.services[self.index[key]].clone())
+    }
+    fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, lvstop::backend::Error> {
+        Ok(self.dests.clone())
+    }
+    fn timeouts(&mut self) -> Result<lvstop::model::Timeouts, lvstop::backend::Error> {
+        Ok(lvstop::model::Timeouts {
+            tcp: 900,
+            tcp_fin: 120,
+            udp: 300,
+        })
+    }
+}
+
+fn poller_profile() {
+    let p = synthetic_poll(10_000, 10, 1);
+    let mut table = Table {
+        index: p
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.key, i))
+            .collect(),
+        dests: p.dests[0].1.clone(),
+        services: p.services,
+    };
+    let watched: Vec<ServiceKey> = table.services[..43].iter().map(|s| s.key).collect();
+    let clock = lvstop::clock::SystemClock::new();
+    let mut poller = lvstop::tui::Poller::new();
+    let mut n = 0;
+    for _ in 0..40 {
+        if let Event::Polled(p) = poller.poll(&mut table, &watched, Duration::from_secs(1), &clock)
+        {
+            n += p.dests.len();
+        }
+    }
+    println!("{n}");
 }

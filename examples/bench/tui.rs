@@ -39,11 +39,41 @@ struct Log {
     /// each service re-read on its own between listings.
     listed: Vec<Instant>,
     service_reads: Vec<(ServiceKey, Instant)>,
+    /// Calls and the polling thread's CPU in them, per kind of call.
+    breakdown: HashMap<&'static str, (u32, Duration)>,
 }
 
 struct Logged<R> {
     inner: R,
     log: Arc<Mutex<Log>>,
+    /// With LVSTOP_BENCH_BREAKDOWN set: the polling thread's CPU per kind of
+    /// call, into `Log::breakdown` (two clock reads per call, so off in the
+    /// measured runs).
+    breakdown: bool,
+}
+
+/// CPU time of the calling thread.
+fn thread_now() -> Duration {
+    // SAFETY: clock_gettime fills a plain struct we own.
+    let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+impl<R: Reader> Logged<R> {
+    fn timed<T>(&mut self, what: &'static str, f: impl FnOnce(&mut R) -> T) -> T {
+        if !self.breakdown {
+            return f(&mut self.inner);
+        }
+        let t0 = thread_now();
+        let r = f(&mut self.inner);
+        let spent = thread_now().saturating_sub(t0);
+        let mut log = self.log.lock().unwrap();
+        let e = log.breakdown.entry(what).or_default();
+        e.0 += 1;
+        e.1 += spent;
+        r
+    }
 }
 
 impl<R: Reader> Logged<R> {
@@ -62,18 +92,18 @@ impl<R: Reader> Reader for Logged<R> {
             log.polls.push((now, now));
             log.per_poll.push(Vec::new());
         }
-        let r = self.inner.info();
+        let r = self.timed("info", |r| r.info());
         self.end();
         r
     }
     fn services(&mut self) -> Result<Vec<Service>, Error> {
-        let r = self.inner.services();
+        let r = self.timed("services", |r| r.services());
         self.log.lock().unwrap().listed.push(Instant::now());
         self.end();
         r
     }
     fn service(&mut self, key: &ServiceKey) -> Result<Service, Error> {
-        let r = self.inner.service(key);
+        let r = self.timed("service", |r| r.service(key));
         self.log
             .lock()
             .unwrap()
@@ -83,7 +113,7 @@ impl<R: Reader> Reader for Logged<R> {
         r
     }
     fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, Error> {
-        let r = self.inner.dests(key);
+        let r = self.timed("dests", |r| r.dests(key));
         let now = Instant::now();
         let mut log = self.log.lock().unwrap();
         log.reads.push((*key, now));
@@ -101,7 +131,7 @@ impl<R: Reader> Reader for Logged<R> {
     // The monitor asks every poll (`run_estimation`); without this the
     // harness would run the monitor as if the kernel could not say.
     fn estimator_running(&mut self) -> Option<bool> {
-        self.inner.estimator_running()
+        self.timed("estimator", |r| r.estimator_running())
     }
 }
 
@@ -249,6 +279,7 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
     let reader = Logged {
         inner: reader,
         log: log.clone(),
+        breakdown: std::env::var_os("LVSTOP_BENCH_BREAKDOWN").is_some(),
     };
     let backend = Probed {
         inner: TestBackend::new(200, 60),
@@ -439,6 +470,14 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
         "tui_visible_service_stale_max_s={:.2}",
         visible_service_stale.as_secs_f64()
     );
+    let mut kinds: Vec<_> = log.breakdown.iter().collect();
+    kinds.sort();
+    for (what, (calls, cpu)) in kinds {
+        println!(
+            "tui_breakdown[{what}]={calls} calls {:.3} CPU-s",
+            cpu.as_secs_f64()
+        );
+    }
     println!("tui_header={}", screen[0].trim_end());
     if std::env::var_os("LVSTOP_BENCH_SCREEN").is_some() {
         for line in &screen {

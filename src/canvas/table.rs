@@ -216,21 +216,32 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
     }
 }
 
-/// Writes `text` into a cell of `width`, cut to fit.
+/// Writes `text` into a cell of `width`, cut to fit (a copy only when cut:
+/// this runs for every cell of every row drawn).
 fn put(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, right: bool, style: Style) {
-    let len = text.chars().count();
     let w = width as usize;
-    let shown: String = if len > w {
-        text.chars()
+    let len = text.chars().count();
+    if len > w {
+        let shown: String = text
+            .chars()
             .take(w.saturating_sub(1))
             .chain(['…'])
-            .collect()
+            .collect();
+        buf.set_stringn(x, y, &shown, w, style);
     } else {
-        text.to_string()
-    };
-    let pad = w.saturating_sub(shown.chars().count());
-    let x = if right { x + pad as u16 } else { x };
-    buf.set_stringn(x, y, &shown, w, style);
+        let x = if right { x + (w - len) as u16 } else { x };
+        if text.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            // What `set_stringn` does for printable ASCII (one cell a byte),
+            // without its grapheme segmentation: most cells are numbers and
+            // addresses, and this is most of a row's drawing.
+            let room = buf.area.right().saturating_sub(x) as usize;
+            for (i, b) in text.bytes().take(room).enumerate() {
+                buf[(x + i as u16, y)].set_char(b as char).set_style(style);
+            }
+        } else {
+            buf.set_stringn(x, y, text, w, style);
+        }
+    }
 }
 
 type Cell = (String, bool, Option<Color>);
