@@ -1,10 +1,15 @@
 //! Reading the table incrementally (the backend owner, `owner.rs`, calls it).
 //!
 //! Services: a table of up to `LIST_EVERY_POLL_MAX` services is listed
-//! whole every poll (one netlink dump). A bigger one is listed whole once per
-//! round of the sweep below, and the polls in between re-read only the
-//! services on screen, one request each; a watched service found gone, or a
-//! change lvstop applied, makes the poll list the table whole at once.
+//! whole every poll (one netlink dump). A bigger one is listed whole by the
+//! last poll that keeps listings at most `SWEEP_PERIOD` apart, and the polls
+//! in between re-read only the services on screen, one request each; a
+//! watched service found gone, or a change lvstop applied, makes the poll
+//! list the table whole at once. When is decided by time, not by a count of
+//! polls: a listing that takes longer than the delay stretches the interval
+//! it is measured over, and a count derived from that interval listed again
+//! at once, every poll (at 50,000 services in the test VM: every poll took
+//! ten seconds, the rows on screen with it).
 //!
 //! Real servers cost one dump per service, so per poll only these are read:
 //! - the services the operator can see (their rows, and the selected one),
@@ -13,10 +18,11 @@
 //!   per `SWEEP_PERIOD`, and services never read before (new ones).
 //!
 //! New services and the sweep share a time budget per poll
-//! (`SWEEP_BUDGET` of the delay, or as long as the services dump took if
-//! that is longer): when a table is too big for the sweep to keep up, the
-//! sweep falls behind, not the rows on screen. Before the budget, the slice
-//! grew with the stretched interval, which stretched the interval further.
+//! (`SWEEP_BUDGET` of the delay): when a table is too big for the sweep to
+//! keep up, the sweep falls behind, not the rows on screen. Before the
+//! budget, the slice grew with the stretched interval, which stretched the
+//! interval further; a budget as long as the services dump (once every poll
+//! listed whole) doubled a listing poll's length.
 //!
 //! Polls never overlap: the owner thread sleeps for what is left of the interval
 //! after a poll; when a poll takes longer than the delay the next one starts
@@ -67,10 +73,13 @@ pub struct Poller {
     /// The same keys in ipvsadm's order: what the sweep walks, and where
     /// watched services are looked up between whole listings.
     keys: Vec<ServiceKey>,
-    /// Polls since the last whole listing, and whether the next poll must
+    /// When the last whole listing began, and whether the next poll must
     /// list the table whole anyway (a change was just applied).
-    since_listed: usize,
+    listed_at: Option<Duration>,
     relist: bool,
+    /// How long the last poll that did not list the table took: what the
+    /// next one is expected to take (see `lists_whole`).
+    ordinary: Option<Duration>,
     /// Per service in ipvsadm's order: whether its real servers were ever
     /// read (positions, not a set of keys: no hashing per poll).
     read_once: Vec<bool>,
@@ -79,7 +88,6 @@ pub struct Poller {
     last_took: Option<Duration>,
 }
 
-/// What one poll read.
 /// What one poll read: whether `services` is the whole table (or just the
 /// watched services, re-read one by one).
 type Reading = (Info, bool, Vec<Service>, Vec<(ServiceKey, Vec<Dest>)>);
@@ -115,6 +123,9 @@ impl Poller {
             Ok((info, whole, services, dests)) => {
                 let at = clock.now();
                 self.last_took = Some(at - started);
+                if !whole {
+                    self.ordinary = Some(at - started);
+                }
                 Event::Polled(PollResult {
                     at,
                     wall: clock.wall(),
@@ -135,15 +146,22 @@ impl Poller {
         }
     }
 
-    /// Whether this poll lists every service (see `LIST_EVERY_POLL_MAX`).
-    fn lists_whole(&self, interval: Duration) -> bool {
+    /// Whether the poll starting `now` lists every service (see
+    /// `LIST_EVERY_POLL_MAX`): yes unless the next poll can still list within
+    /// `SWEEP_PERIOD` of the last listing. The next poll is expected a delay
+    /// from now, or as long as an ordinary poll takes if that is longer
+    /// (never a listing poll's length: see the module's notes).
+    fn lists_whole(&self, now: Duration, delay: Duration) -> bool {
+        let Some(listed_at) = self.listed_at else {
+            return true;
+        };
+        let next = delay.max(self.ordinary.unwrap_or(delay));
         self.relist
             || self.keys.len() <= LIST_EVERY_POLL_MAX
-            || self.since_listed + 1 >= self.round(interval)
+            || now.saturating_sub(listed_at) + next >= SWEEP_PERIOD
     }
 
-    /// Polls in a round of the sweep (and of the whole listing of a big
-    /// table). A service is read again a round of intervals later, give or
+    /// Polls in a round of the sweep. A service is read again a round of intervals later, give or
     /// take where in its poll it is read: the round plus one poll's
     /// duration (the last one's, at least a tenth of the interval; a whole
     /// interval before the first poll) fits in `SWEEP_PERIOD`. A round of
@@ -194,25 +212,20 @@ impl Poller {
         let started = clock.now();
         let info = reader.info()?;
         let mut services = None;
-        if !self.lists_whole(interval) {
+        if !self.lists_whole(started, delay) {
             services = self.watched_services(reader, watched)?;
         }
         let whole = services.is_none();
         let services = match services {
-            Some(s) => {
-                self.since_listed += 1;
-                s
-            }
+            Some(s) => s,
             None => {
                 let listed = self.in_order(reader.services()?);
                 self.relist = false;
-                self.since_listed = 0;
+                self.listed_at = Some(started);
                 listed
             }
         };
-        let budget = delay
-            .mul_f64(SWEEP_BUDGET)
-            .max(clock.now().saturating_sub(started));
+        let budget = delay.mul_f64(SWEEP_BUDGET);
         let round = self.round(interval);
         let keys = &self.keys;
         let n = keys.len();
@@ -385,6 +398,8 @@ mod tests {
         clock: &'a ManualClock,
         cost: Duration,
         reads: Vec<(ServiceKey, Duration)>,
+        /// What a whole listing takes.
+        list_cost: Duration,
     }
 
     impl Reader for Slow<'_> {
@@ -392,7 +407,11 @@ mod tests {
             self.inner.info()
         }
         fn services(&mut self) -> Result<Vec<Service>, crate::backend::Error> {
+            self.clock.advance(self.list_cost);
             self.inner.services()
+        }
+        fn service(&mut self, key: &ServiceKey) -> Result<Service, crate::backend::Error> {
+            self.inner.service(key)
         }
         fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
             self.clock.advance(self.cost);
@@ -420,6 +439,7 @@ mod tests {
             clock: &clock,
             cost,
             reads: Vec::new(),
+            list_cost: Duration::ZERO,
         };
         let delay = Duration::from_secs(1);
         let budget = (delay.as_secs_f64() * SWEEP_BUDGET / cost.as_secs_f64()) as usize;
@@ -459,6 +479,7 @@ mod tests {
                 clock: &clock,
                 cost: Duration::from_micros(cost_us),
                 reads: Vec::new(),
+                list_cost: Duration::ZERO,
             };
             let delay = Duration::from_secs(1);
             let mut poller = Poller::new();
@@ -499,6 +520,51 @@ mod tests {
             assert!(worst <= SWEEP_PERIOD, "{n} services: {worst:?}");
             assert!(worst >= SWEEP_PERIOD - Duration::from_secs(2), "{worst:?}");
         }
+    }
+
+    /// A listing longer than the delay (50,000 services in the test VM took
+    /// 4.3 s): only the polls that must list do, listings stay within the
+    /// period, and the polls between them re-read the rows on screen within
+    /// the delay. Before, the stretched interval made every poll list.
+    #[test]
+    fn a_slow_listing_does_not_make_every_poll_list() {
+        let n = LIST_EVERY_POLL_MAX + 500;
+        let table = FakeTable::many(n);
+        let watched = [table.services[3].0.key];
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let list_cost = Duration::from_secs(4);
+        let mut reader = Slow {
+            inner: FakeReader::new(table),
+            clock: &clock,
+            cost: Duration::from_micros(100),
+            reads: Vec::new(),
+            list_cost,
+        };
+        let delay = Duration::from_secs(1);
+        let mut poller = Poller::new();
+        let mut listings = Vec::new();
+        let mut polls = 0;
+        while clock.now() < Duration::from_secs(120) {
+            let start = clock.now();
+            let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &clock) else {
+                panic!()
+            };
+            polls += 1;
+            if p.whole {
+                listings.push(start);
+                assert!(p.took <= list_cost + delay, "{:?}", p.took);
+            } else {
+                assert!(p.took < delay, "{:?}", p.took);
+                assert_eq!(p.services.len(), 1);
+            }
+            clock.advance(delay.saturating_sub(p.took));
+        }
+        for w in listings.windows(2) {
+            let gap = w[1] - w[0];
+            assert!(gap <= SWEEP_PERIOD, "{gap:?}");
+            assert!(gap >= SWEEP_PERIOD - list_cost, "{gap:?}");
+        }
+        assert!(listings.len() * 4 < polls, "{} of {polls}", listings.len());
     }
 
     /// Logs which services each poll read: by a whole listing, or one by
@@ -624,6 +690,7 @@ mod tests {
             clock: &clock,
             cost: Duration::from_micros(100),
             reads: Vec::new(),
+            list_cost: Duration::ZERO,
         };
         let delay = Duration::from_secs(1);
         let hair = delay + Duration::from_micros(100);
