@@ -147,6 +147,22 @@ pub struct ServiceRow {
 }
 
 impl ServiceRow {
+    /// The row of a service seen for the first time.
+    fn fresh(service: Service, samples: usize, polls: u64) -> ServiceRow {
+        ServiceRow {
+            service,
+            series: Series::new(samples),
+            dests: Vec::new(),
+            dests_read_at: None,
+            dest_series: 0,
+            changed: Changed::default(),
+            // Its first sample fills one poll, not the polls before it
+            // existed.
+            sampled: polls,
+            search: None,
+        }
+    }
+
     pub fn active(&self) -> u64 {
         self.dests.iter().map(|d| d.dest.active_conns as u64).sum()
     }
@@ -219,6 +235,10 @@ pub struct App {
     /// Services in ipvsadm's default order.
     pub services: Vec<ServiceRow>,
     index: KeyMap<ServiceKey, usize>,
+    /// The rows' keys, in row order: a whole listing of the same services
+    /// (the usual one) is recognised by one pass over this short, dense
+    /// list instead of over 50,000 rows spread in memory (2-3 ms).
+    keys: Vec<ServiceKey>,
     pub rate_source: RateSource,
     /// The director: sum over services.
     pub totals: Series,
@@ -254,31 +274,129 @@ pub struct App {
     polls: u64,
     /// A poll being applied a slice at a time.
     applying: Option<Applying>,
-    /// Rows the last poll updated: a poll that reads only some rows clears
-    /// these rows' change marks first, so no mark outlives its poll.
+    /// Rows that carry change marks after the last poll (found by its
+    /// totals pass): a poll that reads only some rows clears these rows'
+    /// marks first, so no mark outlives its poll.
     flagged: Vec<usize>,
     /// Whether rows keep their filter text.
     search_kept: bool,
 }
 
 /// A poll half applied: the rows it has not reached yet still show the
-/// previous reading.
+/// previous reading. Every piece of its work over the whole table (the
+/// rows' updates, then the director totals over every row) is done a slice
+/// at a time, so a key waits at most a slice: at 50,000 services, making
+/// a whole listing's updates up front and summing the totals in one go
+/// were each longer than all the slices (`cargo bench --bench host`).
 #[derive(Debug, Clone)]
 struct Applying {
     at: Duration,
     source: RateSource,
     samples: usize,
     /// The rows this poll read, in row order.
-    updates: std::vec::IntoIter<Update>,
-    /// Whether the row list must be rebuilt at the end: always after a
-    /// whole listing; after a poll of some services only if the order can
-    /// have moved (a sort by value, a filter) or an expanded service's real
-    /// servers came or went. Rebuilding 10,000 rows every poll was a tenth
-    /// of applying one between whole listings.
+    updates: Updates,
+    /// Whether the row list must be rebuilt at the end: only if the order
+    /// can have moved (a sort by value, a filter) or an expanded service's
+    /// real servers came or went (rows of services that came or went are
+    /// placed when the poll begins). Rebuilding 10,000 rows every poll was
+    /// a tenth of applying one between whole listings.
     rebuild: bool,
     /// Real-server series left under the cap for watched services read for
     /// the first time in this poll.
     spare: usize,
+    /// The totals pass, once the updates are done.
+    totals: Totals,
+}
+
+/// The director totals summed over the rows up to `next`, and the rows
+/// found carrying change marks.
+#[derive(Debug, Clone, Default)]
+struct Totals {
+    next: usize,
+    /// Kernel rates: integers, summed as such (floating point is emulated
+    /// in the test VM).
+    kernel: crate::model::Stats,
+    /// Other rate sources: the rows' rates.
+    rates: Option<Rates>,
+    active: u64,
+    marked: Vec<usize>,
+}
+
+/// The updates of a poll, made one at a time as the steps reach them.
+#[derive(Debug, Clone)]
+enum Updates {
+    /// A whole listing of the same services as the rows: every row, in
+    /// order, and the real servers read, by row (ascending).
+    Every {
+        services: std::vec::IntoIter<Service>,
+        row: usize,
+        dests: std::iter::Peekable<std::vec::IntoIter<(usize, Vec<Dest>)>>,
+    },
+    /// Some rows, in row order.
+    Some(std::vec::IntoIter<Update>),
+    /// The first listing of a big table (no rows yet): each service's row
+    /// is made when a step reaches it, so a table of 50,000 services fills
+    /// in a slice at a time (making its rows at once took longer than a key
+    /// may wait).
+    Fill {
+        services: std::vec::IntoIter<Service>,
+        row: usize,
+        dests: KeyMap<ServiceKey, Vec<Dest>>,
+    },
+}
+
+impl Updates {
+    /// Updates not made yet.
+    fn len(&self) -> usize {
+        match self {
+            Updates::Every { services, .. } | Updates::Fill { services, .. } => services.len(),
+            Updates::Some(u) => u.len(),
+        }
+    }
+}
+
+impl Iterator for Updates {
+    type Item = Update;
+
+    fn next(&mut self) -> Option<Update> {
+        match self {
+            Updates::Every {
+                services,
+                row,
+                dests,
+            } => {
+                let service = services.next()?;
+                let at = *row;
+                *row += 1;
+                // A service read twice keeps its last reading.
+                let mut read = None;
+                while let Some((_, d)) = dests.next_if(|(r, _)| *r == at) {
+                    read = Some(d);
+                }
+                Some(Update {
+                    row: at,
+                    service: Some(service),
+                    dests: read,
+                    new: false,
+                })
+            }
+            Updates::Some(u) => u.next(),
+            Updates::Fill {
+                services,
+                row,
+                dests,
+            } => {
+                let service = services.next()?;
+                *row += 1;
+                Some(Update {
+                    row: *row - 1,
+                    dests: dests.remove(&service.key),
+                    service: Some(service),
+                    new: true,
+                })
+            }
+        }
+    }
 }
 
 /// What one poll read of one row: its service (`None`: not re-read, between
@@ -288,6 +406,8 @@ struct Update {
     row: usize,
     service: Option<Service>,
     dests: Option<Vec<Dest>>,
+    /// The service's row is made first, at the end of the rows (`row`).
+    new: bool,
 }
 
 impl App {
@@ -302,6 +422,7 @@ impl App {
             info: None,
             services: Vec::new(),
             index: KeyMap::default(),
+            keys: Vec::new(),
             rate_source: RateSource::Kernel,
             totals: Series::new(samples),
             totals_active: 0,
@@ -399,7 +520,18 @@ impl App {
         let Some(mut job) = self.applying.take() else {
             return true;
         };
+        if job.updates.len() == 0 {
+            return self.sum_step(job, max_rows);
+        }
         for u in job.updates.by_ref().take(max_rows) {
+            if u.new {
+                let service = u.service.as_ref().expect("a new row has its service");
+                self.index.insert(service.key, u.row);
+                self.keys.push(service.key);
+                let fresh = ServiceRow::fresh(service.clone(), job.samples, self.polls);
+                self.services.push(fresh);
+                job.rebuild = true;
+            }
             let row = &mut self.services[u.row];
             let gap = self.polls.saturating_sub(row.sampled).max(1);
             if u.service.is_some() {
@@ -412,39 +544,56 @@ impl App {
                 job.rebuild = true;
             }
         }
-        if job.updates.len() > 0 {
-            self.applying = Some(job);
-            return false;
-        }
-        // Sum of the services' rates (the latest each row has), not rates of
-        // summed counters: a service deleted or added must not read as a
-        // counter reset of the director.
-        let mut total = self.services.is_empty().then(Rates::default);
-        let mut total_active = 0;
-        if job.source == RateSource::Kernel {
-            // Every row's rates are its service's kernel rates: integers,
-            // summed as such (floating point is emulated in the test VM).
-            let mut sum = crate::model::Stats::default();
-            for row in &self.services {
-                total_active += row.active();
-                let s = &row.service.stats;
+        self.applying = Some(job);
+        false
+    }
+
+    /// A slice of the totals pass, and the end of the poll after the last:
+    /// the director totals, the rows left with marks, the row list rebuilt
+    /// if the order can have moved.
+    fn sum_step(&mut self, mut job: Applying, max_rows: usize) -> bool {
+        let t = &mut job.totals;
+        let end = t.next.saturating_add(max_rows).min(self.services.len());
+        for (i, row) in self.services[t.next..end].iter().enumerate() {
+            let (mut active, mut marked) = (0, row.changed != Changed::default());
+            for d in &row.dests {
+                active += d.dest.active_conns as u64;
+                marked |= d.changed != Changed::default();
+            }
+            t.active += active;
+            if marked {
+                t.marked.push(t.next + i);
+            }
+            // Sum of the services' rates (the latest each row has), not
+            // rates of summed counters: a service deleted or added must not
+            // read as a counter reset of the director.
+            if job.source == RateSource::Kernel {
+                let (sum, s) = (&mut t.kernel, &row.service.stats);
                 sum.cps = sum.cps.saturating_add(s.cps);
                 sum.inpps = sum.inpps.saturating_add(s.inpps);
                 sum.outpps = sum.outpps.saturating_add(s.outpps);
                 sum.inbps = sum.inbps.saturating_add(s.inbps);
                 sum.outbps = sum.outbps.saturating_add(s.outbps);
-            }
-            total = Some(Rates::from_kernel(&sum));
-        } else {
-            for row in &self.services {
-                total_active += row.active();
-                if let Some(r) = &row.series.rates {
-                    total.get_or_insert_with(Rates::default).add(r);
-                }
+            } else if let Some(r) = &row.series.rates {
+                t.rates.get_or_insert_with(Rates::default).add(r);
             }
         }
-        self.totals.set(total, total_active as u32);
-        self.totals_active = total_active;
+        t.next = end;
+        if end < self.services.len() {
+            self.applying = Some(job);
+            return false;
+        }
+        let t = job.totals;
+        let total = if job.source == RateSource::Kernel {
+            Some(Rates::from_kernel(&t.kernel))
+        } else if self.services.is_empty() {
+            Some(Rates::default())
+        } else {
+            t.rates
+        };
+        self.totals.set(total, t.active as u32);
+        self.totals_active = t.active;
+        self.flagged = t.marked;
         if job.rebuild || !self.filter.is_empty() || self.sort != SortColumn::Kernel {
             self.rebuild();
         }
@@ -495,22 +644,20 @@ impl App {
             None if p.whole => RateSource::detect(p.services.iter().map(|s| &s.stats)),
             None => self.rate_source,
         };
-        let whole = p.whole;
-        let updates = if whole {
-            self.flagged.clear();
+        let updates = if p.whole {
             self.place_whole(p.services, p.dests, samples)
         } else {
             self.place_some(p.services, p.dests)
         };
-        self.flagged = updates.iter().map(|u| u.row).collect();
         let spare = self.note_watched();
         self.applying = Some(Applying {
             at: p.at,
             source: self.rate_source,
             samples,
-            updates: updates.into_iter(),
-            rebuild: whole,
+            updates,
+            rebuild: false,
             spare,
+            totals: Totals::default(),
         });
     }
 
@@ -521,18 +668,25 @@ impl App {
         mut services: Vec<Service>,
         dests: Vec<(ServiceKey, Vec<Dest>)>,
         samples: usize,
-    ) -> Vec<Update> {
+    ) -> Updates {
         // The same services as the rows, in the same order, are in kernel
         // order already; otherwise the poller hands them over sorted too:
         // check (O(n)) before sorting.
-        let same_keys = self.services.len() == services.len()
-            && self
-                .services
-                .iter()
-                .zip(&services)
-                .all(|(row, s)| row.service.key == s.key);
+        let same_keys = self.keys.len() == services.len()
+            && self.keys.iter().zip(&services).all(|(k, s)| *k == s.key);
         if !same_keys && !services.is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()) {
             services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        }
+        if self.services.is_empty() && services.len() > APPLY_STEP_ROWS {
+            // Rows are made as the steps reach them, after `note_watched`
+            // looked at an empty table: the real servers on the first screen
+            // get their series from the next poll on, one poll later than in
+            // a smaller table.
+            return Updates::Fill {
+                services: services.into_iter(),
+                row: 0,
+                dests: dests.into_iter().collect(),
+            };
         }
         if !same_keys {
             // Services came or went: match rows by key, through the index
@@ -545,18 +699,9 @@ impl App {
             let mut rows = Vec::with_capacity(services.len());
             for service in &services {
                 let kept = self.index.get(&service.key).and_then(|&i| old[i].take());
-                rows.push(kept.unwrap_or_else(|| ServiceRow {
-                    service: service.clone(),
-                    series: Series::new(samples),
-                    dests: Vec::new(),
-                    dests_read_at: None,
-                    dest_series: 0,
-                    changed: Changed::default(),
-                    // Its first sample fills one poll, not the polls before
-                    // it existed.
-                    sampled: self.polls,
-                    search: None,
-                }));
+                rows.push(
+                    kept.unwrap_or_else(|| ServiceRow::fresh(service.clone(), samples, self.polls)),
+                );
             }
             drop(old);
             self.index = rows
@@ -564,32 +709,27 @@ impl App {
                 .enumerate()
                 .map(|(i, r)| (r.service.key, i))
                 .collect();
+            self.keys = services.iter().map(|s| s.key).collect();
             self.services = rows;
             self.expanded.retain(|k| self.index.contains_key(k));
             self.recent.retain(|k, _| self.index.contains_key(k));
             // Rows must index the new services before anything reads them.
             self.rebuild();
         }
-        // The usual poll: the same services as last time, in the same
-        // order. Rows are updated where they are: the index stays valid as
-        // is, and places the real servers read (a tenth of the services per
-        // poll in a big table) without hashing every service's key. A key
-        // read twice keeps its last reading.
-        let mut updates: Vec<Update> = services
+        // Now the rows are the services, in order: each step updates the
+        // next rows where they are, with the real servers read (a ninth of
+        // the services per poll in a big table) placed by row. A key read
+        // twice keeps its last reading (a stable sort keeps the order).
+        let mut read: Vec<(usize, Vec<Dest>)> = dests
             .into_iter()
-            .enumerate()
-            .map(|(row, s)| Update {
-                row,
-                service: Some(s),
-                dests: None,
-            })
+            .filter_map(|(key, d)| Some((*self.index.get(&key)?, d)))
             .collect();
-        for (key, read) in dests {
-            if let Some(&i) = self.index.get(&key) {
-                updates[i].dests = Some(read);
-            }
+        read.sort_by_key(|(row, _)| *row);
+        Updates::Every {
+            services: services.into_iter(),
+            row: 0,
+            dests: read.into_iter().peekable(),
         }
-        updates
     }
 
     /// Some services re-read (a big table between whole listings): only
@@ -599,7 +739,7 @@ impl App {
         &mut self,
         services: Vec<Service>,
         dests: Vec<(ServiceKey, Vec<Dest>)>,
-    ) -> Vec<Update> {
+    ) -> Updates {
         for &i in &self.flagged {
             if let Some(row) = self.services.get_mut(i) {
                 row.changed = Changed::default();
@@ -615,6 +755,7 @@ impl App {
                     row,
                     service: Some(s),
                     dests: None,
+                    new: false,
                 });
             }
         }
@@ -624,6 +765,7 @@ impl App {
                     row,
                     service: None,
                     dests: Some(read),
+                    new: false,
                 });
             }
         }
@@ -644,7 +786,7 @@ impl App {
                 _ => merged.push(u),
             }
         }
-        merged
+        Updates::Some(merged.into_iter())
     }
 
     /// Records which services are watched now, and gives series to the real
@@ -1453,7 +1595,9 @@ mod tests {
                 sliced.update(Action::Up);
                 assert_eq!(sliced.selected_service().map(|r| r.service.key), before);
             }
-            assert_eq!(steps, 49usize.div_ceil(7) - 1, "poll {at}");
+            // The rows' updates, then the totals over every row, a slice
+            // of 7 rows a step.
+            assert_eq!(steps, 2 * 49usize.div_ceil(7) - 1, "poll {at}");
             assert!(!sliced.applying());
         }
         assert_eq!(sliced.totals.rates, whole.totals.rates);
@@ -1466,6 +1610,52 @@ mod tests {
             assert_eq!(a.dests.len(), b.dests.len());
         }
         assert_eq!(sliced.rows, whole.rows);
+    }
+
+    /// The first listing of a table bigger than a slice makes its rows a
+    /// slice at a time: between steps every row indexes its service; at the
+    /// end every service has its row, in order, with its real servers, the
+    /// totals count them all, and the real servers on screen get their
+    /// series from the second poll on.
+    #[test]
+    fn a_big_first_listing_fills_in_slices() {
+        let n = 2 * APPLY_STEP_ROWS + 10;
+        let mut t = FakeTable::many(n);
+        t.advance(1, true);
+        let mut a = app();
+        a.begin(poll(&t, 1));
+        let mut steps = 0;
+        while !a.apply_step(APPLY_STEP_ROWS) {
+            steps += 1;
+            assert!(a.services.len() <= n);
+            assert_eq!(a.keys.len(), a.services.len());
+            for (i, row) in a.services.iter().enumerate() {
+                assert_eq!(a.index[&row.service.key], i);
+                assert_eq!(a.keys[i], row.service.key);
+            }
+            a.update(Action::Down);
+        }
+        // Three slices of rows, then three of totals (the last ends it).
+        assert_eq!(steps, 5);
+        assert_eq!(a.services.len(), n);
+        assert_eq!(a.rows.len(), n);
+        for (row, (s, ds)) in a.services.iter().zip(&t.services) {
+            assert_eq!(row.service.key, s.key);
+            assert_eq!(row.dests.len(), ds.len());
+            assert_eq!(row.series.history.len(), 1);
+        }
+        let active: u64 = t
+            .services
+            .iter()
+            .flat_map(|(_, ds)| ds)
+            .map(|(d, _)| d.active_conns as u64)
+            .sum();
+        assert!(active > 0);
+        assert_eq!(a.totals_active, active);
+        assert!(a.services[0].dests.iter().all(|d| d.series.is_none()));
+        t.advance(1, true);
+        a.apply(poll(&t, 2));
+        assert!(a.services[0].dests.iter().all(|d| d.series.is_some()));
     }
 
     /// Paging through every service never gives more real servers a series
