@@ -12,7 +12,9 @@
 //! 3. Applying one poll to the monitor's model (`App::apply`) at 10,000 and
 //!    100 services with 10 real servers each: every service read, and the
 //!    real servers of a tenth of them (the poller's sweep). Median of 20
-//!    polls after 10 warm-up polls.
+//!    polls after 10 warm-up polls. Then the pieces a whole listing of
+//!    50,000 services is applied in between keys (`App::begin`, each
+//!    `apply_step`, the frame after): a key waits at most one of them.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::path::Path;
@@ -47,6 +49,11 @@ fn main() {
     // in-memory 10,000x10 table, the poller's own work).
     if std::env::var("HOST_BENCH").as_deref() == Ok("apply-some") {
         println!("{:?}", apply_some_time(10_000, 10));
+        return;
+    }
+    if std::env::var("HOST_BENCH").as_deref() == Ok("steps") {
+        println!("{:?}", listing_steps(50_000, 2, false));
+        println!("{:?}", listing_steps(50_000, 2, true));
         return;
     }
     if std::env::var("HOST_BENCH").as_deref() == Ok("poller") {
@@ -427,6 +434,18 @@ fn apply() {
         "apply one poll between whole listings, 10000 services x 10 real servers (43 services re-read, a ninth of the real servers): {:.0} us",
         apply_some_time(10_000, 10).as_secs_f64() * 1e6
     );
+    // What a key can wait for on the UI thread while a poll is applied.
+    let us = |d: Duration| format!("{:.0}", d.as_secs_f64() * 1e6);
+    for (churn, what) in [(false, "the same services"), (true, "a service gone")] {
+        let [begin, longest, last, frame] = listing_steps(50_000, 2, churn);
+        println!(
+            "whole listing of 50000x2, {what}, applied between keys: begin {} us, longest slice {} us, last {} us, frame {} us",
+            us(begin),
+            us(longest),
+            us(last),
+            us(frame)
+        );
+    }
 }
 
 /// A table in memory, served as the kernel client would (a fresh list per
@@ -485,4 +504,50 @@ fn poller_profile() {
         }
     }
     println!("{n}");
+}
+
+/// The UI thread's longest uninterrupted piece of work while a whole
+/// listing of `services` x `dests` is applied between keys (`App::begin`,
+/// each `apply_step`, the frame after it): a key waits at most that long.
+/// Median over 5 listings after 3 warm-up polls; returns (begin, longest
+/// step, last step, frame).
+fn listing_steps(services: u32, dests: u32, churn: bool) -> [Duration; 4] {
+    let mut app = App::new(AppConfig {
+        delay: Duration::from_secs(1),
+        history: Duration::from_secs(300),
+    });
+    for at in 1..=3 {
+        app.apply(Event::Polled(synthetic_poll(services, dests, at)));
+    }
+    let mut m = Monitor::new(app, Chrome::default(), Mode::ReadOnly);
+    let mut t = Terminal::new(TestBackend::new(200, 60)).unwrap();
+    m.render(&mut t).unwrap();
+    let mut runs: Vec<[Duration; 4]> = (4..=8)
+        .map(|at| {
+            let mut p = synthetic_poll(services, dests, at);
+            if churn {
+                // A service gone since the last listing: rows are matched
+                // by key.
+                p.services.remove(at as usize);
+            }
+            let s = Instant::now();
+            m.app.begin(Event::Polled(p));
+            let begin = s.elapsed();
+            let mut longest = Duration::ZERO;
+            let last = loop {
+                let s = Instant::now();
+                let done = m.app.apply_step(lvstop::app::APPLY_STEP_ROWS);
+                let step = s.elapsed();
+                longest = longest.max(step);
+                if done {
+                    break step;
+                }
+            };
+            let s = Instant::now();
+            m.render(&mut t).unwrap();
+            [begin, longest, last, s.elapsed()]
+        })
+        .collect();
+    runs.sort_by_key(|r| r.iter().max().copied());
+    runs[runs.len() / 2]
 }

@@ -140,6 +140,8 @@ struct Probe {
     /// Due time of the oldest key not yet on screen.
     pending: Option<Instant>,
     latencies: Vec<Duration>,
+    /// Due time of each key whose latency is in `latencies`.
+    dues: Vec<Instant>,
     frames: usize,
     /// CPU seconds per thread name, read just before quitting.
     threads: Vec<(String, f64)>,
@@ -216,6 +218,7 @@ impl Backend for Probed {
         p.frames += 1;
         if let Some(due) = p.pending.take() {
             p.latencies.push(due.elapsed());
+            p.dues.push(due);
         }
         Ok(())
     }
@@ -477,6 +480,32 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
             "tui_breakdown[{what}]={calls} calls {:.3} CPU-s",
             cpu.as_secs_f64()
         );
+    }
+    // Keys over 100 ms, with what the polling thread was doing then (the
+    // UI thread's own work is not logged): for finding where they wait.
+    for (due, lat) in probe.dues.iter().zip(&probe.latencies) {
+        if *lat > Duration::from_millis(100) {
+            let t = |i: Instant| (i - start).as_secs_f64();
+            let poll = log
+                .polls
+                .iter()
+                .rev()
+                .find(|p| p.0 <= *due)
+                .map(|p| format!("poll {:.3}-{:.3}", t(p.0), t(p.1)))
+                .unwrap_or_default();
+            let listed = log
+                .listed
+                .iter()
+                .rev()
+                .find(|l| **l <= *due + *lat)
+                .map(|l| format!("listing done {:.3}", t(*l)))
+                .unwrap_or_default();
+            println!(
+                "tui_slow_key={:.3} s: {} ms ({poll}; {listed})",
+                t(*due),
+                ms(*lat)
+            );
+        }
     }
     println!("tui_header={}", screen[0].trim_end());
     if std::env::var_os("LVSTOP_BENCH_SCREEN").is_some() {
