@@ -25,7 +25,7 @@ mod support;
 
 /// How many `#[ignore]`d real-kernel tests this file holds; the driver checks
 /// that all of them ran, so a renamed or lost test cannot pass unnoticed.
-const VM_TESTS: usize = 9;
+const VM_TESTS: usize = 10;
 
 #[test]
 fn in_the_vm_on_every_kernel() {
@@ -474,6 +474,72 @@ fn large_dump_spans_many_reads() {
     }
     let services = c.services().unwrap();
     assert_eq!(services.len(), n as usize);
+    c.apply(&Change::Flush).unwrap();
+}
+
+/// A service with many real servers is read on the big-buffer socket from
+/// its second dump on (the client remembers it was wide), and back on the
+/// small one once it is narrow again: every read gives the same real
+/// servers as ipvsadm lists, whichever socket carried it.
+#[test]
+#[ignore = "needs IPVS: runs in the test VM"]
+fn a_wide_service_reads_the_same_on_either_socket() {
+    let mut c = fresh();
+    let (wide, narrow) = (tcp("10.4.0.1", 80), tcp("10.4.0.2", 80));
+    for key in [wide, narrow] {
+        c.apply(&Change::AddService(Service::new(key, "wrr")))
+            .unwrap();
+    }
+    let dest = |i: u16| {
+        let mut d = Dest::new(IpAddr::from([10, 5, (i >> 8) as u8, i as u8]), 8080);
+        d.weight = u32::from(i % 7);
+        d
+    };
+    for i in 0..300 {
+        c.apply(&Change::AddDest {
+            service: wide,
+            dest: dest(i),
+        })
+        .unwrap();
+    }
+    for i in 0..3 {
+        c.apply(&Change::AddDest {
+            service: narrow,
+            dest: dest(i),
+        })
+        .unwrap();
+    }
+    // Real-server lines, less the column header's.
+    let listed = || {
+        let out = ipvsadm(&["-Ln", "-t", "10.4.0.1:80"]);
+        let lines = out.lines().filter(|l| l.trim_start().starts_with("->"));
+        lines.count() - 1
+    };
+    assert_eq!(listed(), 300);
+    let first = c.dests(&wide).unwrap();
+    assert_eq!(first.len(), 300);
+    for _ in 0..2 {
+        // The second and third reads go through the other socket.
+        assert_eq!(c.dests(&wide).unwrap(), first);
+        assert_eq!(c.dests(&narrow).unwrap().len(), 3);
+    }
+    for i in 5..300 {
+        c.apply(&Change::DeleteDest {
+            service: wide,
+            dest: dest(i).key(),
+        })
+        .unwrap();
+    }
+    assert_eq!(listed(), 5);
+    let kept: Vec<DestKey> = (0..5).map(|i| dest(i).key()).collect();
+    let left: Vec<Dest> = first
+        .into_iter()
+        .filter(|d| kept.contains(&d.key()))
+        .collect();
+    assert_eq!(left.len(), 5);
+    for _ in 0..3 {
+        assert_eq!(c.dests(&wide).unwrap(), left);
+    }
     c.apply(&Change::Flush).unwrap();
 }
 
