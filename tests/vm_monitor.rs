@@ -302,9 +302,10 @@ table_net
 ipvsadm -R < tests/golden/table.rules
 table_traffic
 # A trickle of connections keeps kernel rates above zero until the test says "calm" (then
-# connections stop changing and rates only decay, once per estimator tick).
+# connections stop changing and rates only decay, once per estimator tick). A round of the
+# trickle takes over 3 s, so it says "calmed" once its last connection is done.
 ( set +e; while [ ! -e /run/vmjob/calm ]; do timeout 1 busybox nc 192.0.2.1 80 </dev/null; timeout 1 busybox nc 2001:db8::1 80 </dev/null
-    echo x | timeout 1 busybox nc -u 192.0.2.3 53; sleep 0.3; done ) >/dev/null 2>&1 &
+    echo x | timeout 1 busybox nc -u 192.0.2.3 53; sleep 0.3; done; touch /run/vmjob/calmed ) >/dev/null 2>&1 &
 trickle=$!
 sampler "" &
 s=$!
@@ -328,9 +329,13 @@ stop_sampler $s
             |s| dest_rows(s) == 23,
             SHORT,
         );
-        // Live numbers on screen before the check, then a calm table (the trickle's last
-        // connections take up to 1 s) so that the samples catch every value the screen shows.
+        // Live numbers on screen before the check, then a calm table so that the samples
+        // catch every value the screen shows. A fixed 3 s after "calm" was not enough: a
+        // round of the trickle begun just before it made one more connection (CI, 6.1: the
+        // screen showed the new connection with the rates of the estimator tick before it,
+        // a state that lasted less than the sampler's period).
         c.job_write("calm", "");
+        c.wait_file("calmed", SHORT);
         std::thread::sleep(Duration::from_secs(3));
         let screen = frozen_screen(&c);
         std::thread::sleep(Duration::from_secs(3));
