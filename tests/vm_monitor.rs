@@ -590,36 +590,17 @@ fn a_reading_between_two_samples_holds_each_part_of_one() {
     };
     let before = v(6, [0, 0, 0, 13, 31]);
     let after = v(7, [0, 0, 0, 20, 23]);
+    let read = |x: &Values| between(x, Some(&before), Some(&after));
     // The new connection with the rates of the tick before: what the screen showed.
-    assert!(between(
-        &v(7, [0, 0, 0, 13, 31]),
-        Some(&before),
-        Some(&after)
-    ));
-    assert!(between(
-        &v(6, [0, 0, 0, 20, 23]),
-        Some(&before),
-        Some(&after)
-    ));
+    assert!(read(&v(7, [0, 0, 0, 13, 31])));
+    assert!(read(&v(6, [0, 0, 0, 20, 23])));
     // A count or a rate that neither sample had, or rates mixed within the group: wrong.
-    assert!(!between(
-        &v(8, [0, 0, 0, 13, 31]),
-        Some(&before),
-        Some(&after)
-    ));
-    assert!(!between(
-        &v(7, [0, 0, 0, 13, 23]),
-        Some(&before),
-        Some(&after)
-    ));
-    assert!(!between(
-        &Values {
-            weight: Some(2),
-            ..before.clone()
-        },
-        Some(&before),
-        Some(&after)
-    ));
+    assert!(!read(&v(8, [0, 0, 0, 13, 31])));
+    assert!(!read(&v(7, [0, 0, 0, 13, 23])));
+    assert!(!read(&Values {
+        weight: Some(2),
+        ..before.clone()
+    }));
     // A row one of the samples does not have.
     assert!(!between(&before, Some(&before), None));
 }

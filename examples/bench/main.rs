@@ -22,7 +22,7 @@ use lvstop::app::{App, AppConfig, Event, PollResult};
 use lvstop::backend::Reader;
 use lvstop::kernel::Client;
 
-use measure::{median, secs, time, vm_hwm_kib, Sample};
+use measure::{median, median_ratio, secs, time, vm_hwm_kib, Sample};
 
 fn main() {
     // The allocator policy lvstop's own main sets: every figure here is the
@@ -129,21 +129,8 @@ fn read(mut client: Client, reps: usize) {
     if (counts.services, counts.dests) != entries {
         fail("the floor and the full read saw different tables");
     }
-    // Each ratio is the median of the repetitions' own ratios: the readers
-    // of one repetition run back to back, under the same load, while the
-    // host's speed drifts between repetitions (the floor alone varied by a
-    // quarter between runs at 1,000x250).
-    let ratio = |a: &[Sample], b: &[Sample]| {
-        let mut r: Vec<f64> = a
-            .iter()
-            .zip(b)
-            .map(|(a, b)| a.wall.as_secs_f64() / b.wall.as_secs_f64())
-            .collect();
-        r.sort_by(f64::total_cmp);
-        r[r.len() / 2]
-    };
-    let read_over_floor = ratio(&full, &f);
-    let ipvsadm_over_read = ratio(&ipvsadm, &full);
+    let read_over_floor = median_ratio(&full, &f);
+    let ipvsadm_over_read = median_ratio(&ipvsadm, &full);
     let (f, full, svc, ipvsadm) = (median(f), median(full), median(svc), median(ipvsadm));
     print("floor", f);
     print("read_cold", cold);

@@ -59,6 +59,20 @@ pub fn median(mut runs: Vec<Sample>) -> Sample {
     runs[runs.len() / 2]
 }
 
+/// The median of the repetitions' own wall-time ratios `a[i] / b[i]`: the
+/// readers of one repetition run back to back, under the same load, while
+/// the host's speed drifts between repetitions (the floor alone varied by a
+/// quarter between runs at 1,000x250).
+pub fn median_ratio(a: &[Sample], b: &[Sample]) -> f64 {
+    let mut r: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(a, b)| a.wall.as_secs_f64() / b.wall.as_secs_f64())
+        .collect();
+    r.sort_by(f64::total_cmp);
+    r[r.len() / 2]
+}
+
 pub fn secs(d: Duration) -> String {
     format!("{:.4}", d.as_secs_f64())
 }

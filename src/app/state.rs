@@ -328,8 +328,7 @@ enum Updates {
     /// A whole listing of the same services as the rows: every row, in
     /// order, and the real servers read, by row (ascending).
     Every {
-        services: std::vec::IntoIter<Service>,
-        row: usize,
+        services: std::iter::Enumerate<std::vec::IntoIter<Service>>,
         dests: std::iter::Peekable<std::vec::IntoIter<(usize, Vec<Dest>)>>,
     },
     /// Some rows, in row order.
@@ -339,8 +338,7 @@ enum Updates {
     /// in a slice at a time (making its rows at once took longer than a key
     /// may wait).
     Fill {
-        services: std::vec::IntoIter<Service>,
-        row: usize,
+        services: std::iter::Enumerate<std::vec::IntoIter<Service>>,
         dests: KeyMap<ServiceKey, Vec<Dest>>,
     },
 }
@@ -360,36 +358,25 @@ impl Iterator for Updates {
 
     fn next(&mut self) -> Option<Update> {
         match self {
-            Updates::Every {
-                services,
-                row,
-                dests,
-            } => {
-                let service = services.next()?;
-                let at = *row;
-                *row += 1;
+            Updates::Every { services, dests } => {
+                let (row, service) = services.next()?;
                 // A service read twice keeps its last reading.
                 let mut read = None;
-                while let Some((_, d)) = dests.next_if(|(r, _)| *r == at) {
+                while let Some((_, d)) = dests.next_if(|(r, _)| *r == row) {
                     read = Some(d);
                 }
                 Some(Update {
-                    row: at,
+                    row,
                     service: Some(service),
                     dests: read,
                     new: false,
                 })
             }
             Updates::Some(u) => u.next(),
-            Updates::Fill {
-                services,
-                row,
-                dests,
-            } => {
-                let service = services.next()?;
-                *row += 1;
+            Updates::Fill { services, dests } => {
+                let (row, service) = services.next()?;
                 Some(Update {
-                    row: *row - 1,
+                    row,
                     dests: dests.remove(&service.key),
                     service: Some(service),
                     new: true,
@@ -683,8 +670,7 @@ impl App {
             // get their series from the next poll on, one poll later than in
             // a smaller table.
             return Updates::Fill {
-                services: services.into_iter(),
-                row: 0,
+                services: services.into_iter().enumerate(),
                 dests: dests.into_iter().collect(),
             };
         }
@@ -726,8 +712,7 @@ impl App {
             .collect();
         read.sort_by_key(|(row, _)| *row);
         Updates::Every {
-            services: services.into_iter(),
-            row: 0,
+            services: services.into_iter().enumerate(),
             dests: read.into_iter().peekable(),
         }
     }

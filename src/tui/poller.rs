@@ -161,10 +161,11 @@ impl Poller {
             || now.saturating_sub(listed_at) + next >= SWEEP_PERIOD
     }
 
-    /// Polls in a round of the sweep. A service is read again a round of intervals later, give or
-    /// take where in its poll it is read: the round plus one poll's
-    /// duration (the last one's, at least a tenth of the interval; a whole
-    /// interval before the first poll) fits in `SWEEP_PERIOD`. A round of
+    /// Polls in a round of the sweep. A service is read again a round of
+    /// intervals later, give or take where in its poll it is read: the
+    /// round plus one poll's duration (the last one's, at least a tenth of
+    /// the interval; a whole interval before the first poll) fits in
+    /// `SWEEP_PERIOD`. A round of
     /// `period / interval - 1` polls instead came out one poll short
     /// whenever the measured interval was a hair over the delay (1.0001 s:
     /// 8 polls, not 9), and swept an eighth more than needed.
