@@ -95,9 +95,10 @@ fn row(out: &str, sect: &str, addr: &str) -> [u64; 5] {
 }
 
 /// The director's Conns counters against the answers the client counted: exact. Every request
-/// is a new TCP connection from a source port of its own (`lab_traffic`), so the director makes
-/// a new entry for each. (With kernel-picked ports a reused port was sometimes handed the old
-/// entry: 297 of 300 was seen once on 6.1, 299 once on 6.12.)
+/// is a new TCP connection, and the director schedules each as new even when its client port
+/// comes round again while the old entry lingers: NAT's entry is in TIME_WAIT by then (which
+/// the kernel's default conn_reuse_mode reschedules), DR's in FIN_WAIT (which `dr_setup` sets
+/// conn_reuse_mode for). Without it a DR count came out 297 or 299 of 300 now and then.
 fn assert_conns(kernel: &str, svc: u64, (rs1, rs2): (u64, u64), (s1, s2): (u64, u64)) {
     assert_eq!(
         svc,

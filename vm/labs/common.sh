@@ -11,26 +11,18 @@ lab_web() {
 # lab_traffic CLIENT_NS VIP N: N HTTP GETs to VIP:80 from CLIENT_NS, one TCP connection each;
 # prints "server1=X server2=Y" (counting which page came back). Returns 1 if any request failed.
 # The request goes through busybox nc: Debian's busybox-static 1.35 wget segfaults (even on the
-# host), and HTTP/1.0 makes httpd close the connection after the page, which ends nc.
-#
-# Every connection gets a source port of its own (counting up from 20000, below the ephemeral
-# range, remembered across calls for the namespace). With ports the kernel picks, 300
-# connections share a port now and then, and the director (DR holds closed connections for
-# minutes) hands the new connection the old entry instead of counting a new one: 297 of 300
-# was seen. With distinct ports every connection is a new entry, so the counts are exact.
+# host), and HTTP/1.0 makes httpd close the connection after the page, which ends nc. Its source
+# ports are the kernel's: this nc ignores -p unless it listens, so a client port comes round
+# again once its TIME_WAIT (60 s) is over, while the director may still hold the old
+# connection's entry (see dr_setup for what that does to the counts).
 lab_traffic() {
-    local ns=$1 url=$2 n=$3 first
-    local next=/run/lab/next-port-$ns
-    mkdir -p /run/lab
-    first=$(cat "$next" 2>/dev/null || echo 20000)
-    [ $((first + n)) -le 32767 ] || { echo "lab_traffic: out of source ports in $ns" >&2; return 1; }
-    echo $((first + n)) >"$next"
+    local ns=$1 url=$2 n=$3
     # One shell inside the namespace: an `ip netns exec` per request is slow under TCG.
     ip netns exec "$ns" sh -c '
         s1=0 s2=0 bad=0 i=0
         while [ $i -lt "$2" ]; do
             i=$((i + 1))
-            page=$(printf "GET / HTTP/1.0\r\n\r\n" | busybox nc -p $(($3 + i)) -w 5 "$1" 80 2>/dev/null | tail -n 1)
+            page=$(printf "GET / HTTP/1.0\r\n\r\n" | busybox nc -w 5 "$1" 80 2>/dev/null | tail -n 1)
             case $page in
             server1) s1=$((s1 + 1)) ;;
             server2) s2=$((s2 + 1)) ;;
@@ -39,7 +31,7 @@ lab_traffic() {
         done
         echo "server1=$s1 server2=$s2"
         [ $bad -eq 0 ] || { echo "lab_traffic: $bad of $2 requests failed" >&2; exit 1; }
-    ' lab_traffic "$url" "$n" "$first"
+    ' lab_traffic "$url" "$n"
 }
 
 # lab_kill_ns NS...: stop every process in the namespaces, then delete them.
@@ -51,7 +43,6 @@ lab_kill_ns() {
     done
     for ns in "$@"; do
         ip netns del "$ns" 2>/dev/null
-        rm -f "/run/lab/next-port-$ns"
     done
     return 0
 }
