@@ -249,6 +249,12 @@ fn edit_session(c: &Console) {
     r.judge_until("the new service", |j| {
         j.contains("-A -t 198.51.100.200:8080 -s wlc\n")
     });
+    // The form stays open, taking no keys but Esc, until the kernel's answer reaches the
+    // screen: a `u` pressed once ipvsadm shows the service but before then is the form's
+    // (CI, 6.1: it was, and the service stayed). The operator sees the answer first.
+    r.wait("the add reported", |s| {
+        s.contains("applied: ipvsadm -A -t 198.51.100.200:8080 -s wlc")
+    });
     r.keys(&["u"]);
     r.judge_until("it undone", |j| !j.contains("198.51.100.200"));
 
