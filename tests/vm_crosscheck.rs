@@ -62,6 +62,7 @@ ipvsadm -Ln --stats --exact > /tmp/a; $L -b -n1 --stats > /tmp/b; diff_or_fail /
 same_rate_view
 # the views really carry numbers: some counter and some rate are not zero
 grep -E '^TCP +192\.0\.2\.1:80 +[1-9]' /tmp/b
+grep -E '^UDP +192\.0\.2\.3:53 +[1-9]' /tmp/b
 awk '$1 == "TCP" && $2 == "192.0.2.1:80" && $3 + $4 + $5 + $6 + $7 > 0 {found=1} END {exit !found}' /tmp/lvstop.rate
 echo VIEWS-OK
 "#,

@@ -25,7 +25,8 @@ table_traffic() {
         timeout 1 busybox nc 192.0.2.7 80 </dev/null >/dev/null 2>&1 || true
     done &
     for i in 1 2 3; do
-        echo "query $i" | timeout 1 busybox nc -u 192.0.2.3 53 >/dev/null 2>&1 || true
+        # busybox nc here has no -u (it printed its usage and sent nothing): bash's /dev/udp
+        echo "query $i" 2>/dev/null >/dev/udp/192.0.2.3/53 || true
         timeout 1 busybox nc 2001:db8::1 80 </dev/null >/dev/null 2>&1 || true
     done &
     wait
