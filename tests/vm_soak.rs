@@ -30,7 +30,7 @@ fn soak_two_minutes_in_the_vm() {
     );
 }
 
-/// The soak's final table, as ipvsadm printed it in stop 9's CI run: the
+/// The soak's final table, as ipvsadm printed it in the CI run on b7bae20: the
 /// NAT lab's service with its two real servers at `inact` inactive
 /// connections each, and one churned service.
 fn listing(weight: u32, active: u32, inact: [u32; 2]) -> String {
@@ -78,7 +78,7 @@ fn between(before: &str, lvstop: &str, after: &str) -> bool {
 fn the_final_listing_may_take_inactive_counts_between_two_ipvsadm_readings() {
     let before = listing(1, 0, [109, 109]);
     let after = listing(1, 0, [104, 105]);
-    // Stop 9's failure: ipvsadm 109, lvstop 106 a moment later.
+    // That run's failure: ipvsadm 109, lvstop 106 a moment later.
     assert!(between(&before, &listing(1, 0, [106, 106]), &after));
     assert!(between(&before, &before, &after));
     assert!(between(&before, &after, &after));
