@@ -165,10 +165,10 @@ impl Poller {
     /// intervals later, give or take where in its poll it is read: the
     /// round plus one poll's duration (the last one's, at least a tenth of
     /// the interval; a whole interval before the first poll) fits in
-    /// `SWEEP_PERIOD`. A round of
-    /// `period / interval - 1` polls instead came out one poll short
-    /// whenever the measured interval was a hair over the delay (1.0001 s:
-    /// 8 polls, not 9), and swept an eighth more than needed.
+    /// `SWEEP_PERIOD`. A round of `period / interval - 1` polls instead
+    /// came out one poll short whenever the measured interval was a hair
+    /// over the delay (1.0001 s: 8 polls, not 9), and swept an eighth more
+    /// than needed.
     fn round(&self, interval: Duration) -> usize {
         let took = self
             .last_took
