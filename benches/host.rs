@@ -45,8 +45,11 @@ const NLMSG_DONE: u16 = 3;
 
 fn main() {
     // Profiling one part: `HOST_BENCH=apply-some valgrind --tool=callgrind ...`;
-    // also `frame-N` (frames of N services) and `poller` (40 polls of an
-    // in-memory 10,000x10 table, the poller's own work).
+    // also `frame-N` (frames of N services), `poller` (40 polls of an
+    // in-memory 10,000x10 table, the poller's own work) and `cycle` (the
+    // monitor's cycle of a listing and eight polls between listings at
+    // 10,000x10; the binary also runs in the test VM, which sees the host's
+    // files).
     if std::env::var("HOST_BENCH").as_deref() == Ok("apply-some") {
         println!("{:?}", apply_some_time(10_000, 10));
         return;
@@ -54,6 +57,11 @@ fn main() {
     if std::env::var("HOST_BENCH").as_deref() == Ok("steps") {
         println!("{:?}", listing_steps(50_000, 2, false));
         println!("{:?}", listing_steps(50_000, 2, true));
+        return;
+    }
+    if std::env::var("HOST_BENCH").as_deref() == Ok("cycle") {
+        let [listing, some] = cycle_times(10_000, 10);
+        println!("listing {listing:?} some {some:?}");
         return;
     }
     if std::env::var("HOST_BENCH").as_deref() == Ok("poller") {
@@ -375,6 +383,47 @@ fn apply_time(services: u32, dests: u32) -> Duration {
         .collect();
     times.sort();
     times[times.len() / 2]
+}
+
+/// The monitor's cycle at a big table, as the poller hands it over: a whole
+/// listing with a ninth of the real servers, then eight polls of the 43
+/// services on screen and another ninth each. Median time of `App::apply`
+/// for the listings and for the polls between them, over 5 cycles after 2.
+fn cycle_times(services: u32, dests: u32) -> [Duration; 2] {
+    let mut app = App::new(AppConfig {
+        delay: Duration::from_secs(1),
+        history: Duration::from_secs(600),
+    });
+    let full = synthetic_poll(services, dests, 1);
+    let all = full.dests.clone();
+    app.apply(Event::Polled(full));
+    let ninth = services.div_ceil(9) as usize;
+    let (mut listings, mut some) = (Vec::new(), Vec::new());
+    for at in 2..=64u64 {
+        let mut p = synthetic_poll(services, dests, at);
+        let first = (at as usize % 9) * ninth;
+        let mut read: Vec<_> = all.iter().skip(first).take(ninth).cloned().collect();
+        let listing = at % 9 == 1;
+        if !listing {
+            p.whole = false;
+            p.services.truncate(43);
+            read.extend(all.iter().take(43).cloned());
+        }
+        p.dests = read;
+        let s = Instant::now();
+        app.apply(Event::Polled(p));
+        let took = s.elapsed();
+        if at > 18 {
+            if listing {
+                listings.push(took)
+            } else {
+                some.push(took)
+            }
+        }
+    }
+    listings.sort();
+    some.sort();
+    [listings[listings.len() / 2], some[some.len() / 2]]
 }
 
 /// Median time of `App::apply` for a poll between whole listings of a big

@@ -278,6 +278,12 @@ pub struct App {
     /// totals pass): a poll that reads only some rows clears these rows'
     /// marks first, so no mark outlives its poll.
     flagged: Vec<usize>,
+    /// The kernel rates and active connections summed over every row, kept
+    /// up to date row by row by polls that read only some rows (`Some`
+    /// when the last totals pass summed kernel rates): the pass over every
+    /// row's real servers took more of the UI thread than the rows the
+    /// poll read (10,000x10, test VM). Whole listings still sum every row.
+    kept_sums: Option<KernelSums>,
     /// Whether rows keep their filter text.
     search_kept: bool,
 }
@@ -314,12 +320,74 @@ struct Applying {
 struct Totals {
     next: usize,
     /// Kernel rates: integers, summed as such (floating point is emulated
-    /// in the test VM).
-    kernel: crate::model::Stats,
-    /// Other rate sources: the rows' rates.
+    /// in the test VM), with the active connections.
+    kernel: KernelSums,
+    /// Other rate sources: the rows' rates, and the active connections.
     rates: Option<Rates>,
     active: u64,
     marked: Vec<usize>,
+    /// The sums were carried over from the last poll and adjusted by each
+    /// row this poll read: no pass over the rows (see `App::kept_sums`).
+    kept: bool,
+}
+
+/// The kernel's rates and the active connections, summed over rows. Added
+/// and taken away wrapping, so that taking a row's share away again after
+/// adding it gives back exactly the sum before (rates of 2^64 per second
+/// do not occur).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct KernelSums {
+    cps: u64,
+    inpps: u64,
+    outpps: u64,
+    inbps: u64,
+    outbps: u64,
+    active: u64,
+}
+
+impl KernelSums {
+    /// A row's share: its service's rates and its real servers' active
+    /// connections (`active`, summed by the caller).
+    fn of(row: &ServiceRow, active: u64) -> KernelSums {
+        let s = &row.service.stats;
+        KernelSums {
+            cps: s.cps,
+            inpps: s.inpps,
+            outpps: s.outpps,
+            inbps: s.inbps,
+            outbps: s.outbps,
+            active,
+        }
+    }
+
+    fn add(&mut self, o: &KernelSums) {
+        self.cps = self.cps.wrapping_add(o.cps);
+        self.inpps = self.inpps.wrapping_add(o.inpps);
+        self.outpps = self.outpps.wrapping_add(o.outpps);
+        self.inbps = self.inbps.wrapping_add(o.inbps);
+        self.outbps = self.outbps.wrapping_add(o.outbps);
+        self.active = self.active.wrapping_add(o.active);
+    }
+
+    fn sub(&mut self, o: &KernelSums) {
+        self.cps = self.cps.wrapping_sub(o.cps);
+        self.inpps = self.inpps.wrapping_sub(o.inpps);
+        self.outpps = self.outpps.wrapping_sub(o.outpps);
+        self.inbps = self.inbps.wrapping_sub(o.inbps);
+        self.outbps = self.outbps.wrapping_sub(o.outbps);
+        self.active = self.active.wrapping_sub(o.active);
+    }
+
+    fn rates(&self) -> Rates {
+        Rates::from_kernel(&crate::model::Stats {
+            cps: self.cps,
+            inpps: self.inpps,
+            outpps: self.outpps,
+            inbps: self.inbps,
+            outbps: self.outbps,
+            ..Default::default()
+        })
+    }
 }
 
 /// The updates of a poll, made one at a time as the steps reach them.
@@ -434,6 +502,7 @@ impl App {
             polls: 0,
             applying: None,
             flagged: Vec::new(),
+            kept_sums: None,
             search_kept: false,
         }
     }
@@ -452,18 +521,18 @@ impl App {
     /// Services whose real servers should be read every poll: those with a
     /// row on screen, and the selected one (its sparklines).
     pub fn watched(&self) -> Vec<ServiceKey> {
-        let mut seen = HashSet::new();
-        let mut out = Vec::new();
+        // A screenful of rows: a scan of the services seen so far beats
+        // hashing every row's key.
+        let mut seen: Vec<usize> = Vec::new();
         let end = (self.offset + self.viewport).min(self.rows.len());
         let visible = self.rows.get(self.offset..end).unwrap_or(&[]);
         for row in visible.iter().chain(self.rows.get(self.selected)) {
-            let (Row::Service(i) | Row::Dest(i, _)) = row;
-            let key = self.services[*i].service.key;
-            if seen.insert(key) {
-                out.push(key);
+            let (Row::Service(i) | Row::Dest(i, _)) = *row;
+            if !seen.contains(&i) {
+                seen.push(i);
             }
         }
-        out
+        seen.iter().map(|&i| self.services[i].service.key).collect()
     }
 
     /// Number of pending (frozen) readings.
@@ -526,7 +595,20 @@ impl App {
             }
             let spare = &mut job.spare;
             let reading = (u.service, u.dests);
-            let moved = update_row(row, reading, job.at, job.source, (job.samples, gap), spare);
+            let kept = job.totals.kept;
+            let before = kept.then(|| KernelSums::of(row, row.active()));
+            let (moved, active) =
+                update_row(row, reading, job.at, job.source, (job.samples, gap), spare);
+            if let Some(before) = before {
+                let t = &mut job.totals;
+                t.kernel.sub(&before);
+                t.kernel.add(&KernelSums::of(row, active));
+                if row.changed != Changed::default()
+                    || row.dests.iter().any(|d| d.changed != Changed::default())
+                {
+                    t.marked.push(u.row);
+                }
+            }
             if moved && !job.rebuild && self.expanded.contains(&row.service.key) {
                 job.rebuild = true;
             }
@@ -540,14 +622,23 @@ impl App {
     /// if the order can have moved.
     fn sum_step(&mut self, mut job: Applying, max_rows: usize) -> bool {
         let t = &mut job.totals;
-        let end = t.next.saturating_add(max_rows).min(self.services.len());
-        for (i, row) in self.services[t.next..end].iter().enumerate() {
+        let end = if t.kept {
+            self.services.len()
+        } else {
+            t.next.saturating_add(max_rows).min(self.services.len())
+        };
+        // Sums kept row by row (see `App::kept_sums`) need no pass.
+        let pass = if t.kept {
+            &[][..]
+        } else {
+            &self.services[t.next..end]
+        };
+        for (i, row) in pass.iter().enumerate() {
             let (mut active, mut marked) = (0, row.changed != Changed::default());
             for d in &row.dests {
                 active += d.dest.active_conns as u64;
                 marked |= d.changed != Changed::default();
             }
-            t.active += active;
             if marked {
                 t.marked.push(t.next + i);
             }
@@ -555,14 +646,12 @@ impl App {
             // rates of summed counters: a service deleted or added must not
             // read as a counter reset of the director.
             if job.source == RateSource::Kernel {
-                let (sum, s) = (&mut t.kernel, &row.service.stats);
-                sum.cps = sum.cps.saturating_add(s.cps);
-                sum.inpps = sum.inpps.saturating_add(s.inpps);
-                sum.outpps = sum.outpps.saturating_add(s.outpps);
-                sum.inbps = sum.inbps.saturating_add(s.inbps);
-                sum.outbps = sum.outbps.saturating_add(s.outbps);
-            } else if let Some(r) = &row.series.rates {
-                t.rates.get_or_insert_with(Rates::default).add(r);
+                t.kernel.add(&KernelSums::of(row, active));
+            } else {
+                t.active += active;
+                if let Some(r) = &row.series.rates {
+                    t.rates.get_or_insert_with(Rates::default).add(r);
+                }
             }
         }
         t.next = end;
@@ -571,15 +660,18 @@ impl App {
             return false;
         }
         let t = job.totals;
-        let total = if job.source == RateSource::Kernel {
-            Some(Rates::from_kernel(&t.kernel))
+        let (total, active) = if job.source == RateSource::Kernel {
+            self.kept_sums = Some(t.kernel);
+            (Some(t.kernel.rates()), t.kernel.active)
         } else if self.services.is_empty() {
-            Some(Rates::default())
+            self.kept_sums = None;
+            (Some(Rates::default()), t.active)
         } else {
-            t.rates
+            self.kept_sums = None;
+            (t.rates, t.active)
         };
-        self.totals.set(total, t.active as u32);
-        self.totals_active = t.active;
+        self.totals.set(total, active as u32);
+        self.totals_active = active;
         self.flagged = t.marked;
         if job.rebuild || !self.filter.is_empty() || self.sort != SortColumn::Kernel {
             self.rebuild();
@@ -637,6 +729,13 @@ impl App {
             self.place_some(p.services, p.dests)
         };
         let spare = self.note_watched();
+        // Rows a poll does not read keep their share of the sums: only a
+        // poll of some rows, under the kernel's rates as before, adjusts
+        // them row by row. A whole listing sums every row again.
+        let kept = match (&updates, self.kept_sums) {
+            (Updates::Some(_), Some(sums)) if self.rate_source == RateSource::Kernel => Some(sums),
+            _ => None,
+        };
         self.applying = Some(Applying {
             at: p.at,
             source: self.rate_source,
@@ -644,7 +743,11 @@ impl App {
             updates,
             rebuild: false,
             spare,
-            totals: Totals::default(),
+            totals: Totals {
+                kept: kept.is_some(),
+                kernel: kept.unwrap_or_default(),
+                ..Totals::default()
+            },
         });
     }
 
@@ -1111,7 +1214,7 @@ fn dest_values(row: &ServiceRow, j: usize, sort: SortColumn, source: RateSource)
 /// sample: a row re-read after polls that skipped it records its reading for
 /// each of them (the kernel's rates are averages over the last seconds, the
 /// best value for the gap), so every series keeps one sample per poll.
-/// True when real servers came or went.
+/// Whether real servers came or went, and the row's active connections now.
 fn update_row(
     row: &mut ServiceRow,
     (service, read): (Option<Service>, Option<Vec<Dest>>),
@@ -1119,7 +1222,7 @@ fn update_row(
     source: RateSource,
     (samples, gap): (usize, u64),
     spare: &mut usize,
-) -> bool {
+) -> (bool, u64) {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
         for s in row.dests.iter_mut().filter_map(|d| d.series.as_mut()) {
@@ -1131,15 +1234,19 @@ fn update_row(
     let before = (row.series.rates, sums(&row.dests));
     let mut moved = false;
     let after = if let Some(mut dests) = read {
-        if !dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
-            dests.sort_by(dest_order);
-        }
+        put_in_order(&mut dests);
+        let same_keys = row.dests.len() == dests.len()
+            && row
+                .dests
+                .iter()
+                .zip(&dests)
+                .all(|(r, d)| r.dest.key() == d.key());
         if row.dest_series == UNREAD_WATCHED {
             row.dest_series = dests.len().min(*spare);
             *spare -= row.dest_series;
         }
         let series = (samples, row.dest_series);
-        if !merge_dests(&mut row.dests, dests, at, source, series) {
+        if !merge_dests(&mut row.dests, dests, same_keys, at, source, series) {
             row.search = None;
             moved = true;
         }
@@ -1164,7 +1271,23 @@ fn update_row(
         (before.0.as_ref(), before.1 .0, before.1 .1, before.1 .2),
         (row.series.rates.as_ref(), after.0, after.1, after.2),
     );
-    moved
+    (moved, after.1)
+}
+
+/// A service's real servers in ipvsadm's order. The kernel lists them
+/// newest first, so real servers added in ipvsadm's order come back in
+/// reverse: turned round in one pass, not sorted (sorting every reading
+/// moved each real server a few times and took more of the UI thread than
+/// the rest of applying a poll: 10,000x10, test VM).
+fn put_in_order(dests: &mut [Dest]) {
+    if dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
+        return;
+    }
+    if dests.is_sorted_by(|a, b| dest_order(b, a).is_le()) {
+        dests.reverse();
+    } else {
+        dests.sort_by(dest_order);
+    }
 }
 
 /// Weight, active and inactive connections summed over real servers.
@@ -1178,17 +1301,17 @@ fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
     })
 }
 
+/// `same_keys`: `new` holds the real servers of `rows`, in their order.
 /// `series`: the history length of real servers' series, and how many of
 /// them (the first) keep one. False when real servers came or went.
 fn merge_dests(
     rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
+    same_keys: bool,
     at: Duration,
     source: RateSource,
     (samples, kept): (usize, usize),
 ) -> bool {
-    let same_keys =
-        rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
         // The usual read: the same real servers; update them in place.
         for (j, (row, dest)) in rows.iter_mut().zip(new).enumerate() {
@@ -1546,6 +1669,104 @@ mod tests {
         a.apply(poll(&t, 7));
         assert_eq!(a.rate_source, RateSource::Kernel);
         assert!(a.totals.rates.is_some());
+    }
+
+    /// Real servers come in ipvsadm's order however the kernel lists them:
+    /// as it does (newest first), in order, or mixed.
+    #[test]
+    fn real_servers_are_put_in_ipvsadm_order() {
+        use std::net::Ipv4Addr;
+        let d = |last: u8, port: u16| Dest::new(Ipv4Addr::new(10, 0, 0, last).into(), port);
+        let sorted = vec![d(1, 80), d(1, 81), d(2, 80), d(3, 80), d(10, 80)];
+        let keys = |v: &[Dest]| v.iter().map(Dest::key).collect::<Vec<_>>();
+        let mut newest_first = sorted.clone();
+        newest_first.reverse();
+        let mut mixed = sorted.clone();
+        mixed.swap(0, 3);
+        mixed.swap(1, 4);
+        for mut v in [sorted.clone(), newest_first, mixed] {
+            put_in_order(&mut v);
+            assert_eq!(keys(&v), keys(&sorted));
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// The director totals and the rows flagged with marks, kept row by
+        /// row between whole listings, are what a pass over every row finds,
+        /// whatever rows each poll reads, in slices of any size, with the
+        /// rate source changing in between.
+        #[test]
+        fn totals_kept_row_by_row_are_the_sum_over_every_row(
+            polls in proptest::collection::vec(
+                (
+                    proptest::bool::weighted(0.2),
+                    proptest::collection::vec(0usize..30, 0..6),
+                    proptest::collection::vec(0usize..30, 0..10),
+                    proptest::collection::vec((0usize..30, 0u32..50), 0..8),
+                    0u8..10,
+                    1usize..40,
+                ),
+                1..12,
+            )
+        ) {
+            let mut t = FakeTable::many(30);
+            let mut a = app();
+            let mut at = 1;
+            t.advance(1, true);
+            a.apply(poll(&t, at));
+            for (whole, svc, read, conns, estimator, slice) in polls {
+                at += 1;
+                t.advance(1, estimator != 0);
+                for (i, c) in conns {
+                    t.services[i].1[0].0.active_conns = c;
+                }
+                let Event::Polled(mut p) = poll(&t, at) else { unreachable!() };
+                // Mostly the kernel's rates; sometimes a kernel that says
+                // its estimator is off, or cannot say.
+                p.estimator = match estimator {
+                    0 => Some(false),
+                    1 => None,
+                    _ => Some(true),
+                };
+                if !whole {
+                    p.whole = false;
+                    p.services = svc.iter().map(|&i| t.services[i].0.clone()).collect();
+                    p.dests = read
+                        .iter()
+                        .map(|&i| {
+                            let (s, ds) = &t.services[i];
+                            (s.key, ds.iter().map(|(d, _)| d.clone()).collect())
+                        })
+                        .collect();
+                }
+                a.begin(Event::Polled(p));
+                while !a.apply_step(slice) {}
+                let active: u64 = a.services.iter().map(ServiceRow::active).sum();
+                proptest::prop_assert_eq!(a.totals_active, active);
+                let marked: Vec<usize> = (0..a.services.len())
+                    .filter(|&i| {
+                        let r = &a.services[i];
+                        r.changed != Changed::default()
+                            || r.dests.iter().any(|d| d.changed != Changed::default())
+                    })
+                    .collect();
+                let mut flagged = a.flagged.clone();
+                flagged.sort_unstable();
+                proptest::prop_assert_eq!(flagged, marked);
+                if a.rate_source == RateSource::Kernel {
+                    let mut sum = crate::model::Stats::default();
+                    for r in &a.services {
+                        sum.cps += r.service.stats.cps;
+                        sum.inpps += r.service.stats.inpps;
+                        sum.outpps += r.service.stats.outpps;
+                        sum.inbps += r.service.stats.inbps;
+                        sum.outbps += r.service.stats.outbps;
+                    }
+                    proptest::prop_assert_eq!(a.totals.rates, Some(Rates::from_kernel(&sum)));
+                }
+            }
+        }
     }
 
     /// A poll applied a slice at a time, with keys in between, ends where

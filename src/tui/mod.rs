@@ -172,6 +172,7 @@ where
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             let mut dirty = true;
             let mut drawn_at = Instant::now();
+            let mut moved = true;
             loop {
                 // Draw after keys, replies and whole polls; the tick draws
                 // only when nothing else did for a second (the clock, the
@@ -180,8 +181,13 @@ where
                     monitor.render(terminal).map_err(std::io::Error::other)?;
                     drawn_at = Instant::now();
                 }
-                if let Ok(mut w) = owner.watched.lock() {
-                    *w = monitor.app.watched();
+                // What the next poll reads first; not redone for every slice
+                // of a poll being applied, unless a key moved the view.
+                if moved || !monitor.app.applying() {
+                    if let Ok(mut w) = owner.watched.lock() {
+                        *w = monitor.app.watched();
+                    }
+                    moved = false;
                 }
                 if monitor.app.quit {
                     return Ok(());
@@ -193,6 +199,7 @@ where
                         Ok(Ok(event)) => {
                             monitor.input(&event);
                             dirty = true;
+                            moved = true;
                         }
                         Ok(Err(e)) => return Err(e),
                         Err(TryRecvError::Empty) => {
