@@ -27,8 +27,8 @@ const KEEP_FREED: i32 = 64 << 20;
 /// were mapped and unmapped afresh, each page faulted in again. In the
 /// test VM at 10,000 x 10 (`bench tui-memory`, two runs each, one boot),
 /// the UI thread took 21.7 and 26.0 ms of CPU a second at 128 KB, 17.0 and
-/// 20.7 at 1 MB, 23.7 and 21.0 at 32 MB, with peak RSS 46.8-47.3, 47.0-48.5
-/// and 49.5-50.0 MB: lists of megabytes (a listing of 50,000 services, the
+/// 20.7 at 1 MB, 23.7 and 21.0 at 32 MB, with peak RSS 45.7-46.2, 45.9-47.4
+/// and 48.3-48.8 MB: lists of megabytes (a listing of 50,000 services, the
 /// rows) keep their own mappings and go back to the kernel when freed.
 const KEEP_BIG: i32 = 1 << 20;
 
