@@ -361,21 +361,24 @@ impl KernelSums {
     }
 
     fn add(&mut self, o: &KernelSums) {
-        self.cps = self.cps.wrapping_add(o.cps);
-        self.inpps = self.inpps.wrapping_add(o.inpps);
-        self.outpps = self.outpps.wrapping_add(o.outpps);
-        self.inbps = self.inbps.wrapping_add(o.inbps);
-        self.outbps = self.outbps.wrapping_add(o.outbps);
-        self.active = self.active.wrapping_add(o.active);
+        self.each(o, u64::wrapping_add);
     }
 
     fn sub(&mut self, o: &KernelSums) {
-        self.cps = self.cps.wrapping_sub(o.cps);
-        self.inpps = self.inpps.wrapping_sub(o.inpps);
-        self.outpps = self.outpps.wrapping_sub(o.outpps);
-        self.inbps = self.inbps.wrapping_sub(o.inbps);
-        self.outbps = self.outbps.wrapping_sub(o.outbps);
-        self.active = self.active.wrapping_sub(o.active);
+        self.each(o, u64::wrapping_sub);
+    }
+
+    fn each(&mut self, o: &KernelSums, f: fn(u64, u64) -> u64) {
+        for (a, b) in [
+            (&mut self.cps, o.cps),
+            (&mut self.inpps, o.inpps),
+            (&mut self.outpps, o.outpps),
+            (&mut self.inbps, o.inbps),
+            (&mut self.outbps, o.outbps),
+            (&mut self.active, o.active),
+        ] {
+            *a = f(*a, b);
+        }
     }
 
     fn rates(&self) -> Rates {
@@ -1422,6 +1425,24 @@ mod tests {
         )
     }
 
+    /// A poll between whole listings at second `at`: services `svc` of the
+    /// fake table re-read, and the real servers of services `read`.
+    fn poll_of_some(table: &FakeTable, at: u64, svc: &[usize], read: &[usize]) -> PollResult {
+        let Event::Polled(mut p) = poll(table, at) else {
+            unreachable!()
+        };
+        p.whole = false;
+        p.services = svc.iter().map(|&i| table.services[i].0.clone()).collect();
+        p.dests = read
+            .iter()
+            .map(|&i| {
+                let (s, ds) = &table.services[i];
+                (s.key, ds.iter().map(|(d, _)| d.clone()).collect())
+            })
+            .collect();
+        p
+    }
+
     proptest::proptest! {
         /// The integer marks of a real server with kernel rates are the
         /// marks the general path finds through floats.
@@ -1471,19 +1492,7 @@ mod tests {
         let mut table = FakeTable::sample();
         let mut a = app();
         let some = |at: u64, table: &FakeTable, svc: &[usize], read: &[usize]| {
-            let Event::Polled(mut p) = poll(table, at) else {
-                unreachable!()
-            };
-            p.whole = false;
-            p.services = svc.iter().map(|&i| table.services[i].0.clone()).collect();
-            p.dests = read
-                .iter()
-                .map(|&i| {
-                    let (s, ds) = &table.services[i];
-                    (s.key, ds.iter().map(|(d, _)| d.clone()).collect())
-                })
-                .collect();
-            Event::Polled(p)
+            Event::Polled(poll_of_some(table, at, svc, read))
         };
         a.apply(poll(&table, 1));
         let n = a.services.len();
@@ -1721,7 +1730,12 @@ mod tests {
                 for (i, c) in conns {
                     t.services[i].1[0].0.active_conns = c;
                 }
-                let Event::Polled(mut p) = poll(&t, at) else { unreachable!() };
+                let mut p = if whole {
+                    let Event::Polled(p) = poll(&t, at) else { unreachable!() };
+                    p
+                } else {
+                    poll_of_some(&t, at, &svc, &read)
+                };
                 // Mostly the kernel's rates; sometimes a kernel that says
                 // its estimator is off, or cannot say.
                 p.estimator = match estimator {
@@ -1729,17 +1743,6 @@ mod tests {
                     1 => None,
                     _ => Some(true),
                 };
-                if !whole {
-                    p.whole = false;
-                    p.services = svc.iter().map(|&i| t.services[i].0.clone()).collect();
-                    p.dests = read
-                        .iter()
-                        .map(|&i| {
-                            let (s, ds) = &t.services[i];
-                            (s.key, ds.iter().map(|(d, _)| d.clone()).collect())
-                        })
-                        .collect();
-                }
                 a.begin(Event::Polled(p));
                 while !a.apply_step(slice) {}
                 let active: u64 = a.services.iter().map(ServiceRow::active).sum();
