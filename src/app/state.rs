@@ -167,6 +167,12 @@ impl ServiceRow {
         self.dests.iter().map(|d| d.dest.active_conns as u64).sum()
     }
 
+    /// Whether the last poll marked the service or one of its real servers.
+    fn marked(&self) -> bool {
+        self.changed != Changed::default()
+            || self.dests.iter().any(|d| d.changed != Changed::default())
+    }
+
     pub fn inactive(&self) -> u64 {
         self.dests
             .iter()
@@ -346,10 +352,9 @@ struct KernelSums {
 }
 
 impl KernelSums {
-    /// A row's share: its service's rates and its real servers' active
-    /// connections (`active`, summed by the caller).
-    fn of(row: &ServiceRow, active: u64) -> KernelSums {
-        let s = &row.service.stats;
+    /// A row's share: its service's rates (`s`) and its real servers'
+    /// active connections (`active`, summed by the caller).
+    fn of(s: &crate::model::Stats, active: u64) -> KernelSums {
         KernelSums {
             cps: s.cps,
             inpps: s.inpps,
@@ -598,17 +603,14 @@ impl App {
             }
             let spare = &mut job.spare;
             let reading = (u.service, u.dests);
-            let kept = job.totals.kept;
-            let before = kept.then(|| KernelSums::of(row, row.active()));
-            let (moved, active) =
+            let stats_before = job.totals.kept.then_some(row.service.stats);
+            let (moved, [active_before, active]) =
                 update_row(row, reading, job.at, job.source, (job.samples, gap), spare);
-            if let Some(before) = before {
+            if let Some(stats_before) = stats_before {
                 let t = &mut job.totals;
-                t.kernel.sub(&before);
-                t.kernel.add(&KernelSums::of(row, active));
-                if row.changed != Changed::default()
-                    || row.dests.iter().any(|d| d.changed != Changed::default())
-                {
+                t.kernel.sub(&KernelSums::of(&stats_before, active_before));
+                t.kernel.add(&KernelSums::of(&row.service.stats, active));
+                if row.marked() {
                     t.marked.push(u.row);
                 }
             }
@@ -625,18 +627,8 @@ impl App {
     /// if the order can have moved.
     fn sum_step(&mut self, mut job: Applying, max_rows: usize) -> bool {
         let t = &mut job.totals;
-        let end = if t.kept {
-            self.services.len()
-        } else {
-            t.next.saturating_add(max_rows).min(self.services.len())
-        };
-        // Sums kept row by row (see `App::kept_sums`) need no pass.
-        let pass = if t.kept {
-            &[][..]
-        } else {
-            &self.services[t.next..end]
-        };
-        for (i, row) in pass.iter().enumerate() {
+        let end = t.next.saturating_add(max_rows).min(self.services.len());
+        for (i, row) in self.services[t.next..end].iter().enumerate() {
             let (mut active, mut marked) = (0, row.changed != Changed::default());
             for d in &row.dests {
                 active += d.dest.active_conns as u64;
@@ -649,7 +641,7 @@ impl App {
             // rates of summed counters: a service deleted or added must not
             // read as a counter reset of the director.
             if job.source == RateSource::Kernel {
-                t.kernel.add(&KernelSums::of(row, active));
+                t.kernel.add(&KernelSums::of(&row.service.stats, active));
             } else {
                 t.active += active;
                 if let Some(r) = &row.series.rates {
@@ -746,7 +738,14 @@ impl App {
             updates,
             rebuild: false,
             spare,
+            // Sums kept row by row need no pass over the rows: it starts at
+            // the end.
             totals: Totals {
+                next: if kept.is_some() {
+                    self.services.len()
+                } else {
+                    0
+                },
                 kept: kept.is_some(),
                 kernel: kept.unwrap_or_default(),
                 ..Totals::default()
@@ -1217,7 +1216,8 @@ fn dest_values(row: &ServiceRow, j: usize, sort: SortColumn, source: RateSource)
 /// sample: a row re-read after polls that skipped it records its reading for
 /// each of them (the kernel's rates are averages over the last seconds, the
 /// best value for the gap), so every series keeps one sample per poll.
-/// Whether real servers came or went, and the row's active connections now.
+/// Whether real servers came or went, and the row's active connections
+/// before and after.
 fn update_row(
     row: &mut ServiceRow,
     (service, read): (Option<Service>, Option<Vec<Dest>>),
@@ -1225,7 +1225,7 @@ fn update_row(
     source: RateSource,
     (samples, gap): (usize, u64),
     spare: &mut usize,
-) -> (bool, u64) {
+) -> (bool, [u64; 2]) {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
         for s in row.dests.iter_mut().filter_map(|d| d.series.as_mut()) {
@@ -1238,18 +1238,12 @@ fn update_row(
     let mut moved = false;
     let after = if let Some(mut dests) = read {
         put_in_order(&mut dests);
-        let same_keys = row.dests.len() == dests.len()
-            && row
-                .dests
-                .iter()
-                .zip(&dests)
-                .all(|(r, d)| r.dest.key() == d.key());
         if row.dest_series == UNREAD_WATCHED {
             row.dest_series = dests.len().min(*spare);
             *spare -= row.dest_series;
         }
         let series = (samples, row.dest_series);
-        if !merge_dests(&mut row.dests, dests, same_keys, at, source, series) {
+        if !merge_dests(&mut row.dests, dests, at, source, series) {
             row.search = None;
             moved = true;
         }
@@ -1274,7 +1268,7 @@ fn update_row(
         (before.0.as_ref(), before.1 .0, before.1 .1, before.1 .2),
         (row.series.rates.as_ref(), after.0, after.1, after.2),
     );
-    (moved, after.1)
+    (moved, [before.1 .1, after.1])
 }
 
 /// A service's real servers in ipvsadm's order. The kernel lists them
@@ -1304,17 +1298,17 @@ fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
     })
 }
 
-/// `same_keys`: `new` holds the real servers of `rows`, in their order.
 /// `series`: the history length of real servers' series, and how many of
 /// them (the first) keep one. False when real servers came or went.
 fn merge_dests(
     rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
-    same_keys: bool,
     at: Duration,
     source: RateSource,
     (samples, kept): (usize, usize),
 ) -> bool {
+    let same_keys =
+        rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
         // The usual read: the same real servers; update them in place.
         for (j, (row, dest)) in rows.iter_mut().zip(new).enumerate() {
