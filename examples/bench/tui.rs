@@ -257,6 +257,9 @@ impl Input for Script {
                 p.quiet = Some((proc_cpu(), Instant::now()));
                 p.quiet_threads = thread_cpu();
             }
+            // As a terminal would, no slots in between: the next is the quit.
+            let end = self.until + self.quiet;
+            self.sent = (end.as_nanos() / self.every.as_nanos()) as u32 - 1;
             return Ok(None);
         }
         let code = if at >= self.until {

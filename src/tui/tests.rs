@@ -471,6 +471,82 @@ fn event_loop_runs_headless_and_quits() {
     assert!(text.contains("→ 10.1.1.2:443"), "{text}");
 }
 
+/// An idle terminal is looked at once a second, not 20 times (each wake-up
+/// costs CPU), and a quit after a long idle stretch is still prompt: the
+/// input thread waits briefly again after every event.
+#[test]
+fn an_idle_terminal_wakes_the_input_thread_rarely_and_quitting_stays_prompt() {
+    use super::{run_loop, Input as InputSource, MonitorOptions, INPUT_BRISK};
+    use std::sync::{Arc, Mutex};
+
+    /// A real terminal: `next` returns as soon as a key is due, else after
+    /// the timeout. Logs each wait asked for, and when `q` was handed over.
+    struct Terminal_ {
+        start: Instant,
+        quit_at: Duration,
+        waits: Arc<Mutex<Vec<(Duration, Duration)>>>,
+        sent: Arc<Mutex<Option<Instant>>>,
+    }
+    impl InputSource for Terminal_ {
+        fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Input>> {
+            let now = self.start.elapsed();
+            self.waits.lock().unwrap().push((now, timeout));
+            let mut sent = self.sent.lock().unwrap();
+            if sent.is_none() && now + timeout >= self.quit_at {
+                std::thread::sleep(self.quit_at.saturating_sub(now));
+                *sent = Some(Instant::now());
+                return Ok(Some(Input::Key(KeyEvent::new(
+                    KeyCode::Char('q'),
+                    KeyModifiers::NONE,
+                ))));
+            }
+            drop(sent);
+            std::thread::sleep(timeout);
+            Ok(None)
+        }
+    }
+    let quit_at = INPUT_BRISK + Duration::from_millis(1500);
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let sent = Arc::new(Mutex::new(None));
+    let mut input = Terminal_ {
+        start: Instant::now(),
+        quit_at,
+        waits: waits.clone(),
+        sent: sent.clone(),
+    };
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let options = MonitorOptions {
+        delay: Duration::from_millis(200),
+        ..MonitorOptions::default()
+    };
+    run_loop(
+        &mut terminal,
+        &mut input,
+        super::Access::ReadOnly(Box::new(FakeReader::new(FakeTable::sample()))),
+        &options,
+        Arc::new(crate::clock::SystemClock::new()),
+    )
+    .unwrap();
+    let returned = Instant::now();
+    let quit = sent.lock().unwrap().expect("q was sent");
+    let waits = waits.lock().unwrap();
+    let idle: Vec<Duration> = waits
+        .iter()
+        .filter(|(at, _)| *at >= INPUT_BRISK + Duration::from_millis(100) && *at < quit_at)
+        .map(|(_, w)| *w)
+        .collect();
+    assert!(!idle.is_empty(), "{waits:?}");
+    assert!(
+        idle.iter().all(|w| *w >= Duration::from_secs(1)),
+        "{waits:?}"
+    );
+    let brisk = waits.iter().filter(|(at, _)| *at < INPUT_BRISK).count();
+    assert!(brisk >= 20, "{brisk} waits while brisk");
+    // Quitting waited for one short wait at most, not a long one.
+    let took = returned - quit;
+    assert!(took < Duration::from_millis(500), "{took:?}");
+}
+
 #[test]
 fn unknown_rates_read_as_a_dash_not_zero() {
     // Estimator stopped: the first readings cannot give a rate yet.
