@@ -31,7 +31,7 @@
 //! Services are handed over in ipvsadm's order (`kernel_order`), sorted here
 //! on the polling thread rather than on the UI thread.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use crate::app::table::kernel_order;
@@ -287,37 +287,36 @@ impl Poller {
         let same = services.len() == self.dumped.len()
             && services.iter().zip(&self.dumped).all(|(s, k)| s.key == *k);
         if !same {
-            let was: HashSet<ServiceKey> = self
-                .order
+            // Each service's place in the new dump, by key.
+            let at: HashMap<ServiceKey, usize> = services
                 .iter()
-                .zip(&self.read_once)
-                .filter(|(_, read)| **read)
-                .map(|(&i, _)| self.dumped[i as usize])
+                .enumerate()
+                .map(|(d, s)| (s.key, d))
                 .collect();
             let mut order: Vec<u32> = (0..services.len() as u32).collect();
             // Keys are unique: an unstable sort gives the one order.
             order.sort_unstable_by(|&a, &b| {
                 kernel_order(&services[a as usize].key, &services[b as usize].key)
             });
-            self.read_once = order
-                .iter()
-                .map(|&i| was.contains(&services[i as usize].key))
-                .collect();
+            let mut rank = vec![0; order.len()];
+            for (p, &d) in order.iter().enumerate() {
+                rank[d as usize] = p as u32;
+            }
+            // A service read before stays read, wherever it is now.
+            let mut read_once = vec![false; order.len()];
+            for (key, &p) in self.dumped.iter().zip(&self.rank) {
+                if let (true, Some(&d)) = (self.read_once[p as usize], at.get(key)) {
+                    read_once[rank[d] as usize] = true;
+                }
+            }
+            self.read_once = read_once;
             // The sweep goes on at the first service from the cursor on, in
             // the last dump's order, that is still there.
-            let at: HashMap<ServiceKey, usize> = services
-                .iter()
-                .enumerate()
-                .map(|(d, s)| (s.key, d))
-                .collect();
             let m = self.dumped.len();
             self.cursor = (0..m)
                 .find_map(|j| at.get(&self.dumped[(self.cursor + j) % m]))
                 .map_or(0, |&d| d);
-            self.rank = vec![0; order.len()];
-            for (p, &d) in order.iter().enumerate() {
-                self.rank[d as usize] = p as u32;
-            }
+            self.rank = rank;
             self.dumped = services.iter().map(|s| s.key).collect();
             self.order = order;
         }
@@ -371,7 +370,7 @@ mod tests {
     use crate::app::fake::{FakeReader, FakeTable};
     use crate::clock::ManualClock;
     use crate::model::{Dest, Service};
-    use std::collections::HashMap;
+    use std::collections::{HashMap, HashSet};
     use std::time::SystemTime;
 
     #[test]
