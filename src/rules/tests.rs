@@ -17,7 +17,7 @@ fn one(line: &str) -> Change {
 
 fn err(line: &str) -> String {
     match parse_line(line) {
-        Err(e) => e,
+        Err(e) => e.to_string(),
         Ok(c) => panic!("{line}: expected an error, got {c:?}"),
     }
 }

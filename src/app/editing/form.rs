@@ -530,7 +530,7 @@ impl Form {
             trial.push(id);
             match rules::parse_args(&self.args(&trial)) {
                 Ok(_) => good.push(id),
-                Err(e) => errors.push((id, self.words(id, e))),
+                Err(e) => errors.push((id, self.words(id, e.to_string()))),
             }
         }
         for f in &mut self.fields {
