@@ -7,6 +7,7 @@ use std::time::{Duration, SystemTime};
 use crate::model::{Dest, DestKey, Info, Service, ServiceKey};
 
 use super::action::{Action, Event, PollResult};
+use super::editing::WeightMark;
 use super::keyhash::KeyMap;
 use super::metric::Metric;
 use super::rates::{RateSource, Rates};
@@ -271,9 +272,9 @@ pub struct App {
     pub help: bool,
     pub exact: bool,
     pub quit: bool,
-    /// Weight-change status of real servers pressed this session: `…`
-    /// pending, `✓` applied, `✗` failed (set by the editing UI).
-    pub weight_marks: HashMap<(ServiceKey, DestKey), char>,
+    /// Weight-change status of real servers pressed this session (set by
+    /// the editing UI).
+    pub weight_marks: HashMap<(ServiceKey, DestKey), WeightMark>,
     /// Services watched recently, with when (a counter of polls): their real
     /// servers keep series.
     recent: HashMap<ServiceKey, u64>,

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::Frame;
 
+use crate::app::editing::WeightMark;
 use crate::app::hints::{hint, siblings_busy};
 use crate::app::rates::RateSource;
 use crate::app::table::Row;
@@ -292,6 +293,15 @@ fn service_cells<'a>(app: &'a App, row: &'a ServiceRow) -> Box<dyn Fn(Col) -> Ce
     })
 }
 
+/// The weight cell's mark after a real server's weight presses.
+fn mark_glyph(mark: &WeightMark) -> char {
+    match mark {
+        WeightMark::Pending => '…',
+        WeightMark::Applied => '✓',
+        WeightMark::Failed { .. } => '✗',
+    }
+}
+
 fn dest_cells<'a>(
     app: &'a App,
     row: &'a ServiceRow,
@@ -308,7 +318,7 @@ fn dest_cells<'a>(
             Col::Sched => String::new(),
             Col::Forward => d.dest.forward.name().to_string(),
             Col::Weight => match app.weight_marks.get(&(row.service.key, d.dest.key())) {
-                Some(mark) => format!("{}{mark}", d.dest.weight),
+                Some(mark) => format!("{}{}", d.dest.weight, mark_glyph(mark)),
                 None => d.dest.weight.to_string(),
             },
             Col::Active => human(d.dest.active_conns as f64, app.exact),

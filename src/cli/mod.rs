@@ -110,7 +110,7 @@ fn run(args: Args) -> Result<(), String> {
         if !args.demo && crate::edit::keepalived_running() {
             options
                 .banners
-                .push(crate::edit::KEEPALIVED_BANNER.to_string());
+                .push(crate::app::editing::Banner::Keepalived);
         }
         Access::ReadWrite(editor(&args, backend, clock.clone()))
     };

@@ -857,7 +857,7 @@ fn snapshots_journal_pane_read_only_and_banner() {
         r.monitor
             .edit
             .banners
-            .push(crate::edit::KEEPALIVED_BANNER.to_string());
+            .push(crate::app::editing::Banner::Keepalived);
         r.select_dest(web(), web_rs(14));
         r.keys("<Right>");
         r.pump();

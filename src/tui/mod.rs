@@ -23,7 +23,7 @@ use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use tokio::sync::mpsc::error::TryRecvError;
 
-use crate::app::editing::Mode;
+use crate::app::editing::{Banner, Mode};
 use crate::app::{App, AppConfig, APPLY_STEP_ROWS};
 use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
@@ -50,7 +50,7 @@ pub struct MonitorOptions {
     pub tz: TimeZone,
     pub palette: Palette,
     /// Warnings above the table, e.g. keepalived's.
-    pub banners: Vec<String>,
+    pub banners: Vec<Banner>,
 }
 
 impl Default for MonitorOptions {

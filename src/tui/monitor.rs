@@ -42,14 +42,7 @@ impl Monitor {
             Report::Poll(e) => self.apply(e),
             Report::Edit(reply) => self.edit.reply(reply, &mut self.app),
             Report::Journal(lines) => self.edit.journal = lines,
-            Report::Disabled(why) => {
-                self.edit
-                    .banners
-                    .retain(|b| !b.starts_with("changes are disabled"));
-                if let Some(why) = why {
-                    self.edit.banners.push(why);
-                }
-            }
+            Report::Disabled(why) => self.edit.changes_disabled(why),
         }
     }
 

@@ -4,12 +4,16 @@
 //! [`Editing::take_requests`], its answers come back through
 //! [`Editing::reply`]. Nothing here touches the backend.
 
+mod banner;
 pub mod form;
+mod mark;
 mod modal;
 mod request;
 mod state;
 
+pub use banner::Banner;
 pub use form::{Field, FieldId, Form, Input, Kind};
+pub use mark::WeightMark;
 pub use modal::Modal;
 pub use request::{Reply, Request};
 pub use state::{Editing, Key, Message, Mode, READ_ONLY};

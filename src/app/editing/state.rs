@@ -4,7 +4,9 @@ use crate::rules::SCHEDULERS;
 
 use super::super::table::Row;
 use super::super::App;
+use super::banner::{self, Banner};
 use super::form::Form;
+use super::mark::WeightMark;
 use super::modal::Modal;
 use super::request::{Reply, Request};
 
@@ -53,7 +55,7 @@ pub struct Editing {
     pub journal: Vec<String>,
     /// Warnings shown above the table: keepalived, a journal that cannot be
     /// written.
-    pub banners: Vec<String>,
+    pub banners: Vec<Banner>,
     requests: Vec<Request>,
 }
 
@@ -374,6 +376,11 @@ impl Editing {
         }
     }
 
+    /// The owner's word on whether changes are refused (None: they are not).
+    pub fn changes_disabled(&mut self, why: Option<String>) {
+        banner::set_changes_disabled(&mut self.banners, why);
+    }
+
     /// The backend owner's answer to a request.
     pub fn reply(&mut self, reply: Reply, app: &mut App) {
         match &reply.request {
@@ -411,9 +418,11 @@ impl Editing {
     /// The weight cell's status mark for a real server pressed this session.
     fn mark(&self, app: &mut App, service: ServiceKey, dest: DestKey) {
         let m = match self.nudger.status(&service, &dest) {
-            Some(NudgeStatus::Pending) => '…',
-            Some(NudgeStatus::Applied) => '✓',
-            Some(NudgeStatus::Failed { .. }) => '✗',
+            Some(NudgeStatus::Pending) => WeightMark::Pending,
+            Some(NudgeStatus::Applied) => WeightMark::Applied,
+            Some(NudgeStatus::Failed { message, .. }) => WeightMark::Failed {
+                reason: message.clone(),
+            },
             None => return,
         };
         app.weight_marks.insert((service, dest), m);

@@ -1,0 +1,51 @@
+//! Warnings shown above the table. Each kind says how long it stays: the
+//! text is only rendered from it, never matched.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Banner {
+    /// keepalived runs here and may put its configuration back; it stays
+    /// for the session.
+    Keepalived,
+    /// Changes are refused (an unwritable journal), in the owner's words;
+    /// each report on the journal replaces it.
+    ChangesDisabled { why: String },
+}
+
+impl fmt::Display for Banner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Banner::Keepalived => f.write_str(crate::edit::KEEPALIVED_BANNER),
+            Banner::ChangesDisabled { why } => f.write_str(why),
+        }
+    }
+}
+
+/// Puts the owner's latest word on whether changes are refused in place of
+/// the one before.
+pub fn set_changes_disabled(banners: &mut Vec<Banner>, why: Option<String>) {
+    banners.retain(|b| !matches!(b, Banner::ChangesDisabled { .. }));
+    if let Some(why) = why {
+        banners.push(Banner::ChangesDisabled { why });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_report_replaces_the_last_and_keeps_keepalived() {
+        let mut banners = vec![Banner::Keepalived];
+        set_changes_disabled(&mut banners, Some("changes are disabled: a".into()));
+        set_changes_disabled(&mut banners, Some("changes are disabled: b".into()));
+        let text: Vec<String> = banners.iter().map(|b| b.to_string()).collect();
+        assert_eq!(
+            text,
+            [crate::edit::KEEPALIVED_BANNER, "changes are disabled: b"]
+        );
+        set_changes_disabled(&mut banners, None);
+        assert_eq!(banners, [Banner::Keepalived]);
+    }
+}
