@@ -1,6 +1,6 @@
 //! What editing adds to the screen: banners, the status message, the
-//! journal pane, and the dialogs (forms, scheduler picker, confirmations,
-//! exact weight).
+//! journal pane, the frame of every dialog and the forms inside theirs
+//! (the other dialogs draw their own bodies).
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::app::editing::dialog::Body;
 use crate::app::editing::{Editing, Form, Input, Modal};
-use crate::rules::SCHEDULERS;
 
 use super::Palette;
 
@@ -62,77 +62,23 @@ pub fn journal(frame: &mut Frame, area: Rect, edit: &Editing) {
 /// The open dialog, centred.
 pub fn modal(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette) {
     let Some(modal) = &edit.modal else { return };
-    let bold = Style::default().add_modifier(Modifier::BOLD);
     let alert = Style::default().fg(palette.alert);
-    let (title, lines, width): (String, Vec<Line>, u16) = match modal {
-        Modal::Form(form) => (form.title(), form_lines(form, area.width, palette), 100),
-        Modal::Picker { service, at } => {
-            let mut lines = vec![Line::from(format!(
-                "{} now uses {}",
-                service.key, service.scheduler
-            ))];
-            for (i, s) in SCHEDULERS.iter().enumerate() {
-                let text = format!("{} {s}", if i == *at { "›" } else { " " });
-                lines.push(if i == *at {
-                    Line::from(Span::styled(text, bold.add_modifier(Modifier::REVERSED)))
-                } else {
-                    Line::from(text)
-                });
-            }
-            lines.push(Line::from(""));
-            lines.push(Line::from("↑↓ choose · Enter switch · Esc cancel"));
-            ("Scheduler (ipvsadm -E -s)".into(), lines, 44)
-        }
-        Modal::Confirm { title, lines, .. } => {
-            let mut out: Vec<Line> = lines.iter().map(|l| Line::from(l.clone())).collect();
-            out.push(Line::from(""));
-            out.push(Line::from(vec![
-                Span::styled("y", bold),
-                Span::raw(" confirm · "),
-                Span::styled("n", bold),
-                Span::raw("/Esc cancel"),
-            ]));
-            (title.clone(), out, 78)
-        }
-        Modal::Weight {
-            service,
-            dest,
-            text,
-            error,
-        } => {
-            let mut lines = vec![
-                Line::from(format!(
-                    "real server {} of {service}",
-                    crate::output::addr_port(&dest.addr, dest.port)
-                )),
-                Line::from(vec![
-                    Span::raw("weight: "),
-                    Span::styled(format!("{text}▏"), bold),
-                ]),
-            ];
-            if let Some(e) = error {
-                lines.push(Line::from(Span::styled(e.clone(), alert)));
-            }
-            lines.push(Line::from(""));
-            lines.push(Line::from("0-65535 · Enter set · Esc cancel"));
-            ("Exact weight (ipvsadm -e -w)".into(), lines, 60)
-        }
-        Modal::Zero { service, services } => (
-            "Zero counters (ipvsadm -Z)".into(),
-            vec![
-                Line::from(vec![
-                    Span::styled("s", bold),
-                    Span::raw(format!("/Enter  the selected service, {service}")),
-                ]),
-                Line::from(vec![
-                    Span::styled("a", bold),
-                    Span::raw(format!("        all {services} services (asks again)")),
-                ]),
-                Line::from(vec![Span::styled("Esc", bold), Span::raw("      cancel")]),
-            ],
-            70,
-        ),
+    let body = match modal {
+        Modal::Form(form) => Body {
+            title: form.title(),
+            lines: form_lines(form, area.width, palette),
+            width: 100,
+        },
+        Modal::Picker(picker) => picker.body(),
+        Modal::Confirm(confirmation) => confirmation.body(),
+        Modal::Weight(weight) => weight.body(alert),
+        Modal::Zero(zero) => zero.body(),
     };
+    let Body {
+        title,
+        lines,
+        width,
+    } = body;
     let width = width.min(area.width);
     let inner_width = width.saturating_sub(2).max(1);
     // Height after wrapping, so long command lines are not cut.

@@ -369,7 +369,7 @@ fn exact_weight_refuses_bad_values_and_sends_nothing() {
         assert!(
             matches!(
                 r.monitor.edit.modal,
-                Some(Modal::Weight { error: Some(_), .. })
+                Some(Modal::Weight(ref w)) if w.error().is_some()
             ),
             "{bad}"
         );
@@ -414,7 +414,7 @@ fn scheduler_switch_from_the_picker_and_undo() {
     let mut r = Rig::new(Mode::ReadWrite, 120, 40);
     r.select_service(web());
     r.keys("s");
-    assert!(matches!(r.monitor.edit.modal, Some(Modal::Picker { .. })));
+    assert!(matches!(r.monitor.edit.modal, Some(Modal::Picker(_))));
     // wlc → lblc, one down.
     r.keys("<Down><Enter>");
     r.pump();

@@ -5,15 +5,15 @@
 //! [`Editing::reply`]. Nothing here touches the backend.
 
 mod banner;
+pub mod dialog;
 pub mod form;
 mod mark;
-mod modal;
 mod request;
 mod state;
 
 pub use banner::Banner;
+pub use dialog::{Key, Modal};
 pub use form::{Field, FieldId, Form, Input, Kind};
 pub use mark::WeightMark;
-pub use modal::Modal;
 pub use request::{Reply, Request};
-pub use state::{Editing, Key, Message, Mode, READ_ONLY};
+pub use state::{Editing, Message, Mode, READ_ONLY};

@@ -1,13 +1,12 @@
-use crate::edit::{NudgeStatus, WeightNudger, MAX_WEIGHT};
-use crate::model::{Change, DestKey, ServiceKey};
-use crate::rules::SCHEDULERS;
+use crate::edit::{NudgeStatus, WeightNudger};
+use crate::model::{DestKey, ServiceKey};
 
 use super::super::table::Row;
 use super::super::App;
 use super::banner::{self, Banner};
+use super::dialog::{Confirmation, ExactWeight, Key, Modal, Outcome, SchedulerPicker, ZeroChoice};
 use super::form::Form;
 use super::mark::WeightMark;
-use super::modal::Modal;
 use super::request::{Reply, Request};
 
 /// What the edit keys say when lvstop was started read-only.
@@ -19,21 +18,6 @@ pub const READ_ONLY: &str = "read-only: started with --read-only, no change is p
 pub enum Mode {
     ReadOnly,
     ReadWrite,
-}
-
-/// The keys the editing UI understands, from the terminal's key events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Left { shift: bool },
-    Right { shift: bool },
-    Up,
-    Down,
-    Tab,
-    BackTab,
-    Enter,
-    Esc,
-    Backspace,
 }
 
 /// The status line: the last thing done or refused.
@@ -143,14 +127,7 @@ impl Editing {
                 }
             }
             Key::Char('w') => match dest {
-                Some((s, d)) => {
-                    self.modal = Some(Modal::Weight {
-                        service: s,
-                        dest: d.dest.key(),
-                        text: d.dest.weight.to_string(),
-                        error: None,
-                    })
-                }
+                Some((s, d)) => self.modal = Some(Modal::Weight(ExactWeight::new(s, &d.dest))),
                 None => self.say(need_dest, true),
             },
             Key::Char('x') => match dest {
@@ -174,78 +151,26 @@ impl Editing {
                 None => self.say(need_dest, true),
             },
             Key::Char('D') => match service {
-                Some(s) => {
-                    let key = s.service.key;
-                    let dests = s.dests.len();
-                    self.modal = Some(Modal::Confirm {
-                        title: "Delete virtual service".into(),
-                        lines: vec![
-                            format!("Delete {key}?"),
-                            format!(
-                                "With it go {} real server{} and {} active connection{}.",
-                                dests,
-                                plural(dests as u64),
-                                s.active(),
-                                plural(s.active())
-                            ),
-                            rules_line(&Change::DeleteService(key)),
-                        ],
-                        request: Request::Apply(Change::DeleteService(key)),
-                    });
-                }
+                Some(s) => self.modal = Some(Modal::Confirm(Confirmation::delete_service(s))),
                 None => self.say(need_service(), true),
             },
             Key::Char('d') => match dest {
                 Some((s, d)) => {
-                    let change = Change::DeleteDest {
-                        service: s,
-                        dest: d.dest.key(),
-                    };
-                    let active = u64::from(d.dest.active_conns);
-                    self.modal = Some(Modal::Confirm {
-                        title: "Delete real server".into(),
-                        lines: vec![
-                            format!(
-                                "Delete real server {} of {s}?",
-                                crate::output::addr_port(&d.dest.addr, d.dest.port)
-                            ),
-                            format!(
-                                "With it go {} active connection{} (weight {}).",
-                                active,
-                                plural(active),
-                                d.dest.weight
-                            ),
-                            rules_line(&change),
-                        ],
-                        request: Request::Apply(change),
-                    });
+                    self.modal = Some(Modal::Confirm(Confirmation::delete_dest(s, &d.dest)))
                 }
                 None => self.say(need_dest, true),
             },
             Key::Char('s') => match service {
-                Some(s) => {
-                    let at = SCHEDULERS
-                        .iter()
-                        .position(|n| *n == s.service.scheduler)
-                        .unwrap_or(0);
-                    self.modal = Some(Modal::Picker {
-                        service: s.service.clone(),
-                        at,
-                    });
-                }
+                Some(s) => self.modal = Some(Modal::Picker(SchedulerPicker::new(&s.service))),
                 None => self.say(need_service(), true),
             },
-            Key::Char('Z') => match service {
-                Some(s) => {
-                    self.modal = Some(Modal::Zero {
-                        service: s.service.key,
-                        services: app.services.len(),
-                    })
-                }
-                None => {
-                    self.modal = Some(zero_all(app.services.len()));
-                }
-            },
+            Key::Char('Z') => {
+                let services = app.services.len();
+                self.modal = Some(match service {
+                    Some(s) => Modal::Zero(ZeroChoice::new(s.service.key, services)),
+                    None => Modal::Confirm(Confirmation::zero_all(services)),
+                })
+            }
             Key::Char('u') => self.send(Request::Undo),
             _ => {}
         }
@@ -282,97 +207,22 @@ impl Editing {
                 }
                 Some(Modal::Form(form))
             }
-            Modal::Picker { service, mut at } => {
-                match key {
-                    Key::Esc => return None,
-                    Key::Up | Key::Left { .. } | Key::Char('k') => at = at.saturating_sub(1),
-                    Key::Down | Key::Right { .. } | Key::Char('j') => {
-                        at = (at + 1).min(SCHEDULERS.len() - 1)
-                    }
-                    Key::Enter => {
-                        let mut s = service.clone();
-                        s.scheduler = SCHEDULERS[at].to_string();
-                        // sh/mh flag words mean nothing to another scheduler.
-                        if !matches!(SCHEDULERS[at], "sh" | "mh") {
-                            s.flags.0 &= !(crate::model::ServiceFlags::SCHED1
-                                | crate::model::ServiceFlags::SCHED2
-                                | crate::model::ServiceFlags::SCHED3);
-                        }
-                        self.send(Request::Apply(Change::EditService(s)));
-                        return None;
-                    }
-                    _ => {}
-                }
-                Some(Modal::Picker { service, at })
+            Modal::Picker(p) => self.outcome(p.key(key)),
+            Modal::Confirm(c) => self.outcome(c.key(key)),
+            Modal::Weight(w) => self.outcome(w.key(key)),
+            Modal::Zero(z) => self.outcome(z.key(key)),
+        }
+    }
+
+    /// The dialog left open after a key, once what it asked is sent.
+    fn outcome(&mut self, outcome: Outcome) -> Option<Modal> {
+        match outcome {
+            Outcome::Stay(modal) => Some(modal),
+            Outcome::Close => None,
+            Outcome::Send(request) => {
+                self.send(request);
+                None
             }
-            Modal::Confirm {
-                title,
-                lines,
-                request,
-            } => match key {
-                Key::Char('y') | Key::Char('Y') => {
-                    self.send(request);
-                    None
-                }
-                Key::Char('n') | Key::Esc => None,
-                _ => Some(Modal::Confirm {
-                    title,
-                    lines,
-                    request,
-                }),
-            },
-            Modal::Weight {
-                service,
-                dest,
-                mut text,
-                ..
-            } => {
-                match key {
-                    Key::Esc => return None,
-                    Key::Backspace => {
-                        text.pop();
-                    }
-                    Key::Char(c) => text.push(c),
-                    Key::Enter => match text.trim().parse::<u32>() {
-                        Ok(w)
-                            if w <= MAX_WEIGHT
-                                && text.trim().bytes().all(|b| b.is_ascii_digit()) =>
-                        {
-                            self.send(Request::SetWeight {
-                                service,
-                                dest,
-                                weight: w,
-                            });
-                            return None;
-                        }
-                        _ => {}
-                    },
-                    _ => {}
-                }
-                let error = match text.trim().parse::<u32>() {
-                    Ok(w) if w <= MAX_WEIGHT && text.trim().bytes().all(|b| b.is_ascii_digit()) => {
-                        None
-                    }
-                    _ => Some(format!(
-                        "a whole number from 0 to {MAX_WEIGHT}, not `{text}'"
-                    )),
-                };
-                Some(Modal::Weight {
-                    service,
-                    dest,
-                    text,
-                    error,
-                })
-            }
-            Modal::Zero { service, services } => match key {
-                Key::Char('s') | Key::Enter => {
-                    self.send(Request::Apply(Change::Zero(Some(service))));
-                    None
-                }
-                Key::Char('a') => Some(zero_all(services)),
-                Key::Esc | Key::Char('n') => None,
-                _ => Some(Modal::Zero { service, services }),
-            },
         }
     }
 
@@ -439,32 +289,5 @@ impl Editing {
             let d = app.services[i].dests[j].dest.key();
             self.mark(app, s, d);
         }
-    }
-}
-
-fn zero_all(services: usize) -> Modal {
-    Modal::Confirm {
-        title: "Zero all counters".into(),
-        lines: vec![
-            format!(
-                "Zero the counters of all {services} virtual service{} and their real servers?",
-                plural(services as u64)
-            ),
-            "This cannot be undone.".into(),
-            rules_line(&Change::Zero(None)),
-        ],
-        request: Request::Apply(Change::Zero(None)),
-    }
-}
-
-fn rules_line(change: &Change) -> String {
-    crate::rules::command_line(change)
-}
-
-fn plural(n: u64) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
     }
 }

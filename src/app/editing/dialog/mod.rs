@@ -1,0 +1,64 @@
+//! The dialogs editing opens over the table; each takes the keys until it
+//! closes. Each has a file of its own with its state, its keys and what it
+//! draws; the canvas only frames the body. Forms are drawn by the canvas.
+
+mod confirm;
+mod picker;
+mod weight;
+mod zero;
+
+use ratatui::text::Line;
+
+use super::form::Form;
+use super::request::Request;
+
+pub use confirm::Confirmation;
+pub use picker::SchedulerPicker;
+pub use weight::ExactWeight;
+pub use zero::ZeroChoice;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Modal {
+    Form(Form),
+    /// `s`: the kernel's schedulers.
+    Picker(SchedulerPicker),
+    /// Deletes and zero-all: what goes, and the request sent on `y`.
+    Confirm(Confirmation),
+    /// `w`: an exact weight.
+    Weight(ExactWeight),
+    /// `Z`: the selected service, or all (confirmed next).
+    Zero(ZeroChoice),
+}
+
+/// The keys a dialog understands, from the terminal's key events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Left { shift: bool },
+    Right { shift: bool },
+    Up,
+    Down,
+    Tab,
+    BackTab,
+    Enter,
+    Esc,
+    Backspace,
+}
+
+/// What a key did to a dialog.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The dialog stays open as this (itself, or the one it became).
+    Stay(Modal),
+    Close,
+    /// Send this and close.
+    Send(Request),
+}
+
+/// What a dialog shows inside its frame.
+pub struct Body {
+    pub title: String,
+    pub lines: Vec<Line<'static>>,
+    /// The frame's width when the screen allows.
+    pub width: u16,
+}

@@ -1,0 +1,56 @@
+//! `Z`: zero the selected service's counters, or all of them (confirmed
+//! next).
+
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::model::{Change, ServiceKey};
+
+use super::super::request::Request;
+use super::{Body, Confirmation, Key, Modal, Outcome};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZeroChoice {
+    service: ServiceKey,
+    /// How many services "all" is.
+    services: usize,
+}
+
+impl ZeroChoice {
+    pub fn new(service: ServiceKey, services: usize) -> ZeroChoice {
+        ZeroChoice { service, services }
+    }
+
+    pub fn key(self, key: Key) -> Outcome {
+        match key {
+            Key::Char('s') | Key::Enter => {
+                Outcome::Send(Request::Apply(Change::Zero(Some(self.service))))
+            }
+            Key::Char('a') => Outcome::Stay(Modal::Confirm(Confirmation::zero_all(self.services))),
+            Key::Esc | Key::Char('n') => Outcome::Close,
+            _ => Outcome::Stay(Modal::Zero(self)),
+        }
+    }
+
+    pub fn body(&self) -> Body {
+        let bold = Style::default().add_modifier(Modifier::BOLD);
+        Body {
+            title: "Zero counters (ipvsadm -Z)".into(),
+            lines: vec![
+                Line::from(vec![
+                    Span::styled("s", bold),
+                    Span::raw(format!("/Enter  the selected service, {}", self.service)),
+                ]),
+                Line::from(vec![
+                    Span::styled("a", bold),
+                    Span::raw(format!(
+                        "        all {} services (asks again)",
+                        self.services
+                    )),
+                ]),
+                Line::from(vec![Span::styled("Esc", bold), Span::raw("      cancel")]),
+            ],
+            width: 70,
+        }
+    }
+}
