@@ -4,9 +4,10 @@
 //! layer) or the demo director (`demo`) produces immutable snapshots
 //! (`model`), the app state (`app`) derives history and rates from them, and
 //! the view (`canvas`) draws that state; `tui` runs the terminal and the
-//! event loop, `output` prints batch formats, `rules` speaks ipvsadm's
-//! command grammar and `cli` ties them together; `heap` keeps
-//! freed memory for the next poll.
+//! event loop, dispatching input through the one key table (`keys`);
+//! `output` prints batch formats, `rules` speaks ipvsadm's command grammar
+//! and `cli` ties them together; `heap` keeps freed memory for the next
+//! poll.
 
 pub mod app;
 pub mod backend;
@@ -18,6 +19,7 @@ pub mod edit;
 pub mod heap;
 pub mod journal;
 pub mod kernel;
+pub mod keys;
 pub mod model;
 pub mod output;
 pub mod protocol;

@@ -1,4 +1,4 @@
-//! The `?` overlay: every key.
+//! The `?` overlay: every key, as the key table lists it.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -6,33 +6,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-/// Every key the monitor answers to, as the overlay lists it.
-pub const KEYS: &[(&str, &str)] = &[
-    ("↑ ↓  j k", "move the selection"),
-    ("PgUp PgDn Home End", "a page / first / last row"),
-    ("Enter", "expand / collapse a service"),
-    ("→  ←", "expand / collapse (service rows)"),
-    ("→ ← ⇧→ ⇧←", "weight +1 −1 +10 −10 (real server)"),
-    ("w  x", "exact weight / drain, again restores"),
-    ("A  a", "add service / real server"),
-    ("E  e", "edit service / real server"),
-    ("D  d", "delete service / real server"),
-    ("s  Z  u", "scheduler / zero counters / undo"),
-    ("J", "journal of changes"),
-    ("/", "filter: address, port, scheduler"),
-    ("Esc", "clear the filter / close help"),
-    ("o  O", "sort by next column / reverse"),
-    ("f", "freeze the display (polling goes on)"),
-    ("m", "sparkline metric"),
-    ("#", "exact numbers / K M G"),
-    ("?", "this help"),
-    ("q  Ctrl-C", "quit"),
-    ("wheel, click", "scroll, select"),
-];
+use crate::app::Action;
+use crate::keys::{Command, KeyTable};
 
-pub fn draw(frame: &mut Frame, area: Rect) {
+pub fn draw(frame: &mut Frame, area: Rect, keys: &KeyTable) {
+    let help = keys.help_lines();
     let width = 62.min(area.width);
-    let height = (KEYS.len() as u16 + 4).min(area.height);
+    let height = (help.len() as u16 + 4).min(area.height);
     let r = Rect::new(
         area.x + (area.width - width) / 2,
         area.y + (area.height - height) / 2,
@@ -40,7 +20,7 @@ pub fn draw(frame: &mut Frame, area: Rect) {
         height,
     );
     let bold = Style::default().add_modifier(Modifier::BOLD);
-    let mut lines: Vec<Line> = KEYS
+    let mut lines: Vec<Line> = help
         .iter()
         .map(|(k, what)| {
             Line::from(vec![
@@ -50,7 +30,12 @@ pub fn draw(frame: &mut Frame, area: Rect) {
         })
         .collect();
     lines.push(Line::from(""));
-    lines.push(Line::from(" Esc or ? closes"));
+    let key = |a| keys.key_for(Command::View(a)).unwrap_or_default();
+    lines.push(Line::from(format!(
+        " {} or {} closes",
+        key(Action::Escape),
+        key(Action::Help)
+    )));
     frame.render_widget(Clear, r);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Keys ")),

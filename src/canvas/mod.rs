@@ -17,8 +17,8 @@ use ratatui::Frame;
 
 use crate::app::editing::Editing;
 use crate::app::App;
+use crate::keys::KeyTable;
 
-pub use help::KEYS;
 pub use time::TimeZone;
 
 /// The smallest terminal the layout fits in.
@@ -122,7 +122,7 @@ pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
 }
 
 /// Draws the whole screen.
-pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome) {
+pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome, keys: &KeyTable) {
     let area = frame.area();
     let Some(a) = areas(area, app, edit.banners.len() as u16) else {
         too_small(frame, area);
@@ -132,7 +132,7 @@ pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome) {
     editing::banners(frame, a.banners, edit, &chrome.palette);
     table::draw(frame, a.table, app, &chrome.palette);
     sparks::draw(frame, a.sparks, app, &chrome.palette);
-    footer(frame, a.footer, app, edit, &chrome.palette);
+    footer(frame, a.footer, app, edit, &chrome.palette, keys);
     if edit.journal_open {
         // The lower half of the table and the sparklines.
         let top = a.table.y + a.table.height / 2;
@@ -141,7 +141,7 @@ pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome) {
     }
     editing::modal(frame, area, edit, &chrome.palette);
     if app.help {
-        help::draw(frame, area);
+        help::draw(frame, area, keys);
     }
 }
 
@@ -164,7 +164,14 @@ fn too_small(frame: &mut Frame, area: Rect) {
     );
 }
 
-fn footer(frame: &mut Frame, area: Rect, app: &App, edit: &Editing, palette: &Palette) {
+fn footer(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    edit: &Editing,
+    palette: &Palette,
+    keys: &KeyTable,
+) {
     let key = Style::default().add_modifier(Modifier::BOLD);
     let message = editing::message_line(edit, palette);
     let line = if app.filter_editing {
@@ -172,21 +179,20 @@ fn footer(frame: &mut Frame, area: Rect, app: &App, edit: &Editing, palette: &Pa
             Span::styled("/", key),
             Span::raw(app.filter.clone()),
             Span::styled("█", Style::default().add_modifier(Modifier::SLOW_BLINK)),
-            Span::raw("   Enter keeps · Esc clears"),
+            Span::raw(format!(
+                "   {}",
+                keys.footer(true)
+                    .iter()
+                    .map(|(k, what)| format!("{k} {what}"))
+                    .collect::<Vec<_>>()
+                    .join(" · ")
+            )),
         ])
     } else if let Some(m) = message {
         m
     } else {
         let mut spans = Vec::new();
-        for (k, what) in [
-            ("?", "help"),
-            ("/", "filter"),
-            ("o", "sort"),
-            ("f", "freeze"),
-            ("m", "metric"),
-            ("J", "journal"),
-            ("q", "quit"),
-        ] {
+        for (k, what) in keys.footer(false) {
             spans.push(Span::styled(k, key));
             spans.push(Span::raw(format!(" {what}  ")));
         }

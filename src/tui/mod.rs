@@ -5,7 +5,6 @@
 pub mod config;
 #[cfg(test)]
 mod edit_tests;
-mod keys;
 mod monitor;
 mod owner;
 mod poller;
@@ -29,7 +28,6 @@ use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
 
 pub use config::Config;
-pub use keys::action_for_key;
 pub use monitor::Monitor;
 pub use owner::{carry_out, journal_lines, Access, Owner, Report, JOURNAL_PANE_ENTRIES};
 pub use poller::{Poller, SWEEP_BUDGET, SWEEP_NEW_MAX, SWEEP_PERIOD};

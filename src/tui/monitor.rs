@@ -1,16 +1,18 @@
 //! The monitor without a terminal: app state, the editing UI's state, the
-//! screen description, and the translation of terminal input into actions
-//! and editing keys. The event loop and the tests both drive this.
+//! screen description, and terminal input dispatched through the key table
+//! to the app, the editing UI or its dialog. The event loop and the tests
+//! both drive this.
 
-use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use crossterm::event::{MouseButton, MouseEventKind};
+use crossterm::event::Event as Input;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use ratatui::Terminal;
 
-use crate::app::editing::{self, Editing, Mode, Request};
+use crate::app::editing::{Editing, Mode, Request};
+use crate::app::table::Row;
 use crate::app::{Action, App, Event};
 use crate::canvas::{self, Chrome};
+use crate::keys::{Dispatch, KeyTable, Situation};
 
 use super::owner::Report;
 
@@ -18,6 +20,8 @@ pub struct Monitor {
     pub app: App,
     pub edit: Editing,
     pub chrome: Chrome,
+    /// What each key does.
+    pub keys: KeyTable,
     /// The last screen size drawn, for mouse hit-testing.
     size: Rect,
 }
@@ -28,6 +32,7 @@ impl Monitor {
             app,
             edit: Editing::new(mode),
             chrome,
+            keys: KeyTable::default(),
             size: Rect::default(),
         }
     }
@@ -64,49 +69,46 @@ impl Monitor {
         self.app.update(action);
     }
 
+    /// What the key table needs to know to dispatch a key now.
+    fn situation(&self) -> Situation {
+        Situation {
+            filtering: self.app.filter_editing,
+            help: self.app.help,
+            dialog: self.edit.captures(),
+            real_server: matches!(self.app.rows.get(self.app.selected), Some(Row::Dest(..))),
+        }
+    }
+
     /// Handles one terminal input event.
     pub fn input(&mut self, input: &Input) {
-        match input {
-            Input::Key(k) => {
-                if k.kind == KeyEventKind::Release {
-                    return;
-                }
-                let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-                // Editing keys, unless the operator is typing a filter or
-                // reading help (Ctrl-C always quits).
-                if !ctrl && !self.app.filter_editing && !self.app.help {
-                    if let Some(key) = edit_key(*k) {
-                        if self.edit.key(key, &self.app) {
-                            self.edit.refresh_marks(&mut self.app);
-                            return;
-                        }
+        let dispatch = match input {
+            Input::Key(k) => self.keys.key(k, &self.situation()),
+            Input::Mouse(m) => self.keys.mouse(m, &self.situation()),
+            Input::Resize(w, h) => {
+                self.resize(Rect::new(0, 0, *w, *h));
+                return;
+            }
+            _ => return,
+        };
+        match dispatch {
+            Some(Dispatch::View(a)) => self.act(a),
+            Some(Dispatch::Edit(command)) => {
+                self.edit.command(command, &self.app);
+                self.edit.refresh_marks(&mut self.app);
+            }
+            Some(Dispatch::Dialog(key)) => {
+                self.edit.dialog_key(key);
+                self.edit.refresh_marks(&mut self.app);
+            }
+            Some(Dispatch::SelectAt { y }) => {
+                if let Some(a) = canvas::areas(self.size, &self.app, self.edit.banners.len() as u16)
+                {
+                    if let Some(i) = a.row_at(&self.app, y) {
+                        self.act(Action::Select(i));
                     }
                 }
-                if let Some(a) = super::keys::action_for_key(*k, self.app.filter_editing) {
-                    self.act(a);
-                }
             }
-            Input::Mouse(m) => {
-                if self.edit.captures() {
-                    return;
-                }
-                match m.kind {
-                    MouseEventKind::ScrollUp => self.act(Action::ScrollUp),
-                    MouseEventKind::ScrollDown => self.act(Action::ScrollDown),
-                    MouseEventKind::Down(MouseButton::Left) => {
-                        if let Some(a) =
-                            canvas::areas(self.size, &self.app, self.edit.banners.len() as u16)
-                        {
-                            if let Some(i) = a.row_at(&self.app, m.row) {
-                                self.act(Action::Select(i));
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Input::Resize(w, h) => self.resize(Rect::new(0, 0, *w, *h)),
-            _ => {}
+            None => {}
         }
     }
 
@@ -130,25 +132,7 @@ impl Monitor {
         {
             self.resize(size);
         }
-        terminal.draw(|f| canvas::draw(f, &self.app, &self.edit, &self.chrome))?;
+        terminal.draw(|f| canvas::draw(f, &self.app, &self.edit, &self.chrome, &self.keys))?;
         Ok(())
     }
-}
-
-/// The editing vocabulary of a key press, if it has one.
-fn edit_key(k: KeyEvent) -> Option<editing::Key> {
-    let shift = k.modifiers.contains(KeyModifiers::SHIFT);
-    Some(match k.code {
-        KeyCode::Char(c) => editing::Key::Char(c),
-        KeyCode::Left => editing::Key::Left { shift },
-        KeyCode::Right => editing::Key::Right { shift },
-        KeyCode::Up => editing::Key::Up,
-        KeyCode::Down => editing::Key::Down,
-        KeyCode::Tab => editing::Key::Tab,
-        KeyCode::BackTab => editing::Key::BackTab,
-        KeyCode::Enter => editing::Key::Enter,
-        KeyCode::Esc => editing::Key::Esc,
-        KeyCode::Backspace => editing::Key::Backspace,
-        _ => return None,
-    })
 }

@@ -1,10 +1,12 @@
 //! Changing the table from the keyboard: the pure state of the editing UI
 //! (dialogs, forms, weight presses in flight, messages, the journal pane).
-//! Keys come in as [`Key`]s, requests for the backend owner go out through
+//! Commands come in as [`EditCommand`]s from the key table and dialog keys
+//! as [`Key`]s; requests for the backend owner go out through
 //! [`Editing::take_requests`], its answers come back through
 //! [`Editing::reply`]. Nothing here touches the backend.
 
 mod banner;
+mod command;
 pub mod dialog;
 pub mod form;
 mod mark;
@@ -12,6 +14,7 @@ mod request;
 mod state;
 
 pub use banner::Banner;
+pub use command::EditCommand;
 pub use dialog::{Key, Modal};
 pub use form::{Field, FieldId, Form, Input, Kind};
 pub use mark::WeightMark;

@@ -4,6 +4,7 @@ use crate::model::{DestKey, ServiceKey};
 use super::super::table::Row;
 use super::super::App;
 use super::banner::{self, Banner};
+use super::command::EditCommand;
 use super::dialog::{Confirmation, ExactWeight, Key, Modal, Outcome, SchedulerPicker, ZeroChoice};
 use super::form::Form;
 use super::mark::WeightMark;
@@ -81,13 +82,16 @@ impl Editing {
         }
     }
 
-    /// Handles a key; false if it is not an editing key here (the monitor
-    /// then treats it as navigation).
-    pub fn key(&mut self, key: Key, app: &App) -> bool {
+    /// A key for the open dialog.
+    pub fn dialog_key(&mut self, key: Key) {
         if let Some(modal) = self.modal.take() {
             self.modal = self.modal_key(modal, key);
-            return true;
         }
+    }
+
+    /// An editing command on the selected row. The key table gives the
+    /// real-server commands on any row: they say what to select instead.
+    pub fn command(&mut self, command: EditCommand, app: &App) {
         let selected = app.rows.get(app.selected).copied();
         let service = selected.map(|r| match r {
             Row::Service(i) | Row::Dest(i, _) => &app.services[i],
@@ -96,85 +100,72 @@ impl Editing {
             Some(Row::Dest(i, j)) => Some((app.services[i].service.key, &app.services[i].dests[j])),
             _ => None,
         };
-        let writes = matches!(
-            key,
-            Key::Char('a' | 'A' | 'e' | 'E' | 'd' | 'D' | 's' | 'Z' | 'u' | 'w' | 'x')
-        ) || (matches!(key, Key::Left { .. } | Key::Right { .. }) && dest.is_some());
-        if key == Key::Char('J') {
+        if command == EditCommand::Journal {
             self.journal_open = !self.journal_open;
-            return true;
-        }
-        if !writes {
-            return false;
+            return;
         }
         if self.mode == Mode::ReadOnly {
             self.say(READ_ONLY, true);
-            return true;
+            return;
         }
         let need_service = || "select a virtual service first".to_string();
         let need_dest = "select a real server first (expand a service with →)";
-        match key {
-            Key::Left { shift } | Key::Right { shift } => {
-                let (s, d) = dest.expect("checked above");
-                let step = if shift { 10 } else { 1 };
-                let delta = if matches!(key, Key::Left { .. }) {
-                    -step
-                } else {
-                    step
-                };
-                if let Some(w) = self.nudger.press(s, d.dest.key(), delta) {
-                    self.send(Request::Nudge(w));
+        match command {
+            EditCommand::Nudge(delta) => {
+                if let Some((s, d)) = dest {
+                    if let Some(w) = self.nudger.press(s, d.dest.key(), delta) {
+                        self.send(Request::Nudge(w));
+                    }
                 }
             }
-            Key::Char('w') => match dest {
+            EditCommand::ExactWeight => match dest {
                 Some((s, d)) => self.modal = Some(Modal::Weight(ExactWeight::new(s, &d.dest))),
                 None => self.say(need_dest, true),
             },
-            Key::Char('x') => match dest {
+            EditCommand::Drain => match dest {
                 Some((s, d)) => self.send(Request::Drain {
                     service: s,
                     dest: d.dest.key(),
                 }),
                 None => self.say(need_dest, true),
             },
-            Key::Char('A') => self.modal = Some(Modal::Form(Form::add_service())),
-            Key::Char('a') => match service {
+            EditCommand::AddService => self.modal = Some(Modal::Form(Form::add_service())),
+            EditCommand::AddDest => match service {
                 Some(s) => self.modal = Some(Modal::Form(Form::add_dest(s.service.key))),
                 None => self.say(need_service(), true),
             },
-            Key::Char('E') => match service {
+            EditCommand::EditService => match service {
                 Some(s) => self.modal = Some(Modal::Form(Form::edit_service(&s.service))),
                 None => self.say(need_service(), true),
             },
-            Key::Char('e') => match dest {
+            EditCommand::EditDest => match dest {
                 Some((s, d)) => self.modal = Some(Modal::Form(Form::edit_dest(s, &d.dest))),
                 None => self.say(need_dest, true),
             },
-            Key::Char('D') => match service {
+            EditCommand::DeleteService => match service {
                 Some(s) => self.modal = Some(Modal::Confirm(Confirmation::delete_service(s))),
                 None => self.say(need_service(), true),
             },
-            Key::Char('d') => match dest {
+            EditCommand::DeleteDest => match dest {
                 Some((s, d)) => {
                     self.modal = Some(Modal::Confirm(Confirmation::delete_dest(s, &d.dest)))
                 }
                 None => self.say(need_dest, true),
             },
-            Key::Char('s') => match service {
+            EditCommand::Scheduler => match service {
                 Some(s) => self.modal = Some(Modal::Picker(SchedulerPicker::new(&s.service))),
                 None => self.say(need_service(), true),
             },
-            Key::Char('Z') => {
+            EditCommand::Zero => {
                 let services = app.services.len();
                 self.modal = Some(match service {
                     Some(s) => Modal::Zero(ZeroChoice::new(s.service.key, services)),
                     None => Modal::Confirm(Confirmation::zero_all(services)),
                 })
             }
-            Key::Char('u') => self.send(Request::Undo),
-            _ => {}
+            EditCommand::Undo => self.send(Request::Undo),
+            EditCommand::Journal => {}
         }
-        true
     }
 
     fn modal_key(&mut self, modal: Modal, key: Key) -> Option<Modal> {

@@ -1,0 +1,238 @@
+//! What one line of the key table says: a key, where it applies, what it
+//! does, and how the help overlay and the footer show it.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use crate::app::editing::EditCommand;
+use crate::app::Action;
+
+/// A key press or mouse gesture a binding answers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Press {
+    /// This key without Ctrl; Shift and Alt do not matter (`A` comes with
+    /// Shift held).
+    Key(KeyCode),
+    /// This key with Shift held, without Ctrl.
+    Shift(KeyCode),
+    /// This letter with Ctrl held.
+    Ctrl(char),
+    /// Any character without Ctrl: text being typed.
+    AnyChar,
+    /// Any key a dialog understands ([`crate::app::editing::Key`]), without
+    /// Ctrl.
+    DialogKey,
+    WheelUp,
+    WheelDown,
+    /// The left button, pressed.
+    Click,
+}
+
+impl Press {
+    /// How sure a match is: a binding for Shift+→ wins over one for →.
+    pub(super) fn specificity(self) -> u8 {
+        match self {
+            Press::AnyChar | Press::DialogKey => 0,
+            Press::Key(_) | Press::WheelUp | Press::WheelDown | Press::Click => 1,
+            Press::Shift(_) | Press::Ctrl(_) => 2,
+        }
+    }
+
+    pub(super) fn matches_key(self, k: &KeyEvent) -> bool {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let shift = k.modifiers.contains(KeyModifiers::SHIFT);
+        match self {
+            Press::Key(code) => !ctrl && k.code == code,
+            Press::Shift(code) => !ctrl && shift && k.code == code,
+            Press::Ctrl(c) => ctrl && k.code == KeyCode::Char(c),
+            Press::AnyChar => !ctrl && matches!(k.code, KeyCode::Char(_)),
+            Press::DialogKey => !ctrl && dialog_key(k).is_some(),
+            Press::WheelUp | Press::WheelDown | Press::Click => false,
+        }
+    }
+
+    pub(super) fn matches_mouse(self, m: &MouseEvent) -> bool {
+        matches!(
+            (self, m.kind),
+            (Press::WheelUp, MouseEventKind::ScrollUp)
+                | (Press::WheelDown, MouseEventKind::ScrollDown)
+                | (Press::Click, MouseEventKind::Down(MouseButton::Left))
+        )
+    }
+
+    /// The name the help overlay and the footer show.
+    pub fn name(self) -> String {
+        match self {
+            Press::Key(code) => code_name(code),
+            Press::Shift(code) => format!("⇧{}", code_name(code)),
+            Press::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
+            Press::AnyChar => "any character".into(),
+            Press::DialogKey => "any key".into(),
+            Press::WheelUp | Press::WheelDown => "wheel".into(),
+            Press::Click => "click".into(),
+        }
+    }
+}
+
+fn code_name(code: KeyCode) -> String {
+    match code {
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Char(c) => c.to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// A dialog's vocabulary for a key event, if it has one.
+pub(super) fn dialog_key(k: &KeyEvent) -> Option<crate::app::editing::Key> {
+    use crate::app::editing::Key;
+    let shift = k.modifiers.contains(KeyModifiers::SHIFT);
+    Some(match k.code {
+        KeyCode::Char(c) => Key::Char(c),
+        KeyCode::Left => Key::Left { shift },
+        KeyCode::Right => Key::Right { shift },
+        KeyCode::Up => Key::Up,
+        KeyCode::Down => Key::Down,
+        KeyCode::Tab => Key::Tab,
+        KeyCode::BackTab => Key::BackTab,
+        KeyCode::Enter => Key::Enter,
+        KeyCode::Esc => Key::Esc,
+        KeyCode::Backspace => Key::Backspace,
+        _ => return None,
+    })
+}
+
+/// Where a binding applies. When several bindings match a key, the one of
+/// the narrowest context wins ([`Context::rank`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// Always: typing a filter, reading help, a dialog open.
+    Anywhere,
+    /// Unless a filter is being typed.
+    Browsing,
+    /// While a filter is being typed.
+    Filtering,
+    /// No dialog open (the mouse).
+    NoDialog,
+    /// The table has the keys: no filter typed, no help, no dialog. The
+    /// command says itself when it needs a row that is not selected.
+    AnyRow,
+    /// As `AnyRow`, on a real server's row.
+    RealServerRow,
+    /// A dialog is open (and no filter typed, no help).
+    Dialog,
+}
+
+/// What the monitor is doing when a key comes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Situation {
+    pub filtering: bool,
+    pub help: bool,
+    pub dialog: bool,
+    /// The selected row is a real server.
+    pub real_server: bool,
+}
+
+impl Context {
+    pub fn applies(self, s: &Situation) -> bool {
+        let table = !s.filtering && !s.help && !s.dialog;
+        match self {
+            Context::Anywhere => true,
+            Context::Browsing => !s.filtering,
+            Context::Filtering => s.filtering,
+            Context::NoDialog => !s.dialog,
+            Context::AnyRow => table,
+            Context::RealServerRow => table && s.real_server,
+            Context::Dialog => s.dialog && !s.filtering && !s.help,
+        }
+    }
+
+    pub(super) fn rank(self) -> u8 {
+        match self {
+            Context::Anywhere | Context::NoDialog => 0,
+            Context::Browsing | Context::Filtering => 1,
+            Context::AnyRow => 2,
+            Context::RealServerRow => 3,
+            Context::Dialog => 4,
+        }
+    }
+}
+
+/// What a binding does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// A view action for the app.
+    View(Action),
+    /// The character typed goes into the filter.
+    TypeFilter,
+    /// Select the row under the pointer.
+    SelectClicked,
+    /// A change to the table, or the journal pane.
+    Edit(EditCommand),
+    /// The open dialog takes the key.
+    Dialog,
+}
+
+/// How the `?` overlay lists a binding. A line is the keys of the
+/// bindings on it, then its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Help {
+    Hidden,
+    /// Opens a line with this text.
+    Line(&'static str),
+    /// On the line above, after one space: the same group of keys.
+    Beside,
+    /// On the line above, after two spaces: a group of its own.
+    After,
+    /// On the line above, after a comma.
+    Or,
+}
+
+/// How the footer shows a binding: its key, then the label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Footer {
+    None,
+    /// In the key hints when nothing else is shown, at this place.
+    Browsing(u8, &'static str),
+    /// After the filter being typed, at this place.
+    Filtering(u8, &'static str),
+}
+
+/// One line of the key table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub press: Press,
+    pub context: Context,
+    pub command: Command,
+    pub help: Help,
+    pub footer: Footer,
+}
+
+/// A binding not shown in the overlay nor the footer.
+pub const fn bind(press: Press, context: Context, command: Command) -> Binding {
+    Binding {
+        press,
+        context,
+        command,
+        help: Help::Hidden,
+        footer: Footer::None,
+    }
+}
+
+impl Binding {
+    pub const fn help(self, help: Help) -> Binding {
+        Binding { help, ..self }
+    }
+
+    pub const fn footer(self, footer: Footer) -> Binding {
+        Binding { footer, ..self }
+    }
+}

@@ -1,0 +1,138 @@
+//! Keys: one table ([`DEFAULT`]) from which dispatch, the `?` overlay and
+//! the footer are all generated. A key press finds the bindings whose
+//! press and context match; the narrowest context wins, then the most
+//! specific press (Shift+→ over →).
+
+mod binding;
+mod table;
+
+use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};
+
+use crate::app::editing::{EditCommand, Key};
+use crate::app::Action;
+
+pub use binding::{bind, Binding, Command, Context, Footer, Help, Press, Situation};
+pub use table::DEFAULT;
+
+/// What a key or mouse event comes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dispatch {
+    View(Action),
+    Edit(EditCommand),
+    /// For the open dialog.
+    Dialog(Key),
+    /// Select the table row at this screen line.
+    SelectAt {
+        y: u16,
+    },
+}
+
+/// The bindings in force.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyTable {
+    bindings: Vec<Binding>,
+}
+
+impl Default for KeyTable {
+    fn default() -> Self {
+        KeyTable {
+            bindings: DEFAULT.to_vec(),
+        }
+    }
+}
+
+impl KeyTable {
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// What a key press does now, if anything.
+    pub fn key(&self, k: &KeyEvent, now: &Situation) -> Option<Dispatch> {
+        if k.kind == KeyEventKind::Release {
+            return None;
+        }
+        let b = self.best(now, |p| p.matches_key(k))?;
+        Some(match b.command {
+            Command::View(a) => Dispatch::View(a),
+            Command::TypeFilter => match k.code {
+                crossterm::event::KeyCode::Char(c) => Dispatch::View(Action::FilterChar(c)),
+                _ => return None,
+            },
+            Command::Edit(e) => Dispatch::Edit(e),
+            Command::Dialog => Dispatch::Dialog(binding::dialog_key(k)?),
+            Command::SelectClicked => return None,
+        })
+    }
+
+    /// What a mouse event does now, if anything.
+    pub fn mouse(&self, m: &MouseEvent, now: &Situation) -> Option<Dispatch> {
+        let b = self.best(now, |p| p.matches_mouse(m))?;
+        match b.command {
+            Command::View(a) => Some(Dispatch::View(a)),
+            Command::SelectClicked => Some(Dispatch::SelectAt { y: m.row }),
+            _ => None,
+        }
+    }
+
+    fn best(&self, now: &Situation, matches: impl Fn(Press) -> bool) -> Option<&Binding> {
+        let mut best: Option<&Binding> = None;
+        for b in &self.bindings {
+            if !b.context.applies(now) || !matches(b.press) {
+                continue;
+            }
+            let score = |b: &Binding| (b.context.rank(), b.press.specificity());
+            if best.is_none_or(|x| score(b) > score(x)) {
+                best = Some(b);
+            }
+        }
+        best
+    }
+
+    /// The `?` overlay's lines: the keys, then what they do.
+    pub fn help_lines(&self) -> Vec<(String, &'static str)> {
+        let mut lines: Vec<(String, &'static str)> = Vec::new();
+        for b in &self.bindings {
+            let name = b.press.name();
+            let joined = match b.help {
+                Help::Hidden => continue,
+                Help::Line(text) => {
+                    lines.push((name, text));
+                    continue;
+                }
+                Help::Beside => " ",
+                Help::After => "  ",
+                Help::Or => ", ",
+            };
+            if let Some((keys, _)) = lines.last_mut() {
+                keys.push_str(joined);
+                keys.push_str(&name);
+            }
+        }
+        lines
+    }
+
+    /// The name of the first key bound to a command, listed or not.
+    pub fn key_for(&self, command: Command) -> Option<String> {
+        let b = self.bindings.iter().find(|b| b.command == command)?;
+        Some(b.press.name())
+    }
+
+    /// The key hints of one footer, in order: the key, then its label.
+    pub fn footer(&self, filtering: bool) -> Vec<(String, &'static str)> {
+        let mut hints: Vec<(u8, String, &'static str)> = self
+            .bindings
+            .iter()
+            .filter_map(|b| match (b.footer, filtering) {
+                (Footer::Browsing(at, label), false) | (Footer::Filtering(at, label), true) => {
+                    Some((at, b.press.name(), label))
+                }
+                _ => None,
+            })
+            .collect();
+        hints.sort_by_key(|h| h.0);
+        hints.into_iter().map(|(_, k, l)| (k, l)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

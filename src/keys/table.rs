@@ -1,0 +1,91 @@
+//! The key table: every key the monitor answers to, once. Dispatch, the
+//! `?` overlay and the footer all read it; the overlay lists the lines in
+//! this order.
+
+use crossterm::event::KeyCode::{self, Backspace, Char, Down, End, Enter, Esc, Home, Left};
+use crossterm::event::KeyCode::{PageDown, PageUp, Right, Up};
+
+use crate::app::editing::EditCommand as E;
+use crate::app::Action as A;
+
+use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
+use super::binding::Context::{
+    AnyRow, Anywhere, Browsing, Dialog as InDialog, Filtering, NoDialog, RealServerRow,
+};
+use super::binding::Help::{After, Beside, Line, Or};
+use super::binding::Press::{AnyChar, Click, Ctrl, DialogKey, Key, Shift, WheelDown, WheelUp};
+use super::binding::{bind, Binding, Footer};
+
+const fn ch(c: char) -> super::binding::Press {
+    Key(Char(c))
+}
+
+const fn key(code: KeyCode) -> super::binding::Press {
+    Key(code)
+}
+
+pub const DEFAULT: &[Binding] = &[
+    bind(key(Up), Anywhere, View(A::Up)).help(Line("move the selection")),
+    bind(key(Down), Anywhere, View(A::Down)).help(Beside),
+    bind(ch('j'), Browsing, View(A::Down)).help(After),
+    bind(ch('k'), Browsing, View(A::Up)).help(Beside),
+    bind(key(PageUp), Anywhere, View(A::PageUp)).help(Line("a page / first / last row")),
+    bind(key(PageDown), Anywhere, View(A::PageDown)).help(Beside),
+    bind(key(Home), Anywhere, View(A::Home)).help(Beside),
+    bind(key(End), Anywhere, View(A::End)).help(Beside),
+    bind(ch('g'), Browsing, View(A::Home)),
+    bind(ch('G'), Browsing, View(A::End)),
+    bind(key(Enter), Browsing, View(A::Toggle)).help(Line("expand / collapse a service")),
+    bind(key(Right), Anywhere, View(A::Right)).help(Line("expand / collapse (service rows)")),
+    bind(key(Left), Anywhere, View(A::Left)).help(After),
+    bind(key(Right), RealServerRow, Edit(E::Nudge(1)))
+        .help(Line("weight +1 −1 +10 −10 (real server)")),
+    bind(key(Left), RealServerRow, Edit(E::Nudge(-1))).help(Beside),
+    bind(Shift(Right), RealServerRow, Edit(E::Nudge(10))).help(Beside),
+    bind(Shift(Left), RealServerRow, Edit(E::Nudge(-10))).help(Beside),
+    bind(ch('w'), AnyRow, Edit(E::ExactWeight)).help(Line("exact weight / drain, again restores")),
+    bind(ch('x'), AnyRow, Edit(E::Drain)).help(After),
+    bind(ch('A'), AnyRow, Edit(E::AddService)).help(Line("add service / real server")),
+    bind(ch('a'), AnyRow, Edit(E::AddDest)).help(After),
+    bind(ch('E'), AnyRow, Edit(E::EditService)).help(Line("edit service / real server")),
+    bind(ch('e'), AnyRow, Edit(E::EditDest)).help(After),
+    bind(ch('D'), AnyRow, Edit(E::DeleteService)).help(Line("delete service / real server")),
+    bind(ch('d'), AnyRow, Edit(E::DeleteDest)).help(After),
+    bind(ch('s'), AnyRow, Edit(E::Scheduler)).help(Line("scheduler / zero counters / undo")),
+    bind(ch('Z'), AnyRow, Edit(E::Zero)).help(After),
+    bind(ch('u'), AnyRow, Edit(E::Undo)).help(After),
+    bind(ch('J'), AnyRow, Edit(E::Journal))
+        .help(Line("journal of changes"))
+        .footer(Footer::Browsing(5, "journal")),
+    bind(ch('/'), Browsing, View(A::FilterStart))
+        .help(Line("filter: address, port, scheduler"))
+        .footer(Footer::Browsing(1, "filter")),
+    bind(AnyChar, Filtering, TypeFilter),
+    bind(key(Backspace), Filtering, View(A::FilterBackspace)),
+    bind(key(Enter), Filtering, View(A::FilterAccept)).footer(Footer::Filtering(0, "keeps")),
+    bind(key(Esc), Anywhere, View(A::Escape))
+        .help(Line("clear the filter / close help"))
+        .footer(Footer::Filtering(1, "clears")),
+    bind(ch('o'), Browsing, View(A::SortNext))
+        .help(Line("sort by next column / reverse"))
+        .footer(Footer::Browsing(2, "sort")),
+    bind(ch('O'), Browsing, View(A::SortReverse)).help(After),
+    bind(ch('f'), Browsing, View(A::Freeze))
+        .help(Line("freeze the display (polling goes on)"))
+        .footer(Footer::Browsing(3, "freeze")),
+    bind(ch('m'), Browsing, View(A::NextMetric))
+        .help(Line("sparkline metric"))
+        .footer(Footer::Browsing(4, "metric")),
+    bind(ch('#'), Browsing, View(A::ToggleExact)).help(Line("exact numbers / K M G")),
+    bind(ch('?'), Browsing, View(A::Help))
+        .help(Line("this help"))
+        .footer(Footer::Browsing(0, "help")),
+    bind(ch('q'), Browsing, View(A::Quit))
+        .help(Line("quit"))
+        .footer(Footer::Browsing(6, "quit")),
+    bind(Ctrl('c'), Anywhere, View(A::Quit)).help(After),
+    bind(WheelUp, NoDialog, View(A::ScrollUp)).help(Line("scroll, select")),
+    bind(WheelDown, NoDialog, View(A::ScrollDown)),
+    bind(Click, NoDialog, SelectClicked).help(Or),
+    bind(DialogKey, InDialog, Dialog),
+];
