@@ -74,3 +74,26 @@ impl SchedulerPicker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fake::tcp;
+
+    #[test]
+    fn enter_switches_to_the_scheduler_chosen_and_drops_sh_flags() {
+        let mut service = Service::new(tcp("192.0.2.10".parse().unwrap(), 80), "sh");
+        service.flags.0 |= ServiceFlags::SCHED1;
+        let at = SCHEDULERS.iter().position(|s| *s == "sh").unwrap();
+        let Outcome::Stay(Modal::Picker(p)) = SchedulerPicker::new(&service).key(Key::Down) else {
+            panic!("↓ moves");
+        };
+        match p.key(Key::Enter) {
+            Outcome::Send(Request::Apply(Change::EditService(s))) => {
+                assert_eq!(s.scheduler, SCHEDULERS[at + 1]);
+                assert_eq!(s.flags.0 & ServiceFlags::SCHED1, 0);
+            }
+            other => panic!("Enter sends: {other:?}"),
+        }
+    }
+}

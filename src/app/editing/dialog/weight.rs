@@ -95,3 +95,51 @@ fn weight(text: &str) -> Option<u32> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fake::tcp;
+
+    fn dialog() -> ExactWeight {
+        let service = tcp("192.0.2.10".parse().unwrap(), 80);
+        let mut d = Dest::new("10.0.0.1".parse().unwrap(), 80);
+        d.weight = 7;
+        ExactWeight::new(service, &d)
+    }
+
+    fn typed(mut w: ExactWeight, keys: &[Key]) -> Outcome {
+        for (i, k) in keys.iter().enumerate() {
+            match w.key(*k) {
+                Outcome::Stay(Modal::Weight(next)) if i + 1 < keys.len() => w = next,
+                other => return other,
+            }
+        }
+        Outcome::Stay(Modal::Weight(w))
+    }
+
+    #[test]
+    fn enter_sends_a_weight_in_range_and_keeps_a_bad_one_open() {
+        let w = dialog();
+        let Outcome::Send(Request::SetWeight { weight, .. }) =
+            typed(w.clone(), &[Key::Char('1'), Key::Enter])
+        else {
+            panic!("71 is a weight");
+        };
+        assert_eq!(weight, 71);
+        let bad: Vec<Key> = std::iter::once(Key::Backspace)
+            .chain("65536".chars().map(Key::Char))
+            .chain([Key::Enter])
+            .collect();
+        match typed(w.clone(), &bad) {
+            Outcome::Stay(Modal::Weight(w)) => {
+                assert_eq!(
+                    w.error(),
+                    Some("a whole number from 0 to 65535, not `65536'")
+                )
+            }
+            other => panic!("65536 is not a weight: {other:?}"),
+        }
+        assert!(matches!(typed(w, &[Key::Esc]), Outcome::Close));
+    }
+}

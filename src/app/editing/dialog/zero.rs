@@ -54,3 +54,28 @@ impl ZeroChoice {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::fake::tcp;
+
+    #[test]
+    fn one_service_at_once_all_of_them_after_asking() {
+        let service = tcp("192.0.2.10".parse().unwrap(), 80);
+        let z = ZeroChoice::new(service, 3);
+        assert!(matches!(
+            z.clone().key(Key::Enter),
+            Outcome::Send(Request::Apply(Change::Zero(Some(s)))) if s == service
+        ));
+        match z.clone().key(Key::Char('a')) {
+            Outcome::Stay(Modal::Confirm(c)) => assert_eq!(c, Confirmation::zero_all(3)),
+            other => panic!("all asks again: {other:?}"),
+        }
+        assert!(matches!(
+            z.clone().key(Key::Char('q')),
+            Outcome::Stay(Modal::Zero(_))
+        ));
+        assert!(matches!(z.key(Key::Esc), Outcome::Close));
+    }
+}
