@@ -544,7 +544,7 @@ fn poller_profile() {
     };
     let watched: Vec<ServiceKey> = table.services[..43].iter().map(|s| s.key).collect();
     let clock = lvstop::clock::SystemClock::new();
-    let mut poller = lvstop::tui::Poller::new();
+    let mut poller = lvstop::poll::Poller::new();
     let mut n = 0;
     for _ in 0..40 {
         if let Event::Polled(p) = poller.poll(&mut table, &watched, Duration::from_secs(1), &clock)

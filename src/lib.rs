@@ -3,8 +3,9 @@
 //! Data flows one way: the kernel client (`kernel`, over the pure `protocol`
 //! layer) or the demo director (`demo`) produces immutable snapshots
 //! (`model`), the app state (`app`) derives history and rates from them, and
-//! the view (`canvas`) draws that state; `tui` runs the terminal and the
-//! event loop, dispatching input through the one key table (`keys`);
+//! the view (`canvas`) draws that state; `poll` decides what each poll
+//! reads, `tui` runs the terminal, the event loop and the backend's thread,
+//! dispatching input through the one key table (`keys`);
 //! `output` prints batch formats, `rules` speaks ipvsadm's command grammar
 //! and `cli` ties them together; `heap` keeps freed memory for the next
 //! poll.
@@ -22,6 +23,7 @@ pub mod kernel;
 pub mod keys;
 pub mod model;
 pub mod output;
+pub mod poll;
 pub mod protocol;
 pub mod rules;
 pub mod tui;

@@ -1,5 +1,5 @@
 //! The monitor driven by the demo director, through the public API only: `tui::Monitor` and
-//! `tui::Poller` stepped by a `ManualClock` (deterministic, for snapshots at 80x24, 120x40 and
+//! `poll::Poller` stepped by a `ManualClock` (deterministic, for snapshots at 80x24, 120x40 and
 //! 200x60), and `tui::run_loop` with a scripted `tui::Input` (real polling thread, checked by
 //! content: its polls follow the wall clock, so its screens are not repeatable).
 
@@ -18,7 +18,8 @@ use lvstop::canvas::{Chrome, TimeZone};
 use lvstop::clock::{Clock, ManualClock};
 use lvstop::demo::DemoDirector;
 use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
-use lvstop::tui::{self, Access, Input, Monitor, MonitorOptions, Poller};
+use lvstop::poll::Poller;
+use lvstop::tui::{self, Access, Input, Monitor, MonitorOptions};
 
 const SEED: u64 = 42;
 const DELAY: Duration = Duration::from_secs(1);

@@ -7,7 +7,6 @@ pub mod config;
 mod edit_tests;
 mod monitor;
 mod owner;
-mod poller;
 pub mod signals;
 mod terminal;
 #[cfg(test)]
@@ -30,7 +29,6 @@ use crate::clock::{Clock, SystemClock};
 pub use config::Config;
 pub use monitor::Monitor;
 pub use owner::{carry_out, journal_lines, Access, Owner, Report, JOURNAL_PANE_ENTRIES};
-pub use poller::{Poller, SWEEP_BUDGET, SWEEP_NEW_MAX, SWEEP_PERIOD};
 pub use terminal::{Crossterm, Guard, Screen};
 
 /// How the monitor runs.

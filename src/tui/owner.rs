@@ -114,7 +114,7 @@ fn read_only(
     delay: Duration,
     clock: Arc<dyn Clock>,
 ) {
-    let mut poller = super::Poller::new();
+    let mut poller = crate::poll::Poller::new();
     loop {
         let start = clock.now();
         let keys = watched.lock().map(|k| k.clone()).unwrap_or_default();
@@ -142,7 +142,7 @@ fn read_write(
     delay: Duration,
     clock: Arc<dyn Clock>,
 ) {
-    let mut poller = super::Poller::new();
+    let mut poller = crate::poll::Poller::new();
     let disabled = editor.changes_disabled().map(|e| e.to_string());
     let _ = tx.send(Report::Disabled(disabled));
     let _ = tx.send(Report::Journal(journal_lines(&editor)));

@@ -8,12 +8,13 @@ use ratatui::backend::TestBackend;
 use ratatui::style::Modifier;
 use ratatui::Terminal;
 
-use super::{Monitor, Poller};
+use super::Monitor;
 use crate::app::fake::{FakeReader, FakeTable};
 use crate::app::rates::RateSource;
 use crate::app::{App, AppConfig};
 use crate::canvas::{Chrome, TimeZone};
 use crate::clock::{Clock, ManualClock};
+use crate::poll::Poller;
 
 /// 12:03:30 UTC.
 fn epoch() -> SystemTime {
