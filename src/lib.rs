@@ -3,8 +3,8 @@
 //! Data flows one way: the kernel client (`kernel`, over the pure `protocol`
 //! layer) or the demo director (`demo`) produces immutable snapshots
 //! (`model`), the app state (`app`) derives history and rates from them, and
-//! the view (`canvas`) draws that state; `poll` decides what each poll
-//! reads, `tui` runs the terminal, the event loop and the backend's thread,
+//! the view (`canvas`) draws that state; `poll` reads the table on a thread
+//! that owns the backend, `tui` runs the terminal and the event loop,
 //! dispatching input through the one key table (`keys`);
 //! `output` prints batch formats, `rules` speaks ipvsadm's command grammar
 //! and `cli` ties them together; `heap` keeps freed memory for the next

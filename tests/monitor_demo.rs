@@ -18,8 +18,8 @@ use lvstop::canvas::{Chrome, TimeZone};
 use lvstop::clock::{Clock, ManualClock};
 use lvstop::demo::DemoDirector;
 use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
-use lvstop::poll::Poller;
-use lvstop::tui::{self, Access, Input, Monitor, MonitorOptions};
+use lvstop::poll::{Access, Poller};
+use lvstop::tui::{self, Input, Monitor, MonitorOptions};
 
 const SEED: u64 = 42;
 const DELAY: Duration = Duration::from_secs(1);

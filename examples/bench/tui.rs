@@ -21,7 +21,8 @@ use ratatui::Terminal;
 use lvstop::backend::{Error, Reader};
 use lvstop::clock::SystemClock;
 use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
-use lvstop::tui::{run_loop, Access, Input, MonitorOptions};
+use lvstop::poll::Access;
+use lvstop::tui::{run_loop, Input, MonitorOptions};
 
 use super::measure::{proc_cpu, vm_hwm_kib};
 

@@ -21,8 +21,9 @@ use crate::edit::Editor;
 use crate::journal::Journal;
 use crate::kernel::{Client, ResilientReader};
 use crate::output::{self, TextOptions, TextView};
+use crate::poll::Access;
 use crate::tui::config::Config;
-use crate::tui::{Access, MonitorOptions};
+use crate::tui::MonitorOptions;
 use std::path::PathBuf;
 
 /// Exit status for a backend or kernel error (clap uses 2 for usage errors).

@@ -1,13 +1,25 @@
-//! Polling the IPVS table, beside the kernel client: the poller decides
-//! what each poll reads (`poller.rs`), with its listing cadence
-//! (`cadence.rs`) and its real-server sweep (`sweep.rs`).
+//! Polling the IPVS table, beside the kernel client: the poller (what each
+//! poll reads, `poller.rs`, with its listing cadence and real-server sweep)
+//! and the thread that owns the backend (`owner.rs`), which polls and
+//! carries out the editing UI's requests. The UI talks to that thread only
+//! through [`Owner`]: typed messages both ways (what to watch, what to
+//! change; polls, replies and the journal back as [`Report`]s).
 
 mod cadence;
+mod carry_out;
+mod journal_pane;
+mod messages;
+mod owner;
+mod owner_loop;
 mod poller;
 #[cfg(test)]
 mod poller_tests;
 mod sweep;
 
 pub use cadence::{LIST_EVERY_POLL_MAX, SWEEP_PERIOD};
+pub use carry_out::carry_out;
+pub use journal_pane::{journal_lines, JOURNAL_PANE_ENTRIES};
+pub use messages::Report;
+pub use owner::{Access, Owner};
 pub use poller::Poller;
 pub use sweep::{SWEEP_BUDGET, SWEEP_NEW_MAX};

@@ -1,5 +1,5 @@
-//! Reading the table incrementally, one poll at a time (the backend owner,
-//! `tui/owner.rs`, calls it).
+//! Reading the table incrementally, one poll at a time (the owner thread,
+//! `owner_loop.rs`, calls it).
 //!
 //! Services: a table of up to `LIST_EVERY_POLL_MAX` services is listed
 //! whole every poll (one netlink dump). A bigger one is listed whole by the

@@ -11,7 +11,7 @@ use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
-use super::{carry_out, journal_lines, Monitor, Report};
+use super::Monitor;
 use crate::app::editing::{Modal, Mode, Reply, READ_ONLY};
 use crate::app::table::Row;
 use crate::app::{Action, App, AppConfig};
@@ -23,7 +23,7 @@ use crate::edit::Editor;
 use crate::journal::tests::Scratch;
 use crate::journal::Journal;
 use crate::model::{Change, Dest, DestKey, Forward, Protocol, ServiceKey, Snapshot};
-use crate::poll::Poller;
+use crate::poll::{carry_out, journal_lines, Poller, Report};
 
 fn epoch() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_699_963_410)

@@ -1,12 +1,11 @@
-//! The live monitor on a real terminal: set-up and restore, the event loop
-//! (on a tokio runtime), and the thread that owns the backend: it polls and
-//! carries out the editing UI's requests.
+//! The live monitor on a real terminal: set-up and restore, and the event
+//! loop (on a tokio runtime) between the terminal and the thread that owns
+//! the backend (`crate::poll`).
 
 pub mod config;
 #[cfg(test)]
 mod edit_tests;
 mod monitor;
-mod owner;
 pub mod signals;
 mod terminal;
 #[cfg(test)]
@@ -25,10 +24,10 @@ use crate::app::editing::{Banner, Mode};
 use crate::app::{App, AppConfig, APPLY_STEP_ROWS};
 use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
+use crate::poll::{Access, Owner};
 
 pub use config::Config;
 pub use monitor::Monitor;
-pub use owner::{carry_out, journal_lines, Access, Owner, Report, JOURNAL_PANE_ENTRIES};
 pub use terminal::{Crossterm, Guard, Screen};
 
 /// How the monitor runs.
@@ -199,9 +198,7 @@ where
                 // What the next poll reads first; not redone for every slice
                 // of a poll being applied, unless a key moved the view.
                 if moved || !monitor.app.applying() {
-                    if let Ok(mut w) = owner.watched.lock() {
-                        *w = monitor.app.watched();
-                    }
+                    owner.watch(monitor.app.watched());
                     moved = false;
                 }
                 if monitor.app.quit {

@@ -14,7 +14,7 @@ use crate::app::{Action, App, Event};
 use crate::canvas::{self, Chrome};
 use crate::keys::{Dispatch, KeyTable, Situation};
 
-use super::owner::Report;
+use crate::poll::Report;
 
 pub struct Monitor {
     pub app: App,

@@ -571,7 +571,7 @@ fn unknown_rates_read_as_a_dash_not_zero() {
 #[test]
 fn keys_act_between_the_slices_of_a_big_poll() {
     use crate::app::APPLY_STEP_ROWS;
-    use crate::tui::owner::Report;
+    use crate::poll::Report;
     let mut h = Harness::with(FakeTable::many(3 * APPLY_STEP_ROWS), 120, 40, true);
     h.tick();
     h.clock.advance(h.delay);

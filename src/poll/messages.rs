@@ -1,0 +1,28 @@
+//! What the UI and the owner thread say to each other: the only way they
+//! talk.
+
+use crate::app::editing::{Reply, Request};
+use crate::app::Event;
+use crate::model::ServiceKey;
+
+/// What the owner thread sends the UI.
+#[derive(Debug, Clone)]
+pub enum Report {
+    Poll(Event),
+    Edit(Reply),
+    /// The journal's latest entries, one line each.
+    Journal(Vec<String>),
+    /// Why changes are refused right now (an unwritable journal), or None.
+    Disabled(Option<String>),
+}
+
+/// What the UI sends the owner thread.
+#[derive(Debug, Clone)]
+pub(super) enum Command {
+    /// The services whose real servers the operator is looking at now: the
+    /// next poll reads them first.
+    Watch(Vec<ServiceKey>),
+    /// A change to carry out (read-write owners only).
+    Do(Request),
+    Stop,
+}

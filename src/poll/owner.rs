@@ -1,0 +1,158 @@
+//! The one thread that owns the backend: it polls, and in read-write mode
+//! it also carries out the editing UI's requests through the [`Editor`],
+//! sending every answer back as a report. The UI never touches the backend;
+//! it talks to the thread through [`Owner`] only, in typed messages.
+//!
+//! Read-only is a matter of types here: [`Access::ReadOnly`] holds a
+//! `Reader`, its thread takes no requests, and no code path from it reaches
+//! a `Writer`.
+
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use crate::app::editing::Request;
+use crate::backend::{Backend, Reader};
+use crate::clock::Clock;
+use crate::edit::Editor;
+use crate::model::ServiceKey;
+
+use super::messages::{Command, Report};
+use super::owner_loop::{read_only, read_write, Inbox};
+
+/// What the monitor may do to the table.
+// One per process, moved once into the owner thread: boxing the editor
+// would buy nothing.
+#[allow(clippy::large_enum_variant)]
+pub enum Access {
+    /// Monitoring only: a reader, no writer anywhere.
+    ReadOnly(Box<dyn Reader>),
+    /// Changes through the journaling editor.
+    ReadWrite(Editor<Box<dyn Backend>>),
+}
+
+/// Handle to the owner thread.
+pub struct Owner {
+    pub reports: tokio::sync::mpsc::UnboundedReceiver<Report>,
+    commands: mpsc::Sender<Command>,
+    /// The watch list last sent, so an unchanged one is not sent again.
+    watching: Vec<ServiceKey>,
+    /// Only read-write owners take requests.
+    writable: bool,
+    handle: Option<thread::JoinHandle<()>>,
+}
+
+impl Owner {
+    /// Starts the owner thread: polls every `delay`, and between polls
+    /// (read-write only) does what is asked, polling again right after a
+    /// change so the table shows it.
+    pub fn spawn(access: Access, delay: Duration, clock: Arc<dyn Clock>) -> Owner {
+        let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
+        let (commands, rx) = mpsc::channel::<Command>();
+        let writable = matches!(access, Access::ReadWrite(_));
+        let inbox = Inbox::new(rx);
+        let handle = thread::Builder::new()
+            .name("lvstop-backend".into())
+            .spawn(move || match access {
+                Access::ReadOnly(reader) => read_only(reader, inbox, tx, delay, clock),
+                Access::ReadWrite(editor) => read_write(editor, inbox, tx, delay, clock),
+            })
+            .expect("spawn the backend thread");
+        Owner {
+            reports,
+            commands,
+            watching: Vec::new(),
+            writable,
+            handle: Some(handle),
+        }
+    }
+
+    /// The services the UI watches now; each poll reads the latest list
+    /// sent before it began.
+    pub fn watch(&mut self, services: Vec<ServiceKey>) {
+        if services != self.watching {
+            self.watching = services.clone();
+            let _ = self.commands.send(Command::Watch(services));
+        }
+    }
+
+    /// Queues a request; false if this owner is read-only (nothing sent).
+    pub fn request(&self, request: Request) -> bool {
+        self.writable && self.commands.send(Command::Do(request)).is_ok()
+    }
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Stop);
+        // A command in progress (a slow netlink dump) finishes on its own;
+        // do not hold the terminal restore hostage to it.
+        if let Some(h) = self.handle.take() {
+            if h.is_finished() {
+                let _ = h.join();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+    use crate::app::fake::{FakeReader, FakeTable};
+    use crate::app::Event;
+    use crate::clock::SystemClock;
+
+    /// The next poll's real-server reads, waiting for it at most 10 s.
+    fn next_poll(owner: &mut Owner) -> Vec<ServiceKey> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            match owner.reports.try_recv() {
+                Ok(Report::Poll(Event::Polled(p))) => {
+                    return p.dests.into_iter().map(|(k, _)| k).collect()
+                }
+                Ok(other) => panic!("{other:?}"),
+                Err(_) => thread::sleep(Duration::from_millis(5)),
+            }
+        }
+        panic!("no poll within 10 s");
+    }
+
+    /// Drops the polls reported so far and the one under way: the next
+    /// poll reported began after this call.
+    fn since_now(owner: &mut Owner) {
+        while owner.reports.try_recv().is_ok() {}
+        next_poll(owner);
+    }
+
+    /// The watch list goes to the thread as a message: the polls after it
+    /// read the services it names first, and a new list replaces it.
+    #[test]
+    fn the_owner_thread_reads_first_what_the_ui_watches() {
+        let table = FakeTable::many(3000);
+        let (a, b) = (table.services[2500].0.key, table.services[7].0.key);
+        let reader = Box::new(FakeReader::new(table));
+        let delay = Duration::from_millis(20);
+        let mut owner = Owner::spawn(
+            Access::ReadOnly(reader),
+            delay,
+            Arc::new(SystemClock::new()),
+        );
+        // Start-up reads the never-read services, 2,000 a poll at most.
+        next_poll(&mut owner);
+        next_poll(&mut owner);
+        owner.watch(vec![a]);
+        since_now(&mut owner);
+        for _ in 0..3 {
+            assert_eq!(next_poll(&mut owner)[0], a);
+        }
+        owner.watch(vec![b, a]);
+        since_now(&mut owner);
+        for _ in 0..3 {
+            assert_eq!(next_poll(&mut owner)[..2], [b, a]);
+        }
+        assert!(!owner.request(crate::app::editing::Request::Undo));
+    }
+}

@@ -1,0 +1,168 @@
+//! The owner thread's loop: poll, report, then wait out the rest of the
+//! interval, taking the UI's messages as they come.
+
+use std::collections::VecDeque;
+use std::sync::mpsc::{self, RecvTimeoutError, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::app::editing::{Reply, Request};
+use crate::backend::{Backend, Reader};
+use crate::clock::Clock;
+use crate::edit::Editor;
+use crate::model::ServiceKey;
+
+use super::carry_out::carry_out;
+use super::journal_pane::journal_lines;
+use super::messages::{Command, Report};
+use super::Poller;
+
+type Reports = tokio::sync::mpsc::UnboundedSender<Report>;
+
+/// The UI's messages as the loop consumes them: the latest watch list, and
+/// requests in the order they came.
+pub(super) struct Inbox {
+    rx: mpsc::Receiver<Command>,
+    watched: Vec<ServiceKey>,
+    requests: VecDeque<Request>,
+}
+
+/// Why a wait ended.
+enum Wake {
+    /// The interval is over: time to poll.
+    Elapsed,
+    Request(Request),
+    /// The UI asked the thread to stop, or is gone.
+    Stop,
+}
+
+impl Inbox {
+    pub(super) fn new(rx: mpsc::Receiver<Command>) -> Inbox {
+        Inbox {
+            rx,
+            watched: Vec::new(),
+            requests: VecDeque::new(),
+        }
+    }
+
+    /// Takes what came, without waiting: a poll reads the latest watch list
+    /// sent before it began. False if the thread is to stop.
+    fn take_queued(&mut self) -> bool {
+        loop {
+            match self.rx.try_recv() {
+                Ok(command) => {
+                    if !self.take(command) {
+                        return false;
+                    }
+                }
+                Err(TryRecvError::Empty) => return true,
+                Err(TryRecvError::Disconnected) => return false,
+            }
+        }
+    }
+
+    /// Waits until `deadline` or the next request, whichever comes first,
+    /// taking watch lists meanwhile.
+    fn wait(&mut self, deadline: Instant) -> Wake {
+        loop {
+            if let Some(request) = self.requests.pop_front() {
+                return Wake::Request(request);
+            }
+            let wait = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(wait) {
+                Ok(command) => {
+                    if !self.take(command) {
+                        return Wake::Stop;
+                    }
+                }
+                Err(RecvTimeoutError::Timeout) => return Wake::Elapsed,
+                Err(RecvTimeoutError::Disconnected) => return Wake::Stop,
+            }
+        }
+    }
+
+    fn take(&mut self, command: Command) -> bool {
+        match command {
+            Command::Watch(services) => self.watched = services,
+            Command::Do(request) => self.requests.push_back(request),
+            Command::Stop => return false,
+        }
+        true
+    }
+}
+
+/// How long after a poll that began at `start` the next one is due: what is
+/// left of the delay, in real time.
+fn next_poll(clock: &dyn Clock, start: Duration, delay: Duration) -> Instant {
+    Instant::now() + delay.saturating_sub(clock.now().saturating_sub(start))
+}
+
+pub(super) fn read_only(
+    mut reader: Box<dyn Reader>,
+    mut inbox: Inbox,
+    tx: Reports,
+    delay: Duration,
+    clock: Arc<dyn Clock>,
+) {
+    let mut poller = Poller::new();
+    loop {
+        if !inbox.take_queued() {
+            return;
+        }
+        let start = clock.now();
+        let event = poller.poll(reader.as_mut(), &inbox.watched, delay, clock.as_ref());
+        if tx.send(Report::Poll(event)).is_err() {
+            return;
+        }
+        let deadline = next_poll(clock.as_ref(), start, delay);
+        loop {
+            match inbox.wait(deadline) {
+                Wake::Elapsed => break,
+                // No request can be carried out here: there is no writer.
+                Wake::Request(_) => continue,
+                Wake::Stop => return,
+            }
+        }
+    }
+}
+
+pub(super) fn read_write(
+    mut editor: Editor<Box<dyn Backend>>,
+    mut inbox: Inbox,
+    tx: Reports,
+    delay: Duration,
+    clock: Arc<dyn Clock>,
+) {
+    let mut poller = Poller::new();
+    let disabled = editor.changes_disabled().map(|e| e.to_string());
+    let _ = tx.send(Report::Disabled(disabled));
+    let _ = tx.send(Report::Journal(journal_lines(&editor)));
+    loop {
+        if !inbox.take_queued() {
+            return;
+        }
+        let start = clock.now();
+        let event = poller.poll(editor.backend_mut(), &inbox.watched, delay, clock.as_ref());
+        if tx.send(Report::Poll(event)).is_err() {
+            return;
+        }
+        match inbox.wait(next_poll(clock.as_ref(), start, delay)) {
+            Wake::Elapsed => {}
+            Wake::Request(request) => {
+                let result = carry_out(&mut editor, &request);
+                let reply = Reply { request, result };
+                let disabled = editor.changes_disabled().map(|e| e.to_string());
+                let sent = tx.send(Report::Edit(reply)).is_ok()
+                    && tx.send(Report::Disabled(disabled)).is_ok()
+                    && tx.send(Report::Journal(journal_lines(&editor))).is_ok();
+                if !sent {
+                    return;
+                }
+                // Poll at once, the table listed whole, so it shows the
+                // change (a new or deleted service too).
+                poller.relist();
+            }
+            Wake::Stop => return,
+        }
+    }
+}
