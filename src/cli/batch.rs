@@ -2,14 +2,11 @@
 
 use std::io::{self, Write};
 use std::thread;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::backend::{Error, Reader};
 use crate::clock::Clock;
-use crate::model::Snapshot;
-
-/// Turns one snapshot, taken at a wall-clock time, into the text to print.
-pub type Render<'a> = dyn Fn(&Snapshot, SystemTime) -> String + 'a;
+use crate::output::{Sink, Stream, StreamError};
 
 /// Why a batch run ended early.
 #[derive(Debug)]
@@ -19,7 +16,9 @@ pub enum BatchError {
     Output(io::Error),
 }
 
-/// Prints `iterations` snapshots (forever if `None`), one every `delay`.
+/// Prints `iterations` readings of the table (forever if `None`), one every
+/// `delay`, each streamed through `sink` as it is read: the output buffer is
+/// the same from one reading to the next, so memory stays flat in a loop.
 ///
 /// Ticks are scheduled from the start time, not from the end of the previous
 /// print, so a slow read does not make the cadence drift. A closed pipe
@@ -29,18 +28,18 @@ pub fn run(
     clock: &dyn Clock,
     iterations: Option<u64>,
     delay: Duration,
-    render: &Render<'_>,
+    sink: &mut dyn Sink,
     out: &mut dyn Write,
 ) -> Result<(), BatchError> {
     let start = clock.now();
+    let mut stream = Stream::new(out);
     let mut n: u64 = 0;
     loop {
-        let snapshot = reader.snapshot().map_err(BatchError::Backend)?;
-        let text = render(&snapshot, clock.wall());
-        match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        match stream.reading(reader, sink, clock.wall()) {
             Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
-            Err(e) => return Err(BatchError::Output(e)),
+            Err(StreamError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(StreamError::Output(e)) => return Err(BatchError::Output(e)),
+            Err(StreamError::Backend(e)) => return Err(BatchError::Backend(e)),
         }
         n += 1;
         if iterations.is_some_and(|max| n >= max) {
@@ -59,6 +58,7 @@ mod tests {
     use crate::backend::ErrorKind;
     use crate::clock::ManualClock;
     use crate::model::{Dest, Info, Service, ServiceKey, Timeouts};
+    use std::time::SystemTime;
 
     /// A reader that counts its snapshots and fails when told to.
     struct Counting {
@@ -88,8 +88,15 @@ mod tests {
         }
     }
 
-    fn render(s: &Snapshot, _: SystemTime) -> String {
-        format!("size={}\n", s.info.conn_tab_size)
+    /// Prints the connection-table size of each reading.
+    struct Size;
+
+    impl Sink for Size {
+        fn begin(&mut self, out: &mut Vec<u8>, info: &Info, _: SystemTime) {
+            out.extend_from_slice(format!("size={}\n", info.conn_tab_size).as_bytes());
+        }
+        fn service(&mut self, _: &mut Vec<u8>, _: &Service, _: &[&Dest]) {}
+        fn end(&mut self, _: &mut Vec<u8>) {}
     }
 
     #[test]
@@ -100,7 +107,7 @@ mod tests {
             fail_at: None,
         };
         let mut out = Vec::new();
-        run(&mut r, &clock, Some(3), Duration::ZERO, &render, &mut out).unwrap();
+        run(&mut r, &clock, Some(3), Duration::ZERO, &mut Size, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "size=1\nsize=2\nsize=3\n");
     }
 
@@ -112,7 +119,7 @@ mod tests {
             fail_at: Some(2),
         };
         let mut out = Vec::new();
-        let e = run(&mut r, &clock, None, Duration::ZERO, &render, &mut out).unwrap_err();
+        let e = run(&mut r, &clock, None, Duration::ZERO, &mut Size, &mut out).unwrap_err();
         assert!(matches!(e, BatchError::Backend(ref e) if e.kind() == ErrorKind::PermissionDenied));
         assert_eq!(String::from_utf8(out).unwrap(), "size=1\n");
     }
@@ -139,7 +146,7 @@ mod tests {
             &clock,
             None,
             Duration::ZERO,
-            &render,
+            &mut Size,
             &mut ClosedPipe,
         )
         .unwrap();

@@ -20,7 +20,7 @@ use crate::demo::DemoDirector;
 use crate::edit::Editor;
 use crate::journal::Journal;
 use crate::kernel::{Client, ResilientReader};
-use crate::output::{self, TextOptions, TextView};
+use crate::output::{self, TextOptions, TextSink, TextView};
 use crate::poll::Access;
 use crate::tui::config::Config;
 use crate::tui::MonitorOptions;
@@ -66,11 +66,12 @@ fn run(args: Args) -> Result<(), String> {
         } else {
             TextView::Plain
         };
-        let format = args.format;
-        let render = move |s: &crate::model::Snapshot, at: std::time::SystemTime| match format {
-            Format::Text => output::text::render(s, TextOptions { view, exact: true }),
-            Format::Save => output::save::render(s),
-            Format::Json => output::json::snapshot_line(s, at),
+        let mut sink: Box<dyn output::Sink> = match args.format {
+            Format::Text => Box::new(TextSink {
+                options: TextOptions { view, exact: true },
+            }),
+            Format::Save => Box::new(output::save::SaveSink),
+            Format::Json => Box::<output::json::JsonSink>::default(),
         };
         let stdout = io::stdout();
         let mut out = stdout.lock();
@@ -79,7 +80,7 @@ fn run(args: Args) -> Result<(), String> {
             clock.as_ref(),
             args.iterations,
             Duration::from_secs_f64(args.delay.unwrap_or(1.0)),
-            &render,
+            sink.as_mut(),
             &mut out,
         )
         .map_err(|e| match e {

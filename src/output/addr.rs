@@ -2,8 +2,9 @@
 //!
 //! lvstop never resolves names: its output always matches `ipvsadm -n`.
 
-use std::fmt::Write;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use super::number::push_u64;
 
 /// `a.b.c.d:port` or `[v6]:port`, as addrport_to_anyname prints them.
 pub fn addr_port(addr: &IpAddr, port: u16) -> String {
@@ -26,6 +27,46 @@ pub fn addr(addr: &IpAddr) -> String {
 /// Rust's Display agrees except for IPv4-compatible addresses (`::a.b.c.d`),
 /// which glibc prints with a dotted tail and Rust does not.
 pub fn ntop6(a: &Ipv6Addr) -> String {
+    let mut out = Vec::with_capacity(40);
+    push_ntop6(&mut out, a);
+    String::from_utf8(out).expect("hex digits, colons and dots are ASCII")
+}
+
+/// [`addr_port`] appended to `out` without an allocation (batch output
+/// writes one per service and real server).
+pub fn push_addr_port(out: &mut Vec<u8>, addr: &IpAddr, port: u16) {
+    match addr {
+        IpAddr::V4(a) => push_ipv4(out, a),
+        IpAddr::V6(a) => {
+            out.push(b'[');
+            push_ntop6(out, a);
+            out.push(b']');
+        }
+    }
+    out.push(b':');
+    push_u64(out, u64::from(port));
+}
+
+/// [`addr`] appended to `out`.
+pub fn push_addr(out: &mut Vec<u8>, addr: &IpAddr) {
+    match addr {
+        IpAddr::V4(a) => push_ipv4(out, a),
+        IpAddr::V6(a) => push_ntop6(out, a),
+    }
+}
+
+/// `a.b.c.d`.
+pub fn push_ipv4(out: &mut Vec<u8>, a: &Ipv4Addr) {
+    for (i, o) in a.octets().into_iter().enumerate() {
+        if i != 0 {
+            out.push(b'.');
+        }
+        push_u64(out, u64::from(o));
+    }
+}
+
+/// [`ntop6`] appended to `out`: glibc's inet_ntop for IPv6.
+pub fn push_ntop6(out: &mut Vec<u8>, a: &Ipv6Addr) {
     let w = a.segments();
     // Longest run of zero words (first one wins a tie); runs of one are not compressed.
     let (mut best_base, mut best_len) = (usize::MAX, 0usize);
@@ -47,30 +88,41 @@ pub fn ntop6(a: &Ipv6Addr) -> String {
     if best_len < 2 {
         best_base = usize::MAX;
     }
-    let mut out = String::with_capacity(40);
     let mut i = 0;
     while i < 8 {
         if i == best_base {
-            out.push(':');
+            out.push(b':');
             i += best_len;
             continue;
         }
         if i != 0 {
-            out.push(':');
+            out.push(b':');
         }
         // Embedded IPv4: ::a.b.c.d (compatible) or ::ffff:a.b.c.d (mapped).
         if i == 6 && best_base == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)) {
             let o = a.octets();
-            let _ = write!(out, "{}.{}.{}.{}", o[12], o[13], o[14], o[15]);
-            return out;
+            push_ipv4(out, &Ipv4Addr::new(o[12], o[13], o[14], o[15]));
+            return;
         }
-        let _ = write!(out, "{:x}", w[i]);
+        push_hex(out, w[i]);
         i += 1;
     }
     if best_base != usize::MAX && best_base + best_len == 8 {
-        out.push(':');
+        out.push(b':');
     }
-    out
+}
+
+/// `{:x}` of one 16-bit word.
+fn push_hex(out: &mut Vec<u8>, word: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut started = false;
+    for shift in [12, 8, 4, 0] {
+        let nibble = (word >> shift) & 0xf;
+        if nibble != 0 || started || shift == 0 {
+            out.push(HEX[nibble as usize]);
+            started = true;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -98,6 +150,9 @@ mod tests {
             ("1:0:2:0:3:0:4:0", "1:0:2:0:3:0:4:0"),
         ] {
             assert_eq!(ntop6(&v6(input)), want, "{input}");
+            let mut pushed = b"x".to_vec();
+            push_addr(&mut pushed, &IpAddr::V6(v6(input)));
+            assert_eq!(pushed, format!("x{want}").as_bytes(), "{input}");
         }
     }
 
@@ -108,5 +163,26 @@ mod tests {
             addr_port(&"2001:db8::1".parse().unwrap(), 443),
             "[2001:db8::1]:443"
         );
+    }
+
+    #[test]
+    fn pushed_addresses_equal_the_strings() {
+        for (addr, port) in [
+            ("0.0.0.0", 0),
+            ("10.0.0.1", 80),
+            ("255.255.255.255", 65535),
+            ("192.0.2.3", 53),
+            ("2001:db8::1", 443),
+            ("::", 1),
+            ("fe80::ab:c:def0", 8080),
+        ] {
+            let a: IpAddr = addr.parse().unwrap();
+            let mut out = Vec::new();
+            push_addr_port(&mut out, &a, port);
+            assert_eq!(out, addr_port(&a, port).as_bytes());
+            out.clear();
+            push_addr(&mut out, &a);
+            assert_eq!(out, super::addr(&a).as_bytes());
+        }
     }
 }

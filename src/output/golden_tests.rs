@@ -8,13 +8,16 @@
 //! layout, and the save format.
 
 use std::collections::HashMap;
+use std::time::UNIX_EPOCH;
 
 use crate::model::Snapshot;
 
 use super::addr::addr_port;
 use super::save;
-use super::tests::table_from_rules;
-use super::text::{render, render_service, render_timeouts, service_name, TextOptions, TextView};
+use super::tests::{streamed, table_from_rules};
+use super::text::{
+    render, render_service, render_timeouts, service_name, TextOptions, TextSink, TextView,
+};
 
 const RULES: &str = include_str!("../../tests/golden/table.rules");
 
@@ -133,12 +136,23 @@ fn check_kernel(dir: &str, captures: &[(&str, &str)]) {
         ("list_tun_info", TextView::TunInfo, false),
     ] {
         let want = file(name);
-        let got = render(&table_for(want, view), TextOptions { view, exact });
+        let table = table_for(want, view);
+        let got = render(&table, TextOptions { view, exact });
         assert_eq!(
             got, want,
             "{dir}/{name}.out\n--- got ---\n{got}--- want ---\n{want}"
         );
+        // The same bytes read and written a service at a time, as batch mode does.
+        let options = TextOptions { view, exact };
+        let got = streamed(&table, &mut TextSink { options }, UNIX_EPOCH);
+        assert_eq!(got, want, "{dir}/{name}.out streamed");
     }
+    let saved = streamed(&table_from_rules(RULES), &mut save::SaveSink, UNIX_EPOCH);
+    assert_eq!(
+        saved.replace(" -x 100 -y 10", ""),
+        file("save"),
+        "{dir}/save.out streamed"
+    );
     // The table has no thresholds... except 198.51.100.12 (-x 100 -y 10), which
     // ipvsadm -S drops and lvstop keeps: drop those two words to compare.
     let saved = save::render(&table_from_rules(RULES)).replace(" -x 100 -y 10", "");

@@ -1,39 +1,138 @@
-//! One JSON object per snapshot, one line each (see docs/json.md for the schema).
+//! One JSON object per snapshot, one line each (see docs/json.md for the
+//! schema), written as the table is read: no tree of values, no string per
+//! field. Keys come in alphabetical order within each object, as the
+//! `serde_json::Value` this replaced wrote them.
 //!
-//! Counters are u64 and stay exact (serde_json writes integers, not floats).
+//! Counters are u64 and stay exact (written as integers, not floats).
 
+use std::io::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{json, Map, Value};
+use crate::model::{
+    Dest, Family, Info, Service, ServiceFlags, ServiceKey, Snapshot, Stats, TunnelFlags,
+};
 
-use crate::model::{Dest, Family, Service, ServiceFlags, ServiceKey, Snapshot, Stats, TunnelFlags};
+use super::addr::{push_addr, push_ipv4};
+use super::number::push_u64;
+use super::sink::{self, Sink};
+use super::words::each_sched_flag_word;
 
-use super::addr::addr;
-use super::order;
-use super::words::sched_flag_words;
-
-/// The snapshot taken at `at`, as one line of JSON (no trailing newline).
-/// Services and real servers come in ipvsadm's listing order.
-pub fn snapshot_line(snapshot: &Snapshot, at: SystemTime) -> String {
-    snapshot_value(snapshot, at).to_string()
+/// JSON Lines as a [`Sink`]: the snapshot's own fields, its services as they
+/// are read, its time after them (alphabetical order puts it last).
+#[derive(Default)]
+pub struct JsonSink {
+    millis: u64,
+    first: bool,
 }
 
-/// The same, as a `serde_json::Value`.
-pub fn snapshot_value(snapshot: &Snapshot, at: SystemTime) -> Value {
-    let since = at.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let millis = since.as_millis() as u64;
-    let services: Vec<Value> = order::sorted(snapshot)
-        .into_iter()
-        .map(|(s, dests)| service_value(s, &dests))
-        .collect();
-    json!({
-        "timestamp": millis as f64 / 1000.0,
-        "time": rfc3339_millis(millis),
-        "ipvs_version": snapshot.info.version_string(),
-        "ipvs_version_code": snapshot.info.version,
-        "conn_tab_size": snapshot.info.conn_tab_size,
-        "services": services,
-    })
+impl Sink for JsonSink {
+    fn begin(&mut self, out: &mut Vec<u8>, info: &Info, at: SystemTime) {
+        self.millis = at
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis() as u64;
+        self.first = true;
+        let mut o = Object::open(out);
+        o.u64("conn_tab_size", u64::from(info.conn_tab_size));
+        o.word("ipvs_version", &info.version_string());
+        o.u64("ipvs_version_code", u64::from(info.version));
+        o.key("services").push(b'[');
+    }
+
+    fn service(&mut self, out: &mut Vec<u8>, service: &Service, dests: &[&Dest]) {
+        if !self.first {
+            out.push(b',');
+        }
+        self.first = false;
+        service_object(out, service, dests);
+    }
+
+    fn end(&mut self, out: &mut Vec<u8>) {
+        out.push(b']');
+        let mut o = Object { out, first: false };
+        o.word("time", &rfc3339_millis(self.millis));
+        let seconds = self.millis as f64 / 1000.0;
+        serde_json::to_writer(&mut *o.key("timestamp"), &seconds)
+            .expect("a finite number into a Vec");
+        o.close();
+        out.push(b'\n');
+    }
+}
+
+/// The snapshot taken at `at`, as one line of JSON with its newline.
+/// Services and real servers come in ipvsadm's listing order.
+pub fn render(snapshot: &Snapshot, at: SystemTime) -> String {
+    sink::render(&mut JsonSink::default(), snapshot, at)
+}
+
+/// Writes one object's members; the caller gives the keys in alphabetical order.
+struct Object<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> Object<'a> {
+    fn open(out: &'a mut Vec<u8>) -> Object<'a> {
+        out.push(b'{');
+        Object { out, first: true }
+    }
+
+    /// `"key":`, after a comma unless first; the value goes into the result.
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    fn u64(&mut self, key: &str, v: u64) {
+        push_u64(self.key(key), v);
+    }
+
+    /// A string lvstop itself makes (words, addresses, times): nothing to escape.
+    fn word(&mut self, key: &str, v: &str) {
+        let out = self.key(key);
+        out.push(b'"');
+        out.extend_from_slice(v.as_bytes());
+        out.push(b'"');
+    }
+
+    /// A string written by `value` (digits, addresses, words): nothing to escape.
+    fn quoted(&mut self, key: &str, value: impl FnOnce(&mut Vec<u8>)) {
+        let out = self.key(key);
+        out.push(b'"');
+        value(out);
+        out.push(b'"');
+    }
+
+    /// A string from the kernel (scheduler, engine names), escaped as JSON.
+    fn text(&mut self, key: &str, v: &str) {
+        serde_json::to_writer(&mut *self.key(key), v).expect("a string into a Vec");
+    }
+
+    fn words(&mut self, key: &str, words: impl FnOnce(&mut dyn FnMut(&str))) {
+        let out = self.key(key);
+        out.push(b'[');
+        let mut first = true;
+        words(&mut |w: &str| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.push(b'"');
+            out.extend_from_slice(w.as_bytes());
+            out.push(b'"');
+        });
+        out.push(b']');
+    }
+
+    fn close(self) {
+        self.out.push(b'}');
+    }
 }
 
 fn family_word(f: Family) -> &'static str {
@@ -43,126 +142,133 @@ fn family_word(f: Family) -> &'static str {
     }
 }
 
-fn key_value(key: &ServiceKey) -> Value {
+fn key_object(out: &mut Vec<u8>, key: &ServiceKey) {
+    let mut o = Object::open(out);
     match key {
         ServiceKey::Addr {
             protocol,
-            addr: a,
+            addr,
             port,
-        } => json!({
-            "kind": "addr",
-            "family": family_word(key.family()),
-            "protocol": protocol.name().to_ascii_lowercase(),
-            "addr": addr(a),
-            "port": port,
-        }),
-        ServiceKey::Fwmark { family, mark } => json!({
-            "kind": "fwmark",
-            "family": family_word(*family),
-            "mark": mark,
-        }),
+        } => {
+            o.quoted("addr", |out| push_addr(out, addr));
+            o.word("family", family_word(key.family()));
+            o.word("kind", "addr");
+            o.u64("port", u64::from(*port));
+            o.quoted("protocol", |out| lowercase(out, protocol.name()));
+        }
+        ServiceKey::Fwmark { family, mark } => {
+            o.word("family", family_word(*family));
+            o.word("kind", "fwmark");
+            o.u64("mark", u64::from(*mark));
+        }
     }
+    o.close();
 }
 
-fn counters(s: &Stats) -> Value {
-    json!({
-        "conns": s.conns,
-        "inpkts": s.inpkts,
-        "outpkts": s.outpkts,
-        "inbytes": s.inbytes,
-        "outbytes": s.outbytes,
-    })
+fn lowercase(out: &mut Vec<u8>, word: &str) {
+    out.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
 }
 
-fn rates(s: &Stats) -> Value {
-    json!({
-        "cps": s.cps,
-        "inpps": s.inpps,
-        "outpps": s.outpps,
-        "inbps": s.inbps,
-        "outbps": s.outbps,
-    })
+fn counters_object(out: &mut Vec<u8>, s: &Stats) {
+    let mut o = Object::open(out);
+    o.u64("conns", s.conns);
+    o.u64("inbytes", s.inbytes);
+    o.u64("inpkts", s.inpkts);
+    o.u64("outbytes", s.outbytes);
+    o.u64("outpkts", s.outpkts);
+    o.close();
 }
 
-fn service_flag_words(s: &Service) -> Vec<&'static str> {
-    let mut words = Vec::new();
-    if s.flags.has(ServiceFlags::PERSISTENT) {
-        words.push("persistent");
-    }
-    if s.flags.has(ServiceFlags::HASHED) {
-        words.push("hashed");
-    }
-    if s.flags.has(ServiceFlags::ONEPACKET) {
-        words.push("ops");
-    }
-    words.extend(sched_flag_words(s));
-    words
+fn rates_object(out: &mut Vec<u8>, s: &Stats) {
+    let mut o = Object::open(out);
+    o.u64("cps", s.cps);
+    o.u64("inbps", s.inbps);
+    o.u64("inpps", s.inpps);
+    o.u64("outbps", s.outbps);
+    o.u64("outpps", s.outpps);
+    o.close();
 }
 
-fn netmask_text(s: &Service) -> String {
-    match s.key.family() {
-        Family::V4 => std::net::Ipv4Addr::from(s.netmask).to_string(),
-        Family::V6 => s.netmask.to_string(),
+fn service_object(out: &mut Vec<u8>, s: &Service, dests: &[&Dest]) {
+    let mut o = Object::open(out);
+    let list = o.key("dests");
+    list.push(b'[');
+    for (i, d) in dests.iter().enumerate() {
+        if i > 0 {
+            list.push(b',');
+        }
+        dest_object(list, d);
     }
+    list.push(b']');
+    o.words("flags", |word| {
+        if s.flags.has(ServiceFlags::PERSISTENT) {
+            word("persistent");
+        }
+        if s.flags.has(ServiceFlags::HASHED) {
+            word("hashed");
+        }
+        if s.flags.has(ServiceFlags::ONEPACKET) {
+            word("ops");
+        }
+        each_sched_flag_word(s, word);
+    });
+    o.u64("flags_raw", u64::from(s.flags.0));
+    key_object(o.key("key"), &s.key);
+    // The key's Display (the model's wording), as before: it differs from
+    // ipvsadm's in IPv6 (Rust's, not glibc's) and in marks (unsigned).
+    o.quoted("name", |out| {
+        let _ = write!(out, "{}", s.key);
+    });
+    o.quoted("netmask", |out| match s.key.family() {
+        Family::V4 => push_ipv4(out, &std::net::Ipv4Addr::from(s.netmask)),
+        Family::V6 => push_u64(out, u64::from(s.netmask)),
+    });
+    o.u64("netmask_raw", u64::from(s.netmask));
+    match &s.pe_name {
+        Some(pe) => o.text("pe", pe),
+        None => o.key("pe").extend_from_slice(b"null"),
+    }
+    rates_object(o.key("rates"), &s.stats);
+    o.text("scheduler", &s.scheduler);
+    counters_object(o.key("stats"), &s.stats);
+    o.u64("timeout", u64::from(s.timeout));
+    o.close();
 }
 
-fn service_value(s: &Service, dests: &[&Dest]) -> Value {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(s.key.to_string()));
-    m.insert("key".into(), key_value(&s.key));
-    m.insert("scheduler".into(), json!(s.scheduler));
-    m.insert("flags".into(), json!(service_flag_words(s)));
-    m.insert("flags_raw".into(), json!(s.flags.0));
-    m.insert("timeout".into(), json!(s.timeout));
-    m.insert("netmask".into(), json!(netmask_text(s)));
-    m.insert("netmask_raw".into(), json!(s.netmask));
-    m.insert("pe".into(), json!(s.pe_name));
-    m.insert("stats".into(), counters(&s.stats));
-    m.insert("rates".into(), rates(&s.stats));
-    m.insert(
-        "dests".into(),
-        Value::Array(dests.iter().map(|d| dest_value(d)).collect()),
-    );
-    Value::Object(m)
-}
-
-fn tun_flag_words(f: TunnelFlags) -> Vec<&'static str> {
-    let mut words = Vec::new();
-    if f.0 & TunnelFlags::CSUM != 0 {
-        words.push("csum");
-    }
-    if f.0 & TunnelFlags::REMCSUM != 0 {
-        words.push("remcsum");
-    }
-    if words.is_empty() {
-        words.push("nocsum");
-    }
-    words
-}
-
-fn dest_value(d: &Dest) -> Value {
-    json!({
-        "addr": addr(&d.addr),
-        "port": d.port,
-        "family": family_word(Family::of(&d.addr)),
-        "forward": d.forward.name().to_ascii_lowercase(),
-        "forward_raw": d.forward.value(),
-        "weight": d.weight,
-        "upper_threshold": d.upper_threshold,
-        "lower_threshold": d.lower_threshold,
-        "tunnel": {
-            "type": d.tun_type.name(),
-            "type_raw": d.tun_type.value(),
-            "port": d.tun_port,
-            "flags": tun_flag_words(d.tun_flags),
-            "flags_raw": d.tun_flags.0,
-        },
-        "active_conns": d.active_conns,
-        "inactive_conns": d.inactive_conns,
-        "persistent_conns": d.persistent_conns,
-        "stats": counters(&d.stats),
-        "rates": rates(&d.stats),
-    })
+fn dest_object(out: &mut Vec<u8>, d: &Dest) {
+    let mut o = Object::open(out);
+    o.u64("active_conns", u64::from(d.active_conns));
+    o.quoted("addr", |out| push_addr(out, &d.addr));
+    o.word("family", family_word(Family::of(&d.addr)));
+    o.quoted("forward", |out| lowercase(out, d.forward.name()));
+    o.u64("forward_raw", u64::from(d.forward.value()));
+    o.u64("inactive_conns", u64::from(d.inactive_conns));
+    o.u64("lower_threshold", u64::from(d.lower_threshold));
+    o.u64("persistent_conns", u64::from(d.persistent_conns));
+    o.u64("port", u64::from(d.port));
+    rates_object(o.key("rates"), &d.stats);
+    counters_object(o.key("stats"), &d.stats);
+    let mut t = Object::open(o.key("tunnel"));
+    let flags = d.tun_flags.0;
+    t.words("flags", |word| {
+        if flags & TunnelFlags::CSUM != 0 {
+            word("csum");
+        }
+        if flags & TunnelFlags::REMCSUM != 0 {
+            word("remcsum");
+        }
+        if flags & (TunnelFlags::CSUM | TunnelFlags::REMCSUM) == 0 {
+            word("nocsum");
+        }
+    });
+    t.u64("flags_raw", u64::from(flags));
+    t.u64("port", u64::from(d.tun_port));
+    t.word("type", d.tun_type.name());
+    t.u64("type_raw", u64::from(d.tun_type.value()));
+    t.close();
+    o.u64("upper_threshold", u64::from(d.upper_threshold));
+    o.u64("weight", u64::from(d.weight));
+    o.close();
 }
 
 /// `2023-11-14T22:13:20.123Z` for milliseconds since the epoch (UTC).
@@ -239,8 +345,9 @@ mod snapshot_tests {
         snap.services[1].service.stats.inbytes = u64::MAX;
         snap.services[1].dests[0].stats.outpkts = (1 << 53) + 1;
         let at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
-        let line = snapshot_line(&snap, at);
-        assert!(!line.contains('\n'));
+        let line = render(&snap, at);
+        // One line: its newline at the end and nowhere else.
+        assert_eq!(line.find('\n'), Some(line.len() - 1));
         let v: Value = serde_json::from_str(&line).unwrap();
         assert_eq!(v["timestamp"].as_f64(), Some(1_700_000_000.123));
         assert_eq!(v["time"], "2023-11-14T22:13:20.123Z");
@@ -330,6 +437,7 @@ mod doc_tests {
             ..Stats::default()
         };
         let at = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
-        assert_eq!(snapshot_value(&snap, at), example);
+        let streamed: Value = serde_json::from_str(&render(&snap, at)).unwrap();
+        assert_eq!(streamed, example);
     }
 }

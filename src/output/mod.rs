@@ -1,4 +1,5 @@
-//! Batch output: pure functions from a `Snapshot` to text.
+//! Batch output: each format a `Sink` fed service by service, from the
+//! kernel as it is read (`stream`) or from a `Snapshot` (`sink::render`).
 //!
 //! `text` and `save` reproduce ipvsadm 1.31 byte for byte (always numeric,
 //! as with `-n`); `json` is lvstop's own machine-readable format.
@@ -8,6 +9,8 @@ pub mod json;
 mod number;
 pub mod order;
 pub mod save;
+pub mod sink;
+pub mod stream;
 pub mod text;
 mod words;
 
@@ -17,9 +20,13 @@ pub(crate) mod tests;
 #[cfg(test)]
 mod golden_tests;
 #[cfg(test)]
+mod json_schema_tests;
+#[cfg(test)]
 mod random_golden_tests;
 
-pub use addr::{addr_port, ntop6};
+pub use addr::{addr, addr_port, ntop6};
 pub use number::largenum;
-pub use text::{render as render_text, TextOptions, TextView};
+pub use sink::Sink;
+pub use stream::{Stream, StreamError};
+pub use text::{render as render_text, TextOptions, TextSink, TextView};
 pub use words::{sched_flag_words, tun_info};

@@ -5,12 +5,14 @@
 //! (addresses 2^31 apart, fwmarks above 2^31 printed negative), sparse IPv6
 //! addresses, every scheduler flag combination.
 
+use std::time::UNIX_EPOCH;
+
 use crate::model::Snapshot;
 
 use super::addr_port;
 use super::save;
-use super::tests::table_from_rules;
-use super::text::{render, service_name, TextOptions, TextView};
+use super::tests::{streamed, table_from_rules};
+use super::text::{render, service_name, TextOptions, TextSink, TextView};
 
 const DIR: &str = "tests/golden/random-6.12";
 
@@ -64,9 +66,15 @@ fn listings_match_ipvsadm() {
         (TextView::Thresholds, file!("thr.out"), "thr"),
         (TextView::TunInfo, file!("tun.out"), "tun"),
     ] {
-        let got = render(&snap, TextOptions { view, exact: false });
+        let options = TextOptions { view, exact: false };
+        let got = render(&snap, options);
         assert_eq!(got, want, "{DIR}/{name}.out");
+        let got = streamed(&snap, &mut TextSink { options }, UNIX_EPOCH);
+        assert_eq!(got, want, "{DIR}/{name}.out streamed");
     }
+    // The save lines read and written a service at a time, as batch mode does.
+    let saved = streamed(&snap, &mut save::SaveSink, UNIX_EPOCH);
+    assert_eq!(saved, save::render(&snap), "{DIR} save streamed");
 }
 
 /// ipvsadm -Sn, but with what lvstop keeps on purpose put back the ipvsadm

@@ -12,24 +12,36 @@
 //! every tunnel server). Checked against real ipvsadm in the test VM
 //! (tests/golden/): `-R` accepts every line written here.
 
-use crate::model::{Change, Snapshot};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::model::{Change, Dest, Info, Service, Snapshot};
 use crate::rules::rule;
 
-use super::order;
+use super::sink::{self, Sink};
+
+/// The save format as a [`Sink`]: each service's rules written as it is read.
+pub struct SaveSink;
+
+impl Sink for SaveSink {
+    fn begin(&mut self, _: &mut Vec<u8>, _: &Info, _: SystemTime) {}
+
+    fn service(&mut self, out: &mut Vec<u8>, service: &Service, dests: &[&Dest]) {
+        out.extend_from_slice(rule(&Change::AddService(service.clone())).as_bytes());
+        out.push(b'\n');
+        for d in dests {
+            let add = Change::AddDest {
+                service: service.key,
+                dest: (*d).clone(),
+            };
+            out.extend_from_slice(rule(&add).as_bytes());
+            out.push(b'\n');
+        }
+    }
+
+    fn end(&mut self, _: &mut Vec<u8>) {}
+}
 
 /// The whole table as restorable rules, one per line, in ipvsadm's order.
 pub fn render(snapshot: &Snapshot) -> String {
-    let mut out = String::new();
-    for (service, dests) in order::sorted(snapshot) {
-        out.push_str(&rule(&Change::AddService(service.clone())));
-        out.push('\n');
-        for d in dests {
-            out.push_str(&rule(&Change::AddDest {
-                service: service.key,
-                dest: d.clone(),
-            }));
-            out.push('\n');
-        }
-    }
-    out
+    sink::render(&mut SaveSink, snapshot, UNIX_EPOCH)
 }

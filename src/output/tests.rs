@@ -4,10 +4,17 @@
 
 use std::net::IpAddr;
 
-use crate::model::{Change, Info, ServiceEntry, Snapshot, Stats};
+use std::time::SystemTime;
+
+use crate::backend::{Error, Reader};
+use crate::model::{
+    Change, Dest, Info, Service, ServiceEntry, ServiceKey, Snapshot, Stats, Timeouts,
+};
 use crate::rules::parse_rules;
 
 use super::save;
+use super::sink::Sink;
+use super::stream::Stream;
 use super::text::{render, TextOptions, TextView};
 
 /// Apply add-changes to a snapshot as the kernel would list them: services
@@ -40,6 +47,40 @@ pub(crate) fn table_from_rules(rules: &str) -> Snapshot {
         }
     }
     snap
+}
+
+/// The table served as the kernel serves it: a services list, then one
+/// service's real servers per request (in the snapshot's order: unsorted).
+pub(crate) struct SnapshotReader(pub Snapshot);
+
+impl Reader for SnapshotReader {
+    fn info(&mut self) -> Result<Info, Error> {
+        Ok(self.0.info)
+    }
+    fn services(&mut self) -> Result<Vec<Service>, Error> {
+        Ok(self.0.services.iter().map(|e| e.service.clone()).collect())
+    }
+    fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, Error> {
+        Ok(self
+            .0
+            .services
+            .iter()
+            .find(|e| e.service.key == *key)
+            .map(|e| e.dests.clone())
+            .unwrap_or_default())
+    }
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        Ok(Timeouts::default())
+    }
+}
+
+/// `snapshot` read through the streaming path (`Stream`) into `sink`.
+pub(crate) fn streamed(snapshot: &Snapshot, sink: &mut dyn Sink, at: SystemTime) -> String {
+    let mut out = Vec::new();
+    Stream::new(&mut out)
+        .reading(&mut SnapshotReader(snapshot.clone()), sink, at)
+        .expect("a table in memory reads and writes");
+    String::from_utf8(out).expect("every sink writes UTF-8")
 }
 
 fn stats(v: [u64; 10]) -> Stats {

@@ -10,14 +10,16 @@
 //! binary), so ipvsadm shows real-server conns, packets and rates modulo
 //! 2^32 (bytes are right). lvstop shows the full values.
 
-use std::fmt::Write;
+use std::io::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::model::{Dest, Family, Service, ServiceFlags, ServiceKey, Snapshot, Timeouts};
+use crate::model::{Dest, Family, Info, Service, ServiceFlags, ServiceKey, Snapshot, Timeouts};
 
-use super::addr::addr_port;
-use super::number::largenum;
+use super::addr::{push_addr_port, push_ipv4};
+use super::number::{push_largenum, push_left, push_right, push_u64, Digits};
 use super::order;
-use super::words::{has_sched_flags, sched_flag_words, tun_info};
+use super::sink::{self, Sink};
+use super::words::{each_sched_flag_word, has_sched_flags, tun_info};
 
 /// Which listing: `-Ln`, `--stats`, `--rate`, `--thresholds`,
 /// `--persistent-conn`, `--tun-info`.
@@ -39,22 +41,34 @@ pub struct TextOptions {
     pub exact: bool,
 }
 
+/// The listing as a [`Sink`]: `ipvsadm -Ln [view] [--exact]`, written as the
+/// table is read.
+pub struct TextSink {
+    pub options: TextOptions,
+}
+
+impl Sink for TextSink {
+    fn begin(&mut self, out: &mut Vec<u8>, info: &Info, _: SystemTime) {
+        // list_all: "%d.%d.%d (size=%d)", size printed as a signed int.
+        let _ = writeln!(
+            out,
+            "IP Virtual Server version {} (size={})",
+            info.version_string(),
+            info.conn_tab_size as i32
+        );
+        out.extend_from_slice(title(self.options.view).as_bytes());
+    }
+
+    fn service(&mut self, out: &mut Vec<u8>, service: &Service, dests: &[&Dest]) {
+        service_block(out, service, dests, self.options);
+    }
+
+    fn end(&mut self, _: &mut Vec<u8>) {}
+}
+
 /// The whole listing, as `ipvsadm -Ln [view] [--exact]` prints it.
 pub fn render(snapshot: &Snapshot, options: TextOptions) -> String {
-    let mut out = String::new();
-    let info = &snapshot.info;
-    // list_all: "%d.%d.%d (size=%d)", size printed as a signed int.
-    let _ = writeln!(
-        out,
-        "IP Virtual Server version {} (size={})",
-        info.version_string(),
-        info.conn_tab_size as i32
-    );
-    out.push_str(&title(options.view));
-    for (service, dests) in order::sorted(snapshot) {
-        service_block(&mut out, service, &dests, options);
-    }
-    out
+    sink::render(&mut TextSink { options }, snapshot, UNIX_EPOCH)
 }
 
 /// One service, as `ipvsadm -Ln -t|-u|-f SERVICE [view]` prints it
@@ -67,9 +81,9 @@ pub fn render_service(
     let (service, dests) = order::sorted(snapshot)
         .into_iter()
         .find(|(s, _)| s.key == *key)?;
-    let mut out = title(options.view);
+    let mut out = title(options.view).into_bytes();
     service_block(&mut out, service, &dests, options);
-    Some(out)
+    Some(String::from_utf8(out).expect("the listing is UTF-8"))
 }
 
 /// `ipvsadm -L --timeout` (list_timeout).
@@ -109,145 +123,172 @@ pub fn title(view: TextView) -> String {
 /// The service column: `TCP  10.0.0.1:80`, `SCTP [2001:db8::1]:80`,
 /// `FWM  42`, `FWM  42 IPv6` (marks printed with `%d`, as ipvsadm does).
 pub fn service_name(key: &ServiceKey) -> String {
+    let mut out = Vec::new();
+    push_service_name(&mut out, key);
+    String::from_utf8(out).expect("the service name is UTF-8")
+}
+
+fn push_service_name(out: &mut Vec<u8>, key: &ServiceKey) {
     match key {
         ServiceKey::Addr {
             protocol,
             addr,
             port,
         } => {
-            let mut s = format!("{:<4} {}", protocol.name(), addr_port(addr, *port));
+            let start = out.len();
+            push_left(out, protocol.name().as_bytes(), 4);
+            out.push(b' ');
+            push_addr_port(out, addr, *port);
             // print_service_entry cuts IPv4 names at 33 bytes (only long host names reach it).
             if addr.is_ipv4() {
-                s.truncate(33);
+                out.truncate(start + 33);
             }
-            s
         }
-        ServiceKey::Fwmark {
-            family: Family::V4,
-            mark,
-        } => format!("FWM  {}", *mark as i32),
-        ServiceKey::Fwmark {
-            family: Family::V6,
-            mark,
-        } => format!("FWM  {} IPv6", *mark as i32),
+        ServiceKey::Fwmark { family, mark } => {
+            out.extend_from_slice(b"FWM  ");
+            out.extend_from_slice(Digits::i64(i64::from(*mark as i32)).as_bytes());
+            if *family == Family::V6 {
+                out.extend_from_slice(b" IPv6");
+            }
+        }
     }
 }
 
 /// The plain service line's text after the name: scheduler, flags,
 /// persistence, one-packet scheduling.
-fn service_detail(service: &Service) -> String {
-    let mut s = format!(" {}", service.scheduler);
+fn push_service_detail(out: &mut Vec<u8>, service: &Service) {
+    out.push(b' ');
+    out.extend_from_slice(service.scheduler.as_bytes());
     if has_sched_flags(service) {
-        let _ = write!(s, " ({})", sched_flag_words(service).join(","));
+        out.extend_from_slice(b" (");
+        let mut first = true;
+        each_sched_flag_word(service, |w| {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            out.extend_from_slice(w.as_bytes());
+        });
+        out.push(b')');
     }
     if service.flags.has(ServiceFlags::PERSISTENT) {
-        let _ = write!(s, " persistent {}", service.timeout);
+        out.extend_from_slice(b" persistent ");
+        push_u64(out, u64::from(service.timeout));
         match service.key.family() {
             Family::V4 if service.netmask != 0xffff_ffff => {
-                let _ = write!(s, " mask {}", std::net::Ipv4Addr::from(service.netmask));
+                out.extend_from_slice(b" mask ");
+                push_ipv4(out, &std::net::Ipv4Addr::from(service.netmask));
             }
             Family::V6 if service.netmask != 128 => {
-                let _ = write!(s, " mask {}", service.netmask as i32);
+                out.extend_from_slice(b" mask ");
+                out.extend_from_slice(Digits::i64(i64::from(service.netmask as i32)).as_bytes());
             }
             _ => {}
         }
         if let Some(pe) = &service.pe_name {
-            let _ = write!(s, " pe {pe}");
+            out.extend_from_slice(b" pe ");
+            out.extend_from_slice(pe.as_bytes());
         }
     }
     if service.flags.has(ServiceFlags::ONEPACKET) {
-        s.push_str(" ops");
+        out.extend_from_slice(b" ops");
     }
-    s
 }
 
-fn dest_name(dest: &Dest) -> String {
-    let mut s = addr_port(&dest.addr, dest.port);
+/// `  -> ADDR:PORT` padded to the real-server column.
+fn push_dest_name(out: &mut Vec<u8>, dest: &Dest) {
+    out.extend_from_slice(b"  -> ");
+    let start = out.len();
+    push_addr_port(out, &dest.addr, dest.port);
     if dest.addr.is_ipv4() {
-        s.truncate(28);
+        out.truncate(start + 28);
     }
-    s
+    let len = out.len() - start;
+    out.resize(out.len() + 28usize.saturating_sub(len), b' ');
 }
 
-fn service_block(out: &mut String, service: &Service, dests: &[&Dest], o: TextOptions) {
-    let name = service_name(&service.key);
+/// ` {n:<width$}`.
+fn cell_left(out: &mut Vec<u8>, n: i64, width: usize) {
+    out.push(b' ');
+    push_left(out, Digits::i64(n).as_bytes(), width);
+}
+
+/// ` {n:>width$}`.
+fn cell_right(out: &mut Vec<u8>, n: u64, width: usize) {
+    out.push(b' ');
+    push_right(out, Digits::u64(n).as_bytes(), width);
+}
+
+fn service_block(out: &mut Vec<u8>, service: &Service, dests: &[&Dest], o: TextOptions) {
     let st = &service.stats;
     match o.view {
-        TextView::Stats => {
-            let _ = write!(out, "{name:<33}");
-            for n in [st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes] {
-                out.push_str(&largenum(n, o.exact));
-            }
-        }
-        TextView::Rate => {
-            let _ = write!(out, "{name:<33}");
-            for n in [st.cps, st.inpps, st.outpps, st.inbps, st.outbps] {
-                out.push_str(&largenum(n, o.exact));
+        TextView::Stats | TextView::Rate => {
+            let start = out.len();
+            push_service_name(out, &service.key);
+            let len = out.len() - start;
+            out.resize(out.len() + 33usize.saturating_sub(len), b' ');
+            let cells = if o.view == TextView::Stats {
+                [st.conns, st.inpkts, st.outpkts, st.inbytes, st.outbytes]
+            } else {
+                [st.cps, st.inpps, st.outpps, st.inbps, st.outbps]
+            };
+            for n in cells {
+                push_largenum(out, n, o.exact);
             }
         }
         _ => {
-            out.push_str(&name);
-            out.push_str(&service_detail(service));
+            push_service_name(out, &service.key);
+            push_service_detail(out, service);
         }
     }
-    out.push('\n');
+    out.push(b'\n');
     for d in dests {
-        let dn = dest_name(d);
+        push_dest_name(out, d);
         let ds = &d.stats;
+        let u = |n: u32| i64::from(n);
         match o.view {
             TextView::Stats => {
-                let _ = write!(out, "  -> {dn:<28}");
                 for n in [ds.conns, ds.inpkts, ds.outpkts, ds.inbytes, ds.outbytes] {
-                    out.push_str(&largenum(n, o.exact));
+                    push_largenum(out, n, o.exact);
                 }
-                out.push('\n');
             }
             TextView::Rate => {
                 // Real-server CPS/InPPS/OutPPS are printed "%8llu": never shortened.
-                let _ = write!(
-                    out,
-                    "  -> {dn:<28} {:>8} {:>8} {:>8}",
-                    ds.cps, ds.inpps, ds.outpps
-                );
-                out.push_str(&largenum(ds.inbps, o.exact));
-                out.push_str(&largenum(ds.outbps, o.exact));
-                out.push('\n');
+                for n in [ds.cps, ds.inpps, ds.outpps] {
+                    cell_right(out, n, 8);
+                }
+                push_largenum(out, ds.inbps, o.exact);
+                push_largenum(out, ds.outbps, o.exact);
             }
             TextView::Thresholds => {
-                let _ = writeln!(
-                    out,
-                    "  -> {dn:<28} {:<10} {:<10} {:<10} {:<10}",
-                    d.upper_threshold, d.lower_threshold, d.active_conns, d.inactive_conns
-                );
+                cell_left(out, u(d.upper_threshold), 10);
+                cell_left(out, u(d.lower_threshold), 10);
+                cell_left(out, u(d.active_conns), 10);
+                cell_left(out, u(d.inactive_conns), 10);
             }
             TextView::PersistConn => {
-                let _ = writeln!(
-                    out,
-                    "  -> {dn:<28} {:<9} {:<11} {:<10} {:<10}",
-                    d.weight, d.persistent_conns, d.active_conns, d.inactive_conns
-                );
+                cell_left(out, u(d.weight), 9);
+                cell_left(out, u(d.persistent_conns), 11);
+                cell_left(out, u(d.active_conns), 10);
+                cell_left(out, u(d.inactive_conns), 10);
             }
             TextView::TunInfo => {
-                let _ = writeln!(
-                    out,
-                    "  -> {dn:<28} {:<7} {:<13} {:<6} {:<10} {:<10}",
-                    d.forward.name(),
-                    tun_info(d),
-                    d.weight as i32,
-                    d.active_conns,
-                    d.inactive_conns
-                );
+                out.push(b' ');
+                push_left(out, d.forward.name().as_bytes(), 7);
+                out.push(b' ');
+                push_left(out, tun_info(d).as_bytes(), 13);
+                cell_left(out, i64::from(d.weight as i32), 6);
+                cell_left(out, u(d.active_conns), 10);
+                cell_left(out, u(d.inactive_conns), 10);
             }
             TextView::Plain => {
-                let _ = writeln!(
-                    out,
-                    "  -> {dn:<28} {:<7} {:<6} {:<10} {:<10}",
-                    d.forward.name(),
-                    d.weight as i32,
-                    d.active_conns,
-                    d.inactive_conns
-                );
+                out.push(b' ');
+                push_left(out, d.forward.name().as_bytes(), 7);
+                cell_left(out, i64::from(d.weight as i32), 6);
+                cell_left(out, u(d.active_conns), 10);
+                cell_left(out, u(d.inactive_conns), 10);
             }
         }
+        out.push(b'\n');
     }
 }

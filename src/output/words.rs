@@ -6,38 +6,44 @@ use crate::model::{Dest, Forward, Service, ServiceFlags, TunnelFlags, TunnelType
 /// `mh-*` for mh, `flag-N` for any other scheduler. Bits a scheduler has no
 /// word for (e.g. SCHED3 under sh) are not named, as in ipvsadm.
 pub fn sched_flag_words(service: &Service) -> Vec<&'static str> {
-    let f = service.flags;
     let mut words = Vec::new();
+    each_sched_flag_word(service, |w| words.push(w));
+    words
+}
+
+/// The words of [`sched_flag_words`], one call each, in order, without
+/// collecting them (batch output writes them for every service).
+pub fn each_sched_flag_word(service: &Service, mut word: impl FnMut(&'static str)) {
+    let f = service.flags;
     match service.scheduler.as_str() {
         "sh" => {
             if f.has(ServiceFlags::SCHED1) {
-                words.push("sh-fallback");
+                word("sh-fallback");
             }
             if f.has(ServiceFlags::SCHED2) {
-                words.push("sh-port");
+                word("sh-port");
             }
         }
         "mh" => {
             if f.has(ServiceFlags::SCHED1) {
-                words.push("mh-fallback");
+                word("mh-fallback");
             }
             if f.has(ServiceFlags::SCHED2) {
-                words.push("mh-port");
+                word("mh-port");
             }
         }
         _ => {
             if f.has(ServiceFlags::SCHED1) {
-                words.push("flag-1");
+                word("flag-1");
             }
             if f.has(ServiceFlags::SCHED2) {
-                words.push("flag-2");
+                word("flag-2");
             }
             if f.has(ServiceFlags::SCHED3) {
-                words.push("flag-3");
+                word("flag-3");
             }
         }
     }
-    words
 }
 
 /// Any of the three scheduler flag bits set (ipvsadm's test for printing flags).
