@@ -10,10 +10,16 @@
 //!                                   before and after tui
 //!   bench history S D SECONDS       app memory after that many 1 s polls
 //!                                   of a synthetic S x D table (no kernel)
+//!   bench batch REPS LVSTOP         whole processes: lvstop -b -n 1 in
+//!                                   every format, the floor, ipvsadm
+//!   bench floor                     one floor read (a process of its own)
+//!   bench batch-soak SECONDS LVSTOP [ARGS]
+//!                                   lvstop -b -d 1 [ARGS]: RSS over time
 //!   bench tui-memory S D SECONDS [QUIET]
 //!                                   as tui, on build's table served from
 //!                                   memory (no kernel: the UI's own cost)
 
+mod batch;
 mod build;
 mod floor;
 mod measure;
@@ -47,6 +53,15 @@ fn main() {
         let table = memory::Memory::new(num(1) as u32, num(2) as u32);
         return tui::run(table, num(3), quiet, Duration::from_secs(1));
     }
+    let arg = |i: usize| -> &str { args.get(i).map(String::as_str).unwrap_or_else(|| usage()) };
+    if args.first().map(String::as_str) == Some("batch") {
+        let me = std::env::current_exe().unwrap_or_else(|e| fail(&e.to_string()));
+        return batch::compare(num(1) as usize, &me.to_string_lossy(), arg(2));
+    }
+    if args.first().map(String::as_str) == Some("batch-soak") {
+        let rest: Vec<&str> = args[3..].iter().map(String::as_str).collect();
+        return batch::soak(num(1), arg(2), &rest);
+    }
     let mut client = Client::open(None).unwrap_or_else(|e| fail(&e.to_string()));
     match args.first().map(String::as_str) {
         Some("build") => {
@@ -56,6 +71,13 @@ fn main() {
             println!("build_s={}", secs(t.elapsed()));
         }
         Some("read") => read(client, num(1) as usize),
+        Some("floor") => {
+            let mut floor =
+                floor::Floor::open(client.family_id()).unwrap_or_else(|e| fail(&e.to_string()));
+            floor
+                .read()
+                .unwrap_or_else(|e| fail(&format!("floor: {e}")));
+        }
         Some("tui") => {
             let quiet = if args.len() > 2 { num(2) } else { 30 };
             tui::run(client, num(1), quiet, Duration::from_secs(1))
@@ -89,7 +111,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET]"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET]"
     );
     std::process::exit(2)
 }
