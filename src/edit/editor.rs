@@ -7,15 +7,11 @@ use std::sync::Arc;
 use crate::backend::{wording, Backend};
 use crate::clock::Clock;
 use crate::journal::{stamp, Answer, Journal, JournalError, Record, Stage, State, User};
-use crate::model::{Change, Dest, DestKey, ServiceKey};
+use crate::model::{Change, Dest, DestKey, NudgeWrite, ServiceKey, MAX_WEIGHT};
 
 use super::inverse::{inverse, restorable_dest};
-use super::nudge::NudgeWrite;
 use super::state::capture;
 use super::Error;
-
-/// The largest weight lvstop sets (ipvsadm's limit for `-w`).
-pub const MAX_WEIGHT: u32 = 65535;
 
 /// A change that the kernel accepted and the journal recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,7 +128,7 @@ impl<B: Backend> Editor<B> {
         self.send_weight(service, current, weight)
     }
 
-    /// Sends one coalesced write from a [`super::WeightNudger`].
+    /// Sends one coalesced run of weight key presses.
     pub fn nudge(&mut self, write: &NudgeWrite) -> Result<Applied, Error> {
         let delta = write.delta;
         self.set_weight(&write.service, &write.dest, |w| {

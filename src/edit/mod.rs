@@ -1,21 +1,19 @@
 //! Changing the IPVS table safely from the monitor: every change read
 //! before, journaled, applied as one kernel command, read back; weights
-//! changed read-modify-write; rapid presses coalesced; undo from the state
-//! recorded before each change.
+//! changed read-modify-write; undo from the state recorded before each
+//! change.
 
 mod editor;
 mod error;
 mod inverse;
 mod keepalived;
-mod nudge;
 mod state;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
-pub use editor::{Applied, Editor, Undone, MAX_WEIGHT};
+pub use editor::{Applied, Editor, Undone};
 pub use error::Error;
 pub use inverse::{inverse, restorable_dest, restorable_service};
 pub use keepalived::{keepalived_running, keepalived_running_in, KEEPALIVED_BANNER};
-pub use nudge::{NudgeStatus, NudgeWrite, WeightNudger};
 pub use state::capture;

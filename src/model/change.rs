@@ -28,6 +28,16 @@ pub enum Change {
     SetTimeouts(Timeouts),
 }
 
+/// A relative weight change: add `delta` to a real server's weight as read
+/// when the write is sent (clamped to 0..=[`super::MAX_WEIGHT`]). The
+/// monitor's weight keys coalesce presses into these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NudgeWrite {
+    pub service: ServiceKey,
+    pub dest: DestKey,
+    pub delta: i64,
+}
+
 /// `Zero`'s target as `{"op":"zero","service":KEY|null}`: an internally
 /// tagged enum cannot hold a bare Option (serde refuses to serialize it).
 mod zero_target {

@@ -96,6 +96,9 @@ impl TunnelFlags {
     pub const REMCSUM: u16 = 1 << 1;
 }
 
+/// The largest weight lvstop sets (ipvsadm's limit for `-w`).
+pub const MAX_WEIGHT: u32 = 65535;
+
 /// What identifies a real server within its service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DestKey {

@@ -9,8 +9,8 @@ mod service;
 mod snapshot;
 mod stats;
 
-pub use change::Change;
-pub use dest::{Dest, DestKey, Forward, TunnelFlags, TunnelType};
+pub use change::{Change, NudgeWrite};
+pub use dest::{Dest, DestKey, Forward, TunnelFlags, TunnelType, MAX_WEIGHT};
 pub use service::{Family, Protocol, Service, ServiceFlags, ServiceKey};
 pub use snapshot::{Info, ServiceEntry, Snapshot, Timeouts};
 pub use stats::Stats;

@@ -9,6 +9,8 @@ mod cadence;
 mod carry_out;
 mod journal_pane;
 mod messages;
+#[cfg(test)]
+mod nudge_tests;
 mod owner;
 mod owner_loop;
 mod poller;

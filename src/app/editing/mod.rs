@@ -10,6 +10,7 @@ mod command;
 pub mod dialog;
 pub mod form;
 mod mark;
+mod nudge;
 mod request;
 mod state;
 
@@ -18,5 +19,6 @@ pub use command::EditCommand;
 pub use dialog::{Key, Modal};
 pub use form::{Field, FieldId, Form, Input, Kind};
 pub use mark::WeightMark;
+pub use nudge::{NudgeStatus, WeightNudger};
 pub use request::{Reply, Request};
 pub use state::{Editing, Message, Mode, READ_ONLY};

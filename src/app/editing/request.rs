@@ -1,8 +1,7 @@
 //! What the editing UI asks of the task that owns the backend, and what
 //! comes back.
 
-use crate::edit::NudgeWrite;
-use crate::model::{Change, DestKey, ServiceKey};
+use crate::model::{Change, DestKey, NudgeWrite, ServiceKey};
 
 /// One command for the backend owner.
 #[derive(Debug, Clone, PartialEq, Eq)]

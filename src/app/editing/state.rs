@@ -1,4 +1,3 @@
-use crate::edit::{NudgeStatus, WeightNudger};
 use crate::model::{DestKey, ServiceKey};
 
 use super::super::table::Row;
@@ -8,6 +7,7 @@ use super::command::EditCommand;
 use super::dialog::{Confirmation, ExactWeight, Key, Modal, Outcome, SchedulerPicker, ZeroChoice};
 use super::form::Form;
 use super::mark::WeightMark;
+use super::nudge::{NudgeStatus, WeightNudger};
 use super::request::{Reply, Request};
 
 /// What the edit keys say when lvstop was started read-only.

@@ -3,7 +3,7 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::edit::MAX_WEIGHT;
+use crate::model::MAX_WEIGHT;
 use crate::model::{Dest, DestKey, ServiceKey};
 
 use super::super::request::Request;

@@ -9,16 +9,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{DestKey, ServiceKey};
-
-/// One write to send: add `delta` to the weight read at send time
-/// ([`super::Editor::nudge`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct NudgeWrite {
-    pub service: ServiceKey,
-    pub dest: DestKey,
-    pub delta: i64,
-}
+use crate::model::{DestKey, NudgeWrite, ServiceKey};
 
 /// A real server's row status.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,5 +128,36 @@ impl WeightNudger {
             dest,
             delta,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Protocol;
+
+    fn vip() -> ServiceKey {
+        ServiceKey::Addr {
+            protocol: Protocol::Tcp,
+            addr: "192.0.2.1".parse().unwrap(),
+            port: 80,
+        }
+    }
+
+    fn rs(n: u8) -> DestKey {
+        DestKey {
+            addr: format!("10.0.0.{n}").parse().unwrap(),
+            port: 80,
+        }
+    }
+
+    #[test]
+    fn presses_that_cancel_out_need_no_write() {
+        let mut n = WeightNudger::new();
+        let w = n.press(vip(), rs(1), 10).unwrap();
+        assert_eq!(n.press(vip(), rs(1), -1), None);
+        assert_eq!(n.press(vip(), rs(1), 1), None);
+        assert_eq!(n.completed(&w, Ok(())), None);
+        assert_eq!(n.status(&vip(), &rs(1)), Some(&NudgeStatus::Applied));
     }
 }
