@@ -3,9 +3,6 @@
 
 use std::path::Path;
 
-pub const KEEPALIVED_BANNER: &str =
-    "keepalived is running: its configuration may overwrite manual changes";
-
 /// Scans /proc/*/comm for `keepalived`.
 pub fn keepalived_running() -> bool {
     keepalived_running_in(Path::new("/proc"))

@@ -15,5 +15,5 @@ pub(crate) mod tests;
 pub use editor::{Applied, Editor, Undone};
 pub use error::Error;
 pub use inverse::{inverse, restorable_dest, restorable_service};
-pub use keepalived::{keepalived_running, keepalived_running_in, KEEPALIVED_BANNER};
+pub use keepalived::{keepalived_running, keepalived_running_in};
 pub use state::capture;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+const KEEPALIVED: &str = "keepalived is running: its configuration may overwrite manual changes";
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Banner {
     /// keepalived runs here and may put its configuration back; it stays
@@ -16,7 +18,7 @@ pub enum Banner {
 impl fmt::Display for Banner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Banner::Keepalived => f.write_str(crate::edit::KEEPALIVED_BANNER),
+            Banner::Keepalived => f.write_str(KEEPALIVED),
             Banner::ChangesDisabled { why } => f.write_str(why),
         }
     }
@@ -41,10 +43,7 @@ mod tests {
         set_changes_disabled(&mut banners, Some("changes are disabled: a".into()));
         set_changes_disabled(&mut banners, Some("changes are disabled: b".into()));
         let text: Vec<String> = banners.iter().map(|b| b.to_string()).collect();
-        assert_eq!(
-            text,
-            [crate::edit::KEEPALIVED_BANNER, "changes are disabled: b"]
-        );
+        assert_eq!(text, [KEEPALIVED, "changes are disabled: b"]);
         set_changes_disabled(&mut banners, None);
         assert_eq!(banners, [Banner::Keepalived]);
     }
