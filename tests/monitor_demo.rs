@@ -154,7 +154,13 @@ fn demo_collapsed() {
         // Traffic flows: the director's totals are not zero.
         let s = d.screen();
         assert!(s.contains("DEMO"), "{s}");
-        assert!(d.monitor.app.totals.rates.is_some_and(|r| r.cps > 0.0));
+        assert!(d
+            .monitor
+            .app
+            .store()
+            .totals()
+            .rates
+            .is_some_and(|r| r.cps > 0.0));
     });
 }
 

@@ -1,8 +1,8 @@
-//! Conditions worth a glance, flagged on real-server rows.
+//! Conditions worth a glance, flagged on real-server rows. The store derives
+//! them when a poll reads a real server (see `ServiceRow::derive_hints`); the
+//! canvas only draws them.
 
 use crate::model::Dest;
-
-use super::rates::Rates;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hint {
@@ -25,9 +25,9 @@ impl Hint {
     }
 }
 
-/// The hint for one real server, given its siblings' rates (same order as
-/// `dests`; `None` where unknown).
-pub fn hint(dest: &Dest, rates: Option<&Rates>, siblings_busy: bool) -> Option<Hint> {
+/// The hint for one real server, given its new connections per second
+/// (`None` where unknown) and whether its siblings get new connections.
+pub fn hint(dest: &Dest, cps: Option<f64>, siblings_busy: bool) -> Option<Hint> {
     let conns = dest.active_conns as u64 + dest.inactive_conns as u64;
     if dest.upper_threshold > 0 && conns >= dest.upper_threshold as u64 {
         return Some(Hint::AtLimit);
@@ -36,8 +36,8 @@ pub fn hint(dest: &Dest, rates: Option<&Rates>, siblings_busy: bool) -> Option<H
         return Some(Hint::Draining);
     }
     if dest.weight > 0 && siblings_busy {
-        if let Some(r) = rates {
-            if r.cps == 0.0 {
+        if let Some(cps) = cps {
+            if cps == 0.0 {
                 return Some(Hint::Idle);
             }
         }
@@ -45,12 +45,11 @@ pub fn hint(dest: &Dest, rates: Option<&Rates>, siblings_busy: bool) -> Option<H
     None
 }
 
-/// Whether any real server other than `index` is getting new connections.
-pub fn siblings_busy(rates: &[Option<Rates>], index: usize) -> bool {
-    rates
-        .iter()
-        .enumerate()
-        .any(|(i, r)| i != index && r.is_some_and(|r| r.cps > 0.0))
+/// Whether any real server other than this one is getting new connections,
+/// from how many of the service's real servers are (`busy`) and whether this
+/// one is (`own`): one count per service instead of a pass per real server.
+pub fn siblings_busy(busy: usize, own: bool) -> bool {
+    busy > usize::from(own)
 }
 
 #[cfg(test)]
@@ -67,22 +66,21 @@ mod tests {
 
     #[test]
     fn hints() {
-        let busy = Rates {
-            cps: 5.0,
-            ..Rates::default()
-        };
-        let quiet = Rates::default();
-        assert_eq!(hint(&dest(1, 0), Some(&quiet), true), Some(Hint::Idle));
-        assert_eq!(hint(&dest(1, 0), Some(&quiet), false), None);
-        assert_eq!(hint(&dest(1, 0), Some(&busy), true), None);
+        let (busy, quiet) = (5.0, 0.0);
+        assert_eq!(hint(&dest(1, 0), Some(quiet), true), Some(Hint::Idle));
+        assert_eq!(hint(&dest(1, 0), Some(quiet), false), None);
+        assert_eq!(hint(&dest(1, 0), Some(busy), true), None);
         assert_eq!(hint(&dest(1, 0), None, true), None, "unknown is not idle");
-        assert_eq!(hint(&dest(0, 3), Some(&quiet), true), Some(Hint::Draining));
-        assert_eq!(hint(&dest(0, 0), Some(&quiet), true), None);
+        assert_eq!(hint(&dest(0, 3), Some(quiet), true), Some(Hint::Draining));
+        assert_eq!(hint(&dest(0, 0), Some(quiet), true), None);
         let mut full = dest(1, 10);
         full.upper_threshold = 10;
-        assert_eq!(hint(&full, Some(&busy), true), Some(Hint::AtLimit));
+        assert_eq!(hint(&full, Some(busy), true), Some(Hint::AtLimit));
+        // Siblings busy, quiet, unknown: one of the three is busy.
         let rates = [Some(busy), Some(quiet), None];
-        assert!(siblings_busy(&rates, 1));
-        assert!(!siblings_busy(&rates, 0));
+        let count = rates.iter().filter(|r| r.is_some_and(|c| c > 0.0)).count();
+        let own = |i: usize| rates[i].is_some_and(|c: f64| c > 0.0);
+        assert!(siblings_busy(count, own(1)));
+        assert!(!siblings_busy(count, own(0)));
     }
 }

@@ -2,6 +2,7 @@
 //! only reads it and the event loop only feeds it.
 
 mod action;
+mod config;
 pub mod editing;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake;
@@ -12,11 +13,16 @@ pub mod metric;
 pub mod rates;
 pub mod series;
 mod state;
+pub mod store;
 pub mod table;
+#[cfg(test)]
+mod testkit;
 pub mod units;
+pub mod view;
 
 pub use action::{Action, Event, PollResult};
+pub use config::{AppConfig, APPLY_STEP_ROWS, DEST_SERIES_MAX, HISTORY_BUDGET, HISTORY_FLOOR};
 pub use metric::Metric;
-pub use state::{
-    App, AppConfig, Changed, DestRow, PollStatus, ServiceRow, APPLY_STEP_ROWS, DEST_SERIES_MAX,
-};
+pub use state::App;
+pub use store::{Changed, DestRow, PollStatus, ServiceRow, Store};
+pub use view::View;

@@ -17,13 +17,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let [top, l1, l2] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
     frame.render_widget(Paragraph::new(status_line(app, chrome)), top);
     // Unknown (a derived rate not yet measurable) shows as "-", never 0.
-    let rates = app.totals.rates;
+    let rates = app.store().totals().rates;
     let r = |f: fn(&crate::app::rates::Rates) -> f64| rates.as_ref().map(f);
     let cells = [
         (Metric::Cps, r(|r| r.cps)),
         (Metric::InPps, r(|r| r.inpps)),
         (Metric::InBps, r(|r| r.inbps)),
-        (Metric::Active, Some(app.totals_active as f64)),
+        (Metric::Active, Some(app.store().totals_active() as f64)),
         (Metric::OutPps, r(|r| r.outpps)),
         (Metric::OutBps, r(|r| r.outbps)),
     ];
@@ -54,26 +54,26 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
         spans.push(Span::raw(" "));
         spans.push(badge(b.clone(), chrome.palette.badge));
     }
-    if app.frozen {
+    if app.view().frozen() {
         spans.push(Span::raw(" "));
         spans.push(badge("FROZEN".into(), Color::Blue));
     }
-    if let Some(since) = app.poll.failing_since {
+    if let Some(since) = app.store().poll_status().failing_since {
         spans.push(Span::raw(" "));
         spans.push(badge(
             format!("stale since {}", clock(since, chrome.tz)),
             chrome.palette.alert,
         ));
     }
-    if let Some(info) = &app.info {
+    if let Some(info) = &app.store().info() {
         spans.push(Span::raw(format!(
             " │ IPVS {} (size={})",
             info.version_string(),
             info.conn_tab_size
         )));
     }
-    let delay = app.config.delay.as_secs_f64();
-    let interval = app.poll.interval.as_secs_f64();
+    let delay = app.config().delay.as_secs_f64();
+    let interval = app.store().poll_status().interval.as_secs_f64();
     if interval > delay * 1.05 {
         spans.push(Span::styled(
             format!(" │ every {interval:.1}s (slow; asked {delay:.1}s)"),
@@ -82,12 +82,12 @@ fn status_line(app: &App, chrome: &Chrome) -> Line<'static> {
     } else {
         spans.push(Span::raw(format!(" │ every {delay:.1}s")));
     }
-    match app.poll.last_ok {
+    match app.store().poll_status().last_ok {
         Some(t) => spans.push(Span::raw(format!(" · polled {}", clock(t, chrome.tz)))),
         None => spans.push(Span::raw(" · waiting")),
     }
-    match app.rate_source {
-        RateSource::Counters if app.info.is_some() => {
+    match app.store().rate_source() {
+        RateSource::Counters if app.store().info().is_some() => {
             spans.push(Span::raw(" · rates from counters"));
         }
         RateSource::Off => spans.push(Span::styled(
@@ -113,12 +113,12 @@ fn total_cell(
     };
     let text = format!(
         " {label:<7}{:>7} ",
-        value.map_or("-".into(), |v| human(v, app.exact))
+        value.map_or("-".into(), |v| human(v, app.view().exact()))
     );
     let width = text.chars().count() as u16;
     let [t, s] = Layout::horizontal([Constraint::Length(width), Constraint::Min(0)]).areas(area);
     frame.render_widget(Paragraph::new(text), t);
-    let data = app.totals.history.tail(metric, s.width as usize);
+    let data = app.store().totals().history.tail(metric, s.width as usize);
     frame.render_widget(
         Sparkline::default()
             .data(&data)

@@ -85,8 +85,8 @@ impl Areas {
         if y <= self.table.y || y >= self.table.y + self.table.height {
             return None;
         }
-        let i = app.offset + (y - self.table.y - 1) as usize;
-        (i < app.rows.len()).then_some(i)
+        let i = app.view().offset() + (y - self.table.y - 1) as usize;
+        (i < app.view().rows().len()).then_some(i)
     }
 }
 
@@ -102,7 +102,7 @@ pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
     let room = area.height - header - footer - banners;
     // The sparkline pane: the service and each of its real servers, in a
     // border, but never more than a third of what is left.
-    let series = app.selected_service().map_or(1, |s| 1 + s.dests.len()) as u16;
+    let series = app.selected_service().map_or(1, |s| 1 + s.dests().len()) as u16;
     let sparks = (series + 2).min(room / 3).max(3);
     let [header, banners, table, sparks, footer] = Layout::vertical([
         Constraint::Length(header),
@@ -140,7 +140,7 @@ pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome, keys:
         editing::journal(frame, r, edit);
     }
     editing::modal(frame, area, edit, &chrome.palette);
-    if app.help {
+    if app.view().help() {
         help::draw(frame, area, keys);
     }
 }
@@ -174,10 +174,10 @@ fn footer(
 ) {
     let key = Style::default().add_modifier(Modifier::BOLD);
     let message = editing::message_line(edit, palette);
-    let line = if app.filter_editing {
+    let line = if app.view().filter_editing() {
         Line::from(vec![
             Span::styled("/", key),
-            Span::raw(app.filter.clone()),
+            Span::raw(app.view().filter().to_string()),
             Span::styled("█", Style::default().add_modifier(Modifier::SLOW_BLINK)),
             Span::raw(format!(
                 "   {}",
@@ -196,15 +196,22 @@ fn footer(
             spans.push(Span::styled(k, key));
             spans.push(Span::raw(format!(" {what}  ")));
         }
-        let arrow = match (app.sort, app.sort.numeric() != app.sort_reversed) {
+        let arrow = match (
+            app.view().sort(),
+            app.view().sort().numeric() != app.view().sort_reversed(),
+        ) {
             (crate::app::table::SortColumn::Kernel, false) => "",
             (crate::app::table::SortColumn::Kernel, true) => " reversed",
             (_, true) => "↓",
             (_, false) => "↑",
         };
-        spans.push(Span::raw(format!("sort:{}{}", app.sort.label(), arrow)));
-        if !app.filter.is_empty() {
-            spans.push(Span::raw(format!("  filter:{}", app.filter)));
+        spans.push(Span::raw(format!(
+            "sort:{}{}",
+            app.view().sort().label(),
+            arrow
+        )));
+        if !app.view().filter().is_empty() {
+            spans.push(Span::raw(format!("  filter:{}", app.view().filter())));
         }
         Line::from(spans)
     };

@@ -20,7 +20,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         frame.render_widget(Block::bordered().title(" history "), area);
         return;
     };
-    let title = format!(" {} — {} (m) ", app.metric.label(), row.service.key);
+    let title = format!(
+        " {} — {} (m) ",
+        app.view().metric().label(),
+        row.service().key
+    );
     let block = Block::bordered().title(title);
     let inner = block.inner(area);
     frame.render_widget(block, area);
@@ -28,16 +32,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
     // the selected one always is, from its next poll on.
     let mut series: Vec<(String, Option<&Series>, Option<Rates>, u64)> = vec![(
         "service".into(),
-        Some(&row.series),
-        row.series.rates,
+        Some(row.series()),
+        row.series().rates,
         row.active(),
     )];
-    for d in &row.dests {
+    for d in row.dests() {
         series.push((
-            format!("→ {}", crate::app::table::dest_text(&d.dest)),
-            d.series.as_deref(),
-            d.rates(app.rate_source),
-            d.dest.active_conns as u64,
+            format!("→ {}", crate::app::table::dest_text(d.dest())),
+            d.series(),
+            d.rates(app.store().rate_source()),
+            d.dest().active_conns as u64,
         ));
     }
     let shown = inner.height as usize;
@@ -60,14 +64,16 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         if hidden > 0 && i + 1 == shown {
             continue;
         }
-        let data = series.map_or_else(Vec::new, |h| h.history.tail(app.metric, s.width as usize));
+        let data = series.map_or_else(Vec::new, |h| {
+            h.history.tail(app.view().metric(), s.width as usize)
+        });
         frame.render_widget(
             Sparkline::default()
                 .data(&data)
                 .style(Style::default().fg(palette.spark)),
             s,
         );
-        let now = match app.metric {
+        let now = match app.view().metric() {
             Metric::Active => Some(*active as f64),
             m => rates.map(|r| match m {
                 Metric::Cps => r.cps,
@@ -77,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
                 _ => r.outbps,
             }),
         };
-        let now = now.map_or("-".into(), |v| human(v, app.exact));
+        let now = now.map_or("-".into(), |v| human(v, app.view().exact()));
         frame.render_widget(Paragraph::new(format!("{now:>8}")), v);
     }
 }

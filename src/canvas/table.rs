@@ -8,7 +8,6 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::Frame;
 
 use crate::app::editing::WeightMark;
-use crate::app::hints::{hint, siblings_busy};
 use crate::app::rates::RateSource;
 use crate::app::table::Row;
 use crate::app::units::human;
@@ -167,10 +166,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         x += w + 1;
     }
     let rows = area.height.saturating_sub(1) as usize;
-    let end = (app.offset + rows).min(app.rows.len());
-    for (line, i) in (app.offset..end).enumerate() {
+    let end = (app.view().offset() + rows).min(app.view().rows().len());
+    for (line, i) in (app.view().offset()..end).enumerate() {
         let y = area.y + 1 + line as u16;
-        let selected = i == app.selected;
+        let selected = i == app.view().selected();
         let base = if selected {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -179,9 +178,9 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         if selected {
             buf.set_style(Rect::new(area.x, y, area.width, 1), base);
         }
-        let cells = match app.rows[i] {
-            Row::Service(s) => service_cells(app, &app.services[s]),
-            Row::Dest(s, d) => dest_cells(app, &app.services[s], d, *palette),
+        let cells = match app.view().rows()[i] {
+            Row::Service(s) => service_cells(app, &app.store().services()[s]),
+            Row::Dest(s, d) => dest_cells(app, &app.store().services()[s], d, *palette),
         };
         let mut x = area.x;
         for (c, w) in &cols {
@@ -197,10 +196,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
             x += w + 1;
         }
     }
-    if app.rows.is_empty() {
-        let msg = if app.info.is_none() {
+    if app.view().rows().is_empty() {
+        let msg = if app.store().info().is_none() {
             "reading the IPVS table…"
-        } else if app.filter.is_empty() {
+        } else if app.view().filter().is_empty() {
             "no virtual services"
         } else {
             "no service matches the filter"
@@ -263,29 +262,29 @@ fn rate_cells(series_rates: Option<crate::app::rates::Rates>, exact: bool, c: Co
 }
 
 fn service_cells<'a>(app: &'a App, row: &'a ServiceRow) -> Box<dyn Fn(Col) -> Cell + 'a> {
-    let open = app.expanded.contains(&row.service.key);
+    let open = app.view().is_expanded(&row.service().key);
     Box::new(move |c| {
-        let changed = row.changed.has(c.changed_bit());
+        let changed = row.changed().has(c.changed_bit());
         let text = match c {
-            Col::Prot => match row.service.key {
+            Col::Prot => match row.service().key {
                 ServiceKey::Addr { protocol, .. } => protocol.name().to_string(),
                 ServiceKey::Fwmark { .. } => "FWM".into(),
             },
             Col::Address => {
-                let marker = if row.dests.is_empty() && row.dests_read_at.is_some() {
+                let marker = if row.dests().is_empty() && row.dests_read_at().is_some() {
                     "  "
                 } else if open {
                     "▾ "
                 } else {
                     "▸ "
                 };
-                format!("{marker}{}", service_address(&row.service.key))
+                format!("{marker}{}", service_address(&row.service().key))
             }
             Col::Sched => scheduler(row),
-            Col::Active => human(row.active() as f64, app.exact),
-            Col::Inact => human(row.inactive() as f64, app.exact),
+            Col::Active => human(row.active() as f64, app.view().exact()),
+            Col::Inact => human(row.inactive() as f64, app.view().exact()),
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
-                rate_cells(row.series.rates, app.exact, c)
+                rate_cells(row.series().rates, app.view().exact(), c)
             }
             Col::Forward | Col::Weight | Col::Share | Col::Hint => String::new(),
         };
@@ -308,41 +307,38 @@ fn dest_cells<'a>(
     j: usize,
     palette: Palette,
 ) -> Box<dyn Fn(Col) -> Cell + 'a> {
-    let d: &DestRow = &row.dests[j];
+    let d: &DestRow = &row.dests()[j];
     Box::new(move |c| {
-        let changed = d.changed.has(c.changed_bit());
+        let changed = d.changed().has(c.changed_bit());
         let mut colour = None;
         let text = match c {
             Col::Prot => String::new(),
-            Col::Address => format!("  → {}", dest_address(&d.dest.addr, d.dest.port)),
+            Col::Address => format!("  → {}", dest_address(&d.dest().addr, d.dest().port)),
             Col::Sched => String::new(),
-            Col::Forward => d.dest.forward.name().to_string(),
-            Col::Weight => match app.weight_marks.get(&(row.service.key, d.dest.key())) {
-                Some(mark) => format!("{}{}", d.dest.weight, mark_glyph(mark)),
-                None => d.dest.weight.to_string(),
+            Col::Forward => d.dest().forward.name().to_string(),
+            Col::Weight => match app.weight_marks().get(&(row.service().key, d.dest().key())) {
+                Some(mark) => format!("{}{}", d.dest().weight, mark_glyph(mark)),
+                None => d.dest().weight.to_string(),
             },
-            Col::Active => human(d.dest.active_conns as f64, app.exact),
-            Col::Inact => human(d.dest.inactive_conns as f64, app.exact),
+            Col::Active => human(d.dest().active_conns as f64, app.view().exact()),
+            Col::Inact => human(d.dest().inactive_conns as f64, app.view().exact()),
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
-                rate_cells(d.rates(app.rate_source), app.exact, c)
+                rate_cells(d.rates(app.store().rate_source()), app.view().exact(), c)
             }
             Col::Share => {
-                let (text, off) = share(row, j, app.rate_source);
+                let (text, off) = share(row, j, app.store().rate_source());
                 if off {
                     colour = Some(palette.warn);
                 }
                 text
             }
-            Col::Hint => {
-                let rates: Vec<_> = row.dests.iter().map(|d| d.rates(app.rate_source)).collect();
-                match hint(&d.dest, rates[j].as_ref(), siblings_busy(&rates, j)) {
-                    Some(h) => {
-                        colour = Some(palette.alert);
-                        h.label().to_string()
-                    }
-                    None => String::new(),
+            Col::Hint => match d.hint() {
+                Some(h) => {
+                    colour = Some(palette.alert);
+                    h.label().to_string()
                 }
-            }
+                None => String::new(),
+            },
         };
         (text, changed, colour)
     })
@@ -354,13 +350,13 @@ fn dest_cells<'a>(
 fn share(row: &ServiceRow, j: usize, source: RateSource) -> (String, bool) {
     let weights: u64 = row.weight();
     let cps: f64 = row
-        .dests
+        .dests()
         .iter()
         .map(|d| d.rates(source).map_or(0.0, |r| r.cps))
         .sum();
-    let d = &row.dests[j];
+    let d = &row.dests()[j];
     let w = if weights > 0 {
-        d.dest.weight as f64 / weights as f64
+        d.dest().weight as f64 / weights as f64
     } else {
         0.0
     };
@@ -371,7 +367,7 @@ fn share(row: &ServiceRow, j: usize, source: RateSource) -> (String, bool) {
         if active == 0 {
             return (format!("{:>3.0}%", w * 100.0), false);
         }
-        d.dest.active_conns as f64 / active as f64
+        d.dest().active_conns as f64 / active as f64
     };
     let eighths = (t * 32.0).round() as usize; // 4 cells of 8 steps
     let mut bar = String::new();
@@ -396,7 +392,7 @@ fn share(row: &ServiceRow, j: usize, source: RateSource) -> (String, bool) {
 }
 
 fn scheduler(row: &ServiceRow) -> String {
-    let s = &row.service;
+    let s = &row.service();
     let mut out = s.scheduler.clone();
     if s.flags.has(ServiceFlags::PERSISTENT) {
         out.push_str(&format!(" p{}", s.timeout));

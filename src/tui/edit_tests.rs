@@ -187,9 +187,12 @@ impl Rig {
     fn select_service(&mut self, key: ServiceKey) {
         let app = &self.monitor.app;
         let i = app
-            .rows
+            .view()
+            .rows()
             .iter()
-            .position(|r| matches!(r, Row::Service(s) if app.services[*s].service.key == key))
+            .position(
+                |r| matches!(r, Row::Service(s) if app.store().services()[*s].service().key == key),
+            )
             .expect("service row");
         self.monitor.act(Action::Select(i));
     }
@@ -197,17 +200,18 @@ impl Rig {
     /// Expands the service and selects the real server's row.
     fn select_dest(&mut self, service: ServiceKey, dest: DestKey) {
         self.select_service(service);
-        if !self.monitor.app.expanded.contains(&service) {
+        if !self.monitor.app.view().is_expanded(&service) {
             self.monitor.act(Action::Toggle);
         }
         self.poll();
         let app = &self.monitor.app;
         let i = app
-            .rows
+            .view()
+            .rows()
             .iter()
             .position(|r| {
-                matches!(r, Row::Dest(s, d) if app.services[*s].service.key == service
-                    && app.services[*s].dests[*d].dest.key() == dest)
+                matches!(r, Row::Dest(s, d) if app.store().services()[*s].service().key == service
+                    && app.store().services()[*s].dests()[*d].dest().key() == dest)
             })
             .expect("real server row");
         self.monitor.act(Action::Select(i));

@@ -201,7 +201,7 @@ where
                     owner.watch(monitor.app.watched());
                     moved = false;
                 }
-                if monitor.app.quit {
+                if monitor.app.view().quit() {
                     return Ok(());
                 }
                 if monitor.app.applying() {

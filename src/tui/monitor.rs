@@ -72,10 +72,13 @@ impl Monitor {
     /// What the key table needs to know to dispatch a key now.
     fn situation(&self) -> Situation {
         Situation {
-            filtering: self.app.filter_editing,
-            help: self.app.help,
+            filtering: self.app.view().filter_editing(),
+            help: self.app.view().help(),
             dialog: self.edit.captures(),
-            real_server: matches!(self.app.rows.get(self.app.selected), Some(Row::Dest(..))),
+            real_server: matches!(
+                self.app.view().rows().get(self.app.view().selected()),
+                Some(Row::Dest(..))
+            ),
         }
     }
 
@@ -128,7 +131,7 @@ impl Monitor {
         if size != self.size
             || canvas::areas(size, &self.app, self.edit.banners.len() as u16)
                 .map(|a| a.table_rows())
-                != Some(self.app.viewport)
+                != Some(self.app.view().viewport())
         {
             self.resize(size);
         }

@@ -220,11 +220,15 @@ fn every_sparkline_metric() {
     h.ticks(8);
     h.keys("<Enter>");
     for i in 0..6 {
-        let name = h.monitor.app.metric.label().to_string();
+        let name = h.monitor.app.view().metric().label().to_string();
         insta::assert_snapshot!(format!("metric_{i}_{name}_120x40"), h.screen());
         h.keys("m");
     }
-    assert_eq!(h.monitor.app.metric, crate::app::Metric::Cps, "m cycles");
+    assert_eq!(
+        h.monitor.app.view().metric(),
+        crate::app::Metric::Cps,
+        "m cycles"
+    );
 }
 
 #[test]
@@ -240,7 +244,11 @@ fn frozen_display_catches_up_on_thaw() {
     assert_eq!(before, during);
     h.keys("f");
     assert_eq!(h.monitor.app.pending(), 0);
-    assert_eq!(h.monitor.app.totals.history.len(), 6, "no reading lost");
+    assert_eq!(
+        h.monitor.app.store().totals().history.len(),
+        6,
+        "no reading lost"
+    );
 }
 
 #[test]
@@ -248,18 +256,18 @@ fn left_and_right_on_a_real_server_do_nothing() {
     let mut h = Harness::new(120, 40);
     h.ticks(2);
     h.keys("<Right>j");
-    let rows = h.monitor.app.rows.len();
+    let rows = h.monitor.app.view().rows().len();
     h.keys("<Left>");
     assert_eq!(
-        h.monitor.app.rows.len(),
+        h.monitor.app.view().rows().len(),
         rows,
         "← on a real server must not collapse"
     );
     h.keys("<Right>");
-    assert_eq!(h.monitor.app.rows.len(), rows);
+    assert_eq!(h.monitor.app.view().rows().len(), rows);
     h.keys("k<Left>");
     assert!(
-        h.monitor.app.rows.len() < rows,
+        h.monitor.app.view().rows().len() < rows,
         "← on the service collapses"
     );
 }
@@ -276,14 +284,14 @@ fn mouse_click_selects_and_wheel_scrolls() {
         row: 6,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(h.monitor.app.selected, 2);
+    assert_eq!(h.monitor.app.view().selected(), 2);
     h.monitor.input(&Input::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollUp,
         column: 10,
         row: 6,
         modifiers: KeyModifiers::NONE,
     }));
-    assert_eq!(h.monitor.app.selected, 0);
+    assert_eq!(h.monitor.app.view().selected(), 0);
 }
 
 #[test]
@@ -328,9 +336,9 @@ fn run_estimation_zero_derives_rates_from_counters() {
     let mut h = Harness::with(table, 120, 40, false);
     h.ticks(12);
     let app = &h.monitor.app;
-    assert_eq!(app.rate_source, RateSource::Counters);
+    assert_eq!(app.store().rate_source(), RateSource::Counters);
     // The fake's HTTP service gets 120 + 40 + 0 + 0 + 2 = 162 new conns/s.
-    let cps = app.services[0].series.rates.unwrap().cps;
+    let cps = app.store().services()[0].series().rates.unwrap().cps;
     assert!((cps - 162.0).abs() < 0.5, "derived {cps}");
     assert!(h.screen().contains("rates from counters"));
 }
@@ -342,8 +350,8 @@ fn kernel_rates_are_shown_when_the_estimator_runs() {
     let mut h = Harness::with(table, 120, 40, true);
     h.ticks(2);
     let app = &h.monitor.app;
-    assert_eq!(app.rate_source, RateSource::Kernel);
-    assert_eq!(app.services[0].series.rates.unwrap().cps, 162.0);
+    assert_eq!(app.store().rate_source(), RateSource::Kernel);
+    assert_eq!(app.store().services()[0].series().rates.unwrap().cps, 162.0);
 }
 
 #[test]
@@ -359,11 +367,11 @@ fn services_and_real_servers_that_vanish_and_return_start_new_series() {
         }
     }
     h.tick();
-    let row = &h.monitor.app.services[0];
-    assert_eq!(row.series.rates, None, "no rate across a reset");
-    for d in &row.dests {
+    let row = &h.monitor.app.store().services()[0];
+    assert_eq!(row.series().rates, None, "no rate across a reset");
+    for d in row.dests() {
         assert!(d
-            .rates(h.monitor.app.rate_source)
+            .rates(h.monitor.app.store().rate_source())
             .is_none_or(|r| r.cps >= 0.0 && r.cps < 1000.0));
     }
 }
@@ -583,7 +591,8 @@ fn keys_act_between_the_slices_of_a_big_poll() {
     h.monitor.begin_report(Report::Poll(e));
     assert!(h.monitor.app.applying());
     assert!(!h.monitor.app.apply_step(APPLY_STEP_ROWS));
-    let history = |h: &Harness, i: usize| h.monitor.app.services[i].series.history.len();
+    let history =
+        |h: &Harness, i: usize| h.monitor.app.store().services()[i].series().history.len();
     assert_eq!(history(&h, 0), 2, "the first slice is applied");
     assert_eq!(
         history(&h, 3 * APPLY_STEP_ROWS - 1),
@@ -591,7 +600,7 @@ fn keys_act_between_the_slices_of_a_big_poll() {
         "the last one is not yet"
     );
     h.keys("jj");
-    assert_eq!(h.monitor.app.selected, 2);
+    assert_eq!(h.monitor.app.view().selected(), 2);
     assert!(h.monitor.app.applying());
     // Six slices in all (three of the rows' updates, then three of the
     // totals over every row): one before the keys, five after.
@@ -603,6 +612,6 @@ fn keys_act_between_the_slices_of_a_big_poll() {
         }
     }
     assert_eq!(slices, 6);
-    assert_eq!(h.monitor.app.selected, 2);
+    assert_eq!(h.monitor.app.view().selected(), 2);
     assert_eq!(history(&h, 3 * APPLY_STEP_ROWS - 1), 2);
 }

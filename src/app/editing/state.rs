@@ -92,12 +92,15 @@ impl Editing {
     /// An editing command on the selected row. The key table gives the
     /// real-server commands on any row: they say what to select instead.
     pub fn command(&mut self, command: EditCommand, app: &App) {
-        let selected = app.rows.get(app.selected).copied();
+        let selected = app.view().rows().get(app.view().selected()).copied();
         let service = selected.map(|r| match r {
-            Row::Service(i) | Row::Dest(i, _) => &app.services[i],
+            Row::Service(i) | Row::Dest(i, _) => &app.store().services()[i],
         });
         let dest = match selected {
-            Some(Row::Dest(i, j)) => Some((app.services[i].service.key, &app.services[i].dests[j])),
+            Some(Row::Dest(i, j)) => Some((
+                app.store().services()[i].service().key,
+                &app.store().services()[i].dests()[j],
+            )),
             _ => None,
         };
         if command == EditCommand::Journal {
@@ -113,33 +116,33 @@ impl Editing {
         match command {
             EditCommand::Nudge(delta) => {
                 if let Some((s, d)) = dest {
-                    if let Some(w) = self.nudger.press(s, d.dest.key(), delta) {
+                    if let Some(w) = self.nudger.press(s, d.dest().key(), delta) {
                         self.send(Request::Nudge(w));
                     }
                 }
             }
             EditCommand::ExactWeight => match dest {
-                Some((s, d)) => self.modal = Some(Modal::Weight(ExactWeight::new(s, &d.dest))),
+                Some((s, d)) => self.modal = Some(Modal::Weight(ExactWeight::new(s, d.dest()))),
                 None => self.say(need_dest, true),
             },
             EditCommand::Drain => match dest {
                 Some((s, d)) => self.send(Request::Drain {
                     service: s,
-                    dest: d.dest.key(),
+                    dest: d.dest().key(),
                 }),
                 None => self.say(need_dest, true),
             },
             EditCommand::AddService => self.modal = Some(Modal::Form(Form::add_service())),
             EditCommand::AddDest => match service {
-                Some(s) => self.modal = Some(Modal::Form(Form::add_dest(s.service.key))),
+                Some(s) => self.modal = Some(Modal::Form(Form::add_dest(s.service().key))),
                 None => self.say(need_service(), true),
             },
             EditCommand::EditService => match service {
-                Some(s) => self.modal = Some(Modal::Form(Form::edit_service(&s.service))),
+                Some(s) => self.modal = Some(Modal::Form(Form::edit_service(s.service()))),
                 None => self.say(need_service(), true),
             },
             EditCommand::EditDest => match dest {
-                Some((s, d)) => self.modal = Some(Modal::Form(Form::edit_dest(s, &d.dest))),
+                Some((s, d)) => self.modal = Some(Modal::Form(Form::edit_dest(s, d.dest()))),
                 None => self.say(need_dest, true),
             },
             EditCommand::DeleteService => match service {
@@ -148,18 +151,18 @@ impl Editing {
             },
             EditCommand::DeleteDest => match dest {
                 Some((s, d)) => {
-                    self.modal = Some(Modal::Confirm(Confirmation::delete_dest(s, &d.dest)))
+                    self.modal = Some(Modal::Confirm(Confirmation::delete_dest(s, d.dest())))
                 }
                 None => self.say(need_dest, true),
             },
             EditCommand::Scheduler => match service {
-                Some(s) => self.modal = Some(Modal::Picker(SchedulerPicker::new(&s.service))),
+                Some(s) => self.modal = Some(Modal::Picker(SchedulerPicker::new(s.service()))),
                 None => self.say(need_service(), true),
             },
             EditCommand::Zero => {
-                let services = app.services.len();
+                let services = app.store().services().len();
                 self.modal = Some(match service {
-                    Some(s) => Modal::Zero(ZeroChoice::new(s.service.key, services)),
+                    Some(s) => Modal::Zero(ZeroChoice::new(s.service().key, services)),
                     None => Modal::Confirm(Confirmation::zero_all(services)),
                 })
             }
@@ -266,18 +269,18 @@ impl Editing {
             },
             None => return,
         };
-        app.weight_marks.insert((service, dest), m);
+        app.weight_marks_mut().insert((service, dest), m);
     }
 
     /// Updates the marks after presses (called by the monitor after keys).
     pub fn refresh_marks(&self, app: &mut App) {
-        let keys: Vec<(ServiceKey, DestKey)> = app.weight_marks.keys().copied().collect();
+        let keys: Vec<(ServiceKey, DestKey)> = app.weight_marks().keys().copied().collect();
         for (s, d) in keys {
             self.mark(app, s, d);
         }
-        if let Some(Row::Dest(i, j)) = app.rows.get(app.selected).copied() {
-            let s = app.services[i].service.key;
-            let d = app.services[i].dests[j].dest.key();
+        if let Some(Row::Dest(i, j)) = app.view().rows().get(app.view().selected()).copied() {
+            let s = app.store().services()[i].service().key;
+            let d = app.store().services()[i].dests()[j].dest().key();
             self.mark(app, s, d);
         }
     }

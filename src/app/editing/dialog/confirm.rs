@@ -20,8 +20,8 @@ pub struct Confirmation {
 impl Confirmation {
     /// `D`: the service, its real servers and their connections.
     pub fn delete_service(s: &ServiceRow) -> Confirmation {
-        let key = s.service.key;
-        let dests = s.dests.len();
+        let key = s.service().key;
+        let dests = s.dests().len();
         Confirmation {
             title: "Delete virtual service".into(),
             lines: vec![

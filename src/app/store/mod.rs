@@ -1,0 +1,253 @@
+//! The monitor's data: services and their real servers as last read, their
+//! history and rates, the director's totals and the health of polling. Read
+//! through methods; only applying a poll (`apply`) changes it.
+
+mod apply;
+mod row;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+use std::time::{Duration, SystemTime};
+
+use crate::model::{Info, ServiceKey};
+
+use super::config::{AppConfig, DEST_SERIES_MAX, UNREAD_WATCHED};
+use super::keyhash::KeyMap;
+use super::rates::RateSource;
+use super::series::Series;
+use super::table::{dest_text, service_text, Row, RowKey};
+
+pub(super) use apply::{Applying, Step};
+pub use row::{Changed, DestRow, ServiceRow};
+
+/// Health of the polling.
+#[derive(Debug, Clone, Default)]
+pub struct PollStatus {
+    pub last_ok: Option<SystemTime>,
+    /// Wall time of the first failure of the current failing streak.
+    pub failing_since: Option<SystemTime>,
+    pub last_error: Option<String>,
+    pub took: Duration,
+    /// The interval in force (longer than the delay when polls are slow).
+    pub interval: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    config: AppConfig,
+    info: Option<Info>,
+    /// Services in ipvsadm's default order.
+    services: Vec<ServiceRow>,
+    index: KeyMap<ServiceKey, usize>,
+    /// The rows' keys, in row order: a whole listing of the same services
+    /// (the usual one) is recognised by one pass over this short, dense
+    /// list instead of over 50,000 rows spread in memory (2-3 ms).
+    keys: Vec<ServiceKey>,
+    rate_source: RateSource,
+    /// The director: sum over services.
+    totals: Series,
+    totals_active: u64,
+    poll: PollStatus,
+    /// Services watched recently, with when (a counter of polls): their real
+    /// servers keep series.
+    recent: HashMap<ServiceKey, u64>,
+    polls: u64,
+    /// Rows that carry change marks after the last poll (found by its
+    /// totals pass): a poll that reads only some rows clears these rows'
+    /// marks first, so no mark outlives its poll.
+    flagged: Vec<usize>,
+    /// The kernel rates and active connections summed over every row, kept
+    /// up to date row by row by polls that read only some rows (`Some`
+    /// when the last totals pass summed kernel rates): the pass over every
+    /// row's real servers took more of the UI thread than the rows the
+    /// poll read (10,000x10, test VM). Whole listings still sum every row.
+    kept_sums: Option<apply::KernelSums>,
+    /// Whether rows keep their filter text.
+    search_kept: bool,
+}
+
+impl Store {
+    pub fn new(config: AppConfig) -> Store {
+        let samples = config.history_samples();
+        Store {
+            poll: PollStatus {
+                interval: config.delay,
+                ..PollStatus::default()
+            },
+            config,
+            info: None,
+            services: Vec::new(),
+            index: KeyMap::default(),
+            keys: Vec::new(),
+            rate_source: RateSource::Kernel,
+            totals: Series::new(samples),
+            totals_active: 0,
+            recent: HashMap::new(),
+            polls: 0,
+            flagged: Vec::new(),
+            kept_sums: None,
+            search_kept: false,
+        }
+    }
+
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// The kernel's IPVS version and table size (`None` until a poll).
+    pub fn info(&self) -> Option<&Info> {
+        self.info.as_ref()
+    }
+
+    /// Services in ipvsadm's default order.
+    pub fn services(&self) -> &[ServiceRow] {
+        &self.services
+    }
+
+    pub fn service(&self, key: &ServiceKey) -> Option<&ServiceRow> {
+        self.index.get(key).map(|&i| &self.services[i])
+    }
+
+    /// The index of a service's row in `services`.
+    pub fn position(&self, key: &ServiceKey) -> Option<usize> {
+        self.index.get(key).copied()
+    }
+
+    /// Where the rates shown come from.
+    pub fn rate_source(&self) -> RateSource {
+        self.rate_source
+    }
+
+    /// The director: the sum over services.
+    pub fn totals(&self) -> &Series {
+        &self.totals
+    }
+
+    /// The director's active connections.
+    pub fn totals_active(&self) -> u64 {
+        self.totals_active
+    }
+
+    pub fn poll_status(&self) -> &PollStatus {
+        &self.poll
+    }
+
+    /// What identifies a row of the table across polls.
+    pub fn row_key(&self, row: &Row) -> RowKey {
+        match *row {
+            Row::Service(i) => RowKey::Service(self.services[i].service.key),
+            Row::Dest(i, j) => RowKey::Dest(
+                self.services[i].service.key,
+                self.services[i].dests[j].dest.key(),
+            ),
+        }
+    }
+
+    /// A poll failed: the table keeps its last reading, marked stale from
+    /// the first failure of the streak.
+    pub(super) fn poll_failed(&mut self, wall: SystemTime, error: String) {
+        if self.poll.failing_since.is_none() {
+            self.poll.failing_since = Some(wall);
+        }
+        self.poll.last_error = Some(error);
+    }
+
+    /// Whether service `i` or one of its real servers matches. Its text is
+    /// one line per row, so a match never spans two (a typed filter has no
+    /// line break).
+    pub(super) fn matches(&self, i: usize, needle: &str) -> bool {
+        self.services[i]
+            .search
+            .as_deref()
+            .is_some_and(|t| t.contains(needle))
+    }
+
+    /// Fills the filter texts that are missing while a filter is set; drops
+    /// them all once it is cleared.
+    pub(super) fn refresh_search(&mut self, filtering: bool) {
+        if filtering {
+            for row in &mut self.services {
+                if row.search.is_none() {
+                    let mut text = service_text(&row.service);
+                    for d in &row.dests {
+                        text.push('\n');
+                        text.push_str(&dest_text(&d.dest).to_lowercase());
+                    }
+                    row.search = Some(text.into());
+                }
+            }
+        } else if self.search_kept {
+            for row in &mut self.services {
+                row.search = None;
+            }
+        }
+        self.search_kept = filtering;
+    }
+
+    /// Records which services are watched now (`selected` first), and gives
+    /// series to the real servers of the most recently watched ones up to
+    /// `DEST_SERIES_MAX`, dropping the others' series. A service with more
+    /// real servers than there is room for gets series for its first ones.
+    /// Returns the room left for watched services not read yet.
+    pub(super) fn note_watched(
+        &mut self,
+        watched: Vec<ServiceKey>,
+        selected: Option<ServiceKey>,
+    ) -> usize {
+        self.polls += 1;
+        for key in watched {
+            // The selected service ranks above the rest of the screen.
+            let stamp = 2 * self.polls + u64::from(Some(key) == selected);
+            self.recent.insert(key, stamp);
+        }
+        let mut by_recency: Vec<(u64, ServiceKey)> =
+            self.recent.iter().map(|(k, &t)| (t, *k)).collect();
+        by_recency.sort_unstable_by_key(|e| std::cmp::Reverse(e.0));
+        let mut room = DEST_SERIES_MAX;
+        let mut keep: HashMap<ServiceKey, usize> = HashMap::new();
+        for (_, key) in by_recency {
+            let Some(&i) = self.index.get(&key) else {
+                continue;
+            };
+            let row = &self.services[i];
+            if row.dests_read_at.is_none() {
+                // Not read yet: its first reading takes what room is left.
+                keep.insert(key, UNREAD_WATCHED);
+                continue;
+            }
+            // A service without real servers counts as one, so the set of
+            // services stays bounded too.
+            let n = row.dests.len().max(1).min(room);
+            if n > 0 {
+                room -= n;
+                keep.insert(key, n);
+            }
+        }
+        let mut dropped = Vec::new();
+        self.recent.retain(|k, _| {
+            let kept = keep.contains_key(k);
+            if !kept {
+                dropped.push(*k);
+            }
+            kept
+        });
+        let kept = keep.iter().map(|(k, n)| (*k, *n));
+        for (key, n) in dropped.into_iter().map(|k| (k, 0)).chain(kept) {
+            if let Some(&i) = self.index.get(&key) {
+                let row = &mut self.services[i];
+                row.dest_series = n;
+                let mut lost = false;
+                for d in row.dests.iter_mut().skip(n) {
+                    lost |= d.series.take().is_some();
+                }
+                // Derived rates live in the series: without one a real
+                // server's rate is unknown, and so is whether it is idle.
+                if lost && self.rate_source == RateSource::Counters {
+                    row.derive_hints(self.rate_source);
+                }
+            }
+        }
+        room
+    }
+}
