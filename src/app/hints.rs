@@ -27,6 +27,7 @@ impl Hint {
 
 /// The hint for one real server, given its new connections per second
 /// (`None` where unknown) and whether its siblings get new connections.
+#[inline]
 pub fn hint(dest: &Dest, cps: Option<f64>, siblings_busy: bool) -> Option<Hint> {
     let conns = dest.active_conns as u64 + dest.inactive_conns as u64;
     if dest.upper_threshold > 0 && conns >= dest.upper_threshold as u64 {
@@ -48,6 +49,7 @@ pub fn hint(dest: &Dest, cps: Option<f64>, siblings_busy: bool) -> Option<Hint> 
 /// Whether any real server other than this one is getting new connections,
 /// from how many of the service's real servers are (`busy`) and whether this
 /// one is (`own`): one count per service instead of a pass per real server.
+#[inline]
 pub fn siblings_busy(busy: usize, own: bool) -> bool {
     busy > usize::from(own)
 }

@@ -24,12 +24,14 @@ impl Changed {
     pub const INBPS: u16 = 1 << 6;
     pub const OUTBPS: u16 = 1 << 7;
 
+    #[inline]
     pub fn has(self, bit: u16) -> bool {
         self.0 & bit != 0
     }
 
     /// `between` for a real server whose rates are the kernel's, from the
     /// integers themselves.
+    #[inline]
     pub(super) fn of_kernel(old: &Dest, new: &Dest) -> Changed {
         let (a, b) = (&old.stats, &new.stats);
         let mut c = 0;
@@ -58,6 +60,7 @@ impl Changed {
         Changed(c)
     }
 
+    #[inline]
     pub(super) fn between(
         old: (Option<&Rates>, u64, u64, u64),
         new: (Option<&Rates>, u64, u64, u64),
@@ -116,18 +119,22 @@ impl DestRow {
         }
     }
 
+    #[inline]
     pub fn dest(&self) -> &Dest {
         &self.dest
     }
 
+    #[inline]
     pub fn series(&self) -> Option<&Series> {
         self.series.as_deref()
     }
 
+    #[inline]
     pub fn changed(&self) -> Changed {
         self.changed
     }
 
+    #[inline]
     pub fn hint(&self) -> Option<Hint> {
         self.hint
     }
@@ -135,6 +142,7 @@ impl DestRow {
     /// Rates to display under `source` (the store's `rate_source`): the
     /// kernel's own estimates are in every reading, so any real server has
     /// them; derived rates exist only where a series is kept.
+    #[inline]
     pub fn rates(&self, source: RateSource) -> Option<Rates> {
         match source {
             RateSource::Kernel => Some(Rates::from_kernel(&self.dest.stats)),
@@ -145,6 +153,7 @@ impl DestRow {
 
     /// New connections per second under `source`: what hints look at,
     /// without converting the other rates.
+    #[inline]
     fn cps(&self, source: RateSource) -> Option<f64> {
         match source {
             RateSource::Kernel => Some(self.dest.stats.cps as f64),
@@ -195,42 +204,51 @@ impl ServiceRow {
         }
     }
 
+    #[inline]
     pub fn service(&self) -> &Service {
         &self.service
     }
 
+    #[inline]
     pub fn series(&self) -> &Series {
         &self.series
     }
 
     /// Its real servers, in ipvsadm's order.
+    #[inline]
     pub fn dests(&self) -> &[DestRow] {
         &self.dests
     }
 
+    #[inline]
     pub fn dests_read_at(&self) -> Option<Duration> {
         self.dests_read_at
     }
 
     /// How many of its real servers keep a series (see `DEST_SERIES_MAX`).
+    #[inline]
     pub fn dest_series(&self) -> usize {
         self.dest_series
     }
 
+    #[inline]
     pub fn changed(&self) -> Changed {
         self.changed
     }
 
+    #[inline]
     pub fn active(&self) -> u64 {
         self.dests.iter().map(|d| d.dest.active_conns as u64).sum()
     }
 
     /// Whether the last poll marked the service or one of its real servers.
+    #[inline]
     pub(super) fn marked(&self) -> bool {
         self.changed != Changed::default()
             || self.dests.iter().any(|d| d.changed != Changed::default())
     }
 
+    #[inline]
     pub fn inactive(&self) -> u64 {
         self.dests
             .iter()
@@ -238,13 +256,25 @@ impl ServiceRow {
             .sum()
     }
 
+    #[inline]
     pub fn weight(&self) -> u64 {
         self.dests.iter().map(|d| d.dest.weight as u64).sum()
     }
 
     /// Derives its real servers' hints from their readings under `source`:
     /// one count of the busy ones, then one pass (no allocation).
+    #[inline]
     pub(super) fn derive_hints(&mut self, source: RateSource) {
+        if source == RateSource::Kernel {
+            // The kernel's integers: no float per real server to count.
+            let busy = self.dests.iter().filter(|d| d.dest.stats.cps > 0).count();
+            for d in &mut self.dests {
+                let cps = d.dest.stats.cps;
+                let siblings = siblings_busy(busy, cps > 0);
+                d.hint = hint(&d.dest, Some(cps as f64), siblings);
+            }
+            return;
+        }
         let busy = |cps: Option<f64>| cps.is_some_and(|c| c > 0.0);
         let busy_count = self.dests.iter().filter(|d| busy(d.cps(source))).count();
         for d in &mut self.dests {

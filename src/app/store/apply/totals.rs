@@ -40,6 +40,7 @@ impl Totals {
     /// Kept sums: row `i`'s share before this poll's reading (its service's
     /// rates, its real servers' active connections) replaced by its share
     /// now; `active`: the active connections before and after.
+    #[inline]
     pub(super) fn replace_share(
         &mut self,
         i: usize,
@@ -138,6 +139,7 @@ pub(in crate::app::store) struct KernelSums {
 impl KernelSums {
     /// A row's share: its service's rates (`s`) and its real servers'
     /// active connections (`active`, summed by the caller).
+    #[inline]
     fn of(s: &Stats, active: u64) -> KernelSums {
         KernelSums {
             cps: s.cps,
@@ -149,14 +151,17 @@ impl KernelSums {
         }
     }
 
+    #[inline]
     fn add(&mut self, o: &KernelSums) {
         self.each(o, u64::wrapping_add);
     }
 
+    #[inline]
     fn sub(&mut self, o: &KernelSums) {
         self.each(o, u64::wrapping_sub);
     }
 
+    #[inline]
     fn each(&mut self, o: &KernelSums, f: fn(u64, u64) -> u64) {
         for (a, b) in [
             (&mut self.cps, o.cps),

@@ -45,12 +45,15 @@ pub(super) fn update_row(
             *spare -= row.dest_series;
         }
         let series = (samples, row.dest_series);
-        if !merge_dests(&mut row.dests, dests, at, source, series) {
+        let merged = merge_dests(&mut row.dests, dests, at, source, series);
+        if !merged.same_keys {
             row.search = None;
             moved = true;
         }
         row.dests_read_at = Some(at);
-        row.derive_hints(source);
+        if merged.hint_inputs_changed {
+            row.derive_hints(source);
+        }
         sums(&row.dests)
     } else {
         for d in &mut row.dests {
@@ -101,23 +104,37 @@ fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
     })
 }
 
+/// What merging a reading of real servers found.
+struct Merged {
+    /// The same real servers as before, in the same order.
+    same_keys: bool,
+    /// Something a hint looks at may have changed: hints are derived again
+    /// only then (most readings of a big table change none of them).
+    hint_inputs_changed: bool,
+}
+
 /// `series`: the history length of real servers' series, and how many of
-/// them (the first) keep one. False when real servers came or went.
+/// them (the first) keep one.
 fn merge_dests(
     rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
     at: Duration,
     source: RateSource,
     (samples, kept): (usize, usize),
-) -> bool {
+) -> Merged {
     let same_keys =
         rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
         // The usual read: the same real servers; update them in place.
+        let mut hint_inputs_changed = false;
         for (j, (row, dest)) in rows.iter_mut().zip(new).enumerate() {
-            update_dest(row, dest, at, source, (j < kept).then_some(samples));
+            let samples = (j < kept).then_some(samples);
+            hint_inputs_changed |= update_dest(row, dest, at, source, samples);
         }
-        return true;
+        return Merged {
+            same_keys,
+            hint_inputs_changed,
+        };
     }
     let mut old: HashMap<_, DestRow> = std::mem::take(rows)
         .into_iter()
@@ -134,25 +151,31 @@ fn merge_dests(
             row
         })
         .collect();
-    false
+    Merged {
+        same_keys,
+        hint_inputs_changed: true,
+    }
 }
 
+/// True when something a hint looks at may have changed.
 fn update_dest(
     row: &mut DestRow,
     dest: Dest,
     at: Duration,
     source: RateSource,
     samples: Option<usize>,
-) {
+) -> bool {
     if source == RateSource::Kernel && samples.is_none() {
         // Most real servers of a big table (those off screen): no series,
         // and the kernel's rates are integers, so the marks come from
         // comparing them (what `Changed::between` finds through floats,
         // which the test VM emulates; a tenth of the UI thread's time).
+        // The marks compare every input of a hint but the threshold.
         row.series = None;
         row.changed = Changed::of_kernel(&row.dest, &dest);
+        let threshold = row.dest.upper_threshold != dest.upper_threshold;
         row.dest = dest;
-        return;
+        return threshold || row.changed != Changed::default();
     }
     let before = (
         row.rates(source),
@@ -177,6 +200,8 @@ fn update_dest(
             row.dest.inactive_conns as u64,
         ),
     );
+    // Marks compare rounded rates; a hint looks at the exact ones.
+    true
 }
 
 #[cfg(test)]
