@@ -437,3 +437,31 @@ fn format_examples() {
         "-a -t 10.0.0.1:80 -r 10.0.0.9:80 -g -w 1"
     );
 }
+
+#[test]
+fn refusals_are_typed_by_what_is_wrong() {
+    use super::options::{Cmd, Opt};
+    use super::RuleError;
+    for (line, want) in [
+        ("-A -t 10.0.0.1:0", RuleError::ZeroPort),
+        ("-A -t 10.0.0.1:80 -o", RuleError::OnePacketNotUdp),
+        (
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-type gre --tun-remcsum",
+            RuleError::IllegalTunnelOption(Opt::TunRemcsum, TunnelType::Gre),
+        ),
+        (
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 -i --tun-type gue",
+            RuleError::MissingTunnelOption(Opt::TunPort, TunnelType::Gue),
+        ),
+        (
+            "-d -t 10.0.0.1:80",
+            RuleError::MissingOption(Opt::Server, Cmd::DelDest),
+        ),
+        (
+            "-a -t 10.0.0.1:80 -r 10.0.0.2 -x 5 -y 9",
+            RuleError::LowerAboveUpper { lower: 9, upper: 5 },
+        ),
+    ] {
+        assert_eq!(parse_line(line), Err(want), "{line}");
+    }
+}

@@ -74,8 +74,11 @@ pub fn server_address(s: &str) -> Result<AddrPort, RuleError> {
 }
 
 /// An address alone, as ipvsadm reads the address part of `-t` or `-r`:
-/// a dotted quad or an IPv6 address.
+/// a dotted quad, an IPv6 address, or one in brackets (`[2001:db8::1]`).
 pub fn address(s: &str) -> Option<IpAddr> {
+    if let Some(v6) = s.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        return v6.parse::<Ipv6Addr>().ok().map(IpAddr::V6);
+    }
     match addr_port(s)? {
         AddrPort { addr, port: None } => Some(addr),
         _ => None,
