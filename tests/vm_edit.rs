@@ -29,7 +29,7 @@ fn form(mut f: Form, fields: &[(FieldId, &str)]) -> Change {
         f.set(*id, *v);
     }
     f.change()
-        .unwrap_or_else(|| panic!("form not valid: {:?}", f.fields))
+        .unwrap_or_else(|| panic!("form not valid: {f:?}"))
 }
 
 /// The table.rules real server as the kernel holds it, for read-modify-write changes.

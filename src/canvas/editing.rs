@@ -1,6 +1,6 @@
 //! What editing adds to the screen: banners, the status message, the
-//! journal pane, the frame of every dialog and the forms inside theirs
-//! (the other dialogs draw their own bodies).
+//! journal pane, and the frame of every dialog (each dialog and form
+//! draws its own body).
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::editing::dialog::Body;
-use crate::app::editing::{Editing, Form, Input, Modal};
+use crate::app::editing::{Editing, Modal};
 
 use super::Palette;
 
@@ -64,11 +64,7 @@ pub fn modal(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette) {
     let Some(modal) = &edit.modal else { return };
     let alert = Style::default().fg(palette.alert);
     let body = match modal {
-        Modal::Form(form) => Body {
-            title: form.title(),
-            lines: form_lines(form, area.width, palette),
-            width: 100,
-        },
+        Modal::Form(form) => form.body(area.width, alert),
         Modal::Picker(picker) => picker.body(),
         Modal::Confirm(confirmation) => confirmation.body(),
         Modal::Weight(weight) => weight.body(alert),
@@ -101,70 +97,4 @@ pub fn modal(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette) {
             .block(Block::bordered().title(format!(" {title} "))),
         r,
     );
-}
-
-const LABEL: usize = 19;
-const VALUE: usize = 28;
-
-fn form_lines(form: &Form, screen: u16, palette: &Palette) -> Vec<Line<'static>> {
-    let alert = Style::default().fg(palette.alert);
-    let dim = Style::default().add_modifier(Modifier::DIM);
-    let inner = usize::from(screen.min(100).saturating_sub(2));
-    let focused = form.focused();
-    let mut lines = Vec::new();
-    for f in form.visible() {
-        let is_focus = Some(f.id) == focused;
-        let marker = if is_focus { "›" } else { " " };
-        let label = format!("{marker} {:<LABEL$}", f.id.label());
-        let (value, value_style) = match &f.input {
-            _ if f.locked => (format!("{} (fixed)", f.value()), dim),
-            Input::Text(s) if s.is_empty() && !is_focus => (f.id.placeholder().to_string(), dim),
-            Input::Text(s) => (
-                if is_focus {
-                    format!("{s}▏")
-                } else {
-                    s.clone()
-                },
-                Style::default(),
-            ),
-            Input::Choice { .. } => (format!("‹ {} ›", f.value()), Style::default()),
-        };
-        let value_style = if is_focus && !f.locked {
-            value_style.add_modifier(Modifier::REVERSED)
-        } else {
-            value_style
-        };
-        let mut spans = vec![
-            Span::raw(label),
-            Span::styled(format!("{value:<VALUE$}"), value_style),
-        ];
-        // Beside the field when it fits, else on the line under it.
-        let beside = |e: &str| 2 + LABEL + VALUE + 3 + e.chars().count() <= inner;
-        match (&f.error, f.error.as_deref().is_some_and(beside)) {
-            (Some(e), true) => spans.push(Span::styled(format!(" ✗ {e}"), alert)),
-            (Some(e), false) => {
-                lines.push(Line::from(spans));
-                spans = vec![Span::styled(
-                    format!("{:>w$}✗ {e}", "", w = LABEL + 2),
-                    alert,
-                )];
-            }
-            (None, _) => {}
-        }
-        lines.push(Line::from(spans));
-    }
-    lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        form.command_line(),
-        Style::default().add_modifier(Modifier::BOLD),
-    )));
-    if let Some(r) = &form.refusal {
-        lines.push(Line::from(Span::styled(format!("✗ {r}"), alert)));
-    } else if form.sending {
-        lines.push(Line::from("sending…"));
-    }
-    lines.push(Line::from(
-        "Tab/↑↓ field · ←→/space choose · Enter send · Esc cancel",
-    ));
-    lines
 }

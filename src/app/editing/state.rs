@@ -5,7 +5,7 @@ use super::super::App;
 use super::banner::{self, Banner};
 use super::command::EditCommand;
 use super::dialog::{Confirmation, ExactWeight, Key, Modal, Outcome, SchedulerPicker, ZeroChoice};
-use super::form::Form;
+use super::form::{Form, FormOutcome};
 use super::mark::WeightMark;
 use super::nudge::{NudgeStatus, WeightNudger};
 use super::request::{Reply, Request};
@@ -173,34 +173,14 @@ impl Editing {
 
     fn modal_key(&mut self, modal: Modal, key: Key) -> Option<Modal> {
         match modal {
-            Modal::Form(mut form) => {
-                if form.sending {
-                    // Waiting for the kernel: only Esc (closes; the answer
-                    // still shows in the status line).
-                    return (key != Key::Esc).then_some(Modal::Form(form));
+            Modal::Form(mut form) => match form.key(key) {
+                FormOutcome::Close => None,
+                FormOutcome::Stay => Some(Modal::Form(form)),
+                FormOutcome::Send(change) => {
+                    self.send(Request::Apply(change));
+                    Some(Modal::Form(form))
                 }
-                match key {
-                    Key::Esc => return None,
-                    Key::Up | Key::BackTab => form.next_field(-1),
-                    Key::Down | Key::Tab => form.next_field(1),
-                    Key::Left { .. } => form.cycle(-1),
-                    Key::Right { .. } => form.cycle(1),
-                    Key::Backspace => form.backspace(),
-                    Key::Char(c) => form.type_char(c),
-                    Key::Enter => match form.change() {
-                        Some(change) => {
-                            form.sending = true;
-                            form.refusal = None;
-                            self.send(Request::Apply(change));
-                        }
-                        None => {
-                            form.refusal =
-                                Some("fix the marked fields first: nothing was sent".into())
-                        }
-                    },
-                }
-                Some(Modal::Form(form))
-            }
+            },
             Modal::Picker(p) => self.outcome(p.key(key)),
             Modal::Confirm(c) => self.outcome(c.key(key)),
             Modal::Weight(w) => self.outcome(w.key(key)),

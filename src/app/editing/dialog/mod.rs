@@ -1,6 +1,6 @@
 //! The dialogs editing opens over the table; each takes the keys until it
 //! closes. Each has a file of its own with its state, its keys and what it
-//! draws; the canvas only frames the body. Forms are drawn by the canvas.
+//! draws; the canvas only frames the body. The forms are in `form/`.
 
 mod confirm;
 mod picker;
