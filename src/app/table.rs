@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::net::IpAddr;
 
 use crate::model::{Dest, DestKey, Service, ServiceKey};
+use crate::output::addr_port;
 
 use super::rates::Rates;
 
@@ -192,10 +193,7 @@ pub fn service_text(s: &Service) -> String {
 }
 
 pub fn dest_text(d: &Dest) -> String {
-    match d.addr {
-        IpAddr::V4(a) => format!("{a}:{}", d.port),
-        IpAddr::V6(a) => format!("[{a}]:{}", d.port),
-    }
+    addr_port(&d.addr, d.port)
 }
 
 #[cfg(test)]

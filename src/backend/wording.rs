@@ -3,17 +3,13 @@
 //! Shared by the kernel client and the demo director so that both say the
 //! same thing for the same refusal.
 
-use std::net::IpAddr;
-
 use super::{Error, ErrorKind};
 use crate::model::{Change, DestKey};
+use crate::output::addr_port;
 
 /// `10.0.0.2:80` or `[2001:db8::2]:80`.
 pub fn dest_name(dest: &DestKey) -> String {
-    match dest.addr {
-        IpAddr::V4(a) => format!("{a}:{}", dest.port),
-        IpAddr::V6(a) => format!("[{a}]:{}", dest.port),
-    }
+    addr_port(&dest.addr, dest.port)
 }
 
 /// What a change is about, for messages: `virtual service TCP 10.0.0.1:80`.

@@ -1,7 +1,5 @@
 //! The service / real-server tree. Only the rows on screen are built.
 
-use std::net::IpAddr;
-
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
@@ -13,6 +11,7 @@ use crate::app::table::Row;
 use crate::app::units::human;
 use crate::app::{App, Changed, DestRow, ServiceRow};
 use crate::model::{ServiceFlags, ServiceKey};
+use crate::output::addr_port;
 
 use super::Palette;
 
@@ -313,7 +312,7 @@ fn dest_cells<'a>(
         let mut colour = None;
         let text = match c {
             Col::Prot => String::new(),
-            Col::Address => format!("  → {}", dest_address(&d.dest().addr, d.dest().port)),
+            Col::Address => format!("  → {}", addr_port(&d.dest().addr, d.dest().port)),
             Col::Sched => String::new(),
             Col::Forward => d.dest().forward.name().to_string(),
             Col::Weight => match app.weight_marks().get(&(row.service().key, d.dest().key())) {
@@ -405,18 +404,11 @@ fn scheduler(row: &ServiceRow) -> String {
 
 fn service_address(k: &ServiceKey) -> String {
     match k {
-        ServiceKey::Addr { addr, port, .. } => dest_address(addr, *port),
+        ServiceKey::Addr { addr, port, .. } => addr_port(addr, *port),
         ServiceKey::Fwmark { mark, family } => match family {
             crate::model::Family::V4 => format!("{mark}"),
             crate::model::Family::V6 => format!("{mark} IPv6"),
         },
-    }
-}
-
-fn dest_address(addr: &IpAddr, port: u16) -> String {
-    match addr {
-        IpAddr::V4(a) => format!("{a}:{port}"),
-        IpAddr::V6(a) => format!("[{a}]:{port}"),
     }
 }
 

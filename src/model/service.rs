@@ -1,4 +1,3 @@
-use std::fmt;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
@@ -102,32 +101,6 @@ impl ServiceKey {
         match self {
             ServiceKey::Addr { addr, .. } => Family::of(addr),
             ServiceKey::Fwmark { family, .. } => *family,
-        }
-    }
-}
-
-impl fmt::Display for ServiceKey {
-    /// Operator wording: `TCP 10.0.0.1:80`, `UDP [2001:db8::1]:53`, `FWM 42`, `FWM 42 IPv6`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ServiceKey::Addr {
-                protocol,
-                addr: IpAddr::V4(a),
-                port,
-            } => write!(f, "{} {}:{}", protocol.name(), a, port),
-            ServiceKey::Addr {
-                protocol,
-                addr: IpAddr::V6(a),
-                port,
-            } => write!(f, "{} [{}]:{}", protocol.name(), a, port),
-            ServiceKey::Fwmark {
-                family: Family::V4,
-                mark,
-            } => write!(f, "FWM {mark}"),
-            ServiceKey::Fwmark {
-                family: Family::V6,
-                mark,
-            } => write!(f, "FWM {mark} IPv6"),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod json;
 mod number;
 pub mod order;
 pub mod save;
+mod service_key;
 pub mod sink;
 pub mod stream;
 pub mod text;

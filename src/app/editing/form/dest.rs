@@ -53,7 +53,7 @@ fn service(f: &Form) -> &ServiceKey {
 
 /// An edit form's fields from the real server as it is, its address locked.
 pub(super) fn read_back(f: &mut Form, dest: &Dest) {
-    f.set(FieldId::Server, dest.addr.to_string());
+    f.set(FieldId::Server, crate::output::addr(&dest.addr));
     f.set(FieldId::ServerPort, dest.port.to_string());
     f.set(
         FieldId::Forward,

@@ -48,7 +48,7 @@ pub(super) fn read_back(f: &mut Form, service: &Service) {
             port,
         } => {
             f.set(FieldId::Protocol, protocol.name().to_ascii_lowercase());
-            f.set(FieldId::Address, addr.to_string());
+            f.set(FieldId::Address, crate::output::addr(&addr));
             f.set(FieldId::Port, port.to_string());
         }
         ServiceKey::Fwmark { family, mark } => {
