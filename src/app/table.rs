@@ -4,7 +4,6 @@
 //! visible slice of it.
 
 use std::cmp::Ordering;
-use std::net::IpAddr;
 
 use crate::model::{Dest, DestKey, Service, ServiceKey};
 use crate::output::addr_port;
@@ -27,11 +26,11 @@ pub enum RowKey {
     Dest(ServiceKey, DestKey),
 }
 
-/// Sort column, cycled with `o`; `Kernel` is ipvsadm's default order.
+/// Sort column, cycled with `o`; `Ipvsadm` is ipvsadm's default order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SortColumn {
     #[default]
-    Kernel,
+    Ipvsadm,
     Prot,
     Address,
     Scheduler,
@@ -47,7 +46,7 @@ pub enum SortColumn {
 
 impl SortColumn {
     pub const ALL: [SortColumn; 12] = [
-        SortColumn::Kernel,
+        SortColumn::Ipvsadm,
         SortColumn::Prot,
         SortColumn::Address,
         SortColumn::Scheduler,
@@ -68,7 +67,7 @@ impl SortColumn {
 
     pub fn label(self) -> &'static str {
         match self {
-            SortColumn::Kernel => "default",
+            SortColumn::Ipvsadm => "default",
             SortColumn::Prot => "Prot",
             SortColumn::Address => "LocalAddress:Port",
             SortColumn::Scheduler => "Scheduler",
@@ -87,41 +86,9 @@ impl SortColumn {
     pub fn numeric(self) -> bool {
         !matches!(
             self,
-            SortColumn::Kernel | SortColumn::Prot | SortColumn::Address | SortColumn::Scheduler
+            SortColumn::Ipvsadm | SortColumn::Prot | SortColumn::Address | SortColumn::Scheduler
         )
     }
-}
-
-/// ipvsadm's default service order: fwmark, family, protocol, address, port.
-pub fn kernel_order(a: &ServiceKey, b: &ServiceKey) -> Ordering {
-    fn parts(k: &ServiceKey) -> (u32, u8, u16, IpAddr, u16) {
-        match k {
-            ServiceKey::Addr {
-                protocol,
-                addr,
-                port,
-            } => (0, family_rank(addr), protocol.number(), *addr, *port),
-            ServiceKey::Fwmark { family, mark } => (
-                *mark,
-                *family as u8,
-                0,
-                IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
-                0,
-            ),
-        }
-    }
-    fn family_rank(a: &IpAddr) -> u8 {
-        match a {
-            IpAddr::V4(_) => 0,
-            IpAddr::V6(_) => 1,
-        }
-    }
-    parts(a).cmp(&parts(b))
-}
-
-/// ipvsadm's real-server order: address, port.
-pub fn dest_order(a: &Dest, b: &Dest) -> Ordering {
-    (a.addr, a.port).cmp(&(b.addr, b.port))
 }
 
 /// A row's values as the sort sees them.
@@ -140,7 +107,7 @@ impl SortValues<'_> {
     fn compare(&self, other: &SortValues<'_>, col: SortColumn) -> Ordering {
         let f = |a: f64, b: f64| a.partial_cmp(&b).unwrap_or(Ordering::Equal);
         match col {
-            SortColumn::Kernel => Ordering::Equal,
+            SortColumn::Ipvsadm => Ordering::Equal,
             SortColumn::Prot => self.prot.cmp(other.prot),
             SortColumn::Address => self.address.cmp(&other.address),
             SortColumn::Scheduler => self.scheduler.cmp(other.scheduler),
@@ -165,7 +132,7 @@ pub fn sort_by_column<'a, T: Copy>(
     reversed: bool,
     values: impl Fn(&T) -> SortValues<'a>,
 ) {
-    if col == SortColumn::Kernel {
+    if col == SortColumn::Ipvsadm {
         if reversed {
             items.reverse();
         }
@@ -199,34 +166,6 @@ pub fn dest_text(d: &Dest) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Family, Protocol};
-    use std::net::Ipv4Addr;
-
-    fn tcp(last: u8, port: u16) -> ServiceKey {
-        ServiceKey::Addr {
-            protocol: Protocol::Tcp,
-            addr: IpAddr::V4(Ipv4Addr::new(10, 0, 0, last)),
-            port,
-        }
-    }
-
-    #[test]
-    fn kernel_order_puts_addresses_before_fwmarks() {
-        let mut keys = [
-            ServiceKey::Fwmark {
-                family: Family::V4,
-                mark: 3,
-            },
-            tcp(2, 80),
-            tcp(1, 443),
-            tcp(1, 80),
-        ];
-        keys.sort_by(kernel_order);
-        assert_eq!(keys[0], tcp(1, 80));
-        assert_eq!(keys[1], tcp(1, 443));
-        assert_eq!(keys[2], tcp(2, 80));
-        assert!(matches!(keys[3], ServiceKey::Fwmark { .. }));
-    }
 
     #[test]
     fn numeric_columns_sort_biggest_first() {

@@ -45,7 +45,7 @@ impl Default for View {
             expanded: HashSet::new(),
             filter: String::new(),
             filter_editing: false,
-            sort: SortColumn::Kernel,
+            sort: SortColumn::Ipvsadm,
             sort_reversed: false,
             frozen: false,
             metric: Metric::Cps,
@@ -157,7 +157,7 @@ impl View {
 
     /// Whether a poll can move rows by itself: a filter or a sort by value.
     pub(super) fn order_can_move(&self) -> bool {
-        !self.filter.is_empty() || self.sort != SortColumn::Kernel
+        !self.filter.is_empty() || self.sort != SortColumn::Ipvsadm
     }
 
     /// Forgets expanded services the store no longer has.

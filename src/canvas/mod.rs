@@ -200,8 +200,8 @@ fn footer(
             app.view().sort(),
             app.view().sort().numeric() != app.view().sort_reversed(),
         ) {
-            (crate::app::table::SortColumn::Kernel, false) => "",
-            (crate::app::table::SortColumn::Kernel, true) => " reversed",
+            (crate::app::table::SortColumn::Ipvsadm, false) => "",
+            (crate::app::table::SortColumn::Ipvsadm, true) => " reversed",
             (_, true) => "↓",
             (_, false) => "↑",
         };

@@ -29,7 +29,7 @@ pub struct Timeouts {
     pub udp: u32,
 }
 
-/// A service and its real servers, in the kernel's order.
+/// A service and its real servers, in the kernel's dump order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ServiceEntry {
     pub service: Service,

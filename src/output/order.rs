@@ -1,5 +1,6 @@
 //! ipvsadm's default listing order (libipvs ipvs_cmp_services / ipvs_cmp_dests,
-//! sorted with glibc's qsort).
+//! sorted with glibc's qsort), the one order lvstop lists in. The kernel's
+//! own dump order (its hash order) is another thing: the poller walks it.
 //!
 //! The comparators subtract unsigned values and keep the result as an `int`,
 //! so addresses or marks 2^31 or more apart compare "backwards" (10.0.0.1
@@ -8,6 +9,7 @@
 //! reference) sorts with a top-down merge sort (stdlib/msort.c), reproduced
 //! here step for step so the order matches ipvsadm's exactly.
 
+use std::cmp::Ordering;
 use std::net::IpAddr;
 
 use crate::model::{Dest, Service, ServiceKey};
@@ -120,6 +122,43 @@ pub fn msort<T: Clone>(v: &mut [T], cmp: &impl Fn(&T, &T) -> i32) {
     v[..done].clone_from_slice(&merged);
 }
 
+/// ipvsadm's service order as a total order on keys: the fields
+/// `cmp_services` compares, in its order, compared as unsigned numbers. The
+/// monitor keeps its services sorted by it and finds them by binary search,
+/// which the C comparator's overflow (not transitive) would defeat; the two
+/// differ only for addresses or marks 2^31 or more apart.
+pub fn by_service_key(a: &ServiceKey, b: &ServiceKey) -> Ordering {
+    fn parts(k: &ServiceKey) -> (u32, u8, u16, IpAddr, u16) {
+        match k {
+            ServiceKey::Addr {
+                protocol,
+                addr,
+                port,
+            } => (0, family_rank(addr), protocol.number(), *addr, *port),
+            ServiceKey::Fwmark { family, mark } => (
+                *mark,
+                *family as u8,
+                0,
+                IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+                0,
+            ),
+        }
+    }
+    fn family_rank(a: &IpAddr) -> u8 {
+        match a {
+            IpAddr::V4(_) => 0,
+            IpAddr::V6(_) => 1,
+        }
+    }
+    parts(a).cmp(&parts(b))
+}
+
+/// ipvsadm's real-server order (`cmp_dests`: address, port) as a total
+/// order, for the same reason as `by_service_key`.
+pub fn by_dest(a: &Dest, b: &Dest) -> Ordering {
+    (a.addr, a.port).cmp(&(b.addr, b.port))
+}
+
 /// Services in ipvsadm's listing order, each with its real servers in order.
 pub fn sorted(snapshot: &crate::model::Snapshot) -> Vec<(&Service, Vec<&Dest>)> {
     let mut services: Vec<_> = snapshot.services.iter().collect();
@@ -197,6 +236,25 @@ mod tests {
         assert!(cmp_services(&tcp("10.0.0.1", 80), &udp) < 0);
         assert!(cmp_services(&tcp("10.0.0.1", 80), &tcp("10.0.0.1", 443)) < 0);
         assert!(cmp_services(&tcp("10.0.0.2", 1), &tcp("10.0.0.1", 443)) > 0);
+    }
+
+    #[test]
+    fn by_service_key_puts_addresses_before_fwmarks() {
+        let key = |last: u8, port: u16| tcp(&format!("10.0.0.{last}"), port).key;
+        let mut keys = [
+            ServiceKey::Fwmark {
+                family: Family::V4,
+                mark: 3,
+            },
+            key(2, 80),
+            key(1, 443),
+            key(1, 80),
+        ];
+        keys.sort_by(by_service_key);
+        assert_eq!(keys[0], key(1, 80));
+        assert_eq!(keys[1], key(1, 443));
+        assert_eq!(keys[2], key(2, 80));
+        assert!(matches!(keys[3], ServiceKey::Fwmark { .. }));
     }
 
     #[test]

@@ -24,7 +24,7 @@ macro_rules! file {
 
 /// The rules' table, services and real servers in the kernel's dump order
 /// (as `ipvsadm -Ln --nosort` shows it).
-fn kernel_order() -> Snapshot {
+fn in_dump_order() -> Snapshot {
     let all = table_from_rules(file!("table.rules"));
     let mut snap = all.clone();
     snap.services.clear();
@@ -60,7 +60,7 @@ fn kernel_order() -> Snapshot {
 
 #[test]
 fn listings_match_ipvsadm() {
-    let snap = kernel_order();
+    let snap = in_dump_order();
     for (view, want, name) in [
         (TextView::Plain, file!("plain.out"), "plain"),
         (TextView::Thresholds, file!("thr.out"), "thr"),
@@ -82,7 +82,7 @@ fn listings_match_ipvsadm() {
 /// `-b ` with no words when a scheduler has no name for its flag bits.
 #[test]
 fn save_differs_from_ipvsadm_only_where_lossless() {
-    let snap = kernel_order();
+    let snap = in_dump_order();
     let mut ipvsadm_way = String::new();
     for line in save::render(&snap).lines() {
         let words: Vec<&str> = line.split(' ').collect();

@@ -14,16 +14,16 @@
 //! one starts right away and the reported interval stretches (the header
 //! says so).
 //!
-//! Services are handed over in ipvsadm's order (`kernel_order`), sorted here
+//! Services are handed over in ipvsadm's order (`by_service_key`), sorted here
 //! on the polling thread rather than on the UI thread.
 
 use std::time::Duration;
 
-use crate::app::table::kernel_order;
 use crate::app::{Event, PollResult};
 use crate::backend::{Error, ErrorKind, Reader};
 use crate::clock::Clock;
 use crate::model::{Dest, Info, Service, ServiceKey};
+use crate::output::order::by_service_key;
 
 use super::cadence::Cadence;
 use super::sweep::{Sweep, SWEEP_BUDGET};
@@ -111,7 +111,7 @@ impl Poller {
                 Err(e) => return Err(e),
             }
         }
-        fresh.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        fresh.sort_by(|a, b| by_service_key(&a.key, &b.key));
         Ok(Some(fresh))
     }
 

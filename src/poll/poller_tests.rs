@@ -6,11 +6,11 @@ use std::time::{Duration, SystemTime};
 
 use super::{Poller, LIST_EVERY_POLL_MAX, SWEEP_BUDGET, SWEEP_NEW_MAX, SWEEP_PERIOD};
 use crate::app::fake::{FakeReader, FakeTable};
-use crate::app::table::kernel_order;
 use crate::app::Event;
 use crate::backend::Reader;
 use crate::clock::{Clock, ManualClock};
 use crate::model::{Dest, Service, ServiceKey};
+use crate::output::order::by_service_key;
 
 #[test]
 fn sweep_reads_every_service_within_the_period() {
@@ -466,7 +466,7 @@ fn services_come_in_ipvsadm_order() {
         assert_eq!(p.services.len(), if poll == 2 { 49 } else { 50 });
         assert!(p
             .services
-            .is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_lt()));
+            .is_sorted_by(|a, b| by_service_key(&a.key, &b.key).is_lt()));
     }
 }
 

@@ -13,10 +13,10 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use crate::app::table::kernel_order;
 use crate::backend::{Error, ErrorKind, Reader};
 use crate::clock::Clock;
 use crate::model::{Dest, Service, ServiceKey};
+use crate::output::order::by_service_key;
 
 /// Share of the delay new services and the sweep may take per poll.
 pub const SWEEP_BUDGET: f64 = 0.7;
@@ -35,7 +35,7 @@ pub(super) struct Sweep {
     /// bucket, and each real-server dump cost 4-7 % less than in ipvsadm's
     /// order (test VM, 10,000x10).
     cursor: usize,
-    /// The last services dump's keys in the kernel's order, and the
+    /// The last services dump's keys in the kernel's dump order, and the
     /// positions that put them in ipvsadm's order: while the table does not
     /// change, each poll reuses the order instead of sorting (sorting 10,000
     /// services took more than decoding them).
@@ -60,10 +60,12 @@ impl Sweep {
 
     /// Whether `key` was in the last listing.
     pub(super) fn contains(&self, key: &ServiceKey) -> bool {
-        self.keys.binary_search_by(|s| kernel_order(s, key)).is_ok()
+        self.keys
+            .binary_search_by(|s| by_service_key(s, key))
+            .is_ok()
     }
 
-    /// The services of a dump in ipvsadm's order (`kernel_order`), keeping
+    /// The services of a dump in ipvsadm's order (`by_service_key`), keeping
     /// what was read and where the sweep goes on aligned with them.
     pub(super) fn in_order(&mut self, services: Vec<Service>) -> Vec<Service> {
         let same = services.len() == self.dumped.len()
@@ -78,7 +80,7 @@ impl Sweep {
             let mut order: Vec<u32> = (0..services.len() as u32).collect();
             // Keys are unique: an unstable sort gives the one order.
             order.sort_unstable_by(|&a, &b| {
-                kernel_order(&services[a as usize].key, &services[b as usize].key)
+                by_service_key(&services[a as usize].key, &services[b as usize].key)
             });
             let mut rank = vec![0; order.len()];
             for (p, &d) in order.iter().enumerate() {
@@ -137,7 +139,7 @@ impl Sweep {
             dests: Vec::new(),
         };
         for k in watched {
-            if let Ok(i) = keys.binary_search_by(|s| kernel_order(s, k)) {
+            if let Ok(i) = keys.binary_search_by(|s| by_service_key(s, k)) {
                 pass.read(i, reader)?;
             }
         }

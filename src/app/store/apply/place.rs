@@ -5,8 +5,8 @@ use crate::model::{Dest, Service, ServiceKey};
 
 use super::super::super::config::APPLY_STEP_ROWS;
 use super::super::super::keyhash::KeyMap;
-use super::super::super::table::kernel_order;
 use super::super::{Changed, ServiceRow, Store};
+use crate::output::order::by_service_key;
 
 /// The updates of a poll, made one at a time as the steps reach them.
 #[derive(Debug, Clone)]
@@ -98,8 +98,8 @@ impl Store {
         // check (O(n)) before sorting.
         let same_keys = self.keys.len() == services.len()
             && self.keys.iter().zip(&services).all(|(k, s)| *k == s.key);
-        if !same_keys && !services.is_sorted_by(|a, b| kernel_order(&a.key, &b.key).is_le()) {
-            services.sort_by(|a, b| kernel_order(&a.key, &b.key));
+        if !same_keys && !services.is_sorted_by(|a, b| by_service_key(&a.key, &b.key).is_le()) {
+            services.sort_by(|a, b| by_service_key(&a.key, &b.key));
         }
         if self.services.is_empty() && services.len() > APPLY_STEP_ROWS {
             // Rows are made as the steps reach them, after `note_watched`

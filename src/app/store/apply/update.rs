@@ -9,8 +9,8 @@ use crate::model::{Dest, Service};
 use super::super::super::config::UNREAD_WATCHED;
 use super::super::super::rates::RateSource;
 use super::super::super::series::Series;
-use super::super::super::table::dest_order;
 use super::super::{Changed, DestRow, ServiceRow};
+use crate::output::order::by_dest;
 
 /// Brings one service's row up to date with this poll: its counters when
 /// the service was re-read, and its real servers when they were read.
@@ -83,13 +83,13 @@ pub(super) fn update_row(
 /// moved each real server a few times and took more of the UI thread than
 /// the rest of applying a poll: 10,000x10, test VM).
 fn put_in_order(dests: &mut [Dest]) {
-    if dests.is_sorted_by(|a, b| dest_order(a, b).is_le()) {
+    if dests.is_sorted_by(|a, b| by_dest(a, b).is_le()) {
         return;
     }
-    if dests.is_sorted_by(|a, b| dest_order(b, a).is_le()) {
+    if dests.is_sorted_by(|a, b| by_dest(b, a).is_le()) {
         dests.reverse();
     } else {
-        dests.sort_by(dest_order);
+        dests.sort_by(by_dest);
     }
 }
 
