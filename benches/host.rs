@@ -85,14 +85,14 @@ fn main() {
         "services dump",
         &services,
         |m| service_from_message(m).map(|_| ()),
-        // As the client: one decoder for the dump, reusing the learnt shape.
+        // As the client: one decoder for the dump, reusing the learnt layout.
         |p| SERVICES.with(|d| d.borrow_mut().decode(p).map(|_| ())),
     );
     decode(
         "real-server dump",
         &dests,
         |m| dest_from_message(m, Family::V4).map(|_| ()),
-        // As the client: one decoder for the dump, reusing the learnt shape.
+        // As the client: one decoder for the dump, reusing the learnt layout.
         |p| DECODER.with(|d| d.borrow_mut().decode(p, Family::V4).map(|_| ())),
     );
     render();

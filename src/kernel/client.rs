@@ -36,7 +36,7 @@ pub struct Client {
     /// `net.ipv4.vs.run_estimation` of the client's namespace (kernels
     /// without the knob, ~5.15 and older, have no file: estimator unknown).
     run_estimation: Option<File>,
-    /// Service and real-server messages decoded from the shape the kernel
+    /// Service and real-server messages decoded from the layout the kernel
     /// writes them in.
     services: ServiceDecoder,
     dests: DestDecoder,

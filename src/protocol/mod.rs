@@ -14,7 +14,6 @@ mod dest;
 pub mod direct;
 mod frame;
 mod info;
-mod layout;
 mod message;
 mod nest;
 mod service;

@@ -10,7 +10,7 @@
 
 /// The headers of one message, as masked 8-byte words.
 #[derive(Debug, Clone)]
-pub(super) struct Layout {
+pub(super) struct Headers {
     /// The length of the message learnt from.
     len: usize,
     /// Its 8-byte words: the mask of the header bytes, and those bytes with
@@ -21,10 +21,10 @@ pub(super) struct Layout {
     tail: Vec<(u8, u8)>,
 }
 
-impl Layout {
+impl Headers {
     /// From a message and the offsets of its attribute headers (each 4
     /// bytes inside the message).
-    pub fn learn(payload: &[u8], headers: &[u32]) -> Layout {
+    pub fn learn(payload: &[u8], headers: &[u32]) -> Headers {
         let mut bytes = vec![0u8; payload.len()];
         for &at in headers {
             bytes[at as usize..at as usize + 4].fill(0xff);
@@ -41,7 +41,7 @@ impl Layout {
             .zip(&bytes[whole..])
             .map(|(b, m)| (*m, b & m))
             .collect();
-        Layout {
+        Headers {
             len: payload.len(),
             mask,
             want,
@@ -49,7 +49,7 @@ impl Layout {
         }
     }
 
-    /// Whether `payload` has this layout: the same length, and the same
+    /// Whether `payload` has these headers: the same length, and the same
     /// bytes in every attribute header. Masked words over the whole message,
     /// without a branch: a check per header cost more than reading the
     /// fields.
