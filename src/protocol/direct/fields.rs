@@ -243,6 +243,8 @@ mod tests {
             assert_eq!(SERVICE.slot(attr), None, "{attr}");
         }
         assert_eq!(DEST.slot(DEST.stats64), None);
+        assert_eq!(SERVICE.name, "IPVS_CMD_ATTR_SERVICE");
+        assert_eq!(DEST.name, "IPVS_CMD_ATTR_DEST");
         assert_eq!(
             SERVICE.fields[ServiceField::PeName as usize].name,
             "IPVS_SVC_ATTR_PE_NAME"
