@@ -15,16 +15,6 @@ pub mod stream;
 pub mod text;
 mod words;
 
-#[cfg(test)]
-pub(crate) mod tests;
-
-#[cfg(test)]
-mod golden_tests;
-#[cfg(test)]
-mod json_schema_tests;
-#[cfg(test)]
-mod random_golden_tests;
-
 pub use addr::{addr, addr_port, ntop6};
 pub use number::largenum;
 pub use sink::Sink;

@@ -9,12 +9,14 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
-use crate::model::{Dest, Family, Service, ServiceFlags, ServiceKey, Snapshot, Stats, TunnelFlags};
+use lvstop::model::{
+    Dest, Family, Service, ServiceFlags, ServiceKey, Snapshot, Stats, TunnelFlags,
+};
 
-use super::json::JsonSink;
-use super::order;
-use super::tests::{streamed, table_from_rules};
-use super::words::sched_flag_words;
+use super::table::{streamed, table_from_rules};
+use lvstop::output::json::JsonSink;
+use lvstop::output::order;
+use lvstop::output::sched_flag_words;
 
 const DOC: &str = include_str!("../../docs/json.md");
 
@@ -139,7 +141,7 @@ fn key_value(key: &ServiceKey) -> Value {
             "kind": "addr",
             "family": family_word(key.family()),
             "protocol": protocol.name().to_ascii_lowercase(),
-            "addr": super::addr(addr),
+            "addr": lvstop::output::addr(addr),
             "port": port,
         }),
         ServiceKey::Fwmark { family, mark } => {
@@ -193,7 +195,7 @@ fn dest_value(d: &Dest) -> Value {
         tun_flags.push("nocsum");
     }
     json!({
-        "addr": super::addr(&d.addr),
+        "addr": lvstop::output::addr(&d.addr),
         "port": d.port,
         "family": family_word(Family::of(&d.addr)),
         "forward": d.forward.name().to_ascii_lowercase(),
@@ -223,7 +225,7 @@ fn snapshot_value(snapshot: &Snapshot, millis: u64) -> Value {
         .collect();
     json!({
         "timestamp": millis as f64 / 1000.0,
-        "time": super::json::rfc3339_millis(millis),
+        "time": lvstop::output::json::rfc3339_millis(millis),
         "ipvs_version": snapshot.info.version_string(),
         "ipvs_version_code": snapshot.info.version,
         "conn_tab_size": snapshot.info.conn_tab_size,

@@ -4,84 +4,11 @@
 
 use std::net::IpAddr;
 
-use std::time::SystemTime;
+use lvstop::model::{Info, Snapshot, Stats};
+use lvstop::output::save;
+use lvstop::output::text::{render, TextOptions, TextView};
 
-use crate::backend::{Error, Reader};
-use crate::model::{
-    Change, Dest, Info, Service, ServiceEntry, ServiceKey, Snapshot, Stats, Timeouts,
-};
-use crate::rules::parse_rules;
-
-use super::save;
-use super::sink::Sink;
-use super::stream::Stream;
-use super::text::{render, TextOptions, TextView};
-
-/// Apply add-changes to a snapshot as the kernel would list them: services
-/// and real servers newest first (list_add_rcu), so the listing must sort.
-pub(crate) fn table_from_rules(rules: &str) -> Snapshot {
-    let mut snap = Snapshot {
-        info: Info {
-            version: 0x010201,
-            conn_tab_size: 4096,
-        },
-        services: Vec::new(),
-    };
-    for change in parse_rules(rules).expect("rules parse") {
-        match change {
-            Change::AddService(service) => snap.services.insert(
-                0,
-                ServiceEntry {
-                    service,
-                    dests: Vec::new(),
-                },
-            ),
-            Change::AddDest { service, dest } => snap
-                .services
-                .iter_mut()
-                .find(|e| e.service.key == service)
-                .expect("service exists")
-                .dests
-                .insert(0, dest),
-            other => panic!("unexpected change {other:?}"),
-        }
-    }
-    snap
-}
-
-/// The table served as the kernel serves it: a services list, then one
-/// service's real servers per request (in the snapshot's order: unsorted).
-pub(crate) struct SnapshotReader(pub Snapshot);
-
-impl Reader for SnapshotReader {
-    fn info(&mut self) -> Result<Info, Error> {
-        Ok(self.0.info)
-    }
-    fn services(&mut self) -> Result<Vec<Service>, Error> {
-        Ok(self.0.services.iter().map(|e| e.service.clone()).collect())
-    }
-    fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, Error> {
-        Ok(self
-            .0
-            .services
-            .iter()
-            .find(|e| e.service.key == *key)
-            .map(|e| e.dests.clone())
-            .unwrap_or_default())
-    }
-    fn timeouts(&mut self) -> Result<Timeouts, Error> {
-        Ok(Timeouts::default())
-    }
-}
-
-/// `snapshot` read through the streaming path (`Stream`) into `sink`.
-pub(crate) fn streamed(snapshot: &Snapshot, sink: &mut dyn Sink, at: SystemTime) -> String {
-    let mut out = Vec::new();
-    Stream::new(&mut out)
-        .reading(&mut SnapshotReader(snapshot.clone()), sink, at)
-        .expect("a table in memory reads and writes");
-    String::from_utf8(out).expect("every sink writes UTF-8")
-}
+use super::table::table_from_rules;
 
 fn stats(v: [u64; 10]) -> Stats {
     Stats {

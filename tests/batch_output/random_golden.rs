@@ -7,12 +7,12 @@
 
 use std::time::UNIX_EPOCH;
 
-use crate::model::Snapshot;
+use lvstop::model::Snapshot;
 
-use super::addr_port;
-use super::save;
-use super::tests::{streamed, table_from_rules};
-use super::text::{render, service_name, TextOptions, TextSink, TextView};
+use super::table::{streamed, table_from_rules};
+use lvstop::output::addr_port;
+use lvstop::output::save;
+use lvstop::output::text::{render, service_name, TextOptions, TextSink, TextView};
 
 const DIR: &str = "tests/golden/random-6.12";
 

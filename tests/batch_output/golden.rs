@@ -10,12 +10,12 @@
 use std::collections::HashMap;
 use std::time::UNIX_EPOCH;
 
-use crate::model::Snapshot;
+use lvstop::model::Snapshot;
 
-use super::addr::addr_port;
-use super::save;
-use super::tests::{streamed, table_from_rules};
-use super::text::{
+use super::table::{streamed, table_from_rules};
+use lvstop::output::addr_port;
+use lvstop::output::save;
+use lvstop::output::text::{
     render, render_service, render_timeouts, service_name, TextOptions, TextSink, TextView,
 };
 
@@ -158,7 +158,7 @@ fn check_kernel(dir: &str, captures: &[(&str, &str)]) {
     let saved = save::render(&table_from_rules(RULES)).replace(" -x 100 -y 10", "");
     assert_eq!(saved, file("save"), "{dir}/save.out");
     let empty = Snapshot {
-        info: crate::model::Info {
+        info: lvstop::model::Info {
             version: 0x010201,
             conn_tab_size: 4096,
         },
@@ -167,10 +167,10 @@ fn check_kernel(dir: &str, captures: &[(&str, &str)]) {
     assert_eq!(render(&empty, TextOptions::default()), file("list_empty"));
 
     let want = file("list_one_service");
-    let key = crate::rules::parse_line("-D -t 192.0.2.7:80")
+    let key = lvstop::rules::parse_line("-D -t 192.0.2.7:80")
         .unwrap()
         .unwrap();
-    let crate::model::Change::DeleteService(key) = key else {
+    let lvstop::model::Change::DeleteService(key) = key else {
         unreachable!()
     };
     let got = render_service(
@@ -181,7 +181,7 @@ fn check_kernel(dir: &str, captures: &[(&str, &str)]) {
     assert_eq!(got.as_deref(), Some(want), "{dir}/list_one_service.out");
 
     // The capture shows the kernel defaults, the values this writes.
-    let t = crate::model::Timeouts {
+    let t = lvstop::model::Timeouts {
         tcp: 900,
         tcp_fin: 120,
         udp: 300,

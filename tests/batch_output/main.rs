@@ -1,0 +1,10 @@
+//! Batch output (`lvstop::output`) against ipvsadm: its printf formats, its
+//! captured output on real kernels, `ipvsadm -R` round trips, and the JSON
+//! against docs/json.md. Tables come from rules files through `lvstop::rules`.
+
+mod expected;
+mod golden;
+mod json;
+mod json_schema;
+mod random_golden;
+mod table;
