@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use crate::backend::{Error, Reader};
 use crate::clock::Clock;
-use crate::output::{Sink, Stream, StreamError};
+use crate::output::Sink;
+
+use super::stream::{Stream, StreamError};
 
 /// Why a batch run ended early.
 #[derive(Debug)]

@@ -4,6 +4,7 @@
 mod apply;
 mod args;
 mod batch;
+pub mod stream;
 
 pub use args::{Args, Command, Format};
 

@@ -1,5 +1,5 @@
 //! Batch output: each format a `Sink` fed service by service, from the
-//! kernel as it is read (`stream`) or from a `Snapshot` (`sink::render`).
+//! kernel as it is read (`cli::stream`) or from a `Snapshot` (`sink::render`).
 //!
 //! `text` and `save` reproduce ipvsadm 1.31 byte for byte (always numeric,
 //! as with `-n`); `json` is lvstop's own machine-readable format.
@@ -11,13 +11,11 @@ pub mod order;
 pub mod save;
 mod service_key;
 pub mod sink;
-pub mod stream;
 pub mod text;
 mod words;
 
 pub use addr::{addr, addr_port, ntop6};
 pub use number::largenum;
 pub use sink::Sink;
-pub use stream::{Stream, StreamError};
 pub use text::{render as render_text, TextOptions, TextSink, TextView};
 pub use words::{sched_flag_words, tun_info};

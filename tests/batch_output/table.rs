@@ -4,8 +4,8 @@
 use std::time::SystemTime;
 
 use lvstop::backend::{Error, Reader};
+use lvstop::cli::stream::Stream;
 use lvstop::model::{Change, Dest, Info, Service, ServiceEntry, ServiceKey, Snapshot, Timeouts};
-use lvstop::output::stream::Stream;
 use lvstop::output::Sink;
 use lvstop::rules::parse_rules;
 

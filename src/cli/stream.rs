@@ -7,8 +7,7 @@ use std::io::{self, Write};
 use std::time::SystemTime;
 
 use crate::backend::{Error, ErrorKind, Reader};
-
-use super::sink::{dests_in_order, services_in_order, Sink};
+use crate::output::sink::{dests_in_order, services_in_order, Sink};
 
 /// Bytes buffered before they go to the writer: large enough that a write
 /// carries hundreds of lines, small enough to stay in cache.
