@@ -1,6 +1,6 @@
 //! Every kind of change lvstop sends, against its ipvsadm-equivalent line, on real kernels
 //! (6.1 and 6.12) in the test VM: for each change, a fresh copy of tests/golden/table.rules
-//! gets the ipvsadm line (`rules::command_line`, as the forms and the journal show it), and
+//! gets the ipvsadm line (`output::command_line`, as the forms and the journal show it), and
 //! another fresh copy gets the same change sent by lvstop through its journaling editor
 //! (`lvstop apply`); `ipvsadm -Sn`, `--thresholds` and `--tun-info` must then read the same.
 //! The changes are built the way the monitor builds them: forms, the scheduler picker, the
@@ -11,7 +11,7 @@ mod support;
 use lvstop::app::editing::{FieldId, Form};
 use lvstop::edit::restorable_dest;
 use lvstop::model::{Change, Dest, DestKey, Protocol, Service, ServiceKey, TunnelFlags};
-use lvstop::rules;
+use lvstop::output;
 use support::vm::{kernels, vm_or_skip};
 
 const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
@@ -213,8 +213,8 @@ fn every_change_matches_its_ipvsadm_line() {
     let changes = changes();
     let mut cases = String::new();
     for (i, c) in changes.iter().enumerate() {
-        let line = rules::command_line(c);
-        let rule = rules::rule(c);
+        let line = output::command_line(c);
+        let rule = output::rule(c);
         cases.push_str(&format!(
             "check {i} '{}' '{}'\n",
             line.replace('\'', ""),
@@ -260,7 +260,7 @@ exit $failed
                     assert!(
                         out.stdout.contains(&format!("SAME {i}\n")),
                         "kernel {k}: case {i}: {}\n{}",
-                        rules::command_line(change),
+                        output::command_line(change),
                         out.stdout
                     );
                 }

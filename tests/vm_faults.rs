@@ -123,7 +123,7 @@ fn editor(journal: &Path) -> Editor<Client> {
         journal,
         Arc::new(SystemClock::new()),
         "host",
-        lvstop::rules::command_line,
+        lvstop::output::command_line,
     )
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::backend::Backend;
 use crate::edit::{Editor, Error};
 use crate::model::Change;
+use crate::output;
 use crate::rules;
 
 /// Reads and parses every rule (nothing is opened or sent if any line is
@@ -44,7 +45,7 @@ pub fn run<B: Backend>(
         if let Err(e) = result {
             return Err(format!(
                 "{e}\n  refused: {}\n  {} of {} changes from {name} were applied before it; none after",
-                rules::command_line(change),
+                output::command_line(change),
                 i,
                 changes.len()
             ));

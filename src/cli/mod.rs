@@ -143,7 +143,7 @@ fn editor(
         .clone()
         .or_else(Journal::default_path)
         .unwrap_or_else(|| PathBuf::from("(no --journal, $XDG_STATE_HOME or $HOME)"));
-    Editor::new(backend, path, clock, namespace(args), crate::rules::rule)
+    Editor::new(backend, path, clock, namespace(args), crate::output::rule)
 }
 
 /// Defaults, then the configuration file, then the command line.

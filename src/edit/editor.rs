@@ -58,7 +58,7 @@ impl<B: Backend> Editor<B> {
     /// An editor journaling to `journal_path` (opened now; if it cannot be,
     /// changes are disabled until it can). `namespace` is recorded with
     /// every change (`host`, the `--netns` name, `demo`); `ipvsadm` words a
-    /// change as ipvsadm arguments for the journal (`rules::format`).
+    /// change as ipvsadm arguments for the journal (`output::command`).
     pub fn new(
         backend: B,
         journal_path: impl Into<PathBuf>,

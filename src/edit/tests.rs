@@ -81,7 +81,7 @@ pub(crate) fn rs(n: u8) -> DestKey {
     }
 }
 
-/// Stands in for `rules::format`, which another helper writes.
+/// Stands in for `output::command`, which another helper writes.
 fn words(c: &Change) -> String {
     format!("ipvsadm-for {}", wording::subject(c))
 }

@@ -2,9 +2,11 @@
 //! kernel as it is read (`cli::stream`) or from a `Snapshot` (`sink::render`).
 //!
 //! `text` and `save` reproduce ipvsadm 1.31 byte for byte (always numeric,
-//! as with `-n`); `json` is lvstop's own machine-readable format.
+//! as with `-n`); `json` is lvstop's own machine-readable format; `command`
+//! writes any change as the ipvsadm command that makes it.
 
 mod addr;
+pub mod command;
 pub mod json;
 mod number;
 pub mod order;
@@ -15,6 +17,7 @@ pub mod text;
 mod words;
 
 pub use addr::{addr, addr_port, ntop6};
+pub use command::{command_line, rule};
 pub use number::largenum;
 pub use sink::Sink;
 pub use text::{render as render_text, TextOptions, TextSink, TextView};

@@ -15,8 +15,8 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::model::{Change, Dest, Info, Service, Snapshot};
-use crate::rules::rule;
 
+use super::command::rule;
 use super::sink::{self, Sink};
 
 /// The save format as a [`Sink`]: each service's rules written as it is read.

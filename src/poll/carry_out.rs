@@ -5,20 +5,20 @@ use crate::app::editing::Request;
 use crate::backend::Backend;
 use crate::edit::{Applied, Editor};
 use crate::model::Change;
-use crate::rules;
+use crate::output;
 
 /// One request through the editor: what was done, or why not, in words.
 pub fn carry_out(
     editor: &mut Editor<Box<dyn Backend>>,
     request: &Request,
 ) -> Result<String, String> {
-    let done = |a: Applied| format!("applied: {}", rules::command_line(&a.change));
+    let done = |a: Applied| format!("applied: {}", output::command_line(&a.change));
     let weight = |a: Applied| match &a.change {
         Change::EditDest { dest, .. } => format!(
             "weight of {} is now {}: {}",
             crate::output::addr_port(&dest.addr, dest.port),
             dest.weight,
-            rules::command_line(&a.change)
+            output::command_line(&a.change)
         ),
         _ => done(a),
     };
@@ -44,7 +44,7 @@ pub fn carry_out(
                 let lines: Vec<String> = u
                     .applied
                     .iter()
-                    .map(|a| rules::command_line(&a.change))
+                    .map(|a| output::command_line(&a.change))
                     .collect();
                 format!("undone: {}", lines.join("; "))
             })

@@ -1,10 +1,9 @@
-//! The ipvsadm rule grammar, both ways: lines as `ipvsadm -R` reads them
-//! (`parse`, in parts: `lex`, `value`, `options`, `build`) and the ipvsadm
-//! command for any change (`format`).
+//! The ipvsadm rule grammar: lines as `ipvsadm -R` reads them (`parse`, in
+//! parts: `lex`, `value`, `options`, `build`). Writing a change back in
+//! ipvsadm's words is `output::command`.
 
 pub mod build;
 mod error;
-pub mod format;
 mod lex;
 pub mod options;
 pub mod parse;
@@ -14,7 +13,6 @@ pub mod value;
 mod tests;
 
 pub use error::{ParseError, RuleError};
-pub use format::{command_line, rule};
 pub use parse::{parse_args, parse_line, parse_rules};
 
 /// Schedulers the Linux kernel ships (net/netfilter/ipvs/ip_vs_*.c).

@@ -7,7 +7,8 @@ use crate::model::{
     TunnelFlags, TunnelType,
 };
 
-use super::{command_line, parse_line, parse_rules, rule, SCHEDULERS};
+use super::{parse_line, parse_rules, SCHEDULERS};
+use crate::output::{command_line, rule};
 
 fn one(line: &str) -> Change {
     parse_line(line)

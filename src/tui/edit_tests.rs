@@ -71,7 +71,7 @@ impl Rig {
                     scratch.join("state/journal.jsonl"),
                     clock.clone(),
                     "demo",
-                    crate::rules::rule,
+                    crate::output::rule,
                 )),
                 None,
             ),
@@ -686,7 +686,7 @@ fn unwritable_journal_refuses_changes_and_monitoring_goes_on() {
         blocked.join("journal.jsonl"),
         clock,
         "demo",
-        crate::rules::rule,
+        crate::output::rule,
     ));
     let why = r
         .editor
@@ -924,7 +924,7 @@ fn owner_thread_coalesces_two_hundred_presses() {
         scratch.join("journal.jsonl"),
         clock.clone(),
         "demo",
-        crate::rules::rule,
+        crate::output::rule,
     );
     // The web service is first in the demo's default order; expand it and
     // go down to its real server 10.10.1.14 (weight 50).

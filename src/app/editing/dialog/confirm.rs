@@ -108,7 +108,7 @@ impl Confirmation {
 }
 
 fn rules_line(change: &Change) -> String {
-    crate::rules::command_line(change)
+    crate::output::command_line(change)
 }
 
 fn plural(n: u64) -> &'static str {

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 use crate::model::{Change, Dest, Family, Forward, ServiceKey, TunnelFlags, TunnelType};
+use crate::output::command::{self, DestWords, Draft, TunnelWords};
 use crate::rules::build::{self, DestOptions};
-use crate::rules::format::{self, DestWords, Draft, TunnelWords};
 use crate::rules::options::Opt;
 use crate::rules::value::{self, AddrPort};
 use crate::rules::RuleError;
@@ -250,7 +250,7 @@ pub(super) fn draft_line(f: &Form) -> String {
     let server = f.text(FieldId::Server);
     let server = match f.text(FieldId::ServerPort) {
         "" => server.to_string(),
-        port => format::typed_addr_port(server, port),
+        port => command::typed_addr_port(server, port),
     };
     let forward = forward(f);
     let words = DestWords {
@@ -267,7 +267,7 @@ pub(super) fn draft_line(f: &Form) -> String {
         upper: threshold(f, FieldId::Upper).map(Cow::from),
         lower: threshold(f, FieldId::Lower).map(Cow::from),
     };
-    format::draft_line(&Draft::Dest {
+    command::draft_line(&Draft::Dest {
         edit: f.is_edit(),
         service: service(f),
         words,

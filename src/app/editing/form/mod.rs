@@ -280,7 +280,7 @@ impl Form {
     /// else the words typed so far.
     pub fn command_line(&self) -> String {
         match self.change() {
-            Some(c) => crate::rules::command_line(&c),
+            Some(c) => crate::output::command_line(&c),
             None if self.is_service() => service::draft_line(self),
             None => dest::draft_line(self),
         }

@@ -4,8 +4,8 @@
 use std::borrow::Cow;
 
 use crate::model::{Change, Family, Protocol, Service, ServiceKey};
+use crate::output::command::{self, Draft, ServiceText, ServiceWords};
 use crate::rules::build::{self, ServiceOptions};
-use crate::rules::format::{self, Draft, ServiceText, ServiceWords};
 use crate::rules::{value, PERSISTENCE_ENGINES, SCHEDULERS};
 
 use super::{not_an_address, own_check, Errors, Field, FieldId, Form, Kind};
@@ -222,7 +222,7 @@ pub(super) fn draft_line(f: &Form) -> String {
     let service = match protocol(f) {
         Some(protocol) => ServiceText::Addr {
             protocol,
-            addr_port: format::typed_addr_port(f.text(FieldId::Address), f.text(FieldId::Port))
+            addr_port: command::typed_addr_port(f.text(FieldId::Address), f.text(FieldId::Port))
                 .into(),
         },
         None => ServiceText::Fwmark {
@@ -242,7 +242,7 @@ pub(super) fn draft_line(f: &Form) -> String {
         ops: f.get(FieldId::OnePacket) == "yes",
         sched_flags: optional(f, FieldId::SchedFlags).map(Cow::from),
     };
-    format::draft_line(&Draft::Service {
+    command::draft_line(&Draft::Service {
         edit: f.is_edit(),
         service,
         words,

@@ -1,7 +1,7 @@
 //! The ipvsadm command for any change, in the words `ipvsadm -S` uses.
 //!
-//! `rule` is what `ipvsadm -R` reads (and `parse` reads back to the same
-//! change); the save format is made of these lines. Two things ipvsadm's
+//! `rule` is what `ipvsadm -R` reads (and `rules::parse` reads back to the
+//! same change); the save format is made of these lines. Two things ipvsadm's
 //! options cannot say: the Local forwarding method (written `-g`, as
 //! ipvsadm -S does) and tunnel settings on a non-tunnel server (dropped).
 
@@ -9,11 +9,11 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
+use super::{addr_port, sched_flag_words};
 use crate::model::{
     Change, Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelFlags,
     TunnelType,
 };
-use crate::output::{addr_port, sched_flag_words};
 
 /// The option naming a service of this protocol.
 fn protocol_option(protocol: Protocol) -> &'static str {
