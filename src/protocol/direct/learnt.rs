@@ -12,9 +12,8 @@ use super::walk::{locate, read_dest, read_service, stats_from};
 use crate::model::{Dest, Family, Forward, Service, TunnelFlags, TunnelType};
 use crate::protocol::assemble::{addr_from_bytes, family_from_af, unknown_forward, unknown_tunnel};
 
-/// Decodes the services of a dump. A services dump is read every poll;
-/// walking each service was as much work as walking two real servers.
-/// Services differ in layout more than real servers do (scheduler name
+/// Decodes the services of a dump. A services dump is read every poll, and
+/// a service costs more to walk than a real server. Services differ in layout more than real servers do (scheduler name
 /// length, fwmark or address, persistence engine), so a few layouts are
 /// kept: a table that mixes them does not relearn at every service.
 #[derive(Debug, Default, Clone)]
@@ -58,7 +57,7 @@ impl ServiceDecoder {
 
 /// Decodes the real servers of dumps, as `ServiceDecoder` does services but
 /// with one layout, read without a branch per field: at 100,000 real
-/// servers the walk was most of lvstop's read of the table.
+/// servers the walk dominates lvstop's read of the table.
 #[derive(Debug, Default, Clone)]
 pub struct DestDecoder {
     learnt: Option<(Headers, MaskedLayout)>,
@@ -91,7 +90,7 @@ impl DestDecoder {
 /// A real server's layout for reading without a branch: every field is
 /// read the same way whether the message has it or not, an absent one from
 /// offset 0 and masked to zero, so a message costs a load and a mask per
-/// field (the `Option` per field was half of a real server's decoding).
+/// field, with no `Option` to test per field.
 #[derive(Debug, Clone, Copy)]
 struct MaskedLayout {
     /// The length of the message learnt from; every place below lies

@@ -1,11 +1,10 @@
 //! Dump replies decoded straight from the wire into the model.
 //!
 //! The typed attribute enums (`ServiceAttr`, `DestAttr`, `StatsAttr`) build a
-//! tree of vectors per message: about 40 attributes, a dozen allocations and
-//! ~17,000 instructions for one real server. At 100,000 real servers that
-//! made lvstop's read of the table 2.6x the cost of the netlink round trips
-//! themselves. Here the same messages are read in place, with no allocation
-//! but the model's own strings. Same rules as `convert` (strict on
+//! tree of vectors per message, a dozen allocations for one real server,
+//! which at scale costs more than the netlink round trips themselves. Here
+//! the same messages are read in place, with no allocation but the model's
+//! own strings. Same rules as `convert` (strict on
 //! identity, zero for absent counters); the tests check that both paths
 //! agree on every captured reply.
 //!

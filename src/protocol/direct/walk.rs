@@ -72,9 +72,9 @@ pub(super) fn locate<const N: usize>(
         }
     }
     walk.finish()?;
-    // The group not used is not read: the typed path would refuse a
-    // damaged 32-bit group beside a good 64-bit one, this one shows the
-    // 64-bit figures (reading both was a third of the cost of a real server).
+    // The group not used is not read (reading both is costly): the typed
+    // path would refuse a damaged 32-bit group beside a good 64-bit one,
+    // this one shows the 64-bit figures.
     if let Some(group) = st64.or(st) {
         let mut counters = Attrs::new(group);
         for (kind, v) in counters.by_ref() {
