@@ -41,8 +41,7 @@ pub struct Client {
     services: ServiceDecoder,
     dests: DestDecoder,
     /// Real servers of the dump in progress: grown once, then each dump's
-    /// list is copied out at its exact size (growing a fresh list per
-    /// service was a tenth of a full read's user time).
+    /// list is copied out at its exact size (not grown afresh per service).
     scratch: Vec<Dest>,
     /// Services whose last real-server dump was wide (see `WIDE_DUMP`):
     /// their next dump goes through `transport`, whose big replies carry
@@ -53,9 +52,8 @@ pub struct Client {
 /// A service with more real servers than this has its dump read on the
 /// big-buffer socket: a page-sized reply holds about ten real servers, and
 /// the kernel makes each reply in a pass of its own that looks the service
-/// up again and walks its list from the start, so 250 real servers took 25
-/// replies instead of 3 (test VM, 1,000x250: the full read 3-6 % faster on
-/// the big socket; at 10 real servers the small one halves the time).
+/// up again and walks its list from the start; small services are read
+/// faster on the small-buffer socket.
 const WIDE_DUMP: usize = 32;
 /// Wide services remembered at most.
 const WIDE_KEPT: usize = 65_536;

@@ -24,10 +24,8 @@ const RECV_BUF: usize = 64 * 1024;
 /// The buffer of a transport for dumps whose replies are small (a
 /// service's real servers: ~350 bytes each). The kernel allocates every
 /// dump reply at the size of the reader's largest buffer so far; at a page
-/// that comes from a slab cache, at 32 KiB from the page allocator. Two
-/// replies per service (entries, then NLMSG_DONE): measured in the test VM
-/// at 10,000x10, the real-server dumps took 0.81 s with this buffer against
-/// 1.67 s with 64 KiB (16 KiB: no gain). A reply bigger than a page is
+/// that comes from a slab cache, at 32 KiB from the page allocator, twice
+/// per service (entries, then NLMSG_DONE). A reply bigger than a page is
 /// split by the kernel, not cut: a wide service just takes more replies.
 pub const SMALL_RECV_BUF: usize = 4096;
 

@@ -1,9 +1,8 @@
 //! When a poll lists the table whole, and how many polls a round of the
 //! sweep takes. Both are decided by time, not by a count of polls: a listing
 //! that takes longer than the delay stretches the interval it is measured
-//! over, and a count derived from that interval listed again at once, every
-//! poll (at 50,000 services in the test VM every poll took ten seconds, the
-//! rows on screen with it).
+//! over, and a count derived from that interval would list again at once,
+//! every poll, holding up the rows on screen with it.
 
 use std::time::Duration;
 
@@ -14,8 +13,8 @@ pub const SWEEP_PERIOD: Duration = Duration::from_secs(10);
 /// Tables of up to this many services are listed whole every poll. A bigger
 /// table is listed whole once per round of the sweep (so no row is older
 /// than `SWEEP_PERIOD`), and in between only the services on screen are
-/// re-read, one GET_SERVICE each: at 10,000 services the whole listing was
-/// 11 % of a full read's time, every poll (`tools/bench`, test VM).
+/// re-read, one GET_SERVICE each: listing a big table every poll costs a
+/// good share of a full read's time.
 pub const LIST_EVERY_POLL_MAX: usize = 1000;
 
 /// What the cadence remembers of past polls.

@@ -246,10 +246,9 @@ fn no_service_waits_longer_than_the_period() {
     }
 }
 
-/// A listing longer than the delay (50,000 services in the test VM took
-/// 4.3 s): only the polls that must list do, listings stay within the
-/// period, and the polls between them re-read the rows on screen within
-/// the delay. Before, the stretched interval made every poll list.
+/// A listing longer than the delay (as at 50,000 services in the test VM):
+/// only the polls that must list do, listings stay within the period, and
+/// the polls between them re-read the rows on screen within the delay.
 #[test]
 fn a_slow_listing_does_not_make_every_poll_list() {
     let n = LIST_EVERY_POLL_MAX + 500;

@@ -32,8 +32,7 @@ pub(super) struct Sweep {
     /// again by key when services come or go, so the sweep neither skips
     /// nor repeats the ones near it). The kernel finds a service by walking
     /// its hash bucket; in dump order consecutive requests walk the same
-    /// bucket, and each real-server dump cost 4-7 % less than in ipvsadm's
-    /// order (test VM, 10,000x10).
+    /// bucket, so each real-server dump costs less than in ipvsadm's order.
     cursor: usize,
     /// The last services dump's keys in the kernel's dump order, and the
     /// positions that put them in ipvsadm's order: while the table does not

@@ -108,9 +108,8 @@ impl Input for CrosstermInput {
 /// How long the input thread waits for input before it looks whether the
 /// loop has ended (the loop joins it on the way out). Briefly while keys
 /// come, so quitting, which is a key, is not held up; long once the
-/// terminal has been idle for `INPUT_BRISK`: every wake-up costs CPU, and
-/// 20 a second were 0.8 % of a full read at 10,000x10 in the test VM
-/// (`tools/bench`; the monitor's target is 20 %).
+/// terminal has been idle for `INPUT_BRISK`: every wake-up costs CPU, which
+/// counts against the monitor's target when nothing happens.
 fn input_wait(idle: Duration) -> Duration {
     if idle < INPUT_BRISK {
         Duration::from_millis(50)
