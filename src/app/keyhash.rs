@@ -1,7 +1,7 @@
 //! A fast hasher for the table's own keys (service keys from the kernel, not
 //! input an attacker picks): the row index is rebuilt and probed for every
-//! service when services come or go, and SipHash was most of that cost at
-//! 50,000 services.
+//! service when services come or go, where SipHash would be most of the
+//! cost.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};

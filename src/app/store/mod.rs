@@ -42,7 +42,7 @@ pub struct Store {
     index: KeyMap<ServiceKey, usize>,
     /// The rows' keys, in row order: a whole listing of the same services
     /// (the usual one) is recognised by one pass over this short, dense
-    /// list instead of over 50,000 rows spread in memory (2-3 ms).
+    /// list instead of over 50,000 rows spread in memory.
     keys: Vec<ServiceKey>,
     rate_source: RateSource,
     /// The director: sum over services.
@@ -59,9 +59,8 @@ pub struct Store {
     flagged: Vec<usize>,
     /// The kernel rates and active connections summed over every row, kept
     /// up to date row by row by polls that read only some rows (`Some`
-    /// when the last totals pass summed kernel rates): the pass over every
-    /// row's real servers took more of the UI thread than the rows the
-    /// poll read (10,000x10, test VM). Whole listings still sum every row.
+    /// when the last totals pass summed kernel rates), so such a poll's
+    /// work follows the rows it read. Whole listings still sum every row.
     kept_sums: Option<apply::KernelSums>,
     /// Whether rows keep their filter text.
     search_kept: bool,

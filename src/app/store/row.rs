@@ -181,9 +181,9 @@ pub struct ServiceRow {
     /// The poll (the store's count) of its series' newest sample: a row
     /// re-read after polls that did not read it fills the gap.
     pub(super) sampled: u64,
-    /// What a filter matches, lower case, kept while a filter is set: at
-    /// 50,000 services formatting every address per poll cost seconds in
-    /// the test VM. Cleared when the scheduler or the real servers change.
+    /// What a filter matches, lower case, kept while a filter is set, so
+    /// addresses are not formatted afresh every poll. Cleared when the
+    /// scheduler or the real servers change.
     pub(super) search: Option<Box<str>>,
 }
 

@@ -2,9 +2,7 @@
 //! reached yet still show the previous reading. Every piece of its work over
 //! the whole table (the rows' updates, then the director totals over every
 //! row) is done a slice at a time, so a key waits at most a slice: at 50,000
-//! services, making a whole listing's updates up front and summing the
-//! totals in one go were each longer than all the slices
-//! (`cargo bench --bench host`).
+//! services either done in one go would be longer than all the slices.
 
 mod place;
 mod totals;
@@ -54,8 +52,8 @@ pub struct Applying {
     /// Whether the row list must be rebuilt at the end: only if the order
     /// can have moved (a sort by value, a filter) or an expanded service's
     /// real servers came or went (rows of services that came or went are
-    /// placed when the poll begins). Rebuilding 10,000 rows every poll was
-    /// a tenth of applying one between whole listings.
+    /// placed when the poll begins): a rebuild every poll would weigh on
+    /// the polls between whole listings, which read few rows.
     rebuild: bool,
     /// Real-server series left under the cap for watched services read for
     /// the first time in this poll.

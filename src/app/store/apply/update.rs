@@ -80,8 +80,7 @@ pub(super) fn update_row(
 /// A service's real servers in ipvsadm's order. The kernel lists them
 /// newest first, so real servers added in ipvsadm's order come back in
 /// reverse: turned round in one pass, not sorted (sorting every reading
-/// moved each real server a few times and took more of the UI thread than
-/// the rest of applying a poll: 10,000x10, test VM).
+/// moves each real server a few times, on the UI thread).
 fn put_in_order(dests: &mut [Dest]) {
     if dests.is_sorted_by(|a, b| by_dest(a, b).is_le()) {
         return;
@@ -169,7 +168,7 @@ fn update_dest(
         // Most real servers of a big table (those off screen): no series,
         // and the kernel's rates are integers, so the marks come from
         // comparing them (what `Changed::between` finds through floats,
-        // which the test VM emulates; a tenth of the UI thread's time).
+        // which the test VM emulates, at a cost).
         // The marks compare every input of a hint but the threshold.
         row.series = None;
         row.changed = Changed::of_kernel(&row.dest, &dest);
