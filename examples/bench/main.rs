@@ -82,13 +82,10 @@ fn main() {
             let quiet = if args.len() > 2 { num(2) } else { 30 };
             tui::run(client, num(1), quiet, Duration::from_secs(1))
         }
-        // Full reads just before the monitor and just after it (each in a
-        // process of its own, so the monitor's own figures stay its own):
-        // the monitor's CPU is judged against reads made at the host's speed
-        // of the same minute (a read minutes earlier measured from 2.3 to
-        // 3.0 s at 10,000x10 between runs). The median of three each: one
-        // read alone ranged from 0.86 to 2.31 s within one VM boot, while
-        // the monitor's CPU, averaged over 30 s, varied by a tenth.
+        // Full reads just before the monitor and just after it, each in a
+        // process of its own: the monitor's CPU is judged against reads at
+        // the host's speed of the same minute, the median of three each
+        // since one read alone varies far more than the monitor's average.
         Some(when @ ("before" | "after")) => {
             // Untimed first: the shapes the kernel writes are learnt, as
             // the monitor's client has learnt them.

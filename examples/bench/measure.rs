@@ -61,8 +61,7 @@ pub fn median(mut runs: Vec<Sample>) -> Sample {
 
 /// The median of the repetitions' own wall-time ratios `a[i] / b[i]`: the
 /// readers of one repetition run back to back, under the same load, while
-/// the host's speed drifts between repetitions (the floor alone varied by a
-/// quarter between runs at 1,000x250).
+/// the host's speed drifts between repetitions.
 pub fn median_ratio(a: &[Sample], b: &[Sample]) -> f64 {
     let mut r: Vec<f64> = a
         .iter()

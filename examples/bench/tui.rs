@@ -31,8 +31,8 @@ struct Log {
     /// (start, end) of each poll; a poll starts with the info request.
     polls: Vec<(Instant, Instant)>,
     /// Each real-server read: the service and when. Grouped by service
-    /// after the run; a map updated on every read cost the polling thread
-    /// (whose CPU is measured) a tenth of its instructions.
+    /// after the run, not in a map on every read: the polling thread's CPU
+    /// is what is measured.
     reads: Vec<(ServiceKey, Instant)>,
     /// Per poll, the services read.
     per_poll: Vec<Vec<ServiceKey>>,

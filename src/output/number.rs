@@ -1,6 +1,6 @@
 //! ipvsadm's number columns (print_largenum), and decimal numbers written
 //! straight into an output buffer: batch output formats hundreds of
-//! thousands of numbers, and a `String` per number was a third of its time.
+//! thousands of numbers, too many for a `String` each.
 
 /// The decimal digits of one number, formatted on the stack.
 pub struct Digits {
@@ -10,8 +10,8 @@ pub struct Digits {
 
 impl Digits {
     pub fn u64(mut n: u64) -> Digits {
-        // Two digits per division, from a table (itoa's method): the
-        // division was a tenth of the JSON output's CPU one digit at a time.
+        // Two digits per division, from a table (itoa's method): halves
+        // the divisions, the costly part of writing a number.
         const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
             2021222324252627282930313233343536373839\
             4041424344454647484950515253545556575859\
