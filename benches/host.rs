@@ -210,7 +210,7 @@ fn decode(
         }
         assert_eq!(n, COPIES);
     });
-    // The typed attribute tree, then the model (the path before).
+    // The typed attribute tree, then the model (the path it replaced).
     let tree = best_of(5, || {
         let mut replies: Vec<IpvsMessage> = Vec::new();
         for g in &grams {

@@ -105,8 +105,8 @@ impl History {
             self.samples.pop_front();
         } else if len == self.samples.capacity() {
             // Grow by doubling, but never past the ring's size: VecDeque's
-            // own doubling left rings of 72 samples in 128-sample buffers,
-            // 40 % of the monitor's memory at 10,000 services.
+            // own doubling would leave rings of 72 samples in 128-sample
+            // buffers, a large share of the monitor's memory.
             let want = (len * 2).max(4).min(self.capacity);
             self.samples.reserve_exact(want - len);
         }
