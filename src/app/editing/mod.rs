@@ -9,6 +9,7 @@ mod banner;
 mod command;
 pub mod dialog;
 pub mod form;
+mod frame;
 mod mark;
 mod nudge;
 mod request;

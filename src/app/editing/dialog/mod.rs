@@ -1,17 +1,17 @@
 //! The dialogs editing opens over the table; each takes the keys until it
 //! closes. Each has a file of its own with its state, its keys and what it
-//! draws; the canvas only frames the body. The forms are in `form/`.
+//! draws; the canvas only frames the body. The forms are in `form/`; what
+//! they share with the dialogs is in `frame`, so forms need no dialog.
 
 mod confirm;
 mod picker;
 mod weight;
 mod zero;
 
-use ratatui::text::Line;
-
 use super::form::Form;
 use super::request::Request;
 
+pub use super::frame::{Body, Key};
 pub use confirm::Confirmation;
 pub use picker::SchedulerPicker;
 pub use weight::ExactWeight;
@@ -30,21 +30,6 @@ pub enum Modal {
     Zero(ZeroChoice),
 }
 
-/// The keys a dialog understands, from the terminal's key events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Key {
-    Char(char),
-    Left { shift: bool },
-    Right { shift: bool },
-    Up,
-    Down,
-    Tab,
-    BackTab,
-    Enter,
-    Esc,
-    Backspace,
-}
-
 /// What a key did to a dialog.
 #[derive(Debug)]
 pub enum Outcome {
@@ -53,12 +38,4 @@ pub enum Outcome {
     Close,
     /// Send this and close.
     Send(Request),
-}
-
-/// What a dialog shows inside its frame.
-pub struct Body {
-    pub title: String,
-    pub lines: Vec<Line<'static>>,
-    /// The frame's width when the screen allows.
-    pub width: u16,
 }

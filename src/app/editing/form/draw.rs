@@ -6,7 +6,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
 use super::{Form, Input};
-use crate::app::editing::dialog::Body;
+use crate::app::editing::frame::Body;
 
 const LABEL: usize = 19;
 const VALUE: usize = 28;

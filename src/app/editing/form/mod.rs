@@ -18,9 +18,9 @@ mod tests;
 
 pub use field::{Field, FieldId, Input};
 
-use crate::model::{Change, Dest, DestKey, Service, ServiceFlags, ServiceKey};
+use crate::model::{Change, Dest, DestKey, Service, ServiceKey};
 
-use super::dialog::Key;
+use super::frame::Key;
 
 /// Which form, and for an edit what it edits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -347,10 +347,4 @@ fn own_check(id: FieldId, v: &str) -> Option<String> {
 /// own message would name a port the operator did not type.
 fn not_an_address(v: &str) -> String {
     format!("not an IPv4 or IPv6 address: `{v}'")
-}
-
-/// Scheduler flags the kernel keeps for any scheduler (for the picker: a
-/// switch keeps the service's other settings).
-pub fn keep_flags(service: &Service) -> u32 {
-    service.flags.0 & !ServiceFlags::HASHED
 }

@@ -2,7 +2,7 @@
 //! giving their change and its ipvsadm line.
 
 use super::*;
-use crate::model::Protocol;
+use crate::model::{Protocol, ServiceFlags};
 
 /// Fields to set, the field that must carry the message, words of it.
 type Case<'a> = (&'a [(FieldId, &'a str)], FieldId, &'a str);
