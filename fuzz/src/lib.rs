@@ -76,10 +76,10 @@ pub fn datagram(bytes: &[u8]) {
     }
 }
 
-/// What the shape checks feed a decoder that learnt `payload`: the message
+/// What the layout checks feed a decoder that learnt `payload`: the message
 /// itself, cut short by a byte, and with one byte changed at each 4-byte
 /// boundary (where every attribute header starts).
-fn shape_variants(payload: &[u8]) -> Vec<Vec<u8>> {
+fn layout_variants(payload: &[u8]) -> Vec<Vec<u8>> {
     let mut variants = vec![payload.to_vec()];
     if let Some((_, rest)) = payload.split_last() {
         variants.push(rest.to_vec());
@@ -92,15 +92,15 @@ fn shape_variants(payload: &[u8]) -> Vec<Vec<u8>> {
     variants
 }
 
-/// The client's real-server decoding (a shape learnt from one message, then
+/// The client's real-server decoding (a layout learnt from one message, then
 /// reused) must give what the plain walk gives: for the message itself, for
 /// it cut short, and for it with one byte changed at each 4-byte boundary
 /// (where every attribute header starts), each through the decoder that
 /// learnt the original.
-pub fn dest_shape(payload: &[u8]) {
+pub fn dest_learnt_layout(payload: &[u8]) {
     use lvstop::protocol::direct::{dest_from_payload, DestDecoder};
     let mut warm = DestDecoder::new();
-    let variants = shape_variants(payload);
+    let variants = layout_variants(payload);
     let _ = warm.decode(payload, Family::V4);
     for m in variants {
         let walked = dest_from_payload(&m, Family::V4);
@@ -108,16 +108,16 @@ pub fn dest_shape(payload: &[u8]) {
         match (walked, decoded) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
             (Err(_), Err(_)) => {}
-            (a, b) => panic!("the walk gave {a:?}, the learnt shape {b:?}"),
+            (a, b) => panic!("the walk gave {a:?}, the learnt layout {b:?}"),
         }
     }
 }
 
-/// As `dest_shape`, for the services decoder.
-pub fn service_shape(payload: &[u8]) {
+/// As `dest_learnt_layout`, for the services decoder.
+pub fn service_learnt_layout(payload: &[u8]) {
     use lvstop::protocol::direct::{service_from_payload, ServiceDecoder};
     let mut warm = ServiceDecoder::new();
-    let variants = shape_variants(payload);
+    let variants = layout_variants(payload);
     let _ = warm.decode(payload);
     for m in variants {
         let walked = service_from_payload(&m);
@@ -125,7 +125,7 @@ pub fn service_shape(payload: &[u8]) {
         match (walked, decoded) {
             (Ok(a), Ok(b)) => assert_eq!(a, b),
             (Err(_), Err(_)) => {}
-            (a, b) => panic!("the walk gave {a:?}, the learnt shape {b:?}"),
+            (a, b) => panic!("the walk gave {a:?}, the learnt layout {b:?}"),
         }
     }
 }
