@@ -26,4 +26,6 @@ pub mod output;
 pub mod poll;
 pub mod protocol;
 pub mod rules;
+#[doc(hidden)]
+pub mod testkit;
 pub mod tui;

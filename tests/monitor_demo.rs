@@ -15,10 +15,11 @@ use lvstop::app::editing::Mode;
 use lvstop::app::{App, AppConfig};
 use lvstop::backend::{Error, Reader};
 use lvstop::canvas::{Chrome, TimeZone};
-use lvstop::clock::{Clock, ManualClock};
+use lvstop::clock::Clock;
 use lvstop::demo::DemoDirector;
 use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
 use lvstop::poll::{Access, Poller};
+use lvstop::testkit::ManualClock;
 use lvstop::tui::{self, Input, Monitor, MonitorOptions};
 
 const SEED: u64 = 42;

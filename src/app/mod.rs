@@ -4,8 +4,6 @@
 mod action;
 mod config;
 pub mod editing;
-#[cfg(any(test, feature = "fake"))]
-pub mod fake;
 pub mod hints;
 pub mod history;
 mod keyhash;
@@ -16,7 +14,7 @@ mod state;
 pub mod store;
 pub mod table;
 #[cfg(test)]
-mod testkit;
+mod test_polls;
 pub mod units;
 pub mod view;
 

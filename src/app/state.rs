@@ -168,10 +168,10 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::fake::FakeTable;
     use crate::app::table::{Row, SortColumn};
-    use crate::app::testkit::{app, poll, polled};
+    use crate::app::test_polls::{app, poll, polled};
     use crate::model::{Dest, Service};
+    use crate::testkit::FakeTable;
 
     /// A poll of some services leaves the row list alone unless it must
     /// change: an expanded service's real servers came, or the table is

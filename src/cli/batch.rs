@@ -58,36 +58,18 @@ pub fn run(
 mod tests {
     use super::*;
     use crate::backend::ErrorKind;
-    use crate::clock::ManualClock;
-    use crate::model::{Dest, Info, Service, ServiceKey, Timeouts};
+    use crate::model::{Dest, Info, Service};
+    use crate::testkit::{CallKind, Calls, FakeReader, FakeTable, ManualClock};
     use std::time::SystemTime;
 
-    /// A reader that counts its snapshots and fails when told to.
-    struct Counting {
-        reads: u32,
-        fail_at: Option<u32>,
-    }
-
-    impl Reader for Counting {
-        fn info(&mut self) -> Result<Info, Error> {
-            self.reads += 1;
-            if Some(self.reads) == self.fail_at {
-                return Err(Error::new(ErrorKind::PermissionDenied, "no"));
-            }
-            Ok(Info {
-                version: 0x010201,
-                conn_tab_size: self.reads,
-            })
-        }
-        fn services(&mut self) -> Result<Vec<Service>, Error> {
-            Ok(vec![])
-        }
-        fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, Error> {
-            Ok(vec![])
-        }
-        fn timeouts(&mut self) -> Result<Timeouts, Error> {
-            Ok(Timeouts::default())
-        }
+    /// An empty table whose connection-table size counts its readings, so
+    /// each printed reading says which it was.
+    fn counting() -> FakeReader {
+        let mut table = FakeTable::empty();
+        table.info.conn_tab_size = 0;
+        let r = FakeReader::new(table);
+        r.before(CallKind::Info, |t, _| t.info.conn_tab_size += 1);
+        r
     }
 
     /// Prints the connection-table size of each reading.
@@ -104,10 +86,7 @@ mod tests {
     #[test]
     fn prints_exactly_n_snapshots() {
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-        let mut r = Counting {
-            reads: 0,
-            fail_at: None,
-        };
+        let mut r = counting();
         let mut out = Vec::new();
         run(&mut r, &clock, Some(3), Duration::ZERO, &mut Size, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "size=1\nsize=2\nsize=3\n");
@@ -116,10 +95,9 @@ mod tests {
     #[test]
     fn backend_error_stops_the_run_after_what_was_printed() {
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-        let mut r = Counting {
-            reads: 0,
-            fail_at: Some(2),
-        };
+        let mut r = counting();
+        let no = Error::new(ErrorKind::PermissionDenied, "no");
+        r.fail(CallKind::Info, Calls::Nth(2), no);
         let mut out = Vec::new();
         let e = run(&mut r, &clock, None, Duration::ZERO, &mut Size, &mut out).unwrap_err();
         assert!(matches!(e, BatchError::Backend(ref e) if e.kind() == ErrorKind::PermissionDenied));
@@ -139,10 +117,7 @@ mod tests {
     #[test]
     fn closed_pipe_ends_quietly() {
         let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-        let mut r = Counting {
-            reads: 0,
-            fail_at: None,
-        };
+        let mut r = counting();
         run(
             &mut r,
             &clock,
@@ -152,6 +127,6 @@ mod tests {
             &mut ClosedPipe,
         )
         .unwrap();
-        assert_eq!(r.reads, 1);
+        assert_eq!(r.count(CallKind::Info), 1);
     }
 }

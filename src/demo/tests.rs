@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime};
 
 use super::*;
 use crate::backend::ErrorKind;
-use crate::clock::ManualClock;
 use crate::model::{Family, Forward, Protocol, TunnelType};
+use crate::testkit::ManualClock;
 
 fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(

@@ -4,63 +4,21 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
 use super::*;
 use crate::backend::{self, wording, ErrorKind, Reader, Writer};
-use crate::clock::ManualClock;
 use crate::demo::DemoDirector;
 use crate::journal::tests::Scratch;
 use crate::journal::{Journal, Outcome, State};
 use crate::model::{
-    Change, Dest, DestKey, Forward, Info, NudgeWrite, Protocol, Service, ServiceFlags, ServiceKey,
+    Change, Dest, DestKey, Forward, NudgeWrite, Protocol, Service, ServiceFlags, ServiceKey,
     Timeouts, MAX_WEIGHT,
 };
-
-type Hook = Box<dyn FnMut(&mut DemoDirector, &Change) + Send>;
-
-/// The demo director, plus a probe: it counts journal lines at the moment
-/// each change arrives, can let "another tool" act just before a change
-/// (`hook`), and can die mid-change like `kill -9` (`crash`).
-pub(crate) struct Probe {
-    pub(crate) inner: DemoDirector,
-    journal: PathBuf,
-    pub(crate) lines_at_apply: Vec<usize>,
-    hook: Option<Hook>,
-    crash: bool,
-}
-
-impl Reader for Probe {
-    fn info(&mut self) -> Result<Info, backend::Error> {
-        self.inner.info()
-    }
-    fn services(&mut self) -> Result<Vec<Service>, backend::Error> {
-        self.inner.services()
-    }
-    fn dests(&mut self, s: &ServiceKey) -> Result<Vec<Dest>, backend::Error> {
-        self.inner.dests(s)
-    }
-    fn timeouts(&mut self) -> Result<Timeouts, backend::Error> {
-        self.inner.timeouts()
-    }
-}
-
-impl Writer for Probe {
-    fn apply(&mut self, change: &Change) -> Result<(), backend::Error> {
-        let lines = fs::read_to_string(&self.journal)
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
-        self.lines_at_apply.push(lines);
-        if let Some(hook) = self.hook.as_mut() {
-            hook(&mut self.inner, change);
-        }
-        assert!(!self.crash, "lvstop killed while the change was in flight");
-        self.inner.apply(change)
-    }
-}
+use crate::testkit::{Call, CallKind, FakeBackend, ManualClock};
 
 fn tcp(addr: &str, port: u16) -> ServiceKey {
     ServiceKey::Addr {
@@ -88,9 +46,12 @@ fn words(c: &Change) -> String {
 
 const EPOCH: u64 = 1_700_000_000;
 
+/// The editor over the demo director, and the journal lines on disk at
+/// the moment each change reached the backend.
 pub(crate) struct Bench {
-    pub(crate) ed: Editor<Probe>,
+    pub(crate) ed: Editor<FakeBackend<DemoDirector>>,
     path: PathBuf,
+    lines_at_apply: Arc<Mutex<Vec<usize>>>,
     _scratch: Scratch,
 }
 
@@ -124,21 +85,28 @@ fn bench_at(path: PathBuf, scratch: Scratch) -> Bench {
         .unwrap();
     }
     clock.advance(Duration::from_secs(5));
-    let probe = Probe {
-        inner: d,
-        journal: path.clone(),
-        lines_at_apply: Vec::new(),
-        hook: None,
-        crash: false,
-    };
+    let backend = FakeBackend::new(d);
+    let lines_at_apply = Arc::new(Mutex::new(Vec::new()));
+    let (seen, journal) = (lines_at_apply.clone(), path.clone());
+    backend.before(CallKind::Apply, move |_, _| {
+        let lines = fs::read_to_string(&journal)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        seen.lock().unwrap().push(lines);
+    });
     Bench {
-        ed: Editor::new(probe, &path, clock, "demo", words),
+        ed: Editor::new(backend, &path, clock, "demo", words),
         path,
+        lines_at_apply,
         _scratch: scratch,
     }
 }
 
 impl Bench {
+    pub(crate) fn lines_at_apply(&self) -> Vec<usize> {
+        self.lines_at_apply.lock().unwrap().clone()
+    }
+
     fn dest(&mut self, n: u8) -> Option<Dest> {
         let dests = self.ed.backend_mut().dests(&vip()).ok()?;
         dests.into_iter().find(|d| d.key() == rs(n))
@@ -187,7 +155,7 @@ fn applied_change_is_journaled_intent_first_then_result() {
     assert_eq!(b.weight(1), 15);
 
     // The intent was on disk when the change reached the backend.
-    assert_eq!(b.ed.backend().lines_at_apply, vec![1]);
+    assert_eq!(b.lines_at_apply(), vec![1]);
     let meta = fs::metadata(&b.path).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
 
@@ -262,7 +230,10 @@ fn refused_change_is_journaled_with_the_kernels_words() {
 #[test]
 fn a_change_cut_off_by_a_crash_reads_as_may_have_been_applied() {
     let mut b = bench();
-    b.ed.backend_mut().crash = true;
+    // lvstop dies like `kill -9` while the change is in flight.
+    b.ed.backend().before(CallKind::Apply, |_, _| {
+        panic!("lvstop killed while the change was in flight")
+    });
     let d1 = b.dest(1).unwrap();
     let died = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         b.ed.apply(edit_weight(vip(), d1, 11))
@@ -303,7 +274,7 @@ fn unwritable_journal_refuses_changes_and_sends_nothing() {
     let e = b.ed.set_weight(&vip(), &rs(2), |w| w + 1).unwrap_err();
     assert_eq!(e.to_string(), expected);
     assert!(b.ed.toggle_drain(&vip(), &rs(3)).is_err());
-    assert!(b.ed.backend().lines_at_apply.is_empty(), "nothing sent");
+    assert!(b.lines_at_apply().is_empty(), "nothing sent");
     // Monitoring is unaffected.
     assert_eq!(b.config(), before);
 
@@ -329,7 +300,7 @@ fn a_journal_others_can_write_disables_changes() {
         )),
         "{e}"
     );
-    assert!(b.ed.backend().lines_at_apply.is_empty());
+    assert!(b.lines_at_apply().is_empty());
     assert_eq!(b.weight(1), 10);
 }
 
@@ -344,8 +315,8 @@ fn weight_changes_keep_what_another_tool_changed_in_between() {
     other.upper_threshold = 900;
     other.lower_threshold = 300;
     other.forward = Forward::Route;
-    b.ed.backend_mut()
-        .inner
+    b.ed.backend()
+        .inner()
         .apply(&Change::EditDest {
             service: vip(),
             dest: restorable_dest(&other),
@@ -380,7 +351,7 @@ fn weight_of_a_missing_real_server_sends_nothing() {
         e.to_string(),
         "nothing was sent: real server 10.0.0.9:80 of TCP 192.0.2.1:80 does not exist"
     );
-    assert!(b.ed.backend().lines_at_apply.is_empty());
+    assert!(b.lines_at_apply().is_empty());
     assert!(b.lines().is_empty());
 }
 
@@ -407,14 +378,14 @@ fn drain_remembers_and_restores_the_weight() {
 
     // Weight 0 set by someone else: nothing to restore, nothing sent.
     b.ed.set_weight(&vip(), &rs(1), |_| 0).unwrap();
-    let sent = b.ed.backend().lines_at_apply.len();
+    let sent = b.lines_at_apply().len();
     let e = b.ed.toggle_drain(&vip(), &rs(1)).unwrap_err();
     assert!(matches!(e, Error::NothingToRestore { .. }));
     assert_eq!(
         e.to_string(),
         "real server 10.0.0.1:80 of TCP 192.0.2.1:80 already has weight 0 and lvstop did not drain it: no earlier weight to restore"
     );
-    assert_eq!(b.ed.backend().lines_at_apply.len(), sent);
+    assert_eq!(b.lines_at_apply().len(), sent);
 }
 
 // ---- undo -----------------------------------------------------------------
@@ -503,8 +474,8 @@ fn undo_restores_the_whole_earlier_real_server() {
     b.ed.set_weight(&vip(), &rs(3), |_| 1).unwrap();
     let mut other = b.dest(3).unwrap();
     other.upper_threshold = 999;
-    b.ed.backend_mut()
-        .inner
+    b.ed.backend()
+        .inner()
         .apply(&Change::EditDest {
             service: vip(),
             dest: restorable_dest(&other),
@@ -550,15 +521,15 @@ fn an_undo_stopped_part_way_says_exactly_what_was_restored() {
     // service comes back, so restoring 10.0.0.2 is refused (EEXIST).
     let mut racer = Dest::new(rs(2).addr, 80);
     racer.weight = 1;
-    b.ed.backend_mut().hook = Some(Box::new(move |d, change| {
-        if matches!(change, Change::AddDest { dest, .. } if dest.key() == racer.key()) {
+    b.ed.backend().before(CallKind::Apply, move |d, call| {
+        if matches!(call, Call::Apply(Change::AddDest { dest, .. }) if dest.key() == racer.key()) {
             d.apply(&Change::AddDest {
                 service: vip(),
                 dest: racer.clone(),
             })
             .unwrap();
         }
-    }));
+    });
     let e = b.ed.undo().unwrap_err();
     let Error::UndoStopped {
         restored,
@@ -599,15 +570,15 @@ fn an_undo_stopped_part_way_says_exactly_what_was_restored() {
 fn an_undo_refused_at_once_stays_on_the_stack() {
     let mut b = bench();
     b.ed.apply(Change::DeleteService(vip())).unwrap();
-    b.ed.backend_mut()
-        .inner
+    b.ed.backend()
+        .inner()
         .apply(&Change::AddService(Service::new(vip(), "rr")))
         .unwrap();
     let e = b.ed.undo().unwrap_err();
     assert!(matches!(&e, Error::UndoStopped { restored, .. } if restored.is_empty()));
     assert_eq!(b.ed.undo_stack().len(), 1);
-    b.ed.backend_mut()
-        .inner
+    b.ed.backend()
+        .inner()
         .apply(&Change::DeleteService(vip()))
         .unwrap();
     assert_eq!(b.ed.undo().unwrap().applied.len(), 4);

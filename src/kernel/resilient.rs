@@ -191,61 +191,38 @@ mod tests {
     use std::time::SystemTime;
 
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::testkit::{CallKind, Calls, FakeReader, FakeTable, ManualClock};
 
-    /// A reader whose connection breaks after `healthy` calls.
-    struct Flaky {
-        healthy: u32,
-    }
-
-    impl Reader for Flaky {
-        fn info(&mut self) -> Result<Info, Error> {
-            if self.healthy == 0 {
-                return Err(Error::new(ErrorKind::Io, "the netlink socket failed"));
-            }
-            self.healthy -= 1;
-            Ok(Info::default())
-        }
-        fn services(&mut self) -> Result<Vec<Service>, Error> {
-            Err(Error::new(ErrorKind::PermissionDenied, "no CAP_NET_ADMIN"))
-        }
-        fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, Error> {
-            Err(Error::new(ErrorKind::NotFound, "no such service"))
-        }
-        fn timeouts(&mut self) -> Result<Timeouts, Error> {
-            Ok(Timeouts::default())
-        }
+    /// A connection that breaks after `healthy` calls of `info`, to a
+    /// table that refuses listings and has no services.
+    fn flaky(healthy: u32) -> FakeReader {
+        let r = FakeReader::new(FakeTable::empty());
+        let broken = Error::new(ErrorKind::Io, "the netlink socket failed");
+        r.fail(CallKind::Info, Calls::From(healthy as usize + 1), broken);
+        let denied = Error::new(ErrorKind::PermissionDenied, "no CAP_NET_ADMIN");
+        r.fail(CallKind::Services, Calls::Every, denied);
+        r
     }
 
     /// A reader that knows the kernel's estimator is off.
-    struct EstimatorOff;
-
-    impl Reader for EstimatorOff {
-        fn info(&mut self) -> Result<Info, Error> {
-            Ok(Info::default())
-        }
-        fn services(&mut self) -> Result<Vec<Service>, Error> {
-            Ok(vec![])
-        }
-        fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, Error> {
-            Ok(vec![])
-        }
-        fn timeouts(&mut self) -> Result<Timeouts, Error> {
-            Ok(Timeouts::default())
-        }
-        fn estimator_running(&mut self) -> Option<bool> {
-            Some(false)
-        }
+    fn estimator_off() -> FakeReader {
+        let r = FakeReader::new(FakeTable::empty());
+        r.report_estimator(Some(false));
+        r
     }
 
     #[test]
     fn the_estimator_reading_comes_through() {
         let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
-        let mut r = ResilientReader::new(EstimatorOff, || Ok(EstimatorOff), clock);
+        let mut r = ResilientReader::new(estimator_off(), || Ok(estimator_off()), clock);
         assert_eq!(r.estimator_running(), Some(false));
     }
 
-    type Setup = (ResilientReader<Flaky>, Arc<ManualClock>, Arc<AtomicU32>);
+    type Setup = (
+        ResilientReader<FakeReader>,
+        Arc<ManualClock>,
+        Arc<AtomicU32>,
+    );
 
     fn setup(fail_opens: u32) -> Setup {
         setup_with(fail_opens, 1)
@@ -257,13 +234,13 @@ mod tests {
         let opens = Arc::new(AtomicU32::new(0));
         let counted = opens.clone();
         let r = ResilientReader::new(
-            Flaky { healthy: 1 },
+            flaky(1),
             move || {
                 let n = counted.fetch_add(1, Ordering::SeqCst);
                 if n < fail_opens {
                     Err(Error::new(ErrorKind::NotAvailable, "IPVS is not available"))
                 } else {
-                    Ok(Flaky { healthy })
+                    Ok(flaky(healthy))
                 }
             },
             clock.clone(),

@@ -27,7 +27,7 @@ fn two_hundred_presses_while_in_flight_make_two_writes_and_add_200() {
     assert_eq!(n.completed(&second, Ok(())), None);
     assert_eq!(n.status(&vip(), &rs(1)), Some(&NudgeStatus::Applied));
     assert_eq!(b.weight(1), 210);
-    assert_eq!(b.ed.backend().lines_at_apply.len(), 2);
+    assert_eq!(b.lines_at_apply().len(), 2);
 
     // At the top the sum is capped.
     b.ed.set_weight(&vip(), &rs(2), |_| 65_500).unwrap();
@@ -128,8 +128,8 @@ fn presses_during_a_failed_write_are_kept_and_reported() {
     assert_eq!(n.press(vip(), rs(1), 10), None);
     assert_eq!(n.press(vip(), rs(1), 10), None);
     // Another tool deletes the real server before the write lands.
-    b.ed.backend_mut()
-        .inner
+    b.ed.backend()
+        .inner()
         .apply(&Change::DeleteDest {
             service: vip(),
             dest: rs(1),
@@ -148,8 +148,8 @@ fn presses_during_a_failed_write_are_kept_and_reported() {
     // It comes back (weight 5); the next press sends all 22 presses.
     let mut d = Dest::new(rs(1).addr, 80);
     d.weight = 5;
-    b.ed.backend_mut()
-        .inner
+    b.ed.backend()
+        .inner()
         .apply(&Change::AddDest {
             service: vip(),
             dest: d,

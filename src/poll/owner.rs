@@ -101,9 +101,9 @@ mod tests {
     use std::time::Instant;
 
     use super::*;
-    use crate::app::fake::{FakeReader, FakeTable};
     use crate::app::Event;
     use crate::clock::SystemClock;
+    use crate::testkit::{FakeReader, FakeTable};
 
     /// The next poll's real-server reads, waiting for it at most 10 s.
     fn next_poll(owner: &mut Owner) -> Vec<ServiceKey> {

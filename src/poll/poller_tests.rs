@@ -2,35 +2,36 @@
 //! cadence, the order services are handed over in.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use super::{Poller, LIST_EVERY_POLL_MAX, SWEEP_BUDGET, SWEEP_NEW_MAX, SWEEP_PERIOD};
-use crate::app::fake::{FakeReader, FakeTable};
 use crate::app::Event;
-use crate::backend::Reader;
-use crate::clock::{Clock, ManualClock};
-use crate::model::{Dest, Service, ServiceKey};
+use crate::backend::{Error, ErrorKind};
+use crate::clock::Clock;
+use crate::model::ServiceKey;
 use crate::output::order::by_service_key;
+use crate::testkit::{CallKind, FakeReader, FakeTable, ManualClock};
 
 #[test]
 fn sweep_reads_every_service_within_the_period() {
     let fake = FakeReader::new(FakeTable::many(1000));
     let mut reader = fake.clone();
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     let mut poller = Poller::new();
     let delay = Duration::from_secs(1);
     // The first polls read never-read services, at most SWEEP_NEW_MAX each.
-    let Event::Polled(first) = poller.poll(&mut reader, &[], delay, &clock) else {
+    let Event::Polled(first) = poller.poll(&mut reader, &[], delay, &*clock) else {
         panic!()
     };
     assert_eq!(first.dests.len(), 1000.min(SWEEP_NEW_MAX));
     // The polls of one round, and the one that ends it, fit in the period.
     let polls = SWEEP_PERIOD.as_secs() as usize - 1;
     for round in 0..3 {
-        fake.0.lock().unwrap().dest_reads.clear();
+        fake.take(CallKind::Dests);
         for _ in 0..polls {
             clock.advance(delay);
-            let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+            let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &*clock) else {
                 panic!()
             };
             assert!(
@@ -39,41 +40,29 @@ fn sweep_reads_every_service_within_the_period() {
                 p.dests.len()
             );
         }
-        let reads: HashSet<_> = fake.0.lock().unwrap().dest_reads.iter().copied().collect();
+        let reads: HashSet<_> = fake.keys(CallKind::Dests).into_iter().collect();
         assert_eq!(reads.len(), 1000, "round {round}: every service read");
     }
 }
 
-/// A reader whose real-server dumps each take `cost` of the clock's time;
-/// it logs when each service's real servers were read.
-struct Slow<'a> {
-    inner: FakeReader,
-    clock: &'a ManualClock,
+/// `fake` with each real-server dump taking `cost` of `clock`'s time and
+/// a whole listing `list_cost`; every call stamped with the clock.
+fn slow(
+    fake: FakeReader,
+    clock: &Arc<ManualClock>,
     cost: Duration,
-    reads: Vec<(ServiceKey, Duration)>,
-    /// What a whole listing takes.
     list_cost: Duration,
+) -> FakeReader {
+    let fake = fake.on_clock(clock.clone());
+    fake.latency(CallKind::Dests, cost);
+    fake.latency(CallKind::Services, list_cost);
+    fake
 }
 
-impl Reader for Slow<'_> {
-    fn info(&mut self) -> Result<crate::model::Info, crate::backend::Error> {
-        self.inner.info()
-    }
-    fn services(&mut self) -> Result<Vec<Service>, crate::backend::Error> {
-        self.clock.advance(self.list_cost);
-        self.inner.services()
-    }
-    fn service(&mut self, key: &ServiceKey) -> Result<Service, crate::backend::Error> {
-        self.inner.service(key)
-    }
-    fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
-        self.clock.advance(self.cost);
-        self.reads.push((*key, self.clock.now()));
-        self.inner.dests(key)
-    }
-    fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
-        self.inner.timeouts()
-    }
+/// The real servers read since the last look, and when.
+fn dest_reads(fake: &FakeReader) -> Vec<(ServiceKey, Duration)> {
+    let taken = fake.take(CallKind::Dests).into_iter();
+    taken.map(|r| (r.call.key().unwrap(), r.at)).collect()
 }
 
 /// The sweep reads real servers in the order the kernel dumps services
@@ -92,21 +81,21 @@ fn the_sweep_walks_the_kernels_dump_order() {
     table.services = shuffled;
     let fake = FakeReader::new(table);
     let dump = |fake: &FakeReader| -> Vec<ServiceKey> {
-        let t = fake.0.lock().unwrap();
+        let t = fake.inner();
         t.services.iter().map(|s| s.0.key).collect()
     };
     let mut reader = fake.clone();
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     let mut poller = Poller::new();
     let delay = Duration::from_secs(1);
     let mut poll = |poller: &mut Poller| -> Vec<ServiceKey> {
-        fake.0.lock().unwrap().dest_reads.clear();
+        fake.take(CallKind::Dests);
         clock.advance(delay);
-        let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+        let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &*clock) else {
             panic!()
         };
         assert!(p.whole, "a table this small is listed whole every poll");
-        fake.0.lock().unwrap().dest_reads.clone()
+        fake.keys(CallKind::Dests)
     };
     // Start-up reads every service, in dump order.
     assert_eq!(poll(&mut poller), dump(&fake));
@@ -125,7 +114,7 @@ fn the_sweep_walks_the_kernels_dump_order() {
     let fresh = FakeTable::many(n + 1).services.pop().unwrap();
     let fresh_key = fresh.0.key;
     {
-        let mut t = fake.0.lock().unwrap();
+        let mut t = fake.inner();
         t.services.remove(at);
         t.services.insert(0, fresh);
     }
@@ -143,7 +132,7 @@ fn the_sweep_walks_the_kernels_dump_order() {
     // A service before the cursor goes: the positions shift, the sweep
     // goes on at the same service.
     let next = order[(from + swept.len()) % n];
-    fake.0.lock().unwrap().services.remove(0);
+    fake.inner().services.remove(0);
     assert_eq!(poll(&mut poller)[0], next);
 }
 
@@ -155,16 +144,10 @@ fn the_sweep_keeps_to_its_budget_and_the_watched_rows_stay_fresh() {
     let table = FakeTable::many(1000);
     let watched = [table.services[700].0.key, table.services[3].0.key];
     let fake = FakeReader::new(table);
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     // 10 ms a dump: 1,000 services take 10 s, far over the budget.
     let cost = Duration::from_millis(10);
-    let mut reader = Slow {
-        inner: fake.clone(),
-        clock: &clock,
-        cost,
-        reads: Vec::new(),
-        list_cost: Duration::ZERO,
-    };
+    let mut reader = slow(fake.clone(), &clock, cost, Duration::ZERO);
     let delay = Duration::from_secs(1);
     let budget = (delay.as_secs_f64() * SWEEP_BUDGET / cost.as_secs_f64()) as usize;
     let mut poller = Poller::new();
@@ -177,7 +160,7 @@ fn the_sweep_keeps_to_its_budget_and_the_watched_rows_stay_fresh() {
             "the sweep stalled: {} read",
             read.len()
         );
-        let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &clock) else {
+        let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &*clock) else {
             panic!()
         };
         let keys: Vec<ServiceKey> = p.dests.iter().map(|(k, _)| *k).collect();
@@ -197,14 +180,13 @@ fn the_sweep_keeps_to_its_budget_and_the_watched_rows_stay_fresh() {
 fn no_service_waits_longer_than_the_period() {
     for (n, cost_us) in [(3000, 250), (2000, 150), (500, 1000)] {
         let fake = FakeReader::new(FakeTable::many(n));
-        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-        let mut reader = Slow {
-            inner: fake.clone(),
-            clock: &clock,
-            cost: Duration::from_micros(cost_us),
-            reads: Vec::new(),
-            list_cost: Duration::ZERO,
-        };
+        let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
+        let mut reader = slow(
+            fake.clone(),
+            &clock,
+            Duration::from_micros(cost_us),
+            Duration::ZERO,
+        );
         let delay = Duration::from_secs(1);
         let mut poller = Poller::new();
         let mut last = HashMap::new();
@@ -212,19 +194,19 @@ fn no_service_waits_longer_than_the_period() {
         let mut complete = false;
         for poll in 0..40 {
             if poll == 25 {
-                let mut t = fake.0.lock().unwrap();
+                let mut t = fake.inner();
                 let fresh = FakeTable::many(n + 1).services.pop().unwrap();
                 t.services.push(fresh);
             }
             if poll == 30 {
                 // Positions shift: what was read must follow its key.
-                let gone = fake.0.lock().unwrap().services.remove(0).0.key;
+                let gone = fake.inner().services.remove(0).0.key;
                 last.remove(&gone);
             }
-            let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+            let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &*clock) else {
                 panic!()
             };
-            for (key, at) in reader.reads.drain(..) {
+            for (key, at) in dest_reads(&reader) {
                 if let Some(prev) = last.insert(key, at) {
                     worst = worst.max(at - prev);
                 }
@@ -254,22 +236,21 @@ fn a_slow_listing_does_not_make_every_poll_list() {
     let n = LIST_EVERY_POLL_MAX + 500;
     let table = FakeTable::many(n);
     let watched = [table.services[3].0.key];
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     let list_cost = Duration::from_secs(4);
-    let mut reader = Slow {
-        inner: FakeReader::new(table),
-        clock: &clock,
-        cost: Duration::from_micros(100),
-        reads: Vec::new(),
+    let mut reader = slow(
+        FakeReader::new(table),
+        &clock,
+        Duration::from_micros(100),
         list_cost,
-    };
+    );
     let delay = Duration::from_secs(1);
     let mut poller = Poller::new();
     let mut listings = Vec::new();
     let mut polls = 0;
     while clock.now() < Duration::from_secs(120) {
         let start = clock.now();
-        let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &clock) else {
+        let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &*clock) else {
             panic!()
         };
         polls += 1;
@@ -290,34 +271,6 @@ fn a_slow_listing_does_not_make_every_poll_list() {
     assert!(listings.len() * 4 < polls, "{} of {polls}", listings.len());
 }
 
-/// Logs which services each poll read: by a whole listing, or one by
-/// one.
-struct Listing {
-    inner: FakeReader,
-    whole: usize,
-    one: Vec<ServiceKey>,
-}
-
-impl Reader for Listing {
-    fn info(&mut self) -> Result<crate::model::Info, crate::backend::Error> {
-        self.inner.info()
-    }
-    fn services(&mut self) -> Result<Vec<Service>, crate::backend::Error> {
-        self.whole += 1;
-        self.inner.services()
-    }
-    fn service(&mut self, key: &ServiceKey) -> Result<Service, crate::backend::Error> {
-        self.one.push(*key);
-        self.inner.service(key)
-    }
-    fn dests(&mut self, key: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
-        self.inner.dests(key)
-    }
-    fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
-        self.inner.timeouts()
-    }
-}
-
 /// A table of up to `LIST_EVERY_POLL_MAX` services is listed whole every
 /// poll; a bigger one once per sweep round (no service row older than
 /// the period), and in between only the watched services are re-read,
@@ -327,28 +280,28 @@ fn a_big_table_is_listed_whole_once_a_round() {
     for (n, every) in [(LIST_EVERY_POLL_MAX, 1), (LIST_EVERY_POLL_MAX + 1, 9)] {
         let table = FakeTable::many(n);
         let watched = [table.services[n - 1].0.key, table.services[5].0.key];
-        let mut reader = Listing {
-            inner: FakeReader::new(table),
-            whole: 0,
-            one: Vec::new(),
-        };
-        let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+        let mut reader = FakeReader::new(table);
+        let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
         let delay = Duration::from_secs(1);
         let mut poller = Poller::new();
         let mut last: HashMap<ServiceKey, Duration> = HashMap::new();
         let mut worst = Duration::ZERO;
         for poll in 0..30 {
-            let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &clock) else {
+            let Event::Polled(p) = poller.poll(&mut reader, &watched, delay, &*clock) else {
                 panic!()
             };
             assert_eq!(p.whole, poll % every == 0, "{n}: poll {poll}");
-            assert_eq!(reader.whole, poll / every + 1, "{n}: poll {poll}");
+            assert_eq!(
+                reader.count(CallKind::Services),
+                poll / every + 1,
+                "{n}: poll {poll}"
+            );
             if p.whole {
                 assert_eq!(p.services.len(), n);
             } else {
                 let keys: Vec<ServiceKey> = p.services.iter().map(|s| s.key).collect();
                 assert_eq!(keys, [watched[1], watched[0]], "ipvsadm's order");
-                assert_eq!(reader.one.drain(..).collect::<Vec<_>>(), watched);
+                assert_eq!(reader.take_keys(CallKind::Service), watched);
             }
             for s in &p.services {
                 if let Some(prev) = last.insert(s.key, p.at) {
@@ -357,7 +310,7 @@ fn a_big_table_is_listed_whole_once_a_round() {
             }
             clock.advance(delay);
         }
-        assert!(reader.one.is_empty());
+        assert!(reader.keys(CallKind::Service).is_empty());
         assert_eq!(last.len(), n);
         assert!(worst <= SWEEP_PERIOD - delay, "{n}: {worst:?}");
     }
@@ -370,24 +323,20 @@ fn a_gone_service_or_a_change_lists_the_table_whole() {
     let table = FakeTable::many(LIST_EVERY_POLL_MAX + 10);
     let gone = table.services[7].0.key;
     let fake = FakeReader::new(table);
-    let mut reader = Listing {
-        inner: fake.clone(),
-        whole: 0,
-        one: Vec::new(),
-    };
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let mut reader = fake.clone();
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     let delay = Duration::from_secs(1);
     let mut poller = Poller::new();
-    let poll = |poller: &mut Poller, reader: &mut Listing| {
+    let poll = |poller: &mut Poller, reader: &mut FakeReader| {
         clock.advance(delay);
-        let Event::Polled(p) = poller.poll(reader, &[gone], delay, &clock) else {
+        let Event::Polled(p) = poller.poll(reader, &[gone], delay, &*clock) else {
             panic!()
         };
         p
     };
     assert!(poll(&mut poller, &mut reader).whole);
     assert!(!poll(&mut poller, &mut reader).whole);
-    fake.0.lock().unwrap().services.remove(7);
+    fake.inner().services.remove(7);
     let p = poll(&mut poller, &mut reader);
     assert!(p.whole);
     assert_eq!(p.services.len(), LIST_EVERY_POLL_MAX + 9);
@@ -407,21 +356,20 @@ fn a_gone_service_or_a_change_lists_the_table_whole() {
 fn a_hair_over_the_delay_keeps_the_round() {
     let n = 2000;
     let fake = FakeReader::new(FakeTable::many(n));
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-    let mut reader = Slow {
-        inner: fake.clone(),
-        clock: &clock,
-        cost: Duration::from_micros(100),
-        reads: Vec::new(),
-        list_cost: Duration::ZERO,
-    };
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
+    let mut reader = slow(
+        fake.clone(),
+        &clock,
+        Duration::from_micros(100),
+        Duration::ZERO,
+    );
     let delay = Duration::from_secs(1);
     let hair = delay + Duration::from_micros(100);
     let mut poller = Poller::new();
     let mut last = HashMap::new();
     let mut worst = Duration::ZERO;
     for poll in 0..40 {
-        let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+        let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &*clock) else {
             panic!()
         };
         if poll >= 12 {
@@ -432,7 +380,7 @@ fn a_hair_over_the_delay_keeps_the_round() {
                 p.dests.len()
             );
         }
-        for (key, at) in reader.reads.drain(..) {
+        for (key, at) in dest_reads(&reader) {
             if let Some(prev) = last.insert(key, at) {
                 worst = worst.max(at - prev);
             }
@@ -449,17 +397,18 @@ fn services_come_in_ipvsadm_order() {
     table.services.reverse();
     let fake = FakeReader::new(table);
     let mut reader = fake.clone();
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     let mut poller = Poller::new();
     // The first poll sorts, the second reuses the order, the third sees
     // a changed table.
     for poll in 0..3 {
         if poll == 2 {
-            let mut t = fake.0.lock().unwrap();
+            let mut t = fake.inner();
             t.services.swap(3, 40);
             t.services.remove(10);
         }
-        let Event::Polled(p) = poller.poll(&mut reader, &[], Duration::from_secs(1), &clock) else {
+        let Event::Polled(p) = poller.poll(&mut reader, &[], Duration::from_secs(1), &*clock)
+        else {
             panic!()
         };
         assert_eq!(p.services.len(), if poll == 2 { 49 } else { 50 });
@@ -475,11 +424,11 @@ fn watched_services_are_read_every_poll() {
     let key = table.services[17].0.key;
     let fake = FakeReader::new(table);
     let mut reader = fake.clone();
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     let mut poller = Poller::new();
     for _ in 0..5 {
         clock.advance(Duration::from_secs(1));
-        let Event::Polled(p) = poller.poll(&mut reader, &[key], Duration::from_secs(1), &clock)
+        let Event::Polled(p) = poller.poll(&mut reader, &[key], Duration::from_secs(1), &*clock)
         else {
             panic!()
         };
@@ -491,12 +440,12 @@ fn watched_services_are_read_every_poll() {
 fn slow_polls_stretch_the_interval() {
     let fake = FakeReader::new(FakeTable::sample());
     let mut reader = fake.clone();
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
     let mut poller = Poller::new();
     let delay = Duration::from_secs(1);
-    poller.poll(&mut reader, &[], delay, &clock);
+    poller.poll(&mut reader, &[], delay, &*clock);
     clock.advance(Duration::from_millis(2500));
-    let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &clock) else {
+    let Event::Polled(p) = poller.poll(&mut reader, &[], delay, &*clock) else {
         panic!()
     };
     assert_eq!(p.interval, Duration::from_millis(2500));
@@ -505,9 +454,9 @@ fn slow_polls_stretch_the_interval() {
 #[test]
 fn failures_are_reported_not_fatal() {
     let fake = FakeReader::new(FakeTable::sample());
-    fake.0.lock().unwrap().failing = Some("netlink: timed out".into());
+    fake.fail_reads(Error::new(ErrorKind::Io, "netlink: timed out"));
     let mut reader = fake.clone();
-    let clock = ManualClock::new(SystemTime::UNIX_EPOCH);
-    let e = Poller::new().poll(&mut reader, &[], Duration::from_secs(1), &clock);
+    let clock = Arc::new(ManualClock::new(SystemTime::UNIX_EPOCH));
+    let e = Poller::new().poll(&mut reader, &[], Duration::from_secs(1), &*clock);
     assert!(matches!(e, Event::PollFailed { ref error, .. } if error == "netlink: timed out"));
 }

@@ -17,13 +17,14 @@ use crate::app::table::Row;
 use crate::app::{Action, App, AppConfig};
 use crate::backend::{Backend, Reader, Writer};
 use crate::canvas::{Chrome, TimeZone};
-use crate::clock::{Clock, ManualClock};
+use crate::clock::Clock;
 use crate::demo::DemoDirector;
 use crate::edit::Editor;
 use crate::journal::tests::Scratch;
 use crate::journal::Journal;
 use crate::model::{Change, Dest, DestKey, Forward, Protocol, ServiceKey, Snapshot};
 use crate::poll::{carry_out, journal_lines, Poller, Report};
+use crate::testkit::{screen, FakeBackend, ManualClock};
 
 fn epoch() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_699_963_410)
@@ -256,17 +257,7 @@ impl Rig {
 
     fn screen(&mut self) -> String {
         self.monitor.render(&mut self.terminal).unwrap();
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        screen::text(self.terminal.backend().buffer())
     }
 
     fn journal(&self) -> Vec<crate::journal::Entry> {
@@ -874,7 +865,6 @@ fn snapshots_journal_pane_read_only_and_banner() {
 #[test]
 fn owner_thread_coalesces_two_hundred_presses() {
     use super::{run_loop, Access, Input as InputSource, MonitorOptions};
-    use std::sync::Mutex;
     use std::time::Instant;
 
     struct Script {
@@ -892,35 +882,14 @@ fn owner_thread_coalesces_two_hundred_presses() {
             }
         }
     }
-    /// The demo behind a shared handle, so the test can read it afterwards.
-    struct Shared(Arc<Mutex<DemoDirector>>);
-    impl Reader for Shared {
-        fn info(&mut self) -> Result<crate::model::Info, crate::backend::Error> {
-            self.0.lock().unwrap().info()
-        }
-        fn services(&mut self) -> Result<Vec<crate::model::Service>, crate::backend::Error> {
-            self.0.lock().unwrap().services()
-        }
-        fn dests(&mut self, s: &ServiceKey) -> Result<Vec<Dest>, crate::backend::Error> {
-            self.0.lock().unwrap().dests(s)
-        }
-        fn timeouts(&mut self) -> Result<crate::model::Timeouts, crate::backend::Error> {
-            self.0.lock().unwrap().timeouts()
-        }
-    }
-    impl Writer for Shared {
-        fn apply(&mut self, c: &Change) -> Result<(), crate::backend::Error> {
-            self.0.lock().unwrap().apply(c)
-        }
-    }
-
     let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock::new());
     let mut demo = DemoDirector::new(7, clock.clone());
     demo.set_incidents(None);
-    let demo = Arc::new(Mutex::new(demo));
+    // Shared, so the test can read the table afterwards.
+    let demo = FakeBackend::new(demo);
     let scratch = Scratch::new();
     let editor = Editor::new(
-        Box::new(Shared(demo.clone())) as Box<dyn Backend>,
+        Box::new(demo.clone()) as Box<dyn Backend>,
         scratch.join("journal.jsonl"),
         clock.clone(),
         "demo",
@@ -961,22 +930,13 @@ fn owner_thread_coalesces_two_hundred_presses() {
     )
     .unwrap();
     let w = demo
-        .lock()
-        .unwrap()
+        .inner()
         .dests(&web())
         .unwrap()
         .into_iter()
         .find(|d| d.key() == web_rs(14))
         .unwrap()
         .weight;
-    let buf = terminal.backend().buffer();
-    let text: String = (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = screen::rows(terminal.backend().buffer()).join("\n");
     assert_eq!(w, 250, "{text}");
 }

@@ -9,12 +9,13 @@ use ratatui::style::Modifier;
 use ratatui::Terminal;
 
 use super::Monitor;
-use crate::app::fake::{FakeReader, FakeTable};
 use crate::app::rates::RateSource;
 use crate::app::{App, AppConfig};
+use crate::backend::{Error, ErrorKind};
 use crate::canvas::{Chrome, TimeZone};
-use crate::clock::{Clock, ManualClock};
+use crate::clock::Clock;
 use crate::poll::Poller;
+use crate::testkit::{screen, FakeReader, FakeTable, ManualClock};
 
 /// 12:03:30 UTC.
 fn epoch() -> SystemTime {
@@ -68,9 +69,7 @@ impl Harness {
     fn tick(&mut self) {
         self.clock.advance(self.delay);
         self.fake
-            .0
-            .lock()
-            .unwrap()
+            .inner()
             .advance(self.delay.as_secs().max(1), self.estimator);
         let watched = self.monitor.app.watched();
         let e = self
@@ -117,17 +116,7 @@ impl Harness {
 
     fn screen(&mut self) -> String {
         self.monitor.render(&mut self.terminal).unwrap();
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            let mut line = String::new();
-            for x in 0..buf.area.width {
-                line.push_str(buf[(x, y)].symbol());
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
-        }
-        out
+        screen::text(self.terminal.backend().buffer())
     }
 }
 
@@ -202,7 +191,8 @@ fn help_overlay() {
 fn stale_poll_badge() {
     snapshot_all("stale", |h| {
         h.ticks(3);
-        h.fake.0.lock().unwrap().failing = Some("netlink: timed out".into());
+        h.fake
+            .fail_reads(Error::new(ErrorKind::Io, "netlink: timed out"));
         h.ticks(5);
     });
 }
@@ -302,23 +292,16 @@ fn changed_values_are_highlighted() {
     h.ticks(1);
     // Active connections of the first real server change.
     {
-        let mut t = h.fake.0.lock().unwrap();
+        let mut t = h.fake.inner();
         t.services[0].1[0].0.active_conns += 5;
     }
     h.tick();
     let buf = h.terminal.backend().buffer().clone();
     // Find the first real-server row and its ActiveConn cell.
-    let y = (0..buf.area.height)
-        .find(|&y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-                .contains("10.1.0.1:80")
-        })
-        .unwrap();
-    let line: String = (0..buf.area.width)
-        .map(|x| buf[(x, y)].symbol().to_string())
-        .collect();
+    let rows = screen::rows(&buf);
+    let y = rows.iter().position(|r| r.contains("10.1.0.1:80")).unwrap();
+    let line = &rows[y];
+    let y = y as u16;
     let col = line.find("315").expect("new ActiveConn shown") as u16;
     assert!(buf[(col, y)].modifier.contains(Modifier::BOLD));
     h.tick();
@@ -361,7 +344,7 @@ fn services_and_real_servers_that_vanish_and_return_start_new_series() {
     h.ticks(10);
     // Re-create the first service: counters restart from zero.
     {
-        let mut t = h.fake.0.lock().unwrap();
+        let mut t = h.fake.inner();
         for (d, _) in &mut t.services[0].1 {
             d.stats = Default::default();
         }
@@ -467,15 +450,7 @@ fn event_loop_runs_headless_and_quits() {
         Arc::new(crate::clock::SystemClock::new()),
     )
     .unwrap();
-    let buf = terminal.backend().buffer();
-    let text: String = (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+    let text = screen::rows(terminal.backend().buffer()).join("\n");
     assert!(text.contains("▾ 192.0.2.10:443"), "{text}");
     assert!(text.contains("→ 10.1.1.2:443"), "{text}");
 }
@@ -583,7 +558,7 @@ fn keys_act_between_the_slices_of_a_big_poll() {
     let mut h = Harness::with(FakeTable::many(3 * APPLY_STEP_ROWS), 120, 40, true);
     h.tick();
     h.clock.advance(h.delay);
-    h.fake.0.lock().unwrap().advance(1, true);
+    h.fake.inner().advance(1, true);
     let watched = h.monitor.app.watched();
     // Listed whole (a table this big is, once per sweep round): every row.
     h.poller.relist();

@@ -3,12 +3,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::app::fake::FakeTable;
 use crate::app::rates::{RateSource, Rates};
 use crate::app::table::Row;
-use crate::app::testkit::{app, poll, poll_of_some, polled};
+use crate::app::test_polls::{app, poll, poll_of_some, polled};
 use crate::app::{Action, App, Event, Metric, APPLY_STEP_ROWS, DEST_SERIES_MAX};
 use crate::model::{Dest, Service, ServiceKey};
+use crate::testkit::FakeTable;
 
 use super::{Changed, ServiceRow};
 
@@ -115,7 +115,7 @@ fn partial_reads_land_on_their_services() {
             read.iter().map(|k| (*k, dests_of(k))).collect();
         // A service the dump no longer has.
         dests.push((
-            crate::app::fake::tcp("198.51.100.1".parse().unwrap(), 1),
+            crate::testkit::tcp("198.51.100.1".parse().unwrap(), 1),
             vec![],
         ));
         polled(at, services, dests)

@@ -78,7 +78,7 @@ impl SchedulerPicker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::fake::tcp;
+    use crate::testkit::tcp;
 
     #[test]
     fn enter_switches_to_the_scheduler_chosen_and_drops_sh_flags() {

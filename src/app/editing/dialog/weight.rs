@@ -99,7 +99,7 @@ fn weight(text: &str) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::fake::tcp;
+    use crate::testkit::tcp;
 
     fn dialog() -> ExactWeight {
         let service = tcp("192.0.2.10".parse().unwrap(), 80);

@@ -58,7 +58,7 @@ impl ZeroChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::fake::tcp;
+    use crate::testkit::tcp;
 
     #[test]
     fn one_service_at_once_all_of_them_after_asking() {

@@ -1,11 +1,13 @@
-//! Polls for the app's tests: a fresh app and the readings of a fake table.
+//! Polls for the app's tests: a fresh app and the readings of the kit's
+//! `FakeTable`. Kept here, not in `testkit`: the kit sits below every
+//! module whose tests use it, so it cannot name `app`.
 
 use std::time::{Duration, SystemTime};
 
 use crate::model::{Dest, Info, Service, ServiceKey};
 
-use super::fake::FakeTable;
 use super::{App, AppConfig, Event, PollResult};
+use crate::testkit::FakeTable;
 
 /// An app polling every second, keeping 5 minutes.
 pub fn app() -> App {

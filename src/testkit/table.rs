@@ -1,12 +1,13 @@
 //! A scripted IPVS table for tests: a fixed set of services whose counters
-//! the test advances by hand. Stands in for the demo director.
+//! the test advances by hand. Stands in for the demo director; wrap it in a
+//! `FakeBackend` to share it, record calls or inject failures.
 
 use std::net::{IpAddr, Ipv4Addr};
-use std::sync::{Arc, Mutex};
 
-use crate::backend::{Error, ErrorKind, Reader};
+use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{
-    Dest, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey, Stats, Timeouts,
+    Change, Dest, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey, Stats,
+    Timeouts,
 };
 
 /// Per-second traffic of one real server.
@@ -24,10 +25,10 @@ pub struct FakeTable {
     pub step: usize,
     /// Whether traffic follows the wave (false: constant nominal traffic).
     pub wave: bool,
-    /// When set, every read fails with this message.
-    pub failing: Option<String>,
-    /// Reads of real servers, per service, for sweep tests.
-    pub dest_reads: Vec<ServiceKey>,
+    /// What `info` answers.
+    pub info: Info,
+    /// What `timeouts` answers.
+    pub timeouts: Timeouts,
 }
 
 fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
@@ -56,6 +57,43 @@ fn t(cps: u64, pps: u64, bps: u64) -> Traffic {
 }
 
 impl FakeTable {
+    /// No services; a 1.2.1 kernel with a 4096-entry connection table.
+    pub fn empty() -> FakeTable {
+        FakeTable {
+            services: Vec::new(),
+            step: 0,
+            wave: true,
+            info: Info {
+                version: 0x010201,
+                conn_tab_size: 4096,
+            },
+            timeouts: Timeouts {
+                tcp: 900,
+                tcp_fin: 120,
+                udp: 300,
+            },
+        }
+    }
+
+    /// The services and real servers of `snapshot`, with no traffic: each
+    /// service's real servers served in the snapshot's order, as the kernel
+    /// serves them (unsorted).
+    pub fn of_snapshot(snapshot: &crate::model::Snapshot) -> FakeTable {
+        FakeTable {
+            services: snapshot
+                .services
+                .iter()
+                .map(|e| {
+                    let dests = e.dests.iter().map(|d| (d.clone(), Traffic::default()));
+                    (e.service.clone(), dests.collect())
+                })
+                .collect(),
+            info: snapshot.info,
+            timeouts: Timeouts::default(),
+            ..FakeTable::empty()
+        }
+    }
+
     /// A small director: web on 80 and 443, DNS, and a firewall mark.
     pub fn sample() -> FakeTable {
         let web = v4(192, 0, 2, 10);
@@ -139,10 +177,7 @@ impl FakeTable {
                     )],
                 ),
             ],
-            step: 0,
-            wave: true,
-            failing: None,
-            dest_reads: Vec::new(),
+            ..FakeTable::empty()
         }
     }
 
@@ -158,10 +193,7 @@ impl FakeTable {
             .collect();
         FakeTable {
             services,
-            step: 0,
-            wave: true,
-            failing: None,
-            dest_reads: Vec::new(),
+            ..FakeTable::empty()
         }
     }
 
@@ -225,47 +257,17 @@ impl FakeTable {
     }
 }
 
-/// A `Reader` over a shared `FakeTable`, so the test keeps a handle to
-/// change the table while the monitor owns the reader.
-#[derive(Debug, Clone)]
-pub struct FakeReader(pub Arc<Mutex<FakeTable>>);
-
-impl FakeReader {
-    pub fn new(table: FakeTable) -> FakeReader {
-        FakeReader(Arc::new(Mutex::new(table)))
-    }
-
-    fn check(&self) -> Result<std::sync::MutexGuard<'_, FakeTable>, Error> {
-        let t = self.0.lock().unwrap();
-        match &t.failing {
-            Some(m) => Err(Error::new(ErrorKind::Io, m.clone())),
-            None => Ok(t),
-        }
-    }
-}
-
-impl Reader for FakeReader {
+impl Reader for FakeTable {
     fn info(&mut self) -> Result<Info, Error> {
-        drop(self.check()?);
-        Ok(Info {
-            version: 0x010201,
-            conn_tab_size: 4096,
-        })
+        Ok(self.info)
     }
 
     fn services(&mut self) -> Result<Vec<Service>, Error> {
-        Ok(self
-            .check()?
-            .services
-            .iter()
-            .map(|(s, _)| s.clone())
-            .collect())
+        Ok(self.services.iter().map(|(s, _)| s.clone()).collect())
     }
 
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
-        let mut t = self.check()?;
-        t.dest_reads.push(*service);
-        t.services
+        self.services
             .iter()
             .find(|(s, _)| s.key == *service)
             .map(|(_, ds)| ds.iter().map(|(d, _)| d.clone()).collect())
@@ -273,11 +275,75 @@ impl Reader for FakeReader {
     }
 
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
-        drop(self.check()?);
-        Ok(Timeouts {
-            tcp: 900,
-            tcp_fin: 120,
-            udp: 300,
-        })
+        Ok(self.timeouts)
+    }
+}
+
+fn missing() -> Error {
+    Error::new(ErrorKind::NotFound, "no such service")
+}
+
+/// Changes land as the kernel would apply them, without its checks beyond
+/// "exists" and "not found"; new entries go first, as the kernel's do.
+impl Writer for FakeTable {
+    fn apply(&mut self, change: &Change) -> Result<(), Error> {
+        let find = |t: &mut FakeTable, key: &ServiceKey| {
+            t.services.iter().position(|(s, _)| s.key == *key)
+        };
+        match change {
+            Change::AddService(s) => {
+                if find(self, &s.key).is_some() {
+                    return Err(Error::new(ErrorKind::Exists, "service exists"));
+                }
+                self.services.insert(0, (s.clone(), Vec::new()));
+            }
+            Change::EditService(s) => {
+                let i = find(self, &s.key).ok_or_else(missing)?;
+                self.services[i].0 = s.clone();
+            }
+            Change::DeleteService(key) => {
+                let i = find(self, key).ok_or_else(missing)?;
+                self.services.remove(i);
+            }
+            Change::AddDest { service, dest } => {
+                let i = find(self, service).ok_or_else(missing)?;
+                let dests = &mut self.services[i].1;
+                if dests.iter().any(|(d, _)| d.key() == dest.key()) {
+                    return Err(Error::new(ErrorKind::Exists, "real server exists"));
+                }
+                dests.insert(0, (dest.clone(), Traffic::default()));
+            }
+            Change::EditDest { service, dest } => {
+                let i = find(self, service).ok_or_else(missing)?;
+                let (d, _) = self.services[i]
+                    .1
+                    .iter_mut()
+                    .find(|(d, _)| d.key() == dest.key())
+                    .ok_or_else(missing)?;
+                *d = dest.clone();
+            }
+            Change::DeleteDest { service, dest } => {
+                let i = find(self, service).ok_or_else(missing)?;
+                let dests = &mut self.services[i].1;
+                let j = dests
+                    .iter()
+                    .position(|(d, _)| d.key() == *dest)
+                    .ok_or_else(missing)?;
+                dests.remove(j);
+            }
+            Change::Zero(which) => {
+                for (s, dests) in &mut self.services {
+                    if which.is_none_or(|k| k == s.key) {
+                        s.stats = Stats::default();
+                        dests
+                            .iter_mut()
+                            .for_each(|(d, _)| d.stats = Stats::default());
+                    }
+                }
+            }
+            Change::Flush => self.services.clear(),
+            Change::SetTimeouts(t) => self.timeouts = *t,
+        }
+        Ok(())
     }
 }
