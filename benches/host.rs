@@ -31,6 +31,7 @@ use lvstop::model::{Dest, Family, Info, Protocol, Service, ServiceKey};
 use lvstop::protocol::convert::{dest_from_message, service_from_message};
 use lvstop::protocol::direct::{DestDecoder, ServiceDecoder};
 use lvstop::protocol::IpvsMessage;
+use lvstop::testkit::UniformTable;
 use lvstop::tui::Monitor;
 
 const COPIES: usize = 100_000;
@@ -497,52 +498,11 @@ fn apply() {
     }
 }
 
-/// A table in memory, served as the kernel client would (a fresh list per
-/// call), for profiling the poller's own work: `HOST_BENCH=poller`.
-struct Table {
-    services: Vec<Service>,
-    dests: Vec<Dest>,
-    index: std::collections::HashMap<ServiceKey, usize>,
-}
-
-impl lvstop::backend::Reader for Table {
-    fn info(&mut self) -> Result<Info, lvstop::backend::Error> {
-        Ok(Info {
-            version: 0x010201,
-            conn_tab_size: 4096,
-        })
-    }
-    fn services(&mut self) -> Result<Vec<Service>, lvstop::backend::Error> {
-        Ok(self.services.clone())
-    }
-    fn service(&mut self, key: &ServiceKey) -> Result<Service, lvstop::backend::Error> {
-        Ok(self.services[self.index[key]].clone())
-    }
-    fn dests(&mut self, _: &ServiceKey) -> Result<Vec<Dest>, lvstop::backend::Error> {
-        Ok(self.dests.clone())
-    }
-    fn timeouts(&mut self) -> Result<lvstop::model::Timeouts, lvstop::backend::Error> {
-        Ok(lvstop::model::Timeouts {
-            tcp: 900,
-            tcp_fin: 120,
-            udp: 300,
-        })
-    }
-}
-
 fn poller_profile() {
     let p = synthetic_poll(10_000, 10, 1);
-    let mut table = Table {
-        index: p
-            .services
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.key, i))
-            .collect(),
-        dests: p.dests[0].1.clone(),
-        services: p.services,
-    };
-    let watched: Vec<ServiceKey> = table.services[..43].iter().map(|s| s.key).collect();
+    // Served from memory as the kernel client would: a fresh list per call.
+    let watched: Vec<ServiceKey> = p.services[..43].iter().map(|s| s.key).collect();
+    let mut table = UniformTable::new(p.services, p.dests[0].1.clone());
     let clock = lvstop::clock::SystemClock::new();
     let mut poller = lvstop::poll::Poller::new();
     let mut n = 0;

@@ -5,19 +5,13 @@
 
 use std::process::Command;
 
-use lvstop::backend::{Error, Writer};
-use lvstop::model::Change;
+use lvstop::backend::Writer;
 use lvstop::rules::{parse_args, parse_line, parse_rules};
+use lvstop::testkit::{FakeBackend, FakeTable};
 
-/// A Writer that only records what it was asked to apply.
-#[derive(Default)]
-struct Recorder(Vec<Change>);
-
-impl Writer for Recorder {
-    fn apply(&mut self, change: &Change) -> Result<(), Error> {
-        self.0.push(change.clone());
-        Ok(())
-    }
+/// An empty table that records what it is asked to apply.
+fn recorder() -> FakeBackend<FakeTable> {
+    FakeBackend::new(FakeTable::empty())
 }
 
 /// What a form or `lvstop apply` does with text: parse all, then send.
@@ -174,7 +168,7 @@ fn every_bad_field_is_refused_in_words_and_nothing_is_sent() {
         let words: Vec<&str> = line.split_whitespace().collect();
         let by_args = parse_args(&words);
         let by_line = parse_line(line);
-        let mut writer = Recorder::default();
+        let mut writer = recorder();
         // A good change first: a bad line anywhere means nothing at all is sent.
         let file = format!("-A -t 192.0.2.1:80 -s rr\n{line}\n");
         let submitted = submit(&file, &mut writer);
@@ -194,8 +188,11 @@ fn every_bad_field_is_refused_in_words_and_nothing_is_sent() {
                 "{line}: accepted: args {by_args:?}, line {by_line:?}, file {submitted:?}"
             )),
         }
-        if !writer.0.is_empty() {
-            failures.push(format!("{line}: requests were sent: {:?}", writer.0));
+        if !writer.changes().is_empty() {
+            failures.push(format!(
+                "{line}: requests were sent: {:?}",
+                writer.changes()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -205,13 +202,13 @@ fn every_bad_field_is_refused_in_words_and_nothing_is_sent() {
 #[test]
 fn the_recorder_does_record_good_input() {
     // So that an empty recorder above means "nothing sent", not "cannot record".
-    let mut writer = Recorder::default();
+    let mut writer = recorder();
     submit(
         "-A -t 192.0.2.1:80 -s rr\n-a -t 192.0.2.1:80 -r 192.0.2.2 -w 3\n",
         &mut writer,
     )
     .unwrap();
-    assert_eq!(writer.0.len(), 2);
+    assert_eq!(writer.changes().len(), 2);
 }
 
 // ------------------------------------------------------------ command line

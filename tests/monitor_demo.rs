@@ -13,13 +13,12 @@ use ratatui::Terminal;
 
 use lvstop::app::editing::Mode;
 use lvstop::app::{App, AppConfig};
-use lvstop::backend::{Error, Reader};
+use lvstop::backend::Reader;
 use lvstop::canvas::{Chrome, TimeZone};
 use lvstop::clock::Clock;
 use lvstop::demo::DemoDirector;
-use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
 use lvstop::poll::{Access, Poller};
-use lvstop::testkit::ManualClock;
+use lvstop::testkit::{screen, FakeBackend, ManualClock};
 use lvstop::tui::{self, Input, Monitor, MonitorOptions};
 
 const SEED: u64 = 42;
@@ -98,22 +97,8 @@ impl<R: Reader> Demo<R> {
 
     fn screen(&mut self) -> String {
         self.monitor.render(&mut self.terminal).unwrap();
-        text(self.terminal.backend())
+        screen::text(self.terminal.backend().buffer())
     }
-}
-
-fn text(backend: &TestBackend) -> String {
-    let buf = backend.buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        let mut line = String::new();
-        for x in 0..buf.area.width {
-            line.push_str(buf[(x, y)].symbol());
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn key_events(keys: &str) -> Vec<Event> {
@@ -198,32 +183,13 @@ fn same_seed_same_screens() {
     assert_eq!(a.screen(), b.screen());
 }
 
-/// The demo director behind a switch that reports the kernel estimator off, as the kernel
-/// client does under `net.ipv4.vs.run_estimation=0`.
-struct EstimatorOff(DemoDirector);
-
-impl Reader for EstimatorOff {
-    fn info(&mut self) -> Result<Info, Error> {
-        self.0.info()
-    }
-    fn services(&mut self) -> Result<Vec<Service>, Error> {
-        self.0.services()
-    }
-    fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
-        self.0.dests(service)
-    }
-    fn timeouts(&mut self) -> Result<Timeouts, Error> {
-        self.0.timeouts()
-    }
-    fn estimator_running(&mut self) -> Option<bool> {
-        Some(false)
-    }
-}
-
 #[test]
 fn estimator_off_shows_no_rates_and_says_why() {
     let clock = Arc::new(ManualClock::new(epoch()));
-    let reader = EstimatorOff(DemoDirector::new(SEED, clock.clone()));
+    // The demo reporting the estimator off, as the kernel client does under
+    // `net.ipv4.vs.run_estimation=0`.
+    let reader = FakeBackend::new(DemoDirector::new(SEED, clock.clone()));
+    reader.report_estimator(Some(false));
     let mut d = Demo::with(clock, reader, 120, 40);
     d.ticks(WARM_UP);
     let screen = d.screen();
@@ -315,7 +281,7 @@ fn run_loop_with_the_demo_director_and_scripted_keys() {
     );
     assert!(started.elapsed() < Duration::from_secs(30));
     // The last frame: the help box over an expanded service with exact numbers.
-    let screen = text(terminal.backend());
+    let screen = screen::text(terminal.backend().buffer());
     assert!(screen.contains("Keys"), "{screen}");
     assert!(screen.contains("exact numbers"), "{screen}");
     assert!(screen.contains("▾ 192.0.2.10:80"), "{screen}");

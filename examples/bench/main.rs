@@ -50,7 +50,7 @@ fn main() {
     }
     if args.first().map(String::as_str) == Some("tui-memory") {
         let quiet = if args.len() > 4 { num(4) } else { 30 };
-        let table = memory::Memory::new(num(1) as u32, num(2) as u32);
+        let table = memory::table(num(1) as u32, num(2) as u32);
         return tui::run(table, num(3), quiet, Duration::from_secs(1));
     }
     let arg = |i: usize| -> &str { args.get(i).map(String::as_str).unwrap_or_else(|| usage()) };

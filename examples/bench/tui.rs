@@ -13,15 +13,13 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::{Backend, ClearType, TestBackend, WindowSize};
-use ratatui::buffer::Cell;
-use ratatui::layout::{Position, Size};
 use ratatui::Terminal;
 
 use lvstop::backend::{Error, Reader};
 use lvstop::clock::SystemClock;
 use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
 use lvstop::poll::Access;
+use lvstop::testkit::{screen, FrameObserved};
 use lvstop::tui::{run_loop, Input, MonitorOptions};
 
 use super::measure::{proc_cpu, vm_hwm_kib};
@@ -174,57 +172,6 @@ fn thread_cpu() -> Vec<(String, f64)> {
         .collect()
 }
 
-/// A TestBackend that timestamps every finished frame (ratatui flushes once
-/// per `draw`).
-struct Probed {
-    inner: TestBackend,
-    probe: Arc<Mutex<Probe>>,
-}
-
-impl Backend for Probed {
-    type Error = <TestBackend as Backend>::Error;
-    fn draw<'a, I: Iterator<Item = (u16, u16, &'a Cell)>>(
-        &mut self,
-        c: I,
-    ) -> Result<(), Self::Error> {
-        self.inner.draw(c)
-    }
-    fn hide_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.hide_cursor()
-    }
-    fn show_cursor(&mut self) -> Result<(), Self::Error> {
-        self.inner.show_cursor()
-    }
-    fn get_cursor_position(&mut self) -> Result<Position, Self::Error> {
-        self.inner.get_cursor_position()
-    }
-    fn set_cursor_position<P: Into<Position>>(&mut self, p: P) -> Result<(), Self::Error> {
-        self.inner.set_cursor_position(p)
-    }
-    fn clear(&mut self) -> Result<(), Self::Error> {
-        self.inner.clear()
-    }
-    fn clear_region(&mut self, t: ClearType) -> Result<(), Self::Error> {
-        self.inner.clear_region(t)
-    }
-    fn size(&self) -> Result<Size, Self::Error> {
-        self.inner.size()
-    }
-    fn window_size(&mut self) -> Result<WindowSize, Self::Error> {
-        self.inner.window_size()
-    }
-    fn flush(&mut self) -> Result<(), Self::Error> {
-        self.inner.flush()?;
-        let mut p = self.probe.lock().unwrap();
-        p.frames += 1;
-        if let Some(due) = p.pending.take() {
-            p.latencies.push(due.elapsed());
-            p.dues.push(due);
-        }
-        Ok(())
-    }
-}
-
 /// Keys at fixed due times: mostly Down, a PageDown every tenth (so new
 /// services come into view) until `until`; then nothing for `quiet`; then
 /// `q`. A key due while the loop was busy is delivered late and its latency
@@ -288,10 +235,16 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
         log: log.clone(),
         breakdown: std::env::var_os("LVSTOP_BENCH_BREAKDOWN").is_some(),
     };
-    let backend = Probed {
-        inner: TestBackend::new(200, 60),
-        probe: probe.clone(),
-    };
+    // Each finished frame is counted, and shows the key pending, if any.
+    let framed = probe.clone();
+    let backend = FrameObserved::new(200, 60, move || {
+        let mut p = framed.lock().unwrap();
+        p.frames += 1;
+        if let Some(due) = p.pending.take() {
+            p.latencies.push(due.elapsed());
+            p.dues.push(due);
+        }
+    });
     let mut terminal = Terminal::new(backend).expect("terminal");
     let options = MonitorOptions {
         delay,
@@ -427,16 +380,7 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
 
     // Rows on the last frame: their services' real servers must be at most
     // one refresh (plus the poll's own duration) old when the run ends.
-    let screen: Vec<String> = {
-        let buf = terminal.backend().inner.buffer();
-        (0..buf.area.height)
-            .map(|y| {
-                (0..buf.area.width)
-                    .map(|x| buf[(x, y)].symbol().to_string())
-                    .collect()
-            })
-            .collect()
-    };
+    let screen: Vec<String> = { screen::rows(terminal.backend().buffer()) };
     // Service rows: how old their newest reading is; real-server rows on
     // screen belong to the service row above them.
     let mut visible = 0;
