@@ -24,3 +24,6 @@ pub use uniform::UniformTable;
 /// A `FakeTable` behind a shared, recording handle: what the monitor's
 /// tests poll.
 pub type FakeReader = FakeBackend<FakeTable>;
+
+#[cfg(test)]
+mod tests;
