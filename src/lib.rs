@@ -8,7 +8,7 @@
 //! dispatching input through the one key table (`keys`);
 //! `output` prints batch formats, `rules` speaks ipvsadm's command grammar
 //! and `cli` ties them together; `heap` keeps freed memory for the next
-//! poll.
+//! poll. `testkit` holds the fakes every test, example and bench shares.
 
 pub mod app;
 pub mod backend;
