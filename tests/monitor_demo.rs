@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::Event;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -18,7 +18,7 @@ use lvstop::canvas::{Chrome, TimeZone};
 use lvstop::clock::Clock;
 use lvstop::demo::DemoDirector;
 use lvstop::poll::{Access, Poller};
-use lvstop::testkit::{screen, FakeBackend, ManualClock};
+use lvstop::testkit::{key_events, screen, FakeBackend, ManualClock};
 use lvstop::tui::{self, Input, Monitor, MonitorOptions};
 
 const SEED: u64 = 42;
@@ -99,27 +99,6 @@ impl<R: Reader> Demo<R> {
         self.monitor.render(&mut self.terminal).unwrap();
         screen::text(self.terminal.backend().buffer())
     }
-}
-
-fn key_events(keys: &str) -> Vec<Event> {
-    let mut out = Vec::new();
-    let mut chars = keys.chars().peekable();
-    while let Some(c) = chars.next() {
-        let code = if c == '<' && chars.peek().is_some_and(|c| c.is_ascii_uppercase()) {
-            let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
-            match name.as_str() {
-                "Enter" => KeyCode::Enter,
-                "Esc" => KeyCode::Esc,
-                "Down" => KeyCode::Down,
-                "Up" => KeyCode::Up,
-                other => panic!("unknown key {other}"),
-            }
-        } else {
-            KeyCode::Char(c)
-        };
-        out.push(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-    }
-    out
 }
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];

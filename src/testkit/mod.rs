@@ -1,6 +1,6 @@
 //! The one kit every test, example and bench shares: a scriptable IPVS
 //! table, a backend that records calls and injects failures and latency,
-//! the screen as text and a manual clock. It names only `backend`, `model`
+//! key presses from text, the screen as text and a manual clock. It names only `backend`, `model`
 //! and `clock`, so the tests of every other module can use it.
 //!
 //! Always compiled, hidden from the docs: integration tests, examples and
@@ -11,6 +11,7 @@
 mod backend;
 mod clock;
 mod frames;
+mod keys;
 pub mod screen;
 mod table;
 mod uniform;
@@ -18,6 +19,7 @@ mod uniform;
 pub use backend::{Call, CallKind, Calls, FakeBackend, Recorded};
 pub use clock::ManualClock;
 pub use frames::FrameObserved;
+pub use keys::key_events;
 pub use table::{tcp, FakeTable, Traffic};
 pub use uniform::UniformTable;
 

@@ -158,3 +158,20 @@ fn the_screen_reads_as_trimmed_text_or_whole_rows() {
     assert_eq!(screen::text(&buf), "ab\n c\n");
     assert_eq!(screen::rows(&buf), ["ab  ", " c  "]);
 }
+
+#[test]
+fn keys_read_as_characters_and_named_keys() {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let key = |c, m| Event::Key(KeyEvent::new(c, m));
+    let none = KeyModifiers::NONE;
+    assert_eq!(
+        key_events("a<<Enter><S-Tab><PgDn>"),
+        [
+            key(KeyCode::Char('a'), none),
+            key(KeyCode::Char('<'), none),
+            key(KeyCode::Enter, none),
+            key(KeyCode::Tab, KeyModifiers::SHIFT),
+            key(KeyCode::PageDown, none),
+        ]
+    );
+}

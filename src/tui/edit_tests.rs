@@ -24,7 +24,7 @@ use crate::journal::tests::Scratch;
 use crate::journal::Journal;
 use crate::model::{Change, Dest, DestKey, Forward, Protocol, ServiceKey, Snapshot};
 use crate::poll::{carry_out, journal_lines, Poller, Report};
-use crate::testkit::{screen, FakeBackend, ManualClock};
+use crate::testkit::{key_events, screen, FakeBackend, ManualClock};
 
 fn epoch() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_699_963_410)
@@ -153,33 +153,8 @@ impl Rig {
     }
 
     fn keys(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let mut mods = KeyModifiers::NONE;
-            let code = if c == '<' && chars.peek().is_some_and(|c| c.is_ascii_uppercase()) {
-                let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                let name = match name.strip_prefix("S-") {
-                    Some(n) => {
-                        mods = KeyModifiers::SHIFT;
-                        n.to_string()
-                    }
-                    None => name,
-                };
-                match name.as_str() {
-                    "Enter" => KeyCode::Enter,
-                    "Esc" => KeyCode::Esc,
-                    "Up" => KeyCode::Up,
-                    "Down" => KeyCode::Down,
-                    "Left" => KeyCode::Left,
-                    "Right" => KeyCode::Right,
-                    "Tab" => KeyCode::Tab,
-                    "Bs" => KeyCode::Backspace,
-                    other => panic!("unknown key {other}"),
-                }
-            } else {
-                KeyCode::Char(c)
-            };
-            self.monitor.input(&Input::Key(KeyEvent::new(code, mods)));
+        for e in key_events(keys) {
+            self.monitor.input(&e);
         }
         self.screen();
     }

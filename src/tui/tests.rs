@@ -15,7 +15,7 @@ use crate::backend::{Error, ErrorKind};
 use crate::canvas::{Chrome, TimeZone};
 use crate::clock::Clock;
 use crate::poll::Poller;
-use crate::testkit::{screen, FakeReader, FakeTable, ManualClock};
+use crate::testkit::{key_events, screen, FakeReader, FakeTable, ManualClock};
 
 /// 12:03:30 UTC.
 fn epoch() -> SystemTime {
@@ -87,29 +87,8 @@ impl Harness {
 
     /// Presses keys: plain characters, or `<Name>` for special keys.
     fn keys(&mut self, keys: &str) {
-        let mut chars = keys.chars().peekable();
-        while let Some(c) = chars.next() {
-            let code = if c == '<' && chars.peek().is_some_and(|c| c.is_ascii_uppercase()) {
-                let name: String = chars.by_ref().take_while(|c| *c != '>').collect();
-                match name.as_str() {
-                    "Enter" => KeyCode::Enter,
-                    "Esc" => KeyCode::Esc,
-                    "Up" => KeyCode::Up,
-                    "Down" => KeyCode::Down,
-                    "Left" => KeyCode::Left,
-                    "Right" => KeyCode::Right,
-                    "PgDn" => KeyCode::PageDown,
-                    "PgUp" => KeyCode::PageUp,
-                    "Home" => KeyCode::Home,
-                    "End" => KeyCode::End,
-                    "Bs" => KeyCode::Backspace,
-                    other => panic!("unknown key {other}"),
-                }
-            } else {
-                KeyCode::Char(c)
-            };
-            self.monitor
-                .input(&Input::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        for e in key_events(keys) {
+            self.monitor.input(&e);
         }
         self.screen();
     }
