@@ -46,9 +46,10 @@ const NLMSG_DONE: u16 = 3;
 
 fn main() {
     // Profiling one part: `HOST_BENCH=apply-some valgrind --tool=callgrind ...`;
-    // also `frame-N` (frames of N services), `poller` (40 polls of an
-    // in-memory 10,000x10 table, the poller's own work) and `cycle` (the
-    // monitor's cycle of a listing and eight polls between listings at
+    // also `frame-N` (frames of N services), `decode-services` and
+    // `decode-dests` (one pass of the client's decoding), `poller` (40 polls
+    // of an in-memory 10,000x10 table, the poller's own work) and `cycle`
+    // (the monitor's cycle of a listing and eight polls between listings at
     // 10,000x10; the binary also runs in the test VM, which sees the host's
     // files).
     if std::env::var("HOST_BENCH").as_deref() == Ok("apply-some") {
@@ -73,6 +74,24 @@ fn main() {
         .and_then(|v| v.strip_prefix("frame-")?.parse().ok())
     {
         println!("{:?}", frame_times(n, n).0);
+        return;
+    }
+    if let Some(which) = std::env::var("HOST_BENCH")
+        .ok()
+        .and_then(|v| v.strip_prefix("decode-").map(str::to_owned))
+    {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/6.12");
+        let (services, dests) = captured_messages(&dir);
+        let n = match which.as_str() {
+            "services" => decode_once(&datagrams(&services), &mut |p| {
+                SERVICES.with(|d| d.borrow_mut().decode(p).map(|_| ()))
+            }),
+            "dests" => decode_once(&datagrams(&dests), &mut |p| {
+                DECODER.with(|d| d.borrow_mut().decode(p, Family::V4).map(|_| ()))
+            }),
+            other => panic!("HOST_BENCH=decode-{other}: services or dests"),
+        };
+        println!("{n} messages decoded");
         return;
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/6.12");
@@ -189,6 +208,21 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
 }
 
 type Converted = Result<(), netlink_packet_core::DecodeError>;
+
+/// One pass of the client's path over `grams`, on its own for callgrind:
+/// its inclusive cost over `COPIES` is the instructions per message.
+#[inline(never)]
+fn decode_once(grams: &[Vec<u8>], direct: &mut dyn FnMut(&[u8]) -> Converted) -> usize {
+    let mut n = 0;
+    for g in grams {
+        let mut each = |p: &[u8]| {
+            n += 1;
+            direct(p)
+        };
+        take_datagram_with(g, 1, &mut each).expect("captured replies decode");
+    }
+    n
+}
 
 fn decode(
     what: &str,
