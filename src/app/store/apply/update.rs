@@ -156,7 +156,9 @@ fn merge_dests(
     }
 }
 
-/// True when something a hint looks at may have changed.
+/// True when something a hint looks at may have changed. Inlined: it runs
+/// for every real server read, and most take the short path below.
+#[inline(always)]
 fn update_dest(
     row: &mut DestRow,
     dest: Dest,
@@ -176,6 +178,18 @@ fn update_dest(
         row.dest = dest;
         return threshold || row.changed != Changed::default();
     }
+    update_sampled_dest(row, dest, at, source, samples)
+}
+
+/// `update_dest` for a real server with a series or rates from counters.
+#[inline(never)]
+fn update_sampled_dest(
+    row: &mut DestRow,
+    dest: Dest,
+    at: Duration,
+    source: RateSource,
+    samples: Option<usize>,
+) -> bool {
     let before = (
         row.rates(source),
         row.dest.weight as u64,
