@@ -97,6 +97,7 @@ fn bytes(payload: &[u8], (o, l): (u32, u32)) -> &[u8] {
 }
 
 /// A counter of either width.
+#[inline(always)]
 fn counter(payload: &[u8], place: Place) -> u64 {
     match place {
         Some((o, 8)) => u64::from_ne_bytes(bytes(payload, (o, 8)).try_into().unwrap()),
@@ -107,7 +108,9 @@ fn counter(payload: &[u8], place: Place) -> u64 {
     }
 }
 
-/// The counters of a layout, as `Stats` (zero when absent).
+/// The counters of a layout, as `Stats` (zero when absent). Inlined, with
+/// `counter`, into `read_service`: every service of a learnt layout runs it.
+#[inline(always)]
 fn stats(payload: &[u8], at: &[Place; COUNTERS]) -> Stats {
     let mut c = [0u64; COUNTERS];
     for (v, &p) in c.iter_mut().zip(at) {
