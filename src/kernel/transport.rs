@@ -237,8 +237,8 @@ pub fn take_datagram_with(
     let mut offset = 0;
     while offset < buf.len() {
         let bytes = &buf[offset..];
-        // nlmsghdr read by hand (netlink-packet-core's checked buffer cost a
-        // sixth of decoding a real server); anything off is worded by it.
+        // nlmsghdr read by hand (netlink-packet-core's checked buffer is
+        // dear per real server); anything off is worded by it.
         let header = bytes
             .first_chunk::<16>()
             .map(|h| {
@@ -261,9 +261,9 @@ pub fn take_datagram_with(
         }
         match kind {
             NLMSG_NOOP => {}
-            // The end of every dump: read by hand (the typed parser cost a
-            // tenth of a service's share of the read). Its payload is the
-            // dump's status, 0 or a negative errno.
+            // The end of every dump, one per service: read by hand, not by
+            // the typed parser. Its payload is the dump's status, 0 or a
+            // negative errno.
             NLMSG_DONE if len >= 20 => {
                 let code = i32::from_ne_bytes([frame[16], frame[17], frame[18], frame[19]]);
                 if code < 0 {
