@@ -9,6 +9,8 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
+use super::addr::{push_ntop6, Ipv4Text};
+use super::number::Digits;
 use super::{addr_port, sched_flag_words};
 use crate::model::{
     Change, Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelFlags,
@@ -24,17 +26,70 @@ fn protocol_option(protocol: Protocol) -> &'static str {
     }
 }
 
-/// A service as ipvsadm names it, its values as text: from a key, or as
-/// typed into a form.
+/// One value in a command: text as typed into a form, or a value of the
+/// table written as it is displayed, so that the save format writes a line
+/// per real server without a `String` per number or address.
+#[derive(Debug, Clone)]
+pub enum Word<'a> {
+    Text(Cow<'a, str>),
+    Int(i64),
+    Ipv4(Ipv4Addr),
+    /// `a.b.c.d:port` or `[v6]:port`, as glibc prints the address.
+    AddrPort(IpAddr, u16),
+}
+
+impl<'a> From<&'a str> for Word<'a> {
+    fn from(text: &'a str) -> Word<'a> {
+        Word::Text(text.into())
+    }
+}
+
+impl From<String> for Word<'_> {
+    fn from(text: String) -> Self {
+        Word::Text(text.into())
+    }
+}
+
+fn write_digits(f: &mut fmt::Formatter<'_>, digits: Digits) -> fmt::Result {
+    f.write_str(std::str::from_utf8(digits.as_bytes()).expect("digits are ASCII"))
+}
+
+impl fmt::Display for Word<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Word::Text(text) => f.write_str(text),
+            Word::Int(n) => write_digits(f, Digits::i64(*n)),
+            // Whole, not through Ipv4Addr's Display, which formats each octet.
+            Word::Ipv4(a) => f.write_str(Ipv4Text::of(a).as_str()),
+            Word::AddrPort(IpAddr::V4(a), port) => {
+                f.write_str(Ipv4Text::of(a).as_str())?;
+                f.write_str(":")?;
+                write_digits(f, Digits::u64(u64::from(*port)))
+            }
+            Word::AddrPort(IpAddr::V6(a), port) => {
+                // Rust's Display differs from glibc's for `::a.b.c.d`.
+                let mut text = Vec::with_capacity(48);
+                text.push(b'[');
+                push_ntop6(&mut text, a);
+                text.push(b']');
+                f.write_str(std::str::from_utf8(&text).expect("an address is ASCII"))?;
+                f.write_str(":")?;
+                write_digits(f, Digits::u64(u64::from(*port)))
+            }
+        }
+    }
+}
+
+/// A service as ipvsadm names it: from a key, or as typed into a form.
 #[derive(Debug, Clone)]
 pub enum ServiceText<'a> {
     Addr {
         protocol: Protocol,
         /// `a.b.c.d:port` or `[v6]:port`.
-        addr_port: Cow<'a, str>,
+        addr_port: Word<'a>,
     },
     Fwmark {
-        mark: Cow<'a, str>,
+        mark: Word<'a>,
         family: Family,
     },
 }
@@ -48,11 +103,11 @@ impl ServiceText<'static> {
                 port,
             } => ServiceText::Addr {
                 protocol: *protocol,
-                addr_port: addr_port(addr, *port).into(),
+                addr_port: Word::AddrPort(*addr, *port),
             },
             // ipvsadm prints "-f %d"; unsigned here so marks >= 2^31 restore.
             ServiceKey::Fwmark { family, mark } => ServiceText::Fwmark {
-                mark: mark.to_string().into(),
+                mark: Word::Int(i64::from(*mark)),
                 family: *family,
             },
         }
@@ -112,16 +167,16 @@ fn restorable_flag_words(service: &Service) -> Vec<&'static str> {
     words
 }
 
-/// `-A`/`-E`'s values after the service, as text: a service's, or a
-/// form's as typed. `None` (or `false`) leaves the option out.
-#[derive(Debug, Clone, Default)]
+/// `-A`/`-E`'s values after the service: a service's, or a form's as
+/// typed. `None` (or `false`) leaves the option out.
+#[derive(Debug, Clone)]
 pub struct ServiceWords<'a> {
-    pub scheduler: Cow<'a, str>,
-    pub persistent: Option<Cow<'a, str>>,
-    pub netmask: Option<Cow<'a, str>>,
-    pub pe: Option<Cow<'a, str>>,
+    pub scheduler: Word<'a>,
+    pub persistent: Option<Word<'a>>,
+    pub netmask: Option<Word<'a>>,
+    pub pe: Option<Word<'a>>,
     pub ops: bool,
-    pub sched_flags: Option<Cow<'a, str>>,
+    pub sched_flags: Option<Word<'a>>,
 }
 
 impl<'a> ServiceWords<'a> {
@@ -130,9 +185,9 @@ impl<'a> ServiceWords<'a> {
     pub fn of(service: &'a Service) -> ServiceWords<'a> {
         let netmask = match service.key.family() {
             Family::V4 if service.netmask != 0xffff_ffff => {
-                Some(Ipv4Addr::from(service.netmask).to_string().into())
+                Some(Word::Ipv4(Ipv4Addr::from(service.netmask)))
             }
-            Family::V6 if service.netmask != 128 => Some(service.netmask.to_string().into()),
+            Family::V6 if service.netmask != 128 => Some(Word::Int(i64::from(service.netmask))),
             _ => None,
         };
         let words = restorable_flag_words(service);
@@ -141,9 +196,9 @@ impl<'a> ServiceWords<'a> {
             persistent: service
                 .flags
                 .has(ServiceFlags::PERSISTENT)
-                .then(|| service.timeout.to_string().into()),
+                .then(|| Word::Int(i64::from(service.timeout))),
             netmask,
-            pe: service.pe_name.as_deref().map(Cow::from),
+            pe: service.pe_name.as_deref().map(Word::from),
             ops: service.flags.has(ServiceFlags::ONEPACKET),
             sched_flags: (!words.is_empty()).then(|| words.join(",").into()),
         }
@@ -198,39 +253,40 @@ fn tun_flags_option(flags: TunnelFlags) -> &'static str {
     }
 }
 
-/// A tunnelling server's tunnel settings, the port as text.
+/// A tunnelling server's tunnel settings.
 #[derive(Debug, Clone)]
 pub struct TunnelWords<'a> {
     pub tun_type: TunnelType,
-    pub port: Cow<'a, str>,
+    pub port: Word<'a>,
     pub flags: TunnelFlags,
 }
 
-/// `-a`/`-e`'s values after the service, as text: a real server's, or a
-/// form's as typed. `None` leaves the option out.
+/// `-a`/`-e`'s values after the service: a real server's, or a form's as
+/// typed. `None` leaves the option out.
 #[derive(Debug, Clone)]
 pub struct DestWords<'a> {
     /// `a.b.c.d[:port]` or `[v6]:port`.
-    pub server: Cow<'a, str>,
+    pub server: Word<'a>,
     pub forward: Forward,
-    pub weight: Option<Cow<'a, str>>,
+    pub weight: Option<Word<'a>>,
     /// Written only for a tunnelling server.
     pub tunnel: Option<TunnelWords<'a>>,
-    pub upper: Option<Cow<'a, str>>,
-    pub lower: Option<Cow<'a, str>>,
+    pub upper: Option<Word<'a>>,
+    pub lower: Option<Word<'a>>,
 }
 
 impl DestWords<'static> {
     /// Thresholds are given when set (ipvsadm -S drops them; `-R` reads them).
     pub fn of(dest: &Dest) -> DestWords<'static> {
-        let set = |n: u32| (n != 0).then(|| n.to_string().into());
+        let set = |n: u32| (n != 0).then_some(Word::Int(i64::from(n)));
         DestWords {
-            server: addr_port(&dest.addr, dest.port).into(),
+            server: Word::AddrPort(dest.addr, dest.port),
             forward: dest.forward,
-            weight: Some((dest.weight as i32).to_string().into()),
-            tunnel: (dest.forward == Forward::Tunnel).then(|| TunnelWords {
+            // ipvsadm prints the weight with %d.
+            weight: Some(Word::Int(i64::from(dest.weight as i32))),
+            tunnel: (dest.forward == Forward::Tunnel).then_some(TunnelWords {
                 tun_type: dest.tun_type,
-                port: dest.tun_port.to_string().into(),
+                port: Word::Int(i64::from(dest.tun_port)),
                 flags: dest.tun_flags,
             }),
             upper: set(dest.upper_threshold),
@@ -326,22 +382,60 @@ pub fn draft_line(draft: &Draft) -> String {
     }
 }
 
+/// `-A`/`-E` for a service of the table, as [`rule`] writes it; written
+/// where it goes, without a `String` (the save format writes one per
+/// service).
+pub struct ServiceRule<'a> {
+    pub edit: bool,
+    pub service: &'a Service,
+}
+
+impl fmt::Display for ServiceRule<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}{}",
+            service_command(self.edit),
+            ServiceText::of(&self.service.key),
+            ServiceWords::of(self.service)
+        )
+    }
+}
+
+/// `-a`/`-e` for a real server of the table, as [`rule`] writes it.
+pub struct DestRule<'a> {
+    pub edit: bool,
+    pub service: &'a ServiceKey,
+    pub dest: &'a Dest,
+}
+
+impl fmt::Display for DestRule<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {}{}",
+            dest_command(self.edit),
+            ServiceText::of(self.service),
+            DestWords::of(self.dest)
+        )
+    }
+}
+
 /// The rule for a change, as `ipvsadm -R` reads it (no program name).
 pub fn rule(change: &Change) -> String {
     match change {
-        Change::AddService(s) | Change::EditService(s) => format!(
-            "{} {}{}",
-            service_command(matches!(change, Change::EditService(_))),
-            service_arg(&s.key),
-            service_options(s)
-        ),
+        Change::AddService(s) | Change::EditService(s) => ServiceRule {
+            edit: matches!(change, Change::EditService(_)),
+            service: s,
+        }
+        .to_string(),
         Change::DeleteService(k) => format!("-D {}", service_arg(k)),
-        Change::AddDest { service, dest } | Change::EditDest { service, dest } => format!(
-            "{} {}{}",
-            dest_command(matches!(change, Change::EditDest { .. })),
-            service_arg(service),
-            dest_options(dest)
-        ),
+        Change::AddDest { service, dest } | Change::EditDest { service, dest } => DestRule {
+            edit: matches!(change, Change::EditDest { .. }),
+            service,
+            dest,
+        }
+        .to_string(),
         Change::DeleteDest { service, dest } => format!(
             "-d {} -r {}",
             service_arg(service),
@@ -357,4 +451,44 @@ pub fn rule(change: &Change) -> String {
 /// The shell command for a change: `ipvsadm ` + `rule`.
 pub fn command_line(change: &Change) -> String {
     format!("ipvsadm {}", rule(change))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_the_table_are_written_as_ipvsadm_writes_them() {
+        let v4: IpAddr = "10.0.0.2".parse().unwrap();
+        let compat: IpAddr = "::10.0.0.1".parse().unwrap();
+        assert_eq!(Word::AddrPort(v4, 80).to_string(), "10.0.0.2:80");
+        // glibc's dotted tail, where Rust's Display writes ::a00:1.
+        assert_eq!(Word::AddrPort(compat, 0).to_string(), "[::10.0.0.1]:0");
+        assert_eq!(Word::Int(-1).to_string(), "-1");
+        assert_eq!(Word::Int(4_294_967_295).to_string(), "4294967295");
+        assert_eq!(
+            Word::Ipv4(Ipv4Addr::new(255, 255, 255, 0)).to_string(),
+            "255.255.255.0"
+        );
+        assert_eq!(Word::from("wlc").to_string(), "wlc");
+    }
+
+    #[test]
+    fn a_weight_above_i32_max_is_written_with_percent_d() {
+        let dest = Dest {
+            weight: u32::MAX,
+            ..Dest::new("10.0.0.2".parse().unwrap(), 80)
+        };
+        let key = ServiceKey::Fwmark {
+            family: Family::V4,
+            mark: 3_000_000_000,
+        };
+        let line = DestRule {
+            edit: false,
+            service: &key,
+            dest: &dest,
+        }
+        .to_string();
+        assert_eq!(line, "-a -f 3000000000 -r 10.0.0.2:80 -m -w -1");
+    }
 }

@@ -12,11 +12,12 @@
 //! every tunnel server). Checked against real ipvsadm in the test VM
 //! (tests/golden/): `-R` accepts every line written here.
 
+use std::io::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::model::{Change, Dest, Info, Service, Snapshot};
+use crate::model::{Dest, Info, Service, Snapshot};
 
-use super::command::rule;
+use super::command::{DestRule, ServiceRule};
 use super::sink::{self, Sink};
 
 /// The save format as a [`Sink`]: each service's rules written as it is read.
@@ -26,15 +27,20 @@ impl Sink for SaveSink {
     fn begin(&mut self, _: &mut Vec<u8>, _: &Info, _: SystemTime) {}
 
     fn service(&mut self, out: &mut Vec<u8>, service: &Service, dests: &[&Dest]) {
-        out.extend_from_slice(rule(&Change::AddService(service.clone())).as_bytes());
-        out.push(b'\n');
-        for d in dests {
-            let add = Change::AddDest {
-                service: service.key,
-                dest: (*d).clone(),
-            };
-            out.extend_from_slice(rule(&add).as_bytes());
-            out.push(b'\n');
+        // The lines `rule` gives for AddService and AddDest, written in place.
+        let edit = false;
+        let _ = writeln!(out, "{}", ServiceRule { edit, service });
+        for dest in dests {
+            let key = &service.key;
+            let _ = writeln!(
+                out,
+                "{}",
+                DestRule {
+                    edit,
+                    service: key,
+                    dest
+                }
+            );
         }
     }
 

@@ -2,10 +2,8 @@
 //! apply, each field's check in dependency order, and the real server it
 //! makes.
 
-use std::borrow::Cow;
-
 use crate::model::{Change, Dest, Family, Forward, ServiceKey, TunnelFlags, TunnelType};
-use crate::output::command::{self, DestWords, Draft, TunnelWords};
+use crate::output::command::{self, DestWords, Draft, TunnelWords, Word};
 use crate::rules::build::{self, DestOptions};
 use crate::rules::options::Opt;
 use crate::rules::value::{self, AddrPort};
@@ -258,14 +256,14 @@ pub(super) fn draft_line(f: &Form) -> String {
         forward,
         weight: Some(f.text(FieldId::Weight))
             .filter(|w| !w.is_empty())
-            .map(Cow::from),
+            .map(Word::from),
         tunnel: (forward == Forward::Tunnel).then(|| TunnelWords {
             tun_type: tunnel_type(f),
             port: f.text(FieldId::TunPort).into(),
             flags: checksum_flags(f),
         }),
-        upper: threshold(f, FieldId::Upper).map(Cow::from),
-        lower: threshold(f, FieldId::Lower).map(Cow::from),
+        upper: threshold(f, FieldId::Upper).map(Word::from),
+        lower: threshold(f, FieldId::Lower).map(Word::from),
     };
     command::draft_line(&Draft::Dest {
         edit: f.is_edit(),

@@ -1,10 +1,8 @@
 //! The service form (`ipvsadm -A`/`-E`): its fields, which of them apply,
 //! each field's check in dependency order, and the service it makes.
 
-use std::borrow::Cow;
-
 use crate::model::{Change, Family, Protocol, Service, ServiceKey};
-use crate::output::command::{self, Draft, ServiceText, ServiceWords};
+use crate::output::command::{self, Draft, ServiceText, ServiceWords, Word};
 use crate::rules::build::{self, ServiceOptions};
 use crate::rules::{value, PERSISTENCE_ENGINES, SCHEDULERS};
 
@@ -59,12 +57,16 @@ pub(super) fn read_back(f: &mut Form, service: &Service) {
     }
     // The rest as ipvsadm words it, so the form and `ipvsadm -S` agree.
     let words = ServiceWords::of(service);
-    f.set(FieldId::Scheduler, words.scheduler);
-    f.set(FieldId::Persistence, words.persistent.unwrap_or_default());
-    f.set(FieldId::Netmask, words.netmask.unwrap_or_default());
-    f.set(FieldId::Engine, words.pe.unwrap_or(Cow::from("none")));
+    let text = |word: Option<Word>| word.map(|w| w.to_string()).unwrap_or_default();
+    f.set(FieldId::Scheduler, words.scheduler.to_string());
+    f.set(FieldId::Persistence, text(words.persistent));
+    f.set(FieldId::Netmask, text(words.netmask));
+    f.set(
+        FieldId::Engine,
+        words.pe.map_or("none".to_string(), |w| w.to_string()),
+    );
     f.set(FieldId::OnePacket, if words.ops { "yes" } else { "no" });
-    f.set(FieldId::SchedFlags, words.sched_flags.unwrap_or_default());
+    f.set(FieldId::SchedFlags, text(words.sched_flags));
     f.lock(&[
         FieldId::Protocol,
         FieldId::Family,
@@ -236,11 +238,11 @@ pub(super) fn draft_line(f: &Form) -> String {
     let engine = f.get(FieldId::Engine);
     let words = ServiceWords {
         scheduler: f.get(FieldId::Scheduler).into(),
-        persistent: optional(f, FieldId::Persistence).map(Cow::from),
-        netmask: netmask(f).map(Cow::from),
-        pe: (engine != "none").then_some(Cow::from(engine)),
+        persistent: optional(f, FieldId::Persistence).map(Word::from),
+        netmask: netmask(f).map(Word::from),
+        pe: (engine != "none").then_some(Word::from(engine)),
         ops: f.get(FieldId::OnePacket) == "yes",
-        sched_flags: optional(f, FieldId::SchedFlags).map(Cow::from),
+        sched_flags: optional(f, FieldId::SchedFlags).map(Word::from),
     };
     command::draft_line(&Draft::Service {
         edit: f.is_edit(),
