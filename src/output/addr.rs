@@ -57,11 +57,45 @@ pub fn push_addr(out: &mut Vec<u8>, addr: &IpAddr) {
 
 /// `a.b.c.d`.
 pub fn push_ipv4(out: &mut Vec<u8>, a: &Ipv4Addr) {
-    for (i, o) in a.octets().into_iter().enumerate() {
-        if i != 0 {
-            out.push(b'.');
+    out.extend_from_slice(Ipv4Text::of(a).as_bytes());
+}
+
+/// `a.b.c.d` formatted on the stack: written whole, with no formatter and
+/// no allocation (batch output writes one or two per line).
+pub struct Ipv4Text {
+    buf: [u8; 15],
+    len: usize,
+}
+
+impl Ipv4Text {
+    pub fn of(a: &Ipv4Addr) -> Ipv4Text {
+        let mut buf = [0u8; 15];
+        let mut len = 0;
+        for (i, o) in a.octets().into_iter().enumerate() {
+            if i != 0 {
+                buf[len] = b'.';
+                len += 1;
+            }
+            if o >= 100 {
+                buf[len] = b'0' + o / 100;
+                len += 1;
+            }
+            if o >= 10 {
+                buf[len] = b'0' + o / 10 % 10;
+                len += 1;
+            }
+            buf[len] = b'0' + o % 10;
+            len += 1;
         }
-        push_u64(out, u64::from(o));
+        Ipv4Text { buf, len }
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).expect("digits and dots are ASCII")
     }
 }
 
@@ -183,6 +217,14 @@ mod tests {
             out.clear();
             push_addr(&mut out, &a);
             assert_eq!(out, super::addr(&a).as_bytes());
+        }
+    }
+
+    #[test]
+    fn every_octet_is_written_as_the_standard_library_writes_it() {
+        for o in 0..=255u8 {
+            let a = Ipv4Addr::new(o, 255 - o, o / 2, o.wrapping_mul(7));
+            assert_eq!(Ipv4Text::of(&a).as_str(), a.to_string());
         }
     }
 }

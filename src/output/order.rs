@@ -96,6 +96,15 @@ pub fn cmp_dests(a: &Dest, b: &Dest) -> i32 {
 
 /// glibc msort_with_tmp: top-down merge sort, left element first on `<= 0`.
 pub fn msort<T: Clone>(v: &mut [T], cmp: &impl Fn(&T, &T) -> i32) {
+    if v.len() > 1 {
+        // One scratch buffer for every merge, as glibc's, not one per merge:
+        // batch output sorts every service's real servers.
+        let mut tmp = Vec::with_capacity(v.len());
+        msort_with_tmp(v, &mut tmp, cmp);
+    }
+}
+
+fn msort_with_tmp<T: Clone>(v: &mut [T], tmp: &mut Vec<T>, cmp: &impl Fn(&T, &T) -> i32) {
     let n = v.len();
     if n <= 1 {
         return;
@@ -103,23 +112,24 @@ pub fn msort<T: Clone>(v: &mut [T], cmp: &impl Fn(&T, &T) -> i32) {
     let n1 = n / 2;
     {
         let (left, right) = v.split_at_mut(n1);
-        msort(left, cmp);
-        msort(right, cmp);
+        msort_with_tmp(left, tmp, cmp);
+        msort_with_tmp(right, tmp, cmp);
     }
-    let mut merged = Vec::with_capacity(n);
+    tmp.clear();
     let (mut i, mut j) = (0, n1);
     while i < n1 && j < n {
         if cmp(&v[i], &v[j]) <= 0 {
-            merged.push(v[i].clone());
+            tmp.push(v[i].clone());
             i += 1;
         } else {
-            merged.push(v[j].clone());
+            tmp.push(v[j].clone());
             j += 1;
         }
     }
-    merged.extend_from_slice(&v[i..n1]);
-    let done = merged.len();
-    v[..done].clone_from_slice(&merged);
+    // What is left of the right half is already in place.
+    tmp.extend_from_slice(&v[i..n1]);
+    let done = tmp.len();
+    v[..done].clone_from_slice(tmp);
 }
 
 /// ipvsadm's service order as a total order on keys: the fields
