@@ -46,7 +46,8 @@ const NLMSG_DONE: u16 = 3;
 
 fn main() {
     // Profiling one part: `HOST_BENCH=apply-some valgrind --tool=callgrind ...`;
-    // also `frame-N` (frames of N services), `decode-services` and
+    // also `batch-text|stats|save|json` (one batch reading of 1,000x250
+    // from memory), `frame-N` (frames of N services), `decode-services` and
     // `decode-dests` (one pass of the client's decoding), `poller` (40 polls
     // of an in-memory 10,000x10 table, the poller's own work) and `cycle`
     // (the monitor's cycle of a listing and eight polls between listings at
@@ -68,6 +69,13 @@ fn main() {
     }
     if std::env::var("HOST_BENCH").as_deref() == Ok("poller") {
         return poller_profile();
+    }
+    if let Some(format) = std::env::var("HOST_BENCH")
+        .ok()
+        .and_then(|v| v.strip_prefix("batch-").map(str::to_owned))
+    {
+        println!("{:?}", batch_time(&format, 1_000, 250));
+        return;
     }
     if let Some(n) = std::env::var("HOST_BENCH")
         .ok()
@@ -530,6 +538,34 @@ fn apply() {
             us(frame)
         );
     }
+}
+
+/// One `lvstop -b -n 1` reading of a synthetic table served from memory,
+/// streamed through a format's sink to nowhere: batch output's own work.
+fn batch_time(format: &str, services: u32, dests: u32) -> Duration {
+    use lvstop::output::{json::JsonSink, save::SaveSink, TextOptions, TextSink, TextView};
+    let p = synthetic_poll(services, dests, 1);
+    let mut table = UniformTable::new(p.services, p.dests[0].1.clone());
+    let text = |view| TextSink {
+        options: TextOptions { view, exact: false },
+    };
+    let mut sink: Box<dyn lvstop::output::Sink> = match format {
+        "text" => Box::new(text(TextView::Plain)),
+        "stats" => Box::new(text(TextView::Stats)),
+        "save" => Box::new(SaveSink),
+        "json" => Box::new(JsonSink::default()),
+        other => panic!("HOST_BENCH=batch-{other}: text, stats, save or json"),
+    };
+    let mut out = std::io::sink();
+    let mut stream = lvstop::cli::stream::Stream::new(&mut out);
+    let t = Instant::now();
+    if stream
+        .reading(&mut table, sink.as_mut(), SystemTime::now())
+        .is_err()
+    {
+        panic!("a reading from memory failed");
+    }
+    t.elapsed()
 }
 
 fn poller_profile() {

@@ -116,6 +116,35 @@ pub fn compare(reps: usize, bench: &str, lvstop: &str) {
     );
 }
 
+/// What starting a process costs, beside what the batch processes cost:
+/// `reps` interleaved repetitions of an empty process, the two programs'
+/// version flags, the floor process, `--stats` and ipvsadm.
+pub fn startup(reps: usize, bench: &str, lvstop: &str) {
+    let programs: [(&str, &str, &[&str]); 6] = [
+        ("true", "/bin/true", &[]),
+        ("ipvsadm_version", "ipvsadm", &["-v"]),
+        ("lvstop_version", lvstop, &["--version"]),
+        ("floor", bench, &["floor"]),
+        ("stats", lvstop, &["-b", "-n", "1", "--stats"]),
+        ("ipvsadm", "ipvsadm", &["-Ln", "--stats", "--exact"]),
+    ];
+    let mut runs: Vec<Vec<Run>> = vec![Vec::new(); programs.len()];
+    // One untimed run of each first: the page cache holds them from then on.
+    for (_, program, args) in programs {
+        run(program, args);
+    }
+    for _ in 0..reps {
+        for (i, (_, program, args)) in programs.iter().enumerate() {
+            runs[i].push(run(program, args));
+        }
+    }
+    for (i, (name, _, _)) in programs.iter().enumerate() {
+        print_runs(&format!("start_{name}"), &runs[i]);
+    }
+    println!("start_ipvsadm_over_stats={:.2}", ratio(&runs[5], &runs[4]));
+    println!("start_ipvsadm_over_true={:.2}", ratio(&runs[5], &runs[0]));
+}
+
 /// `lvstop -b -d 1 ARGS` for `seconds`: its RSS every 5 s, and the growth of
 /// the largest RSS after the first minute over the RSS at that minute.
 pub fn soak(seconds: u64, lvstop: &str, args: &[&str]) {

@@ -13,6 +13,9 @@
 //!   bench batch REPS LVSTOP         whole processes: lvstop -b -n 1 in
 //!                                   every format, the floor, ipvsadm
 //!   bench floor                     one floor read (a process of its own)
+//!   bench startup REPS LVSTOP       what starting a process costs: an
+//!                                   empty one, version flags, the floor,
+//!                                   --stats and ipvsadm, interleaved
 //!   bench batch-soak SECONDS LVSTOP [ARGS]
 //!                                   lvstop -b -d 1 [ARGS]: RSS over time
 //!   bench tui-memory S D SECONDS [QUIET]
@@ -57,6 +60,10 @@ fn main() {
     if args.first().map(String::as_str) == Some("batch") {
         let me = std::env::current_exe().unwrap_or_else(|e| fail(&e.to_string()));
         return batch::compare(num(1) as usize, &me.to_string_lossy(), arg(2));
+    }
+    if args.first().map(String::as_str) == Some("startup") {
+        let me = std::env::current_exe().unwrap_or_else(|e| fail(&e.to_string()));
+        return batch::startup(num(1) as usize, &me.to_string_lossy(), arg(2));
     }
     if args.first().map(String::as_str) == Some("batch-soak") {
         let rest: Vec<&str> = args[3..].iter().map(String::as_str).collect();
@@ -108,7 +115,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET]"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET]"
     );
     std::process::exit(2)
 }
