@@ -141,8 +141,15 @@ pub fn startup(reps: usize, bench: &str, lvstop: &str) {
     for (i, (name, _, _)) in programs.iter().enumerate() {
         print_runs(&format!("start_{name}"), &runs[i]);
     }
-    println!("start_ipvsadm_over_stats={:.2}", ratio(&runs[5], &runs[4]));
-    println!("start_ipvsadm_over_true={:.2}", ratio(&runs[5], &runs[0]));
+    let of = |name: &str| &runs[programs.iter().position(|p| p.0 == name).expect("listed")];
+    println!(
+        "start_ipvsadm_over_stats={:.2}",
+        ratio(of("ipvsadm"), of("stats"))
+    );
+    println!(
+        "start_ipvsadm_over_true={:.2}",
+        ratio(of("ipvsadm"), of("true"))
+    );
 }
 
 /// `lvstop -b -d 1 ARGS` for `seconds`: its RSS every 5 s, and the growth of

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
-use super::addr::{push_ntop6, Ipv4Text};
+use super::addr::{push_addr_port, Ipv4Text};
 use super::number::Digits;
 use super::{addr_port, sched_flag_words};
 use crate::model::{
@@ -66,15 +66,11 @@ impl fmt::Display for Word<'_> {
                 f.write_str(":")?;
                 write_digits(f, Digits::u64(u64::from(*port)))
             }
-            Word::AddrPort(IpAddr::V6(a), port) => {
-                // Rust's Display differs from glibc's for `::a.b.c.d`.
-                let mut text = Vec::with_capacity(48);
-                text.push(b'[');
-                push_ntop6(&mut text, a);
-                text.push(b']');
-                f.write_str(std::str::from_utf8(&text).expect("an address is ASCII"))?;
-                f.write_str(":")?;
-                write_digits(f, Digits::u64(u64::from(*port)))
+            // Rust's Display differs from glibc's for `::a.b.c.d`.
+            Word::AddrPort(addr @ IpAddr::V6(_), port) => {
+                let mut text = Vec::with_capacity(56);
+                push_addr_port(&mut text, addr, *port);
+                f.write_str(std::str::from_utf8(&text).expect("an address is ASCII"))
             }
         }
     }
@@ -228,11 +224,6 @@ impl fmt::Display for ServiceWords<'_> {
     }
 }
 
-/// `-A`/`-E` arguments after the service: ` -s wlc -p 300 -M ... --pe sip -o -b ...`.
-pub fn service_options(service: &Service) -> String {
-    ServiceWords::of(service).to_string()
-}
-
 /// fwd_switch: `-m`, `-i`, `-g` (Local is written `-g`, as ipvsadm does).
 fn forward_switch(forward: Forward) -> &'static str {
     match forward {
@@ -323,11 +314,6 @@ impl fmt::Display for DestWords<'_> {
         }
         Ok(())
     }
-}
-
-/// `-a`/`-e` arguments after the service: ` -r 10.0.0.2:80 -m -w 1 ...`.
-pub fn dest_options(dest: &Dest) -> String {
-    DestWords::of(dest).to_string()
 }
 
 /// A command a form is still filling in, its values as typed, spelled as
