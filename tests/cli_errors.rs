@@ -66,6 +66,44 @@ fn bad_arguments_exit_2_with_usage() {
     );
 }
 
+/// A negative number reaches the flag's own check, which names the flag and
+/// its range, instead of clap taking `-1` for an unknown flag.
+#[test]
+fn negative_numbers_reach_each_numeric_flags_check() {
+    let usage = "\n\nFor more information, try '--help'.\n";
+    for (args, want) in [
+        (
+            &["-b", "-n", "1", "-d", "-1"][..],
+            "error: invalid value '-1' for '--delay <SECONDS>': delay must be between 0.1 and 3600 seconds, not -1",
+        ),
+        (
+            &["-b", "-n", "1", "--delay=-0.5"][..],
+            "error: invalid value '-0.5' for '--delay <SECONDS>': delay must be between 0.1 and 3600 seconds, not -0.5",
+        ),
+        (
+            &["-b", "-n", "-1"][..],
+            "error: invalid value '-1' for '--iterations <N>': iterations must be at least 1, not -1",
+        ),
+        (
+            &["-b", "-n", "0"][..],
+            "error: invalid value '0' for '--iterations <N>': iterations must be at least 1, not 0",
+        ),
+        (
+            &["-b", "-n", "1", "--history", "-1"][..],
+            "error: invalid value '-1' for '--history <SECONDS>': history must be between 10 and 86400 seconds, not -1",
+        ),
+        (
+            &["-b", "-n", "1", "--demo", "--demo-seed", "-1"][..],
+            "error: invalid value '-1' for '--demo-seed <N>': demo seed must be between 0 and 18446744073709551615, not -1",
+        ),
+    ] {
+        let o = lvstop(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), format!("{want}{usage}"), "{args:?}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}
+
 #[test]
 fn apply_of_a_bad_file_names_the_line_and_sends_nothing() {
     let dir = std::env::temp_dir().join(format!("lvstop-cli-{}", std::process::id()));

@@ -27,11 +27,11 @@ pub struct Args {
     pub batch: bool,
 
     /// Number of snapshots to print in batch mode (forever if not given)
-    #[arg(short = 'n', long = "iterations", value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(short = 'n', long = "iterations", value_name = "N", allow_negative_numbers = true, value_parser = parse_iterations)]
     pub iterations: Option<u64>,
 
     /// Seconds between snapshots (batch) or polls (monitor)
-    #[arg(short = 'd', long = "delay", value_name = "SECONDS", value_parser = parse_delay)]
+    #[arg(short = 'd', long = "delay", value_name = "SECONDS", allow_negative_numbers = true, value_parser = parse_delay)]
     pub delay: Option<f64>,
 
     /// Batch output format
@@ -55,11 +55,11 @@ pub struct Args {
     pub demo: bool,
 
     /// Seed for the demo director, for a reproducible demo
-    #[arg(long, value_name = "N", requires = "demo")]
+    #[arg(long, value_name = "N", requires = "demo", allow_negative_numbers = true, value_parser = parse_seed)]
     pub demo_seed: Option<u64>,
 
     /// History kept for sparklines, in seconds (default 300)
-    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(10..=86_400))]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, value_parser = parse_history)]
     pub history: Option<u64>,
 
     /// Monitor only: no change to the table is possible (the edit keys say so)
@@ -101,6 +101,47 @@ fn parse_delay(s: &str) -> Result<f64, String> {
         ));
     }
     Ok(v)
+}
+
+// Every numeric flag takes negative numbers as values (clap would call `-1`
+// an unknown flag), so its own check names the flag and the range.
+
+fn parse_iterations(s: &str) -> Result<u64, String> {
+    whole_number(s, 1..=u64::MAX, || {
+        format!("iterations must be at least 1, not {s}")
+    })
+}
+
+fn parse_history(s: &str) -> Result<u64, String> {
+    whole_number(s, 10..=86_400, || {
+        format!("history must be between 10 and 86400 seconds, not {s}")
+    })
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    whole_number(s, 0..=u64::MAX, || {
+        format!("demo seed must be between 0 and {}, not {s}", u64::MAX)
+    })
+}
+
+/// A whole number in `range`; a negative one is out of range, anything else
+/// that is not a u64 keeps std's reason (`invalid digit`, `too large`).
+fn whole_number(
+    s: &str,
+    range: std::ops::RangeInclusive<u64>,
+    out_of_range: impl Fn() -> String,
+) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        Ok(_) => Err(out_of_range()),
+        Err(_)
+            if s.strip_prefix('-')
+                .is_some_and(|n| n.parse::<u64>().is_ok()) =>
+        {
+            Err(out_of_range())
+        }
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 #[cfg(test)]
