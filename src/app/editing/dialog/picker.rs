@@ -1,5 +1,5 @@
 //! `s`: the scheduler picker, the kernel's schedulers with the service's
-//! current one selected first.
+//! current one selected first, each with a line saying how it picks.
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -58,7 +58,8 @@ impl SchedulerPicker {
             self.service.key, self.service.scheduler
         ))];
         for (i, s) in SCHEDULERS.iter().enumerate() {
-            let text = format!("{} {s}", if i == self.at { "›" } else { " " });
+            let marker = if i == self.at { "›" } else { " " };
+            let text = format!("{marker} {s:<5} {}", describe(s).unwrap_or(""));
             lines.push(if i == self.at {
                 Line::from(Span::styled(text, bold.add_modifier(Modifier::REVERSED)))
             } else {
@@ -70,15 +71,63 @@ impl SchedulerPicker {
         Body {
             title: "Scheduler (ipvsadm -E -s)".into(),
             lines,
-            width: 44,
+            width: 78,
         }
     }
+}
+
+/// How a scheduler picks the real server for a new connection, in one
+/// line (from the kernel's net/netfilter/ipvs/Kconfig help and sources).
+pub fn describe(scheduler: &str) -> Option<&'static str> {
+    Some(match scheduler {
+        "rr" => "each new connection to the next server in turn",
+        "wrr" => "in turn, each server as often as its weight says",
+        "lc" => "the server with the fewest connections (active count most)",
+        "wlc" => "the fewest connections per unit of weight (the default)",
+        "lblc" => "by destination IP: its last server, unless overloaded",
+        "lblcr" => "by destination IP: least loaded of a server set kept for it",
+        "dh" => "by destination IP, through a static hash table",
+        "sh" => "by source IP, through a static hash table",
+        "sed" => "shortest expected delay: least (active + 1) / weight",
+        "nq" => "an idle server if there is one, else as sed",
+        "fo" => "failover: the highest-weight server not overloaded",
+        "ovf" => "highest weight until its active connections exceed it",
+        "mh" => "Maglev consistent hash of the source: few moves on change",
+        "twos" => "of two servers drawn at random, the less loaded per weight",
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testkit::tcp;
+
+    #[test]
+    fn every_kernel_scheduler_has_a_description_that_fits_80_columns() {
+        for s in SCHEDULERS {
+            let d = describe(s).unwrap_or_else(|| panic!("{s} has no description"));
+            // "│› name  description│" inside a frame on an 80-column screen.
+            assert!(4 + 5 + 1 + d.chars().count() <= 76, "{s}: {d}");
+        }
+        assert_eq!(describe("nosuch"), None);
+    }
+
+    #[test]
+    fn the_picker_shows_each_description_beside_its_name() {
+        let service = Service::new(tcp("192.0.2.10".parse().unwrap(), 80), "wlc");
+        let body = SchedulerPicker::new(&service).body();
+        let text: Vec<String> = body.lines.iter().map(|l| l.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|l| l == "› wlc   the fewest connections per unit of weight (the default)"),
+            "{text:?}"
+        );
+        assert!(
+            text.iter().any(|l| l.starts_with("  twos  of two servers")),
+            "{text:?}"
+        );
+    }
 
     #[test]
     fn enter_switches_to_the_scheduler_chosen_and_drops_sh_flags() {
