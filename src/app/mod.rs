@@ -11,6 +11,7 @@ pub mod metric;
 pub mod rates;
 pub mod series;
 mod state;
+pub mod status_line;
 pub mod store;
 pub mod table;
 #[cfg(test)]
@@ -22,5 +23,6 @@ pub use action::{Action, Event, PollResult};
 pub use config::{AppConfig, APPLY_STEP_ROWS, DEST_SERIES_MAX, HISTORY_BUDGET, HISTORY_FLOOR};
 pub use metric::Metric;
 pub use state::App;
+pub use status_line::StatusLine;
 pub use store::{Changed, DestRow, PollStatus, ServiceRow, Store};
 pub use view::View;

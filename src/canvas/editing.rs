@@ -1,6 +1,5 @@
-//! What editing adds to the screen: banners, the status message, the
-//! journal pane, and the frame of every dialog (each dialog and form
-//! draws its own body).
+//! What editing adds to the screen: banners, the journal pane, and the
+//! frame of every dialog (each dialog and form draws its own body).
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -28,17 +27,6 @@ pub fn banners(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-/// The status message, in place of the key hints while there is one.
-pub fn message_line(edit: &Editing, palette: &Palette) -> Option<Line<'static>> {
-    let m = edit.message.as_ref()?;
-    let style = if m.error {
-        Style::default().fg(palette.alert)
-    } else {
-        Style::default().fg(palette.spark)
-    };
-    Some(Line::from(Span::styled(m.text.clone(), style)))
 }
 
 /// The journal pane over the lower part of the table and the sparklines.

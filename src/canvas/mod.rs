@@ -6,16 +6,17 @@ mod editing;
 mod header;
 mod help;
 mod sparks;
+mod status;
 mod table;
 mod time;
 
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::style::{Color, Style};
+use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
-use crate::app::editing::Editing;
+use crate::app::editing::{Editing, Message};
 use crate::app::App;
 use crate::keys::KeyTable;
 
@@ -121,8 +122,15 @@ pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
     })
 }
 
-/// Draws the whole screen.
-pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome, keys: &KeyTable) {
+/// Draws the whole screen; `message` is the status line's, if any.
+pub fn draw(
+    frame: &mut Frame,
+    app: &App,
+    edit: &Editing,
+    message: Option<&Message>,
+    chrome: &Chrome,
+    keys: &KeyTable,
+) {
     let area = frame.area();
     let Some(a) = areas(area, app, edit.banners.len() as u16) else {
         too_small(frame, area);
@@ -132,7 +140,7 @@ pub fn draw(frame: &mut Frame, app: &App, edit: &Editing, chrome: &Chrome, keys:
     editing::banners(frame, a.banners, edit, &chrome.palette);
     table::draw(frame, a.table, app, &chrome.palette);
     sparks::draw(frame, a.sparks, app, &chrome.palette);
-    footer(frame, a.footer, app, edit, &chrome.palette, keys);
+    status::draw(frame, a.footer, app, message, &chrome.palette, keys);
     if edit.journal_open {
         // The lower half of the table and the sparklines.
         let top = a.table.y + a.table.height / 2;
@@ -162,58 +170,4 @@ fn too_small(frame: &mut Frame, area: Rect) {
             .style(Style::default().fg(Color::Yellow)),
         r,
     );
-}
-
-fn footer(
-    frame: &mut Frame,
-    area: Rect,
-    app: &App,
-    edit: &Editing,
-    palette: &Palette,
-    keys: &KeyTable,
-) {
-    let key = Style::default().add_modifier(Modifier::BOLD);
-    let message = editing::message_line(edit, palette);
-    let line = if app.view().filter_editing() {
-        Line::from(vec![
-            Span::styled("/", key),
-            Span::raw(app.view().filter().to_string()),
-            Span::styled("█", Style::default().add_modifier(Modifier::SLOW_BLINK)),
-            Span::raw(format!(
-                "   {}",
-                keys.footer(true)
-                    .iter()
-                    .map(|(k, what)| format!("{k} {what}"))
-                    .collect::<Vec<_>>()
-                    .join(" · ")
-            )),
-        ])
-    } else if let Some(m) = message {
-        m
-    } else {
-        let mut spans = Vec::new();
-        for (k, what) in keys.footer(false) {
-            spans.push(Span::styled(k, key));
-            spans.push(Span::raw(format!(" {what}  ")));
-        }
-        let arrow = match (
-            app.view().sort(),
-            app.view().sort().numeric() != app.view().sort_reversed(),
-        ) {
-            (crate::app::table::SortColumn::Ipvsadm, false) => "",
-            (crate::app::table::SortColumn::Ipvsadm, true) => " reversed",
-            (_, true) => "↓",
-            (_, false) => "↑",
-        };
-        spans.push(Span::raw(format!(
-            "sort:{}{}",
-            app.view().sort().label(),
-            arrow
-        )));
-        if !app.view().filter().is_empty() {
-            spans.push(Span::raw(format!("  filter:{}", app.view().filter())));
-        }
-        Line::from(spans)
-    };
-    frame.render_widget(Paragraph::new(line), area);
 }

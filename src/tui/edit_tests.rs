@@ -93,11 +93,11 @@ impl Rig {
         };
         let mut rig = Rig {
             _scratch: scratch,
-            clock,
+            clock: clock.clone(),
             editor,
             reader,
             poller: Poller::new(),
-            monitor: Monitor::new(app, chrome, mode),
+            monitor: Monitor::new(app, chrome, mode).with_clock(clock.clone()),
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
             carried: 0,
         };
@@ -223,9 +223,8 @@ impl Rig {
 
     fn message(&self) -> String {
         self.monitor
-            .edit
-            .message
-            .as_ref()
+            .status
+            .message()
             .map(|m| m.text.clone())
             .unwrap_or_default()
     }
@@ -628,7 +627,7 @@ fn read_only_refuses_every_edit_key_and_sends_nothing() {
         "Z",
         "u",
     ] {
-        r.monitor.edit.message = None;
+        r.monitor.status.clear();
         r.keys(k);
         assert_eq!(r.message(), READ_ONLY, "{k}");
         assert!(r.monitor.edit.modal.is_none(), "{k}");

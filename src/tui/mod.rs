@@ -7,6 +7,8 @@ pub mod config;
 mod edit_tests;
 mod monitor;
 pub mod signals;
+#[cfg(test)]
+mod status_tests;
 mod terminal;
 #[cfg(test)]
 mod tests;
@@ -153,7 +155,7 @@ where
         Access::ReadOnly(_) => Mode::ReadOnly,
         Access::ReadWrite(_) => Mode::ReadWrite,
     };
-    let mut monitor = Monitor::new(app, chrome, mode);
+    let mut monitor = Monitor::new(app, chrome, mode).with_clock(clock.clone());
     monitor.edit.banners = options.banners.clone();
     let mut owner = Owner::spawn(access, options.delay, clock);
     let runtime = tokio::runtime::Builder::new_current_thread()

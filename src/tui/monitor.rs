@@ -3,6 +3,8 @@
 //! to the app, the editing UI or its dialog. The event loop and the tests
 //! both drive this.
 
+use std::sync::Arc;
+
 use crossterm::event::Event as Input;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
@@ -10,8 +12,9 @@ use ratatui::Terminal;
 
 use crate::app::editing::{Editing, Mode, Request};
 use crate::app::table::Row;
-use crate::app::{Action, App, Event};
+use crate::app::{Action, App, Event, StatusLine};
 use crate::canvas::{self, Chrome};
+use crate::clock::{Clock, SystemClock};
 use crate::keys::{Dispatch, KeyTable, Situation};
 
 use crate::poll::Report;
@@ -22,6 +25,10 @@ pub struct Monitor {
     pub chrome: Chrome,
     /// What each key does.
     pub keys: KeyTable,
+    /// The message the editing UI said last, until its time is up.
+    pub status: StatusLine,
+    /// Times the status line's messages.
+    clock: Arc<dyn Clock>,
     /// The last screen size drawn, for mouse hit-testing.
     size: Rect,
 }
@@ -33,7 +40,23 @@ impl Monitor {
             edit: Editing::new(mode),
             chrome,
             keys: KeyTable::default(),
+            status: StatusLine::default(),
+            clock: Arc::new(SystemClock::new()),
             size: Rect::default(),
+        }
+    }
+
+    /// The clock the status line's messages are timed by (the system's by
+    /// default; the event loop's, or a test's manual one).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Monitor {
+        self.clock = clock;
+        self
+    }
+
+    /// Moves what the editing UI just said to the status line, timed from now.
+    fn post_message(&mut self) {
+        if let Some(m) = self.edit.message.take() {
+            self.status.post(m, self.clock.now());
         }
     }
 
@@ -45,7 +68,10 @@ impl Monitor {
     pub fn report(&mut self, report: Report) {
         match report {
             Report::Poll(e) => self.apply(e),
-            Report::Edit(reply) => self.edit.reply(reply, &mut self.app),
+            Report::Edit(reply) => {
+                self.edit.reply(reply, &mut self.app);
+                self.post_message();
+            }
             Report::Journal(lines) => self.edit.journal = lines,
             Report::Disabled(why) => self.edit.changes_disabled(why),
         }
@@ -98,10 +124,12 @@ impl Monitor {
             Some(Dispatch::Edit(command)) => {
                 self.edit.command(command, &self.app);
                 self.edit.refresh_marks(&mut self.app);
+                self.post_message();
             }
             Some(Dispatch::Dialog(key)) => {
                 self.edit.dialog_key(key);
                 self.edit.refresh_marks(&mut self.app);
+                self.post_message();
             }
             Some(Dispatch::SelectAt { y }) => {
                 if let Some(a) = canvas::areas(self.size, &self.app, self.edit.banners.len() as u16)
@@ -135,7 +163,10 @@ impl Monitor {
         {
             self.resize(size);
         }
-        terminal.draw(|f| canvas::draw(f, &self.app, &self.edit, &self.chrome, &self.keys))?;
+        self.status.expire(self.clock.now());
+        let message = self.status.message();
+        terminal
+            .draw(|f| canvas::draw(f, &self.app, &self.edit, message, &self.chrome, &self.keys))?;
         Ok(())
     }
 }

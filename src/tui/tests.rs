@@ -1,6 +1,7 @@
 //! The whole monitor under test: the fake backend, a manual clock, the real
 //! poller, key presses through the real key map, drawn on a TestBackend.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crossterm::event::{Event as Input, KeyCode, KeyEvent, KeyModifiers};
@@ -22,19 +23,19 @@ fn epoch() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_699_963_410)
 }
 
-struct Harness {
-    fake: FakeReader,
+pub(super) struct Harness {
+    pub(super) fake: FakeReader,
     reader: FakeReader,
-    clock: ManualClock,
+    pub(super) clock: Arc<ManualClock>,
     poller: Poller,
-    monitor: Monitor,
+    pub(super) monitor: Monitor,
     terminal: Terminal<TestBackend>,
     delay: Duration,
     estimator: bool,
 }
 
 impl Harness {
-    fn new(width: u16, height: u16) -> Harness {
+    pub(super) fn new(width: u16, height: u16) -> Harness {
         Harness::with(FakeTable::sample(), width, height, true)
     }
 
@@ -51,12 +52,14 @@ impl Harness {
             tz: TimeZone::Utc,
             palette: Default::default(),
         };
+        let clock = Arc::new(ManualClock::new(epoch()));
         Harness {
             reader: fake.clone(),
             fake,
-            clock: ManualClock::new(epoch()),
+            clock: clock.clone(),
             poller: Poller::new(),
-            monitor: Monitor::new(app, chrome, crate::app::editing::Mode::ReadWrite),
+            monitor: Monitor::new(app, chrome, crate::app::editing::Mode::ReadWrite)
+                .with_clock(clock),
             terminal: Terminal::new(TestBackend::new(width, height)).unwrap(),
             delay,
             estimator,
@@ -66,7 +69,7 @@ impl Harness {
     /// One poll after `delay`, with traffic flowing meanwhile. The fake's
     /// counters move on whole seconds, as if an estimator tick preceded
     /// each poll.
-    fn tick(&mut self) {
+    pub(super) fn tick(&mut self) {
         self.clock.advance(self.delay);
         self.fake
             .inner()
@@ -74,26 +77,26 @@ impl Harness {
         let watched = self.monitor.app.watched();
         let e = self
             .poller
-            .poll(&mut self.reader, &watched, self.delay, &self.clock);
+            .poll(&mut self.reader, &watched, self.delay, self.clock.as_ref());
         self.monitor.apply(e);
         self.screen();
     }
 
-    fn ticks(&mut self, n: usize) {
+    pub(super) fn ticks(&mut self, n: usize) {
         for _ in 0..n {
             self.tick();
         }
     }
 
     /// Presses keys: plain characters, or `<Name>` for special keys.
-    fn keys(&mut self, keys: &str) {
+    pub(super) fn keys(&mut self, keys: &str) {
         for e in key_events(keys) {
             self.monitor.input(&e);
         }
         self.screen();
     }
 
-    fn screen(&mut self) -> String {
+    pub(super) fn screen(&mut self) -> String {
         self.monitor.render(&mut self.terminal).unwrap();
         screen::text(self.terminal.backend().buffer())
     }
@@ -102,7 +105,7 @@ impl Harness {
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
 
 /// Runs a scripted session at every size and snapshots the final screen.
-fn snapshot_all(name: &str, script: impl Fn(&mut Harness)) {
+pub(super) fn snapshot_all(name: &str, script: impl Fn(&mut Harness)) {
     for (w, h) in SIZES {
         let mut h_ = Harness::new(w, h);
         script(&mut h_);
@@ -388,7 +391,6 @@ fn badges_and_slow_polls_in_the_header() {
 #[test]
 fn event_loop_runs_headless_and_quits() {
     use super::{run_loop, Input as InputSource, MonitorOptions};
-    use std::sync::Arc;
 
     struct Script {
         start: Instant,
@@ -440,7 +442,7 @@ fn event_loop_runs_headless_and_quits() {
 #[test]
 fn an_idle_terminal_wakes_the_input_thread_rarely_and_quitting_stays_prompt() {
     use super::{run_loop, Input as InputSource, MonitorOptions, INPUT_BRISK};
-    use std::sync::{Arc, Mutex};
+    use std::sync::Mutex;
 
     /// A real terminal: `next` returns as soon as a key is due, else after
     /// the timeout. Logs each wait asked for, and when `q` was handed over.
@@ -541,7 +543,9 @@ fn keys_act_between_the_slices_of_a_big_poll() {
     let watched = h.monitor.app.watched();
     // Listed whole (a table this big is, once per sweep round): every row.
     h.poller.relist();
-    let e = h.poller.poll(&mut h.reader, &watched, h.delay, &h.clock);
+    let e = h
+        .poller
+        .poll(&mut h.reader, &watched, h.delay, h.clock.as_ref());
     h.monitor.begin_report(Report::Poll(e));
     assert!(h.monitor.app.applying());
     assert!(!h.monitor.app.apply_step(APPLY_STEP_ROWS));
