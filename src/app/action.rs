@@ -14,9 +14,9 @@ pub enum Action {
     PageDown,
     Home,
     End,
-    /// On a service: collapse. (On a real server the editing UI takes it: weight −1.)
+    /// On a service: collapse. On a real server: select its service.
     Left,
-    /// On a service: expand. (On a real server the editing UI takes it: weight +1.)
+    /// On a service: expand. On a real server: nothing.
     Right,
     /// Enter: expand or collapse a service.
     Toggle,

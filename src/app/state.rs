@@ -23,6 +23,8 @@ pub struct App {
     /// Weight-change status of real servers pressed this session (set by
     /// the editing UI).
     weight_marks: HashMap<(ServiceKey, DestKey), WeightMark>,
+    /// The real server in tuning mode (set by the editing UI).
+    tuning: Option<(ServiceKey, DestKey)>,
 }
 
 impl App {
@@ -33,6 +35,7 @@ impl App {
             applying: None,
             pending: Vec::new(),
             weight_marks: HashMap::new(),
+            tuning: None,
         }
     }
 
@@ -72,6 +75,15 @@ impl App {
     }
 
     /// The editing UI sets the marks.
+    /// The real server in tuning mode, for its row.
+    pub fn tuning(&self) -> Option<(ServiceKey, DestKey)> {
+        self.tuning
+    }
+
+    pub fn set_tuning(&mut self, tuning: Option<(ServiceKey, DestKey)>) {
+        self.tuning = tuning;
+    }
+
     pub fn weight_marks_mut(&mut self) -> &mut HashMap<(ServiceKey, DestKey), WeightMark> {
         &mut self.weight_marks
     }

@@ -256,11 +256,24 @@ impl View {
     }
 
     /// ← / → (`Some`: open or close) and Enter (`None`: toggle): only
-    /// service rows expand and collapse; on a real server the arrows are
-    /// reserved for weight editing and do nothing here.
+    /// service rows expand and collapse; on a real server ← goes up the
+    /// tree to its service (as htop and lazygit do) and → does nothing.
     fn expand(&mut self, open: Option<bool>, store: &mut Store) {
-        let Some(Row::Service(i)) = self.rows.get(self.selected) else {
-            return;
+        let i = match self.rows.get(self.selected) {
+            Some(Row::Service(i)) => i,
+            Some(Row::Dest(s, _)) => {
+                let s = *s;
+                if open == Some(false) {
+                    let up = self.rows[..self.selected]
+                        .iter()
+                        .rposition(|r| *r == Row::Service(s));
+                    if let Some(up) = up {
+                        self.select(up, store);
+                    }
+                }
+                return;
+            }
+            None => return,
         };
         let key = store.services()[*i].service().key;
         let changed = match open.unwrap_or(!self.expanded.contains(&key)) {

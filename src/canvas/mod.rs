@@ -9,6 +9,7 @@ mod sparks;
 mod status;
 mod table;
 mod time;
+mod tuning;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Style};

@@ -39,6 +39,8 @@ pub fn draw(
     let room = left.width as usize;
     let line = if app.view().filter_editing() {
         filter_line(app, keys)
+    } else if let Some(line) = super::tuning::tuning_line(app, message, palette, keys, room) {
+        line
     } else if let Some(m) = message {
         message_line(m, palette, room)
     } else {
@@ -94,7 +96,8 @@ fn message_line(m: &Message, palette: &Palette, room: usize) -> Line<'static> {
     } else {
         Style::default().fg(palette.spark)
     };
-    Line::from(Span::styled(cut(&m.text, room), style))
+    let text = fit_words(&m.text, room).unwrap_or_else(|| cut(&m.text, room));
+    Line::from(Span::styled(text, style))
 }
 
 /// The key hints that fit: the first (help) and the last (quit) always,
@@ -122,6 +125,25 @@ fn hints_line(keys: &KeyTable, room: usize) -> Line<'static> {
     Line::from(spans)
 }
 
+/// `text` in `width` columns, cut at a space with `…` if it is longer, so
+/// an address (which has none) is whole or not shown. None if not even
+/// the first word fits.
+pub(super) fn fit_words(text: &str, width: usize) -> Option<String> {
+    if text.chars().count() <= width {
+        return Some(text.to_string());
+    }
+    let mut cut = None;
+    for (at, c) in text.char_indices() {
+        if text[..at].chars().count() + 1 > width {
+            break;
+        }
+        if c == ' ' {
+            cut = Some(at);
+        }
+    }
+    cut.map(|at| format!("{}…", text[..at].trim_end()))
+}
+
 /// `text` in at most `max` characters, ending in `…` when cut.
 fn cut(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
@@ -130,4 +152,21 @@ fn cut(text: &str, max: usize) -> String {
     let mut s: String = text.chars().take(max.saturating_sub(1)).collect();
     s.push('…');
     s
+}
+
+#[cfg(test)]
+mod word_tests {
+    use super::fit_words;
+
+    #[test]
+    fn long_messages_are_cut_between_words_never_in_an_address() {
+        let text = "deleted 10.10.1.13:8080 from TCP 192.0.2.10:80 ✓";
+        assert_eq!(fit_words(text, 80).as_deref(), Some(text));
+        assert_eq!(
+            fit_words(text, 40).as_deref(),
+            Some("deleted 10.10.1.13:8080 from TCP…")
+        );
+        assert_eq!(fit_words(text, 20).as_deref(), Some("deleted…"));
+        assert_eq!(fit_words(text, 7), None);
+    }
 }

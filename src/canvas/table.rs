@@ -312,7 +312,10 @@ fn dest_cells<'a>(
         let mut colour = None;
         let text = match c {
             Col::Prot => String::new(),
-            Col::Address => format!("  → {}", addr_port(&d.dest().addr, d.dest().port)),
+            Col::Address => match app.tuning() == Some((row.service().key, d.dest().key())) {
+                true => format!("TUNING → {}", addr_port(&d.dest().addr, d.dest().port)),
+                false => format!("  → {}", addr_port(&d.dest().addr, d.dest().port)),
+            },
             Col::Sched => String::new(),
             Col::Forward => d.dest().forward.name().to_string(),
             Col::Weight => match app.weight_marks().get(&(row.service().key, d.dest().key())) {

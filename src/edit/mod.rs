@@ -8,6 +8,7 @@ mod error;
 mod inverse;
 mod keepalived;
 mod state;
+pub mod words;
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -127,6 +127,8 @@ pub enum Context {
     AnyRow,
     /// As `AnyRow`, on a real server's row.
     RealServerRow,
+    /// As `AnyRow`, in tuning mode: the arrows change the weight.
+    Tuning,
     /// A dialog is open (and no filter typed, no help).
     Dialog,
 }
@@ -139,6 +141,8 @@ pub struct Situation {
     pub dialog: bool,
     /// The selected row is a real server.
     pub real_server: bool,
+    /// Tuning mode is on (a real server's weight under the arrows).
+    pub tuning: bool,
 }
 
 impl Context {
@@ -151,6 +155,7 @@ impl Context {
             Context::NoDialog => !s.dialog,
             Context::AnyRow => table,
             Context::RealServerRow => table && s.real_server,
+            Context::Tuning => table && s.tuning,
             Context::Dialog => s.dialog && !s.filtering && !s.help,
         }
     }
@@ -161,7 +166,8 @@ impl Context {
             Context::Browsing | Context::Filtering => 1,
             Context::AnyRow => 2,
             Context::RealServerRow => 3,
-            Context::Dialog => 4,
+            Context::Tuning => 4,
+            Context::Dialog => 5,
         }
     }
 }
@@ -204,6 +210,9 @@ pub enum Footer {
     Browsing(u8, &'static str),
     /// After the filter being typed, at this place.
     Filtering(u8, &'static str),
+    /// In tuning mode's line, at this place; keys at one place share the
+    /// label (`←/→ ±1`).
+    Tuning(u8, &'static str),
 }
 
 /// One line of the key table.

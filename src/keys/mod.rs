@@ -132,6 +132,26 @@ impl KeyTable {
         hints.sort_by_key(|h| h.0);
         hints.into_iter().map(|(_, k, l)| (k, l)).collect()
     }
+
+    /// Tuning mode's key hints, in order: keys at one place joined by `/`,
+    /// then their label (`←/→ ±1`).
+    pub fn tuning_footer(&self) -> Vec<(String, &'static str)> {
+        let mut hints: Vec<(u8, String, &'static str)> = Vec::new();
+        for b in &self.bindings {
+            let Footer::Tuning(at, label) = b.footer else {
+                continue;
+            };
+            match hints.iter_mut().find(|h| h.0 == at) {
+                Some(h) => {
+                    h.1.push('/');
+                    h.1.push_str(&b.press.name());
+                }
+                None => hints.push((at, b.press.name(), label)),
+            }
+        }
+        hints.sort_by_key(|h| h.0);
+        hints.into_iter().map(|(_, k, l)| (k, l)).collect()
+    }
 }
 
 #[cfg(test)]

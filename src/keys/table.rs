@@ -10,7 +10,7 @@ use crate::app::Action as A;
 
 use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
 use super::binding::Context::{
-    AnyRow, Anywhere, Browsing, Dialog as InDialog, Filtering, NoDialog, RealServerRow,
+    AnyRow, Anywhere, Browsing, Dialog as InDialog, Filtering, NoDialog, RealServerRow, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
 use super::binding::Press::{AnyChar, Click, Ctrl, DialogKey, Key, Shift, WheelDown, WheelUp};
@@ -35,15 +35,37 @@ pub const DEFAULT: &[Binding] = &[
     bind(key(End), Anywhere, View(A::End)).help(Beside),
     bind(ch('g'), Browsing, View(A::Home)),
     bind(ch('G'), Browsing, View(A::End)),
-    bind(key(Enter), Browsing, View(A::Toggle)).help(Line("expand / collapse a service")),
-    bind(key(Right), Anywhere, View(A::Right)).help(Line("expand / collapse (service rows)")),
-    bind(key(Left), Anywhere, View(A::Left)).help(After),
-    bind(key(Right), RealServerRow, Edit(E::Nudge(1)))
-        .help(Line("weight +1 −1 +10 −10 (real server)")),
-    bind(key(Left), RealServerRow, Edit(E::Nudge(-1))).help(Beside),
-    bind(Shift(Right), RealServerRow, Edit(E::Nudge(10))).help(Beside),
-    bind(Shift(Left), RealServerRow, Edit(E::Nudge(-10))).help(Beside),
-    bind(ch('w'), AnyRow, Edit(E::ExactWeight)).help(Line("exact weight / drain, again restores")),
+    bind(key(Enter), Browsing, View(A::Toggle))
+        .help(Line("expand / collapse, ← up to the service")),
+    bind(key(Right), Anywhere, View(A::Right)).help(After),
+    bind(key(Left), Anywhere, View(A::Left)).help(Beside),
+    bind(ch('l'), Browsing, View(A::Right)).help(After),
+    bind(ch('h'), Browsing, View(A::Left)).help(Beside),
+    bind(key(Enter), RealServerRow, Edit(E::Tune))
+        .help(Line("tuning mode on a real server's weight")),
+    bind(ch('w'), AnyRow, Edit(E::Tune)).help(Or),
+    bind(key(Left), Tuning, Edit(E::Nudge(-1)))
+        .help(Line("in it: ±1 ±10, 0 drains, Esc done"))
+        .footer(Footer::Tuning(0, "±1")),
+    bind(key(Right), Tuning, Edit(E::Nudge(1)))
+        .help(Beside)
+        .footer(Footer::Tuning(0, "±1")),
+    bind(Shift(Left), Tuning, Edit(E::Nudge(-10)))
+        .help(Beside)
+        .footer(Footer::Tuning(1, "±10")),
+    bind(Shift(Right), Tuning, Edit(E::Nudge(10)))
+        .help(Beside)
+        .footer(Footer::Tuning(1, "±10")),
+    bind(ch('0'), Tuning, Edit(E::TuneDrain))
+        .help(After)
+        .footer(Footer::Tuning(2, "drain")),
+    bind(key(Esc), Tuning, Edit(E::TuneDone))
+        .help(After)
+        .footer(Footer::Tuning(3, "done")),
+    bind(key(Enter), Tuning, Edit(E::TuneDone)),
+    bind(ch('+'), AnyRow, Edit(E::Nudge(1))).help(Line("weight ±1 / exact / drain (x restores)")),
+    bind(ch('-'), AnyRow, Edit(E::Nudge(-1))).help(Beside),
+    bind(ch('W'), AnyRow, Edit(E::ExactWeight)).help(After),
     bind(ch('x'), AnyRow, Edit(E::Drain)).help(After),
     bind(ch('A'), AnyRow, Edit(E::AddService)).help(Line("add service / real server")),
     bind(ch('a'), AnyRow, Edit(E::AddDest)).help(After),

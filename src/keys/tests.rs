@@ -11,14 +11,14 @@ fn browsing() -> Situation {
 }
 
 #[test]
-fn help_lists_every_key_as_before() {
+fn help_lists_every_key() {
     let expected: &[(&str, &str)] = &[
         ("↑ ↓  j k", "move the selection"),
         ("PgUp PgDn Home End", "a page / first / last row"),
-        ("Enter", "expand / collapse a service"),
-        ("→  ←", "expand / collapse (service rows)"),
-        ("→ ← ⇧→ ⇧←", "weight +1 −1 +10 −10 (real server)"),
-        ("w  x", "exact weight / drain, again restores"),
+        ("Enter  → ←  l h", "expand / collapse, ← up to the service"),
+        ("Enter, w", "tuning mode on a real server's weight"),
+        ("← → ⇧← ⇧→  0  Esc", "in it: ±1 ±10, 0 drains, Esc done"),
+        ("+ -  W  x", "weight ±1 / exact / drain (x restores)"),
         ("A  a", "add service / real server"),
         ("E  e", "edit service / real server"),
         ("D  d", "delete service / real server"),
@@ -66,7 +66,9 @@ fn footers_in_their_order() {
 #[test]
 fn editing_letters_are_commands_not_view_actions() {
     let t = KeyTable::default();
-    for c in ['a', 'A', 'e', 'E', 'd', 'D', 's', 'Z', 'u', 'w', 'x', 'J'] {
+    for c in [
+        'a', 'A', 'e', 'E', 'd', 'D', 's', 'Z', 'u', 'w', 'W', 'x', '+', '-', 'J',
+    ] {
         let got = t.key(&key(KeyCode::Char(c)), &browsing());
         assert!(matches!(got, Some(Dispatch::Edit(_))), "{c}: {got:?}");
         let help = Situation {
@@ -100,33 +102,164 @@ fn filter_mode_types_letters() {
     assert_eq!(t.key(&ctrl_q, &browsing()), None);
 }
 
-#[test]
-fn arrows_nudge_real_servers_and_fold_services() {
-    let t = KeyTable::default();
-    let rs = Situation {
+fn real_server() -> Situation {
+    Situation {
         real_server: true,
         ..browsing()
-    };
-    let shift_right = KeyEvent::new(KeyCode::Right, KeyModifiers::SHIFT);
+    }
+}
+
+fn tuning() -> Situation {
+    Situation {
+        tuning: true,
+        ..real_server()
+    }
+}
+
+fn shift(c: KeyCode) -> KeyEvent {
+    KeyEvent::new(c, KeyModifiers::SHIFT)
+}
+
+/// Outside tuning mode the arrows only move, expand and collapse, on every
+/// row: the weight bindings ←/→/⇧←/⇧→ of real-server rows are gone.
+#[test]
+fn arrows_navigate_on_every_row() {
+    let t = KeyTable::default();
+    for now in [browsing(), real_server()] {
+        for (e, a) in [
+            (key(KeyCode::Left), Action::Left),
+            (key(KeyCode::Right), Action::Right),
+            (shift(KeyCode::Left), Action::Left),
+            (shift(KeyCode::Right), Action::Right),
+            (key(KeyCode::Char('h')), Action::Left),
+            (key(KeyCode::Char('l')), Action::Right),
+        ] {
+            assert_eq!(t.key(&e, &now), Some(Dispatch::View(a)), "{e:?} {now:?}");
+        }
+    }
     assert_eq!(
-        t.key(&shift_right, &rs),
-        Some(Dispatch::Edit(EditCommand::Nudge(10)))
+        t.key(&key(KeyCode::Enter), &browsing()),
+        Some(Dispatch::View(Action::Toggle))
+    );
+}
+
+#[test]
+fn enter_and_w_on_a_real_server_enter_tuning_mode() {
+    let t = KeyTable::default();
+    let tune = Some(Dispatch::Edit(EditCommand::Tune));
+    assert_eq!(t.key(&key(KeyCode::Enter), &real_server()), tune);
+    assert_eq!(t.key(&key(KeyCode::Char('w')), &real_server()), tune);
+    // On a service row `w` says to select a real server (the command does).
+    assert_eq!(t.key(&key(KeyCode::Char('w')), &browsing()), tune);
+    assert_eq!(
+        t.key(&key(KeyCode::Char('W')), &real_server()),
+        Some(Dispatch::Edit(EditCommand::ExactWeight))
+    );
+}
+
+#[test]
+fn tuning_mode_arrows_change_the_weight_and_esc_or_enter_leave() {
+    let t = KeyTable::default();
+    let edit = |c| Some(Dispatch::Edit(c));
+    let now = tuning();
+    assert_eq!(
+        t.key(&key(KeyCode::Right), &now),
+        edit(EditCommand::Nudge(1))
     );
     assert_eq!(
-        t.key(&key(KeyCode::Left), &rs),
-        Some(Dispatch::Edit(EditCommand::Nudge(-1)))
+        t.key(&key(KeyCode::Left), &now),
+        edit(EditCommand::Nudge(-1))
     );
     assert_eq!(
-        t.key(&shift_right, &browsing()),
-        Some(Dispatch::View(Action::Right))
+        t.key(&shift(KeyCode::Right), &now),
+        edit(EditCommand::Nudge(10))
     );
-    let filtering_rs = Situation {
+    assert_eq!(
+        t.key(&shift(KeyCode::Left), &now),
+        edit(EditCommand::Nudge(-10))
+    );
+    assert_eq!(
+        t.key(&key(KeyCode::Char('0')), &now),
+        edit(EditCommand::TuneDrain)
+    );
+    assert_eq!(t.key(&key(KeyCode::Esc), &now), edit(EditCommand::TuneDone));
+    assert_eq!(
+        t.key(&key(KeyCode::Enter), &now),
+        edit(EditCommand::TuneDone)
+    );
+    // ↑ moves (the monitor leaves the mode first); `0` outside it is nothing.
+    assert_eq!(
+        t.key(&key(KeyCode::Up), &now),
+        Some(Dispatch::View(Action::Up))
+    );
+    assert_eq!(t.key(&key(KeyCode::Char('0')), &real_server()), None);
+    // Filtering or a dialog take the keys even with the mode on.
+    let filtering = Situation {
         filtering: true,
-        ..rs
+        ..now
     };
     assert_eq!(
-        t.key(&key(KeyCode::Left), &filtering_rs),
+        t.key(&key(KeyCode::Left), &filtering),
         Some(Dispatch::View(Action::Left))
+    );
+}
+
+#[test]
+fn plus_and_minus_change_the_weight_by_one() {
+    let t = KeyTable::default();
+    for now in [real_server(), tuning()] {
+        assert_eq!(
+            t.key(&key(KeyCode::Char('+')), &now),
+            Some(Dispatch::Edit(EditCommand::Nudge(1)))
+        );
+        assert_eq!(
+            t.key(&key(KeyCode::Char('-')), &now),
+            Some(Dispatch::Edit(EditCommand::Nudge(-1)))
+        );
+    }
+}
+
+#[test]
+fn tuning_footer_groups_keys_by_label() {
+    let names: Vec<String> = KeyTable::default()
+        .tuning_footer()
+        .into_iter()
+        .map(|(k, w)| format!("{k} {w}"))
+        .collect();
+    assert_eq!(names, ["←/→ ±1", "⇧←/⇧→ ±10", "0 drain", "Esc done"]);
+}
+
+/// No navigation key, on any row, in or out of a filter, comes to a
+/// change: only `View` actions.
+#[test]
+fn no_navigation_key_is_an_edit_outside_tuning_mode() {
+    let t = KeyTable::default();
+    let mut nav = vec![
+        key(KeyCode::Up),
+        key(KeyCode::Down),
+        key(KeyCode::PageUp),
+        key(KeyCode::PageDown),
+        key(KeyCode::Home),
+        key(KeyCode::End),
+        key(KeyCode::Left),
+        key(KeyCode::Right),
+        shift(KeyCode::Left),
+        shift(KeyCode::Right),
+    ];
+    nav.extend("jkhlgG".chars().map(|c| key(KeyCode::Char(c))));
+    for now in [browsing(), real_server()] {
+        for e in &nav {
+            let got = t.key(e, &now);
+            assert!(
+                matches!(got, Some(Dispatch::View(_))),
+                "{e:?} {now:?}: {got:?}"
+            );
+        }
+    }
+    // Enter only expands and collapses on a service row.
+    assert_eq!(
+        t.key(&key(KeyCode::Enter), &browsing()),
+        Some(Dispatch::View(Action::Toggle))
     );
 }
 
@@ -191,12 +324,13 @@ fn no_two_bindings_tie() {
             events.push(KeyEvent::new(code, m));
         }
     }
-    for bits in 0..16u8 {
+    for bits in 0..32u8 {
         let now = Situation {
             filtering: bits & 1 != 0,
             help: bits & 2 != 0,
             dialog: bits & 4 != 0,
             real_server: bits & 8 != 0,
+            tuning: bits & 16 != 0,
         };
         for e in &events {
             let scores: Vec<_> = t

@@ -1,7 +1,7 @@
 //! What the UI and the owner thread say to each other: the only way they
 //! talk.
 
-use crate::app::editing::{Reply, Request};
+use crate::app::editing::{Reply, Request, UndoNext};
 use crate::app::Event;
 use crate::model::ServiceKey;
 
@@ -12,6 +12,8 @@ pub enum Report {
     Edit(Reply),
     /// The journal's latest entries, one line each.
     Journal(Vec<String>),
+    /// What `u` would undo now (None: nothing).
+    Undo(Option<UndoNext>),
     /// Why changes are refused right now (an unwritable journal), or None.
     Disabled(Option<String>),
 }

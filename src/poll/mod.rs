@@ -19,7 +19,7 @@ mod poller_tests;
 mod sweep;
 
 pub use cadence::{LIST_EVERY_POLL_MAX, SWEEP_PERIOD};
-pub use carry_out::carry_out;
+pub use carry_out::{carry_out, undo_next};
 pub use journal_pane::{journal_lines, JOURNAL_PANE_ENTRIES};
 pub use messages::Report;
 pub use owner::{Access, Owner};

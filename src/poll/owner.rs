@@ -153,6 +153,6 @@ mod tests {
         for _ in 0..3 {
             assert_eq!(next_poll(&mut owner)[..2], [b, a]);
         }
-        assert!(!owner.request(crate::app::editing::Request::Undo));
+        assert!(!owner.request(crate::app::editing::Request::Undo { of: "1".into() }));
     }
 }

@@ -12,7 +12,7 @@ use crate::clock::Clock;
 use crate::edit::Editor;
 use crate::model::ServiceKey;
 
-use super::carry_out::carry_out;
+use super::carry_out::{carry_out, undo_next};
 use super::journal_pane::journal_lines;
 use super::messages::{Command, Report};
 use super::Poller;
@@ -137,6 +137,7 @@ pub(super) fn read_write(
     let disabled = editor.changes_disabled().map(|e| e.to_string());
     let _ = tx.send(Report::Disabled(disabled));
     let _ = tx.send(Report::Journal(journal_lines(&editor)));
+    let _ = tx.send(Report::Undo(undo_next(&editor)));
     loop {
         if !inbox.take_queued() {
             return;
@@ -154,7 +155,8 @@ pub(super) fn read_write(
                 let disabled = editor.changes_disabled().map(|e| e.to_string());
                 let sent = tx.send(Report::Edit(reply)).is_ok()
                     && tx.send(Report::Disabled(disabled)).is_ok()
-                    && tx.send(Report::Journal(journal_lines(&editor))).is_ok();
+                    && tx.send(Report::Journal(journal_lines(&editor))).is_ok()
+                    && tx.send(Report::Undo(undo_next(&editor))).is_ok();
                 if !sent {
                     return;
                 }

@@ -23,7 +23,7 @@ use crate::edit::Editor;
 use crate::journal::tests::Scratch;
 use crate::journal::Journal;
 use crate::model::{Change, Dest, DestKey, Forward, Protocol, ServiceKey, Snapshot};
-use crate::poll::{carry_out, journal_lines, Poller, Report};
+use crate::poll::{carry_out, journal_lines, undo_next, Poller, Report};
 use crate::testkit::{key_events, screen, FakeBackend, ManualClock};
 
 fn epoch() -> SystemTime {
@@ -147,6 +147,7 @@ impl Rig {
                 self.carried += 1;
                 self.monitor.report(Report::Edit(Reply { request, result }));
                 self.monitor.report(Report::Journal(journal_lines(editor)));
+                self.monitor.report(Report::Undo(undo_next(editor)));
             }
         }
         self.poll();
@@ -265,7 +266,8 @@ fn weight_arrows_and_shift_apply_at_once() {
     let mut r = Rig::new(Mode::ReadWrite, 120, 40);
     r.select_dest(web(), web_rs(14));
     assert_eq!(r.weight(web(), web_rs(14)), 50);
-    r.keys("<Right>");
+    // Tuning mode first: outside it the arrows only navigate.
+    r.keys("<Enter><Right>");
     r.pump();
     assert_eq!(r.weight(web(), web_rs(14)), 51);
     r.keys("<S-Right>");
@@ -279,18 +281,15 @@ fn weight_arrows_and_shift_apply_at_once() {
     // Each write journaled; undo takes back the last one.
     r.keys("u");
     r.pump();
-    assert!(
-        r.message().starts_with("undone: ipvsadm -e"),
-        "{}",
-        r.message()
-    );
-    assert_ne!(r.weight(web(), web_rs(14)), 50);
+    assert_eq!(r.message(), "undone: 10.10.1.14:8080 weight 50 → 60 ✓");
+    assert_eq!(r.weight(web(), web_rs(14)), 60);
 }
 
 #[test]
 fn two_hundred_presses_end_exactly_two_hundred_higher() {
     let mut r = Rig::new(Mode::ReadWrite, 120, 40);
     r.select_dest(web(), web_rs(14));
+    r.keys("<Enter>");
     // Presses arrive faster than writes complete: carry out one request
     // every few presses, like a busy owner thread.
     for i in 0..200 {
@@ -315,9 +314,10 @@ fn two_hundred_presses_end_exactly_two_hundred_higher() {
 fn weights_cap_at_65535() {
     let mut r = Rig::new(Mode::ReadWrite, 120, 40);
     r.select_dest(web(), web_rs(14));
-    r.keys("w<Bs><Bs>65530<Enter>");
+    r.keys("W<Bs><Bs>65530<Enter>");
     r.pump();
     assert_eq!(r.weight(web(), web_rs(14)), 65530);
+    r.keys("<Enter>");
     for _ in 0..3 {
         r.keys("<S-Right>");
         r.pump();
@@ -330,7 +330,7 @@ fn exact_weight_refuses_bad_values_and_sends_nothing() {
     let mut r = Rig::new(Mode::ReadWrite, 120, 40);
     r.select_dest(web(), web_rs(14));
     for bad in ["65536", "-1", "abc", "1.5", ""] {
-        r.keys("w");
+        r.keys("W");
         for _ in 0..3 {
             r.keys("<Bs>");
         }
@@ -346,7 +346,7 @@ fn exact_weight_refuses_bad_values_and_sends_nothing() {
         assert!(r.monitor.take_requests().is_empty(), "{bad}");
         r.keys("<Esc>");
     }
-    r.keys("w<Bs><Bs>7<Enter>");
+    r.keys("W<Bs><Bs>7<Enter>");
     r.pump();
     assert_eq!(r.weight(web(), web_rs(14)), 7);
     r.keys("u");
@@ -398,11 +398,7 @@ fn scheduler_switch_from_the_picker_and_undo() {
             .scheduler
     };
     assert_eq!(sched(&mut r), "lblc");
-    assert!(
-        r.message().contains("ipvsadm -E -t 192.0.2.10:80 -s lblc"),
-        "{}",
-        r.message()
-    );
+    assert_eq!(r.message(), "TCP 192.0.2.10:80 scheduler wlc → lblc ✓");
     r.keys("u");
     r.pump();
     assert_eq!(sched(&mut r), "wlc");
@@ -470,9 +466,25 @@ fn add_service_through_the_form_then_delete_and_undo() {
             }
         )
         .is_some());
+    // Undoing the adds deletes: each asks first, naming what goes.
     r.keys("u");
+    assert_eq!(r.monitor.take_requests(), []);
+    let screen = r.screen();
+    assert!(
+        screen.contains("delete real server 10.0.9.1:53 of UDP 198.51.100.7:53"),
+        "{screen}"
+    );
+    r.keys("y");
     r.pump();
+    assert_eq!(
+        r.message(),
+        "undone: deleted 10.0.9.1:53 from UDP 198.51.100.7:53 ✓"
+    );
     r.keys("u");
+    assert!(r.screen().contains("delete service UDP 198.51.100.7:53"));
+    r.keys("n");
+    assert_eq!(r.monitor.take_requests(), []);
+    r.keys("uy");
     r.pump();
     assert_eq!(r.table(), before);
 }
@@ -612,20 +624,7 @@ fn read_only_refuses_every_edit_key_and_sends_nothing() {
     let before = r.table();
     r.select_dest(web(), web_rs(14));
     for k in [
-        "<Right>",
-        "<S-Right>",
-        "<Left>",
-        "w",
-        "x",
-        "A",
-        "a",
-        "E",
-        "e",
-        "D",
-        "d",
-        "s",
-        "Z",
-        "u",
+        "<Enter>", "w", "+", "-", "W", "x", "A", "a", "E", "e", "D", "d", "s", "Z", "u",
     ] {
         r.monitor.status.clear();
         r.keys(k);
@@ -662,7 +661,7 @@ fn unwritable_journal_refuses_changes_and_monitoring_goes_on() {
         .to_string();
     r.monitor.report(Report::Disabled(Some(why)));
     r.select_dest(web(), web_rs(14));
-    r.keys("<Right>");
+    r.keys("+");
     r.pump();
     assert_eq!(r.weight(web(), web_rs(14)), 50);
     assert!(
@@ -803,7 +802,7 @@ fn snapshots_dialogs() {
     });
     snapshot_all("exact_weight", Mode::ReadWrite, |r| {
         r.select_dest(web(), web_rs(14));
-        r.keys("w<Bs>x");
+        r.keys("W<Bs>x");
     });
 }
 
@@ -811,7 +810,7 @@ fn snapshots_dialogs() {
 fn snapshots_journal_pane_read_only_and_banner() {
     snapshot_all("journal_pane", Mode::ReadWrite, |r| {
         r.select_dest(web(), web_rs(14));
-        r.keys("<Right>");
+        r.keys("+");
         r.pump();
         r.keys("x");
         r.pump();
@@ -821,7 +820,7 @@ fn snapshots_journal_pane_read_only_and_banner() {
     });
     snapshot_all("read_only_message", Mode::ReadOnly, |r| {
         r.select_dest(web(), web_rs(14));
-        r.keys("<Right>");
+        r.keys("w");
     });
     snapshot_all("keepalived_banner", Mode::ReadWrite, |r| {
         r.monitor
@@ -829,8 +828,269 @@ fn snapshots_journal_pane_read_only_and_banner() {
             .banners
             .push(crate::app::editing::Banner::Keepalived);
         r.select_dest(web(), web_rs(14));
-        r.keys("<Right>");
+        r.keys("+");
         r.pump();
+    });
+}
+
+// ------------------------------------------------------------ tuning mode
+
+/// Every navigation key on every row of the demo's table, every service
+/// expanded: not one request goes out.
+#[test]
+fn no_navigation_key_on_any_row_sends_a_change() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    let before = r.table();
+    let services: Vec<ServiceKey> = r
+        .monitor
+        .app
+        .store()
+        .services()
+        .iter()
+        .map(|s| s.service().key)
+        .collect();
+    for s in services {
+        r.select_service(s);
+        if !r.monitor.app.view().is_expanded(&s) {
+            r.monitor.act(Action::Toggle);
+        }
+    }
+    r.poll();
+    let rows = r.monitor.app.view().rows().len();
+    assert!(rows > 30, "{rows} rows");
+    let nav = [
+        "<Up>",
+        "<Down>",
+        "k",
+        "j",
+        "<PgUp>",
+        "<PgDn>",
+        "<Home>",
+        "<End>",
+        "g",
+        "G",
+        "<Left>",
+        "<Right>",
+        "<S-Left>",
+        "<S-Right>",
+        "h",
+        "l",
+    ];
+    for i in 0..rows {
+        for k in nav {
+            r.monitor.act(Action::Select(i));
+            let real_server = matches!(r.monitor.app.view().selected_row(), Some(Row::Dest(..)));
+            r.keys(k);
+            assert!(
+                r.monitor.take_requests().is_empty(),
+                "{k} on row {i} sent a change"
+            );
+            assert!(r.monitor.edit.modal.is_none(), "{k} on row {i}");
+            assert!(r.monitor.edit.tuning().is_none(), "{k} on row {i}");
+            if real_server && k == "<Right>" {
+                assert_eq!(r.monitor.app.view().selected(), i, "→ stays on row {i}");
+            }
+        }
+        // Enter on a service only expands or collapses it.
+        r.monitor.act(Action::Select(i));
+        if matches!(r.monitor.app.view().selected_row(), Some(Row::Service(_))) {
+            r.keys("<Enter>");
+            assert!(r.monitor.take_requests().is_empty(), "Enter on row {i}");
+            r.keys("<Enter>");
+        }
+    }
+    r.pump();
+    assert_eq!(r.table(), before);
+    assert_eq!(r.carried, 0);
+}
+
+#[test]
+fn tuning_mode_changes_the_weight_and_any_other_key_leaves_it() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(14));
+    // Outside tuning mode the arrows change nothing.
+    r.keys("<Right><S-Right>");
+    assert!(r.monitor.take_requests().is_empty());
+    r.select_dest(web(), web_rs(14));
+    r.keys("w");
+    assert!(r.monitor.edit.tuning().is_some());
+    assert!(r.screen().contains("TUNING → 10.10.1.14:8080"));
+    r.keys("<Right><Right><S-Right>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 62);
+    assert_eq!(r.message(), "10.10.1.14:8080 weight 51 → 62 ✓");
+    r.keys("<Left><S-Left>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 51);
+    // Polls re-sort the table (by active connections): the row stays
+    // selected and the mode stays on.
+    r.keys("<Esc>w");
+    for _ in 0..3 {
+        r.monitor.edit.end_tuning();
+        r.keys("o");
+    }
+    r.keys("w");
+    for _ in 0..5 {
+        r.poll();
+    }
+    assert!(r.monitor.edit.tuning().is_some());
+    r.keys("<Right>");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 52);
+    // `0` drains; presses not yet sent do not land after it.
+    r.keys("<Right>0");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 0);
+    // Esc and Enter leave; so does ↑, which then moves.
+    r.keys("<Esc>");
+    assert!(r.monitor.edit.tuning().is_none());
+    r.keys("<Enter>");
+    assert!(r.monitor.edit.tuning().is_some());
+    r.keys("<Enter>");
+    assert!(r.monitor.edit.tuning().is_none());
+    r.keys("<Enter>");
+    let at = r.monitor.app.view().selected();
+    r.keys("<Up>");
+    assert!(r.monitor.edit.tuning().is_none());
+    assert_eq!(r.monitor.app.view().selected(), at - 1);
+    r.keys("<Right>");
+    assert!(r.monitor.take_requests().is_empty());
+    // + and - change it by one without the mode.
+    r.select_dest(web(), web_rs(14));
+    r.keys("++-+");
+    r.pump();
+    assert_eq!(r.weight(web(), web_rs(14)), 2);
+    assert!(r.monitor.edit.tuning().is_none());
+}
+
+#[test]
+fn tuning_ends_with_a_message_when_the_real_server_is_deleted_elsewhere() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(13));
+    r.keys("<Enter>");
+    assert!(r.monitor.edit.tuning().is_some());
+    r.editor
+        .as_mut()
+        .unwrap()
+        .backend_mut()
+        .apply(&Change::DeleteDest {
+            service: web(),
+            dest: web_rs(13),
+        })
+        .unwrap();
+    r.poll();
+    assert!(r.monitor.edit.tuning().is_none());
+    assert_eq!(
+        r.message(),
+        "tuning ended: 10.10.1.13:8080 is gone from TCP 192.0.2.10:80"
+    );
+    r.keys("<Left><Right>");
+    assert!(r.monitor.take_requests().is_empty());
+}
+
+#[test]
+fn read_only_refuses_tuning_mode() {
+    let mut r = Rig::new(Mode::ReadOnly, 120, 40);
+    r.select_dest(web(), web_rs(14));
+    for k in ["<Enter>", "w"] {
+        r.monitor.status.clear();
+        r.keys(k);
+        assert_eq!(r.message(), READ_ONLY, "{k}");
+        assert!(r.monitor.edit.tuning().is_none(), "{k}");
+    }
+}
+
+#[test]
+fn delete_keys_say_which_row_they_act_on() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(13));
+    r.keys("D");
+    assert!(r.monitor.edit.modal.is_none());
+    assert_eq!(
+        r.message(),
+        "10.10.1.13:8080 is a real server: d deletes it, D deletes services"
+    );
+    r.select_service(web());
+    r.keys("d");
+    assert!(r.monitor.edit.modal.is_none());
+    assert_eq!(
+        r.message(),
+        "TCP 192.0.2.10:80 is a service: D deletes it, d a real server"
+    );
+    assert!(r.monitor.take_requests().is_empty());
+}
+
+#[test]
+fn every_write_says_before_and_after() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.select_dest(web(), web_rs(12));
+    r.keys("x");
+    r.pump();
+    assert_eq!(
+        r.message(),
+        "10.10.1.12:8080 weight 100 → 0 ✓ (x again restores)"
+    );
+    r.keys("u");
+    r.pump();
+    assert_eq!(r.message(), "undone: 10.10.1.12:8080 weight 0 → 100 ✓");
+    r.select_service(web());
+    r.keys("a10.10.1.25<Tab><Tab><Right><Enter>");
+    r.pump();
+    assert_eq!(r.message(), "added 10.10.1.25:80 to TCP 192.0.2.10:80 ✓");
+    r.select_dest(
+        web(),
+        DestKey {
+            addr: "10.10.1.25".parse().unwrap(),
+            port: 80,
+        },
+    );
+    r.keys("dy");
+    r.pump();
+    assert_eq!(
+        r.message(),
+        "deleted 10.10.1.25:80 from TCP 192.0.2.10:80 ✓"
+    );
+    // Another tool deletes a real server: the write fails in words.
+    r.select_dest(web(), web_rs(11));
+    r.editor
+        .as_mut()
+        .unwrap()
+        .backend_mut()
+        .apply(&Change::DeleteDest {
+            service: web(),
+            dest: web_rs(11),
+        })
+        .unwrap();
+    r.keys("+");
+    r.pump();
+    assert!(
+        r.message().starts_with("✗ nothing was sent: "),
+        "{}",
+        r.message()
+    );
+    assert!(
+        !r.message().contains("change "),
+        "no journal id: {}",
+        r.message()
+    );
+}
+
+#[test]
+fn snapshots_tuning_mode_delete_message_and_undo_confirmation() {
+    snapshot_all("tuning_mode", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        r.keys("<Enter><Left>");
+        r.pump();
+    });
+    snapshot_all("delete_service_on_real_server", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(13));
+        r.keys("D");
+    });
+    snapshot_all("undo_confirmation", Mode::ReadWrite, |r| {
+        r.select_service(web());
+        r.keys("a10.10.1.25<Tab><Tab><Right><Enter>");
+        r.pump();
+        r.keys("u");
     });
 }
 
@@ -881,6 +1141,8 @@ fn owner_thread_coalesces_two_hundred_presses() {
     for _ in 0..4 {
         steps.push((ms(1100), key(KeyCode::Down)));
     }
+    // Tuning mode: the arrows change the weight.
+    steps.push((ms(1150), key(KeyCode::Enter)));
     for i in 0..200 {
         steps.push((ms(1200 + i), key(KeyCode::Right)));
     }

@@ -73,6 +73,7 @@ impl Monitor {
                 self.post_message();
             }
             Report::Journal(lines) => self.edit.journal = lines,
+            Report::Undo(next) => self.edit.undo_next = next,
             Report::Disabled(why) => self.edit.changes_disabled(why),
         }
     }
@@ -105,6 +106,7 @@ impl Monitor {
                 self.app.view().rows().get(self.app.view().selected()),
                 Some(Row::Dest(..))
             ),
+            tuning: self.edit.tuning().is_some(),
         }
     }
 
@@ -119,6 +121,12 @@ impl Monitor {
             }
             _ => return,
         };
+        // Tuning mode keeps only its weight keys: any other key leaves it
+        // and then does what it always does.
+        let keeps = matches!(dispatch, Some(Dispatch::Edit(c)) if c.keeps_tuning());
+        if dispatch.is_some() && !keeps {
+            self.edit.end_tuning();
+        }
         match dispatch {
             Some(Dispatch::View(a)) => self.act(a),
             Some(Dispatch::Edit(command)) => {
@@ -141,6 +149,13 @@ impl Monitor {
             }
             None => {}
         }
+        self.check_tuning();
+    }
+
+    /// Ends tuning mode if its real server is gone, saying so.
+    fn check_tuning(&mut self) {
+        self.edit.check_tuning(&mut self.app);
+        self.post_message();
     }
 
     fn resize(&mut self, size: Rect) {
@@ -163,6 +178,8 @@ impl Monitor {
         {
             self.resize(size);
         }
+        // Polls may have removed the real server being tuned.
+        self.check_tuning();
         self.status.expire(self.clock.now());
         let message = self.status.message();
         terminal

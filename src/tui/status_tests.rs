@@ -34,7 +34,7 @@ fn a_refusal_stays_longer_than_a_success_then_the_hints_return() {
     assert!(after.starts_with("? help"), "{after}");
 
     h.monitor.report(Report::Edit(Reply {
-        request: Request::Undo,
+        request: Request::Undo { of: "1".into() },
         result: Ok("undone: ipvsadm -e -t 10.0.0.1:80 -r 10.1.0.1:80 -w 3".into()),
     }));
     assert!(footer(&mut h).starts_with("undone: ipvsadm -e"));
@@ -50,7 +50,7 @@ fn a_new_message_replaces_the_old_at_once() {
     h.ticks(2);
     h.keys("x");
     h.monitor.report(Report::Edit(Reply {
-        request: Request::Undo,
+        request: Request::Undo { of: "1".into() },
         result: Err("nothing to undo".into()),
     }));
     let line = footer(&mut h);

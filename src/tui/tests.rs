@@ -224,24 +224,30 @@ fn frozen_display_catches_up_on_thaw() {
 }
 
 #[test]
-fn left_and_right_on_a_real_server_do_nothing() {
+fn left_on_a_real_server_goes_to_its_service_and_right_does_nothing() {
     let mut h = Harness::new(120, 40);
     h.ticks(2);
-    h.keys("<Right>j");
+    h.keys("<Right>jj");
     let rows = h.monitor.app.view().rows().len();
+    h.keys("<Right>");
+    assert_eq!(h.monitor.app.view().rows().len(), rows);
+    assert_eq!(h.monitor.app.view().selected(), 2);
     h.keys("<Left>");
     assert_eq!(
         h.monitor.app.view().rows().len(),
         rows,
         "← on a real server must not collapse"
     );
-    h.keys("<Right>");
-    assert_eq!(h.monitor.app.view().rows().len(), rows);
-    h.keys("k<Left>");
+    assert_eq!(h.monitor.app.view().selected(), 0, "← goes to the service");
+    h.keys("<Left>");
     assert!(
         h.monitor.app.view().rows().len() < rows,
         "← on the service collapses"
     );
+    // h and l are ← and →.
+    h.keys("ljh");
+    assert_eq!(h.monitor.app.view().selected(), 0);
+    assert_eq!(h.monitor.app.view().rows().len(), rows);
 }
 
 #[test]

@@ -4,8 +4,15 @@
 /// An editing command from the key table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EditCommand {
-    /// Weight up or down by this much (real server).
+    /// Weight up or down by this much (real server; in tuning mode, the
+    /// real server tuned).
     Nudge(i64),
+    /// Enter tuning mode on the selected real server.
+    Tune,
+    /// In tuning mode: weight 0.
+    TuneDrain,
+    /// Leave tuning mode.
+    TuneDone,
     /// Open the exact-weight dialog (real server).
     ExactWeight,
     /// Drain, or restore the weight drained (real server).
@@ -25,4 +32,15 @@ pub enum EditCommand {
     Undo,
     /// Open or close the journal pane; the only one allowed read-only.
     Journal,
+}
+
+impl EditCommand {
+    /// Whether tuning mode stays on through this command: the weight keys
+    /// do; every other key leaves the mode first, so nothing is stuck.
+    pub fn keeps_tuning(self) -> bool {
+        matches!(
+            self,
+            EditCommand::Nudge(_) | EditCommand::Tune | EditCommand::TuneDrain
+        )
+    }
 }

@@ -14,6 +14,7 @@ mod mark;
 mod nudge;
 mod request;
 mod state;
+mod tuning;
 
 pub use banner::Banner;
 pub use command::EditCommand;
@@ -21,5 +22,6 @@ pub use dialog::{Key, Modal};
 pub use form::{Field, FieldId, Form, Input, Kind};
 pub use mark::WeightMark;
 pub use nudge::{NudgeStatus, WeightNudger};
-pub use request::{Reply, Request};
+pub use request::{Reply, Request, UndoNext};
 pub use state::{Editing, Message, Mode, READ_ONLY};
+pub use tuning::Tuning;

@@ -18,8 +18,24 @@ pub enum Request {
     },
     /// `x`: drain, or restore the weight drained.
     Drain { service: ServiceKey, dest: DestKey },
-    /// `u`: undo this session's last change.
-    Undo,
+    /// `u`: undo this session's last change, the one with this journal
+    /// id (the owner refuses if the last change is another by now).
+    Undo { of: String },
+}
+
+/// What `u` would undo now, as the owner last saw it: the UI asks before
+/// an undo that deletes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UndoNext {
+    /// The journal id of the change undo would take back (never shown).
+    pub id: String,
+    /// What undoing it does, in words: `delete real server 10.0.9.1:53 of
+    /// UDP 198.51.100.7:53`.
+    pub words: String,
+    /// Whether it takes something out of the table.
+    pub deletes: bool,
+    /// The ipvsadm lines it sends.
+    pub commands: Vec<String>,
 }
 
 /// The owner's answer to one request.

@@ -8,7 +8,8 @@ use super::dialog::{Confirmation, ExactWeight, Key, Modal, Outcome, SchedulerPic
 use super::form::{Form, FormOutcome};
 use super::mark::WeightMark;
 use super::nudge::{NudgeStatus, WeightNudger};
-use super::request::{Reply, Request};
+use super::request::{Reply, Request, UndoNext};
+use super::tuning::Tuning;
 
 /// What the edit keys say when lvstop was started read-only.
 pub const READ_ONLY: &str = "read-only: started with --read-only, no change is possible";
@@ -41,6 +42,9 @@ pub struct Editing {
     /// Warnings shown above the table: keepalived, a journal that cannot be
     /// written.
     pub banners: Vec<Banner>,
+    /// What `u` would undo, as the owner last said.
+    pub undo_next: Option<UndoNext>,
+    pub(super) tuning: Option<Tuning>,
     requests: Vec<Request>,
 }
 
@@ -54,6 +58,8 @@ impl Editing {
             journal_open: false,
             journal: Vec::new(),
             banners: Vec::new(),
+            undo_next: None,
+            tuning: None,
             requests: Vec::new(),
         }
     }
@@ -68,14 +74,14 @@ impl Editing {
         self.modal.is_some()
     }
 
-    fn say(&mut self, text: impl Into<String>, error: bool) {
+    pub(super) fn say(&mut self, text: impl Into<String>, error: bool) {
         self.message = Some(Message {
             text: text.into(),
             error,
         });
     }
 
-    fn send(&mut self, request: Request) {
+    pub(super) fn send(&mut self, request: Request) {
         // Type-level guard is the owner's; this keeps the UI honest too.
         if self.mode == Mode::ReadWrite {
             self.requests.push(request);
@@ -115,12 +121,25 @@ impl Editing {
         let need_dest = "select a real server first (expand a service with →)";
         match command {
             EditCommand::Nudge(delta) => {
-                if let Some((s, d)) = dest {
-                    if let Some(w) = self.nudger.press(s, d.dest().key(), delta) {
-                        self.send(Request::Nudge(w));
+                let target = match self.tuning {
+                    Some(t) => Some((t.service, t.dest)),
+                    None => dest.map(|(s, d)| (s, d.dest().key())),
+                };
+                match target {
+                    Some((s, d)) => {
+                        if let Some(w) = self.nudger.press(s, d, delta) {
+                            self.send(Request::Nudge(w));
+                        }
                     }
+                    None => self.say(need_dest, true),
                 }
             }
+            EditCommand::Tune => match dest {
+                Some((s, d)) => self.start_tuning(s, d.dest().key()),
+                None => self.say(need_dest, true),
+            },
+            EditCommand::TuneDrain => self.drain_tuned(),
+            EditCommand::TuneDone => self.end_tuning(),
             EditCommand::ExactWeight => match dest {
                 Some((s, d)) => self.modal = Some(Modal::Weight(ExactWeight::new(s, d.dest()))),
                 None => self.say(need_dest, true),
@@ -145,15 +164,31 @@ impl Editing {
                 Some((s, d)) => self.modal = Some(Modal::Form(Form::edit_dest(s, d.dest()))),
                 None => self.say(need_dest, true),
             },
-            EditCommand::DeleteService => match service {
-                Some(s) => self.modal = Some(Modal::Confirm(Confirmation::delete_service(s))),
-                None => self.say(need_service(), true),
+            EditCommand::DeleteService => match (service, dest) {
+                (_, Some((_, d))) => self.say(
+                    format!(
+                        "{} is a real server: d deletes it, D deletes services",
+                        crate::output::addr_port(&d.dest().addr, d.dest().port)
+                    ),
+                    true,
+                ),
+                (Some(s), None) => {
+                    self.modal = Some(Modal::Confirm(Confirmation::delete_service(s)))
+                }
+                (None, None) => self.say(need_service(), true),
             },
-            EditCommand::DeleteDest => match dest {
-                Some((s, d)) => {
+            EditCommand::DeleteDest => match (service, dest) {
+                (_, Some((s, d))) => {
                     self.modal = Some(Modal::Confirm(Confirmation::delete_dest(s, d.dest())))
                 }
-                None => self.say(need_dest, true),
+                (Some(s), None) => self.say(
+                    format!(
+                        "{} is a service: D deletes it, d a real server",
+                        s.service().key
+                    ),
+                    true,
+                ),
+                (None, None) => self.say(need_dest, true),
             },
             EditCommand::Scheduler => match service {
                 Some(s) => self.modal = Some(Modal::Picker(SchedulerPicker::new(s.service()))),
@@ -166,7 +201,16 @@ impl Editing {
                     None => Modal::Confirm(Confirmation::zero_all(services)),
                 })
             }
-            EditCommand::Undo => self.send(Request::Undo),
+            EditCommand::Undo => match &self.undo_next {
+                None => self.say("nothing to undo in this session", true),
+                Some(next) if next.deletes => {
+                    self.modal = Some(Modal::Confirm(Confirmation::undo(next)))
+                }
+                Some(next) => {
+                    let of = next.id.clone();
+                    self.send(Request::Undo { of });
+                }
+            },
             EditCommand::Journal => {}
         }
     }
@@ -214,8 +258,9 @@ impl Editing {
                     self.send(Request::Nudge(next));
                 }
                 self.mark(app, w.service, w.dest);
-                if let Err(e) = &reply.result {
-                    self.say(e.clone(), true);
+                match &reply.result {
+                    Ok(text) => self.say(text.clone(), false),
+                    Err(e) => self.say(e.clone(), true),
                 }
                 return;
             }
@@ -225,7 +270,8 @@ impl Editing {
                         form.sending = false;
                         match &reply.result {
                             // The form keeps what was typed; the refusal in words.
-                            Err(e) => form.refusal = Some(e.clone()),
+                            // The form marks a refusal with its own ✗.
+                            Err(e) => form.refusal = Some(e.trim_start_matches("✗ ").to_string()),
                             Ok(_) => self.modal = None,
                         }
                     }

@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use crate::app::ServiceRow;
 use crate::model::{Change, Dest, ServiceKey};
 
-use super::super::request::Request;
+use super::super::request::{Request, UndoNext};
 use super::{Body, Key, Modal, Outcome};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +62,23 @@ impl Confirmation {
                 rules_line(&change),
             ],
             request: Request::Apply(change),
+        }
+    }
+
+    /// `u` when undoing the last change takes something out of the table
+    /// (undoing an add): it says what goes.
+    pub fn undo(next: &UndoNext) -> Confirmation {
+        let mut lines = vec![
+            "Undo the last change? Undoing it will".to_string(),
+            format!("{}.", next.words),
+        ];
+        lines.extend(next.commands.iter().cloned());
+        Confirmation {
+            title: "Undo deletes".into(),
+            lines,
+            request: Request::Undo {
+                of: next.id.clone(),
+            },
         }
     }
 
