@@ -148,6 +148,25 @@ fn demo_sparklines_with_traffic() {
     });
 }
 
+/// The recurring slow server, 60 s after its start: the header names it,
+/// its collapsed service shows `⚠1`; `n` expands the service and selects it.
+#[test]
+fn demo_incident_on_screen() {
+    snapshot_all("demo_incident", |d| {
+        d.ticks(60);
+        let s = d.screen();
+        assert!(s.contains("⚠ 10.10.1.12:8080 slow"), "{s}");
+        assert!(s.contains("⚠1"), "{s}");
+    });
+    snapshot_all("demo_incident_next", |d| {
+        d.ticks(60);
+        d.keys("n");
+        let s = d.screen();
+        assert!(s.contains("▾ 192.0.2.10:80"), "{s}");
+        assert!(s.contains("⚠ slow"), "{s}");
+    });
+}
+
 #[test]
 fn demo_help_overlay() {
     snapshot_all("demo_help", |d| d.keys("?"));

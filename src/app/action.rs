@@ -33,6 +33,9 @@ pub enum Action {
     NextMetric,
     Help,
     ToggleExact,
+    /// Select the next real server with an alert raised, expanding its
+    /// service.
+    NextAlert,
     /// Mouse wheel.
     ScrollUp,
     ScrollDown,

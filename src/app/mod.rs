@@ -2,9 +2,9 @@
 //! only reads it and the event loop only feeds it.
 
 mod action;
+pub mod alerts;
 mod config;
 pub mod editing;
-pub mod hints;
 pub mod history;
 mod keyhash;
 pub mod metric;
@@ -24,5 +24,5 @@ pub use config::{AppConfig, APPLY_STEP_ROWS, DEST_SERIES_MAX, HISTORY_BUDGET, HI
 pub use metric::Metric;
 pub use state::App;
 pub use status_line::StatusLine;
-pub use store::{Changed, DestRow, PollStatus, ServiceRow, Store};
+pub use store::{Changed, DestRow, PollStatus, ServiceRow, Store, WorstAlert};
 pub use view::View;

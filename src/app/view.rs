@@ -222,6 +222,7 @@ impl View {
             Action::NextMetric => self.metric = self.metric.next(),
             Action::Help => self.help = true,
             Action::ToggleExact => self.exact = !self.exact,
+            Action::NextAlert => self.next_alert(store),
             Action::Resize { table_rows } => self.set_viewport(table_rows),
             Action::Quit => self.quit = true,
         }
@@ -282,6 +283,39 @@ impl View {
         };
         if changed {
             self.rebuild(store);
+        }
+    }
+
+    /// Selects the next real server after the selection (wrapping round)
+    /// with an alert raised, expanding its service if it is collapsed.
+    fn next_alert(&mut self, store: &mut Store) {
+        let alerted = store.alerted_services();
+        let n = self.rows.len();
+        if alerted.is_empty() || n == 0 {
+            return;
+        }
+        for step in 1..=n {
+            let k = (self.selected + step) % n;
+            match self.rows[k] {
+                Row::Dest(i, j) if store.services()[i].dests()[j].alert().is_some() => {
+                    return self.select(k, store);
+                }
+                Row::Service(i) if alerted.binary_search(&i).is_ok() => {
+                    let key = store.services()[i].service().key;
+                    if self.expanded.insert(key) {
+                        // Its real servers come next in the rebuilt rows.
+                        self.selected_key = Some(store.row_key(&Row::Service(i)));
+                        self.selected = k;
+                        self.rebuild(store);
+                        let first = self.rows.iter().position(|r| {
+                            matches!(*r, Row::Dest(s, j) if s == i
+                                && store.services()[s].dests()[j].alert().is_some())
+                        });
+                        return self.select(first.unwrap_or(self.selected), store);
+                    }
+                }
+                _ => {}
+            }
         }
     }
 

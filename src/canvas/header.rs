@@ -10,12 +10,20 @@ use crate::app::rates::RateSource;
 use crate::app::units::human;
 use crate::app::{App, Metric};
 
+use super::alerts;
 use super::time::clock;
 use super::Chrome;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
     let [top, l1, l2] = Layout::vertical([Constraint::Length(1); 3]).areas(area);
     frame.render_widget(Paragraph::new(status_line(app, chrome)), top);
+    // The alert line, below the totals, when the layout made room for it.
+    if area.height > 3 {
+        if let Some(line) = alerts::header_line(app, &chrome.palette) {
+            let alert = Rect::new(area.x, area.y + 3, area.width, 1);
+            frame.render_widget(Paragraph::new(line), alert);
+        }
+    }
     // Unknown (a derived rate not yet measurable) shows as "-", never 0.
     let rates = app.store().totals().rates;
     let r = |f: fn(&crate::app::rates::Rates) -> f64| rates.as_ref().map(f);

@@ -2,6 +2,7 @@
 //! here reads the clock or the backend; everything comes from `App` and
 //! `Chrome`.
 
+mod alerts;
 mod editing;
 mod header;
 mod help;
@@ -44,9 +45,9 @@ pub struct Palette {
     pub spark: Color,
     /// Values changed in the latest poll.
     pub changed: Color,
-    /// Hints, the stale badge.
+    /// Critical alerts, the stale badge.
     pub alert: Color,
-    /// Weight/traffic mismatch, slow polls, warnings.
+    /// Warning alerts, slow polls, warnings.
     pub warn: Color,
     /// DEMO / READ-ONLY badges.
     pub badge: Color,
@@ -98,7 +99,8 @@ pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
-    let header = 3;
+    // A fourth header line names the worst alert while there is one.
+    let header = 3 + u16::from(app.store().alert_count() > 0);
     let footer = 1;
     let banners = banners.min(2);
     let room = area.height - header - footer - banners;

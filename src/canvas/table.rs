@@ -5,6 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::Frame;
 
+use crate::app::alerts::Alert;
 use crate::app::editing::WeightMark;
 use crate::app::rates::RateSource;
 use crate::app::table::Row;
@@ -13,6 +14,7 @@ use crate::app::{App, Changed, DestRow, ServiceRow};
 use crate::model::{ServiceFlags, ServiceKey};
 use crate::output::addr_port;
 
+use super::alerts;
 use super::Palette;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +32,7 @@ enum Col {
     InBps,
     OutBps,
     Share,
-    Hint,
+    Alert,
 }
 
 impl Col {
@@ -49,7 +51,7 @@ impl Col {
             Col::InBps => "InBPS",
             Col::OutBps => "OutBPS",
             Col::Share => "Weight→Traffic",
-            Col::Hint => "Hint",
+            Col::Alert => "Alert",
         }
     }
 
@@ -64,14 +66,14 @@ impl Col {
             Col::Inact => 9,
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => 7,
             Col::Share => 14,
-            Col::Hint => 8,
+            Col::Alert => 10,
         }
     }
 
     fn right(self) -> bool {
         !matches!(
             self,
-            Col::Prot | Col::Address | Col::Sched | Col::Forward | Col::Share | Col::Hint
+            Col::Prot | Col::Address | Col::Sched | Col::Forward | Col::Share | Col::Alert
         )
     }
 
@@ -105,7 +107,7 @@ const ORDER: [Col; 14] = [
     Col::InBps,
     Col::OutBps,
     Col::Share,
-    Col::Hint,
+    Col::Alert,
 ];
 
 /// What survives on a narrow terminal, most important first.
@@ -114,7 +116,7 @@ const PRIORITY: [Col; 14] = [
     Col::Active,
     Col::Cps,
     Col::Weight,
-    Col::Hint,
+    Col::Alert,
     Col::Inact,
     Col::Prot,
     Col::Share,
@@ -178,7 +180,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
             buf.set_style(Rect::new(area.x, y, area.width, 1), base);
         }
         let cells = match app.view().rows()[i] {
-            Row::Service(s) => service_cells(app, &app.store().services()[s]),
+            Row::Service(s) => service_cells(app, &app.store().services()[s], *palette),
             Row::Dest(s, d) => dest_cells(app, &app.store().services()[s], d, *palette),
         };
         let mut x = area.x;
@@ -260,10 +262,18 @@ fn rate_cells(series_rates: Option<crate::app::rates::Rates>, exact: bool, c: Co
     human(v, exact)
 }
 
-fn service_cells<'a>(app: &'a App, row: &'a ServiceRow) -> Box<dyn Fn(Col) -> Cell + 'a> {
+fn service_cells<'a>(
+    app: &'a App,
+    row: &'a ServiceRow,
+    palette: Palette,
+) -> Box<dyn Fn(Col) -> Cell + 'a> {
     let open = app.view().is_expanded(&row.service().key);
     Box::new(move |c| {
         let changed = row.changed().has(c.changed_bit());
+        if c == Col::Alert {
+            let (text, colour) = alerts::service_cell(row, &palette);
+            return (text, false, colour);
+        }
         let text = match c {
             Col::Prot => match row.service().key {
                 ServiceKey::Addr { protocol, .. } => protocol.name().to_string(),
@@ -285,7 +295,7 @@ fn service_cells<'a>(app: &'a App, row: &'a ServiceRow) -> Box<dyn Fn(Col) -> Ce
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
                 rate_cells(row.series().rates, app.view().exact(), c)
             }
-            Col::Forward | Col::Weight | Col::Share | Col::Hint => String::new(),
+            Col::Forward | Col::Weight | Col::Share | Col::Alert => String::new(),
         };
         (text, changed, None)
     })
@@ -328,28 +338,25 @@ fn dest_cells<'a>(
                 rate_cells(d.rates(app.store().rate_source()), app.view().exact(), c)
             }
             Col::Share => {
-                let (text, off) = share(row, j, app.store().rate_source());
-                if off {
-                    colour = Some(palette.warn);
+                // Yellow only with a share alert raised, not per poll.
+                if let Some(a @ Alert::Share { .. }) = d.alert() {
+                    colour = Some(alerts::colour(a.severity(), &palette));
                 }
+                share(row, j, app.store().rate_source())
+            }
+            Col::Alert => {
+                let (text, c) = alerts::dest_cell(d, &palette);
+                colour = c;
                 text
             }
-            Col::Hint => match d.hint() {
-                Some(h) => {
-                    colour = Some(palette.alert);
-                    h.label().to_string()
-                }
-                None => String::new(),
-            },
         };
         (text, changed, colour)
     })
 }
 
 /// Weight share against traffic share: `33% ██▌  50%`. Traffic is new
-/// connections when there are any, else active connections. Flagged when
-/// the two differ by more than 15 points.
-fn share(row: &ServiceRow, j: usize, source: RateSource) -> (String, bool) {
+/// connections when there are any, else active connections.
+fn share(row: &ServiceRow, j: usize, source: RateSource) -> String {
     let weights: u64 = row.weight();
     let cps: f64 = row
         .dests()
@@ -367,7 +374,7 @@ fn share(row: &ServiceRow, j: usize, source: RateSource) -> (String, bool) {
     } else {
         let active = row.active();
         if active == 0 {
-            return (format!("{:>3.0}%", w * 100.0), false);
+            return format!("{:>3.0}%", w * 100.0);
         }
         d.dest().active_conns as f64 / active as f64
     };
@@ -387,10 +394,7 @@ fn share(row: &ServiceRow, j: usize, source: RateSource) -> (String, bool) {
             _ => '█',
         });
     }
-    (
-        format!("{:>3.0}% {bar} {:>3.0}%", w * 100.0, t * 100.0),
-        (w - t).abs() > 0.15,
-    )
+    format!("{:>3.0}% {bar} {:>3.0}%", w * 100.0, t * 100.0)
 }
 
 fn scheduler(row: &ServiceRow) -> String {

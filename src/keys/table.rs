@@ -99,6 +99,7 @@ pub const DEFAULT: &[Binding] = &[
         .help(Line("sparkline metric"))
         .footer(Footer::Browsing(4, "metric")),
     bind(ch('#'), Browsing, View(A::ToggleExact)).help(Line("exact numbers / K M G")),
+    bind(ch('n'), Browsing, View(A::NextAlert)).help(Line("next alerted real server")),
     bind(ch('?'), Browsing, View(A::Help))
         .help(Line("this help"))
         .footer(Footer::Browsing(0, "help")),

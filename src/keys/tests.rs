@@ -30,6 +30,7 @@ fn help_lists_every_key() {
         ("f", "freeze the display (polling goes on)"),
         ("m", "sparkline metric"),
         ("#", "exact numbers / K M G"),
+        ("n", "next alerted real server"),
         ("?", "this help"),
         ("q  Ctrl-C", "quit"),
         ("wheel, click", "scroll, select"),

@@ -152,6 +152,52 @@ fn sorted_by_cps() {
     });
 }
 
+/// The sample with its threshold lifted: 10.1.0.4 keeps 50 connections
+/// on 2 new a second (they last about 25 s, its siblings' 2.6 s) and 10.1.0.3
+/// gets nothing while its siblings are busy.
+fn without_threshold(h: &mut Harness) {
+    h.fake.inner().services[0].1[4].0.upper_threshold = 0;
+    h.ticks(25);
+}
+
+/// Alerts after their hold: the sample's slow real server and its idle one
+/// roll up to `⚠2` on the collapsed service and the header names the
+/// worst; `n` expands the service and selects each in turn, wrapping round.
+#[test]
+fn alerts_rolled_up_and_next() {
+    snapshot_all("alerts_collapsed", without_threshold);
+    snapshot_all("alerts_next", |h| {
+        without_threshold(h);
+        h.keys("n");
+    });
+    let mut h = Harness::new(120, 40);
+    without_threshold(&mut h);
+    let screen = h.screen();
+    assert!(
+        screen.contains("⚠ 10.1.0.4:80 slow: connections last "),
+        "{screen}"
+    );
+    assert!(screen.contains(" s, siblings 2.6 s"), "{screen}");
+    assert!(screen.contains("(+1 more; n: next)"), "{screen}");
+    assert!(screen.contains("⚠2"), "{screen}");
+    let selected = |h: &Harness| {
+        let app = &h.monitor.app;
+        match app.view().selected_row() {
+            Some(crate::app::table::Row::Dest(i, j)) => {
+                let d = &app.store().services()[i].dests()[j];
+                (d.dest().addr.to_string(), d.alert().map(|a| a.label()))
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    h.keys("n");
+    assert_eq!(selected(&h), ("10.1.0.3".into(), Some("idle")));
+    h.keys("n");
+    assert_eq!(selected(&h), ("10.1.0.4".into(), Some("slow")));
+    h.keys("n");
+    assert_eq!(selected(&h), ("10.1.0.3".into(), Some("idle")), "wraps");
+}
+
 #[test]
 fn frozen() {
     snapshot_all("frozen", |h| {

@@ -2,6 +2,7 @@
 //! history and rates, the director's totals and the health of polling. Read
 //! through methods; only applying a poll (`apply`) changes it.
 
+mod alerted;
 mod apply;
 mod row;
 #[cfg(test)]
@@ -18,6 +19,7 @@ use super::rates::RateSource;
 use super::series::Series;
 use super::table::{dest_text, service_text, Row, RowKey};
 
+pub use alerted::WorstAlert;
 pub(super) use apply::{Applying, Step};
 pub use row::{Changed, DestRow, ServiceRow};
 
@@ -64,6 +66,9 @@ pub struct Store {
     kept_sums: Option<apply::KernelSums>,
     /// Whether rows keep their filter text.
     search_kept: bool,
+    /// Services with alerts raised on their real servers, and how many: the
+    /// header's worst alert and count, and `n`, look only at these.
+    alerted: HashMap<ServiceKey, u16>,
 }
 
 impl Store {
@@ -87,6 +92,7 @@ impl Store {
             flagged: Vec::new(),
             kept_sums: None,
             search_kept: false,
+            alerted: HashMap::new(),
         }
     }
 
@@ -236,14 +242,8 @@ impl Store {
             if let Some(&i) = self.index.get(&key) {
                 let row = &mut self.services[i];
                 row.dest_series = n;
-                let mut lost = false;
                 for d in row.dests.iter_mut().skip(n) {
-                    lost |= d.series.take().is_some();
-                }
-                // Derived rates live in the series: without one a real
-                // server's rate is unknown, and so is whether it is idle.
-                if lost && self.rate_source == RateSource::Counters {
-                    row.derive_hints(self.rate_source);
+                    d.series = None;
                 }
             }
         }

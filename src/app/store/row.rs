@@ -1,12 +1,11 @@
 //! One service's row in the store and its real servers' rows: the latest
-//! reading, its history, what the last poll changed and the hints derived
-//! from it.
+//! reading, its history, what the last poll changed and its alerts.
 
 use std::time::Duration;
 
 use crate::model::{Dest, Service};
 
-use super::super::hints::{hint, siblings_busy, Hint};
+use super::super::alerts::{self, Alert, DestAlerts};
 use super::super::rates::{RateSource, Rates};
 use super::super::series::Series;
 
@@ -104,9 +103,9 @@ pub struct DestRow {
     /// of them, so that paging through a big table cannot grow memory.
     pub(super) series: Option<Box<Series>>,
     pub(super) changed: Changed,
-    /// Derived when the real server or the rate source changes, not when
+    /// Judged at each reading of its service's real servers, not when
     /// drawn: the canvas only shows it.
-    pub(super) hint: Option<Hint>,
+    pub(super) alerts: DestAlerts,
 }
 
 impl DestRow {
@@ -115,7 +114,7 @@ impl DestRow {
             dest,
             series: None,
             changed: Changed::default(),
-            hint: None,
+            alerts: DestAlerts::default(),
         }
     }
 
@@ -134,9 +133,17 @@ impl DestRow {
         self.changed
     }
 
+    /// The worst alert raised on it: cheap, for drawing and for picking
+    /// rows to show.
     #[inline]
-    pub fn hint(&self) -> Option<Hint> {
-        self.hint
+    pub fn alert(&self) -> Option<&Alert> {
+        self.alerts.alert()
+    }
+
+    /// Drained with its connections still going (a neutral mark).
+    #[inline]
+    pub fn draining(&self) -> bool {
+        self.alerts.draining()
     }
 
     /// Rates to display under `source` (the store's `rate_source`): the
@@ -147,17 +154,6 @@ impl DestRow {
         match source {
             RateSource::Kernel => Some(Rates::from_kernel(&self.dest.stats)),
             RateSource::Counters => self.series.as_ref().and_then(|s| s.rates),
-            RateSource::Off => None,
-        }
-    }
-
-    /// New connections per second under `source`: what hints look at,
-    /// without converting the other rates.
-    #[inline]
-    fn cps(&self, source: RateSource) -> Option<f64> {
-        match source {
-            RateSource::Kernel => Some(self.dest.stats.cps as f64),
-            RateSource::Counters => self.series.as_ref().and_then(|s| s.rates.map(|r| r.cps)),
             RateSource::Off => None,
         }
     }
@@ -185,6 +181,8 @@ pub struct ServiceRow {
     /// addresses are not formatted afresh every poll. Cleared when the
     /// scheduler or the real servers change.
     pub(super) search: Option<Box<str>>,
+    /// How many of its real servers have an alert raised.
+    pub(super) alerts: u16,
 }
 
 impl ServiceRow {
@@ -201,6 +199,7 @@ impl ServiceRow {
             // existed.
             sampled: polls,
             search: None,
+            alerts: 0,
         }
     }
 
@@ -261,27 +260,27 @@ impl ServiceRow {
         self.dests.iter().map(|d| d.dest.weight as u64).sum()
     }
 
-    /// Derives its real servers' hints from their readings under `source`:
-    /// one count of the busy ones, then one pass (no allocation).
+    /// How many of its real servers have an alert raised (the service
+    /// row's roll-up).
     #[inline]
-    pub(super) fn derive_hints(&mut self, source: RateSource) {
-        if source == RateSource::Kernel {
-            // The kernel's integers: no float per real server to count.
-            let busy = self.dests.iter().filter(|d| d.dest.stats.cps > 0).count();
-            for d in &mut self.dests {
-                let cps = d.dest.stats.cps;
-                let siblings = siblings_busy(busy, cps > 0);
-                d.hint = hint(&d.dest, Some(cps as f64), siblings);
-            }
-            return;
-        }
-        let busy = |cps: Option<f64>| cps.is_some_and(|c| c > 0.0);
-        let busy_count = self.dests.iter().filter(|d| busy(d.cps(source))).count();
-        for d in &mut self.dests {
-            let cps = d.cps(source);
-            d.hint = hint(&d.dest, cps, siblings_busy(busy_count, busy(cps)));
-        }
+    pub fn alerts(&self) -> u16 {
+        self.alerts
     }
+
+    /// Judges its real servers' alerts after a reading of them at `at`,
+    /// under `source`.
+    pub(super) fn judge_alerts(&mut self, at: Duration, source: RateSource) {
+        let rates = alerts::Rates {
+            counters: source != RateSource::Off,
+            kernel: source == RateSource::Kernel,
+        };
+        self.alerts = alerts::judge(&self.service, &mut self.dests, at, rates, split);
+    }
+}
+
+/// A real server's reading and its alert state, borrowed apart.
+fn split(d: &mut DestRow) -> (&Dest, &mut DestAlerts) {
+    (&d.dest, &mut d.alerts)
 }
 
 #[cfg(test)]

@@ -592,13 +592,14 @@ fn stale_badge_starts_at_first_failure_and_clears_on_success() {
 }
 
 proptest::proptest! {
-    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
-    /// The hints the store keeps for each real server are, after every
-    /// poll, the hints of its latest reading and of its siblings' rates
-    /// under the rate source in force: whatever rows each poll read, with
-    /// the rate source changing in between.
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+    /// The alerts roll up consistently after every poll, whatever rows each
+    /// poll read, with the rate source changing in between: each service's
+    /// count is its real servers' alerts, the store's count their sum, and
+    /// the header's worst alert is raised, of the worst kind, and there
+    /// exactly when some alert is.
     #[test]
-    fn hints_kept_per_row_follow_every_poll(
+    fn alert_roll_ups_follow_every_poll(
         polls in proptest::collection::vec(
             (
                 proptest::bool::weighted(0.3),
@@ -610,10 +611,9 @@ proptest::proptest! {
                 ),
                 0u8..10,
             ),
-            1..12,
+            1..40,
         )
     ) {
-        use crate::app::hints::hint;
         let mut t = FakeTable::many(12);
         t.wave = false;
         for (_, dests) in &mut t.services {
@@ -647,71 +647,90 @@ proptest::proptest! {
                 _ => Some(true),
             };
             a.apply(Event::Polled(p));
-            let source = a.store().rate_source();
-            for row in a.store().services() {
-                let cps: Vec<Option<f64>> =
-                    row.dests().iter().map(|d| d.rates(source).map(|r| r.cps)).collect();
-                for (j, d) in row.dests().iter().enumerate() {
-                    let siblings = (0..cps.len())
-                        .any(|k| k != j && cps[k].is_some_and(|c| c > 0.0));
-                    let want = hint(d.dest(), cps[j], siblings);
-                    proptest::prop_assert_eq!(d.hint(), want, "{:?} at {}", d.dest().key(), at);
-                }
+            let store = a.store();
+            let mut total = 0;
+            let mut worst = None;
+            for row in store.services() {
+                let raised: Vec<_> = row.dests().iter().filter_map(|d| d.alert()).collect();
+                proptest::prop_assert_eq!(row.alerts() as usize, raised.len());
+                total += raised.len();
+                worst = raised.iter().map(|a| a.kind()).chain(worst).min();
             }
+            proptest::prop_assert_eq!(store.alert_count(), total);
+            let header = store.worst_alert();
+            proptest::prop_assert_eq!(header.map(|w| w.alert.kind()), worst);
+            proptest::prop_assert_eq!(header.map_or(0, |w| w.others + 1), total);
         }
     }
 }
 
-/// Hints are kept with the rows: an idle real server (its sibling gets the
-/// new connections) and a draining one are flagged from their reading; a
-/// poll that reads no real server but switches the rate source off takes
-/// the idle hint away (its rate is now unknown) and keeps the draining one.
+/// Alerts are judged at readings, over time: an idle real server (its
+/// sibling gets the new connections) is flagged after the quiet spell and
+/// the hold, a draining one only marked; with the estimator off no new
+/// connection can be judged, so the idle alert clears after its hold while
+/// the draining mark stays.
 #[test]
-fn hints_follow_the_reading_and_the_rate_source() {
-    use crate::app::hints::Hint;
+fn alerts_follow_the_readings_and_the_rate_source() {
+    use crate::app::alerts::{Kind, CLEAR_AFTER, QUIET_SECS, RAISE_AFTER};
     let mut t = FakeTable::many(2);
     t.wave = false;
     for (_, dests) in &mut t.services {
         let mut second = dests[0].clone();
         second.0.addr = "10.200.0.2".parse().unwrap();
         dests.push(second);
+        for (_, traffic) in dests.iter_mut() {
+            traffic.cps = 20;
+        }
     }
-    let kernel = |t: &FakeTable, at: u64, estimator: bool| {
+    let read = |t: &FakeTable, at: u64, estimator: bool| {
         let mut p = poll_of_some(t, at, &[0, 1], &[0, 1]);
         p.whole = true;
         p.estimator = Some(estimator);
         Event::Polled(p)
     };
-    let mut a = app();
-    t.advance(1, true);
-    a.apply(kernel(&t, 1, true));
-    let hints = |a: &App| -> Vec<Vec<Option<Hint>>> {
+    let kinds = |a: &App| -> Vec<Vec<Option<Kind>>> {
         let rows = a.store().services();
         rows.iter()
-            .map(|r| r.dests().iter().map(|d| d.hint()).collect())
+            .map(|r| {
+                r.dests()
+                    .iter()
+                    .map(|d| d.alert().map(|x| x.kind()))
+                    .collect()
+            })
             .collect()
     };
-    assert_eq!(hints(&a), vec![vec![None, None], vec![None, None]]);
+    let draining = |a: &App| a.store().services()[1].dests()[0].draining();
+    let mut a = app();
+    let mut at = 0;
+    let mut run = |a: &mut App, t: &mut FakeTable, secs: u64, estimator: bool| {
+        for _ in 0..secs {
+            at += 1;
+            t.advance(1, estimator);
+            a.apply(read(t, at, estimator));
+        }
+    };
+    run(&mut a, &mut t, 5, true);
+    assert_eq!(kinds(&a), vec![vec![None, None], vec![None, None]]);
     t.services[0].1[1].1.cps = 0;
     t.services[1].1[0].0.weight = 0;
     t.services[1].1[0].0.active_conns = 3;
-    t.advance(1, true);
-    a.apply(kernel(&t, 2, true));
+    t.services[1].1[0].1.cps = 0;
+    run(&mut a, &mut t, QUIET_SECS as u64, true);
+    assert_eq!(kinds(&a)[0], vec![None, None], "quiet, not yet held");
+    assert!(draining(&a));
+    run(&mut a, &mut t, RAISE_AFTER as u64, true);
     assert_eq!(a.store().rate_source(), RateSource::Kernel);
     assert_eq!(
-        hints(&a),
-        vec![
-            vec![None, Some(Hint::Idle)],
-            vec![Some(Hint::Draining), None]
-        ]
+        kinds(&a),
+        vec![vec![None, Some(Kind::Idle)], vec![None, None]]
     );
-    t.advance(1, false);
-    let mut p = poll_of_some(&t, 3, &[0], &[]);
-    p.estimator = Some(false);
-    a.apply(Event::Polled(p));
+    assert_eq!(a.store().services()[0].alerts(), 1);
+    assert_eq!(a.store().alert_count(), 1);
+    run(&mut a, &mut t, CLEAR_AFTER as u64 - 1, false);
     assert_eq!(a.store().rate_source(), RateSource::Off);
-    assert_eq!(
-        hints(&a),
-        vec![vec![None, None], vec![Some(Hint::Draining), None]]
-    );
+    assert_eq!(kinds(&a)[0], vec![None, Some(Kind::Idle)], "held");
+    run(&mut a, &mut t, 1, false);
+    assert_eq!(kinds(&a), vec![vec![None, None], vec![None, None]]);
+    assert_eq!(a.store().alert_count(), 0);
+    assert!(draining(&a));
 }

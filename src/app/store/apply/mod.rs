@@ -30,9 +30,6 @@ pub struct Placed {
     /// Rows moved (services came or went): the row list must be rebuilt
     /// before anything reads it.
     reindexed: bool,
-    /// The rate source differs from the last poll's: every hint is derived
-    /// again.
-    source_changed: bool,
 }
 
 impl Placed {
@@ -60,8 +57,6 @@ pub struct Applying {
     spare: usize,
     /// The totals pass, once the updates are done.
     totals: Totals,
-    /// Derive every row's hints again in the totals pass.
-    rederive_hints: bool,
 }
 
 /// Where a poll being applied stands after a step.
@@ -92,7 +87,6 @@ impl Store {
         self.poll.last_error = None;
         self.poll.took = p.took;
         self.poll.interval = p.interval;
-        let before = self.rate_source;
         // Rule 1 when the backend knows the estimator runs (zero kernel
         // rates are then no traffic), rule 3 when it knows it does not, and
         // detection (rules 1 and 2) only when it cannot say, from whole
@@ -113,7 +107,6 @@ impl Store {
             samples,
             updates,
             reindexed,
-            source_changed: before != self.rate_source,
         }
     }
 
@@ -135,7 +128,6 @@ impl Store {
             rebuild: false,
             spare,
             totals: Totals::start(kept, self.services.len()),
-            rederive_hints: placed.source_changed,
         }
     }
 
@@ -197,5 +189,7 @@ impl Store {
         if moved && !job.rebuild && expanded.contains(&row.service.key) {
             job.rebuild = true;
         }
+        let (key, alerts) = (row.service.key, row.alerts);
+        self.note_alerts(key, alerts);
     }
 }

@@ -155,6 +155,7 @@ impl Store {
         self.keys = services.iter().map(|s| s.key).collect();
         self.services = rows;
         self.recent.retain(|k, _| self.index.contains_key(k));
+        self.alerted.retain(|k, _| self.index.contains_key(k));
     }
 
     /// Some services re-read (a big table between whole listings): only

@@ -87,12 +87,7 @@ impl Store {
         let t = &mut job.totals;
         let end = t.next.saturating_add(max_rows).min(self.services.len());
         let slice = t.next..end;
-        t.add_rows(t.next, &self.services[slice.clone()], job.source);
-        if job.rederive_hints {
-            for row in &mut self.services[slice] {
-                row.derive_hints(job.source);
-            }
-        }
+        t.add_rows(t.next, &self.services[slice], job.source);
         t.next = end;
         if end < self.services.len() {
             return Step::Working;

@@ -1,5 +1,5 @@
 //! Bringing one service's row up to date with a reading: its counters and
-//! history, its real servers, the marks of what changed and their hints.
+//! history, its real servers, the marks of what changed and their alerts.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -45,15 +45,13 @@ pub(super) fn update_row(
             *spare -= row.dest_series;
         }
         let series = (samples, row.dest_series);
-        let merged = merge_dests(&mut row.dests, dests, at, source, series);
-        if !merged.same_keys {
+        if !merge_dests(&mut row.dests, dests, at, source, series) {
             row.search = None;
             moved = true;
         }
         row.dests_read_at = Some(at);
-        if merged.hint_inputs_changed {
-            row.derive_hints(source);
-        }
+        // Every reading: the alerts' windows and hysteresis run on time.
+        row.judge_alerts(at, source);
         sums(&row.dests)
     } else {
         for d in &mut row.dests {
@@ -103,37 +101,25 @@ fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
     })
 }
 
-/// What merging a reading of real servers found.
-struct Merged {
-    /// The same real servers as before, in the same order.
-    same_keys: bool,
-    /// Something a hint looks at may have changed: hints are derived again
-    /// only then (most readings of a big table change none of them).
-    hint_inputs_changed: bool,
-}
-
 /// `series`: the history length of real servers' series, and how many of
-/// them (the first) keep one.
+/// them (the first) keep one. True when the reading holds the same real
+/// servers as before, in the same order.
 fn merge_dests(
     rows: &mut Vec<DestRow>,
     new: Vec<Dest>,
     at: Duration,
     source: RateSource,
     (samples, kept): (usize, usize),
-) -> Merged {
+) -> bool {
     let same_keys =
         rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
         // The usual read: the same real servers; update them in place.
-        let mut hint_inputs_changed = false;
         for (j, (row, dest)) in rows.iter_mut().zip(new).enumerate() {
             let samples = (j < kept).then_some(samples);
-            hint_inputs_changed |= update_dest(row, dest, at, source, samples);
+            update_dest(row, dest, at, source, samples);
         }
-        return Merged {
-            same_keys,
-            hint_inputs_changed,
-        };
+        return true;
     }
     let mut old: HashMap<_, DestRow> = std::mem::take(rows)
         .into_iter()
@@ -150,14 +136,11 @@ fn merge_dests(
             row
         })
         .collect();
-    Merged {
-        same_keys,
-        hint_inputs_changed: true,
-    }
+    false
 }
 
-/// True when something a hint looks at may have changed. Inlined: it runs
-/// for every real server read, and most take the short path below.
+/// Inlined: it runs for every real server read, and most take the short
+/// path below.
 #[inline(always)]
 fn update_dest(
     row: &mut DestRow,
@@ -165,18 +148,16 @@ fn update_dest(
     at: Duration,
     source: RateSource,
     samples: Option<usize>,
-) -> bool {
+) {
     if source == RateSource::Kernel && samples.is_none() {
         // Most real servers of a big table (those off screen): no series,
         // and the kernel's rates are integers, so the marks come from
         // comparing them (what `Changed::between` finds through floats,
         // which the test VM emulates, at a cost).
-        // The marks compare every input of a hint but the threshold.
         row.series = None;
         row.changed = Changed::of_kernel(&row.dest, &dest);
-        let threshold = row.dest.upper_threshold != dest.upper_threshold;
         row.dest = dest;
-        return threshold || row.changed != Changed::default();
+        return;
     }
     update_sampled_dest(row, dest, at, source, samples)
 }
@@ -189,7 +170,7 @@ fn update_sampled_dest(
     at: Duration,
     source: RateSource,
     samples: Option<usize>,
-) -> bool {
+) {
     let before = (
         row.rates(source),
         row.dest.weight as u64,
@@ -213,8 +194,6 @@ fn update_sampled_dest(
             row.dest.inactive_conns as u64,
         ),
     );
-    // Marks compare rounded rates; a hint looks at the exact ones.
-    true
 }
 
 #[cfg(test)]
