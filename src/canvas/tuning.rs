@@ -14,8 +14,7 @@ use super::status::fit_words;
 use super::Palette;
 
 /// The line, if tuning mode is on. The address and the weight always
-/// stay; an error comes next, then the key hints that fit, then any other
-/// message if there is room.
+/// stay; then the last write's message, then the key hints that fit.
 pub fn tuning_line(
     app: &App,
     message: Option<&Message>,
@@ -46,43 +45,39 @@ pub fn tuning_line(
         Span::raw(format!("  weight {}{mark}", d.weight)),
     ];
     let mut room = width.saturating_sub(spans.iter().map(|s| s.width()).sum());
-    let put_message = |spans: &mut Vec<Span<'static>>, room: &mut usize| {
-        let Some(m) = message else { return };
-        let Some(text) = fit_words(&m.text, room.saturating_sub(2)) else {
-            return;
-        };
-        *room -= 2 + text.chars().count();
-        let fg = if m.error {
-            palette.alert
-        } else {
-            palette.spark
-        };
-        spans.push(Span::styled(format!("  {text}"), Style::default().fg(fg)));
-    };
-    if message.is_some_and(|m| m.error) {
-        put_message(&mut spans, &mut room);
-    }
-    // Hints drop from the right, but the last (how to leave) stays while
-    // it fits: the mode must never look like a trap.
     let mut hints = keys.tuning_footer();
     let need = |h: &[(String, &str)]| -> usize {
         h.iter()
             .map(|(k, what)| 2 + k.chars().count() + 1 + what.chars().count())
             .sum()
     };
+    // The last hint (how to leave) keeps its room: the mode must never
+    // look like a trap. The message of the last write comes before the
+    // other hints, which drop from the right.
+    let leave = need(&hints[hints.len().saturating_sub(1)..]);
+    if let Some(m) = message {
+        // A success is worth showing whole only; an error in part.
+        let fitted =
+            fit_words(&m.text, room.saturating_sub(leave + 2)).filter(|t| m.error || *t == m.text);
+        if let Some(text) = fitted {
+            room -= 2 + text.chars().count();
+            let fg = if m.error {
+                palette.alert
+            } else {
+                palette.spark
+            };
+            spans.push(Span::styled(format!("  {text}"), Style::default().fg(fg)));
+        }
+    }
     while hints.len() > 1 && need(&hints) > room {
         hints.remove(hints.len() - 2);
     }
     if need(&hints) <= room {
-        room -= need(&hints);
         for (k, what) in hints {
             spans.push(Span::raw("  "));
             spans.push(Span::styled(k, bold));
             spans.push(Span::raw(format!(" {what}")));
         }
-    }
-    if message.is_some_and(|m| !m.error) {
-        put_message(&mut spans, &mut room);
     }
     Some(Line::from(spans))
 }
