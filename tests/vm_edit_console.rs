@@ -1,14 +1,15 @@
 //! Editing from the keyboard on real kernels (6.1 and 6.12): lvstop on the test VM's serial
 //! console, driven through tmux (`support::console`), with `ipvsadm` in the VM as the judge.
-//! On the golden table (tests/golden/table.rules): weight arrows, Shift, exact weight,
-//! drain/restore, undo, the scheduler picker, the forms (add service, add real server),
+//! On the golden table (tests/golden/table.rules): arrows outside tuning mode changing nothing,
+//! tuning mode's arrows and Shift, `+`/`-`, exact weight, drain/restore, undo, the scheduler
+//! picker, the forms (add service, add real server),
 //! deletes with confirmation, zeroing, undo of each; then lvstop again with --read-only, where
 //! every edit key says so and `ipvsadm -Sn` and the journal stay as they were. In between,
 //! another tool deletes a service whose form is open and flushes the table on screen.
 //!
 //! Arrow keys are sent only where the test is about them (weights): a serial console can split
-//! an escape sequence, and crossterm then reads a lone ESC. Elsewhere the script uses the
-//! letter keys (`j`, Enter, space on a choice).
+//! an escape sequence, and crossterm then reads a lone ESC (which in tuning mode leaves it).
+//! Elsewhere the script uses the letter keys (`j`, Enter, space on a choice).
 
 mod support;
 
@@ -102,16 +103,16 @@ fn filter_and_expand(r: &Run) {
     r.wait("the filter typed", |s| s.contains("/192.0.2.1:80"));
     r.keys(&["Enter"]);
     r.wait("the filter kept", |s| {
-        s.contains("filter:192.0.2.1:80") && !s.contains("192.0.2.2:443")
+        s.contains("filter 192.0.2.1:80") && !s.contains("192.0.2.2:443")
     });
     r.keys(&["g", "Enter"]);
 }
 
-/// The weight cell of a real server's row on screen (`4✓` → "4✓").
+/// A real server's row on screen (`TUNING → ADDR` in tuning mode, else `  → ADDR`).
 fn row_of<'s>(screen: &'s str, addr: &str) -> &'s str {
     screen
         .lines()
-        .find(|l| l.contains(&format!("  → {addr}")))
+        .find(|l| l.contains(&format!(" → {addr}")))
         .unwrap_or("")
 }
 
@@ -141,8 +142,29 @@ fn edit_session(c: &Console) {
     });
     select_dest(&r, &screen, "198.51.100.12:8080");
 
-    // → +1, Shift+→ +10, ← and Shift+← back: read-modify-write keeps -x 100 -y 10.
     let w = |n: u32| move |j: &str| j.contains(&format!("-r 198.51.100.12:8080 -m -w {n}\n"));
+    // Outside tuning mode the arrows only navigate: → and Shift+→ on the real server, then ←
+    // (which goes up to the service), change nothing in the kernel.
+    let untouched = r.judge_until("weight 3 before", w(3));
+    r.keys(&["Right"]);
+    std::thread::sleep(Duration::from_millis(300));
+    r.keys(&["S-Right"]);
+    std::thread::sleep(Duration::from_millis(300));
+    r.keys(&["Left"]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = r.judge();
+    assert_eq!(
+        saved(&after),
+        saved(&untouched),
+        "kernel {}: arrows outside tuning mode changed the table",
+        c.kernel()
+    );
+    select_dest(&r, &screen, "198.51.100.12:8080");
+
+    // Tuning mode (Enter): → +1, Shift+→ +10, ← and Shift+← back; read-modify-write keeps
+    // -x 100 -y 10.
+    r.keys(&["Enter"]);
+    r.wait("tuning mode", |s| s.contains("TUNING 198.51.100.12:8080"));
     r.keys(&["Right"]);
     r.judge_until("weight 4", w(4));
     r.keys(&["S-Right"]);
@@ -151,13 +173,25 @@ fn edit_session(c: &Console) {
         j.contains("198.51.100.12:8080") && j.contains("100        10"),
         "{j}"
     );
+    r.wait("the message before and after", |s| {
+        s.contains("198.51.100.12:8080 weight 4 → 14 ✓")
+    });
     r.keys(&["Left", "S-Left"]);
     r.judge_until("weight 3", w(3));
     r.wait("the row says applied", |s| {
         row_of(s, "198.51.100.12").contains("3✓")
     });
-    // `w`: exact weight.
-    r.keys(&["w", "BSpace"]);
+    // Esc alone, then a pause: ESC followed at once by a key reads as Alt+key.
+    r.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(700));
+    r.wait("tuning mode left", |s| !s.contains("TUNING"));
+    // `+`/`-` without the mode.
+    r.keys(&["+"]);
+    r.judge_until("weight 4 by +", w(4));
+    r.keys(&["-"]);
+    r.judge_until("weight 3 by -", w(3));
+    // `W`: exact weight.
+    r.keys(&["W", "BSpace"]);
     c.type_text("42");
     r.keys(&["Enter"]);
     r.judge_until("weight 42", w(42));
@@ -168,7 +202,9 @@ fn edit_session(c: &Console) {
     r.judge_until("restored", w(42));
     r.keys(&["u"]);
     r.judge_until("undo of the restore", w(0));
-    r.wait("the undo message", |s| s.contains("undone: ipvsadm -e"));
+    r.wait("the undo message", |s| {
+        s.contains("undone: 198.51.100.12:8080 weight 42 → 0 ✓")
+    });
 
     // `s`: rr → wrr from the picker; `u` back.
     r.keys(&["g", "s"]);
@@ -253,9 +289,15 @@ fn edit_session(c: &Console) {
     // screen: a `u` pressed once ipvsadm shows the service but before then is the form's
     // (CI, 6.1: it was, and the service stayed). The operator sees the answer first.
     r.wait("the add reported", |s| {
-        s.contains("applied: ipvsadm -A -t 198.51.100.200:8080 -s wlc")
+        s.contains("added service TCP 198.51.100.200:8080 ✓")
     });
+    // Undoing an add deletes: it asks first, naming what goes.
     r.keys(&["u"]);
+    r.wait("the undo's confirmation", |s| {
+        s.contains("Undo deletes") && s.contains("delete service TCP 198.51.100.200:8080")
+    });
+    assert!(r.judge().contains("198.51.100.200"), "asked, not yet sent");
+    r.keys(&["y"]);
     r.judge_until("it undone", |j| !j.contains("198.51.100.200"));
 
     faults_while_on_screen(&mut r);
@@ -330,7 +372,7 @@ fn read_only_session(c: &Console) {
     let _ = screen;
     select_dest(&r, &screen2, "198.51.100.12:8080");
     for k in [
-        "Right", "S-Left", "w", "x", "a", "A", "e", "E", "d", "D", "s", "Z", "u",
+        "Enter", "w", "+", "-", "W", "x", "a", "A", "e", "E", "d", "D", "s", "Z", "u",
     ] {
         r.keys(&[k]);
         std::thread::sleep(Duration::from_millis(300));
