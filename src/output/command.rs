@@ -76,7 +76,7 @@ impl fmt::Display for Word<'_> {
     }
 }
 
-/// A service as ipvsadm names it: from a key, or as typed into a form.
+/// A service as ipvsadm names it.
 #[derive(Debug, Clone)]
 pub enum ServiceText<'a> {
     Addr {
@@ -133,14 +133,6 @@ impl fmt::Display for ServiceText<'_> {
 /// `-f 42 -6` (print_service_entry's svc_name under FMT_RULE).
 pub fn service_arg(key: &ServiceKey) -> String {
     ServiceText::of(key).to_string()
-}
-
-/// `addr:port` as typed, as ipvsadm reads it: `[v6]:port` for IPv6.
-pub fn typed_addr_port(addr: &str, port: &str) -> String {
-    match addr.parse::<IpAddr>() {
-        Ok(IpAddr::V6(_)) => format!("[{addr}]:{port}"),
-        _ => format!("{addr}:{port}"),
-    }
 }
 
 /// Scheduler flag words that restore every bit: ipvsadm's words, plus
@@ -316,22 +308,6 @@ impl fmt::Display for DestWords<'_> {
     }
 }
 
-/// A command a form is still filling in, its values as typed, spelled as
-/// `rule` spells a valid one.
-#[derive(Debug, Clone)]
-pub enum Draft<'a> {
-    Service {
-        edit: bool,
-        service: ServiceText<'a>,
-        words: ServiceWords<'a>,
-    },
-    Dest {
-        edit: bool,
-        service: &'a ServiceKey,
-        words: DestWords<'a>,
-    },
-}
-
 fn service_command(edit: bool) -> &'static str {
     if edit {
         "-E"
@@ -345,26 +321,6 @@ fn dest_command(edit: bool) -> &'static str {
         "-e"
     } else {
         "-a"
-    }
-}
-
-/// The shell command of a draft: `ipvsadm -A -t 192.0.2.1: -s wlc`.
-pub fn draft_line(draft: &Draft) -> String {
-    match draft {
-        Draft::Service {
-            edit,
-            service,
-            words,
-        } => format!("ipvsadm {} {service}{words}", service_command(*edit)),
-        Draft::Dest {
-            edit,
-            service,
-            words,
-        } => format!(
-            "ipvsadm {} {}{words}",
-            dest_command(*edit),
-            service_arg(service)
-        ),
     }
 }
 

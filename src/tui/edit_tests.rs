@@ -524,8 +524,9 @@ fn edit_forms_keep_identity_and_send_the_rest() {
     assert!(form
         .command_line()
         .starts_with("ipvsadm -E -t 192.0.2.10:80 -s wlc"));
-    // To persistence (protocol, address, port, scheduler, flags, persistence).
-    r.keys("<Tab><Tab><Tab><Tab><Tab>120<Enter>");
+    // Focus starts on the scheduler, the first field that can change;
+    // to persistence past the flags.
+    r.keys("<Tab><Tab>120<Enter>");
     r.pump();
     let s = r
         .reader()
@@ -536,7 +537,8 @@ fn edit_forms_keep_identity_and_send_the_rest() {
         .unwrap();
     assert_eq!(s.timeout, 120);
     r.select_dest(web(), web_rs(11));
-    r.keys("e<Tab><Tab><Tab><Tab>500<Tab>5<Enter>");
+    // Focus starts on forwarding; past the weight to the thresholds.
+    r.keys("e<Tab><Tab>500<Tab>5<Enter>");
     r.pump();
     let d = r.dest(web(), web_rs(11)).unwrap();
     assert_eq!((d.upper_threshold, d.lower_threshold), (500, 5));
@@ -575,7 +577,10 @@ fn invalid_forms_send_nothing() {
         .as_deref()
         .unwrap()
         .contains("nothing was sent"));
+    // The form was changed: Esc asks before throwing the typing away.
     r.keys("<Esc>");
+    assert!(r.screen().contains("Discard the changes to this form?"));
+    r.keys("y");
     assert!(r.monitor.edit.modal.is_none());
     assert_eq!(r.carried, 0);
 }
@@ -707,6 +712,14 @@ fn snapshots_add_service_form() {
 }
 
 #[test]
+fn snapshots_form_esc_asks_before_discarding() {
+    snapshot_all("form_discard_asks", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        open_form(r, "e<Tab><Bs><Bs>7<Esc>");
+    });
+}
+
+#[test]
 fn snapshots_edit_service_form() {
     snapshot_all("form_edit_service", Mode::ReadWrite, |r| {
         r.select_service(web());
@@ -714,11 +727,11 @@ fn snapshots_edit_service_form() {
     });
     snapshot_all("form_edit_service_error", Mode::ReadWrite, |r| {
         r.select_service(web());
-        open_form(r, "E<Tab><Tab><Tab><Tab>sh-port");
+        open_form(r, "E<Tab>sh-port");
     });
     snapshot_all("form_edit_service_refused", Mode::ReadWrite, |r| {
         r.select_service(web());
-        open_form(r, "E<Tab><Tab><Tab><Tab><Tab>60");
+        open_form(r, "E<Tab><Tab>60");
         // Another tool deletes the service meanwhile.
         r.editor
             .as_mut()
@@ -759,11 +772,11 @@ fn snapshots_real_server_forms() {
     });
     snapshot_all("form_edit_dest_error", Mode::ReadWrite, |r| {
         r.select_dest(web(), web_rs(14));
-        open_form(r, "e<Tab><Tab><Tab><Bs><Bs>abc");
+        open_form(r, "e<Tab><Bs><Bs>abc");
     });
     snapshot_all("form_edit_dest_refused", Mode::ReadWrite, |r| {
         r.select_dest(web(), web_rs(14));
-        open_form(r, "e<Tab><Tab><Tab><Bs><Bs>77");
+        open_form(r, "e<Tab><Bs><Bs>77");
         r.editor
             .as_mut()
             .unwrap()

@@ -3,7 +3,6 @@
 //! makes.
 
 use crate::model::{Change, Dest, Family, Forward, ServiceKey, TunnelFlags, TunnelType};
-use crate::output::command::{self, DestWords, Draft, TunnelWords, Word};
 use crate::rules::build::{self, DestOptions};
 use crate::rules::options::Opt;
 use crate::rules::value::{self, AddrPort};
@@ -116,14 +115,6 @@ fn checksum(f: &Form) -> Opt {
         "remcsum" => Opt::TunRemcsum,
         _ => Opt::TunNocsum,
     }
-}
-
-fn checksum_flags(f: &Form) -> TunnelFlags {
-    TunnelFlags(match checksum(f) {
-        Opt::TunCsum => TunnelFlags::CSUM,
-        Opt::TunRemcsum => TunnelFlags::REMCSUM,
-        _ => 0,
-    })
 }
 
 /// A threshold as given: empty or 0 is none.
@@ -240,34 +231,5 @@ pub(super) fn change(f: &Form) -> Option<Change> {
     Some(match f.kind {
         Kind::EditDest(..) => Change::EditDest { service, dest },
         _ => Change::AddDest { service, dest },
-    })
-}
-
-/// The words typed so far, spelled as a valid command would be.
-pub(super) fn draft_line(f: &Form) -> String {
-    let server = f.text(FieldId::Server);
-    let server = match f.text(FieldId::ServerPort) {
-        "" => server.to_string(),
-        port => command::typed_addr_port(server, port),
-    };
-    let forward = forward(f);
-    let words = DestWords {
-        server: server.into(),
-        forward,
-        weight: Some(f.text(FieldId::Weight))
-            .filter(|w| !w.is_empty())
-            .map(Word::from),
-        tunnel: (forward == Forward::Tunnel).then(|| TunnelWords {
-            tun_type: tunnel_type(f),
-            port: f.text(FieldId::TunPort).into(),
-            flags: checksum_flags(f),
-        }),
-        upper: threshold(f, FieldId::Upper).map(Word::from),
-        lower: threshold(f, FieldId::Lower).map(Word::from),
-    };
-    command::draft_line(&Draft::Dest {
-        edit: f.is_edit(),
-        service: service(f),
-        words,
     })
 }

@@ -1,6 +1,8 @@
 //! How both forms are drawn inside their dialog: a line per visible field
-//! (label, value or hint, the field's message), then the ipvsadm line, the
-//! refusal or progress, and the keys.
+//! (label, value or example, the field's message), then the preview line,
+//! the refusal or progress, and the keys (or the question Esc asked).
+//! Examples are dim and italic, `e.g.`; fixed values are plain, marked
+//! `(fixed)`.
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -9,7 +11,7 @@ use super::{Form, Input};
 use crate::app::editing::frame::Body;
 
 const LABEL: usize = 19;
-const VALUE: usize = 28;
+const VALUE: usize = 30;
 
 impl Form {
     /// The form inside its dialog frame, on a screen `screen` columns wide;
@@ -25,6 +27,7 @@ impl Form {
 
 fn lines(form: &Form, screen: u16, alert: Style) -> Vec<Line<'static>> {
     let dim = Style::default().add_modifier(Modifier::DIM);
+    let example = dim.add_modifier(Modifier::ITALIC);
     let inner = usize::from(screen.min(100).saturating_sub(2));
     let focused = form.focused();
     let mut lines = Vec::new();
@@ -33,8 +36,10 @@ fn lines(form: &Form, screen: u16, alert: Style) -> Vec<Line<'static>> {
         let marker = if is_focus { "›" } else { " " };
         let label = format!("{marker} {:<LABEL$}", f.id.label());
         let (value, value_style) = match &f.input {
-            _ if f.locked => (format!("{} (fixed)", f.value()), dim),
-            Input::Text(s) if s.is_empty() && !is_focus => (f.id.placeholder().to_string(), dim),
+            _ if f.locked => (f.value().to_string(), Style::default()),
+            Input::Text(s) if s.is_empty() && !is_focus => {
+                (f.id.placeholder().to_string(), example)
+            }
             Input::Text(s) => (
                 if is_focus {
                     format!("{s}▏")
@@ -50,10 +55,15 @@ fn lines(form: &Form, screen: u16, alert: Style) -> Vec<Line<'static>> {
         } else {
             value_style
         };
-        let mut spans = vec![
-            Span::raw(label),
-            Span::styled(format!("{value:<VALUE$}"), value_style),
-        ];
+        let mut spans = vec![Span::raw(label)];
+        if f.locked {
+            // The value as it is, then the mark, padded to the column.
+            let pad = VALUE.saturating_sub(value.chars().count() + " (fixed)".len());
+            spans.push(Span::styled(value, value_style));
+            spans.push(Span::styled(format!(" (fixed){:pad$}", ""), dim));
+        } else {
+            spans.push(Span::styled(format!("{value:<VALUE$}"), value_style));
+        }
         // Beside the field when it fits, else on the line under it.
         let beside = |e: &str| 2 + LABEL + VALUE + 3 + e.chars().count() <= inner;
         match (&f.error, f.error.as_deref().is_some_and(beside)) {
@@ -70,17 +80,29 @@ fn lines(form: &Form, screen: u16, alert: Style) -> Vec<Line<'static>> {
         lines.push(Line::from(spans));
     }
     lines.push(Line::from(""));
-    lines.push(Line::from(Span::styled(
-        form.command_line(),
-        Style::default().add_modifier(Modifier::BOLD),
-    )));
+    // The command once valid; else what it still needs, never half of it.
+    let preview = if form.is_valid() && form.change().is_some() {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        example
+    };
+    lines.push(Line::from(Span::styled(form.command_line(), preview)));
     if let Some(r) = &form.refusal {
         lines.push(Line::from(Span::styled(format!("✗ {r}"), alert)));
     } else if form.sending {
         lines.push(Line::from("sending…"));
     }
-    lines.push(Line::from(
-        "Tab/↑↓ field · ←→/space choose · Enter send · Esc cancel",
-    ));
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    lines.push(if form.asking_discard {
+        Line::from(vec![
+            Span::styled("Discard the changes to this form? ", bold),
+            Span::styled("y", bold),
+            Span::raw(" discard · "),
+            Span::styled("n", bold),
+            Span::raw("/Esc keep editing"),
+        ])
+    } else {
+        Line::from("Tab/↑↓ field · ←→/space choose · Enter send · Esc cancel")
+    });
     lines
 }

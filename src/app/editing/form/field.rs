@@ -103,20 +103,21 @@ impl FieldId {
         }
     }
 
-    /// A hint shown in the empty field.
+    /// An example shown, dim and italic, in the empty field; it says what
+    /// empty means where empty is allowed.
     pub fn placeholder(self) -> &'static str {
         match self {
-            FieldId::Address => "192.0.2.10 or 2001:db8::10",
-            FieldId::Port => "0-65535",
-            FieldId::Mark => "1-4294967295",
+            FieldId::Address => "e.g. 192.0.2.10 or 2001:db8::a",
+            FieldId::Port => "e.g. 80 (0-65535)",
+            FieldId::Mark => "e.g. 1 (1-4294967295)",
             FieldId::SchedFlags => "e.g. sh-port,sh-fallback",
-            FieldId::Persistence => "off; seconds to persist",
-            FieldId::Netmask => "255.255.255.255 or /128",
-            FieldId::Server => "10.0.0.2 or 2001:db8::2",
-            FieldId::ServerPort => "the service's port",
-            FieldId::Weight => "0-65535",
-            FieldId::Upper | FieldId::Lower => "0 (none) - 65535",
-            FieldId::TunPort => "1-65535",
+            FieldId::Persistence => "empty: none; e.g. 300",
+            FieldId::Netmask => "empty: /32 or /128; e.g. /24",
+            FieldId::Server => "e.g. 10.0.0.2 or 2001:db8::2",
+            FieldId::ServerPort => "empty: the service's port",
+            FieldId::Weight => "e.g. 1 (0-65535)",
+            FieldId::Upper | FieldId::Lower => "empty: none; e.g. 1000",
+            FieldId::TunPort => "e.g. 6080 (1-65535)",
             _ => "",
         }
     }

@@ -12,6 +12,7 @@
 mod dest;
 mod draw;
 mod field;
+mod preview;
 mod service;
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,11 @@ pub struct Form {
     fields: Vec<Field>,
     /// The focused field (an index into the visible fields).
     focus: usize,
+    /// Every field's value when the form opened: Esc on a form that
+    /// differs from it asks before throwing the typing away.
+    initial: Vec<String>,
+    /// Esc was pressed on a changed form: `y` discards, `n`/Esc goes back.
+    pub asking_discard: bool,
     /// Why the last send failed (the kernel's refusal, in words).
     pub refusal: Option<String>,
     /// Sent, waiting for the kernel's answer.
@@ -69,7 +75,7 @@ impl Form {
         let mut f = Form::add_service();
         f.kind = Kind::EditService(s.key);
         service::read_back(&mut f, s);
-        f.validate();
+        f.opened();
         f
     }
 
@@ -83,7 +89,7 @@ impl Form {
         let mut f = Form::add_dest(service);
         f.kind = Kind::EditDest(service, d.key());
         dest::read_back(&mut f, d);
-        f.validate();
+        f.opened();
         f
     }
 
@@ -92,20 +98,34 @@ impl Form {
             kind,
             fields,
             focus: 0,
+            initial: Vec::new(),
+            asking_discard: false,
             refusal: None,
             sending: false,
         };
-        f.validate();
+        f.opened();
         f
+    }
+
+    /// The form as it opens: checked, focused on the first field that can
+    /// be changed, its values kept to tell later whether anything changed.
+    fn opened(&mut self) {
+        self.validate();
+        self.focus = self.visible().iter().position(|f| !f.locked).unwrap_or(0);
+        self.initial = self.values();
+    }
+
+    fn values(&self) -> Vec<String> {
+        self.fields.iter().map(|f| f.value().to_string()).collect()
+    }
+
+    /// Whether any field differs from what the form opened with.
+    pub fn is_changed(&self) -> bool {
+        self.values() != self.initial
     }
 
     fn is_service(&self) -> bool {
         matches!(self.kind, Kind::AddService | Kind::EditService(_))
-    }
-
-    /// An edit (`-E`/`-e`) rather than an add.
-    fn is_edit(&self) -> bool {
-        matches!(self.kind, Kind::EditService(_) | Kind::EditDest(..))
     }
 
     /// A key while the form is open.
@@ -118,7 +138,18 @@ impl Form {
                 _ => FormOutcome::Stay,
             };
         }
+        if self.asking_discard {
+            return match key {
+                Key::Char('y') | Key::Char('Y') => FormOutcome::Close,
+                Key::Char('n') | Key::Char('N') | Key::Esc => {
+                    self.asking_discard = false;
+                    FormOutcome::Stay
+                }
+                _ => FormOutcome::Stay,
+            };
+        }
         match key {
+            Key::Esc if self.is_changed() => self.asking_discard = true,
             Key::Esc => return FormOutcome::Close,
             Key::Up | Key::BackTab => self.next_field(-1),
             Key::Down | Key::Tab => self.next_field(1),
@@ -202,10 +233,18 @@ impl Form {
         self.visible().get(self.focus).map(|f| f.id)
     }
 
+    /// Tab/↓ (1) and Shift+Tab/↑ (-1): to the next field that can be
+    /// changed; fixed ones are passed over.
     pub fn next_field(&mut self, delta: isize) {
-        let n = self.visible().len() as isize;
-        if n > 0 {
-            self.focus = (self.focus as isize + delta).rem_euclid(n) as usize;
+        let visible = self.visible();
+        let n = visible.len() as isize;
+        let mut at = self.focus as isize;
+        for _ in 0..n {
+            at = (at + delta).rem_euclid(n);
+            if !visible[at as usize].locked {
+                self.focus = at as usize;
+                return;
+            }
         }
     }
 
@@ -276,13 +315,12 @@ impl Form {
         }
     }
 
-    /// The equivalent command line: the exact ipvsadm command once valid,
-    /// else the words typed so far.
+    /// The preview line: the exact ipvsadm command once valid, else what
+    /// is missing or wrong (`needs: virtual address, port`).
     pub fn command_line(&self) -> String {
         match self.change() {
             Some(c) => crate::output::command_line(&c),
-            None if self.is_service() => service::draft_line(self),
-            None => dest::draft_line(self),
+            None => preview::missing(self),
         }
     }
 

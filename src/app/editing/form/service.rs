@@ -2,7 +2,7 @@
 //! each field's check in dependency order, and the service it makes.
 
 use crate::model::{Change, Family, Protocol, Service, ServiceKey};
-use crate::output::command::{self, Draft, ServiceText, ServiceWords, Word};
+use crate::output::command::{ServiceWords, Word};
 use crate::rules::build::{self, ServiceOptions};
 use crate::rules::{value, PERSISTENCE_ENGINES, SCHEDULERS};
 
@@ -216,37 +216,5 @@ pub(super) fn change(f: &Form) -> Option<Change> {
     Some(match f.kind {
         Kind::EditService(_) => Change::EditService(service),
         _ => Change::AddService(service),
-    })
-}
-
-/// The words typed so far, spelled as a valid command would be.
-pub(super) fn draft_line(f: &Form) -> String {
-    let service = match protocol(f) {
-        Some(protocol) => ServiceText::Addr {
-            protocol,
-            addr_port: command::typed_addr_port(f.text(FieldId::Address), f.text(FieldId::Port))
-                .into(),
-        },
-        None => ServiceText::Fwmark {
-            mark: f.text(FieldId::Mark).into(),
-            family: match f.get(FieldId::Family) {
-                "ipv6" => Family::V6,
-                _ => Family::V4,
-            },
-        },
-    };
-    let engine = f.get(FieldId::Engine);
-    let words = ServiceWords {
-        scheduler: f.get(FieldId::Scheduler).into(),
-        persistent: optional(f, FieldId::Persistence).map(Word::from),
-        netmask: netmask(f).map(Word::from),
-        pe: (engine != "none").then_some(Word::from(engine)),
-        ops: f.get(FieldId::OnePacket) == "yes",
-        sched_flags: optional(f, FieldId::SchedFlags).map(Word::from),
-    };
-    command::draft_line(&Draft::Service {
-        edit: f.is_edit(),
-        service,
-        words,
     })
 }

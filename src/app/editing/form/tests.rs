@@ -208,3 +208,96 @@ fn valid_forms_give_the_change_and_its_ipvsadm_line() {
     assert_eq!(e.change(), Some(Change::EditService(s.clone())));
     assert!(e.fields.iter().filter(|f| f.locked).count() >= 3);
 }
+
+#[test]
+fn the_preview_says_what_is_missing_never_half_a_command() {
+    use FieldId::*;
+    let mut f = Form::add_service();
+    assert_eq!(f.command_line(), "needs: virtual address, virtual port");
+    f.set(Address, "192.0.2.50");
+    assert_eq!(f.command_line(), "needs: virtual port");
+    f.set(Port, "http");
+    f.set(SchedFlags, "sh-port");
+    assert_eq!(f.command_line(), "fix: virtual port, scheduler flags");
+    f.set(Address, "");
+    assert_eq!(
+        f.command_line(),
+        "needs: virtual address · fix: virtual port, scheduler flags"
+    );
+    f.set(Protocol, "fwmark");
+    f.set(SchedFlags, "");
+    assert_eq!(f.command_line(), "needs: firewall mark");
+    f.set(Mark, "7");
+    assert_eq!(f.command_line(), "ipvsadm -A -f 7 -s wlc");
+
+    let mut d = Form::add_dest(web());
+    assert_eq!(d.command_line(), "needs: real server address");
+    d.set(Server, "10.0.0.2");
+    d.set(Weight, "");
+    assert_eq!(d.command_line(), "needs: weight");
+    d.set(Weight, "3");
+    d.set(Forward, "tunnel");
+    d.set(TunType, "gue");
+    assert_eq!(d.command_line(), "needs: tunnel port");
+    d.set(TunPort, "6080");
+    assert!(d
+        .command_line()
+        .starts_with("ipvsadm -a -t 192.0.2.10:80 -r 10.0.0.2"));
+}
+
+#[test]
+fn focus_starts_on_the_first_field_that_can_change_and_skips_fixed_ones() {
+    use FieldId::*;
+    assert_eq!(Form::add_service().focused(), Some(Protocol));
+    assert_eq!(Form::add_dest(web()).focused(), Some(Server));
+    let mut e = Form::edit_service(&Service::new(web(), "wlc"));
+    assert_eq!(e.focused(), Some(Scheduler));
+    // Backwards from the first changeable field wraps past the fixed ones.
+    e.next_field(-1);
+    assert_eq!(e.focused(), Some(Engine));
+    e.next_field(1);
+    assert_eq!(e.focused(), Some(Scheduler));
+    let dest = crate::model::Dest::new("10.0.0.2".parse().unwrap(), 80);
+    let mut d = Form::edit_dest(web(), &dest);
+    assert_eq!(d.focused(), Some(Forward));
+    d.next_field(1);
+    assert_eq!(d.focused(), Some(Weight));
+}
+
+#[test]
+fn esc_closes_an_unchanged_form_and_asks_on_a_changed_one() {
+    use crate::app::editing::Key;
+    let mut f = Form::add_service();
+    assert!(!f.is_changed());
+    assert_eq!(f.key(Key::Esc), FormOutcome::Close);
+
+    // Typed then erased again: nothing changed, Esc closes.
+    let mut f = Form::add_dest(web());
+    f.key(Key::Char('1'));
+    f.key(Key::Backspace);
+    assert_eq!(f.key(Key::Esc), FormOutcome::Close);
+
+    let mut f = Form::add_dest(web());
+    f.key(Key::Char('1'));
+    assert_eq!(f.key(Key::Esc), FormOutcome::Stay);
+    assert!(f.asking_discard);
+    // While asking, other keys change nothing; n goes back to the form.
+    f.key(Key::Char('9'));
+    assert_eq!(f.get(FieldId::Server), "1");
+    assert_eq!(f.key(Key::Char('n')), FormOutcome::Stay);
+    assert!(!f.asking_discard);
+    f.key(Key::Char('0'));
+    assert_eq!(f.get(FieldId::Server), "10");
+    f.key(Key::Esc);
+    assert_eq!(f.key(Key::Esc), FormOutcome::Stay, "Esc keeps editing");
+    assert!(!f.asking_discard);
+    f.key(Key::Esc);
+    assert_eq!(f.key(Key::Char('y')), FormOutcome::Close);
+
+    // An edit form changed by a choice asks too.
+    let mut e = Form::edit_service(&Service::new(web(), "wlc"));
+    e.key(Key::Right { shift: false });
+    assert_eq!(e.get(FieldId::Scheduler), "lblc");
+    assert_eq!(e.key(Key::Esc), FormOutcome::Stay);
+    assert!(e.asking_discard);
+}
