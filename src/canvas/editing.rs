@@ -1,5 +1,6 @@
-//! What editing adds to the screen: banners, the journal pane, and the
-//! frame of every dialog (each dialog and form draws its own body).
+//! What editing adds to the screen: banners and the frame of every dialog
+//! (each dialog and form draws its own body). The journal pane is in
+//! `journal`.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -27,24 +28,6 @@ pub fn banners(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette)
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), area);
-}
-
-/// The journal pane over the lower part of the table and the sparklines.
-pub fn journal(frame: &mut Frame, area: Rect, edit: &Editing) {
-    let block = Block::bordered().title(" journal — every change lvstop applied (J closes) ");
-    let inner = block.inner(area);
-    let shown = inner.height as usize;
-    let lines: Vec<Line> = if edit.journal.is_empty() {
-        vec![Line::from("no change recorded yet")]
-    } else {
-        let skip = edit.journal.len().saturating_sub(shown);
-        edit.journal[skip..]
-            .iter()
-            .map(|l| Line::from(l.clone()))
-            .collect()
-    };
-    frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 /// The open dialog, centred.

@@ -6,6 +6,7 @@ mod alerts;
 mod editing;
 mod header;
 mod help;
+mod journal;
 mod sparks;
 mod status;
 mod table;
@@ -74,6 +75,8 @@ pub struct Areas {
     /// The table including its column-title line.
     pub table: Rect,
     pub sparks: Rect,
+    /// The journal pane when open: one line when empty.
+    pub journal: Rect,
     pub footer: Rect,
 }
 
@@ -81,6 +84,11 @@ impl Areas {
     /// Rows of data the table shows.
     pub fn table_rows(&self) -> usize {
         self.table.height.saturating_sub(1) as usize
+    }
+
+    /// Entries the journal pane shows.
+    pub fn journal_rows(&self) -> usize {
+        journal::rows(self.journal)
     }
 
     /// The table row (index into `App::rows`) at screen position `y`.
@@ -93,9 +101,10 @@ impl Areas {
     }
 }
 
-/// Splits the screen; `None` when it is too small for the layout.
-/// `banners` is the number of warning lines to make room for.
-pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
+/// Splits the screen; `None` when it is too small for the layout. Room is
+/// made for the warning lines and the journal pane of `edit`.
+pub fn areas(area: Rect, app: &App, edit: &Editing) -> Option<Areas> {
+    let banners = edit.banners.len() as u16;
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         return None;
     }
@@ -104,15 +113,18 @@ pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
     let footer = 1;
     let banners = banners.min(2);
     let room = area.height - header - footer - banners;
+    let journal = edit.journal.height(room);
+    let room = room - journal;
     // The sparkline pane: the service and each of its real servers, in a
     // border, but never more than a third of what is left.
     let series = app.selected_service().map_or(1, |s| 1 + s.dests().len()) as u16;
     let sparks = (series + 2).min(room / 3).max(3);
-    let [header, banners, table, sparks, footer] = Layout::vertical([
+    let [header, banners, table, sparks, journal, footer] = Layout::vertical([
         Constraint::Length(header),
         Constraint::Length(banners),
         Constraint::Min(2),
         Constraint::Length(sparks),
+        Constraint::Length(journal),
         Constraint::Length(footer),
     ])
     .areas(area);
@@ -121,6 +133,7 @@ pub fn areas(area: Rect, app: &App, banners: u16) -> Option<Areas> {
         banners,
         table,
         sparks,
+        journal,
         footer,
     })
 }
@@ -135,7 +148,7 @@ pub fn draw(
     keys: &KeyTable,
 ) {
     let area = frame.area();
-    let Some(a) = areas(area, app, edit.banners.len() as u16) else {
+    let Some(a) = areas(area, app, edit) else {
         too_small(frame, area);
         return;
     };
@@ -144,11 +157,8 @@ pub fn draw(
     table::draw(frame, a.table, app, &chrome.palette);
     sparks::draw(frame, a.sparks, app, &chrome.palette);
     status::draw(frame, a.footer, app, message, &chrome.palette, keys);
-    if edit.journal_open {
-        // The lower half of the table and the sparklines.
-        let top = a.table.y + a.table.height / 2;
-        let r = Rect::new(area.x, top, area.width, a.footer.y - top);
-        editing::journal(frame, r, edit);
+    if edit.journal.is_open() {
+        journal::draw(frame, a.journal, &edit.journal);
     }
     editing::modal(frame, area, edit, &chrome.palette);
     if app.view().help() {

@@ -275,9 +275,11 @@ fn a_dialog_takes_its_keys_but_not_ctrl_c_nor_the_mouse() {
         t.key(&key(KeyCode::Char('q')), &dialog),
         Some(Dispatch::Dialog(Key::Char('q')))
     );
+    // PgUp/PgDn/Home/End are the journal pane's (it takes the keys while
+    // open, as a dialog does).
     assert_eq!(
         t.key(&key(KeyCode::PageDown), &dialog),
-        Some(Dispatch::View(Action::PageDown))
+        Some(Dispatch::Dialog(Key::PageDown))
     );
     let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
     assert_eq!(t.key(&ctrl_c, &dialog), Some(Dispatch::View(Action::Quit)));

@@ -2,13 +2,13 @@
 
 use crate::backend::Backend;
 use crate::edit::Editor;
-use crate::journal::{Journal, Outcome};
+use crate::journal::{describe, Journal, Outcome};
 
 /// Journal entries the pane keeps.
 pub const JOURNAL_PANE_ENTRIES: usize = 200;
 
-/// The journal's latest entries, one line each:
-/// `21:03:04 root applied (undo): ipvsadm -e -t ...`.
+/// The journal's latest entries, one line each, the change in words:
+/// `21:03:04 applied  10.10.1.14:8080 weight 50 → 51 of TCP 192.0.2.10:80  (undo)  by root`.
 pub fn journal_lines<B: Backend>(editor: &Editor<B>) -> Vec<String> {
     let Ok(read) = Journal::read_all(editor.journal_path()) else {
         return Vec::new();
@@ -19,20 +19,18 @@ pub fn journal_lines<B: Backend>(editor: &Editor<B>) -> Vec<String> {
         .map(|e| {
             let r = e.record();
             let time = r.time.get(11..19).unwrap_or(&r.time);
-            let outcome = match e.outcome() {
-                Outcome::Applied => "applied".to_string(),
-                Outcome::Refused { message, .. } => format!("REFUSED ({message})"),
-                Outcome::MayHaveBeenApplied => "UNKNOWN (no result recorded)".to_string(),
+            let (outcome, why) = match e.outcome() {
+                Outcome::Applied => ("applied", String::new()),
+                Outcome::Refused { message, .. } => ("REFUSED", format!(": {message}")),
+                Outcome::MayHaveBeenApplied => ("UNKNOWN", ": no result recorded".into()),
             };
-            let undo = if r.undo_of.is_some() { " (undo)" } else { "" };
-            format!(
-                "{time} {} {outcome}{undo}: ipvsadm {}",
-                r.user
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("uid {}", r.user.uid)),
-                r.ipvsadm
-            )
+            let undo = if r.undo_of.is_some() { "  (undo)" } else { "" };
+            let user = r
+                .user
+                .name
+                .clone()
+                .unwrap_or_else(|| format!("uid {}", r.user.uid));
+            format!("{time} {outcome:<7}  {}{why}{undo}  by {user}", describe(r))
         })
         .collect()
 }

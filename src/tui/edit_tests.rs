@@ -252,9 +252,7 @@ fn snapshot_all(name: &str, mode: Mode, script: impl Fn(&mut Rig)) {
         let user = crate::journal::User::current()
             .name
             .unwrap_or_else(|| "?".into());
-        let screen = rig
-            .screen()
-            .replace(&format!(" {user} applied"), " USER applied");
+        let screen = rig.screen().replace(&format!("by {user}"), "by USER");
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
     }
 }
@@ -816,6 +814,98 @@ fn snapshots_dialogs() {
     snapshot_all("exact_weight", Mode::ReadWrite, |r| {
         r.select_dest(web(), web_rs(14));
         r.keys("W<Bs>x");
+    });
+}
+
+#[test]
+fn journal_pane_says_each_change_in_words_with_time_and_outcome() {
+    let mut r = Rig::new(Mode::ReadWrite, 200, 60);
+    r.select_dest(web(), web_rs(14));
+    r.keys("W<Bs><Bs>51<Enter>");
+    r.pump();
+    r.select_service(web());
+    r.keys("s<Down><Enter>");
+    r.pump();
+    r.keys("A<Tab>198.51.100.7<Tab>53<Enter>");
+    r.pump();
+    r.keys("A<Tab>192.0.2.10<Tab>80<Enter>");
+    r.pump();
+    r.keys("<Esc>y");
+    // Undoing an add deletes: it asks first.
+    r.keys("uy");
+    r.pump();
+    let lines = r.monitor.edit.journal.lines().to_vec();
+    let want = [
+        "applied  10.10.1.14:8080 weight 50 → 51 of TCP 192.0.2.10:80  by ",
+        "applied  TCP 192.0.2.10:80 scheduler wlc → lblc  by ",
+        "applied  added service TCP 198.51.100.7:53 (wlc)  by ",
+        "REFUSED  added service TCP 192.0.2.10:80 (wlc): virtual service TCP 192.0.2.10:80 already exists  by ",
+        "applied  deleted service TCP 198.51.100.7:53 with 0 real servers  (undo)  by ",
+    ];
+    assert_eq!(lines.len(), want.len(), "{lines:#?}");
+    for (line, want) in lines.iter().zip(want) {
+        // `HH:MM:SS ` first.
+        assert_eq!(line.as_bytes()[2], b':', "{line}");
+        assert!(line[9..].starts_with(want), "{line}\nwant {want}");
+    }
+}
+
+#[test]
+fn journal_pane_scrolls_and_an_empty_one_takes_one_line() {
+    let mut r = Rig::new(Mode::ReadWrite, 80, 24);
+    let rows = r.monitor.app.view().viewport();
+    r.keys("J");
+    assert!(r.screen().contains("journal: no changes yet"));
+    assert_eq!(r.monitor.app.view().viewport(), rows - 1, "one line");
+    r.keys("J");
+    r.select_dest(web(), web_rs(14));
+    for w in 51..63 {
+        r.keys(&format!("W<Bs><Bs>{w}<Enter>"));
+        r.pump();
+    }
+    r.keys("J");
+    let (first, last) = journal_position(&r.screen());
+    assert_eq!(last, 12);
+    let page = last - first + 1;
+    assert!(page >= 3, "{page}");
+    // In the pane (the status line words it without the service).
+    assert!(r.screen().contains("weight 61 → 62 of TCP"));
+    // The arrows scroll the pane, not the table.
+    let selected = r.monitor.app.view().selected();
+    r.keys("<Up><Up>");
+    let screen = r.screen();
+    assert_eq!(journal_position(&screen), (first - 2, 10), "{screen}");
+    assert!(!screen.contains("weight 61 → 62 of TCP"), "{screen}");
+    assert_eq!(r.monitor.app.view().selected(), selected);
+    r.keys("<PgUp>");
+    assert_eq!(journal_position(&r.screen()), (1, page));
+    r.keys("<PgDn><End>");
+    assert_eq!(journal_position(&r.screen()), (first, 12));
+    r.keys("<Esc>");
+    assert!(!r.screen().contains("journal "));
+    assert!(!r.monitor.edit.captures());
+}
+
+/// `(first, last)` of the journal pane's title `journal 5–12 of 12`.
+fn journal_position(screen: &str) -> (usize, usize) {
+    let at = screen.find("journal ").expect("the pane's title") + "journal ".len();
+    let range = screen[at..].split(' ').next().unwrap();
+    let (a, b) = range.split_once('–').expect("a range");
+    (a.parse().unwrap(), b.parse().unwrap())
+}
+
+#[test]
+fn snapshots_journal_pane_scrolled_and_empty() {
+    snapshot_all("journal_pane_empty", Mode::ReadWrite, |r| {
+        r.keys("J");
+    });
+    snapshot_all("journal_pane_scrolled", Mode::ReadWrite, |r| {
+        r.select_dest(web(), web_rs(14));
+        for w in 51..81 {
+            r.keys(&format!("W<Bs><Bs>{w}<Enter>"));
+            r.pump();
+        }
+        r.keys("J<PgUp><Up>");
     });
 }
 

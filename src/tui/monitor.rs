@@ -72,7 +72,7 @@ impl Monitor {
                 self.edit.reply(reply, &mut self.app);
                 self.post_message();
             }
-            Report::Journal(lines) => self.edit.journal = lines,
+            Report::Journal(lines) => self.edit.journal.set_lines(lines),
             Report::Undo(next) => self.edit.undo_next = next,
             Report::Disabled(why) => self.edit.changes_disabled(why),
         }
@@ -140,8 +140,7 @@ impl Monitor {
                 self.post_message();
             }
             Some(Dispatch::SelectAt { y }) => {
-                if let Some(a) = canvas::areas(self.size, &self.app, self.edit.banners.len() as u16)
-                {
+                if let Some(a) = canvas::areas(self.size, &self.app, &self.edit) {
                     if let Some(i) = a.row_at(&self.app, y) {
                         self.act(Action::Select(i));
                     }
@@ -160,7 +159,7 @@ impl Monitor {
 
     fn resize(&mut self, size: Rect) {
         self.size = size;
-        if let Some(a) = canvas::areas(size, &self.app, self.edit.banners.len() as u16) {
+        if let Some(a) = canvas::areas(size, &self.app, &self.edit) {
             self.act(Action::Resize {
                 table_rows: a.table_rows(),
             });
@@ -171,11 +170,12 @@ impl Monitor {
     pub fn render<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let size = terminal.size()?;
         let size = Rect::new(0, 0, size.width, size.height);
-        if size != self.size
-            || canvas::areas(size, &self.app, self.edit.banners.len() as u16)
-                .map(|a| a.table_rows())
-                != Some(self.app.view().viewport())
-        {
+        let areas = canvas::areas(size, &self.app, &self.edit);
+        if let Some(a) = &areas {
+            // PgUp/PgDn in the journal pane move by what it shows.
+            self.edit.journal.set_rows(a.journal_rows());
+        }
+        if size != self.size || areas.map(|a| a.table_rows()) != Some(self.app.view().viewport()) {
             self.resize(size);
         }
         // Polls may have removed the real server being tuned.

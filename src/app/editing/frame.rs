@@ -17,6 +17,10 @@ pub enum Key {
     Enter,
     Esc,
     Backspace,
+    PageUp,
+    PageDown,
+    Home,
+    End,
 }
 
 /// What a dialog shows inside its frame.

@@ -6,6 +6,7 @@ use super::banner::{self, Banner};
 use super::command::EditCommand;
 use super::dialog::{Confirmation, ExactWeight, Key, Modal, Outcome, SchedulerPicker, ZeroChoice};
 use super::form::{Form, FormOutcome};
+use super::journal_pane::JournalPane;
 use super::mark::WeightMark;
 use super::nudge::{NudgeStatus, WeightNudger};
 use super::request::{Reply, Request, UndoNext};
@@ -35,10 +36,8 @@ pub struct Editing {
     pub modal: Option<Modal>,
     pub nudger: WeightNudger,
     pub message: Option<Message>,
-    /// The journal pane (`J`).
-    pub journal_open: bool,
-    /// The journal's latest entries, one line each, newest last.
-    pub journal: Vec<String>,
+    /// The journal pane (`J`): the latest entries in words.
+    pub journal: JournalPane,
     /// Warnings shown above the table: keepalived, a journal that cannot be
     /// written.
     pub banners: Vec<Banner>,
@@ -55,8 +54,7 @@ impl Editing {
             modal: None,
             nudger: WeightNudger::new(),
             message: None,
-            journal_open: false,
-            journal: Vec::new(),
+            journal: JournalPane::default(),
             banners: Vec::new(),
             undo_next: None,
             tuning: None,
@@ -69,9 +67,9 @@ impl Editing {
         std::mem::take(&mut self.requests)
     }
 
-    /// Whether a modal wants every key.
+    /// Whether a modal, or the open journal pane, wants every key.
     pub fn captures(&self) -> bool {
-        self.modal.is_some()
+        self.modal.is_some() || self.journal.is_open()
     }
 
     pub(super) fn say(&mut self, text: impl Into<String>, error: bool) {
@@ -92,6 +90,8 @@ impl Editing {
     pub fn dialog_key(&mut self, key: Key) {
         if let Some(modal) = self.modal.take() {
             self.modal = self.modal_key(modal, key);
+        } else if self.journal.is_open() {
+            self.journal.key(key);
         }
     }
 
@@ -110,7 +110,7 @@ impl Editing {
             _ => None,
         };
         if command == EditCommand::Journal {
-            self.journal_open = !self.journal_open;
+            self.journal.toggle();
             return;
         }
         if self.mode == Mode::ReadOnly {

@@ -157,6 +157,7 @@ impl Form {
             Key::Right { .. } => self.cycle(1),
             Key::Backspace => self.backspace(),
             Key::Char(c) => self.type_char(c),
+            Key::PageUp | Key::PageDown | Key::Home | Key::End => {}
             Key::Enter => match self.change() {
                 Some(change) => {
                     self.sending = true;
