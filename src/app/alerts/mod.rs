@@ -216,7 +216,9 @@ pub fn judge<D>(
         pool.cps += a.window.long();
         short_sum += a.window.short();
         if let Some(l) = lifetime(d, a, rates) {
-            lifetimes.push(l);
+            if slow::reference(d.active_conns, a.window.closing()) {
+                lifetimes.push(l);
+            }
         }
     }
     lifetimes.sort_by(f64::total_cmp);
@@ -226,7 +228,7 @@ pub fn judge<D>(
         let conns = d.active_conns as u64 + d.inactive_conns as u64;
         let drain = a.drain.observe(d.weight, conns, at);
         a.draining = drain == Draining::Falling;
-        let own = lifetime(d, a, rates);
+        let own = lifetime(d, a, rates).filter(|_| d.active_conns >= slow::MIN_ACTIVE);
         let mut found: [Option<(Alert, bool)>; 5] = [None; 5];
         found[1] = own.and_then(|l| {
             let siblings = slow::median_without(&lifetimes, Some(l))?;
@@ -282,7 +284,7 @@ fn lifetime(d: &Dest, a: &DestAlerts, rates: Rates) -> Option<f64> {
     if d.weight == 0 || !rates.counters || !a.window.full(SHORT_SECS) {
         return None;
     }
-    slow::lasts(d.active_conns, a.window.closing())
+    Some(slow::lasts(d.active_conns, a.window.closing()))
 }
 
 /// Steps every kind's hysteresis with this reading's findings (a kind

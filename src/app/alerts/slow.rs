@@ -13,17 +13,25 @@ pub const SLOW_FACTOR: f64 = 3.0;
 /// connections (DNS over UDP, a few milliseconds) do not count as slow for
 /// a difference nobody waits for.
 pub const MIN_EXTRA_SECS: f64 = 1.0;
-/// Active connections below which a lifetime is not worth judging: a
-/// handful of connections move the estimate too much.
+/// Active connections below which a server's own lifetime is not judged: a
+/// handful of connections move the estimate too much. Its siblings' count
+/// as a reference whenever their connections end: a fast server under
+/// light load holds few.
 pub const MIN_ACTIVE: u32 = 5;
 /// Connections ending per second counted as at least this: a server whose
 /// connections have all stopped ending reads as very slow, not unknown.
 pub const MIN_CLOSING: f64 = 0.2;
 
 /// How long a connection lasts, in seconds, from active connections and
-/// connections ending per second (short window), with enough connections.
-pub fn lasts(active: u32, closing: f64) -> Option<f64> {
-    (active >= MIN_ACTIVE).then(|| active as f64 / closing.max(MIN_CLOSING))
+/// connections ending per second (short window).
+pub fn lasts(active: u32, closing: f64) -> f64 {
+    active as f64 / closing.max(MIN_CLOSING)
+}
+
+/// Whether a server's lifetime is a reference for its siblings': its
+/// connections end, or it holds enough of them.
+pub fn reference(active: u32, closing: f64) -> bool {
+    closing >= MIN_CLOSING || active >= MIN_ACTIVE
 }
 
 /// Whether `own` lifetime is slow against the siblings' median.
@@ -57,9 +65,10 @@ mod tests {
 
     #[test]
     fn little_s_law() {
-        assert_eq!(lasts(300, 50.0), Some(6.0));
-        assert_eq!(lasts(3, 50.0), None, "too few connections");
-        assert_eq!(lasts(30, 0.0), Some(150.0), "none ending: stuck");
+        assert_eq!(lasts(300, 50.0), 6.0);
+        assert_eq!(lasts(30, 0.0), 150.0, "none ending: stuck");
+        assert!(reference(1, 10.0), "a fast server holds few");
+        assert!(!reference(0, 0.0), "no traffic: no reference");
     }
 
     #[test]
