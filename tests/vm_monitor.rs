@@ -533,6 +533,80 @@ fn follows_live_traffic_through_the_nat_lab() {
     }
 }
 
+/// The NAT lab with its first real server slowed by `tc netem` inside its namespace (every
+/// packet it sends waits 3 s) and clients opening connections from three loops at once: its
+/// connections last seconds, its sibling's a fraction of one. `sch_netem` is not among the
+/// modules the VM's init loads, so the script takes it from the cached kernel package.
+fn slow_server_script() -> String {
+    format!(
+        r#"set -euo pipefail
+. vm/labs/nat.sh
+nat_setup
+rel=$(uname -r)
+deb=
+for d in vm/cache/*/; do [ "$(cat "$d/kernel-release")" = "$rel" ] && deb=$d/pkg.deb; done
+mkdir -p /tmp/netem
+dpkg-deb --fsys-tarfile "$deb" | tar -x -C /tmp/netem --wildcards "./lib/modules/$rel/kernel/net/sched/sch_netem.ko*"
+ko=$(ls /tmp/netem/lib/modules/$rel/kernel/net/sched/sch_netem.ko*)
+case $ko in *.xz) xz -d "$ko"; ko=${{ko%.xz}} ;; esac
+insmod "$ko"
+ip netns exec nat-web1 tc qdisc add dev ws0 root netem delay 3000ms
+( set +e; while [ ! -e /run/vmjob/go ]; do sleep 0.2; done
+  ip netns exec nat-client sh -c '
+    for loop in 1 2 3; do
+      ( i=0; while [ $i -lt 400 ] && [ ! -e /run/vmjob/stop ]; do i=$((i + 1))
+          ( printf "GET / HTTP/1.0\r\n\r\n" | busybox nc -w 20 {VIP_ADDR} 80 >/dev/null 2>&1 ) &
+          sleep 0.1
+        done; wait ) &
+    done; wait' ) &
+t=$!
+rc=0; {LVSTOP} --netns "$NAT_NS" || rc=$?
+echo $rc >/run/vmjob/lvstop.status
+touch /run/vmjob/stop
+wait $t || true
+"#,
+        VIP_ADDR = "198.51.100.10"
+    )
+}
+
+/// Issue 15 §2 on a real kernel: a real server slowed with `tc netem`, under real traffic, is
+/// flagged on screen (the header names it, its row shows `⚠ slow`) and its fast sibling is not.
+#[test]
+fn a_real_server_slowed_by_netem_is_flagged() {
+    let Some(vm) = vm_or_skip("vm_monitor::a_real_server_slowed_by_netem_is_flagged") else {
+        return;
+    };
+    // One kernel: the detectors read what every kernel reports alike.
+    let kernel = kernels()[0];
+    let c = Console::start(&vm, kernel, 120, 40, &slow_server_script());
+    c.wait_for("the NAT lab's VIP", |s| s.contains(VIP), BOOT);
+    c.send_keys(&["Enter"]);
+    c.wait_for("its real servers", |s| dest_rows(s) == 2, SHORT);
+    c.job_write("go", "");
+    let flagged = c.wait_for(
+        "the slowed real server flagged",
+        |s| s.contains("⚠ 192.0.2.11:80 slow: connections last"),
+        BOOT,
+    );
+    let row = |addr: &str| {
+        flagged
+            .lines()
+            .find(|l| l.contains(&format!("→ {addr}")))
+            .unwrap_or_else(|| panic!("no {addr} row:\n{flagged}"))
+            .to_string()
+    };
+    assert!(row("192.0.2.11:80").contains("⚠ slow"), "{flagged}");
+    assert!(!row("192.0.2.140:80").contains('⚠'), "{flagged}");
+    c.send_keys(&["q"]);
+    let exit = c.finish(SHORT);
+    exit.assert_ok();
+    assert_eq!(exit.file("lvstop.status").trim(), "0");
+    eprintln!(
+        "kernel {kernel}: slowed server flagged ({:.0} s)\n{flagged}",
+        exit.secs
+    );
+}
+
 /// Measured on 6.1 and 6.12: with net.ipv4.vs.run_estimation=0 the kernel's counters do not
 /// move under traffic and its rates stay 0, so the monitor shows no rates and says why.
 #[test]
