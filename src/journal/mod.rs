@@ -17,13 +17,11 @@ mod read;
 mod record;
 mod time;
 mod user;
-mod words;
 
 pub use read::Readback;
 pub use record::{Answer, Entry, Outcome, Record, Stage, State};
 pub use time::stamp;
 pub use user::User;
-pub use words::describe;
 
 use std::fmt;
 use std::fs::{DirBuilder, File, OpenOptions};

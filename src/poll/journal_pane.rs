@@ -1,14 +1,16 @@
 //! The journal's latest entries as the monitor's pane shows them.
 
 use crate::backend::Backend;
+use crate::edit::words;
 use crate::edit::Editor;
-use crate::journal::{describe, Journal, Outcome};
+use crate::journal::{Journal, Outcome};
 
 /// Journal entries the pane keeps.
 pub const JOURNAL_PANE_ENTRIES: usize = 200;
 
 /// The journal's latest entries, one line each, the change in words:
-/// `21:03:04 applied  10.10.1.14:8080 weight 50 → 51 of TCP 192.0.2.10:80  (undo)  by root`.
+/// `21:03:04 applied  10.10.1.14:8080 weight 50 → 51  (undo)  by root`, in
+/// the status line's words for a change.
 pub fn journal_lines<B: Backend>(editor: &Editor<B>) -> Vec<String> {
     let Ok(read) = Journal::read_all(editor.journal_path()) else {
         return Vec::new();
@@ -30,7 +32,8 @@ pub fn journal_lines<B: Backend>(editor: &Editor<B>) -> Vec<String> {
                 .name
                 .clone()
                 .unwrap_or_else(|| format!("uid {}", r.user.uid));
-            format!("{time} {outcome:<7}  {}{why}{undo}  by {user}", describe(r))
+            let what = words::done(&r.change, &r.before, r.after.as_ref());
+            format!("{time} {outcome:<7}  {what}{why}{undo}  by {user}")
         })
         .collect()
 }
