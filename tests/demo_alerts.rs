@@ -50,7 +50,10 @@ fn watch(seed: u64) {
         history: Duration::from_secs(300),
     });
     // Every service on screen, so every real server is read every poll.
-    app.update(Action::Resize { table_rows: 100 });
+    app.update(Action::Resize {
+        table_rows: 100,
+        table_width: 120,
+    });
     let mut poller = Poller::new();
     let lc = ServiceKey::Addr {
         protocol: lvstop::model::Protocol::Tcp,

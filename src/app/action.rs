@@ -41,9 +41,10 @@ pub enum Action {
     ScrollDown,
     /// Mouse click on a table row (index into the row list).
     Select(usize),
-    /// The table's height in rows changed.
+    /// The table's size changed: rows of data, width in columns.
     Resize {
         table_rows: usize,
+        table_width: u16,
     },
     Quit,
 }

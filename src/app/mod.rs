@@ -3,6 +3,7 @@
 
 mod action;
 pub mod alerts;
+pub mod columns;
 mod config;
 pub mod editing;
 pub mod history;

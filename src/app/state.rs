@@ -385,7 +385,10 @@ mod tests {
         let mut a = app();
         t.advance(1, true);
         a.apply(poll(&t, 1));
-        a.update(Action::Resize { table_rows: 10 });
+        a.update(Action::Resize {
+            table_rows: 10,
+            table_width: 120,
+        });
         a.update(Action::PageDown);
         assert_eq!(a.view().selected(), 10);
         assert_eq!(a.view().offset(), 1);

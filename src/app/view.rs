@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use crate::model::ServiceKey;
 
 use super::action::Action;
+use super::columns::visible_sorts;
 use super::metric::Metric;
 use super::rates::RateSource;
 use super::store::{ServiceRow, Store};
@@ -22,6 +23,8 @@ pub struct View {
     offset: usize,
     /// Rows the table can show (set by the canvas's layout).
     viewport: usize,
+    /// The table's width in columns: which columns `o` can sort by.
+    width: u16,
     expanded: HashSet<ServiceKey>,
     filter: String,
     filter_editing: bool,
@@ -42,6 +45,7 @@ impl Default for View {
             selected_key: None,
             offset: 0,
             viewport: 10,
+            width: u16::MAX,
             expanded: HashSet::new(),
             filter: String::new(),
             filter_editing: false,
@@ -173,7 +177,10 @@ impl View {
             match action {
                 Action::Help | Action::Escape => self.help = false,
                 Action::Quit => self.quit = true,
-                Action::Resize { table_rows } => self.set_viewport(table_rows),
+                Action::Resize {
+                    table_rows,
+                    table_width,
+                } => self.set_viewport(table_rows, table_width),
                 _ => {}
             }
             return false;
@@ -207,7 +214,7 @@ impl View {
                 }
             }
             Action::SortNext => {
-                self.sort = self.sort.next();
+                self.sort = next_visible_sort(self.sort, self.width);
                 self.sort_reversed = false;
                 self.rebuild(store);
             }
@@ -223,7 +230,10 @@ impl View {
             Action::Help => self.help = true,
             Action::ToggleExact => self.exact = !self.exact,
             Action::NextAlert => self.next_alert(store),
-            Action::Resize { table_rows } => self.set_viewport(table_rows),
+            Action::Resize {
+                table_rows,
+                table_width,
+            } => self.set_viewport(table_rows, table_width),
             Action::Quit => self.quit = true,
         }
         false
@@ -251,8 +261,9 @@ impl View {
         true
     }
 
-    fn set_viewport(&mut self, rows: usize) {
+    fn set_viewport(&mut self, rows: usize, width: u16) {
         self.viewport = rows;
+        self.width = width;
         self.scroll_to_selection();
     }
 
@@ -390,6 +401,17 @@ impl View {
         });
         self.select(found.unwrap_or(self.selected), store);
     }
+}
+
+/// The sort after `now` among those whose column `width` shows (a sort
+/// whose column is off screen moves on to the first visible one after it).
+fn next_visible_sort(now: SortColumn, width: u16) -> SortColumn {
+    let offered = visible_sorts(width);
+    let mut next = now.next();
+    while !offered.contains(&next) {
+        next = next.next();
+    }
+    next
 }
 
 fn service_values(store: &Store, i: usize, sort: SortColumn) -> SortValues<'_> {

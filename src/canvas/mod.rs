@@ -3,7 +3,9 @@
 //! `Chrome`.
 
 mod alerts;
+mod bars;
 mod editing;
+mod emphasis;
 mod header;
 mod help;
 mod journal;
@@ -44,11 +46,12 @@ pub struct Chrome {
 pub struct Palette {
     /// Sparklines.
     pub spark: Color,
-    /// Values changed in the latest poll.
+    /// The operator's own edits and jumps large enough to matter.
     pub changed: Color,
     /// Critical alerts, the stale badge.
     pub alert: Color,
-    /// Warning alerts, slow polls, warnings.
+    /// Warning alerts, an alerted real server's weight/traffic mismatch,
+    /// slow polls.
     pub warn: Color,
     /// DEMO / READ-ONLY badges.
     pub badge: Color,
@@ -58,7 +61,8 @@ impl Default for Palette {
     fn default() -> Self {
         Palette {
             spark: Color::Green,
-            changed: Color::Yellow,
+            // Not yellow: yellow and red mean alerts.
+            changed: Color::Cyan,
             alert: Color::Red,
             warn: Color::Yellow,
             badge: Color::Cyan,
@@ -115,14 +119,22 @@ pub fn areas(area: Rect, app: &App, edit: &Editing) -> Option<Areas> {
     let room = area.height - header - footer - banners;
     let journal = edit.journal.height(room);
     let room = room - journal;
-    // The sparkline pane: the service and each of its real servers, in a
-    // border, but never more than a third of what is left.
+    // The sparkline pane wants the service and each of its real servers in
+    // a border, but never more than a third of the room; the table gets
+    // what its rows need and the pane the rest, so no blank band sits
+    // between them.
     let series = app.selected_service().map_or(1, |s| 1 + s.dests().len()) as u16;
-    let sparks = (series + 2).min(room / 3).max(3);
+    let pane = (series + 2)
+        .min(room / 3)
+        .max(3)
+        .min(room.saturating_sub(2));
+    let rows = app.view().rows().len().max(1) as u16;
+    let table = (rows + 1).min(room - pane).max(2).min(room);
+    let sparks = room - table;
     let [header, banners, table, sparks, journal, footer] = Layout::vertical([
         Constraint::Length(header),
         Constraint::Length(banners),
-        Constraint::Min(2),
+        Constraint::Length(table),
         Constraint::Length(sparks),
         Constraint::Length(journal),
         Constraint::Length(footer),
@@ -162,7 +174,7 @@ pub fn draw(
     }
     editing::modal(frame, area, edit, &chrome.palette);
     if app.view().help() {
-        help::draw(frame, area, keys);
+        help::draw(frame, area, keys, &chrome.palette);
     }
 }
 

@@ -6,171 +6,151 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::Frame;
 
 use crate::app::alerts::Alert;
+use crate::app::columns::{self, Column as Col, PRIORITY};
 use crate::app::editing::WeightMark;
-use crate::app::rates::RateSource;
+use crate::app::rates::{RateSource, Rates};
+use crate::app::series::Series;
 use crate::app::table::Row;
 use crate::app::units::human;
-use crate::app::{App, Changed, DestRow, ServiceRow};
+use crate::app::{App, Changed, DestRow, Metric, ServiceRow};
 use crate::model::{ServiceFlags, ServiceKey};
 use crate::output::addr_port;
 
 use super::alerts;
+use super::bars;
+use super::emphasis::{self, big_jump, RECENT};
 use super::Palette;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Col {
-    Prot,
-    Address,
-    Sched,
-    Forward,
-    Weight,
-    Active,
-    Inact,
-    Cps,
-    InPps,
-    OutPps,
-    InBps,
-    OutBps,
-    Share,
-    Alert,
-}
-
-impl Col {
-    fn title(self) -> &'static str {
-        match self {
-            Col::Prot => "Prot",
-            Col::Address => "LocalAddress:Port",
-            Col::Sched => "Scheduler",
-            Col::Forward => "Forward",
-            Col::Weight => "Weight",
-            Col::Active => "ActiveConn",
-            Col::Inact => "InActConn",
-            Col::Cps => "CPS",
-            Col::InPps => "InPPS",
-            Col::OutPps => "OutPPS",
-            Col::InBps => "InBPS",
-            Col::OutBps => "OutBPS",
-            Col::Share => "Weight→Traffic",
-            Col::Alert => "Alert",
-        }
-    }
-
-    fn width(self) -> u16 {
-        match self {
-            Col::Prot => 4,
-            Col::Address => 24,
-            Col::Sched => 11,
-            Col::Forward => 7,
-            Col::Weight => 6,
-            Col::Active => 10,
-            Col::Inact => 9,
-            Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => 7,
-            Col::Share => 14,
-            Col::Alert => 10,
-        }
-    }
-
-    fn right(self) -> bool {
-        !matches!(
-            self,
-            Col::Prot | Col::Address | Col::Sched | Col::Forward | Col::Share | Col::Alert
-        )
-    }
-
-    fn changed_bit(self) -> u16 {
-        match self {
-            Col::Weight => Changed::WEIGHT,
-            Col::Active => Changed::ACTIVE,
-            Col::Inact => Changed::INACT,
-            Col::Cps => Changed::CPS,
-            Col::InPps => Changed::INPPS,
-            Col::OutPps => Changed::OUTPPS,
-            Col::InBps => Changed::INBPS,
-            Col::OutBps => Changed::OUTBPS,
-            _ => 0,
-        }
+/// The change bit a column's highlight follows.
+fn changed_bit(c: Col) -> u16 {
+    match c {
+        Col::Weight => Changed::WEIGHT,
+        Col::Active => Changed::ACTIVE,
+        Col::Cps => Changed::CPS,
+        Col::InPps => Changed::INPPS,
+        Col::OutPps => Changed::OUTPPS,
+        Col::InBps => Changed::INBPS,
+        Col::OutBps => Changed::OUTBPS,
+        _ => 0,
     }
 }
 
-/// Screen order.
-const ORDER: [Col; 14] = [
-    Col::Prot,
-    Col::Address,
-    Col::Sched,
-    Col::Forward,
-    Col::Weight,
-    Col::Active,
-    Col::Inact,
-    Col::Cps,
-    Col::InPps,
-    Col::OutPps,
-    Col::InBps,
-    Col::OutBps,
-    Col::Share,
-    Col::Alert,
-];
+/// The history metric behind a column, for the jump rule.
+fn metric_of(c: Col) -> Option<Metric> {
+    Some(match c {
+        Col::Active => Metric::Active,
+        Col::Cps => Metric::Cps,
+        Col::InPps => Metric::InPps,
+        Col::OutPps => Metric::OutPps,
+        Col::InBps => Metric::InBps,
+        Col::OutBps => Metric::OutBps,
+        _ => return None,
+    })
+}
 
-/// What survives on a narrow terminal, most important first.
-const PRIORITY: [Col; 14] = [
-    Col::Address,
-    Col::Active,
-    Col::Cps,
-    Col::Weight,
-    Col::Alert,
-    Col::Inact,
-    Col::Prot,
-    Col::Share,
-    Col::InBps,
-    Col::Sched,
-    Col::OutBps,
-    Col::InPps,
-    Col::Forward,
-    Col::OutPps,
-];
+/// A trend column narrower than this is not worth drawing; the spare width
+/// then stays with the address column.
+const TREND_MIN: u16 = 8;
 
-/// Columns that fit in `width`, in screen order, with their widths (the
-/// address column takes what is left over).
-fn columns(width: u16) -> Vec<(Col, u16)> {
-    let mut chosen = Vec::new();
-    let mut used = 0u16;
-    for c in PRIORITY {
-        let need = c.width() + if chosen.is_empty() { 0 } else { 1 };
-        if used + need <= width {
-            used += need;
-            chosen.push(c);
+/// The table's columns at `width` with their widths, and the width of the
+/// trend sparkline (0 for none). `need` gives each visible column the width
+/// its title and the cells on screen take. Columns are as wide as they need;
+/// when they need more than `width` (exact numbers, long addresses) the
+/// least important drop, so a number is never cut; spare width goes to the
+/// trend column.
+pub fn layout(width: u16, need: impl Fn(Col) -> u16) -> (Vec<(Col, u16)>, u16) {
+    let mut cols: Vec<(Col, u16)> = columns::visible(width)
+        .into_iter()
+        .map(|c| (c, need(c)))
+        .collect();
+    let used = |cols: &[(Col, u16)]| cols.iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
+    for drop in PRIORITY.iter().rev() {
+        if cols.len() <= 1 || used(&cols) <= width {
+            break;
+        }
+        if *drop != Col::Address {
+            cols.retain(|(c, _)| c != drop);
         }
     }
-    let spare = width - used;
-    ORDER
-        .iter()
-        .filter(|c| chosen.contains(c))
-        .map(|&c| {
-            (
-                c,
-                if c == Col::Address {
-                    c.width() + spare
-                } else {
-                    c.width()
-                },
-            )
-        })
-        .collect()
+    if used(&cols) > width {
+        // The address alone is wider than the screen: it is cut with `…`.
+        let total = used(&cols);
+        if let Some((_, w)) = cols.iter_mut().find(|(c, _)| *c == Col::Address) {
+            *w = width.saturating_sub(total - *w);
+        }
+    }
+    let spare = width.saturating_sub(used(&cols));
+    if spare > TREND_MIN {
+        (cols, spare - 1)
+    } else {
+        if let Some((_, w)) = cols.iter_mut().find(|(c, _)| *c == Col::Address) {
+            *w += spare;
+        }
+        (cols, 0)
+    }
 }
+
+/// A cell: its text, whether it is highlighted, its colour.
+type Cell = (String, bool, Option<Color>);
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
-    let cols = columns(area.width);
+    let view = app.view();
+    let rows = area.height.saturating_sub(1) as usize;
+    let end = (view.offset() + rows).min(view.rows().len());
+    let on_screen = &view.rows()[view.offset()..end];
+    // Every visible column's cells, once: their widths size the columns.
+    let all = columns::visible(area.width);
+    let cells: Vec<Vec<Cell>> = on_screen
+        .iter()
+        .map(|row| match *row {
+            Row::Service(s) => {
+                let f = service_cells(app, &app.store().services()[s], *palette);
+                all.iter().map(|c| f(*c)).collect()
+            }
+            Row::Dest(s, d) => {
+                let f = dest_cells(app, &app.store().services()[s], d, *palette);
+                all.iter().map(|c| f(*c)).collect()
+            }
+        })
+        .collect();
+    let sort_col = all.iter().copied().find(|c| c.sort() == Some(view.sort()));
+    let mark = if view.sort().numeric() != view.sort_reversed() {
+        "▼"
+    } else {
+        "▲"
+    };
+    let title_of = |c: Col| -> String {
+        if Some(c) == sort_col {
+            format!("{}{mark}", c.title())
+        } else {
+            c.title().to_string()
+        }
+    };
+    let need = |c: Col| {
+        let i = all.iter().position(|x| *x == c).unwrap_or(0);
+        let content = cells
+            .iter()
+            .map(|r| r[i].0.chars().count())
+            .max()
+            .unwrap_or(0);
+        content.max(title_of(c).chars().count()) as u16
+    };
+    let (cols, trend) = layout(area.width, need);
     let buf = frame.buffer_mut();
     let title = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     let mut x = area.x;
     for (c, w) in &cols {
-        put(buf, x, area.y, *w, c.title(), c.right(), title);
+        put(buf, x, area.y, *w, &title_of(*c), c.right(), title);
         x += w + 1;
     }
-    let rows = area.height.saturating_sub(1) as usize;
-    let end = (app.view().offset() + rows).min(app.view().rows().len());
-    for (line, i) in (app.view().offset()..end).enumerate() {
+    if trend > 0 {
+        let t = format!("{} trend", view.metric().label());
+        put(buf, x, area.y, trend, &t, false, title);
+    }
+    for (line, (row, row_cells)) in on_screen.iter().zip(&cells).enumerate() {
+        let i = view.offset() + line;
         let y = area.y + 1 + line as u16;
-        let selected = i == app.view().selected();
+        let selected = i == view.selected();
         let base = if selected {
             Style::default().add_modifier(Modifier::REVERSED)
         } else {
@@ -179,28 +159,41 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         if selected {
             buf.set_style(Rect::new(area.x, y, area.width, 1), base);
         }
-        let cells = match app.view().rows()[i] {
-            Row::Service(s) => service_cells(app, &app.store().services()[s], *palette),
-            Row::Dest(s, d) => dest_cells(app, &app.store().services()[s], d, *palette),
-        };
         let mut x = area.x;
         for (c, w) in &cols {
-            let (text, changed, colour) = cells(*c);
+            let k = all.iter().position(|x| x == c).unwrap_or(0);
+            let (text, changed, colour) = &row_cells[k];
             let mut style = base;
             if let Some(fg) = colour {
-                style = style.fg(fg);
+                style = style.fg(*fg);
             }
-            if changed {
+            if *changed {
                 style = style.add_modifier(Modifier::BOLD).fg(palette.changed);
             }
-            put(buf, x, y, *w, &text, c.right(), style);
+            put(buf, x, y, *w, text, c.right(), style);
             x += w + 1;
         }
+        if trend > 0 {
+            let (series, rates) = match *row {
+                Row::Service(s) => {
+                    let r = &app.store().services()[s];
+                    (Some(r.series()), r.series().rates)
+                }
+                Row::Dest(s, d) => {
+                    let d = &app.store().services()[s].dests()[d];
+                    (d.series(), d.rates(app.store().rate_source()))
+                }
+            };
+            let data = history(series, rates, view.metric(), trend as usize);
+            let max = data.iter().copied().max().unwrap_or(0);
+            let text = bars::line(&data, trend as usize, max);
+            put(buf, x, y, trend, &text, false, base.fg(palette.spark));
+        }
     }
-    if app.view().rows().is_empty() {
+    if view.rows().is_empty() {
         let msg = if app.store().info().is_none() {
             "reading the IPVS table…"
-        } else if app.view().filter().is_empty() {
+        } else if view.filter().is_empty() {
             "no virtual services"
         } else {
             "no service matches the filter"
@@ -215,6 +208,42 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
             Style::default(),
         );
     }
+}
+
+/// The newest `n` samples of a series to plot: none while its rates are
+/// unknown (shown as `-`), as the history then holds zeros that were never
+/// measured and no data must not draw as zero.
+pub fn history(series: Option<&Series>, rates: Option<Rates>, m: Metric, n: usize) -> Vec<u64> {
+    match series {
+        Some(s) if m == Metric::Active || rates.is_some() => s.history.tail(m, n),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether a cell of a series is worth highlighting: a jump large enough to
+/// matter (see `emphasis::big_jump`) in a value that changed this poll.
+fn jumped(series: Option<&Series>, changed: Changed, c: Col, now: f64) -> bool {
+    let (Some(series), Some(m)) = (series, metric_of(c)) else {
+        return false;
+    };
+    if !changed.has(changed_bit(c)) {
+        return false;
+    }
+    let recent = series.history.tail(m, RECENT + 1);
+    let before = &recent[..recent.len().saturating_sub(1)];
+    big_jump(now, before, emphasis::floor(m))
+}
+
+fn rate_value(r: Option<Rates>, c: Col) -> Option<f64> {
+    let r = r?;
+    Some(match c {
+        Col::Cps => r.cps,
+        Col::InPps => r.inpps,
+        Col::OutPps => r.outpps,
+        Col::InBps => r.inbps,
+        Col::OutBps => r.outbps,
+        _ => return None,
+    })
 }
 
 /// Writes `text` into a cell of `width`, cut to fit (a copy only when cut:
@@ -245,35 +274,23 @@ fn put(buf: &mut Buffer, x: u16, y: u16, width: u16, text: &str, right: bool, st
     }
 }
 
-type Cell = (String, bool, Option<Color>);
-
-fn rate_cells(series_rates: Option<crate::app::rates::Rates>, exact: bool, c: Col) -> String {
-    let Some(r) = series_rates else {
-        return "-".into();
-    };
-    let v = match c {
-        Col::Cps => r.cps,
-        Col::InPps => r.inpps,
-        Col::OutPps => r.outpps,
-        Col::InBps => r.inbps,
-        Col::OutBps => r.outbps,
-        _ => return String::new(),
-    };
-    human(v, exact)
-}
-
 fn service_cells<'a>(
     app: &'a App,
     row: &'a ServiceRow,
     palette: Palette,
 ) -> Box<dyn Fn(Col) -> Cell + 'a> {
     let open = app.view().is_expanded(&row.service().key);
+    let exact = app.view().exact();
     Box::new(move |c| {
-        let changed = row.changed().has(c.changed_bit());
         if c == Col::Alert {
             let (text, colour) = alerts::service_cell(row, &palette);
             return (text, false, colour);
         }
+        let value = match c {
+            Col::Active => Some(row.active() as f64),
+            Col::Inact => Some(row.inactive() as f64),
+            _ => rate_value(row.series().rates, c),
+        };
         let text = match c {
             Col::Prot => match row.service().key {
                 ServiceKey::Addr { protocol, .. } => protocol.name().to_string(),
@@ -290,14 +307,14 @@ fn service_cells<'a>(
                 format!("{marker}{}", service_address(&row.service().key))
             }
             Col::Sched => scheduler(row),
-            Col::Active => human(row.active() as f64, app.view().exact()),
-            Col::Inact => human(row.inactive() as f64, app.view().exact()),
+            Col::Active | Col::Inact => human(value.unwrap_or(0.0), exact),
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
-                rate_cells(row.series().rates, app.view().exact(), c)
+                value.map_or("-".into(), |v| human(v, exact))
             }
             Col::Forward | Col::Weight | Col::Share | Col::Alert => String::new(),
         };
-        (text, changed, None)
+        let jump = value.is_some_and(|v| jumped(Some(row.series()), row.changed(), c, v));
+        (text, jump, None)
     })
 }
 
@@ -317,25 +334,34 @@ fn dest_cells<'a>(
     palette: Palette,
 ) -> Box<dyn Fn(Col) -> Cell + 'a> {
     let d: &DestRow = &row.dests()[j];
+    let exact = app.view().exact();
+    let rates = d.rates(app.store().rate_source());
     Box::new(move |c| {
-        let changed = d.changed().has(c.changed_bit());
         let mut colour = None;
+        let value = match c {
+            Col::Active => Some(d.dest().active_conns as f64),
+            Col::Inact => Some(d.dest().inactive_conns as f64),
+            _ => rate_value(rates, c),
+        };
+        let mut highlight = value.is_some_and(|v| jumped(d.series(), d.changed(), c, v));
         let text = match c {
-            Col::Prot => String::new(),
+            Col::Prot | Col::Sched => String::new(),
             Col::Address => match app.tuning() == Some((row.service().key, d.dest().key())) {
                 true => format!("TUNING → {}", addr_port(&d.dest().addr, d.dest().port)),
                 false => format!("  → {}", addr_port(&d.dest().addr, d.dest().port)),
             },
-            Col::Sched => String::new(),
             Col::Forward => d.dest().forward.name().to_string(),
             Col::Weight => match app.weight_marks().get(&(row.service().key, d.dest().key())) {
-                Some(mark) => format!("{}{}", d.dest().weight, mark_glyph(mark)),
+                // The operator's own edit: highlighted while its mark shows.
+                Some(mark) => {
+                    highlight = true;
+                    format!("{}{}", d.dest().weight, mark_glyph(mark))
+                }
                 None => d.dest().weight.to_string(),
             },
-            Col::Active => human(d.dest().active_conns as f64, app.view().exact()),
-            Col::Inact => human(d.dest().inactive_conns as f64, app.view().exact()),
+            Col::Active | Col::Inact => human(value.unwrap_or(0.0), exact),
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
-                rate_cells(d.rates(app.store().rate_source()), app.view().exact(), c)
+                value.map_or("-".into(), |v| human(v, exact))
             }
             Col::Share => {
                 // Yellow only with a share alert raised, not per poll.
@@ -350,7 +376,7 @@ fn dest_cells<'a>(
                 text
             }
         };
-        (text, changed, colour)
+        (text, highlight, colour)
     })
 }
 
@@ -423,19 +449,52 @@ fn service_address(k: &ServiceKey) -> String {
 mod tests {
     use super::*;
 
+    fn widths(cols: &[(Col, u16)]) -> u16 {
+        cols.iter().map(|(_, w)| w + 1).sum::<u16>() - 1
+    }
+
     #[test]
-    fn narrow_terminals_keep_the_important_columns() {
-        let names = |w| columns(w).iter().map(|(c, _)| *c).collect::<Vec<_>>();
-        let narrow = names(60);
-        assert!(narrow.contains(&Col::Address));
-        assert!(narrow.contains(&Col::Active));
-        assert!(narrow.contains(&Col::Cps));
-        assert!(!narrow.contains(&Col::OutPps));
-        let wide = names(200);
-        assert_eq!(wide.len(), ORDER.len());
-        for w in [60u16, 80, 120, 200] {
-            let total: u16 = columns(w).iter().map(|(_, w)| w + 1).sum::<u16>() - 1;
-            assert_eq!(total, w, "columns fill exactly {w}");
+    fn columns_are_as_wide_as_their_content_and_spare_width_is_the_trend() {
+        let need = |c: Col| if c == Col::Address { 18 } else { 6 };
+        let (cols, trend) = layout(200, need);
+        let addr = cols.iter().find(|(c, _)| *c == Col::Address).unwrap().1;
+        assert_eq!(addr, 18, "the address column is no wider than its text");
+        assert!(trend > TREND_MIN);
+        assert_eq!(widths(&cols) + 1 + trend, 200, "the trend takes the rest");
+    }
+
+    #[test]
+    fn exact_numbers_drop_columns_instead_of_being_cut() {
+        let need = |c: Col| match c {
+            Col::Address => 22,
+            c if c.right() => 12,
+            _ => 8,
+        };
+        let (cols, _) = layout(80, need);
+        assert!(widths(&cols) <= 80);
+        for (c, w) in &cols {
+            assert!(*w >= need(*c), "{c:?} keeps its full width");
+        }
+        let names: Vec<Col> = cols.iter().map(|(c, _)| *c).collect();
+        assert!(names.contains(&Col::Active) && names.contains(&Col::Cps));
+        assert!(names.len() < columns::visible(80).len(), "some dropped");
+    }
+
+    #[test]
+    fn a_little_spare_width_stays_with_the_address() {
+        let visible = columns::visible(80);
+        let total: u16 = visible.iter().map(|c| c.nominal_width() + 1).sum::<u16>() - 1;
+        let (cols, trend) = layout(80, |c| c.nominal_width());
+        assert_eq!(
+            trend,
+            if 80 - total > TREND_MIN {
+                80 - total - 1
+            } else {
+                0
+            }
+        );
+        if trend == 0 {
+            assert_eq!(widths(&cols), 80);
         }
     }
 }

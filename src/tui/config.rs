@@ -9,7 +9,7 @@
 //!
 //! [colors]           # names (green, lightred, ...), "#rrggbb" or 0-255
 //! spark = "green"
-//! changed = "yellow"
+//! changed = "cyan"
 //! alert = "red"
 //! warn = "yellow"
 //! badge = "cyan"

@@ -162,6 +162,7 @@ impl Monitor {
         if let Some(a) = canvas::areas(size, &self.app, &self.edit) {
             self.act(Action::Resize {
                 table_rows: a.table_rows(),
+                table_width: a.table.width,
             });
         }
     }

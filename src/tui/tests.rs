@@ -11,6 +11,7 @@ use ratatui::Terminal;
 
 use super::Monitor;
 use crate::app::rates::RateSource;
+use crate::app::table::SortColumn;
 use crate::app::{App, AppConfig};
 use crate::backend::{Error, ErrorKind};
 use crate::canvas::{Chrome, TimeZone};
@@ -146,9 +147,89 @@ fn filter_typing_and_kept() {
 fn sorted_by_cps() {
     snapshot_all("sorted_cps", |h| {
         h.ticks(4);
-        // default → Prot → Address → Scheduler → Weight → ActiveConn →
-        // InActConn → CPS
-        h.keys("ooooooo");
+        // `o` offers only the columns on screen, so how many presses reach
+        // CPS depends on the width.
+        for _ in 0..12 {
+            if h.monitor.app.view().sort() == SortColumn::Cps {
+                break;
+            }
+            h.keys("o");
+        }
+        assert_eq!(h.monitor.app.view().sort(), SortColumn::Cps);
+        assert!(h.screen().contains("CPS▼"), "the sorted column is marked");
+    });
+}
+
+#[test]
+fn o_cycles_only_through_visible_columns() {
+    let mut h = Harness::new(80, 24);
+    h.ticks(2);
+    let offered = crate::app::columns::visible_sorts(80);
+    let mut seen = Vec::new();
+    for _ in 0..offered.len() {
+        h.keys("o");
+        seen.push(h.monitor.app.view().sort());
+    }
+    assert_eq!(seen.last(), Some(&SortColumn::Ipvsadm), "back to the start");
+    for sort in &seen {
+        assert!(offered.contains(sort), "{sort:?} is not on screen");
+    }
+    assert!(!seen.contains(&SortColumn::OutPps));
+}
+
+#[test]
+fn exact_numbers_are_never_cut() {
+    snapshot_all("exact_expanded", |h| {
+        h.ticks(3);
+        h.keys("<Enter>#");
+        h.ticks(3);
+        let screen = h.screen();
+        let table: Vec<&str> = screen
+            .lines()
+            .skip(3)
+            .take_while(|l| !l.starts_with('┌'))
+            .collect();
+        assert!(table.iter().all(|l| !l.contains('…')), "{screen}");
+        let prefixed = |l: &str| {
+            let c: Vec<char> = l.chars().collect();
+            c.windows(2)
+                .any(|w| w[0].is_ascii_digit() && "KMG".contains(w[1]))
+        };
+        assert!(
+            !table.iter().any(|l| prefixed(l)),
+            "whole numbers: {screen}"
+        );
+    });
+}
+
+#[test]
+fn the_selected_real_server_leads_the_sparkline_pane() {
+    snapshot_all("pane_selected_first", |h| {
+        h.ticks(3);
+        h.keys("<Enter>");
+        h.ticks(2);
+        h.keys("jjjjj");
+        h.ticks(1);
+        let screen = h.screen();
+        let pane: Vec<&str> = screen.lines().skip_while(|l| !l.starts_with('┌')).collect();
+        let first = pane.iter().find(|l| l.contains('→')).unwrap();
+        assert!(first.contains("10.1.0.5:80"), "{screen}");
+    });
+}
+
+#[test]
+fn header_keeps_the_poll_time_with_every_badge_on() {
+    snapshot_all("header_all_badges", |h| {
+        h.monitor.chrome.badges = vec!["DEMO".into(), "READ-ONLY".into()];
+        h.ticks(3);
+        h.keys("f");
+        h.fake
+            .fail_reads(Error::new(ErrorKind::Io, "netlink: timed out"));
+        h.ticks(2);
+        let screen = h.screen();
+        let top = screen.lines().next().unwrap();
+        assert!(top.contains("polled 12:03:33"), "{top}");
+        assert!(top.contains("stale since"), "{top}");
     });
 }
 
@@ -318,32 +399,37 @@ fn mouse_click_selects_and_wheel_scrolls() {
     assert_eq!(h.monitor.app.view().selected(), 0);
 }
 
+/// Issue 15 §3: a value that moves a little stays plain; a jump large
+/// enough to matter is highlighted, for the poll it happens in only.
 #[test]
-fn changed_values_are_highlighted() {
+fn only_big_jumps_are_highlighted() {
     let mut h = Harness::new(120, 40);
     h.ticks(1);
     h.keys("<Enter>");
-    h.ticks(1);
-    // Active connections of the first real server change.
-    {
-        let mut t = h.fake.inner();
-        t.services[0].1[0].0.active_conns += 5;
-    }
+    h.ticks(3);
+    let bold_at = |h: &Harness, text: &str| {
+        let buf = h.terminal.backend().buffer();
+        let rows = screen::rows(buf);
+        let y = rows.iter().position(|r| r.contains("10.1.0.1:80")).unwrap();
+        let line = &rows[y];
+        let byte = line
+            .find(text)
+            .unwrap_or_else(|| panic!("{text} in {line}"));
+        let x = line[..byte].chars().count() as u16;
+        buf[(x, y as u16)].modifier.contains(Modifier::BOLD)
+    };
+    // Active connections of the first real server: 310, then 315.
+    h.fake.inner().services[0].1[0].0.active_conns += 5;
     h.tick();
-    let buf = h.terminal.backend().buffer().clone();
-    // Find the first real-server row and its ActiveConn cell.
-    let rows = screen::rows(&buf);
-    let y = rows.iter().position(|r| r.contains("10.1.0.1:80")).unwrap();
-    let line = &rows[y];
-    let y = y as u16;
-    let col = line.find("315").expect("new ActiveConn shown") as u16;
-    assert!(buf[(col, y)].modifier.contains(Modifier::BOLD));
+    assert!(!bold_at(&h, "315"), "a small change stays plain");
+    h.fake.inner().services[0].1[0].0.active_conns += 500;
     h.tick();
-    let buf = h.terminal.backend().buffer();
     assert!(
-        !buf[(col, y)].modifier.contains(Modifier::BOLD),
-        "only briefly"
+        bold_at(&h, "815"),
+        "a jump by more than half is highlighted"
     );
+    h.tick();
+    assert!(!bold_at(&h, "815"), "only briefly");
 }
 
 #[test]

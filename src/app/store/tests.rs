@@ -383,7 +383,10 @@ fn real_server_series_follow_what_is_watched_within_a_cap() {
     let n = DEST_SERIES_MAX + 500;
     let mut t = FakeTable::many(n);
     let mut a = app();
-    a.update(Action::Resize { table_rows: 25 });
+    a.update(Action::Resize {
+        table_rows: 25,
+        table_width: 120,
+    });
     let with_series = |a: &App| -> usize {
         a.store()
             .services()
