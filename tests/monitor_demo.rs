@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crossterm::event::Event;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -251,11 +251,14 @@ fn run_loop_with_the_demo_director_and_scripted_keys() {
     };
     let ms = Duration::from_millis;
     let mut keys: VecDeque<(Duration, Event)> = VecDeque::new();
-    for (at, k) in [(800, "<Enter>"), (1000, "#"), (1200, "?"), (1600, "q")] {
+    for (at, k) in [(800, "<Enter>"), (1000, "#"), (1200, "?")] {
         for e in key_events(k) {
             keys.push_back((ms(at), e));
         }
     }
+    // Under help any key but Ctrl-C closes it; Ctrl-C quits.
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    keys.push_back((ms(1600), Event::Key(ctrl_c)));
     let mut input = Scripted {
         start: Instant::now(),
         keys,

@@ -32,6 +32,8 @@ pub enum Action {
     Freeze,
     NextMetric,
     Help,
+    /// Any key while the help overlay is open.
+    CloseHelp,
     ToggleExact,
     /// Select the next real server with an alert raised, expanding its
     /// service.

@@ -175,7 +175,7 @@ impl View {
         if self.help {
             // The overlay takes keys until closed.
             match action {
-                Action::Help | Action::Escape => self.help = false,
+                Action::Help | Action::Escape | Action::CloseHelp => self.help = false,
                 Action::Quit => self.quit = true,
                 Action::Resize {
                     table_rows,
@@ -228,6 +228,7 @@ impl View {
             }
             Action::NextMetric => self.metric = self.metric.next(),
             Action::Help => self.help = true,
+            Action::CloseHelp => {}
             Action::ToggleExact => self.exact = !self.exact,
             Action::NextAlert => self.next_alert(store),
             Action::Resize {

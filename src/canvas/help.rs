@@ -39,12 +39,8 @@ pub fn draw(frame: &mut Frame, area: Rect, keys: &KeyTable, palette: &Palette) {
         })
         .collect();
     lines.push(Line::from(""));
-    let key = |a| keys.key_for(Command::View(a)).unwrap_or_default();
-    lines.push(Line::from(format!(
-        " {} or {} closes",
-        key(Action::Escape),
-        key(Action::Help)
-    )));
+    let close = keys.key_for(Command::View(Action::CloseHelp));
+    lines.push(Line::from(format!(" {} closes", close.unwrap_or_default())));
     frame.render_widget(Clear, whole);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Keys ")),

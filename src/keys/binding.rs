@@ -18,6 +18,8 @@ pub enum Press {
     Ctrl(char),
     /// Any character without Ctrl: text being typed.
     AnyChar,
+    /// Any key at all, Ctrl held or not.
+    AnyKey,
     /// Any key a dialog understands ([`crate::app::editing::Key`]), without
     /// Ctrl.
     DialogKey,
@@ -31,7 +33,7 @@ impl Press {
     /// How sure a match is: a binding for Shift+→ wins over one for →.
     pub(super) fn specificity(self) -> u8 {
         match self {
-            Press::AnyChar | Press::DialogKey => 0,
+            Press::AnyChar | Press::DialogKey | Press::AnyKey => 0,
             Press::Key(_) | Press::WheelUp | Press::WheelDown | Press::Click => 1,
             Press::Shift(_) | Press::Ctrl(_) => 2,
         }
@@ -46,6 +48,7 @@ impl Press {
             Press::Ctrl(c) => ctrl && k.code == KeyCode::Char(c),
             Press::AnyChar => !ctrl && matches!(k.code, KeyCode::Char(_)),
             Press::DialogKey => !ctrl && dialog_key(k).is_some(),
+            Press::AnyKey => true,
             Press::WheelUp | Press::WheelDown | Press::Click => false,
         }
     }
@@ -66,7 +69,7 @@ impl Press {
             Press::Shift(code) => format!("⇧{}", code_name(code)),
             Press::Ctrl(c) => format!("Ctrl-{}", c.to_ascii_uppercase()),
             Press::AnyChar => "any character".into(),
-            Press::DialogKey => "any key".into(),
+            Press::DialogKey | Press::AnyKey => "any key".into(),
             Press::WheelUp | Press::WheelDown => "wheel".into(),
             Press::Click => "click".into(),
         }
@@ -135,6 +138,8 @@ pub enum Context {
     Tuning,
     /// A dialog is open (and no filter typed, no help).
     Dialog,
+    /// The help overlay is open: it has every key.
+    Help,
 }
 
 /// What the monitor is doing when a key comes.
@@ -161,6 +166,7 @@ impl Context {
             Context::RealServerRow => table && s.real_server,
             Context::Tuning => table && s.tuning,
             Context::Dialog => s.dialog && !s.filtering && !s.help,
+            Context::Help => s.help,
         }
     }
 
@@ -172,6 +178,7 @@ impl Context {
             Context::RealServerRow => 3,
             Context::Tuning => 4,
             Context::Dialog => 5,
+            Context::Help => 6,
         }
     }
 }

@@ -130,7 +130,18 @@ impl KeyTable {
             })
             .collect();
         hints.sort_by_key(|h| h.0);
-        hints.into_iter().map(|(_, k, l)| (k, l)).collect()
+        // Keys for the same hint share it: `?/F1 help`.
+        let mut merged: Vec<(u8, String, &'static str)> = Vec::new();
+        for (at, k, l) in hints {
+            match merged.last_mut() {
+                Some((a, keys, _)) if *a == at => {
+                    keys.push('/');
+                    keys.push_str(&k);
+                }
+                _ => merged.push((at, k, l)),
+            }
+        }
+        merged.into_iter().map(|(_, k, l)| (k, l)).collect()
     }
 
     /// Tuning mode's key hints, in order: keys at one place joined by `/`,

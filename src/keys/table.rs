@@ -2,7 +2,7 @@
 //! `?` overlay and the footer all read it; the overlay lists the lines in
 //! this order.
 
-use crossterm::event::KeyCode::{self, Backspace, Char, Down, End, Enter, Esc, Home, Left};
+use crossterm::event::KeyCode::{self, Backspace, Char, Down, End, Enter, Esc, Home, Left, F};
 use crossterm::event::KeyCode::{PageDown, PageUp, Right, Up};
 
 use crate::app::editing::EditCommand as E;
@@ -10,10 +10,13 @@ use crate::app::Action as A;
 
 use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
 use super::binding::Context::{
-    AnyRow, Anywhere, Browsing, Dialog as InDialog, Filtering, NoDialog, RealServerRow, Tuning,
+    AnyRow, Anywhere, Browsing, Dialog as InDialog, Filtering, Help as InHelp, NoDialog,
+    RealServerRow, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
-use super::binding::Press::{AnyChar, Click, Ctrl, DialogKey, Key, Shift, WheelDown, WheelUp};
+use super::binding::Press::{
+    AnyChar, AnyKey, Click, Ctrl, DialogKey, Key, Shift, WheelDown, WheelUp,
+};
 use super::binding::{bind, Binding, Footer};
 
 const fn ch(c: char) -> super::binding::Press {
@@ -86,7 +89,7 @@ pub const DEFAULT: &[Binding] = &[
     bind(key(Backspace), Filtering, View(A::FilterBackspace)),
     bind(key(Enter), Filtering, View(A::FilterAccept)).footer(Footer::Filtering(0, "keeps")),
     bind(key(Esc), Anywhere, View(A::Escape))
-        .help(Line("clear the filter / close help"))
+        .help(Line("clear the filter"))
         .footer(Footer::Filtering(1, "clears")),
     bind(ch('o'), Browsing, View(A::SortNext))
         .help(Line("sort by next column / reverse"))
@@ -103,10 +106,20 @@ pub const DEFAULT: &[Binding] = &[
     bind(ch('?'), Browsing, View(A::Help))
         .help(Line("this help"))
         .footer(Footer::Browsing(0, "help")),
+    // F1 and F10 as in htop.
+    bind(key(F(1)), Browsing, View(A::Help))
+        .help(Or)
+        .footer(Footer::Browsing(0, "help")),
+    bind(AnyKey, InHelp, View(A::CloseHelp)),
     bind(ch('q'), Browsing, View(A::Quit))
         .help(Line("quit"))
         .footer(Footer::Browsing(6, "quit")),
+    bind(key(F(10)), NoDialog, View(A::Quit))
+        .help(Or)
+        .footer(Footer::Browsing(6, "quit")),
     bind(Ctrl('c'), Anywhere, View(A::Quit)).help(After),
+    // Under help too: the one key that never just closes it.
+    bind(Ctrl('c'), InHelp, View(A::Quit)),
     bind(WheelUp, NoDialog, View(A::ScrollUp)).help(Line("scroll, select")),
     bind(WheelDown, NoDialog, View(A::ScrollDown)),
     bind(Click, NoDialog, SelectClicked).help(Or),

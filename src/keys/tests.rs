@@ -25,14 +25,14 @@ fn help_lists_every_key() {
         ("s  Z  u", "scheduler / zero counters / undo"),
         ("J", "journal of changes"),
         ("/", "filter: address, port, scheduler"),
-        ("Esc", "clear the filter / close help"),
+        ("Esc", "clear the filter"),
         ("o  O", "sort by next column / reverse"),
         ("f", "freeze the display (polling goes on)"),
         ("m", "sparkline metric"),
         ("#", "exact numbers / K M G"),
         ("n", "next alerted real server"),
-        ("?", "this help"),
-        ("q  Ctrl-C", "quit"),
+        ("?, F1", "this help"),
+        ("q, F10  Ctrl-C", "quit"),
         ("wheel, click", "scroll, select"),
     ];
     let lines = KeyTable::default().help_lines();
@@ -52,13 +52,13 @@ fn footers_in_their_order() {
     assert_eq!(
         names(false),
         [
-            "? help",
+            "?/F1 help",
             "/ filter",
             "o sort",
             "f freeze",
             "m metric",
             "J journal",
-            "q quit"
+            "q/F10 quit"
         ]
     );
     assert_eq!(names(true), ["Enter keeps", "Esc clears"]);
@@ -76,7 +76,11 @@ fn editing_letters_are_commands_not_view_actions() {
             help: true,
             ..browsing()
         };
-        assert_eq!(t.key(&key(KeyCode::Char(c)), &help), None, "{c} under help");
+        assert_eq!(
+            t.key(&key(KeyCode::Char(c)), &help),
+            Some(Dispatch::View(Action::CloseHelp)),
+            "{c} under help closes it"
+        );
     }
     assert_eq!(t.key(&key(KeyCode::Char('r')), &browsing()), None);
 }
@@ -315,6 +319,8 @@ fn no_two_bindings_tie() {
         KeyCode::Esc,
         KeyCode::Backspace,
         KeyCode::Tab,
+        KeyCode::F(1),
+        KeyCode::F(10),
     ]
     .into_iter()
     .chain((' '..='~').map(KeyCode::Char))
@@ -347,5 +353,45 @@ fn no_two_bindings_tie() {
                 assert_eq!(ties, 1, "{e:?} in {now:?}");
             }
         }
+    }
+}
+
+/// Help: any key closes it, `q` included (it does not quit); only Ctrl-C
+/// quits from under it. F1 opens it and F10 quits, as in htop.
+#[test]
+fn help_closes_on_any_key_and_f1_f10_work_as_in_htop() {
+    let t = KeyTable::default();
+    let help = Situation {
+        help: true,
+        ..browsing()
+    };
+    let close = Some(Dispatch::View(Action::CloseHelp));
+    for k in [
+        key(KeyCode::Char('q')),
+        key(KeyCode::Char('?')),
+        key(KeyCode::Esc),
+        key(KeyCode::Down),
+        key(KeyCode::F(1)),
+        key(KeyCode::F(10)),
+        KeyEvent::new(KeyCode::Char('x'), KeyModifiers::CONTROL),
+    ] {
+        assert_eq!(t.key(&k, &help), close, "{k:?}");
+    }
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(t.key(&ctrl_c, &help), Some(Dispatch::View(Action::Quit)));
+    assert_eq!(
+        t.key(&key(KeyCode::F(1)), &browsing()),
+        Some(Dispatch::View(Action::Help))
+    );
+    let filtering = Situation {
+        filtering: true,
+        ..browsing()
+    };
+    for now in [browsing(), filtering] {
+        assert_eq!(
+            t.key(&key(KeyCode::F(10)), &now),
+            Some(Dispatch::View(Action::Quit)),
+            "{now:?}"
+        );
     }
 }

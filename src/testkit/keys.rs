@@ -4,7 +4,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
 /// Plain characters, or `<Name>` for a special key and `<S-Name>` for it
 /// with Shift: Enter, Esc, Up, Down, Left, Right, PgUp, PgDn, Home, End,
-/// Tab, Bs. A `<` not followed by a capital is the character itself.
+/// Tab, Bs, F1 to F12. A `<` not followed by a capital is the character itself.
 pub fn key_events(keys: &str) -> Vec<Event> {
     let mut out = Vec::new();
     let mut chars = keys.chars().peekable();
@@ -42,6 +42,9 @@ fn named(name: &str) -> KeyCode {
         "End" => KeyCode::End,
         "Tab" => KeyCode::Tab,
         "Bs" => KeyCode::Backspace,
-        other => panic!("unknown key {other}"),
+        other => match other.strip_prefix('F').and_then(|n| n.parse::<u8>().ok()) {
+            Some(n @ 1..=12) => KeyCode::F(n),
+            _ => panic!("unknown key {other}"),
+        },
     }
 }

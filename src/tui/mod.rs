@@ -5,6 +5,8 @@
 pub mod config;
 #[cfg(test)]
 mod edit_tests;
+#[cfg(test)]
+mod help_tests;
 mod monitor;
 pub mod signals;
 #[cfg(test)]

@@ -32,7 +32,7 @@ fn a_refusal_stays_longer_than_a_success_then_the_hints_return() {
     );
     h.clock.advance(ERROR_SHOWN - SUCCESS_SHOWN);
     let after = footer(&mut h);
-    assert!(after.starts_with("? help"), "{after}");
+    assert!(after.starts_with("?/F1 help"), "{after}");
 
     h.monitor.report(Report::Edit(Reply {
         request: Request::Undo { of: "1".into() },
@@ -42,7 +42,7 @@ fn a_refusal_stays_longer_than_a_success_then_the_hints_return() {
     h.clock.advance(SUCCESS_SHOWN - Duration::from_millis(1));
     assert!(footer(&mut h).starts_with("undone: ipvsadm -e"));
     h.clock.advance(Duration::from_millis(1));
-    assert!(footer(&mut h).starts_with("? help"));
+    assert!(footer(&mut h).starts_with("?/F1 help"));
 }
 
 #[test]
