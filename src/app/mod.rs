@@ -6,6 +6,8 @@ pub mod alerts;
 pub mod columns;
 mod config;
 pub mod editing;
+#[cfg(test)]
+mod filter_tests;
 pub mod history;
 mod keyhash;
 pub mod metric;

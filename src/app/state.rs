@@ -322,10 +322,11 @@ mod tests {
         for c in "10.1.2.".chars() {
             a.update(Action::FilterChar(c));
         }
+        let dns = a.store().services().len() - 2;
         assert_eq!(
-            a.view().rows().len(),
-            1,
-            "only the DNS service has 10.1.2.x"
+            a.view().rows(),
+            [Row::Service(dns), Row::Dest(dns, 0), Row::Dest(dns, 1)],
+            "only the DNS service has 10.1.2.x: it shows them"
         );
         a.update(Action::FilterBackspace);
         a.update(Action::FilterAccept);
@@ -350,7 +351,8 @@ mod tests {
         d.0.addr = "10.9.9.9".parse().unwrap();
         t.services[1].1.push(d);
         a.apply(poll(&t, 2));
-        assert_eq!(a.view().rows(), vec![Row::Service(1)]);
+        let new = t.services[1].1.len() - 1;
+        assert_eq!(a.view().rows(), vec![Row::Service(1), Row::Dest(1, new)]);
         a.update(Action::Escape);
         a.update(Action::FilterStart);
         for c in "sed".chars() {

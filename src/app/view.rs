@@ -259,7 +259,23 @@ impl View {
             _ => return false,
         }
         self.rebuild(store);
+        self.select_first_match(store);
         true
+    }
+
+    /// Puts the cursor on the first row whose own line the filter matches.
+    fn select_first_match(&mut self, store: &Store) {
+        let needle = self.filter.to_lowercase();
+        if needle.is_empty() {
+            return;
+        }
+        if let Some(k) = self
+            .rows
+            .iter()
+            .position(|r| store.row_matches(*r, &needle))
+        {
+            self.select(k, store);
+        }
     }
 
     fn set_viewport(&mut self, rows: usize, width: u16) {
@@ -374,12 +390,19 @@ impl View {
             let row = &store.services()[i];
             // Hashing every key costs at 50,000 services; most tables have
             // nothing expanded.
-            if !self.expanded.is_empty() && self.expanded.contains(&row.service().key) {
-                let mut ds: Vec<usize> = (0..row.dests().len()).collect();
-                let source = store.rate_source();
-                sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j, sort, source));
-                rows.extend(ds.into_iter().map(|j| Row::Dest(i, j)));
-            }
+            let mut ds: Vec<usize> =
+                if !self.expanded.is_empty() && self.expanded.contains(&row.service().key) {
+                    (0..row.dests().len()).collect()
+                } else if !needle.is_empty() {
+                    // A filter shows the real servers it matches, under their
+                    // service, while it is on; `expanded` is left as it was.
+                    store.matching_dests(i, &needle)
+                } else {
+                    continue;
+                };
+            let source = store.rate_source();
+            sort_by_column(&mut ds, sort, rev, |&j| dest_values(row, j, sort, source));
+            rows.extend(ds.into_iter().map(|j| Row::Dest(i, j)));
         }
         self.rows = rows;
         // Usually the selected row did not move: check it before searching.

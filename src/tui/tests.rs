@@ -144,6 +144,16 @@ fn filter_typing_and_kept() {
 }
 
 #[test]
+fn filter_on_a_real_server_shows_it_under_its_service() {
+    // The DNS service stays collapsed; the filter shows the one real server
+    // it matches, with the cursor on it.
+    snapshot_all("filter_real_server", |h| {
+        h.ticks(4);
+        h.keys("/10.1.2.2");
+    });
+}
+
+#[test]
 fn sorted_by_cps() {
     snapshot_all("sorted_cps", |h| {
         h.ticks(4);

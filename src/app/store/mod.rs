@@ -168,6 +168,33 @@ impl Store {
             .is_some_and(|t| t.contains(needle))
     }
 
+    /// Whether a row's own line matches: a service by its address and
+    /// scheduler, a real server by its address and port.
+    pub(super) fn row_matches(&self, row: Row, needle: &str) -> bool {
+        let (i, line) = match row {
+            Row::Service(i) => (i, 0),
+            Row::Dest(i, j) => (i, j + 1),
+        };
+        self.services[i]
+            .search
+            .as_deref()
+            .and_then(|t| t.split('\n').nth(line))
+            .is_some_and(|l| l.contains(needle))
+    }
+
+    /// The real servers of service `i` that match (indexes into its dests).
+    pub(super) fn matching_dests(&self, i: usize, needle: &str) -> Vec<usize> {
+        let Some(text) = self.services[i].search.as_deref() else {
+            return Vec::new();
+        };
+        text.split('\n')
+            .skip(1)
+            .enumerate()
+            .filter(|(_, l)| l.contains(needle))
+            .map(|(j, _)| j)
+            .collect()
+    }
+
     /// Fills the filter texts that are missing while a filter is set; drops
     /// them all once it is cleared.
     pub(super) fn refresh_search(&mut self, filtering: bool) {
