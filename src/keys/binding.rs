@@ -234,6 +234,9 @@ pub struct Binding {
     pub command: Command,
     pub help: Help,
     pub footer: Footer,
+    /// The name `[keys]` in config.toml remaps this binding's press by;
+    /// `None` for keys that cannot be remapped (arrows, mouse, dialogs).
+    pub action: Option<&'static str>,
 }
 
 /// A binding not shown in the overlay nor the footer.
@@ -244,6 +247,7 @@ pub const fn bind(press: Press, context: Context, command: Command) -> Binding {
         command,
         help: Help::Hidden,
         footer: Footer::None,
+        action: None,
     }
 }
 
@@ -254,5 +258,13 @@ impl Binding {
 
     pub const fn footer(self, footer: Footer) -> Binding {
         Binding { footer, ..self }
+    }
+
+    /// Makes the binding remappable under this action name.
+    pub const fn action(self, name: &'static str) -> Binding {
+        Binding {
+            action: Some(name),
+            ..self
+        }
     }
 }

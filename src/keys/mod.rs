@@ -4,6 +4,7 @@
 //! specific press (Shift+→ over →).
 
 mod binding;
+mod remap;
 mod table;
 
 use crossterm::event::{KeyEvent, KeyEventKind, MouseEvent};

@@ -46,7 +46,7 @@ pub const DEFAULT: &[Binding] = &[
     bind(ch('h'), Browsing, View(A::Left)).help(Beside),
     bind(key(Enter), RealServerRow, Edit(E::Tune))
         .help(Line("tuning mode on a real server's weight")),
-    bind(ch('w'), AnyRow, Edit(E::Tune)).help(Or),
+    bind(ch('w'), AnyRow, Edit(E::Tune)).action("tune").help(Or),
     bind(key(Left), Tuning, Edit(E::Nudge(-1)))
         .help(Line("in it: ±1 ±10, 0 drains, Esc done"))
         .footer(Footer::Tuning(0, "±1")),
@@ -66,23 +66,49 @@ pub const DEFAULT: &[Binding] = &[
         .help(After)
         .footer(Footer::Tuning(3, "done")),
     bind(key(Enter), Tuning, Edit(E::TuneDone)),
-    bind(ch('+'), AnyRow, Edit(E::Nudge(1))).help(Line("weight ±1 / exact / drain (x restores)")),
-    bind(ch('-'), AnyRow, Edit(E::Nudge(-1))).help(Beside),
-    bind(ch('W'), AnyRow, Edit(E::ExactWeight)).help(After),
+    bind(ch('+'), AnyRow, Edit(E::Nudge(1)))
+        .action("weight-up")
+        .help(Line("weight ±1 / exact / drain (x restores)")),
+    bind(ch('-'), AnyRow, Edit(E::Nudge(-1)))
+        .action("weight-down")
+        .help(Beside),
+    bind(ch('W'), AnyRow, Edit(E::ExactWeight))
+        .action("exact-weight")
+        .help(After),
     bind(ch('x'), AnyRow, Edit(E::Drain)).help(After),
-    bind(ch('A'), AnyRow, Edit(E::AddService)).help(Line("add service / real server")),
-    bind(ch('a'), AnyRow, Edit(E::AddDest)).help(After),
-    bind(ch('E'), AnyRow, Edit(E::EditService)).help(Line("edit service / real server")),
-    bind(ch('e'), AnyRow, Edit(E::EditDest)).help(After),
-    bind(ch('D'), AnyRow, Edit(E::DeleteService)).help(Line("delete service / real server")),
-    bind(ch('d'), AnyRow, Edit(E::DeleteDest)).help(After),
-    bind(ch('s'), AnyRow, Edit(E::Scheduler)).help(Line("scheduler / zero counters / undo")),
-    bind(ch('Z'), AnyRow, Edit(E::Zero)).help(After),
-    bind(ch('u'), AnyRow, Edit(E::Undo)).help(After),
+    bind(ch('A'), AnyRow, Edit(E::AddService))
+        .action("add-service")
+        .help(Line("add service / real server")),
+    bind(ch('a'), AnyRow, Edit(E::AddDest))
+        .action("add-server")
+        .help(After),
+    bind(ch('E'), AnyRow, Edit(E::EditService))
+        .action("edit-service")
+        .help(Line("edit service / real server")),
+    bind(ch('e'), AnyRow, Edit(E::EditDest))
+        .action("edit-server")
+        .help(After),
+    bind(ch('D'), AnyRow, Edit(E::DeleteService))
+        .action("delete-service")
+        .help(Line("delete service / real server")),
+    bind(ch('d'), AnyRow, Edit(E::DeleteDest))
+        .action("delete-server")
+        .help(After),
+    bind(ch('s'), AnyRow, Edit(E::Scheduler))
+        .action("scheduler")
+        .help(Line("scheduler / zero counters / undo")),
+    bind(ch('Z'), AnyRow, Edit(E::Zero))
+        .action("zero")
+        .help(After),
+    bind(ch('u'), AnyRow, Edit(E::Undo))
+        .action("undo")
+        .help(After),
     bind(ch('J'), AnyRow, Edit(E::Journal))
+        .action("journal")
         .help(Line("journal of changes"))
         .footer(Footer::Browsing(5, "journal")),
     bind(ch('/'), Browsing, View(A::FilterStart))
+        .action("filter")
         .help(Line("filter: address, port, scheduler"))
         .footer(Footer::Browsing(1, "filter")),
     bind(AnyChar, Filtering, TypeFilter),
@@ -92,18 +118,28 @@ pub const DEFAULT: &[Binding] = &[
         .help(Line("clear the filter"))
         .footer(Footer::Filtering(1, "clears")),
     bind(ch('o'), Browsing, View(A::SortNext))
+        .action("sort-next")
         .help(Line("sort by next column / reverse"))
         .footer(Footer::Browsing(2, "sort")),
-    bind(ch('O'), Browsing, View(A::SortReverse)).help(After),
+    bind(ch('O'), Browsing, View(A::SortReverse))
+        .action("sort-reverse")
+        .help(After),
     bind(ch('f'), Browsing, View(A::Freeze))
+        .action("freeze")
         .help(Line("freeze the display (polling goes on)"))
         .footer(Footer::Browsing(3, "freeze")),
     bind(ch('m'), Browsing, View(A::NextMetric))
+        .action("metric")
         .help(Line("sparkline metric"))
         .footer(Footer::Browsing(4, "metric")),
-    bind(ch('#'), Browsing, View(A::ToggleExact)).help(Line("exact numbers / K M G")),
-    bind(ch('n'), Browsing, View(A::NextAlert)).help(Line("next alerted real server")),
+    bind(ch('#'), Browsing, View(A::ToggleExact))
+        .action("exact")
+        .help(Line("exact numbers / K M G")),
+    bind(ch('n'), Browsing, View(A::NextAlert))
+        .action("next-alert")
+        .help(Line("next alerted real server")),
     bind(ch('?'), Browsing, View(A::Help))
+        .action("help")
         .help(Line("this help"))
         .footer(Footer::Browsing(0, "help")),
     // F1 and F10 as in htop.
@@ -112,6 +148,7 @@ pub const DEFAULT: &[Binding] = &[
         .footer(Footer::Browsing(0, "help")),
     bind(AnyKey, InHelp, View(A::CloseHelp)),
     bind(ch('q'), Browsing, View(A::Quit))
+        .action("quit")
         .help(Line("quit"))
         .footer(Footer::Browsing(6, "quit")),
     bind(key(F(10)), NoDialog, View(A::Quit))

@@ -13,8 +13,14 @@
 //! alert = "red"
 //! warn = "yellow"
 //! badge = "cyan"
+//!
+//! [keys]             # action name = key (see crate::keys::remap)
+//! quit = "Q"
+//! filter = "ctrl-f"
+//! help = "F2"
 //! ```
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,6 +30,7 @@ use serde::Deserialize;
 
 use super::MonitorOptions;
 use crate::canvas::{Palette, TimeZone};
+use crate::keys::KeyTable;
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +40,9 @@ pub struct Config {
     pub utc: Option<bool>,
     #[serde(default)]
     pub colors: Colors,
+    /// Action name to key, remapping the key table.
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -83,6 +93,7 @@ impl Config {
             }
         }
         c.palette()?;
+        c.key_table()?;
         Ok(c)
     }
 
@@ -104,6 +115,11 @@ impl Config {
         Ok(p)
     }
 
+    /// The key table with `[keys]` remapped.
+    pub fn key_table(&self) -> Result<KeyTable, String> {
+        KeyTable::default().remapped(self.keys.iter().map(|(a, k)| (a.as_str(), k.as_str())))
+    }
+
     /// Applies the file's settings as defaults to `options` (flags parsed
     /// later override them).
     pub fn apply(&self, options: &mut MonitorOptions) {
@@ -118,6 +134,9 @@ impl Config {
         }
         if let Ok(p) = self.palette() {
             options.palette = p;
+        }
+        if let Ok(k) = self.key_table() {
+            options.keys = k;
         }
     }
 }
@@ -148,6 +167,29 @@ mod tests {
         assert!(Config::parse("delay = 0").is_err());
         assert!(Config::parse("[colors]\nspark = \"greenish\"").is_err());
         assert_eq!(Config::parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn keys_are_remapped_or_refused() {
+        let c = Config::parse("[keys]\nquit = \"Q\"\nfilter = \"ctrl-f\"\n").unwrap();
+        let mut o = MonitorOptions::default();
+        c.apply(&mut o);
+        let hints = o.keys.footer(false);
+        assert!(hints.contains(&("Q/F10".to_string(), "quit")), "{hints:?}");
+        assert!(
+            hints.contains(&("Ctrl-F".to_string(), "filter")),
+            "{hints:?}"
+        );
+        assert_eq!(
+            Config::parse("[keys]\nquit = \"f\"").unwrap_err(),
+            "keys.quit: \"f\" is already the key of freeze"
+        );
+        assert!(Config::parse("[keys]\nquitt = \"Q\"")
+            .unwrap_err()
+            .starts_with("keys.quitt: unknown action"));
+        assert!(Config::parse("[keys]\nquit = \"F42\"")
+            .unwrap_err()
+            .starts_with("keys.quit: \"F42\" is not a key"));
     }
 
     #[test]

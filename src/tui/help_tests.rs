@@ -32,3 +32,21 @@ fn f1_opens_help_and_f10_quits() {
     h.keys("<F10>");
     assert!(h.monitor.app.view().quit());
 }
+
+#[test]
+fn help_and_footer_show_remapped_keys() {
+    let remapped = || {
+        crate::keys::KeyTable::default()
+            .remapped([("quit", "Q"), ("filter", "ctrl-f"), ("help", "F2")])
+            .unwrap()
+    };
+    super::tests::snapshot_all("help_remapped", |h| {
+        h.monitor.keys = remapped();
+        h.ticks(2);
+        assert!(
+            h.screen().contains("F2/F1 help"),
+            "footer follows the remap"
+        );
+        h.keys("<F2>");
+    });
+}

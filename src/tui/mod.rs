@@ -28,6 +28,7 @@ use crate::app::editing::{Banner, Mode};
 use crate::app::{App, AppConfig, APPLY_STEP_ROWS};
 use crate::canvas::{Chrome, Palette, TimeZone};
 use crate::clock::{Clock, SystemClock};
+use crate::keys::KeyTable;
 use crate::poll::{Access, Owner};
 
 pub use config::Config;
@@ -48,6 +49,8 @@ pub struct MonitorOptions {
     /// Clock times in local time (default) or UTC.
     pub tz: TimeZone,
     pub palette: Palette,
+    /// The key table, `[keys]` remapped.
+    pub keys: KeyTable,
     /// Warnings above the table, e.g. keepalived's.
     pub banners: Vec<Banner>,
 }
@@ -61,6 +64,7 @@ impl Default for MonitorOptions {
             badges: Vec::new(),
             tz: TimeZone::Local,
             palette: Palette::default(),
+            keys: KeyTable::default(),
             banners: Vec::new(),
         }
     }
@@ -159,6 +163,7 @@ where
     };
     let mut monitor = Monitor::new(app, chrome, mode).with_clock(clock.clone());
     monitor.edit.banners = options.banners.clone();
+    monitor.keys = options.keys.clone();
     let mut owner = Owner::spawn(access, options.delay, clock);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
