@@ -37,7 +37,7 @@ impl KeyTable {
                 .find(|(j, o)| *j != i && o.press == b.press && overlap(o.context, b.context));
             if let Some((_, other)) = clash {
                 return Err(format!(
-                    "keys.{action}: {key:?} is already the key of {}",
+                    "keys.{action}: {key:?} is already {}",
                     describe(other)
                 ));
             }
@@ -69,10 +69,12 @@ fn overlap(a: Context, b: Context) -> bool {
     })
 }
 
+/// The clashing binding as the operator knows it: its action name, or, for
+/// a key that cannot be remapped, that it is fixed.
 fn describe(b: &Binding) -> String {
     match b.action {
-        Some(name) => name.to_string(),
-        None => format!("{:?}", b.command),
+        Some(name) => format!("the key of {name}"),
+        None => "a fixed key of the monitor, which cannot be remapped".into(),
     }
 }
 
@@ -161,9 +163,9 @@ mod tests {
         // f is freeze's key while browsing, as quit's is.
         let e = t.remapped([("quit", "f")]).unwrap_err();
         assert_eq!(e, "keys.quit: \"f\" is already the key of freeze");
-        // j moves down (not remappable, named by its command).
+        // j moves down: a fixed key, said as such.
         let e = t.remapped([("help", "j")]).unwrap_err();
-        assert!(e.starts_with("keys.help: \"j\" is already the key of View(Down)"));
+        assert!(e.starts_with("keys.help: \"j\" is already a fixed key of the monitor"));
         // Ctrl-C quits everywhere.
         assert!(t.remapped([("filter", "ctrl-c")]).is_err());
         // 0 drains in tuning mode, where quit's key also applies.
