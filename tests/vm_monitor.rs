@@ -429,7 +429,12 @@ fn vip_rates(screen: &str, vip: &str) -> Option<[u64; 5]> {
     let line = screen
         .lines()
         .find(|l| l.starts_with("TCP") && l.contains(vip))?;
-    let f: Vec<&str> = line.split_whitespace().collect();
+    let mut f: Vec<&str> = line.split_whitespace().collect();
+    // The trend sparkline (and an alert count) follow the numbers when the
+    // screen has room for them.
+    while f.last().is_some_and(|t| t.parse::<u64>().is_err()) {
+        f.pop();
+    }
     let n: Vec<u64> = f[f.len().checked_sub(5)?..]
         .iter()
         .map(|t| t.parse().ok())
