@@ -25,6 +25,7 @@ use crate::app::editing::{Editing, Message};
 use crate::app::App;
 use crate::keys::KeyTable;
 
+pub use table::shown_columns;
 pub use time::TimeZone;
 
 /// The smallest terminal the layout fits in.

@@ -93,22 +93,44 @@ pub fn layout(width: u16, need: impl Fn(Col) -> u16) -> (Vec<(Col, u16)>, u16) {
 /// A cell: its text, whether it is highlighted, its colour.
 type Cell = (String, bool, Option<Color>);
 
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
+/// What the table shows in an area: the rows on screen, each candidate
+/// column's cells for them, and the columns that fit with their widths.
+struct Plan<'a> {
+    on_screen: &'a [Row],
+    all: Vec<Col>,
+    cells: Vec<Vec<Cell>>,
+    cols: Vec<(Col, u16)>,
+    trend: u16,
+    sort_col: Option<Col>,
+    mark: &'static str,
+}
+
+impl Plan<'_> {
+    fn title_of(&self, c: Col) -> String {
+        if Some(c) == self.sort_col {
+            format!("{}{}", c.title(), self.mark)
+        } else {
+            c.title().to_string()
+        }
+    }
+}
+
+fn plan<'a>(app: &'a App, area: Rect, palette: Palette) -> Plan<'a> {
     let view = app.view();
     let rows = area.height.saturating_sub(1) as usize;
     let end = (view.offset() + rows).min(view.rows().len());
-    let on_screen = &view.rows()[view.offset()..end];
+    let on_screen = &view.rows()[view.offset().min(end)..end];
     // Every visible column's cells, once: their widths size the columns.
     let all = columns::visible(area.width);
     let cells: Vec<Vec<Cell>> = on_screen
         .iter()
         .map(|row| match *row {
             Row::Service(s) => {
-                let f = service_cells(app, &app.store().services()[s], *palette);
+                let f = service_cells(app, &app.store().services()[s], palette);
                 all.iter().map(|c| f(*c)).collect()
             }
             Row::Dest(s, d) => {
-                let f = dest_cells(app, &app.store().services()[s], d, *palette);
+                let f = dest_cells(app, &app.store().services()[s], d, palette);
                 all.iter().map(|c| f(*c)).collect()
             }
         })
@@ -119,27 +141,50 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
     } else {
         "▲"
     };
-    let title_of = |c: Col| -> String {
-        if Some(c) == sort_col {
-            format!("{}{mark}", c.title())
-        } else {
-            c.title().to_string()
-        }
+    let mut plan = Plan {
+        on_screen,
+        all,
+        cells,
+        cols: Vec::new(),
+        trend: 0,
+        sort_col,
+        mark,
     };
     let need = |c: Col| {
-        let i = all.iter().position(|x| *x == c).unwrap_or(0);
-        let content = cells
+        let i = plan.all.iter().position(|x| *x == c).unwrap_or(0);
+        let content = plan
+            .cells
             .iter()
             .map(|r| r[i].0.chars().count())
             .max()
             .unwrap_or(0);
-        content.max(title_of(c).chars().count()) as u16
+        content.max(plan.title_of(c).chars().count()) as u16
     };
     let (cols, trend) = layout(area.width, need);
+    plan.cols = cols;
+    plan.trend = trend;
+    plan
+}
+
+/// The columns the table in `area` shows now. Content can push a column off
+/// screen (exact numbers, long addresses), so `o` asks this, not the width.
+pub fn shown_columns(app: &App, area: Rect) -> Vec<Col> {
+    plan(app, area, Palette::default())
+        .cols
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
+    let view = app.view();
+    let p = plan(app, area, *palette);
+    let (on_screen, all, cells, cols, trend) = (p.on_screen, &p.all, &p.cells, &p.cols, p.trend);
+    let title_of = |c: Col| p.title_of(c);
     let buf = frame.buffer_mut();
     let title = Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
     let mut x = area.x;
-    for (c, w) in &cols {
+    for (c, w) in cols.iter() {
         put(buf, x, area.y, *w, &title_of(*c), c.right(), title);
         x += w + 1;
     }
@@ -147,7 +192,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
         let t = format!("{} trend", view.metric().label());
         put(buf, x, area.y, trend, &t, false, title);
     }
-    for (line, (row, row_cells)) in on_screen.iter().zip(&cells).enumerate() {
+    for (line, (row, row_cells)) in on_screen.iter().zip(cells).enumerate() {
         let i = view.offset() + line;
         let y = area.y + 1 + line as u16;
         let selected = i == view.selected();
@@ -160,7 +205,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette) {
             buf.set_style(Rect::new(area.x, y, area.width, 1), base);
         }
         let mut x = area.x;
-        for (c, w) in &cols {
+        for (c, w) in cols.iter() {
             let k = all.iter().position(|x| x == c).unwrap_or(0);
             let (text, changed, colour) = &row_cells[k];
             let mut style = base;

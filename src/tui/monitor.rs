@@ -11,7 +11,7 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 
 use crate::app::editing::{Editing, Mode, Request};
-use crate::app::table::Row;
+use crate::app::table::{Row, SortColumn};
 use crate::app::{Action, App, Event, StatusLine};
 use crate::canvas::{self, Chrome};
 use crate::clock::{Clock, SystemClock};
@@ -128,6 +128,7 @@ impl Monitor {
             self.edit.end_tuning();
         }
         match dispatch {
+            Some(Dispatch::View(Action::SortNext)) => self.sort_next(),
             Some(Dispatch::View(a)) => self.act(a),
             Some(Dispatch::Edit(command)) => {
                 self.edit.command(command, &self.app);
@@ -149,6 +150,23 @@ impl Monitor {
             None => {}
         }
         self.check_tuning();
+    }
+
+    /// `o`: the next sort whose column is on screen. The view offers the
+    /// columns the width allows; exact numbers or long addresses may push
+    /// some off, and which depends on the rows the new sort brings on screen.
+    fn sort_next(&mut self) {
+        for _ in 0..SortColumn::ALL.len() {
+            self.act(Action::SortNext);
+            let now = self.app.view().sort();
+            let Some(a) = canvas::areas(self.size, &self.app, &self.edit) else {
+                return;
+            };
+            let shown = canvas::shown_columns(&self.app, a.table);
+            if now == SortColumn::Ipvsadm || shown.iter().any(|c| c.sort() == Some(now)) {
+                return;
+            }
+        }
     }
 
     /// Ends tuning mode if its real server is gone, saying so.

@@ -188,6 +188,57 @@ fn o_cycles_only_through_visible_columns() {
 }
 
 #[test]
+fn o_skips_columns_exact_numbers_pushed_off_screen() {
+    // Some width in this range has exact numbers and long addresses push a
+    // sortable column off.
+    let long =
+        |i: u16| std::net::IpAddr::from([0x2001, 0xdb8, 0xaaaa, 0xbbbb, 0xcccc, 0xdddd, 0xeeee, i]);
+    let mut dropped_somewhere = false;
+    let snapshot = crate::model::Snapshot {
+        info: Default::default(),
+        services: vec![crate::model::ServiceEntry {
+            service: crate::model::Service::new(crate::testkit::tcp(long(0), 80), "wlc"),
+            dests: (1..=3)
+                .map(|i: u8| {
+                    let mut d = crate::model::Dest::new(long(i.into()), 80);
+                    d.weight = 1;
+                    d.active_conns = 4_000_000_000;
+                    d.inactive_conns = 4_000_000_000;
+                    d
+                })
+                .collect(),
+        }],
+    };
+    for width in 60..=100 {
+        let table = FakeTable::of_snapshot(&snapshot);
+        let mut h = Harness::with(table, width, 24, true);
+        h.ticks(3);
+        h.keys("<Enter>#");
+        h.ticks(3);
+        let mut seen = 0;
+        for _ in 0..SortColumn::ALL.len() {
+            h.keys("o");
+            let sort = h.monitor.app.view().sort();
+            if sort == SortColumn::Ipvsadm {
+                break;
+            }
+            let screen = h.screen();
+            let titles = screen
+                .lines()
+                .find(|l| l.contains("LocalAddress:Port"))
+                .unwrap_or_default();
+            assert!(
+                titles.contains('▼') || titles.contains('▲'),
+                "{sort:?} at {width} sorts a column not on screen:\n{screen}"
+            );
+            seen += 1;
+        }
+        dropped_somewhere |= seen + 1 < crate::app::columns::visible_sorts(width).len();
+    }
+    assert!(dropped_somewhere, "exact numbers never pushed a column off");
+}
+
+#[test]
 fn exact_numbers_are_never_cut() {
     snapshot_all("exact_expanded", |h| {
         h.ticks(3);
