@@ -154,6 +154,20 @@ pub struct Situation {
     pub tuning: bool,
 }
 
+impl Situation {
+    /// Every combination of the flags: what checks over all situations
+    /// (remap clashes, the key table's own tests) walk.
+    pub fn every() -> impl Iterator<Item = Situation> {
+        (0..32u8).map(|bits| Situation {
+            filtering: bits & 1 != 0,
+            help: bits & 2 != 0,
+            dialog: bits & 4 != 0,
+            real_server: bits & 8 != 0,
+            tuning: bits & 16 != 0,
+        })
+    }
+}
+
 impl Context {
     pub fn applies(self, s: &Situation) -> bool {
         let table = !s.filtering && !s.help && !s.dialog;

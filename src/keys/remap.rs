@@ -57,16 +57,7 @@ backspace, space, up, down, left, right, pgup, pgdn, home, end";
 /// Whether both contexts apply in some situation: then one binding would
 /// hide the other.
 fn overlap(a: Context, b: Context) -> bool {
-    (0..32u8).any(|bits| {
-        let s = Situation {
-            filtering: bits & 1 != 0,
-            help: bits & 2 != 0,
-            dialog: bits & 4 != 0,
-            real_server: bits & 8 != 0,
-            tuning: bits & 16 != 0,
-        };
-        a.applies(&s) && b.applies(&s)
-    })
+    Situation::every().any(|s| a.applies(&s) && b.applies(&s))
 }
 
 /// The clashing binding as the operator knows it: its action name, or, for

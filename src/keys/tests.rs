@@ -333,14 +333,7 @@ fn no_two_bindings_tie() {
             events.push(KeyEvent::new(code, m));
         }
     }
-    for bits in 0..32u8 {
-        let now = Situation {
-            filtering: bits & 1 != 0,
-            help: bits & 2 != 0,
-            dialog: bits & 4 != 0,
-            real_server: bits & 8 != 0,
-            tuning: bits & 16 != 0,
-        };
+    for now in Situation::every() {
         for e in &events {
             let scores: Vec<_> = t
                 .bindings()
