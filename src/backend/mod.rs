@@ -9,7 +9,12 @@ pub mod wording;
 
 pub use error::{Error, ErrorKind};
 
-use crate::model::{Change, Dest, Info, Service, ServiceEntry, ServiceKey, Snapshot, Timeouts};
+use std::ops::ControlFlow;
+
+use crate::model::{
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceEntry, ServiceKey,
+    Snapshot, Timeouts,
+};
 
 /// Reads the IPVS table.
 pub trait Reader: Send {
@@ -44,6 +49,24 @@ pub trait Reader: Send {
     /// kernel freezes the counters *and* the rates a dump returns.
     fn estimator_running(&mut self) -> Option<bool> {
         None
+    }
+
+    /// Walks the connection table in the kernel's order, handing each entry
+    /// to `visit` until it answers `Break` or the table ends. Streaming, so a
+    /// million entries never sit in memory at once; the caller budgets the
+    /// walk (the kernel's file costs quadratic time to read whole).
+    ///
+    /// The default says the backend has none.
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        let _ = (source, visit);
+        Err(Error::new(
+            ErrorKind::NotAvailable,
+            "this backend has no connection table",
+        ))
     }
 
     /// The whole table: services, then each service's real servers.
@@ -102,6 +125,13 @@ impl<T: Reader + ?Sized> Reader for Box<T> {
     }
     fn estimator_running(&mut self) -> Option<bool> {
         (**self).estimator_running()
+    }
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        (**self).connections(source, visit)
     }
 }
 

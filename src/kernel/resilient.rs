@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::clock::Clock;
-use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
+use crate::model::{
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Timeouts,
+};
 
 /// First wait after a failure; doubled after each failed reopen.
 pub const BACKOFF_START: Duration = Duration::from_millis(100);
@@ -173,6 +175,13 @@ impl<R: Reader> Reader for ResilientReader<R> {
     /// reconnecting (the monitor then keeps what it knew).
     fn estimator_running(&mut self) -> Option<bool> {
         self.current.as_mut()?.estimator_running()
+    }
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> std::ops::ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        self.call(|r| r.connections(source, visit))
     }
 }
 

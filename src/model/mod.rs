@@ -4,12 +4,14 @@
 //! director) speaks these types; only `protocol` knows about netlink.
 
 mod change;
+mod connection;
 mod dest;
 mod service;
 mod snapshot;
 mod stats;
 
 pub use change::{Change, NudgeWrite};
+pub use connection::{ConnSource, ConnWalk, Connection, Origin, PeData, Token};
 pub use dest::{Dest, DestKey, Forward, TunnelFlags, TunnelType, MAX_WEIGHT};
 pub use service::{Family, Protocol, Service, ServiceFlags, ServiceKey};
 pub use snapshot::{Info, ServiceEntry, Snapshot, Timeouts};

@@ -8,7 +8,9 @@ use std::time::Duration;
 use super::ManualClock;
 use crate::backend::{Error, Reader, Writer};
 use crate::clock::Clock;
-use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
+use crate::model::{
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Timeouts,
+};
 
 /// One call the backend received.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +21,7 @@ pub enum Call {
     Dests(ServiceKey),
     Timeouts,
     Estimator,
+    Connections,
     Apply(Change),
 }
 
@@ -31,10 +34,11 @@ pub enum CallKind {
     Dests,
     Timeouts,
     Estimator,
+    Connections,
     Apply,
 }
 
-const KINDS: usize = 7;
+const KINDS: usize = 8;
 
 impl Call {
     pub fn kind(&self) -> CallKind {
@@ -45,6 +49,7 @@ impl Call {
             Call::Dests(_) => CallKind::Dests,
             Call::Timeouts => CallKind::Timeouts,
             Call::Estimator => CallKind::Estimator,
+            Call::Connections => CallKind::Connections,
             Call::Apply(_) => CallKind::Apply,
         }
     }
@@ -325,6 +330,13 @@ impl<B: Reader> Reader for FakeBackend<B> {
         let reported = self.lock().estimator;
         let inner = self.call(Call::Estimator, |b| Ok(b.estimator_running()));
         reported.unwrap_or(inner.ok().flatten())
+    }
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> std::ops::ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        self.call(Call::Connections, |b| b.connections(source, visit))
     }
 }
 

@@ -20,7 +20,7 @@ pub use backend::{Call, CallKind, Calls, FakeBackend, Recorded};
 pub use clock::ManualClock;
 pub use frames::FrameObserved;
 pub use keys::key_events;
-pub use table::{tcp, FakeTable, Traffic};
+pub use table::{conn, tcp, FakeTable, Traffic};
 pub use uniform::UniformTable;
 
 /// A `FakeTable` behind a shared, recording handle: what the monitor's

@@ -6,8 +6,8 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{
-    Change, Dest, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey, Stats,
-    Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, Family, Forward, Info, Protocol, Service,
+    ServiceFlags, ServiceKey, Stats, Timeouts,
 };
 
 /// Per-second traffic of one real server.
@@ -29,6 +29,10 @@ pub struct FakeTable {
     pub info: Info,
     /// What `timeouts` answers.
     pub timeouts: Timeouts,
+    /// The connection table `connections` walks, in this order. The origin
+    /// of each entry is shown only when read `WithOrigin` (as the kernel's
+    /// `ip_vs_conn_sync`), the persistence data only when read `Plain`.
+    pub connections: Vec<Connection>,
 }
 
 fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
@@ -72,6 +76,7 @@ impl FakeTable {
                 tcp_fin: 120,
                 udp: 300,
             },
+            connections: Vec::new(),
         }
     }
 
@@ -277,6 +282,30 @@ impl Reader for FakeTable {
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         Ok(self.timeouts)
     }
+
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> std::ops::ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        let mut walk = ConnWalk::default();
+        for c in &self.connections {
+            let mut c = c.clone();
+            match source {
+                ConnSource::Plain => c.origin = None,
+                ConnSource::WithOrigin => {
+                    c.origin.get_or_insert(crate::model::Origin::Local);
+                    c.pe = None;
+                }
+            }
+            walk.entries += 1;
+            if visit(c).is_break() {
+                return Ok(walk);
+            }
+        }
+        walk.complete = true;
+        Ok(walk)
+    }
 }
 
 fn missing() -> Error {
@@ -345,5 +374,28 @@ impl Writer for FakeTable {
             Change::SetTimeouts(t) => self.timeouts = *t,
         }
         Ok(())
+    }
+}
+
+/// A connection-table entry from its printed parts, as tests write them:
+/// `conn("TCP", "203.0.113.7:40001", "192.0.2.10:80", "10.1.0.1:80", "ESTABLISHED", 890)`.
+pub fn conn(
+    protocol: &str,
+    client: &str,
+    virtual_addr: &str,
+    real: &str,
+    state: &str,
+    expires: u32,
+) -> Connection {
+    use crate::model::Token;
+    Connection {
+        protocol: Token::new(protocol).expect("protocol token"),
+        client: client.parse().expect("client address"),
+        virtual_addr: virtual_addr.parse().expect("virtual address"),
+        real: real.parse().expect("real address"),
+        state: Token::new(state).expect("state token"),
+        expires,
+        origin: None,
+        pe: None,
     }
 }
