@@ -7,6 +7,7 @@
 
 mod addr;
 pub mod command;
+pub mod connections;
 pub mod json;
 mod number;
 pub mod order;
@@ -18,6 +19,7 @@ mod words;
 
 pub use addr::{addr, addr_port, ntop6};
 pub use command::{command_line, rule};
+pub use connections::{conn_header, conn_line};
 pub use number::largenum;
 pub use sink::Sink;
 pub use text::{render as render_text, TextOptions, TextSink, TextView};
