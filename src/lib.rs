@@ -8,13 +8,15 @@
 //! dispatching input through the one key table (`keys`);
 //! `output` prints batch formats, `rules` speaks ipvsadm's command grammar
 //! and `cli` ties them together; `heap` keeps freed memory for the next
-//! poll. `testkit` holds the fakes every test, example and bench shares.
+//! poll; `conns` counts the connection table's entries. `testkit` holds the
+//! fakes every test, example and bench shares.
 
 pub mod app;
 pub mod backend;
 pub mod canvas;
 pub mod cli;
 pub mod clock;
+pub mod conns;
 pub mod demo;
 pub mod edit;
 pub mod heap;
