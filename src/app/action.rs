@@ -38,6 +38,14 @@ pub enum Action {
     /// Select the next real server with an alert raised, expanding its
     /// service.
     NextAlert,
+    /// `c`: open the connections view on the selected service or real
+    /// server; in the view, close it.
+    Connections,
+    /// Enter in the connections view: the entries of the real server under
+    /// the cursor.
+    ConnEntries,
+    /// Ask for an exact read of the connection table, or cancel it.
+    ConnExact,
     /// Mouse wheel.
     ScrollUp,
     ScrollDown,

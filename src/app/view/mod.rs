@@ -2,6 +2,8 @@
 //! services), the cursor and the scroll, the metric, overlays, freeze and
 //! quit. Reads the store; never changes its data.
 
+pub mod connections;
+
 use std::collections::HashSet;
 
 use crate::model::ServiceKey;
@@ -236,6 +238,7 @@ impl View {
                 table_width,
             } => self.set_viewport(table_rows, table_width),
             Action::Quit => self.quit = true,
+            Action::Connections | Action::ConnEntries | Action::ConnExact => {}
         }
         false
     }
