@@ -21,9 +21,12 @@
 //!   bench tui-memory S D SECONDS [QUIET]
 //!                                   as tui, on build's table served from
 //!                                   memory (no kernel: the UI's own cost)
+//!   bench conns-baseline            the connection table read by cat
+//!                                   /proc/net/ip_vs_conn and ipvsadm -Lnc
 
 mod batch;
 mod build;
+mod conns;
 mod floor;
 mod measure;
 mod memory;
@@ -68,6 +71,9 @@ fn main() {
     if args.first().map(String::as_str) == Some("batch-soak") {
         let rest: Vec<&str> = args[3..].iter().map(String::as_str).collect();
         return batch::soak(num(1), arg(2), &rest);
+    }
+    if args.first().map(String::as_str) == Some("conns-baseline") {
+        return conns::baseline();
     }
     let mut client = Client::open(None).unwrap_or_else(|e| fail(&e.to_string()));
     match args.first().map(String::as_str) {
@@ -115,7 +121,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET]"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-baseline"
     );
     std::process::exit(2)
 }
