@@ -7,13 +7,17 @@ use netlink_packet_generic::GenlFamily;
 
 use std::collections::HashSet;
 use std::fs::File;
+use std::ops::ControlFlow;
 use std::os::unix::fs::FileExt;
 
+use super::conn_file::ConnFiles;
 use super::netns;
 use super::transport::{Failure, Transport, RECV_TIMEOUT, SMALL_RECV_BUF};
 use crate::backend::wording::{change_error, not_available, read_error, strerror};
 use crate::backend::{Error, ErrorKind, Reader, Writer};
-use crate::model::{Change, Dest, Info, Service, ServiceKey, Timeouts};
+use crate::model::{
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Timeouts,
+};
 use crate::protocol::convert::{
     change_request, daemon_from_message, get_config_request, get_daemons_request, get_info_request,
     get_services_request, info_from_message, timeouts_from_message,
@@ -47,6 +51,8 @@ pub struct Client {
     /// their next dump goes through `transport`, whose big replies carry
     /// many real servers each.
     wide: HashSet<ServiceKey>,
+    /// The connection table's /proc files, in the same namespace.
+    conns: ConnFiles,
 }
 
 /// A service with more real servers than this has its dump read on the
@@ -90,6 +96,7 @@ impl Client {
             dests: DestDecoder::new(),
             scratch: Vec::new(),
             wide: HashSet::new(),
+            conns: ConnFiles::kernel(netns),
         })
     }
 
@@ -221,6 +228,16 @@ impl Reader for Client {
         let n = self.run_estimation.as_ref()?.read_at(&mut buf, 0).ok()?;
         let v: i64 = std::str::from_utf8(&buf[..n]).ok()?.trim().parse().ok()?;
         Some(v != 0)
+    }
+
+    /// From `/proc/thread-self/net/ip_vs_conn[_sync]`, opened afresh in the
+    /// table's namespace for each walk (see `conn_file`).
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        self.conns.walk(source, visit)
     }
 }
 
