@@ -181,7 +181,9 @@ impl<R: Reader> Reader for ResilientReader<R> {
         source: ConnSource,
         visit: &mut dyn FnMut(Connection) -> std::ops::ControlFlow<()>,
     ) -> Result<ConnWalk, Error> {
-        self.call(|r| r.connections(source, visit))
+        // The table comes from a /proc file, not the socket: its failures
+        // (no file, a bad header, a read error) leave the connection as is.
+        self.reader()?.connections(source, visit)
     }
 }
 
@@ -346,5 +348,34 @@ mod tests {
         );
         assert!(r.connected());
         assert_eq!(opens.load(Ordering::SeqCst), 0);
+    }
+
+    /// The connection table is read from /proc: an absent file, a bad
+    /// header or a read error says nothing about the netlink socket, even
+    /// though the same kinds from netlink would drop it.
+    #[test]
+    fn connection_table_failures_keep_the_socket() {
+        let (mut r, _clock, opens) = setup(0);
+        let kinds = [ErrorKind::NotAvailable, ErrorKind::Protocol, ErrorKind::Io];
+        for (n, kind) in kinds.into_iter().enumerate() {
+            let e = Error::new(kind, "the /proc file failed");
+            assert!(is_connection_failure(&e), "{kind:?} drops a socket");
+            let inner = r.inner_mut().expect("connected");
+            inner.fail(CallKind::Connections, Calls::Nth(n + 1), e);
+            let got = r.connections(crate::model::ConnSource::Plain, &mut |_| {
+                std::ops::ControlFlow::Continue(())
+            });
+            assert_eq!(got.unwrap_err().kind(), kind);
+            assert!(r.connected(), "{kind:?}");
+        }
+        let walk = r
+            .connections(crate::model::ConnSource::Plain, &mut |_| {
+                std::ops::ControlFlow::Continue(())
+            })
+            .expect("the next walk works");
+        assert!(walk.complete);
+        r.info().expect("the socket is still the first one");
+        assert_eq!(opens.load(Ordering::SeqCst), 0);
+        assert_eq!(r.reconnects(), 0);
     }
 }
