@@ -22,7 +22,11 @@ impl Token {
 
     /// None for an empty or longer name, or one with anything but graphic ASCII.
     pub fn new(s: &str) -> Option<Token> {
-        let b = s.as_bytes();
+        Token::from_bytes(s.as_bytes())
+    }
+
+    /// As `new`, from raw bytes (a field of the kernel's /proc text).
+    pub fn from_bytes(b: &[u8]) -> Option<Token> {
         if b.is_empty() || b.len() > Token::MAX || !b.iter().all(u8::is_ascii_graphic) {
             return None;
         }

@@ -123,7 +123,7 @@ fn pe_data(rest: &[u8]) -> Option<Option<PeData>> {
 }
 
 fn token(b: &[u8]) -> Option<Token> {
-    Token::new(std::str::from_utf8(b).ok()?)
+    Token::from_bytes(b)
 }
 
 /// `%08X` of a host-order IPv4 address, or `%pI6`.
@@ -171,14 +171,31 @@ fn seconds(b: &[u8]) -> Option<u32> {
 /// Up to 8 hex digits (the kernel prints upper case; either is taken).
 fn hex(b: &[u8]) -> Option<u32> {
     let mut v: u32 = 0;
+    let mut bad = 0;
     for &c in b {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'A'..=b'F' => c - b'A' + 10,
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | u32::from(d);
+        let d = HEX[c as usize];
+        bad |= d;
+        v = (v << 4) | u32::from(d & 0x0f);
     }
-    Some(v)
+    // One test for the whole field: a table hit costs less than a branch per digit.
+    (bad & NOT_HEX == 0).then_some(v)
 }
+
+const NOT_HEX: u8 = 0x10;
+
+/// Each byte's hex value, or NOT_HEX.
+const HEX: [u8; 256] = {
+    let mut t = [NOT_HEX; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'A' as usize + i] = 10 + i as u8;
+        t[b'a' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
