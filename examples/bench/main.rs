@@ -23,6 +23,11 @@
 //!                                   memory (no kernel: the UI's own cost)
 //!   bench conns-baseline            the connection table read by cat
 //!                                   /proc/net/ip_vs_conn and ipvsadm -Lnc
+//!   bench conns-exact               lvstop's whole read into its counts
+//!   bench conns-sampled N           its read of the first N entries
+//!   bench tui-conns SECONDS QUIET view|noview
+//!                                   as tui, the connections view opened
+//!                                   by its key first (view) or not
 
 mod batch;
 mod build;
@@ -57,7 +62,7 @@ fn main() {
     if args.first().map(String::as_str) == Some("tui-memory") {
         let quiet = if args.len() > 4 { num(4) } else { 30 };
         let table = memory::table(num(1) as u32, num(2) as u32);
-        return tui::run(table, num(3), quiet, Duration::from_secs(1));
+        return tui::run(table, num(3), quiet, Duration::from_secs(1), None);
     }
     let arg = |i: usize| -> &str { args.get(i).map(String::as_str).unwrap_or_else(|| usage()) };
     if args.first().map(String::as_str) == Some("batch") {
@@ -91,9 +96,21 @@ fn main() {
                 .read()
                 .unwrap_or_else(|e| fail(&format!("floor: {e}")));
         }
+        Some("conns-exact") => conns::read(client, "exact", None),
+        Some("conns-sampled") => conns::read(client, "sampled", Some(num(1))),
         Some("tui") => {
             let quiet = if args.len() > 2 { num(2) } else { 30 };
-            tui::run(client, num(1), quiet, Duration::from_secs(1))
+            tui::run(client, num(1), quiet, Duration::from_secs(1), None)
+        }
+        // The monitor as `tui`, on the connection table's one service, with
+        // the connections view opened by its key first (`view`) or not.
+        Some("tui-conns") => {
+            let first = match arg(3) {
+                "view" => Some(crossterm::event::KeyCode::Char('c')),
+                "noview" => None,
+                _ => usage(),
+            };
+            tui::run(client, num(1), num(2), Duration::from_secs(1), first)
         }
         // Full reads just before the monitor and just after it, each in a
         // process of its own: the monitor's CPU is judged against reads at
@@ -121,7 +138,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-baseline"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-baseline | conns-exact | conns-sampled N | tui-conns SECONDS QUIET view|noview"
     );
     std::process::exit(2)
 }

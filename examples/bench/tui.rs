@@ -9,6 +9,7 @@
 //! reported for each phase and for the whole run.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use ratatui::Terminal;
 
 use lvstop::backend::{Error, Reader};
 use lvstop::clock::SystemClock;
-use lvstop::model::{Dest, Info, Service, ServiceKey, Timeouts};
+use lvstop::model::{ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Timeouts};
 use lvstop::poll::Access;
 use lvstop::testkit::{screen, FrameObserved};
 use lvstop::tui::{run_loop, Input, MonitorOptions};
@@ -132,6 +133,14 @@ impl<R: Reader> Reader for Logged<R> {
     fn estimator_running(&mut self) -> Option<bool> {
         self.timed("estimator", |r| r.estimator_running())
     }
+    // The connections view reads through here (`bench tui-conns`).
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        self.timed("connections", |r| r.connections(source, visit))
+    }
 }
 
 #[derive(Default)]
@@ -172,15 +181,16 @@ fn thread_cpu() -> Vec<(String, f64)> {
         .collect()
 }
 
-/// Keys at fixed due times: mostly Down, a PageDown every tenth (so new
-/// services come into view) until `until`; then nothing for `quiet`; then
-/// `q`. A key due while the loop was busy is delivered late and its latency
+/// Keys at fixed due times: `first` if any (the key that opens a view),
+/// then mostly Down, a PageDown every tenth (so new services come into
+/// view) until `until`; then nothing for `quiet`; then `q`. A key due while the loop was busy is delivered late and its latency
 /// counts from its due time, as a real terminal's would.
 struct Script {
     start: Instant,
     every: Duration,
     until: Duration,
     quiet: Duration,
+    first: Option<KeyCode>,
     sent: u32,
     probe: Arc<Mutex<Probe>>,
 }
@@ -212,6 +222,8 @@ impl Input for Script {
         }
         let code = if at >= self.until {
             KeyCode::Char('q')
+        } else if let Some(first) = self.first.filter(|_| self.sent == 1) {
+            first
         } else if self.sent % 10 == 0 {
             KeyCode::PageDown
         } else {
@@ -227,7 +239,13 @@ impl Input for Script {
     }
 }
 
-pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Duration) {
+pub fn run(
+    reader: impl Reader + 'static,
+    seconds: u64,
+    quiet: u64,
+    delay: Duration,
+    first: Option<KeyCode>,
+) {
     let log = Arc::new(Mutex::new(Log::default()));
     let probe = Arc::new(Mutex::new(Probe::default()));
     let reader = Logged {
@@ -256,6 +274,7 @@ pub fn run(reader: impl Reader + 'static, seconds: u64, quiet: u64, delay: Durat
         every: Duration::from_millis(250),
         until: Duration::from_secs(seconds),
         quiet: Duration::from_secs(quiet),
+        first,
         sent: 0,
         probe: probe.clone(),
     };
