@@ -14,13 +14,22 @@ use lvstop::model::ConnSource;
 use crate::fail;
 use crate::measure::{secs, time, vm_hwm_kib, Sample};
 
-/// (a) `cat /proc/net/ip_vs_conn` and (b) `ipvsadm -Lnc`, one run each,
-/// their output counted here (so a short read is caught, not timed).
-pub fn baseline() {
-    let (s, lines) = time(libc::RUSAGE_CHILDREN, || {
-        lines_of("cat", &["/proc/net/ip_vs_conn"])
-    });
-    print("conns_cat", s, lines.saturating_sub(1));
+/// (a) `cat /proc/net/ip_vs_conn`, and the file lvstop reads,
+/// `ip_vs_conn_sync` (longer lines: fewer per page, so more `read()`s, each
+/// walking the table from its start), one run each, their lines counted
+/// here (so a short read is caught, not timed).
+pub fn cat() {
+    for (name, file) in [
+        ("conns_cat", "/proc/net/ip_vs_conn"),
+        ("conns_cat_sync", "/proc/net/ip_vs_conn_sync"),
+    ] {
+        let (s, lines) = time(libc::RUSAGE_CHILDREN, || lines_of("cat", &[file]));
+        print(name, s, lines.saturating_sub(1));
+    }
+}
+
+/// (b) `ipvsadm -Lnc`, one run.
+pub fn ipvsadm() {
     let (s, lines) = time(libc::RUSAGE_CHILDREN, || lines_of("ipvsadm", &["-Lnc"]));
     print("conns_ipvsadm", s, lines.saturating_sub(2));
 }

@@ -21,8 +21,9 @@
 //!   bench tui-memory S D SECONDS [QUIET]
 //!                                   as tui, on build's table served from
 //!                                   memory (no kernel: the UI's own cost)
-//!   bench conns-baseline            the connection table read by cat
-//!                                   /proc/net/ip_vs_conn and ipvsadm -Lnc
+//!   bench conns-cat                 the connection table read by cat
+//!                                   (ip_vs_conn, then ip_vs_conn_sync)
+//!   bench conns-ipvsadm             and by ipvsadm -Lnc
 //!   bench conns-exact               lvstop's whole read into its counts
 //!   bench conns-sampled N           its read of the first N entries
 //!   bench tui-conns SECONDS QUIET view|noview
@@ -77,8 +78,11 @@ fn main() {
         let rest: Vec<&str> = args[3..].iter().map(String::as_str).collect();
         return batch::soak(num(1), arg(2), &rest);
     }
-    if args.first().map(String::as_str) == Some("conns-baseline") {
-        return conns::baseline();
+    if args.first().map(String::as_str) == Some("conns-cat") {
+        return conns::cat();
+    }
+    if args.first().map(String::as_str) == Some("conns-ipvsadm") {
+        return conns::ipvsadm();
     }
     let mut client = Client::open(None).unwrap_or_else(|e| fail(&e.to_string()));
     match args.first().map(String::as_str) {
@@ -138,7 +142,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-baseline | conns-exact | conns-sampled N | tui-conns SECONDS QUIET view|noview"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-cat | conns-ipvsadm | conns-exact | conns-sampled N | tui-conns SECONDS QUIET view|noview"
     );
     std::process::exit(2)
 }
