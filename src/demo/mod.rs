@@ -8,8 +8,11 @@
 //! errno the kernel would give. Time comes from the injected clock; the
 //! simulation catches up lazily, in fixed steps, whenever it is read.
 
+mod conn_hash;
+mod conn_table;
 mod control;
 mod estimator;
+mod pinned_clients;
 mod prng;
 mod scenario;
 mod scheduler;
@@ -17,9 +20,12 @@ mod sim;
 mod traffic;
 
 #[cfg(test)]
+mod conn_table_tests;
+#[cfg(test)]
 mod tests;
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 use std::sync::Arc;
 
 pub use sim::IncidentPlan;
@@ -28,7 +34,8 @@ pub use traffic::Traffic;
 use crate::backend::{wording, Error, Reader, Writer};
 use crate::clock::Clock;
 use crate::model::{
-    Change, Dest, DestKey, Info, Service, ServiceFlags, ServiceKey, Stats, Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, DestKey, Info, Service, ServiceFlags,
+    ServiceKey, Stats, Timeouts,
 };
 use sim::Sim;
 
@@ -45,6 +52,9 @@ pub struct DemoDirector {
     profiles: HashMap<ServiceKey, Traffic>,
     /// Simulated time already run when the clock reads zero.
     head_start: u64,
+    /// Orders the connection table, as the kernel's hash key does.
+    table_key: conn_hash::TableKey,
+    pinned_clients: pinned_clients::PinnedClients,
 }
 
 impl DemoDirector {
@@ -75,6 +85,8 @@ impl DemoDirector {
             sim: Sim::new(seed),
             profiles: HashMap::new(),
             head_start: 0,
+            table_key: conn_hash::TableKey::new(seed),
+            pinned_clients: Default::default(),
         }
     }
 
@@ -185,6 +197,23 @@ impl Reader for DemoDirector {
 
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         Ok(self.sim.timeouts)
+    }
+
+    /// A table consistent with the counters `dests` reports at the same
+    /// instant, generated as it is walked (see `conn_table`).
+    fn connections(
+        &mut self,
+        source: ConnSource,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        self.catch_up();
+        Ok(conn_table::walk(
+            &self.sim,
+            self.table_key,
+            &mut self.pinned_clients,
+            source,
+            visit,
+        ))
     }
 }
 

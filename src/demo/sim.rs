@@ -40,6 +40,8 @@ pub struct SimDest {
     pub lingering: u32,
     /// Persistence templates pointing here.
     pub persist: u32,
+    /// Connections ever booked here: numbers them for the connection table.
+    pub opened: u64,
     pub overloaded: bool,
     /// UDP-like service: IPVS never marks these connections active.
     pub datagram: bool,
@@ -82,6 +84,7 @@ impl SimDest {
             open: 0,
             lingering: 0,
             persist: 0,
+            opened: 0,
             overloaded: false,
             datagram,
             stats: StatBlock::default(),
@@ -139,6 +142,12 @@ impl SimDest {
         if expiring > 0 {
             self.after_unbind();
         }
+    }
+
+    /// How many connections leave the table at each step from `from` on
+    /// (the ring's expiry counts, soonest first; every live one is booked).
+    pub fn expiring_from(&self, from: u64) -> impl Iterator<Item = u32> + '_ {
+        (from..from + RING as u64).map(|k| self.ring[(k % RING as u64) as usize].1)
     }
 
     fn book(&mut self, k: u64, open_steps: u64, linger_steps: u64) {
@@ -218,6 +227,26 @@ impl SimService {
 
     pub fn find(&self, key: &DestKey) -> Option<usize> {
         self.dests.iter().position(|d| d.cfg.key() == *key)
+    }
+
+    /// The real server a client network's template pins it to.
+    pub fn template_dest(&self, net: IpAddr) -> Option<u64> {
+        self.templates.get(&net).map(|t| t.dest_id)
+    }
+
+    /// Every template: (client network, real server id, expiry step).
+    pub fn templates(&self) -> impl Iterator<Item = (IpAddr, u64, u64)> + '_ {
+        self.templates
+            .iter()
+            .map(|(net, t)| (*net, t.dest_id, t.expires))
+    }
+
+    /// A real server by id, live or in the trash.
+    pub fn dest_with_id(&self, id: u64) -> Option<&SimDest> {
+        self.dests
+            .iter()
+            .chain(self.trash.iter())
+            .find(|d| d.id == id)
     }
 
     /// Adds (or brings back from the trash) a server at the list head.
@@ -322,6 +351,9 @@ pub struct Incident {
     pub service: ServiceKey,
     pub dest_id: u64,
     pub until_step: u64,
+    /// The slow server's `opened` when the incident began: its connections
+    /// from there on are the ones that may hang half-open.
+    pub first_conn: u64,
 }
 
 /// The whole simulated director.
@@ -499,16 +531,18 @@ impl Sim {
             .map(|d| d.id)
             .collect();
         let dest_id = up[self.rng.below(up.len() as u64) as usize];
+        let first_conn = svc.dest_with_id(dest_id).map_or(0, |d| d.opened);
         self.incident = Some(Incident {
             service: svc.cfg.key,
             dest_id,
             until_step: k + to_steps(plan.lasts_secs),
+            first_conn,
         });
     }
 }
 
 /// The persistence netmask applied to a client address (ip_vs_sched_persist).
-fn masked(client: IpAddr, netmask: u32) -> IpAddr {
+pub fn masked(client: IpAddr, netmask: u32) -> IpAddr {
     match client {
         IpAddr::V4(a) => IpAddr::V4((u32::from(a) & netmask).into()),
         IpAddr::V6(a) => {
@@ -601,6 +635,7 @@ fn new_connection(
         secs *= slowdown;
     }
     d.open += 1;
+    d.opened += 1;
     d.after_bind();
     d.book(k, (secs / STEP_SECS).round() as u64, linger_steps);
     // The opening packets: SYN + ACK in (one datagram for UDP), SYN-ACK out via NAT.
