@@ -21,14 +21,14 @@ use lvstop::output::sched_flag_words;
 const DOC: &str = include_str!("../../docs/json.md");
 
 /// A documented field: name (dotted for nested), type, meaning.
-struct Field {
-    name: String,
-    ty: String,
-    meaning: String,
+pub(super) struct Field {
+    pub(super) name: String,
+    pub(super) ty: String,
+    pub(super) meaning: String,
 }
 
 /// The rows of the first table after `heading` in docs/json.md.
-fn doc_table(heading: &str) -> Vec<Field> {
+pub(super) fn doc_table(heading: &str) -> Vec<Field> {
     let start = DOC.find(heading).unwrap_or_else(|| panic!("{heading}")) + heading.len();
     let mut rows = Vec::new();
     let mut in_table = false;
@@ -62,6 +62,12 @@ fn has_type(v: &Value, ty: &str) -> bool {
         "object" | "counters" | "rates" => v.is_object(),
         "array of string" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
         "array of service" | "array of real server" => v.is_array(),
+        "boolean" => v.is_boolean(),
+        "object or null" => v.is_object() || v.is_null(),
+        "counts" => v.is_object(),
+        "array of entry" | "array of service counts" | "array of real server counts" => {
+            v.is_array()
+        }
         other => panic!("docs/json.md has a type this test does not know: {other}"),
     }
 }
@@ -89,7 +95,7 @@ fn check_members(object: &Value, fields: &[Field], prefix: &str, what: &str) -> 
     seen
 }
 
-fn check_object(object: &Value, fields: &[Field], what: &str) {
+pub(super) fn check_object(object: &Value, fields: &[Field], what: &str) {
     let seen = check_members(object, fields, "", what);
     let documented: BTreeSet<String> = fields.iter().map(|f| f.name.clone()).collect();
     assert_eq!(seen, documented, "{what}: fields against docs/json.md");

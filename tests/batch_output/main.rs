@@ -1,7 +1,9 @@
 //! Batch output (`lvstop::output`) against ipvsadm: its printf formats, its
 //! captured output on real kernels, `ipvsadm -R` round trips, and the JSON
-//! against docs/json.md. Tables come from rules files through `lvstop::rules`.
+//! (services and connections) against docs/json.md. Tables come from rules
+//! files through `lvstop::rules`.
 
+mod conn_json_schema;
 mod expected;
 mod golden;
 mod json;
