@@ -168,3 +168,82 @@ fn without_cap_net_admin_even_a_read_is_refused_in_words() {
         );
     }
 }
+
+/// `-c` and its companions out of place, and a bad `--filter`: usage errors
+/// in words, before any backend is opened (none is here: no root, no --demo).
+#[test]
+fn connections_flags_out_of_place_are_refused_before_reading() {
+    for (args, want) in [
+        (&["-c"][..], "-c/--connections is a batch listing: add -b"),
+        (
+            &["-b", "--persistent-conn"][..],
+            "--persistent-conn changes the connections listing: use it with -b -c",
+        ),
+        (
+            &["-b", "--filter", "tcp"][..],
+            "--filter selects connection entries: use it with -b -c",
+        ),
+        (
+            &["-b", "-c", "--format", "save"][..],
+            "--format save writes rules, and the connection table has none",
+        ),
+        (
+            &["-b", "-c", "--stats"][..],
+            "--stats lists the services' traffic",
+        ),
+        (
+            &["-b", "-c", "--rate"][..],
+            "--rate lists the services' traffic",
+        ),
+        (
+            &["-b", "-c", "--filter", "10.1.0"][..],
+            "--filter: '10.1.0' is not a protocol (tcp, udp, sctp), an address",
+        ),
+        (
+            &["-b", "-c", "--filter", "host=10.1.0.3"][..],
+            "--filter: 'host=' is not a column: use client=, virtual= or real=",
+        ),
+        (
+            &["-b", "-c", "--filter", ""][..],
+            "--filter '' selects nothing",
+        ),
+    ] {
+        let o = lvstop(args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+        assert!(e.starts_with(&format!("error: {want}")), "{args:?}: {e}");
+        assert!(e.contains("Usage: lvstop"), "{args:?}: {e}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// A selector is hostile input: what lvstop shows of it never carries a
+/// control character to the terminal.
+#[test]
+fn a_filter_with_control_characters_is_shown_escaped() {
+    let o = lvstop(&[
+        "-b",
+        "-c",
+        "--filter",
+        "real=10.0.0.1\u{1b}]0;owned\u{7}\u{1b}[2J",
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(
+        e.contains("'real=10.0.0.1\\u{1b}]0;owned\\u{7}\\u{1b}[2J'"),
+        "{e}"
+    );
+    assert!(!e.chars().any(|c| c.is_control() && c != '\n'), "{e:?}");
+}
+
+/// Without a connection table behind it (the demo has none yet), `-c` says
+/// so in words and prints nothing.
+#[test]
+fn connections_from_a_backend_without_them_is_refused_in_words() {
+    let o = lvstop(&["--demo", "--demo-seed", "7", "-b", "-n", "1", "-c"]);
+    if o.status.success() {
+        eprintln!("SKIPPED connections_from_a_backend_without_them_is_refused_in_words: the demo has a connection table");
+        return;
+    }
+    assert_worded(&o, "connection table");
+}

@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use super::conn_filter::ConnFilter;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// ipvsadm -Ln (with --stats / --rate, their --exact forms)
@@ -45,6 +47,18 @@ pub struct Args {
     /// Text format: the kernel's rates, as `ipvsadm -Ln --rate --exact`
     #[arg(long)]
     pub rate: bool,
+
+    /// Batch: the connection table, as `ipvsadm -Lnc` (with --format json: entries and counts)
+    #[arg(short = 'c', long = "connections")]
+    pub connections: bool,
+
+    /// With -c: persistence-engine name and data, as `ipvsadm -Lnc --persistent-conn`
+    #[arg(long = "persistent-conn")]
+    pub persistent_conn: bool,
+
+    /// With -c: keep only matching entries, e.g. `real=10.1.0.3`, `client=203.0.113.0/24`, `tcp 192.0.2.10:80`
+    #[arg(long, value_name = "SELECTOR")]
+    pub filter: Option<String>,
 
     /// Work inside a network namespace: a name under /run/netns or a path (e.g. /proc/PID/ns/net)
     #[arg(long, value_name = "NAME|PATH")]
@@ -89,6 +103,38 @@ pub enum Command {
         /// Rules file; `-` or nothing reads standard input
         file: Option<PathBuf>,
     },
+}
+
+impl Args {
+    /// Options that parse alone but not together, or a `--filter` that does
+    /// not parse: refused in words before anything is read. The connections
+    /// filter, parsed, when `-c` is given.
+    pub fn check_connections(&self) -> Result<Option<ConnFilter>, String> {
+        if !self.connections {
+            if self.persistent_conn {
+                return Err(
+                    "--persistent-conn changes the connections listing: use it with -b -c".into(),
+                );
+            }
+            if self.filter.is_some() {
+                return Err("--filter selects connection entries: use it with -b -c (the monitor filters with /)".into());
+            }
+            return Ok(None);
+        }
+        if !self.batch || self.command.is_some() {
+            return Err(
+                "-c/--connections is a batch listing: add -b, as in `lvstop -b -n 1 -c`".into(),
+            );
+        }
+        if self.format == Format::Save {
+            return Err("--format save writes rules, and the connection table has none: use -c with text or json".into());
+        }
+        if self.stats || self.rate {
+            let flag = if self.stats { "--stats" } else { "--rate" };
+            return Err(format!("{flag} lists the services' traffic; -c lists connections, which have no counters: use one or the other"));
+        }
+        self.filter.as_deref().map(ConnFilter::parse).transpose()
+    }
 }
 
 fn parse_delay(s: &str) -> Result<f64, String> {
@@ -170,6 +216,49 @@ mod tests {
         assert_eq!(a.journal, Some(PathBuf::from("/tmp/j.jsonl")));
         let a = Args::try_parse_from(["lvstop", "--read-only"]).unwrap();
         assert!(a.read_only && a.journal.is_none());
+    }
+
+    fn conn_check(args: &[&str]) -> Result<Option<ConnFilter>, String> {
+        let mut all = vec!["lvstop"];
+        all.extend_from_slice(args);
+        Args::try_parse_from(all).unwrap().check_connections()
+    }
+
+    #[test]
+    fn connections_flags() {
+        assert_eq!(conn_check(&["-b"]), Ok(None));
+        assert_eq!(conn_check(&["-b", "-n", "1", "-c"]), Ok(None));
+        assert!(conn_check(&["-b", "--connections", "--persistent-conn"]).is_ok());
+        assert!(conn_check(&["-b", "-c", "--format", "json", "-d", "2"]).is_ok());
+        let f = conn_check(&["-b", "-c", "--filter", "real=10.1.0.3"]).unwrap();
+        assert_eq!(f, Some(ConnFilter::parse("real=10.1.0.3").unwrap()));
+    }
+
+    #[test]
+    fn connections_flags_out_of_place_are_refused_in_words() {
+        for (args, want) in [
+            (&["-c"][..], "add -b"),
+            (&["--persistent-conn"][..], "use it with -b -c"),
+            (&["-b", "--persistent-conn"][..], "use it with -b -c"),
+            (&["-b", "--filter", "tcp"][..], "use it with -b -c"),
+            (
+                &["-b", "-c", "--format", "save"][..],
+                "--format save writes rules",
+            ),
+            (
+                &["-b", "-c", "--stats"][..],
+                "--stats lists the services' traffic",
+            ),
+            (&["-b", "-c", "--rate"][..], "--rate lists"),
+            (
+                &["-b", "-c", "--filter", "nowhere"][..],
+                "'nowhere' is not a protocol",
+            ),
+            (&["-c", "apply"][..], "add -b"),
+        ] {
+            let e = conn_check(args).unwrap_err();
+            assert!(e.contains(want), "{args:?}: {e}");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::backend::{Error, Reader};
 use crate::clock::Clock;
@@ -33,11 +33,35 @@ pub fn run(
     sink: &mut dyn Sink,
     out: &mut dyn Write,
 ) -> Result<(), BatchError> {
+    run_each(
+        reader,
+        clock,
+        iterations,
+        delay,
+        out,
+        &mut |stream, reader, at| stream.reading(reader, sink, at),
+    )
+}
+
+/// One reading of the table written through the stream, taken at the time given.
+pub type Reading<'a> =
+    dyn FnMut(&mut Stream, &mut dyn Reader, SystemTime) -> Result<(), StreamError> + 'a;
+
+/// [`run`] with any reading: `each` writes one reading through the stream
+/// (the service listing through a sink, or the connection table).
+pub fn run_each(
+    reader: &mut dyn Reader,
+    clock: &dyn Clock,
+    iterations: Option<u64>,
+    delay: Duration,
+    out: &mut dyn Write,
+    each: &mut Reading,
+) -> Result<(), BatchError> {
     let start = clock.now();
     let mut stream = Stream::new(out);
     let mut n: u64 = 0;
     loop {
-        match stream.reading(reader, sink, clock.wall()) {
+        match each(&mut stream, reader, clock.wall()) {
             Ok(()) => {}
             Err(StreamError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
             Err(StreamError::Output(e)) => return Err(BatchError::Output(e)),
@@ -60,7 +84,6 @@ mod tests {
     use crate::backend::ErrorKind;
     use crate::model::{Dest, Info, Service};
     use crate::testkit::{CallKind, Calls, FakeReader, FakeTable, ManualClock};
-    use std::time::SystemTime;
 
     /// An empty table whose connection-table size counts its readings, so
     /// each printed reading says which it was.

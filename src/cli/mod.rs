@@ -4,6 +4,8 @@
 mod apply;
 mod args;
 mod batch;
+mod conn_filter;
+mod connections;
 pub mod stream;
 
 pub use args::{Args, Command, Format};
@@ -33,7 +35,14 @@ const EXIT_FAILURE: u8 = 1;
 pub fn main() -> ExitCode {
     crate::heap::keep_freed_memory();
     let args = Args::parse();
-    match run(args) {
+    let conn_filter = match args.check_connections() {
+        Ok(f) => f,
+        // As clap refuses arguments: a usage error, exit status 2.
+        Err(why) => <Args as clap::CommandFactory>::command()
+            .error(clap::error::ErrorKind::ArgumentConflict, why)
+            .exit(),
+    };
+    match run(args, conn_filter) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("lvstop: {message}");
@@ -42,7 +51,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args) -> Result<(), String> {
+fn run(args: Args, conn_filter: Option<conn_filter::ConnFilter>) -> Result<(), String> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
 
     if let Some(Command::Apply { file }) = &args.command {
@@ -56,6 +65,29 @@ fn run(args: Args) -> Result<(), String> {
             return Err(format!("{why}; nothing was applied"));
         }
         return apply::run(&mut editor, &name, &changes);
+    }
+
+    if args.batch && args.connections {
+        let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+        let mut listing = connections::ConnBatch {
+            json: args.format == Format::Json,
+            persistent: args.persistent_conn,
+            filter: conn_filter.zip(args.filter.clone()),
+            writer: Default::default(),
+        };
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        return batch::run_each(
+            backend.as_mut(),
+            clock.as_ref(),
+            args.iterations,
+            Duration::from_secs_f64(args.delay.unwrap_or(1.0)),
+            &mut out,
+            &mut |stream, reader, at| {
+                listing.reading(stream, reader, at, &mut |w| eprintln!("lvstop: {w}"))
+            },
+        )
+        .map_err(batch_error);
     }
 
     if args.batch {
@@ -84,10 +116,7 @@ fn run(args: Args) -> Result<(), String> {
             sink.as_mut(),
             &mut out,
         )
-        .map_err(|e| match e {
-            batch::BatchError::Backend(e) => e.to_string(),
-            batch::BatchError::Output(e) => format!("writing to standard output failed: {e}"),
-        });
+        .map_err(batch_error);
     }
 
     if !io::stdout().is_terminal() || std::env::var("TERM").is_ok_and(|t| t == "dumb") {
@@ -119,6 +148,13 @@ fn run(args: Args) -> Result<(), String> {
     };
     crate::tui::run_monitor_with(access, options, clock)
         .map_err(|e| format!("the terminal failed: {e}"))
+}
+
+fn batch_error(e: batch::BatchError) -> String {
+    match e {
+        batch::BatchError::Backend(e) => e.to_string(),
+        batch::BatchError::Output(e) => format!("writing to standard output failed: {e}"),
+    }
 }
 
 /// The namespace journal records name: `host`, the --netns value, `demo`.

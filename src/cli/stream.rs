@@ -4,9 +4,11 @@
 //! service's real servers and the output buffer, whatever the table's size.
 
 use std::io::{self, Write};
+use std::ops::ControlFlow;
 use std::time::SystemTime;
 
 use crate::backend::{Error, ErrorKind, Reader};
+use crate::model::{ConnSource, ConnWalk, Connection};
 use crate::output::sink::{dests_in_order, services_in_order, Sink};
 
 /// Bytes buffered before they go to the writer: large enough that a write
@@ -64,6 +66,53 @@ impl<'w> Stream<'w> {
             self.write(FLUSH_AT).map_err(StreamError::Output)?;
         }
         sink.end(&mut self.buf);
+        self.write(0).map_err(StreamError::Output)?;
+        self.out.flush().map_err(StreamError::Output)
+    }
+
+    /// Walks the connection table, handing each entry with the output buffer
+    /// to `each`, and writes the buffer out as it fills: memory stays one
+    /// entry and the buffer, whatever the table's size. If the walk fails,
+    /// what was written goes out before the error.
+    pub fn connections(
+        &mut self,
+        reader: &mut dyn Reader,
+        source: ConnSource,
+        each: &mut dyn FnMut(&mut Vec<u8>, Connection),
+    ) -> Result<ConnWalk, StreamError> {
+        let (buf, out) = (&mut self.buf, &mut *self.out);
+        let mut failed = None;
+        let walk = reader.connections(source, &mut |c| {
+            each(buf, c);
+            if buf.len() >= FLUSH_AT {
+                let result = out.write_all(buf);
+                buf.clear();
+                if let Err(e) = result {
+                    failed = Some(e);
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        });
+        if let Some(e) = failed {
+            return Err(StreamError::Output(e));
+        }
+        match walk {
+            Ok(walk) => Ok(walk),
+            Err(e) => {
+                self.write(0).map_err(StreamError::Output)?;
+                Err(StreamError::Backend(e))
+            }
+        }
+    }
+
+    /// The output buffer, for what goes around a walk (headers, a closing brace).
+    pub fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
+    /// Writes out what is buffered and flushes the writer.
+    pub fn finish(&mut self) -> Result<(), StreamError> {
         self.write(0).map_err(StreamError::Output)?;
         self.out.flush().map_err(StreamError::Output)
     }
