@@ -9,7 +9,10 @@
 //!   port, port, or in that prefix;
 //! - `client=`, `virtual=`, `real=` before one of those: only that column;
 //! - `tcp`, `udp`, `sctp`: the protocol (a fwmark service's templates are
-//!   `IP`, so they fall outside all three).
+//!   `IP`, so they fall outside all three);
+//! - `fwm 42` (or `fwm=42`): the entry belongs to the firewall-mark service
+//!   42 (its connections carry the packet's own address and protocol, so
+//!   only the service's real servers and the templates' mark tell).
 //!
 //! Terms are separated by blanks and an entry must match every one.
 //! The selector comes from the command line: it is capped, and shown back
@@ -17,7 +20,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use crate::model::Connection;
+use crate::model::{Connection, ServiceKey};
 
 /// Longest selector accepted, in bytes.
 pub const MAX_LEN: usize = 512;
@@ -32,6 +35,8 @@ pub struct ConnFilter {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Term {
+    /// The entry belongs to a firewall-mark service with this mark.
+    Mark(u32),
     Protocol(&'static str),
     At(Column, Place),
 }
@@ -74,13 +79,44 @@ impl ConnFilter {
                 words.len()
             ));
         }
-        let terms = words.into_iter().map(term).collect::<Result<_, _>>()?;
+        let mut terms = Vec::with_capacity(words.len());
+        let mut words = words.into_iter();
+        while let Some(word) = words.next() {
+            // `fwm 42`, as the monitor's rows and `-f` say it, or `fwm=42`.
+            let mark = if word.eq_ignore_ascii_case("fwm") {
+                Some(words.next().unwrap_or(""))
+            } else {
+                word.get(..4)
+                    .filter(|k| k.eq_ignore_ascii_case("fwm="))
+                    .map(|_| &word[4..])
+            };
+            terms.push(match mark {
+                Some(mark) => Term::Mark(fwmark(mark)?),
+                None => term(word)?,
+            });
+        }
         Ok(ConnFilter { terms })
     }
 
-    /// Whether `c` matches every term.
+    /// Whether a term needs the service each entry belongs to (`fwm`):
+    /// the caller then passes it to [`matches_owned`](ConnFilter::matches_owned).
+    pub fn needs_owner(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t, Term::Mark(_)))
+    }
+
+    /// Whether `c` matches every term (an `fwm` term never does: see
+    /// [`matches_owned`](ConnFilter::matches_owned)).
     pub fn matches(&self, c: &Connection) -> bool {
+        self.matches_owned(c, None)
+    }
+
+    /// Whether `c`, which belongs to `owner` (its service, if any claims
+    /// it), matches every term.
+    pub fn matches_owned(&self, c: &Connection, owner: Option<&ServiceKey>) -> bool {
         self.terms.iter().all(|t| match *t {
+            Term::Mark(m) => {
+                matches!(owner, Some(ServiceKey::Fwmark { mark, .. }) if *mark == m)
+            }
             Term::Protocol(p) => c.protocol.as_str().eq_ignore_ascii_case(p),
             Term::At(Column::Any, place) => {
                 place.holds(&c.client) || place.holds(&c.virtual_addr) || place.holds(&c.real)
@@ -93,9 +129,20 @@ impl ConnFilter {
 }
 
 const HINT: &str = "give an address, address:port, :port or prefix (10.1.0.0/24), \
-optionally after client=, virtual= or real=, or tcp, udp, sctp";
+optionally after client=, virtual= or real=, or tcp, udp, sctp, or fwm MARK";
 
 const PLACES: &str = "an address, address:port, [v6]:port, :port or prefix (10.1.0.0/24)";
+
+fn fwmark(word: &str) -> Result<u32, String> {
+    match word.parse::<u32>() {
+        Ok(mark) if mark > 0 => Ok(mark),
+        _ => Err(format!(
+            "--filter: fwm needs a firewall mark from 1 to {}, not {}",
+            u32::MAX,
+            quoted(word)
+        )),
+    }
+}
 
 fn term(word: &str) -> Result<Term, String> {
     for p in ["tcp", "udp", "sctp"] {

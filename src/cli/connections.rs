@@ -62,6 +62,13 @@ impl ConnBatch {
     ) -> Result<u64, StreamError> {
         let persistent = self.persistent;
         let filter = self.filter.as_ref().map(|(f, _)| f);
+        // `fwm` needs each entry's service: only then are services read.
+        let attribution = match filter.filter(|f| f.needs_owner()) {
+            Some(_) => Some(Attribution::new(
+                &reader.snapshot().map_err(StreamError::Backend)?,
+            )),
+            None => None,
+        };
         // The header waits for the first entry (or the walk's end), so that a
         // file that cannot be opened prints nothing, as with ipvsadm.
         let mut headed = false;
@@ -70,7 +77,8 @@ impl ConnBatch {
                 conn_header(out, persistent);
                 headed = true;
             }
-            if filter.is_none_or(|f| f.matches(&c)) {
+            let owner = attribution.as_ref().and_then(|a| a.owner(&c));
+            if filter.is_none_or(|f| f.matches_owned(&c, owner.as_ref().map(|o| &o.service))) {
                 conn_line(out, &c, persistent);
             }
         })?;
@@ -91,16 +99,16 @@ impl ConnBatch {
     ) -> Result<u64, StreamError> {
         let snapshot = reader.snapshot().map_err(StreamError::Backend)?;
         let filter = self.filter.as_ref().map(|(f, _)| f);
+        let attribution = Attribution::new(&snapshot);
         let (pe, pe_unjoined) = if snapshot
             .services
             .iter()
             .any(|e| e.service.pe_name.is_some())
         {
-            pe_data(reader, filter)?
+            pe_data(reader, filter, &attribution)?
         } else {
             (HashMap::new(), 0)
         };
-        let attribution = Attribution::new(&snapshot);
         let mut tally = Tally::new(&attribution);
         let writer = &mut self.writer;
         // Begun at the first entry, as the text header (see there).
@@ -110,14 +118,15 @@ impl ConnBatch {
                 writer.begin(out, at);
                 begun = true;
             }
-            if filter.is_some_and(|f| !f.matches(&c)) {
+            let owner = attribution.owner(&c);
+            if filter.is_some_and(|f| !f.matches_owned(&c, owner.as_ref().map(|o| &o.service))) {
                 return;
             }
             if !pe.is_empty() {
                 c.pe = pe.get(&JoinKey::of(&c)).cloned();
             }
             writer.entry(out, &c);
-            tally.add(&attribution, &c);
+            tally.add_owned(owner.as_ref(), &c);
         })?;
         if !begun {
             self.writer.begin(stream.buffer(), at);
@@ -158,13 +167,15 @@ impl JoinKey {
 fn pe_data(
     reader: &mut dyn Reader,
     filter: Option<&ConnFilter>,
+    attribution: &Attribution,
 ) -> Result<(HashMap<JoinKey, PeData>, u64), StreamError> {
     let mut joined = HashMap::new();
     let mut unjoined = 0u64;
     reader
         .connections(ConnSource::Plain, &mut |c| {
             if let Some(pe) = &c.pe {
-                if filter.is_none_or(|f| f.matches(&c)) {
+                let owner = || attribution.owner(&c).map(|o| o.service);
+                if filter.is_none_or(|f| f.matches_owned(&c, owner().as_ref())) {
                     if joined.len() < PE_JOIN_MAX {
                         joined.insert(JoinKey::of(&c), pe.clone());
                     } else {

@@ -130,3 +130,36 @@ fn control_characters_never_reach_the_message() {
     assert!(e.is_ascii(), "{e:?}");
     assert_eq!(quoted("a b\tc"), "'a b\\u{9}c'");
 }
+
+#[test]
+fn fwm_selects_by_the_owning_service() {
+    let mark = |m| ServiceKey::Fwmark {
+        family: crate::model::Family::V4,
+        mark: m,
+    };
+    for s in ["fwm 7", "FWM=7", "fwm 7 real=10.1.0.3"] {
+        let f = ConnFilter::parse(s).unwrap();
+        assert!(f.needs_owner(), "{s}");
+        assert!(f.matches_owned(&web(), Some(&mark(7))), "{s}");
+        assert!(!f.matches_owned(&web(), Some(&mark(8))), "{s}");
+        assert!(!f.matches_owned(&web(), None), "{s}");
+        assert!(!f.matches(&web()), "{s}");
+    }
+    let http = crate::testkit::tcp("192.0.2.10".parse().unwrap(), 80);
+    assert!(!ConnFilter::parse("fwm 7")
+        .unwrap()
+        .matches_owned(&web(), Some(&http)));
+    assert!(!ConnFilter::parse("tcp").unwrap().needs_owner());
+    for (s, want) in [
+        (
+            "fwm",
+            "fwm needs a firewall mark from 1 to 4294967295, not ''",
+        ),
+        ("fwm 0", "not '0'"),
+        ("fwm=x", "not 'x'"),
+        ("fwm 4294967296", "not '4294967296'"),
+    ] {
+        let e = ConnFilter::parse(s).unwrap_err();
+        assert!(e.contains(want), "{s}: {e}");
+    }
+}

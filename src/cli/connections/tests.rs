@@ -416,3 +416,83 @@ fn an_empty_table_has_its_header_and_an_empty_list() {
     assert_eq!(v["connections"], serde_json::json!([]));
     assert_eq!(service(&v, "TCP 192.0.2.10:80")["counts"]["entries"], 0);
 }
+
+#[test]
+fn fwm_keeps_the_entries_of_that_firewall_mark_service() {
+    // Service FWM 7's real servers (FakeTable::sample): its connections carry
+    // the packet's own virtual address, its templates the mark.
+    let t = table();
+    let fwm = t
+        .services
+        .iter()
+        .find(|(s, _)| matches!(s.key, ServiceKey::Fwmark { mark: 7, .. }))
+        .expect("sample has FWM 7");
+    let real = fwm.1[0].0.addr;
+    let mut t = t.clone();
+    t.connections = vec![
+        conn(
+            "TCP",
+            "203.0.113.7:40001",
+            "192.0.2.77:8080",
+            &format!("{real}:8080"),
+            "ESTABLISHED",
+            800,
+        ),
+        conn(
+            "IP",
+            "203.0.113.7:0",
+            "0.0.0.7:0",
+            &format!("{real}:0"),
+            "NONE",
+            300,
+        ),
+        conn(
+            "TCP",
+            "203.0.113.7:40002",
+            "192.0.2.10:80",
+            "10.1.0.1:80",
+            "ESTABLISHED",
+            800,
+        ),
+    ];
+    let (r, out, _) = read(&mut listing(false, false, Some("fwm 7")), &mut t.clone());
+    r.unwrap();
+    assert_eq!(out.lines().count(), 2 + 2, "{out}");
+    assert!(!out.contains("10.1.0.1:80"), "{out}");
+    let v = json(&mut listing(true, false, Some("fwm=7")), &mut t);
+    assert_eq!(v["connections"].as_array().unwrap().len(), 2);
+    assert_eq!(service(&v, "FWM 7")["counts"]["entries"], 2);
+    assert_eq!(service(&v, "FWM 7")["counts"]["templates"], 1);
+}
+
+#[test]
+fn engine_data_is_joined_under_an_fwm_filter_too() {
+    let mut t = sip_table();
+    let fwm = t
+        .services
+        .iter()
+        .position(|(s, _)| matches!(s.key, ServiceKey::Fwmark { mark: 7, .. }))
+        .unwrap();
+    t.services[fwm].0.pe_name = Some("sip".into());
+    let real = t.services[fwm].1[0].0.addr;
+    let mut call = conn(
+        "UDP",
+        "203.0.113.51:5060",
+        "192.0.2.77:5060",
+        &format!("{real}:5060"),
+        "UDP",
+        170,
+    );
+    call.pe = Some(PeData {
+        name: Token::new("sip").unwrap(),
+        data: "call-2".into(),
+    });
+    t.connections.push(call);
+    let v = json(
+        &mut listing(true, false, Some("fwm 7")),
+        &mut FakeReader::new(t),
+    );
+    let entries = v["connections"].as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{v}");
+    assert_eq!(entries[0]["pe"]["data"], "call-2");
+}
