@@ -112,7 +112,9 @@ fn persistence_template_has_client_port_zero() {
 
 #[test]
 fn fwmark_template_is_protocol_ip() {
-    // `%-3s` pads "IP" to three: two spaces follow it.
+    // From the format strings (the test VM has no nft to mark packets): a
+    // fwmark template's protocol is IPPROTO_IP and its virtual address the
+    // mark; `%-3s` pads "IP" to three, so two spaces follow it.
     let c = plain("IP  C6336402 0000 00000001 0000 C000020B 0000 NONE            119");
     assert_eq!(
         c,
@@ -192,22 +194,24 @@ fn real_server_of_the_other_family() {
 
 #[test]
 fn persistence_engine_name_and_data() {
+    // A SIP template: the Call-ID of the client's request is the data.
     let c = plain(
-        "UDP C6336402 13C4 C633640A 13C4 C000020B 13C4 UDP             299 sip a84b4c76e66710@pc33.example.com",
+        "UDP C6336402 0000 C633640A 13C4 C000028C 13C4 NONE            292 sip lvstop-call-1",
     );
     let mut want = conn(
         "UDP",
-        "198.51.100.2:5060",
+        "198.51.100.2:0",
         "198.51.100.10:5060",
-        "192.0.2.11:5060",
-        "UDP",
-        299,
+        "192.0.2.140:5060",
+        "NONE",
+        292,
     );
     want.pe = Some(PeData {
         name: Token::new("sip").unwrap(),
-        data: "a84b4c76e66710@pc33.example.com".into(),
+        data: "lvstop-call-1".into(),
     });
     assert_eq!(c, want);
+    assert!(c.is_template());
 }
 
 #[test]
@@ -243,9 +247,61 @@ fn both_origins() {
             Origin::Local
         )
     );
-    let sync = synced("UDP C6336402 84A8 C633640A 0035 C000020B 0035 UDP         SYNC       298");
-    assert_eq!(sync.origin, Some(Origin::Sync));
-    assert_eq!(sync.state.as_str(), "UDP");
+    // As a backup's table shows what the master's sync daemon sent.
+    let sync = synced("TCP C6336402 D6D6 C633640A 0050 C000028C 0050 TIME_WAIT   SYNC        85");
+    assert_eq!(
+        sync,
+        with_origin(
+            conn(
+                "TCP",
+                "198.51.100.2:54998",
+                "198.51.100.10:80",
+                "192.0.2.140:80",
+                "TIME_WAIT",
+                85
+            ),
+            Origin::Sync
+        )
+    );
+}
+
+/// `tests/golden/conn_file`: both files of a director and of its sync
+/// backup, captured on each kernel (see the README there).
+#[test]
+fn whole_captures_from_both_kernels() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/conn_file");
+    for kernel in ["6.1", "6.12"] {
+        for (host, origin) in [("dir", Origin::Local), ("bk", Origin::Sync)] {
+            let read = |file: &str, source| {
+                let text = std::fs::read(dir.join(format!("{kernel}-{host}-{file}.txt"))).unwrap();
+                let lines = text.iter().filter(|&&b| b == b'\n').count() as u64;
+                let (got, walk) = read_all(&text, source).unwrap();
+                assert_eq!(walk.malformed, 0, "{kernel} {host} {file}");
+                assert_eq!(walk.entries, lines - 1, "{kernel} {host} {file}");
+                got
+            };
+            let plain = read("ip_vs_conn", ConnSource::Plain);
+            let synced = read("ip_vs_conn_sync", ConnSource::WithOrigin);
+            assert!(
+                synced.iter().all(|c| c.origin == Some(origin)),
+                "{kernel} {host}"
+            );
+            // The two files list the same entries (read a moment apart).
+            let key = |c: &Connection| (c.protocol, c.client, c.virtual_addr, c.real, c.state);
+            let mut a: Vec<_> = plain.iter().map(key).collect();
+            let mut b: Vec<_> = synced.iter().map(key).collect();
+            a.sort();
+            b.sort();
+            assert_eq!(a, b, "{kernel} {host}");
+            let shapes = |f: &dyn Fn(&Connection) -> bool| plain.iter().filter(|c| f(c)).count();
+            assert!(shapes(&|c| c.is_template()) > 0, "{kernel} {host}");
+            assert!(shapes(&|c| c.client.is_ipv6()) > 0, "{kernel} {host}");
+            assert!(shapes(&|c| c.pe.is_some()) > 0, "{kernel} {host}");
+            // The sync daemon sent no one-datagram UDP entries to the backup.
+            let udp = shapes(&|c| c.state.as_str() == "UDP");
+            assert_eq!(udp > 0, host == "dir", "{kernel} {host}");
+        }
+    }
 }
 
 #[test]
