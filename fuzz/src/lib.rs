@@ -76,6 +76,71 @@ pub fn datagram(bytes: &[u8]) {
     }
 }
 
+/// The connection table's text through the kernel client's walk. `bytes[0]`
+/// picks the file (bit 0), the size of each `read()` (bits 1-2: the kernel
+/// hands out a page at most) and after how many entries the visitor stops
+/// (bits 3-7, 0: never); the rest is the text. Whatever the reads, the
+/// same entries come out; every one holds only printable ASCII.
+pub fn conn_file(bytes: &[u8]) {
+    use lvstop::kernel::conn_file::walk_text;
+    use lvstop::model::ConnSource;
+    use std::ops::ControlFlow;
+
+    let Some((&pick, text)) = bytes.split_first() else {
+        return;
+    };
+    let source = if pick & 1 == 0 {
+        ConnSource::Plain
+    } else {
+        ConnSource::WithOrigin
+    };
+    let step = [1, 61, 4096, usize::MAX][usize::from(pick >> 1 & 3)];
+    let stop = usize::from(pick >> 3);
+    let walk = |reader: &mut dyn std::io::Read| {
+        let (mut seen, mut buf) = (Vec::new(), Vec::new());
+        let walked = walk_text(reader, source, &mut buf, &mut |c| {
+            assert!(c.protocol.as_str().bytes().all(|b| b.is_ascii_graphic()));
+            assert!(c.state.as_str().bytes().all(|b| b.is_ascii_graphic()));
+            if let Some(pe) = &c.pe {
+                assert!(pe.data.len() <= 255);
+                assert!(pe.data.bytes().all(|b| (b' '..=b'~').contains(&b)));
+            }
+            assert_eq!(c.origin.is_some(), source == ConnSource::WithOrigin);
+            seen.push(c);
+            if seen.len() == stop {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        (walked.map(|w| (w.entries, w.malformed, w.complete)).ok(), seen)
+    };
+    let whole = walk(&mut &text[..]);
+    let stepped = walk(&mut Steps { text, step });
+    assert_eq!(whole, stepped, "the size of the reads changed the walk");
+    if let (Some((entries, _, complete)), seen) = &whole {
+        assert_eq!(*entries as usize, seen.len());
+        // A walk its visitor stopped is never complete, even at the last entry.
+        let stopped = stop != 0 && seen.len() == stop;
+        assert_eq!(*complete, !stopped);
+    }
+}
+
+/// Hands out `text` at most `step` bytes per `read()`.
+struct Steps<'a> {
+    text: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Steps<'_> {
+    fn read(&mut self, into: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.step.min(into.len()).min(self.text.len());
+        into[..n].copy_from_slice(&self.text[..n]);
+        self.text = &self.text[n..];
+        Ok(n)
+    }
+}
+
 /// What the layout checks feed a decoder that learnt `payload`: the message
 /// itself, cut short by a byte, and with one byte changed at each 4-byte
 /// boundary (where every attribute header starts).
