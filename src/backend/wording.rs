@@ -4,8 +4,8 @@
 //! same thing for the same refusal.
 
 use super::{Error, ErrorKind};
+use crate::model::addr::addr_port;
 use crate::model::{Change, DestKey};
-use crate::output::addr_port;
 
 /// `10.0.0.2:80` or `[2001:db8::2]:80`.
 pub fn dest_name(dest: &DestKey) -> String {

@@ -3,6 +3,7 @@
 //! Everything above the protocol layer (batch output, the monitor, the demo
 //! director) speaks these types; only `protocol` knows about netlink.
 
+pub mod addr;
 mod change;
 mod connection;
 mod dest;

@@ -5,7 +5,7 @@
 //! as with `-n`); `json` is lvstop's own machine-readable format; `command`
 //! writes any change as the ipvsadm command that makes it.
 
-mod addr;
+use crate::model::addr;
 pub mod command;
 pub mod connections;
 pub mod json;

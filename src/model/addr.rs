@@ -1,10 +1,10 @@
 //! Addresses as ipvsadm prints them with `-n` (addrport_to_anyname, FMT_NUMERIC).
 //!
 //! lvstop never resolves names: its output always matches `ipvsadm -n`.
+//! Here in the model, not in `output`, because error wording below output
+//! (`backend::wording`) names addresses the same way.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-use super::number::push_u64;
 
 /// `a.b.c.d:port` or `[v6]:port`, as addrport_to_anyname prints them.
 pub fn addr_port(addr: &IpAddr, port: u16) -> String {
@@ -44,7 +44,23 @@ pub fn push_addr_port(out: &mut Vec<u8>, addr: &IpAddr, port: u16) {
         }
     }
     out.push(b':');
-    push_u64(out, u64::from(port));
+    push_port(out, port);
+}
+
+/// The port's decimal digits, without an allocation.
+fn push_port(out: &mut Vec<u8>, port: u16) {
+    let mut digits = [0u8; 5];
+    let mut n = port;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// [`addr`] appended to `out`.
