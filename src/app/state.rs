@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use crate::conns::{ConnEvent, ConnRequest};
 use crate::model::{DestKey, ServiceKey};
 
 use super::action::{Action, Event, PollResult};
@@ -25,6 +26,8 @@ pub struct App {
     weight_marks: HashMap<(ServiceKey, DestKey), WeightMark>,
     /// The real server in tuning mode (set by the editing UI).
     tuning: Option<(ServiceKey, DestKey)>,
+    /// What the connections view asked of the owner thread, not sent yet.
+    conn_requests: Vec<ConnRequest>,
 }
 
 impl App {
@@ -36,6 +39,7 @@ impl App {
             pending: Vec::new(),
             weight_marks: HashMap::new(),
             tuning: None,
+            conn_requests: Vec::new(),
         }
     }
 
@@ -164,6 +168,27 @@ impl App {
         let selected = self.selected_service().map(|r| r.service().key);
         let spare = self.store.note_watched(watched, selected);
         self.applying = Some(self.store.start(placed, spare));
+    }
+
+    /// A report about the connection table from the owner thread; applied
+    /// at once, frozen or not (it is not a poll of the services).
+    pub fn apply_connections(&mut self, event: ConnEvent) {
+        self.store.connections_mut().apply(event);
+    }
+
+    /// Asks the owner thread to open, move or close the connections view's
+    /// reading, or for an exact read; the event loop sends what
+    /// `take_conn_requests` returns. Closing forgets the view's reading.
+    pub fn request_connections(&mut self, request: ConnRequest) {
+        if request == ConnRequest::Close {
+            self.store.connections_mut().close_view();
+        }
+        self.conn_requests.push(request);
+    }
+
+    /// The connection requests made since the last call, oldest first.
+    pub fn take_conn_requests(&mut self) -> Vec<ConnRequest> {
+        std::mem::take(&mut self.conn_requests)
     }
 
     // ---- operator actions ----

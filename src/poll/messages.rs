@@ -3,6 +3,7 @@
 
 use crate::app::editing::{Reply, Request, UndoNext};
 use crate::app::Event;
+use crate::conns::ConnEvent;
 use crate::model::ServiceKey;
 
 /// What the owner thread sends the UI.
@@ -16,6 +17,9 @@ pub enum Report {
     Undo(Option<UndoNext>),
     /// Why changes are refused right now (an unwritable journal), or None.
     Disabled(Option<String>),
+    /// The connection table: the view's reading, an exact read's progress,
+    /// the half-open counts, or a failure in words.
+    Connections(ConnEvent),
 }
 
 /// What the UI sends the owner thread.

@@ -75,6 +75,7 @@ impl Monitor {
             Report::Journal(lines) => self.edit.journal.set_lines(lines),
             Report::Undo(next) => self.edit.undo_next = next,
             Report::Disabled(why) => self.edit.changes_disabled(why),
+            Report::Connections(event) => self.app.apply_connections(event),
         }
     }
 

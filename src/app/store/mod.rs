@@ -4,6 +4,7 @@
 
 mod alerted;
 mod apply;
+mod connections;
 mod row;
 #[cfg(test)]
 mod tests;
@@ -21,6 +22,7 @@ use super::table::{dest_text, service_text, Row, RowKey};
 
 pub use alerted::WorstAlert;
 pub(super) use apply::{Applying, Step};
+pub use connections::{Connections, ReadFailure};
 pub use row::{Changed, DestRow, ServiceRow};
 
 /// Health of the polling.
@@ -69,6 +71,8 @@ pub struct Store {
     /// Services with alerts raised on their real servers, and how many: the
     /// header's worst alert and count, and `n`, look only at these.
     alerted: HashMap<ServiceKey, u16>,
+    /// The connection table as the owner thread last read it.
+    connections: Connections,
 }
 
 impl Store {
@@ -93,6 +97,7 @@ impl Store {
             kept_sums: None,
             search_kept: false,
             alerted: HashMap::new(),
+            connections: Connections::default(),
         }
     }
 
@@ -132,6 +137,16 @@ impl Store {
     /// The director's active connections.
     pub fn totals_active(&self) -> u64 {
         self.totals_active
+    }
+
+    /// The connections view's reading, an exact read under way and the
+    /// table-wide half-open counts.
+    pub fn connections(&self) -> &Connections {
+        &self.connections
+    }
+
+    pub(crate) fn connections_mut(&mut self) -> &mut Connections {
+        &mut self.connections
     }
 
     pub fn poll_status(&self) -> &PollStatus {
