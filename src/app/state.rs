@@ -194,7 +194,11 @@ impl App {
     // ---- operator actions ----
 
     pub fn update(&mut self, action: Action) {
-        if self.view.update(action, &mut self.store) {
+        let thawed = self.view.update(action, &mut self.store);
+        for request in self.view.take_conn_requests() {
+            self.request_connections(request);
+        }
+        if thawed {
             for e in std::mem::take(&mut self.pending) {
                 self.apply(e);
             }

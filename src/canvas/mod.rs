@@ -4,6 +4,7 @@
 
 mod alerts;
 mod bars;
+mod connections;
 mod editing;
 mod emphasis;
 mod header;
@@ -130,7 +131,11 @@ pub fn areas(area: Rect, app: &App, edit: &Editing) -> Option<Areas> {
         .max(3)
         .min(room.saturating_sub(2));
     let rows = app.view().rows().len().max(1) as u16;
-    let table = (rows + 1).min(room - pane).max(2).min(room);
+    // The connections view takes the table's and the sparklines' room.
+    let table = match app.view().connections() {
+        Some(_) => room,
+        None => (rows + 1).min(room - pane).max(2).min(room),
+    };
     let sparks = room - table;
     let [header, banners, table, sparks, journal, footer] = Layout::vertical([
         Constraint::Length(header),
@@ -167,8 +172,12 @@ pub fn draw(
     };
     header::draw(frame, a.header, app, chrome);
     editing::banners(frame, a.banners, edit, &chrome.palette);
-    table::draw(frame, a.table, app, &chrome.palette);
-    sparks::draw(frame, a.sparks, app, &chrome.palette);
+    if app.view().connections().is_some() {
+        connections::draw(frame, a.table, app, &chrome.palette, chrome.tz);
+    } else {
+        table::draw(frame, a.table, app, &chrome.palette);
+        sparks::draw(frame, a.sparks, app, &chrome.palette);
+    }
     status::draw(frame, a.footer, app, message, &chrome.palette, keys);
     if edit.journal.is_open() {
         journal::draw(frame, a.journal, &edit.journal);

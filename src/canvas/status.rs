@@ -28,7 +28,11 @@ pub fn draw(
     palette: &Palette,
     keys: &KeyTable,
 ) {
-    let state = state_line(app);
+    let conns = app.view().connections();
+    let state = match conns {
+        Some(v) => super::connections::footer::state(v),
+        None => state_line(app),
+    };
     let state_width = state.width() as u16;
     let [left, _, right] = Layout::horizontal([
         Constraint::Min(0),
@@ -37,12 +41,17 @@ pub fn draw(
     ])
     .areas(area);
     let room = left.width as usize;
-    let line = if app.view().filter_editing() {
+    let conn_left = conns.and_then(|v| super::connections::footer::left(v, palette));
+    let line = if let Some(line) = conn_left {
+        line
+    } else if app.view().filter_editing() {
         filter_line(app, keys)
     } else if let Some(line) = super::tuning::tuning_line(app, message, palette, keys, room) {
         line
     } else if let Some(m) = message {
         message_line(m, palette, room)
+    } else if conns.is_some() {
+        super::connections::footer::hints(keys)
     } else {
         hints_line(keys, room)
     };

@@ -140,6 +140,9 @@ pub enum Context {
     Dialog,
     /// The help overlay is open: it has every key.
     Help,
+    /// The connections view is open (no filter typed, no help, no dialog):
+    /// its own keys; the table's edit keys do not apply under it.
+    Connections,
 }
 
 /// What the monitor is doing when a key comes.
@@ -152,25 +155,30 @@ pub struct Situation {
     pub real_server: bool,
     /// Tuning mode is on (a real server's weight under the arrows).
     pub tuning: bool,
+    /// The connections view is open.
+    pub connections: bool,
 }
 
 impl Situation {
     /// Every combination of the flags: what checks over all situations
     /// (remap clashes, the key table's own tests) walk.
     pub fn every() -> impl Iterator<Item = Situation> {
-        (0..32u8).map(|bits| Situation {
+        (0..64u8).map(|bits| Situation {
             filtering: bits & 1 != 0,
             help: bits & 2 != 0,
             dialog: bits & 4 != 0,
             real_server: bits & 8 != 0,
             tuning: bits & 16 != 0,
+            connections: bits & 32 != 0,
         })
     }
 }
 
 impl Context {
     pub fn applies(self, s: &Situation) -> bool {
-        let table = !s.filtering && !s.help && !s.dialog;
+        let keys = !s.filtering && !s.help && !s.dialog;
+        // Nothing under the connections view may change the table.
+        let table = keys && !s.connections;
         match self {
             Context::Anywhere => true,
             Context::Browsing => !s.filtering,
@@ -181,6 +189,7 @@ impl Context {
             Context::Tuning => table && s.tuning,
             Context::Dialog => s.dialog && !s.filtering && !s.help,
             Context::Help => s.help,
+            Context::Connections => keys && s.connections,
         }
     }
 
@@ -191,8 +200,9 @@ impl Context {
             Context::AnyRow => 2,
             Context::RealServerRow => 3,
             Context::Tuning => 4,
-            Context::Dialog => 5,
-            Context::Help => 6,
+            Context::Connections => 5,
+            Context::Dialog => 6,
+            Context::Help => 7,
         }
     }
 }
@@ -238,6 +248,8 @@ pub enum Footer {
     /// In tuning mode's line, at this place; keys at one place share the
     /// label (`←/→ ±1`).
     Tuning(u8, &'static str),
+    /// In the connections view's key hints, at this place.
+    Connections(u8, &'static str),
 }
 
 /// One line of the key table.

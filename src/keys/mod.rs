@@ -145,6 +145,31 @@ impl KeyTable {
         merged.into_iter().map(|(_, k, l)| (k, l)).collect()
     }
 
+    /// The connections view's key hints, in order. The table's filter and
+    /// sort keys are the view's own there (a client filter, the sort of the
+    /// list in view), so they are named from their bindings.
+    pub fn connections_footer(&self) -> Vec<(String, &'static str)> {
+        let mut hints: Vec<(u8, String, &'static str)> = self
+            .bindings
+            .iter()
+            .filter_map(|b| match b.footer {
+                Footer::Connections(at, label) => Some((at, b.press.name(), label)),
+                _ => None,
+            })
+            .collect();
+        let shared = [
+            (1, Action::FilterStart, "client"),
+            (2, Action::SortNext, "sort"),
+        ];
+        for (at, action, label) in shared {
+            if let Some(k) = self.key_for(Command::View(action)) {
+                hints.push((at, k, label));
+            }
+        }
+        hints.sort_by_key(|h| h.0);
+        hints.into_iter().map(|(_, k, l)| (k, l)).collect()
+    }
+
     /// Tuning mode's key hints, in order: keys at one place joined by `/`,
     /// then their label (`←/→ ±1`).
     pub fn tuning_footer(&self) -> Vec<(String, &'static str)> {

@@ -207,6 +207,46 @@ mod tests {
         assert!(footer.contains(&"Q/F10 quit".to_string()), "{footer:?}");
     }
 
+    /// The connections view's keys remap as the others do, its footer and
+    /// help following; `E` of the view cannot go on a key the view already
+    /// answers (`o` sorts there), though it may share one with the table's
+    /// edit keys, which do not apply under the view.
+    #[test]
+    fn the_connections_keys_remap() {
+        let t = KeyTable::default()
+            .remapped([("connections", "C"), ("exact-read", "X")])
+            .unwrap();
+        let view = Situation {
+            connections: true,
+            ..Situation::default()
+        };
+        let shift = KeyModifiers::SHIFT;
+        let k = |code, mods, now: &Situation| t.key(&KeyEvent::new(code, mods), now);
+        assert_eq!(
+            press(&t, KeyCode::Char('C'), shift),
+            Some(Dispatch::View(Action::Connections))
+        );
+        assert_eq!(press(&t, KeyCode::Char('c'), KeyModifiers::NONE), None);
+        assert_eq!(
+            k(KeyCode::Char('X'), shift, &view),
+            Some(Dispatch::View(Action::ConnExact))
+        );
+        assert_eq!(
+            k(KeyCode::Char('E'), shift, &view),
+            None,
+            "E is free in the view now"
+        );
+        let footer: Vec<String> = t
+            .connections_footer()
+            .iter()
+            .map(|(k, l)| format!("{k} {l}"))
+            .collect();
+        assert!(footer.contains(&"X exact read".to_string()), "{footer:?}");
+        assert!(footer.contains(&"C close".to_string()), "{footer:?}");
+        assert!(KeyTable::default().remapped([("exact-read", "o")]).is_err());
+        assert!(KeyTable::default().remapped([("exact-read", "w")]).is_ok());
+    }
+
     #[test]
     fn swaps_and_free_keys_are_accepted() {
         let t = KeyTable::default();

@@ -10,8 +10,8 @@ use crate::app::Action as A;
 
 use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
 use super::binding::Context::{
-    AnyRow, Anywhere, Browsing, Dialog as InDialog, Filtering, Help as InHelp, NoDialog,
-    RealServerRow, Tuning,
+    AnyRow, Anywhere, Browsing, Connections as InConnections, Dialog as InDialog, Filtering,
+    Help as InHelp, NoDialog, RealServerRow, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
 use super::binding::Press::{
@@ -107,6 +107,20 @@ pub const DEFAULT: &[Binding] = &[
         .action("journal")
         .help(Line("journal of changes"))
         .footer(Footer::Browsing(5, "journal")),
+    bind(ch('c'), Browsing, View(A::Connections))
+        .action("connections")
+        .help(Line("connections; in it: entries, exact, back"))
+        .footer(Footer::Connections(5, "close")),
+    bind(key(Enter), InConnections, View(A::ConnEntries))
+        .help(After)
+        .footer(Footer::Connections(0, "entries")),
+    bind(ch('E'), InConnections, View(A::ConnExact))
+        .action("exact-read")
+        .help(After)
+        .footer(Footer::Connections(3, "exact read")),
+    bind(key(Esc), InConnections, View(A::Escape))
+        .help(After)
+        .footer(Footer::Connections(4, "back")),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")
         .help(Line("filter: address, port, scheduler"))

@@ -24,6 +24,10 @@ fn help_lists_every_key() {
         ("D  d", "delete service / real server"),
         ("s  Z  u", "scheduler / zero counters / undo"),
         ("J", "journal of changes"),
+        (
+            "c  Enter  E  Esc",
+            "connections; in it: entries, exact, back",
+        ),
         ("/", "filter: address, port, scheduler"),
         ("Esc", "clear the filter"),
         ("o  O", "sort by next column / reverse"),
@@ -387,4 +391,115 @@ fn help_closes_on_any_key_and_f1_f10_work_as_in_htop() {
             "{now:?}"
         );
     }
+}
+
+fn connections() -> Situation {
+    Situation {
+        connections: true,
+        ..browsing()
+    }
+}
+
+/// `c` opens the view on a service or a real server row, and closes it.
+#[test]
+fn c_opens_and_closes_the_connections_view() {
+    let t = KeyTable::default();
+    let c = key(KeyCode::Char('c'));
+    for now in [browsing(), real_server(), tuning(), connections()] {
+        assert_eq!(
+            t.key(&c, &now),
+            Some(Dispatch::View(Action::Connections)),
+            "{now:?}"
+        );
+    }
+}
+
+/// In the view, Enter drills down, `E` reads exactly, Esc goes back; the
+/// table's filter and sort keys are the view's own; and no key, letter or
+/// otherwise, comes to a change of the table or a dialog.
+#[test]
+fn the_connections_view_has_its_keys_and_none_changes_the_table() {
+    let t = KeyTable::default();
+    let now = connections();
+    let view = |a| Some(Dispatch::View(a));
+    assert_eq!(t.key(&key(KeyCode::Enter), &now), view(Action::ConnEntries));
+    assert_eq!(
+        t.key(&key(KeyCode::Char('E')), &now),
+        view(Action::ConnExact)
+    );
+    assert_eq!(t.key(&key(KeyCode::Esc), &now), view(Action::Escape));
+    assert_eq!(
+        t.key(&key(KeyCode::Char('/')), &now),
+        view(Action::FilterStart)
+    );
+    assert_eq!(
+        t.key(&key(KeyCode::Char('o')), &now),
+        view(Action::SortNext)
+    );
+    assert_eq!(
+        t.key(&key(KeyCode::Char('O')), &now),
+        view(Action::SortReverse)
+    );
+    for now in [
+        now,
+        Situation {
+            real_server: true,
+            ..now
+        },
+        Situation {
+            tuning: true,
+            real_server: true,
+            ..now
+        },
+    ] {
+        for code in (' '..='~').map(KeyCode::Char).chain([
+            KeyCode::Enter,
+            KeyCode::Left,
+            KeyCode::Right,
+            KeyCode::Up,
+            KeyCode::Down,
+        ]) {
+            for m in [KeyModifiers::NONE, KeyModifiers::SHIFT] {
+                let e = KeyEvent::new(code, m);
+                let got = t.key(&e, &now);
+                assert!(
+                    matches!(got, None | Some(Dispatch::View(_))),
+                    "{e:?} in {now:?}: {got:?}"
+                );
+            }
+        }
+    }
+    // Typing its client filter takes the letters, as the table's filter does.
+    let typing = Situation {
+        filtering: true,
+        ..connections()
+    };
+    assert_eq!(
+        t.key(&key(KeyCode::Char('E')), &typing),
+        view(Action::FilterChar('E'))
+    );
+    assert_eq!(
+        t.key(&key(KeyCode::Enter), &typing),
+        view(Action::FilterAccept)
+    );
+}
+
+#[test]
+fn the_connections_footer_names_its_keys() {
+    let names: Vec<String> = KeyTable::default()
+        .connections_footer()
+        .into_iter()
+        .map(|(k, w)| format!("{k} {w}"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Enter entries",
+            "/ client",
+            "o sort",
+            "E exact read",
+            "Esc back",
+            "c close"
+        ]
+    );
 }

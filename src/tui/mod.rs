@@ -4,6 +4,8 @@
 
 pub mod config;
 #[cfg(test)]
+mod conn_tests;
+#[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
 mod help_tests;

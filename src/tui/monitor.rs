@@ -100,7 +100,7 @@ impl Monitor {
     /// What the key table needs to know to dispatch a key now.
     fn situation(&self) -> Situation {
         Situation {
-            filtering: self.app.view().filter_editing(),
+            filtering: self.app.view().typing(),
             help: self.app.view().help(),
             dialog: self.edit.captures(),
             real_server: matches!(
@@ -108,6 +108,7 @@ impl Monitor {
                 Some(Row::Dest(..))
             ),
             tuning: self.edit.tuning().is_some(),
+            connections: self.app.view().connections().is_some(),
         }
     }
 
@@ -129,7 +130,9 @@ impl Monitor {
             self.edit.end_tuning();
         }
         match dispatch {
-            Some(Dispatch::View(Action::SortNext)) => self.sort_next(),
+            Some(Dispatch::View(Action::SortNext)) if self.app.view().connections().is_none() => {
+                self.sort_next()
+            }
             Some(Dispatch::View(a)) => self.act(a),
             Some(Dispatch::Edit(command)) => {
                 self.edit.command(command, &self.app);
@@ -141,6 +144,8 @@ impl Monitor {
                 self.edit.refresh_marks(&mut self.app);
                 self.post_message();
             }
+            // The connections view has no table rows to click.
+            Some(Dispatch::SelectAt { .. }) if self.app.view().connections().is_some() => {}
             Some(Dispatch::SelectAt { y }) => {
                 if let Some(a) = canvas::areas(self.size, &self.app, &self.edit) {
                     if let Some(i) = a.row_at(&self.app, y) {

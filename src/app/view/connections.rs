@@ -1,135 +1,16 @@
 //! The connections view's state: what it looks at (a service, or one real
-//! server of it, and a client prefix), how its lists are sorted, where its
-//! cursors are, and whether the drill-down to the entries is open. It reads
-//! nothing and writes nothing: the owner thread is told what to read
-//! through the requests it queues.
+//! server of it, and a client prefix: a `conns::Scope`), how its lists are
+//! sorted, where its cursors are, and whether the drill-down to the entries
+//! is open. It reads nothing and writes nothing: the owner thread is told
+//! what to read through the requests it queues.
 
-use std::fmt;
-use std::net::IpAddr;
+/// The longest client filter typed: an IPv6 address in full with a prefix.
+pub const CLIENT_FILTER_MAX: usize = 49;
 
-use crate::model::{DestKey, ServiceKey};
+use crate::conns::{ConnRequest, Prefix, Scope};
+use crate::model::DestKey;
 
 use super::super::action::Action;
-
-/// What the view looks at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnScope {
-    pub service: ServiceKey,
-    /// One real server of the service; None: all of them.
-    pub real: Option<DestKey>,
-}
-
-/// A client address (`203.0.113.7`) or prefix (`203.0.113.0/24`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ClientPrefix {
-    /// With the bits past `len` cleared.
-    addr: IpAddr,
-    len: u8,
-}
-
-/// The longest filter text taken: an IPv6 address with a prefix fits.
-pub const CLIENT_FILTER_MAX: usize = 43;
-
-impl ClientPrefix {
-    pub fn new(addr: IpAddr, len: u8) -> Option<ClientPrefix> {
-        let bits = bits_of(addr);
-        (len <= bits).then(|| ClientPrefix {
-            addr: masked(addr, len),
-            len,
-        })
-    }
-
-    /// `10.1.2.3`, `10.1.2.0/24`, `2001:db8::/64`; an error in words.
-    pub fn parse(text: &str) -> Result<ClientPrefix, String> {
-        let text = text.trim();
-        let (addr, len) = match text.split_once('/') {
-            Some((a, l)) => (a, Some(l)),
-            None => (text, None),
-        };
-        let addr: IpAddr = addr.parse().map_err(|_| {
-            format!("client filter: {text:?} is not an address or prefix (e.g. 10.1.2.0/24, 2001:db8::/64)")
-        })?;
-        let bits = bits_of(addr);
-        let len = match len {
-            None => bits,
-            Some(l) => match l.parse::<u8>() {
-                Ok(n) if n <= bits => n,
-                _ => {
-                    return Err(format!(
-                        "client filter: the prefix length of {text:?} must be 0 to {bits}"
-                    ))
-                }
-            },
-        };
-        Ok(ClientPrefix {
-            addr: masked(addr, len),
-            len,
-        })
-    }
-
-    pub fn addr(&self) -> IpAddr {
-        self.addr
-    }
-
-    pub fn prefix_len(&self) -> u8 {
-        self.len
-    }
-
-    /// Whether `ip` is this address, or in this prefix (of its family).
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        bits_of(ip) == bits_of(self.addr) && masked(ip, self.len) == self.addr
-    }
-}
-
-impl fmt::Display for ClientPrefix {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.len == bits_of(self.addr) {
-            write!(f, "{}", self.addr)
-        } else {
-            write!(f, "{}/{}", self.addr, self.len)
-        }
-    }
-}
-
-fn bits_of(ip: IpAddr) -> u8 {
-    match ip {
-        IpAddr::V4(_) => 32,
-        IpAddr::V6(_) => 128,
-    }
-}
-
-fn masked(ip: IpAddr, len: u8) -> IpAddr {
-    match ip {
-        IpAddr::V4(a) => {
-            let m = u32::MAX.checked_shl(32 - len as u32).unwrap_or(0);
-            IpAddr::V4((u32::from(a) & m).into())
-        }
-        IpAddr::V6(a) => {
-            let m = u128::MAX.checked_shl(128 - len as u32).unwrap_or(0);
-            IpAddr::V6((u128::from(a) & m).into())
-        }
-    }
-}
-
-/// What the owner thread is to read for the view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnQuery {
-    pub scope: ConnScope,
-    pub client: Option<ClientPrefix>,
-}
-
-/// What the view asks of the owner thread, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnRequest {
-    /// Read for this query from now on (the view opened, or its scope or
-    /// filter changed).
-    Read(ConnQuery),
-    /// An exact whole read of the table, with progress.
-    Exact,
-    CancelExact,
-    /// The view closed: stop reading for it.
-    Close,
-}
 
 /// How the real servers are listed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,8 +140,8 @@ pub struct Lens {
 #[derive(Debug, Clone)]
 pub struct ConnView {
     /// The scope it was opened on (the drill-down may narrow `query`'s).
-    opened: ConnScope,
-    query: ConnQuery,
+    opened: Scope,
+    query: Scope,
     /// The client filter being typed.
     typing: Option<String>,
     /// Why the last filter typed was refused.
@@ -279,14 +160,11 @@ pub struct ConnView {
 }
 
 impl ConnView {
-    pub fn open(scope: ConnScope, page: usize) -> ConnView {
-        let query = ConnQuery {
-            scope,
-            client: None,
-        };
+    pub fn open(scope: Scope, page: usize) -> ConnView {
         ConnView {
-            opened: scope,
-            query,
+            requests: vec![ConnRequest::Open(scope.clone())],
+            opened: scope.clone(),
+            query: scope,
             typing: None,
             error: None,
             server_sort: ServerSort::Entries,
@@ -297,19 +175,18 @@ impl ConnView {
             servers_cursor: ListCursor::default(),
             entries_cursor: ListCursor::default(),
             page,
-            requests: vec![ConnRequest::Read(query)],
         }
     }
 
     /// The scope the view was opened on.
-    pub fn opened(&self) -> ConnScope {
-        self.opened
+    pub fn opened(&self) -> &Scope {
+        &self.opened
     }
 
     /// What is read now: the opened scope, narrowed to a real server in the
     /// drill-down, and the client filter.
-    pub fn query(&self) -> ConnQuery {
-        self.query
+    pub fn query(&self) -> &Scope {
+        &self.query
     }
 
     /// The client filter being typed, if it is.
@@ -371,9 +248,9 @@ impl ConnView {
     }
 
     fn set_real(&mut self, real: Option<DestKey>) {
-        if self.query.scope.real != real {
-            self.query.scope.real = real;
-            self.requests.push(ConnRequest::Read(self.query));
+        if self.query.dest != real {
+            self.query.dest = real;
+            self.requests.push(ConnRequest::Open(self.query.clone()));
         }
     }
 
@@ -410,7 +287,12 @@ impl ConnView {
             Action::ConnEntries | Action::Toggle if !self.entries => return Outcome::Drill,
             Action::ConnEntries | Action::Toggle => {}
             Action::FilterStart => {
-                self.typing = Some(self.query.client.map(|c| c.to_string()).unwrap_or_default());
+                self.typing = Some(
+                    self.query
+                        .clients
+                        .map(|c| c.to_string())
+                        .unwrap_or_default(),
+                );
                 self.error = None;
             }
             Action::SortNext => {
@@ -430,7 +312,9 @@ impl ConnView {
             Action::Left if self.entries => return self.back(),
             Action::Connections => return self.close(),
             Action::Resize { table_rows, .. } => {
-                self.page = table_rows;
+                // The view's area less its title and the list's heading
+                // and foot lines.
+                self.page = table_rows.saturating_sub(2).max(1);
                 self.clamp(lens);
             }
             // Keys of the table: the view has no use for them and must not
@@ -461,10 +345,10 @@ impl ConnView {
                 let text = self.typing.take().unwrap_or_default();
                 let client = match text.trim() {
                     "" => None,
-                    t => match ClientPrefix::parse(t) {
+                    t => match Prefix::parse(t) {
                         Ok(p) => Some(p),
                         Err(why) => {
-                            self.error = Some(why);
+                            self.error = Some(format!("client filter: {why}"));
                             return Some(Outcome::Done);
                         }
                     },
@@ -480,12 +364,13 @@ impl ConnView {
         Some(Outcome::Done)
     }
 
-    fn set_client(&mut self, client: Option<ClientPrefix>) {
-        if self.query.client != client {
-            self.query.client = client;
+    fn set_client(&mut self, clients: Option<Prefix>) {
+        if self.query.clients != clients {
+            self.query.clients = clients;
+            self.opened.clients = clients;
             self.entries_cursor = ListCursor::default();
             self.servers_cursor = ListCursor::default();
-            self.requests.push(ConnRequest::Read(self.query));
+            self.requests.push(ConnRequest::Open(self.query.clone()));
         }
     }
 
@@ -494,7 +379,7 @@ impl ConnView {
     fn back(&mut self) -> Outcome {
         if self.entries {
             self.entries = false;
-            self.set_real(self.opened.real);
+            self.set_real(self.opened.dest);
             return Outcome::Done;
         }
         self.close()

@@ -3,17 +3,21 @@
 //! quit. Reads the store; never changes its data.
 
 pub mod connections;
+pub mod lists;
 
 use std::collections::HashSet;
 
 use crate::model::ServiceKey;
 
+use self::connections::{ConnView, Outcome};
+use self::lists::ConnLists;
 use super::action::Action;
 use super::columns::visible_sorts;
 use super::metric::Metric;
 use super::rates::RateSource;
 use super::store::{ServiceRow, Store};
 use super::table::{dest_text, sort_by_column, Row, RowKey, SortColumn, SortValues};
+use crate::conns::{ConnRequest, Scope};
 
 #[derive(Debug, Clone)]
 pub struct View {
@@ -37,6 +41,10 @@ pub struct View {
     help: bool,
     exact: bool,
     quit: bool,
+    /// The connections view, while open: it has the keys the table had.
+    connections: Option<ConnView>,
+    /// What the connections view asks of the owner thread, oldest first.
+    conn_requests: Vec<ConnRequest>,
 }
 
 impl Default for View {
@@ -58,6 +66,8 @@ impl Default for View {
             help: false,
             exact: false,
             quit: false,
+            connections: None,
+            conn_requests: Vec::new(),
         }
     }
 }
@@ -137,6 +147,27 @@ impl View {
         self.quit
     }
 
+    /// The connections view, if open.
+    pub fn connections(&self) -> Option<&ConnView> {
+        self.connections.as_ref()
+    }
+
+    /// Whether a filter is being typed: the table's, or the connections
+    /// view's client filter.
+    pub fn typing(&self) -> bool {
+        self.filter_editing
+            || self
+                .connections
+                .as_ref()
+                .is_some_and(|c| c.typing().is_some())
+    }
+
+    /// What the connections view asked of the owner thread since the last
+    /// call, oldest first.
+    pub fn take_conn_requests(&mut self) -> Vec<ConnRequest> {
+        std::mem::take(&mut self.conn_requests)
+    }
+
     /// The service the selection is on (or whose real server it is on).
     pub fn selected_service<'a>(&self, store: &'a Store) -> Option<&'a ServiceRow> {
         match self.rows.get(self.selected)? {
@@ -185,6 +216,9 @@ impl View {
                 } => self.set_viewport(table_rows, table_width),
                 _ => {}
             }
+            return false;
+        }
+        if self.connections.is_some() && self.update_connections(action, store) {
             return false;
         }
         if self.filter_editing && self.edit_filter(&action, store) {
@@ -238,9 +272,84 @@ impl View {
                 table_width,
             } => self.set_viewport(table_rows, table_width),
             Action::Quit => self.quit = true,
-            Action::Connections | Action::ConnEntries | Action::ConnExact => {}
+            Action::Connections => self.open_connections(store),
+            Action::ConnEntries | Action::ConnExact => {}
         }
         false
+    }
+
+    /// `c`: the connections view on the selected service, or the selected
+    /// real server within its service. Its scope stays while it is open:
+    /// the table under it does not move, and a poll re-sorting the table
+    /// must not change what an operator is reading.
+    fn open_connections(&mut self, store: &Store) {
+        let scope = match self.selected_row() {
+            Some(Row::Service(i)) => Scope::service(store.services()[i].service().key),
+            Some(Row::Dest(i, j)) => Scope {
+                dest: Some(store.services()[i].dests()[j].dest().key()),
+                ..Scope::service(store.services()[i].service().key)
+            },
+            None => return,
+        };
+        self.connections = Some(ConnView::open(scope, self.viewport));
+        self.drain_conn_requests();
+    }
+
+    /// An action while the connections view is open; false for those the
+    /// whole monitor still answers (help, quit, freeze, the number format).
+    fn update_connections(&mut self, action: Action, store: &Store) -> bool {
+        match action {
+            Action::Help
+            | Action::CloseHelp
+            | Action::Quit
+            | Action::Freeze
+            | Action::NextMetric
+            | Action::ToggleExact => return false,
+            _ => {}
+        }
+        let Some(view) = self.connections.as_mut() else {
+            return false;
+        };
+        // The latest reading of the view's service (an older scope's while
+        // a new one is read: the lists keep only what the view asks).
+        let reading = store
+            .connections()
+            .reading()
+            .filter(|r| r.scope.service == view.opened().service);
+        let lists = match reading {
+            Some(r) => ConnLists::new(&r.dests, &r.entries, view),
+            None => ConnLists::new(&[], &[], view),
+        };
+        match action {
+            Action::ConnExact => view.exact(store.connections().exact_progress().is_some()),
+            Action::Resize {
+                table_rows,
+                table_width,
+            } => {
+                view.update(action, lists.lens());
+                self.viewport = table_rows;
+                self.width = table_width;
+            }
+            _ => match view.update(action, lists.lens()) {
+                Outcome::Done => {}
+                Outcome::Drill => {
+                    let real = lists.server_at(view.servers_cursor().at);
+                    view.drill(real);
+                }
+                Outcome::Closed => {
+                    self.conn_requests.extend(view.take_requests());
+                    self.connections = None;
+                }
+            },
+        }
+        self.drain_conn_requests();
+        true
+    }
+
+    fn drain_conn_requests(&mut self) {
+        if let Some(v) = self.connections.as_mut() {
+            self.conn_requests.extend(v.take_requests());
+        }
     }
 
     /// Keys while the filter line is open; false for those it leaves to
