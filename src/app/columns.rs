@@ -13,6 +13,8 @@ pub enum Column {
     Weight,
     Active,
     Inact,
+    /// Half-open (`SYN_RECV`) entries, table-wide, from the connection table.
+    HalfOpen,
     Cps,
     InPps,
     OutPps,
@@ -32,6 +34,7 @@ impl Column {
             Column::Weight => "Weight",
             Column::Active => "ActiveConn",
             Column::Inact => "InActConn",
+            Column::HalfOpen => "SYN_RECV",
             Column::Cps => "CPS",
             Column::InPps => "InPPS",
             Column::OutPps => "OutPPS",
@@ -85,13 +88,13 @@ impl Column {
             Column::OutPps => SortColumn::OutPps,
             Column::InBps => SortColumn::InBps,
             Column::OutBps => SortColumn::OutBps,
-            Column::Forward | Column::Share | Column::Alert => return None,
+            Column::Forward | Column::Share | Column::Alert | Column::HalfOpen => return None,
         })
     }
 }
 
 /// Screen order.
-pub const ORDER: [Column; 14] = [
+pub const ORDER: [Column; 15] = [
     Column::Prot,
     Column::Address,
     Column::Sched,
@@ -99,6 +102,7 @@ pub const ORDER: [Column; 14] = [
     Column::Weight,
     Column::Active,
     Column::Inact,
+    Column::HalfOpen,
     Column::Cps,
     Column::InPps,
     Column::OutPps,
@@ -109,8 +113,9 @@ pub const ORDER: [Column; 14] = [
 ];
 
 /// What survives on a narrow terminal, most important first; also the
-/// order in which columns drop when exact numbers need more room.
-pub const PRIORITY: [Column; 14] = [
+/// order in which columns drop when exact numbers need more room. The
+/// half-open column comes last: wide layouts only.
+pub const PRIORITY: [Column; 15] = [
     Column::Address,
     Column::Active,
     Column::Cps,
@@ -125,6 +130,7 @@ pub const PRIORITY: [Column; 14] = [
     Column::InPps,
     Column::Forward,
     Column::OutPps,
+    Column::HalfOpen,
 ];
 
 /// The columns `width` shows, in screen order.
@@ -161,6 +167,8 @@ mod tests {
         assert!(narrow.contains(&Column::Cps));
         assert!(!narrow.contains(&Column::OutPps));
         assert_eq!(visible(200).len(), ORDER.len());
+        assert!(!visible(120).contains(&Column::HalfOpen), "wide only");
+        assert!(visible(160).contains(&Column::HalfOpen));
         for w in [60u16, 80, 120, 200] {
             let total: u16 = visible(w)
                 .iter()

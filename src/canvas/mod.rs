@@ -7,6 +7,7 @@ mod bars;
 mod connections;
 mod editing;
 mod emphasis;
+mod half_open;
 mod header;
 mod help;
 mod journal;

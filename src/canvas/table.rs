@@ -19,6 +19,7 @@ use crate::output::addr_port;
 use super::alerts;
 use super::bars;
 use super::emphasis::{self, big_jump, RECENT};
+use super::half_open;
 use super::Palette;
 
 /// The change bit a column's highlight follows.
@@ -356,6 +357,7 @@ fn service_cells<'a>(
             Col::Cps | Col::InPps | Col::OutPps | Col::InBps | Col::OutBps => {
                 value.map_or("-".into(), |v| human(v, exact))
             }
+            Col::HalfOpen => half_open::service_cell(app, row, exact),
             Col::Forward | Col::Weight | Col::Share | Col::Alert => String::new(),
         };
         let jump = value.is_some_and(|v| jumped(Some(row.series()), row.changed(), c, v));
@@ -419,6 +421,12 @@ fn dest_cells<'a>(
                 let (text, c) = alerts::dest_cell(d, &palette);
                 colour = c;
                 text
+            }
+            Col::HalfOpen => {
+                if let Some(a @ Alert::HalfOpen { .. }) = d.alert() {
+                    colour = Some(alerts::colour(a.severity(), &palette));
+                }
+                half_open::dest_cell(app, row, d, exact)
             }
         };
         (text, highlight, colour)

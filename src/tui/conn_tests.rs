@@ -1,7 +1,7 @@
 //! The connections view on the whole monitor: `c` on a row, readings as the
 //! owner thread reports them (built here with conn-summary's `Summarizer`
 //! over entries of the sample table), the drill-down, a sampled reading, a
-//! failed one.
+//! failed one, and the half-open column and alert of the main table.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,8 +9,8 @@ use std::time::Duration;
 use crate::backend::Reader;
 use crate::clock::Clock;
 use crate::conns::{
-    Attribution, ConnEvent, ConnReading, ConnRequest, Limits, Made, ReadOf, ReadStamp, Sampling,
-    Scope, Summarizer,
+    Attribution, ConnEvent, ConnReading, ConnRequest, HalfOpenCounter, Limits, Made, ReadOf,
+    ReadStamp, Sampling, Scope, Summarizer,
 };
 use crate::model::{Connection, DestKey, Origin};
 use crate::poll::Report;
@@ -88,6 +88,16 @@ fn report_reading(h: &mut Harness, sampling: Sampling) {
     h.monitor.report(Report::Connections(ConnEvent::Reading(r)));
 }
 
+fn report_half_open(h: &mut Harness) {
+    let mut counter = HalfOpenCounter::new(attribution(h));
+    for c in entries() {
+        counter.add(&c);
+    }
+    let r = counter.finish(Sampling::Exact, h.clock.now(), h.clock.wall());
+    h.monitor
+        .report(Report::Connections(ConnEvent::HalfOpen(Arc::new(r))));
+}
+
 #[test]
 fn connections_view() {
     snapshot_all("connections_view", |h| {
@@ -144,6 +154,18 @@ fn connections_error() {
             error,
             at: h.clock.now(),
         }));
+    });
+}
+
+/// The half-open column (wide layouts) and the alert once one real server
+/// holds many while its siblings hold few.
+#[test]
+fn half_open_column_and_alert() {
+    snapshot_all("half_open_column_and_alert", |h| {
+        h.ticks(2);
+        report_half_open(h);
+        h.ticks(10);
+        h.keys("<Right>");
     });
 }
 

@@ -4,6 +4,7 @@
 //! (`ServiceRow::judge_alerts`); the canvas only draws what is here.
 
 mod drain;
+mod half_open;
 mod hysteresis;
 mod idle;
 mod limit;
@@ -16,9 +17,11 @@ mod tests;
 
 use std::time::Duration;
 
+use crate::conns::Count;
 use crate::model::{Dest, Service, ServiceFlags};
 
 pub use drain::{Draining, STALL_SECS};
+pub use half_open::{MIN_HALF_OPEN, PILE_FACTOR};
 pub use hysteresis::{CLEAR_AFTER, RAISE_AFTER};
 pub use idle::QUIET_SECS;
 pub use share::{expectation, Expect, FAR_FACTOR};
@@ -40,14 +43,18 @@ pub enum Kind {
     /// would also read as slow or idle.
     AtLimit,
     Slow,
+    /// Before idle: half-open connections explain a server that gets SYNs
+    /// but no connection through.
+    HalfOpen,
     Idle,
     Share,
     DrainStalled,
 }
 
-const KINDS: [Kind; 5] = [
+const KINDS: [Kind; 6] = [
     Kind::AtLimit,
     Kind::Slow,
+    Kind::HalfOpen,
     Kind::Idle,
     Kind::Share,
     Kind::DrainStalled,
@@ -67,6 +74,13 @@ pub enum Alert {
     Share { got: f32, expected: f32 },
     /// Drained, `conns` connections not falling for `secs` seconds.
     DrainStalled { conns: u32, secs: f32 },
+    /// `count` half-open (`SYN_RECV`) entries, the siblings' median
+    /// `siblings`; `sampled`: scaled from a sample of the table.
+    HalfOpen {
+        count: u64,
+        siblings: u64,
+        sampled: bool,
+    },
 }
 
 impl Alert {
@@ -77,6 +91,7 @@ impl Alert {
             Alert::Idle { .. } => Kind::Idle,
             Alert::Share { .. } => Kind::Share,
             Alert::DrainStalled { .. } => Kind::DrainStalled,
+            Alert::HalfOpen { .. } => Kind::HalfOpen,
         }
     }
 
@@ -84,7 +99,7 @@ impl Alert {
     /// idle); yellow for one that serves but not as configured.
     pub fn severity(&self) -> Severity {
         match self.kind() {
-            Kind::Slow | Kind::AtLimit | Kind::Idle => Severity::Critical,
+            Kind::Slow | Kind::AtLimit | Kind::Idle | Kind::HalfOpen => Severity::Critical,
             Kind::Share | Kind::DrainStalled => Severity::Warning,
         }
     }
@@ -97,6 +112,7 @@ impl Alert {
             Alert::Idle { .. } => "idle",
             Alert::Share { .. } => "share",
             Alert::DrainStalled { .. } => "stalled",
+            Alert::HalfOpen { .. } => "half-open",
         }
     }
 
@@ -124,6 +140,14 @@ impl Alert {
                 "drain stalled: {conns} connections, none fewer for {:.0} s",
                 secs
             ),
+            Alert::HalfOpen {
+                count,
+                siblings,
+                sampled,
+            } => format!(
+                "half-open piling up: {}{count} SYN_RECV entries, siblings {siblings}",
+                if sampled { "~" } else { "" }
+            ),
         }
     }
 }
@@ -144,7 +168,7 @@ pub struct DestAlerts {
     window: window::Window,
     drain: drain::Drain,
     overload: limit::Overload,
-    held: [hysteresis::Hysteresis; 5],
+    held: [hysteresis::Hysteresis; 6],
     /// Seconds since the previous reading (set by the first pass).
     dt: f32,
     draining: bool,
@@ -176,13 +200,15 @@ pub struct Rates {
 }
 
 /// Judges a service's real servers after a reading of them at `at`
-/// (monotonic); `split` reaches a row's reading and its alert state.
-/// Returns how many have an alert raised.
+/// (monotonic); `split` reaches a row's reading and its alert state;
+/// `half_open` holds each row's half-open count, table-wide (empty before
+/// the first reading of them). Returns how many have an alert raised.
 pub fn judge<D>(
     service: &Service,
     rows: &mut [D],
     at: Duration,
     rates: Rates,
+    half_open: &[Option<Count>],
     split: fn(&mut D) -> (&Dest, &mut DestAlerts),
 ) -> u16 {
     let at = at.as_secs_f64();
@@ -222,14 +248,24 @@ pub fn judge<D>(
         }
     }
     lifetimes.sort_by(f64::total_cmp);
+    // Drained real servers take no new connection: neither judged nor a
+    // sibling.
+    let half_open: Vec<Option<Count>> = if half_open.len() == rows.len() {
+        rows.iter_mut()
+            .zip(half_open)
+            .map(|(r, c)| c.filter(|_| split(r).0.weight > 0))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut alerted = 0;
-    for r in rows.iter_mut() {
+    for (i, r) in rows.iter_mut().enumerate() {
         let (d, a) = split(r);
         let conns = d.active_conns as u64 + d.inactive_conns as u64;
         let drain = a.drain.observe(d.weight, conns, at);
         a.draining = drain == Draining::Falling;
         let own = lifetime(d, a, rates).filter(|_| d.active_conns >= slow::MIN_ACTIVE);
-        let mut found: [Option<(Alert, bool)>; 5] = [None; 5];
+        let mut found: [Option<(Alert, bool)>; 6] = [None; 6];
         found[1] = own.and_then(|l| {
             let siblings = slow::median_without(&lifetimes, Some(l))?;
             Some((
@@ -249,7 +285,7 @@ pub fn judge<D>(
         ));
         if rates.counters && a.window.full(SHORT_SECS) && !thresholds_at_work {
             let siblings = short_sum - a.window.short();
-            found[2] = Some((
+            found[3] = Some((
                 Alert::Idle {
                     quiet: a.window.quiet() as f32,
                     siblings: siblings as f32,
@@ -259,7 +295,7 @@ pub fn judge<D>(
         }
         let judged = rates.counters && a.window.full(LONG_SECS) && !thresholds_at_work;
         if let (Some(expect), true) = (expect, judged) {
-            found[3] = share::shares(expect, &pool, d.weight, a.window.long()).map(|s| {
+            found[4] = share::shares(expect, &pool, d.weight, a.window.long()).map(|s| {
                 let alert = Alert::Share {
                     got: s.0 as f32,
                     expected: s.1 as f32,
@@ -270,8 +306,16 @@ pub fn judge<D>(
         if let Draining::Stalled(secs) = drain {
             let conns = conns.min(u32::MAX as u64) as u32;
             let secs = secs as f32;
-            found[4] = Some((Alert::DrainStalled { conns, secs }, true));
+            found[5] = Some((Alert::DrainStalled { conns, secs }, true));
         }
+        found[2] = half_open::judge(&half_open, i).map(|j| {
+            let alert = Alert::HalfOpen {
+                count: j.own,
+                siblings: j.siblings,
+                sampled: j.sampled,
+            };
+            (alert, j.piling)
+        });
         a.alert = raise(a, &found);
         alerted += u16::from(a.alert.is_some());
     }
@@ -291,7 +335,7 @@ fn lifetime(d: &Dest, a: &DestAlerts, rates: Rates) -> Option<f64> {
 /// without a finding does not hold) and picks the worst raised alert: with
 /// this reading's figures while its condition holds, else the figures it
 /// was shown with (a clearing alert keeps the figures that raised it).
-fn raise(a: &mut DestAlerts, found: &[Option<(Alert, bool)>; 5]) -> Option<Alert> {
+fn raise(a: &mut DestAlerts, found: &[Option<(Alert, bool)>; 6]) -> Option<Alert> {
     let mut shown = None;
     for (i, kind) in KINDS.iter().enumerate() {
         let holds = found[i].is_some_and(|f| f.1);

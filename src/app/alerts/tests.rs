@@ -6,12 +6,15 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use super::*;
+use crate::conns::Count;
 use crate::model::{Dest, Service, ServiceKey};
 
 struct Bench {
     service: Service,
     rows: Vec<(Dest, DestAlerts, f64)>,
     t: u64,
+    /// Each row's table-wide half-open count (empty: none read yet).
+    half_open: Vec<Option<Count>>,
 }
 
 fn split(r: &mut (Dest, DestAlerts, f64)) -> (&Dest, &mut DestAlerts) {
@@ -38,6 +41,7 @@ impl Bench {
             service: Service::new(key, scheduler),
             rows,
             t: 0,
+            half_open: Vec::new(),
         }
     }
 
@@ -58,7 +62,14 @@ impl Bench {
                 kernel: true,
             };
             let at = Duration::from_secs(self.t);
-            judge(&self.service, &mut self.rows, at, rates, split);
+            judge(
+                &self.service,
+                &mut self.rows,
+                at,
+                rates,
+                &self.half_open,
+                split,
+            );
             seen.push(self.kinds());
         }
         seen
@@ -189,5 +200,44 @@ fn words_for_the_header() {
     assert_eq!(
         share.describe(),
         "share: 4% of new connections, weight says 29%"
+    );
+}
+
+/// One real server of three holding half-open connections while its
+/// siblings hold few: raised after the hold with the numbers named, not
+/// on the siblings, and cleared after the hold once they drain. A drained
+/// sibling holding none is no reference.
+#[test]
+fn half_open_piling_on_one_real_server_is_flagged_then_cleared() {
+    let mut b = Bench::new("wlc", &[100, 100, 100, 0]);
+    let traffic = [(50.0, 150); 4];
+    let exact = |v| Some(Count::Exact { value: v });
+    b.half_open = vec![exact(2), exact(3), exact(1), exact(0)];
+    assert!(b.run(20, &traffic).iter().flatten().all(Option::is_none));
+    b.half_open = vec![exact(2), exact(140), exact(1), exact(0)];
+    let seen = b.run(20, &traffic);
+    let at = first(&seen, 1, Kind::HalfOpen).expect("flagged");
+    assert!(at as f32 >= RAISE_AFTER && at <= 10, "{at}");
+    assert!(seen.iter().all(|k| k[0].is_none() && k[2].is_none()));
+    let alert = b.rows[1].1.alert().copied().unwrap();
+    assert_eq!(
+        alert.describe(),
+        "half-open piling up: 140 SYN_RECV entries, siblings 1"
+    );
+    assert_eq!(alert.label(), "half-open");
+    assert_eq!(alert.severity(), Severity::Critical);
+    b.half_open = vec![exact(2), exact(3), exact(1), exact(0)];
+    let seen = b.run(40, &traffic);
+    let cleared = seen.iter().position(|k| k[1].is_none()).expect("cleared") + 1;
+    assert!(cleared as f32 >= CLEAR_AFTER, "{cleared}");
+    // Sampled: the estimate carries `~` in its words.
+    let sampled = Alert::HalfOpen {
+        count: 1200,
+        siblings: 10,
+        sampled: true,
+    };
+    assert_eq!(
+        sampled.describe(),
+        "half-open piling up: ~1200 SYN_RECV entries, siblings 10"
     );
 }

@@ -268,13 +268,19 @@ impl ServiceRow {
     }
 
     /// Judges its real servers' alerts after a reading of them at `at`,
-    /// under `source`.
-    pub(super) fn judge_alerts(&mut self, at: Duration, source: RateSource) {
+    /// under `source`, with their table-wide half-open counts (row order;
+    /// empty when not read).
+    pub(super) fn judge_alerts(
+        &mut self,
+        at: Duration,
+        source: RateSource,
+        half_open: &[Option<crate::conns::Count>],
+    ) {
         let rates = alerts::Rates {
             counters: source != RateSource::Off,
             kernel: source == RateSource::Kernel,
         };
-        self.alerts = alerts::judge(&self.service, &mut self.dests, at, rates, split);
+        self.alerts = alerts::judge(&self.service, &mut self.dests, at, rates, half_open, split);
     }
 }
 

@@ -181,6 +181,7 @@ impl Store {
             job.source,
             (job.samples, gap),
             &mut job.spare,
+            &self.connections,
         );
         if let Some(stats_before) = stats_before {
             job.totals

@@ -9,7 +9,8 @@ use crate::model::{Dest, Service};
 use super::super::super::config::UNREAD_WATCHED;
 use super::super::super::rates::RateSource;
 use super::super::super::series::Series;
-use super::super::{Changed, DestRow, ServiceRow};
+use super::super::{Changed, Connections, DestRow, ServiceRow};
+use crate::conns::Count;
 use crate::output::order::by_dest;
 
 /// Brings one service's row up to date with this poll: its counters when
@@ -27,6 +28,7 @@ pub(super) fn update_row(
     source: RateSource,
     (samples, gap): (usize, u64),
     spare: &mut usize,
+    conns: &Connections,
 ) -> (bool, [u64; 2]) {
     if row.series.history.capacity() != samples {
         row.series.history.set_capacity(samples);
@@ -51,7 +53,8 @@ pub(super) fn update_row(
         }
         row.dests_read_at = Some(at);
         // Every reading: the alerts' windows and hysteresis run on time.
-        row.judge_alerts(at, source);
+        let half_open = half_open_counts(row, conns);
+        row.judge_alerts(at, source, &half_open);
         sums(&row.dests)
     } else {
         for d in &mut row.dests {
@@ -194,6 +197,19 @@ fn update_sampled_dest(
             row.dest.inactive_conns as u64,
         ),
     );
+}
+
+/// Each real server's half-open count, table-wide, in row order; none
+/// before the first half-open reading.
+fn half_open_counts(row: &ServiceRow, conns: &Connections) -> Vec<Option<Count>> {
+    if conns.half_open_reading().is_none() {
+        return Vec::new();
+    }
+    let key = row.service.key;
+    row.dests
+        .iter()
+        .map(|d| conns.half_open(&key, &d.dest.key()))
+        .collect()
 }
 
 #[cfg(test)]
