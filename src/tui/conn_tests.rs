@@ -292,3 +292,21 @@ fn the_client_filter_asks_for_its_reading_and_refuses_nonsense() {
         "203.0.113.0/24"
     );
 }
+
+/// A new reading with fewer real servers (a deleted one's entries expired)
+/// keeps the cursor on a line: Enter still drills into a real server.
+#[test]
+fn a_shorter_reading_keeps_the_cursor_on_a_real_server() {
+    let mut h = Harness::new(120, 40);
+    h.ticks(3);
+    h.keys("c");
+    report_reading(&mut h, Sampling::Exact);
+    h.keys("<End>");
+    let none = reading(&h, &[], Sampling::Exact);
+    h.monitor
+        .report(Report::Connections(ConnEvent::Reading(none)));
+    h.keys("<Enter>");
+    let view = h.monitor.app.view().connections().unwrap();
+    assert!(view.entries());
+    assert!(view.query().dest.is_some(), "{:?}", view.query());
+}

@@ -320,6 +320,8 @@ impl View {
             Some(r) => ConnLists::new(&r.dests, &r.entries, view),
             None => ConnLists::new(&[], &[], view),
         };
+        // A new reading may have shortened the lists under the cursors.
+        view.clamp(lists.lens());
         match action {
             Action::ConnExact => view.exact(store.connections().exact_progress().is_some()),
             Action::Resize {
