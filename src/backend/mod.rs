@@ -4,9 +4,11 @@
 //! Reading and writing are separate traits so that read-only mode can hold a
 //! reader only: the write path is then unreachable by type, not just hidden.
 
+mod conn_cursor;
 mod error;
 pub mod wording;
 
+pub use conn_cursor::{ConnCursor, VecCursor, WalkThread};
 pub use error::{Error, ErrorKind};
 
 use std::ops::ControlFlow;
@@ -66,6 +68,18 @@ pub trait Reader: Send {
         Err(Error::new(
             ErrorKind::NotAvailable,
             "this backend has no connection table",
+        ))
+    }
+
+    /// Opens a walk over the connection table kept open between calls, for
+    /// an exact read spread over refreshes (see `ConnCursor`).
+    ///
+    /// The default says the backend cannot.
+    fn open_connections(&mut self, source: ConnSource) -> Result<Box<dyn ConnCursor>, Error> {
+        let _ = source;
+        Err(Error::new(
+            ErrorKind::NotAvailable,
+            "this backend cannot keep the connection table open between refreshes",
         ))
     }
 
@@ -132,6 +146,9 @@ impl<T: Reader + ?Sized> Reader for Box<T> {
         visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
     ) -> Result<ConnWalk, Error> {
         (**self).connections(source, visit)
+    }
+    fn open_connections(&mut self, source: ConnSource) -> Result<Box<dyn ConnCursor>, Error> {
+        (**self).open_connections(source)
     }
 }
 

@@ -239,6 +239,17 @@ impl Reader for Client {
     ) -> Result<ConnWalk, Error> {
         self.conns.walk(source, visit)
     }
+
+    /// The walk runs on a thread of its own with its own open file, so the
+    /// owner thread polls between the slices of an exact read.
+    fn open_connections(
+        &mut self,
+        source: ConnSource,
+    ) -> Result<Box<dyn crate::backend::ConnCursor>, Error> {
+        let mut files = self.conns.fresh();
+        let walk = crate::backend::WalkThread::spawn(move |visit| files.walk(source, visit))?;
+        Ok(Box::new(walk))
+    }
 }
 
 impl Writer for Client {

@@ -185,6 +185,13 @@ impl<R: Reader> Reader for ResilientReader<R> {
         // (no file, a bad header, a read error) leave the connection as is.
         self.reader()?.connections(source, visit)
     }
+    fn open_connections(
+        &mut self,
+        source: ConnSource,
+    ) -> Result<Box<dyn crate::backend::ConnCursor>, Error> {
+        // As `connections`: a /proc failure leaves the socket as is.
+        self.reader()?.open_connections(source)
+    }
 }
 
 /// Changes go to the same connection. A change whose connection failed is

@@ -338,6 +338,12 @@ impl<B: Reader> Reader for FakeBackend<B> {
     ) -> Result<ConnWalk, Error> {
         self.call(Call::Connections, |b| b.connections(source, visit))
     }
+    fn open_connections(
+        &mut self,
+        source: ConnSource,
+    ) -> Result<Box<dyn crate::backend::ConnCursor>, Error> {
+        self.call(Call::Connections, |b| b.open_connections(source))
+    }
 }
 
 impl<B: Writer> Writer for FakeBackend<B> {

@@ -290,14 +290,7 @@ impl Reader for FakeTable {
     ) -> Result<ConnWalk, Error> {
         let mut walk = ConnWalk::default();
         for c in &self.connections {
-            let mut c = c.clone();
-            match source {
-                ConnSource::Plain => c.origin = None,
-                ConnSource::WithOrigin => {
-                    c.origin.get_or_insert(crate::model::Origin::Local);
-                    c.pe = None;
-                }
-            }
+            let c = as_read(c, source);
             walk.entries += 1;
             if visit(c).is_break() {
                 return Ok(walk);
@@ -306,6 +299,29 @@ impl Reader for FakeTable {
         walk.complete = true;
         Ok(walk)
     }
+
+    /// The table as it is now: later changes do not reach an open walk.
+    fn open_connections(
+        &mut self,
+        source: ConnSource,
+    ) -> Result<Box<dyn crate::backend::ConnCursor>, Error> {
+        let entries = self.connections.iter().map(|c| as_read(c, source));
+        Ok(Box::new(crate::backend::VecCursor::new(entries.collect())))
+    }
+}
+
+/// An entry as `source` shows it: the origin only with `WithOrigin`, the
+/// persistence data only `Plain`.
+fn as_read(c: &Connection, source: ConnSource) -> Connection {
+    let mut c = c.clone();
+    match source {
+        ConnSource::Plain => c.origin = None,
+        ConnSource::WithOrigin => {
+            c.origin.get_or_insert(crate::model::Origin::Local);
+            c.pe = None;
+        }
+    }
+    c
 }
 
 fn missing() -> Error {

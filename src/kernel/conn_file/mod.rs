@@ -33,6 +33,7 @@ pub struct ConnFiles {
     buf: Vec<u8>,
 }
 
+#[derive(Clone)]
 enum Place {
     /// The kernel's files, in the namespace `netns` names (None: the caller's).
     Proc { netns: Option<String> },
@@ -62,6 +63,15 @@ impl ConnFiles {
                 plain: plain.into(),
                 with_origin: with_origin.into(),
             },
+            buf: Vec::new(),
+        }
+    }
+
+    /// The same files with a buffer of their own: a walk that runs on
+    /// another thread (an exact read kept open between refreshes).
+    pub fn fresh(&self) -> ConnFiles {
+        ConnFiles {
+            place: self.place.clone(),
             buf: Vec::new(),
         }
     }

@@ -1,0 +1,275 @@
+//! A walk over the connection table kept open between calls: an exact read
+//! of a big table is spread over refreshes, so the file must stay open (a
+//! fresh walk starts again at the first entry, and each of the kernel's
+//! `read()`s walks from there: re-walking would be quadratic again).
+
+use std::ops::ControlFlow;
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread;
+
+use super::{Error, ErrorKind};
+use crate::model::{ConnWalk, Connection};
+
+/// An open walk, independent of the backend that opened it (polls go on
+/// meanwhile).
+pub trait ConnCursor: Send {
+    /// Continues where the last call stopped, handing entries to `visit`
+    /// until it answers `Break` (the next call resumes after that entry) or
+    /// the table ends (`complete`). The counts are this call's.
+    fn resume(
+        &mut self,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error>;
+}
+
+/// Entries a `WalkThread` reads ahead: a few of the kernel's pages, so
+/// the walk pauses within them when nobody takes entries.
+const READ_AHEAD: usize = 256;
+
+enum Step {
+    Entry(Connection),
+    End(Result<ConnWalk, Error>),
+}
+
+/// A walk run on a thread of its own, handing entries over a short queue:
+/// any backend whose walk can run elsewhere (it opens its own file) gets a
+/// cursor from it. Dropping it stops the walk at its next entry.
+pub struct WalkThread {
+    rx: Receiver<Step>,
+    ended: bool,
+}
+
+impl WalkThread {
+    pub fn spawn<W>(walk: W) -> Result<WalkThread, Error>
+    where
+        W: FnOnce(&mut dyn FnMut(Connection) -> ControlFlow<()>) -> Result<ConnWalk, Error>
+            + Send
+            + 'static,
+    {
+        let (tx, rx): (SyncSender<Step>, _) = mpsc::sync_channel(READ_AHEAD);
+        thread::Builder::new()
+            .name("lvstop-conn-walk".into())
+            .spawn(move || {
+                let result = walk(&mut |c| match tx.send(Step::Entry(c)) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    // The cursor is gone: stop reading.
+                    Err(_) => ControlFlow::Break(()),
+                });
+                let _ = tx.send(Step::End(result));
+            })
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!("cannot start a thread to read the connection table: {e}"),
+                )
+            })?;
+        Ok(WalkThread { rx, ended: false })
+    }
+}
+
+impl ConnCursor for WalkThread {
+    fn resume(
+        &mut self,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        let mut walk = ConnWalk::default();
+        if self.ended {
+            walk.complete = true;
+            return Ok(walk);
+        }
+        loop {
+            match self.rx.recv() {
+                Ok(Step::Entry(c)) => {
+                    walk.entries += 1;
+                    if visit(c).is_break() {
+                        return Ok(walk);
+                    }
+                }
+                Ok(Step::End(result)) => {
+                    self.ended = true;
+                    let whole = result?;
+                    walk.malformed = whole.malformed;
+                    walk.complete = whole.complete;
+                    return Ok(walk);
+                }
+                Err(_) => {
+                    self.ended = true;
+                    return Err(Error::new(
+                        ErrorKind::Io,
+                        "the connection-table walk stopped unexpectedly",
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// A cursor over entries already in memory (test and demo tables).
+pub struct VecCursor {
+    entries: std::vec::IntoIter<Connection>,
+}
+
+impl VecCursor {
+    pub fn new(entries: Vec<Connection>) -> VecCursor {
+        VecCursor {
+            entries: entries.into_iter(),
+        }
+    }
+}
+
+impl ConnCursor for VecCursor {
+    fn resume(
+        &mut self,
+        visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        let mut walk = ConnWalk::default();
+        for c in self.entries.by_ref() {
+            walk.entries += 1;
+            if visit(c).is_break() {
+                return Ok(walk);
+            }
+        }
+        walk.complete = true;
+        Ok(walk)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::conn;
+
+    fn entries(n: u16) -> Vec<Connection> {
+        (1..=n)
+            .map(|i| {
+                let client = format!("203.0.113.1:{i}");
+                conn(
+                    "TCP",
+                    &client,
+                    "192.0.2.10:80",
+                    "10.1.0.1:80",
+                    "ESTABLISHED",
+                    9,
+                )
+            })
+            .collect()
+    }
+
+    fn take(cursor: &mut dyn ConnCursor, n: usize) -> (Vec<u16>, ConnWalk) {
+        let mut got = Vec::new();
+        let walk = cursor
+            .resume(&mut |c| {
+                got.push(c.client.port());
+                if got.len() == n {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        (got, walk)
+    }
+
+    #[test]
+    fn a_walk_thread_resumes_where_it_stopped() {
+        let all = entries(700);
+        let mut cursor = WalkThread::spawn(move |visit| {
+            let mut walk = ConnWalk {
+                malformed: 2,
+                ..ConnWalk::default()
+            };
+            for c in all {
+                walk.entries += 1;
+                if visit(c).is_break() {
+                    return Ok(walk);
+                }
+            }
+            walk.complete = true;
+            Ok(walk)
+        })
+        .unwrap();
+        let (first, w) = take(&mut cursor, 300);
+        assert_eq!(first, (1..=300).collect::<Vec<_>>());
+        assert!(!w.complete);
+        let (rest, w) = take(&mut cursor, usize::MAX);
+        assert_eq!(rest, (301..=700).collect::<Vec<_>>());
+        assert!(w.complete);
+        assert_eq!((w.entries, w.malformed), (400, 2));
+        assert!(take(&mut cursor, 1).1.complete);
+    }
+
+    #[test]
+    fn a_walk_thread_passes_its_error_on() {
+        let mut cursor = WalkThread::spawn(|visit| {
+            let _ = visit(entries(1).remove(0));
+            Err(Error::new(ErrorKind::Io, "reading failed: EIO"))
+        })
+        .unwrap();
+        let e = cursor
+            .resume(&mut |_| ControlFlow::Continue(()))
+            .unwrap_err();
+        assert_eq!(e.to_string(), "reading failed: EIO");
+    }
+
+    #[test]
+    fn a_dropped_walk_thread_stops_its_walk() {
+        let (done_tx, done_rx) = mpsc::channel();
+        let mut cursor = WalkThread::spawn(move |visit| {
+            let mut walk = ConnWalk::default();
+            // Endless: only the cursor going away stops it.
+            for c in entries(10).into_iter().cycle() {
+                walk.entries += 1;
+                if visit(c).is_break() {
+                    break;
+                }
+            }
+            done_tx.send(walk.entries).unwrap();
+            Ok(walk)
+        })
+        .unwrap();
+        take(&mut cursor, 5);
+        drop(cursor);
+        let read = done_rx
+            .recv_timeout(std::time::Duration::from_secs(10))
+            .expect("the walk stopped");
+        assert!(read <= 5 + READ_AHEAD as u64 + 1, "{read}");
+    }
+
+    #[test]
+    fn a_vec_cursor_resumes_too() {
+        let mut cursor = VecCursor::new(entries(5));
+        assert_eq!(take(&mut cursor, 2).0, [1, 2]);
+        let (rest, w) = take(&mut cursor, usize::MAX);
+        assert_eq!(rest, [3, 4, 5]);
+        assert!(w.complete);
+    }
+
+    /// The kernel client's way: its files read on a walk thread, the file
+    /// kept open between slices.
+    #[test]
+    fn the_kernel_files_resume_on_a_walk_thread() {
+        use crate::model::ConnSource;
+        let dir = std::env::temp_dir().join(format!("lvstop-cursor-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("ip_vs_conn_sync");
+        let mut text =
+            String::from_utf8(crate::kernel::conn_file::header(ConnSource::WithOrigin).to_vec())
+                .unwrap();
+        text.push('\n');
+        for port in 1..=500u16 {
+            text.push_str(&format!(
+                "TCP C6336402 {port:04X} C633640A 0050 C000020B 0050 ESTABLISHED LOCAL      898\n"
+            ));
+        }
+        std::fs::write(&path, text).unwrap();
+        let mut files = crate::kernel::ConnFiles::at(&path, &path).fresh();
+        let mut cursor =
+            WalkThread::spawn(move |visit| files.walk(ConnSource::WithOrigin, visit)).unwrap();
+        let (first, _) = take(&mut cursor, 100);
+        let (rest, w) = take(&mut cursor, usize::MAX);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(first, (1..=100).collect::<Vec<_>>());
+        assert_eq!(rest, (101..=500).collect::<Vec<_>>());
+        assert!(w.complete);
+    }
+}
