@@ -180,8 +180,11 @@ impl App {
     /// reading, or for an exact read; the event loop sends what
     /// `take_conn_requests` returns. Closing forgets the view's reading.
     pub fn request_connections(&mut self, request: ConnRequest) {
-        if request == ConnRequest::Close {
-            self.store.connections_mut().close_view();
+        match request {
+            ConnRequest::Close => self.store.connections_mut().close_view(),
+            // The progress goes at once; the owner thread confirms.
+            ConnRequest::CancelExact => self.store.connections_mut().cancel_exact(),
+            _ => {}
         }
         self.conn_requests.push(request);
     }

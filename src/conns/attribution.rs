@@ -48,15 +48,28 @@ pub struct Owner {
     pub(super) slot: (usize, Option<usize>),
 }
 
-struct Known {
-    key: ServiceKey,
-    persistent: bool,
-    dests: Vec<(DestKey, u32)>,
+/// What attribution needs of a service: its key, whether it is persistent,
+/// its real servers and their weights.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceShape {
+    pub key: ServiceKey,
+    pub persistent: bool,
+    pub dests: Vec<(DestKey, u32)>,
+}
+
+impl ServiceShape {
+    pub fn of(entry: &ServiceEntry) -> ServiceShape {
+        ServiceShape {
+            key: entry.service.key,
+            persistent: entry.service.flags.has(ServiceFlags::PERSISTENT),
+            dests: entry.dests.iter().map(|d| (d.key(), d.weight)).collect(),
+        }
+    }
 }
 
 /// Maps entries to services and real servers; built once per reading.
 pub struct Attribution {
-    services: Vec<Known>,
+    services: Vec<ServiceShape>,
     /// Address services by protocol, virtual address and port.
     by_addr: HashMap<(Protocol, IpAddr, u16), usize>,
     /// Fwmark services by family and mark.
@@ -75,16 +88,21 @@ impl Attribution {
     }
 
     pub fn of_services(entries: &[ServiceEntry]) -> Attribution {
+        Attribution::of_shapes(entries.iter().map(ServiceShape::of))
+    }
+
+    /// From services as the monitor's owner thread keeps them, in order.
+    pub fn of_shapes(shapes: impl IntoIterator<Item = ServiceShape>) -> Attribution {
         let mut a = Attribution {
-            services: Vec::with_capacity(entries.len()),
+            services: Vec::new(),
             by_addr: HashMap::new(),
             by_mark: HashMap::new(),
             dests: HashMap::new(),
             dest_at: HashMap::new(),
             mark_dests: HashMap::new(),
         };
-        for (si, e) in entries.iter().enumerate() {
-            let key = e.service.key;
+        for (si, shape) in shapes.into_iter().enumerate() {
+            let key = shape.key;
             match key {
                 ServiceKey::Addr {
                     protocol,
@@ -97,18 +115,14 @@ impl Attribution {
                     a.by_mark.entry((family, mark)).or_insert(si);
                 }
             }
-            for (di, d) in e.dests.iter().enumerate() {
+            for (di, (d, _)) in shape.dests.iter().enumerate() {
                 a.dests.entry((si, d.addr, d.port)).or_insert(di);
                 a.dest_at.entry((si, d.addr)).or_insert(di);
                 if matches!(key, ServiceKey::Fwmark { .. }) {
                     a.mark_dests.entry((d.addr, d.port)).or_insert((si, di));
                 }
             }
-            a.services.push(Known {
-                key,
-                persistent: e.service.flags.has(ServiceFlags::PERSISTENT),
-                dests: e.dests.iter().map(|d| (d.key(), d.weight)).collect(),
-            });
+            a.services.push(shape);
         }
         a
     }
@@ -183,7 +197,7 @@ impl Attribution {
         // A template on port 0 of a persistent service on a port (FTP's):
         // the service at that address whose real server it names, else the
         // only persistent one there.
-        let persistent_here = |s: &&Known| match s.key {
+        let persistent_here = |s: &&ServiceShape| match s.key {
             ServiceKey::Addr {
                 protocol: p, addr, ..
             } => s.persistent && p == protocol && addr == vip,

@@ -14,6 +14,9 @@ pub enum ConnRequest {
     /// follow each poll until `Close`.
     Open(Scope),
     Close,
+    /// Keep the table-wide half-open counts fresh (about every 5 s), for
+    /// the real servers' half-open column and alert, or stop.
+    WatchHalfOpen(bool),
     /// Read the whole table exactly, spread over refreshes if it must be.
     Exact,
     CancelExact,

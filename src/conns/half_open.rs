@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::attribution::Attribution;
+use super::attribution::{Attribution, Owner};
 use super::sampling::{Count, Sampling};
 use crate::model::{Connection, DestKey, ServiceKey};
 
@@ -70,10 +70,23 @@ impl HalfOpenCounter {
     }
 
     pub fn add(&mut self, c: &Connection) {
-        if c.is_template() || c.state.as_str() != HALF_OPEN {
+        if Self::counts(c) {
+            let owner = self.attribution.owner(c);
+            self.add_owned(owner.as_ref(), c);
+        }
+    }
+
+    /// Whether `c` is half-open: only those need their place found.
+    pub fn counts(c: &Connection) -> bool {
+        !c.is_template() && c.state.as_str() == HALF_OPEN
+    }
+
+    /// As `add`, with the place already found by the same attribution.
+    pub fn add_owned(&mut self, owner: Option<&Owner>, c: &Connection) {
+        if !Self::counts(c) {
             return;
         }
-        let key = self.attribution.owner(c).map(|o| (o.service, o.dest));
+        let key = owner.map(|o| (o.service, o.dest));
         match key {
             Some(k) if self.counts.len() < Self::MAX_DESTS || self.counts.contains_key(&k) => {
                 *self.counts.entry(k).or_insert(0) += 1

@@ -18,7 +18,7 @@ mod tally;
 mod tests;
 mod top_counter;
 
-pub use attribution::{Attribution, Owner, Standing};
+pub use attribution::{Attribution, Owner, ServiceShape, Standing};
 pub use budget::{steps, Budget, CostModel, Plan, PAGE_ENTRIES};
 pub use exchange::{ConnEvent, ConnRequest, ExactProgress, ReadOf};
 pub use half_open::{HalfOpen, HalfOpenCounter, HALF_OPEN};

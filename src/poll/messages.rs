@@ -3,7 +3,7 @@
 
 use crate::app::editing::{Reply, Request, UndoNext};
 use crate::app::Event;
-use crate::conns::ConnEvent;
+use crate::conns::{ConnEvent, ConnRequest};
 use crate::model::ServiceKey;
 
 /// What the owner thread sends the UI.
@@ -30,5 +30,7 @@ pub(super) enum Command {
     Watch(Vec<ServiceKey>),
     /// A change to carry out (read-write owners only).
     Do(Request),
+    /// The connections view opened, moved, closed, or asked for an exact read.
+    Connections(ConnRequest),
     Stop,
 }

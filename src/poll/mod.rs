@@ -7,7 +7,11 @@
 
 mod cadence;
 mod carry_out;
+mod conn_reads;
+#[cfg(test)]
+mod conn_reads_tests;
 mod journal_pane;
+mod known_table;
 mod messages;
 #[cfg(test)]
 mod nudge_tests;
@@ -20,6 +24,7 @@ mod sweep;
 
 pub use cadence::{LIST_EVERY_POLL_MAX, SWEEP_PERIOD};
 pub use carry_out::{carry_out, undo_next};
+pub use conn_reads::{EXACT_ONE_GO_MAX, HALF_OPEN_EVERY};
 pub use journal_pane::{journal_lines, JOURNAL_PANE_ENTRIES};
 pub use messages::Report;
 pub use owner::{Access, Owner};

@@ -15,6 +15,7 @@ use std::time::Duration;
 use crate::app::editing::Request;
 use crate::backend::{Backend, Reader};
 use crate::clock::Clock;
+use crate::conns::{ConnRequest, Scope};
 use crate::edit::Editor;
 use crate::model::ServiceKey;
 
@@ -40,6 +41,8 @@ pub struct Owner {
     watching: Vec<ServiceKey>,
     /// Only read-write owners take requests.
     writable: bool,
+    /// The connections view's scope last sent (None: closed).
+    conn_scope: Option<Scope>,
     handle: Option<thread::JoinHandle<()>>,
 }
 
@@ -64,6 +67,7 @@ impl Owner {
             commands,
             watching: Vec::new(),
             writable,
+            conn_scope: None,
             handle: Some(handle),
         }
     }
@@ -75,6 +79,21 @@ impl Owner {
             self.watching = services.clone();
             let _ = self.commands.send(Command::Watch(services));
         }
+    }
+
+    /// What the connections view asks: to open, move or close its reading,
+    /// or an exact read. Opening the scope already open sends nothing.
+    pub fn connections(&mut self, request: ConnRequest) {
+        if let ConnRequest::Open(scope) = &request {
+            if self.conn_scope.as_ref() == Some(scope) {
+                return;
+            }
+            self.conn_scope = Some(scope.clone());
+        }
+        if request == ConnRequest::Close {
+            self.conn_scope = None;
+        }
+        let _ = self.commands.send(Command::Connections(request));
     }
 
     /// Queues a request; false if this owner is read-only (nothing sent).

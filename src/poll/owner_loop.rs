@@ -9,10 +9,12 @@ use std::time::{Duration, Instant};
 use crate::app::editing::{Reply, Request};
 use crate::backend::{Backend, Reader};
 use crate::clock::Clock;
+use crate::conns::{Budget, ConnRequest};
 use crate::edit::Editor;
 use crate::model::ServiceKey;
 
 use super::carry_out::{carry_out, undo_next};
+use super::conn_reads::ConnReads;
 use super::journal_pane::journal_lines;
 use super::messages::{Command, Report};
 use super::Poller;
@@ -25,6 +27,8 @@ pub(super) struct Inbox {
     rx: mpsc::Receiver<Command>,
     watched: Vec<ServiceKey>,
     requests: VecDeque<Request>,
+    /// The connections view's requests, for the next connection reads.
+    conns: Vec<ConnRequest>,
 }
 
 /// Why a wait ended.
@@ -32,6 +36,8 @@ enum Wake {
     /// The interval is over: time to poll.
     Elapsed,
     Request(Request),
+    /// The connections view asked for something: read it now, not a poll later.
+    Connections,
     /// The UI asked the thread to stop, or is gone.
     Stop,
 }
@@ -42,6 +48,7 @@ impl Inbox {
             rx,
             watched: Vec::new(),
             requests: VecDeque::new(),
+            conns: Vec::new(),
         }
     }
 
@@ -68,6 +75,9 @@ impl Inbox {
             if let Some(request) = self.requests.pop_front() {
                 return Wake::Request(request);
             }
+            if !self.conns.is_empty() {
+                return Wake::Connections;
+            }
             let wait = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(wait) {
                 Ok(command) => {
@@ -85,10 +95,29 @@ impl Inbox {
         match command {
             Command::Watch(services) => self.watched = services,
             Command::Do(request) => self.requests.push_back(request),
+            Command::Connections(request) => self.conns.push(request),
             Command::Stop => return false,
         }
         true
     }
+}
+
+/// Hands the view's requests to the connection reads, does the reads due
+/// and reports them; false if the UI is gone.
+fn read_connections(
+    reads: &mut ConnReads,
+    inbox: &mut Inbox,
+    reader: &mut dyn Reader,
+    clock: &dyn Clock,
+    tx: &Reports,
+) -> bool {
+    for request in inbox.conns.drain(..) {
+        reads.take(request);
+    }
+    reads
+        .read(reader, clock)
+        .into_iter()
+        .all(|e| tx.send(Report::Connections(e)).is_ok())
 }
 
 /// How long after a poll that began at `start` the next one is due: what is
@@ -105,13 +134,18 @@ pub(super) fn read_only(
     clock: Arc<dyn Clock>,
 ) {
     let mut poller = Poller::new();
+    let mut conns = ConnReads::new(Budget::default());
     loop {
         if !inbox.take_queued() {
             return;
         }
         let start = clock.now();
         let event = poller.poll(reader.as_mut(), &inbox.watched, delay, clock.as_ref());
+        conns.note_poll(&event);
         if tx.send(Report::Poll(event)).is_err() {
+            return;
+        }
+        if !read_connections(&mut conns, &mut inbox, reader.as_mut(), clock.as_ref(), &tx) {
             return;
         }
         let deadline = next_poll(clock.as_ref(), start, delay);
@@ -120,6 +154,12 @@ pub(super) fn read_only(
                 Wake::Elapsed => break,
                 // No request can be carried out here: there is no writer.
                 Wake::Request(_) => continue,
+                Wake::Connections => {
+                    let reader = reader.as_mut();
+                    if !read_connections(&mut conns, &mut inbox, reader, clock.as_ref(), &tx) {
+                        return;
+                    }
+                }
                 Wake::Stop => return,
             }
         }
@@ -134,6 +174,7 @@ pub(super) fn read_write(
     clock: Arc<dyn Clock>,
 ) {
     let mut poller = Poller::new();
+    let mut conns = ConnReads::new(Budget::default());
     let disabled = editor.changes_disabled().map(|e| e.to_string());
     let _ = tx.send(Report::Disabled(disabled));
     let _ = tx.send(Report::Journal(journal_lines(&editor)));
@@ -144,11 +185,25 @@ pub(super) fn read_write(
         }
         let start = clock.now();
         let event = poller.poll(editor.backend_mut(), &inbox.watched, delay, clock.as_ref());
+        conns.note_poll(&event);
         if tx.send(Report::Poll(event)).is_err() {
             return;
         }
-        match inbox.wait(next_poll(clock.as_ref(), start, delay)) {
-            Wake::Elapsed => {}
+        let backend = editor.backend_mut();
+        if !read_connections(&mut conns, &mut inbox, backend, clock.as_ref(), &tx) {
+            return;
+        }
+        let deadline = next_poll(clock.as_ref(), start, delay);
+        let mut wake = inbox.wait(deadline);
+        while let Wake::Connections = wake {
+            let backend = editor.backend_mut();
+            if !read_connections(&mut conns, &mut inbox, backend, clock.as_ref(), &tx) {
+                return;
+            }
+            wake = inbox.wait(deadline);
+        }
+        match wake {
+            Wake::Elapsed | Wake::Connections => {}
             Wake::Request(request) => {
                 let result = carry_out(&mut editor, &request);
                 let reply = Reply { request, result };

@@ -167,6 +167,8 @@ where
     monitor.edit.banners = options.banners.clone();
     monitor.keys = options.keys.clone();
     let mut owner = Owner::spawn(access, options.delay, clock);
+    // The real servers' half-open column and alert need these all along.
+    owner.connections(crate::conns::ConnRequest::WatchHalfOpen(true));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()?;
@@ -259,6 +261,9 @@ where
                 // coalesced weight write).
                 for request in monitor.take_requests() {
                     owner.request(request);
+                }
+                for request in monitor.app.take_conn_requests() {
+                    owner.connections(request);
                 }
             }
         });

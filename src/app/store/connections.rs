@@ -67,6 +67,11 @@ impl Connections {
         self.exact_failure = None;
     }
 
+    /// Forgets the exact read's progress (cancelled).
+    pub fn cancel_exact(&mut self) {
+        self.exact = None;
+    }
+
     /// The latest reading of the view, whatever its scope.
     pub fn reading(&self) -> Option<&Arc<ConnReading>> {
         self.reading.as_ref()
