@@ -12,8 +12,8 @@ use crate::app::Event;
 use crate::backend::{ConnCursor, ErrorKind, Reader};
 use crate::clock::Clock;
 use crate::conns::{
-    Budget, ConnEvent, ConnRequest, CostModel, ExactProgress, HalfOpenCounter, Limits, Made, Plan,
-    ReadOf, ReadStamp, Sampling, Scope, Summarizer, PAGE_ENTRIES,
+    Attribution, Budget, ConnEvent, ConnRequest, CostModel, ExactProgress, HalfOpenCounter, Limits,
+    Made, Plan, ReadOf, ReadStamp, Sampling, Scope, Summarizer, PAGE_ENTRIES,
 };
 use crate::model::{ConnSource, Connection};
 
@@ -55,15 +55,27 @@ struct ExactRead {
 /// What a walk fed: the view's summary when it is open, and always the
 /// half-open counts (table-wide, so any walk refreshes them).
 struct Feed<'a> {
+    attribution: Arc<Attribution>,
     summary: Option<&'a mut Summarizer>,
     half: &'a mut HalfOpenCounter,
 }
 
-impl Feed<'_> {
+impl<'a> Feed<'a> {
+    fn new(summary: Option<&'a mut Summarizer>, half: &'a mut HalfOpenCounter) -> Feed<'a> {
+        Feed {
+            attribution: half.attribution().clone(),
+            summary,
+            half,
+        }
+    }
+
     fn take(&mut self, c: Connection) {
-        let attribution = self.half.attribution().clone();
         let wanted = self.summary.is_some() || HalfOpenCounter::counts(&c);
-        let owner = if wanted { attribution.owner(&c) } else { None };
+        let owner = if wanted {
+            self.attribution.owner(&c)
+        } else {
+            None
+        };
         self.half.add_owned(owner.as_ref(), &c);
         if let Some(s) = self.summary.as_deref_mut() {
             s.add_owned(owner.as_ref(), c);
@@ -164,10 +176,7 @@ impl ConnReads {
         let deadline = start + plan.deadline;
         let limit = plan.limit.unwrap_or(u64::MAX);
         let mut n = 0u64;
-        let mut feed = Feed {
-            summary: summary.as_mut(),
-            half: &mut half,
-        };
+        let mut feed = Feed::new(summary.as_mut(), &mut half);
         let result = reader.connections(ConnSource::WithOrigin, &mut |c| {
             feed.take(c);
             n += 1;
@@ -293,10 +302,7 @@ impl ConnReads {
         };
         let deadline = clock.now() + self.budget.per_refresh;
         let mut n = 0u64;
-        let mut feed = Feed {
-            summary: Some(&mut ex.summary),
-            half: &mut ex.half,
-        };
+        let mut feed = Feed::new(Some(&mut ex.summary), &mut ex.half);
         let result = ex.cursor.resume(&mut |c| {
             feed.take(c);
             n += 1;
