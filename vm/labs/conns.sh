@@ -184,6 +184,29 @@ conns_ipv6() {
     ' conns_ipv6 "${1:?N}" $CONNS_VIP6
 }
 
+# conns_udp_many N: N datagrams to VIP:53, each from its own socket (N UDP entries), so the
+# table spans several pages of /proc/net/ip_vs_conn (the kernel answers a read with ~62 lines).
+conns_udp_many() {
+    ip netns exec nat-client perl -MIO::Socket::INET -e '
+        my @s;
+        for my $i (1 .. $ARGV[0]) {
+            my $s = IO::Socket::INET->new(PeerAddr => "198.51.100.10", PeerPort => 53,
+                Proto => "udp") or die "udp: $!\n";
+            $s->send("query $i") or die "send: $!\n";
+            push @s, $s;
+        }' "${1:?N}"
+}
+
+# conns_churn STOPFILE: traffic until STOPFILE exists (HTTP requests whose entries come and
+# change state, datagrams from new ports), so the table changes while it is being read.
+conns_churn() {
+    local stop=${1:?STOPFILE}
+    while [ ! -e "$stop" ]; do
+        nat_traffic 2 >/dev/null
+        conns_udp_many 20
+    done
+}
+
 conns_teardown() {
     lab_kill_ns $CONNS_BACKUP
     nat_teardown
