@@ -12,9 +12,11 @@
 mod support;
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use support::conn_json;
 use support::conn_lines::{self, count_by, ConnLine, COLUMNS_PE, HEADER};
+use support::console::Console;
 use support::vm::{kernels, vm_or_skip, VmOutput};
 
 const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
@@ -650,4 +652,182 @@ fn an_expiry_counts_down_unless_a_packet_refreshed_it() {
     // A SYN retransmitted after lvstop's read (6.12).
     assert!(counts_down(52, 51, 59));
     assert!(!counts_down(52, 61, 59));
+}
+/// The lab with the monitor on the console (`lvstop --netns`), and a sampler recording
+/// `ipvsadm -Lnc` in the director's namespace with the VM's clock every ~0.2 s.
+fn console_script() -> String {
+    format!(
+        r#"set -uo pipefail
+. vm/labs/conns.sh
+conns_setup >/dev/null || exit 1
+conns_traffic || exit 1
+ip netns exec $CONNS_NS bash -c 'while :; do
+    {{ echo "@ $(date +%H:%M:%S.%N)"; ipvsadm -Lnc; echo "%"; }} >>/run/vmjob/samples.part 2>&1
+    sleep 0.2
+done' &
+s=$!
+rc=0; {LVSTOP} --netns $CONNS_NS || rc=$?
+echo $rc >/run/vmjob/lvstop.status
+kill $s; wait $s 2>/dev/null
+mv /run/vmjob/samples.part /run/vmjob/samples
+conns_teardown
+"#
+    )
+}
+
+/// Counts of one real server (or `all`) in the view: entries, templates, synced, and the
+/// connections by each state column the view shows (`other` for the rest).
+type ViewRow = BTreeMap<String, u64>;
+
+/// The view's table: the real servers' rows and the `all` row, by address (`all`); empty
+/// while the view shows no counts.
+fn view_counts(screen: &str) -> BTreeMap<String, ViewRow> {
+    let mut lines = screen
+        .lines()
+        .skip_while(|l| !l.trim_start().starts_with("real server "));
+    let Some(header) = lines.next() else {
+        return BTreeMap::new();
+    };
+    let columns: Vec<&str> = header.split_whitespace().skip(2).collect();
+    let mut out = BTreeMap::new();
+    for line in lines {
+        let f: Vec<&str> = line
+            .split_whitespace()
+            .filter(|t| !matches!(*t, "▸"))
+            .collect();
+        let Some(name) = f.first() else { break };
+        let n: Vec<u64> = f[1..]
+            .iter()
+            .take(columns.len())
+            .map_while(|t| t.parse().ok())
+            .collect();
+        if n.len() != columns.len() {
+            break;
+        }
+        let row = columns.iter().map(|c| c.to_string()).zip(n).collect();
+        out.insert(name.to_string(), row);
+        if *name == "all" {
+            break;
+        }
+    }
+    out
+}
+
+/// What the view's row for `lines` (one real server's entries, or the service's) must say,
+/// given the columns it shows.
+fn expected_row(columns: &ViewRow, lines: &[&ConnLine]) -> ViewRow {
+    let shown: Vec<&String> = columns
+        .keys()
+        .filter(|c| !["entries", "templates", "synced", "other"].contains(&c.as_str()))
+        .collect();
+    let mut row = ViewRow::new();
+    for c in columns.keys() {
+        row.insert(c.clone(), 0);
+    }
+    for l in lines {
+        *row.get_mut("entries").expect("entries column") += 1;
+        if l.is_template() {
+            *row.get_mut("templates").expect("templates column") += 1;
+        } else if shown.contains(&&l.state) {
+            *row.get_mut(&l.state).unwrap() += 1;
+        } else {
+            *row.get_mut("other").unwrap_or_else(|| {
+                panic!(
+                    "state {} neither shown nor under other: {columns:?}",
+                    l.state
+                )
+            }) += 1;
+        }
+    }
+    row
+}
+
+/// The sampler's readings: seconds since midnight (VM clock) and the entries.
+fn parse_samples(text: &str) -> Vec<(f64, Vec<ConnLine>)> {
+    text.split("@ ")
+        .skip(1)
+        .filter_map(|chunk| {
+            let (stamp, body) = chunk.split_once('\n')?;
+            let (table, _) = body.split_once("%\n")?;
+            Some((secs_of_day(stamp.trim()), conn_lines::parse(table, false)))
+        })
+        .collect()
+}
+
+fn secs_of_day(hms: &str) -> f64 {
+    let mut parts = hms.split(':');
+    let mut next = || parts.next().unwrap().parse::<f64>().unwrap();
+    next() * 3600.0 + next() * 60.0 + next()
+}
+
+const PERSISTENT: &str = "TCP 198.51.100.10:443";
+
+#[test]
+fn the_connections_view_shows_ipvsadms_counts() {
+    let Some(vm) = vm_or_skip("vm_connections::the_connections_view_shows_ipvsadms_counts") else {
+        return;
+    };
+    let boot = Duration::from_secs(300);
+    let short = Duration::from_secs(90);
+    for kernel in kernels() {
+        let c = Console::start(&vm, kernel, 200, 60, &console_script());
+        c.wait_for(
+            "the persistent service",
+            |s| s.contains("198.51.100.10:443"),
+            boot,
+        );
+        c.send_keys(&["/"]);
+        c.type_text("198.51.100.10:443");
+        c.send_keys(&["Enter", "c"]);
+        let title = format!("connections {PERSISTENT}");
+        let screen = c.wait_for(
+            "the view's counts for the persistent service",
+            |s| s.contains(&title) && view_counts(s).contains_key("all"),
+            short,
+        );
+        c.send_keys(&["Escape", "q"]);
+        let exit = c.finish(short);
+        exit.assert_ok();
+        assert_eq!(exit.file("lvstop.status").trim(), "0", "kernel {kernel}");
+        let polled = screen
+            .split("polled ")
+            .nth(1)
+            .and_then(|s| s.get(..8))
+            .map(secs_of_day)
+            .unwrap_or_else(|| panic!("no 'polled' time:\n{screen}"));
+        let shown = view_counts(&screen);
+        let samples = parse_samples(exit.file("samples"));
+        // ipvsadm's readings of the seconds around the screen's poll: one of them must have
+        // exactly the view's counts, for every real server and for the service.
+        let near: Vec<&(f64, Vec<ConnLine>)> = samples
+            .iter()
+            .filter(|(at, _)| (polled - 5.0..=polled + 2.0).contains(at))
+            .collect();
+        assert!(!near.is_empty(), "kernel {kernel}: no sample near {polled}");
+        let columns = shown["all"].clone();
+        let expect = |lines: &[ConnLine]| {
+            let mine: Vec<&ConnLine> = lines.iter().filter(|l| l.service() == PERSISTENT).collect();
+            let mut rows = BTreeMap::new();
+            for rs in ["192.0.2.11:80", "192.0.2.140:80"] {
+                let of_rs: Vec<&ConnLine> = mine.iter().copied().filter(|l| l.real == rs).collect();
+                rows.insert(rs.to_string(), expected_row(&columns, &of_rs));
+            }
+            rows.insert("all".to_string(), expected_row(&columns, &mine));
+            rows
+        };
+        let matched = near.iter().any(|(_, lines)| expect(lines) == shown);
+        assert!(
+            matched,
+            "kernel {kernel}: the view's counts {shown:#?}\nmatch no ipvsadm reading near the \
+             poll at {polled}: {:#?}\n--- screen:\n{screen}",
+            near.iter()
+                .map(|(at, l)| (at, expect(l)))
+                .collect::<Vec<_>>()
+        );
+        assert!(shown["all"]["templates"] == 4, "kernel {kernel}: {shown:?}");
+        eprintln!(
+            "kernel {kernel}: the view's counts are ipvsadm's ({:.0} s)",
+            exit.secs
+        );
+    }
 }
