@@ -137,20 +137,20 @@ impl ConnCursor for VecCursor {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testkit::conn;
+    use crate::model::Token;
 
+    // Built here, not with testkit (which sits above backend).
     fn entries(n: u16) -> Vec<Connection> {
         (1..=n)
-            .map(|i| {
-                let client = format!("203.0.113.1:{i}");
-                conn(
-                    "TCP",
-                    &client,
-                    "192.0.2.10:80",
-                    "10.1.0.1:80",
-                    "ESTABLISHED",
-                    9,
-                )
+            .map(|i| Connection {
+                protocol: Token::new("TCP").unwrap(),
+                client: format!("203.0.113.1:{i}").parse().unwrap(),
+                virtual_addr: "192.0.2.10:80".parse().unwrap(),
+                real: "10.1.0.1:80".parse().unwrap(),
+                state: Token::new("ESTABLISHED").unwrap(),
+                expires: 9,
+                origin: None,
+                pe: None,
             })
             .collect()
     }
@@ -241,35 +241,6 @@ mod tests {
         assert_eq!(take(&mut cursor, 2).0, [1, 2]);
         let (rest, w) = take(&mut cursor, usize::MAX);
         assert_eq!(rest, [3, 4, 5]);
-        assert!(w.complete);
-    }
-
-    /// The kernel client's way: its files read on a walk thread, the file
-    /// kept open between slices.
-    #[test]
-    fn the_kernel_files_resume_on_a_walk_thread() {
-        use crate::model::ConnSource;
-        let dir = std::env::temp_dir().join(format!("lvstop-cursor-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("ip_vs_conn_sync");
-        let mut text =
-            String::from_utf8(crate::kernel::conn_file::header(ConnSource::WithOrigin).to_vec())
-                .unwrap();
-        text.push('\n');
-        for port in 1..=500u16 {
-            text.push_str(&format!(
-                "TCP C6336402 {port:04X} C633640A 0050 C000020B 0050 ESTABLISHED LOCAL      898\n"
-            ));
-        }
-        std::fs::write(&path, text).unwrap();
-        let mut files = crate::kernel::ConnFiles::at(&path, &path).fresh();
-        let mut cursor =
-            WalkThread::spawn(move |visit| files.walk(ConnSource::WithOrigin, visit)).unwrap();
-        let (first, _) = take(&mut cursor, 100);
-        let (rest, w) = take(&mut cursor, usize::MAX);
-        std::fs::remove_dir_all(&dir).unwrap();
-        assert_eq!(first, (1..=100).collect::<Vec<_>>());
-        assert_eq!(rest, (101..=500).collect::<Vec<_>>());
         assert!(w.complete);
     }
 }
