@@ -11,10 +11,10 @@ use std::time::SystemTime;
 use crate::backend::Reader;
 use crate::conns::{Attribution, Tally};
 use crate::model::{ConnSource, Connection, PeData, Token};
-use crate::output::connections::json::{ConnJson, ReadingNotes};
 use crate::output::{conn_header, conn_line};
 
 use super::conn_filter::ConnFilter;
+use super::conn_json::{ConnJson, ReadingNotes};
 use super::stream::{Stream, StreamError};
 
 /// Entries whose persistence-engine data a JSON reading joins at most: the

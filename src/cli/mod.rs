@@ -5,6 +5,7 @@ mod apply;
 mod args;
 mod batch;
 mod conn_filter;
+pub mod conn_json;
 mod connections;
 pub mod stream;
 

@@ -65,20 +65,21 @@ pub fn render(snapshot: &Snapshot, at: SystemTime) -> String {
     sink::render(&mut JsonSink::default(), snapshot, at)
 }
 
-/// Writes one object's members; the caller gives the keys in alphabetical order.
-pub(super) struct Object<'a> {
-    pub(super) out: &'a mut Vec<u8>,
-    pub(super) first: bool,
+/// Writes one object's members; the caller gives the keys in alphabetical
+/// order. Public for the other JSON writers (`cli::conn_json`).
+pub struct Object<'a> {
+    pub out: &'a mut Vec<u8>,
+    pub first: bool,
 }
 
 impl<'a> Object<'a> {
-    pub(super) fn open(out: &'a mut Vec<u8>) -> Object<'a> {
+    pub fn open(out: &'a mut Vec<u8>) -> Object<'a> {
         out.push(b'{');
         Object { out, first: true }
     }
 
     /// `"key":`, after a comma unless first; the value goes into the result.
-    pub(super) fn key(&mut self, key: &str) -> &mut Vec<u8> {
+    pub fn key(&mut self, key: &str) -> &mut Vec<u8> {
         if !self.first {
             self.out.push(b',');
         }
@@ -89,12 +90,12 @@ impl<'a> Object<'a> {
         self.out
     }
 
-    pub(super) fn u64(&mut self, key: &str, v: u64) {
+    pub fn u64(&mut self, key: &str, v: u64) {
         push_u64(self.key(key), v);
     }
 
     /// A string lvstop itself makes (words, addresses, times): nothing to escape.
-    pub(super) fn word(&mut self, key: &str, v: &str) {
+    pub fn word(&mut self, key: &str, v: &str) {
         let out = self.key(key);
         out.push(b'"');
         out.extend_from_slice(v.as_bytes());
@@ -102,7 +103,7 @@ impl<'a> Object<'a> {
     }
 
     /// A string written by `value` (digits, addresses, words): nothing to escape.
-    pub(super) fn quoted(&mut self, key: &str, value: impl FnOnce(&mut Vec<u8>)) {
+    pub fn quoted(&mut self, key: &str, value: impl FnOnce(&mut Vec<u8>)) {
         let out = self.key(key);
         out.push(b'"');
         value(out);
@@ -110,11 +111,11 @@ impl<'a> Object<'a> {
     }
 
     /// A string from the kernel (scheduler, engine names), escaped as JSON.
-    pub(super) fn text(&mut self, key: &str, v: &str) {
+    pub fn text(&mut self, key: &str, v: &str) {
         serde_json::to_writer(&mut *self.key(key), v).expect("a string into a Vec");
     }
 
-    pub(super) fn words(&mut self, key: &str, words: impl FnOnce(&mut dyn FnMut(&str))) {
+    pub fn words(&mut self, key: &str, words: impl FnOnce(&mut dyn FnMut(&str))) {
         let out = self.key(key);
         out.push(b'[');
         let mut first = true;
@@ -130,19 +131,19 @@ impl<'a> Object<'a> {
         out.push(b']');
     }
 
-    pub(super) fn close(self) {
+    pub fn close(self) {
         self.out.push(b'}');
     }
 }
 
-pub(super) fn family_word(f: Family) -> &'static str {
+pub fn family_word(f: Family) -> &'static str {
     match f {
         Family::V4 => "inet",
         Family::V6 => "inet6",
     }
 }
 
-pub(super) fn key_object(out: &mut Vec<u8>, key: &ServiceKey) {
+pub fn key_object(out: &mut Vec<u8>, key: &ServiceKey) {
     let mut o = Object::open(out);
     match key {
         ServiceKey::Addr {
@@ -165,7 +166,7 @@ pub(super) fn key_object(out: &mut Vec<u8>, key: &ServiceKey) {
     o.close();
 }
 
-pub(super) fn lowercase(out: &mut Vec<u8>, word: &str) {
+pub fn lowercase(out: &mut Vec<u8>, word: &str) {
     out.extend(word.bytes().map(|b| b.to_ascii_lowercase()));
 }
 

@@ -17,10 +17,10 @@ pub mod sink;
 pub mod text;
 mod words;
 
-pub use addr::{addr, addr_port, ntop6};
+pub use addr::{addr, addr_port, ntop6, push_addr};
 pub use command::{command_line, rule};
 pub use connections::{conn_header, conn_line};
-pub use number::largenum;
+pub use number::{largenum, push_u64};
 pub use sink::Sink;
 pub use text::{render as render_text, TextOptions, TextSink, TextView};
 pub use words::{sched_flag_words, tun_info};

@@ -8,9 +8,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use serde_json::Value;
 
 use lvstop::backend::Reader;
+use lvstop::cli::conn_json::{ConnJson, ReadingNotes};
 use lvstop::conns::{Attribution, Tally};
 use lvstop::model::{Origin, PeData, Token};
-use lvstop::output::connections::json::{ConnJson, ReadingNotes};
 use lvstop::testkit::{conn, FakeTable};
 
 use super::json_schema::{check_object, doc_table};

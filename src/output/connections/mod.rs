@@ -1,7 +1,7 @@
-//! The connection table in batch output: `ipvsadm -Lnc` lines (`text`,
-//! also the monitor's drill-down) and lvstop's JSON (`json`).
+//! The connection table in batch output: `ipvsadm -Lnc` lines, also the
+//! monitor's drill-down. Its JSON counts per service (`conns`), so it lives
+//! in `cli::conn_json`: `conns` reaches `backend`, which reaches `output`.
 
-pub mod json;
 mod text;
 
 pub use text::{conn_header, conn_line};

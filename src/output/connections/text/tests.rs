@@ -3,7 +3,28 @@
 
 use super::*;
 use crate::model::{PeData, Token};
-use crate::testkit::conn;
+
+/// An entry from its printed parts (testkit::conn's shape; `output` stays
+/// below `testkit` in the layers).
+fn conn(
+    protocol: &str,
+    client: &str,
+    virtual_addr: &str,
+    real: &str,
+    state: &str,
+    expires: u32,
+) -> Connection {
+    Connection {
+        protocol: Token::new(protocol).unwrap(),
+        client: client.parse().unwrap(),
+        virtual_addr: virtual_addr.parse().unwrap(),
+        real: real.parse().unwrap(),
+        state: Token::new(state).unwrap(),
+        expires,
+        origin: None,
+        pe: None,
+    }
+}
 
 fn line(c: &Connection, persistent: bool) -> String {
     let mut out = Vec::new();

@@ -9,9 +9,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::conns::{Counts, Standing, Tally};
 use crate::model::{Connection, Origin};
-use crate::output::addr::push_addr;
 use crate::output::json::{key_object, lowercase, rfc3339_millis, Object};
-use crate::output::number::push_u64;
+use crate::output::{push_addr, push_u64};
 
 /// What a reading says besides its entries and counts.
 #[derive(Debug, Clone, Copy, Default)]
