@@ -459,3 +459,37 @@ fn reading_the_table_changes_nothing_the_simulation_reports() {
         assert_eq!(read_often.snapshot().unwrap(), never.snapshot().unwrap());
     }
 }
+
+/// `E` in the view: an exact read kept open between refreshes gives, in
+/// slices, the entries a walk would give at the instant it was opened,
+/// however far the simulation has moved since.
+#[test]
+fn an_open_walk_resumes_over_the_table_as_it_was_opened() {
+    let (mut d, c) = demo_at(75);
+    let whole = read(&mut d, ConnSource::WithOrigin);
+    let mut cursor = d.open_connections(ConnSource::WithOrigin).unwrap();
+    c.advance(Duration::from_secs(30));
+    d.services().unwrap();
+    let mut got = Vec::new();
+    let mut slices = 0;
+    loop {
+        slices += 1;
+        let mut taken = 0;
+        let walk = cursor
+            .resume(&mut |e| {
+                got.push(e);
+                taken += 1;
+                if taken == 10_000 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        if walk.complete {
+            break;
+        }
+    }
+    assert!(slices > 2, "{} entries in {slices} slices", got.len());
+    assert_eq!(got, whole);
+}

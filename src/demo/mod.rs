@@ -31,7 +31,7 @@ use std::sync::Arc;
 pub use sim::IncidentPlan;
 pub use traffic::Traffic;
 
-use crate::backend::{wording, Error, Reader, Writer};
+use crate::backend::{wording, ConnCursor, Error, Reader, WalkThread, Writer};
 use crate::clock::Clock;
 use crate::model::{
     Change, ConnSource, ConnWalk, Connection, Dest, DestKey, Info, Service, ServiceFlags,
@@ -214,6 +214,20 @@ impl Reader for DemoDirector {
             source,
             visit,
         ))
+    }
+
+    /// An exact read spread over refreshes walks a copy of this instant's
+    /// simulation on a thread of its own: it sees the table as it was when it
+    /// began, as a kernel read would, while the polls go on.
+    fn open_connections(&mut self, source: ConnSource) -> Result<Box<dyn ConnCursor>, Error> {
+        self.catch_up();
+        let sim = self.sim.clone();
+        let key = self.table_key;
+        let mut pinned = self.pinned_clients.clone();
+        let walk = WalkThread::spawn(move |visit| {
+            Ok(conn_table::walk(&sim, key, &mut pinned, source, visit))
+        })?;
+        Ok(Box::new(walk))
     }
 }
 

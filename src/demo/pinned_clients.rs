@@ -10,7 +10,7 @@ use std::net::IpAddr;
 /// memory stays bounded, at the cost of a client that may change.
 const MAX: usize = 1 << 20;
 
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct PinnedClients {
     /// (real server id, connection number) -> client address.
     by_conn: HashMap<(u64, u64), IpAddr>,
