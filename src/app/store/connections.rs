@@ -29,8 +29,21 @@ impl Connections {
     pub fn apply(&mut self, event: ConnEvent) {
         match event {
             ConnEvent::Reading(r) => {
-                if r.sampling.is_exact() && matches!(r.made, crate::conns::Made::Spread { .. }) {
+                let asked_for = |r: &ConnReading| {
+                    r.sampling.is_exact() && matches!(r.made, crate::conns::Made::Spread { .. })
+                };
+                if asked_for(&r) {
                     self.exact = None;
+                } else if self
+                    .reading
+                    .as_ref()
+                    .is_some_and(|held| asked_for(held) && held.scope == r.scope)
+                {
+                    // An exact read the operator waited for stays on screen
+                    // (its age growing) until another is asked for or the
+                    // view closes: the next refresh's sample must not wipe it.
+                    self.view_failure = None;
+                    return;
                 }
                 self.view_failure = None;
                 self.reading = Some(r);
@@ -216,6 +229,42 @@ mod tests {
         assert!(c.exact_failure().is_some());
         c.close_view();
         assert!(c.reading().is_none() && c.exact_failure().is_none());
+    }
+
+    #[test]
+    fn an_exact_read_asked_for_stays_until_another_or_a_new_scope() {
+        let mut c = Connections::default();
+        let scope = Scope::service(http());
+        let exact = |scope: &Scope| {
+            reading(
+                scope.clone(),
+                Made::Spread { refreshes: 2 },
+                Sampling::Exact,
+            )
+        };
+        let sampled = |scope: &Scope| {
+            let s = Sampling::Sampled {
+                read: 10,
+                expected: 2_000,
+            };
+            reading(scope.clone(), Made::OneGo, s)
+        };
+        c.apply(ConnEvent::Reading(exact(&scope)));
+        c.apply(ConnEvent::Reading(sampled(&scope)));
+        assert!(c.reading().unwrap().sampling.is_exact(), "kept");
+        let other = Scope {
+            dest: Some(DestKey {
+                addr: "10.1.0.1".parse().unwrap(),
+                port: 80,
+            }),
+            ..scope.clone()
+        };
+        c.apply(ConnEvent::Reading(sampled(&other)));
+        assert!(!c.reading().unwrap().sampling.is_exact(), "a new scope");
+        c.apply(ConnEvent::Reading(exact(&other)));
+        c.close_view();
+        c.apply(ConnEvent::Reading(sampled(&other)));
+        assert!(!c.reading().unwrap().sampling.is_exact(), "a closed view");
     }
 
     #[test]

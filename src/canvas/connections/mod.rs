@@ -153,13 +153,16 @@ fn title_line(app: &App, view: &ConnView, shown: &Shown, tz: TimeZone) -> Line<'
     Line::from(spans)
 }
 
-/// `exact` (`exact, read over 3 refreshes`) or `sampled 4,000 of ~1.2M,
-/// ±19 %`: the margin of the scope's count at 95 %, relative to it.
+/// `exact` (`exact, read over 3 refreshes, kept`: asked for, it stays until
+/// another is) or `sampled 4,000 of ~1.2M, ±19 %`: the margin of the scope's
+/// count at 95 %, relative to it.
 fn how_read(r: &ConnReading) -> String {
     match r.sampling {
         Sampling::Exact => match r.made {
             Made::OneGo => "exact".into(),
-            Made::Spread { refreshes } => format!("exact, read over {refreshes} refreshes"),
+            Made::Spread { refreshes } => {
+                format!("exact, read over {refreshes} refreshes, kept")
+            }
         },
         Sampling::Sampled { read, expected } => {
             let total = r.count(r.total.entries());
