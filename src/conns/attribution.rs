@@ -36,6 +36,17 @@ pub enum Standing {
     Gone,
 }
 
+impl Standing {
+    /// A real server still in its service: drained at weight 0.
+    pub fn of_weight(weight: u32) -> Standing {
+        if weight == 0 {
+            Standing::Drained
+        } else {
+            Standing::Serving
+        }
+    }
+}
+
 /// The service and real server an entry belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Owner {
@@ -238,12 +249,7 @@ impl Attribution {
         let (dest, standing) = match di {
             Some(di) => {
                 let (key, weight) = service.dests[di];
-                let standing = if weight == 0 {
-                    Standing::Drained
-                } else {
-                    Standing::Serving
-                };
-                (key, standing)
+                (key, Standing::of_weight(weight))
             }
             None => (
                 DestKey {

@@ -173,11 +173,7 @@ impl Summarizer {
             .filter(|(d, _)| scope.dest.is_none_or(|s| s == *d))
             .map(|&(dest, weight)| DestConns {
                 dest,
-                standing: if weight == 0 {
-                    Standing::Drained
-                } else {
-                    Standing::Serving
-                },
+                standing: Standing::of_weight(weight),
                 counts: Counts::default(),
                 last_expires: 0,
             })

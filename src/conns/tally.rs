@@ -93,11 +93,7 @@ impl Tally {
                     .iter()
                     .map(|&(dest, weight)| DestTally {
                         dest,
-                        standing: if weight == 0 {
-                            Standing::Drained
-                        } else {
-                            Standing::Serving
-                        },
+                        standing: Standing::of_weight(weight),
                         counts: Counts::default(),
                     })
                     .collect(),
