@@ -148,14 +148,31 @@ fn parse_screen(screen: &str) -> (f64, BTreeMap<Key, Values>) {
     let mut rows = BTreeMap::new();
     let mut service = String::new();
     let mut in_table = false;
+    // The half-open column (wide screens) sits between InActConn and CPS; it is
+    // not one of ipvsadm's, so its characters are blanked before the numbers
+    // are read (it may be blank or `~`-marked, so it cannot be skipped by count).
+    let mut half_open: Option<std::ops::Range<usize>> = None;
     for line in screen.lines() {
         if line.starts_with("Prot ") {
             in_table = true;
+            half_open = line.find(" SYN_RECV").map(|at| {
+                let start = line[..at].chars().count() + 1;
+                start..start + "SYN_RECV".len()
+            });
             continue;
         }
         if !in_table {
             continue;
         }
+        let line: String = match &half_open {
+            Some(cols) => line
+                .chars()
+                .enumerate()
+                .map(|(i, c)| if cols.contains(&i) { ' ' } else { c })
+                .collect(),
+            None => line.to_string(),
+        };
+        let line = line.as_str();
         let f: Vec<&str> = line
             .split_whitespace()
             .filter(|t| !matches!(*t, "▸" | "▾"))
