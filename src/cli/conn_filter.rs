@@ -20,6 +20,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
+use crate::conns::Prefix;
 use crate::model::{Connection, ServiceKey};
 
 /// Longest selector accepted, in bytes.
@@ -54,7 +55,7 @@ enum Place {
     Addr(IpAddr),
     AddrPort(SocketAddr),
     Port(u16),
-    Prefix(IpAddr, u8),
+    Prefix(Prefix),
 }
 
 impl ConnFilter {
@@ -194,7 +195,7 @@ fn place(value: &str) -> Option<Result<Place, String>> {
                 quoted(value)
             )));
         }
-        return Some(Ok(Place::Prefix(addr, len)));
+        return Some(Ok(Place::Prefix(Prefix::new(addr, len))));
     }
     if let Ok(a) = value.parse::<SocketAddr>() {
         return Some(Ok(Place::AddrPort(a)));
@@ -212,22 +213,8 @@ impl Place {
             Place::Addr(ip) => a.ip() == ip,
             Place::AddrPort(s) => *a == s,
             Place::Port(port) => a.port() == port,
-            Place::Prefix(net, len) => in_prefix(a.ip(), net, len),
+            Place::Prefix(net) => net.contains(a.ip()),
         }
-    }
-}
-
-fn in_prefix(ip: IpAddr, net: IpAddr, len: u8) -> bool {
-    match (ip, net) {
-        (IpAddr::V4(ip), IpAddr::V4(net)) => {
-            let mask = u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0);
-            u32::from(ip) & mask == u32::from(net) & mask
-        }
-        (IpAddr::V6(ip), IpAddr::V6(net)) => {
-            let mask = u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0);
-            u128::from(ip) & mask == u128::from(net) & mask
-        }
-        _ => false,
     }
 }
 
