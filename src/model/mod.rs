@@ -8,6 +8,7 @@ mod change;
 mod connection;
 mod dest;
 mod service;
+mod settings;
 mod snapshot;
 mod stats;
 
@@ -15,5 +16,6 @@ pub use change::{Change, NudgeWrite};
 pub use connection::{ConnSource, ConnWalk, Connection, Origin, PeData, Token};
 pub use dest::{Dest, DestKey, Forward, TunnelFlags, TunnelType, MAX_WEIGHT};
 pub use service::{Family, Protocol, Service, ServiceFlags, ServiceKey};
+pub use settings::{Setting, VsSettings};
 pub use snapshot::{Info, ServiceEntry, Snapshot, Timeouts};
 pub use stats::Stats;
