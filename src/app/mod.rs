@@ -21,6 +21,7 @@ pub mod table;
 mod test_polls;
 pub mod units;
 pub mod view;
+pub mod warnings;
 
 pub use action::{Action, Event, PollResult};
 pub use config::{AppConfig, APPLY_STEP_ROWS, DEST_SERIES_MAX, HISTORY_BUDGET, HISTORY_FLOOR};
