@@ -46,6 +46,8 @@ pub enum Action {
     ConnEntries,
     /// Ask for an exact read of the connection table, or cancel it.
     ConnExact,
+    /// `T`: open or close the director panel (timeouts, sync daemons).
+    DirectorPanel,
     /// Mouse wheel.
     ScrollUp,
     ScrollDown,

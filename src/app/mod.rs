@@ -28,5 +28,5 @@ pub use config::{AppConfig, APPLY_STEP_ROWS, DEST_SERIES_MAX, HISTORY_BUDGET, HI
 pub use metric::Metric;
 pub use state::App;
 pub use status_line::StatusLine;
-pub use store::{Changed, DestRow, PollStatus, ServiceRow, Store, WorstAlert};
+pub use store::{Changed, DestRow, DirectorReading, PollStatus, ServiceRow, Store, WorstAlert};
 pub use view::View;

@@ -10,7 +10,7 @@ use crate::model::{DestKey, ServiceKey};
 use super::action::{Action, Event, PollResult};
 use super::config::AppConfig;
 use super::editing::WeightMark;
-use super::store::{Applying, ServiceRow, Step, Store};
+use super::store::{Applying, DirectorReading, ServiceRow, Step, Store};
 use super::view::View;
 
 #[derive(Debug, Clone)]
@@ -174,6 +174,11 @@ impl App {
     /// at once, frozen or not (it is not a poll of the services).
     pub fn apply_connections(&mut self, event: ConnEvent) {
         self.store.connections_mut().apply(event);
+    }
+
+    /// The owner thread's latest reading of the timeouts and sync daemons.
+    pub fn apply_director(&mut self, reading: DirectorReading) {
+        self.store.set_director(reading);
     }
 
     /// Asks the owner thread to open, move or close the connections view's

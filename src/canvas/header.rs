@@ -11,6 +11,7 @@ use crate::app::units::human;
 use crate::app::{App, Metric};
 
 use super::alerts;
+use super::director;
 use super::time::clock;
 use super::Chrome;
 
@@ -50,7 +51,8 @@ struct Item {
     spans: Vec<Span<'static>>,
 }
 
-/// The order items give way, first to last: the IPVS version, the host
+/// The order items give way, first to last: the timeouts and sync daemons
+/// (the panel, `T`, has them whole), the IPVS version, the host
 /// name, the rate-source note, the poll interval, the mode badges (DEMO,
 /// READ-ONLY), FROZEN. The program name, the stale badge and the time of
 /// the last poll (the data's age, with seconds) always stay.
@@ -62,6 +64,7 @@ mod drop {
     pub const RATES: u8 = 4;
     pub const HOST: u8 = 5;
     pub const VERSION: u8 = 6;
+    pub const DIRECTOR: u8 = 7;
 }
 
 fn status_items(app: &App, chrome: &Chrome) -> Vec<Item> {
@@ -103,6 +106,9 @@ fn status_items(app: &App, chrome: &Chrome) -> Vec<Item> {
             info.conn_tab_size
         );
         items.push(item(drop::VERSION, vec![Span::raw(text)]));
+    }
+    if let Some(text) = director::header_text(app.store().director()) {
+        items.push(item(drop::DIRECTOR, vec![Span::raw(format!(" │ {text}"))]));
     }
     let delay = app.config().delay.as_secs_f64();
     let interval = app.store().poll_status().interval.as_secs_f64();

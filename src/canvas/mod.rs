@@ -5,6 +5,7 @@
 mod alerts;
 mod bars;
 mod connections;
+mod director;
 mod editing;
 mod emphasis;
 mod half_open;
@@ -178,6 +179,9 @@ pub fn draw(
     } else {
         table::draw(frame, a.table, app, &chrome.palette);
         sparks::draw(frame, a.sparks, app, &chrome.palette);
+    }
+    if app.view().director_panel() {
+        director::draw(frame, a.table.union(a.sparks), app, chrome, keys);
     }
     status::draw(frame, a.footer, app, message, &chrome.palette, keys);
     if edit.journal.is_open() {

@@ -143,6 +143,9 @@ pub enum Context {
     /// The connections view is open (no filter typed, no help, no dialog):
     /// its own keys; the table's edit keys do not apply under it.
     Connections,
+    /// The director panel (`T`) is open (no filter typed, no help, no
+    /// dialog): its forms' keys; the table's edit keys do not apply.
+    Panel,
 }
 
 /// What the monitor is doing when a key comes.
@@ -157,19 +160,22 @@ pub struct Situation {
     pub tuning: bool,
     /// The connections view is open.
     pub connections: bool,
+    /// The director panel is open.
+    pub panel: bool,
 }
 
 impl Situation {
     /// Every combination of the flags: what checks over all situations
     /// (remap clashes, the key table's own tests) walk.
     pub fn every() -> impl Iterator<Item = Situation> {
-        (0..64u8).map(|bits| Situation {
+        (0..128u8).map(|bits| Situation {
             filtering: bits & 1 != 0,
             help: bits & 2 != 0,
             dialog: bits & 4 != 0,
             real_server: bits & 8 != 0,
             tuning: bits & 16 != 0,
             connections: bits & 32 != 0,
+            panel: bits & 64 != 0,
         })
     }
 }
@@ -178,7 +184,7 @@ impl Context {
     pub fn applies(self, s: &Situation) -> bool {
         let keys = !s.filtering && !s.help && !s.dialog;
         // Nothing under the connections view may change the table.
-        let table = keys && !s.connections;
+        let table = keys && !s.connections && !s.panel;
         match self {
             Context::Anywhere => true,
             Context::Browsing => !s.filtering,
@@ -190,6 +196,7 @@ impl Context {
             Context::Dialog => s.dialog && !s.filtering && !s.help,
             Context::Help => s.help,
             Context::Connections => keys && s.connections,
+            Context::Panel => keys && s.panel && !s.connections,
         }
     }
 
@@ -200,7 +207,7 @@ impl Context {
             Context::AnyRow => 2,
             Context::RealServerRow => 3,
             Context::Tuning => 4,
-            Context::Connections => 5,
+            Context::Connections | Context::Panel => 5,
             Context::Dialog => 6,
             Context::Help => 7,
         }

@@ -11,7 +11,7 @@ use crate::app::Action as A;
 use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
 use super::binding::Context::{
     AnyRow, Anywhere, Browsing, Connections as InConnections, Dialog as InDialog, Filtering,
-    Help as InHelp, NoDialog, RealServerRow, Tuning,
+    Help as InHelp, NoDialog, Panel as InPanel, RealServerRow, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
 use super::binding::Press::{
@@ -121,6 +121,15 @@ pub const DEFAULT: &[Binding] = &[
     bind(key(Esc), InConnections, View(A::Escape))
         .help(After)
         .footer(Footer::Connections(4, "back")),
+    bind(ch('T'), AnyRow, View(A::DirectorPanel))
+        .action("director")
+        .help(Line("director panel: timeouts")),
+    bind(ch('T'), InPanel, View(A::DirectorPanel)),
+    bind(key(Esc), InPanel, View(A::Escape)),
+    bind(ch('t'), InPanel, Edit(E::SetTimeouts))
+        .action("set-timeouts")
+        .help(After),
+    bind(ch('u'), InPanel, Edit(E::Undo)).help(After),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")
         .help(Line("filter: address, port, scheduler"))

@@ -2,7 +2,7 @@
 //! talk.
 
 use crate::app::editing::{Reply, Request, UndoNext};
-use crate::app::Event;
+use crate::app::{DirectorReading, Event};
 use crate::conns::{ConnEvent, ConnRequest};
 use crate::model::ServiceKey;
 
@@ -20,6 +20,9 @@ pub enum Report {
     /// The connection table: the view's reading, an exact read's progress,
     /// the half-open counts, or a failure in words.
     Connections(ConnEvent),
+    /// The timeouts and sync daemons, read every few seconds and after a
+    /// change of them.
+    Director(DirectorReading),
 }
 
 /// What the UI sends the owner thread.

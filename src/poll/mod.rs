@@ -10,6 +10,7 @@ mod carry_out;
 mod conn_reads;
 #[cfg(test)]
 mod conn_reads_tests;
+mod director_reads;
 mod journal_pane;
 mod known_table;
 mod messages;
@@ -25,6 +26,7 @@ mod sweep;
 pub use cadence::{LIST_EVERY_POLL_MAX, SWEEP_PERIOD};
 pub use carry_out::{carry_out, undo_next};
 pub use conn_reads::{EXACT_ONE_GO_MAX, HALF_OPEN_EVERY};
+pub use director_reads::{DirectorReads, DIRECTOR_EVERY};
 pub use journal_pane::{journal_lines, JOURNAL_PANE_ENTRIES};
 pub use messages::Report;
 pub use owner::{Access, Owner};

@@ -11,10 +11,11 @@ use crate::backend::{Backend, Reader};
 use crate::clock::Clock;
 use crate::conns::{Budget, ConnRequest};
 use crate::edit::Editor;
-use crate::model::ServiceKey;
+use crate::model::{Change, ServiceKey};
 
 use super::carry_out::{carry_out, undo_next};
 use super::conn_reads::ConnReads;
+use super::director_reads::DirectorReads;
 use super::journal_pane::journal_lines;
 use super::messages::{Command, Report};
 use super::Poller;
@@ -120,6 +121,30 @@ fn read_connections(
         .all(|e| tx.send(Report::Connections(e)).is_ok())
 }
 
+/// Reads the timeouts and sync daemons when due and reports them; false
+/// if the UI is gone.
+fn read_director(
+    reads: &mut DirectorReads,
+    reader: &mut dyn Reader,
+    clock: &dyn Clock,
+    tx: &Reports,
+) -> bool {
+    match reads.read(reader, clock) {
+        Some(reading) => tx.send(Report::Director(reading)).is_ok(),
+        None => true,
+    }
+}
+
+/// Whether a request may change the timeouts or the sync daemons: their
+/// reading is then taken again at once. An undo may take back any change.
+fn touches_director(request: &Request) -> bool {
+    match request {
+        Request::Apply(change) => matches!(change, Change::SetTimeouts(_)),
+        Request::Undo { .. } => true,
+        _ => false,
+    }
+}
+
 /// How long after a poll that began at `start` the next one is due: what is
 /// left of the delay, in real time.
 fn next_poll(clock: &dyn Clock, start: Duration, delay: Duration) -> Instant {
@@ -135,6 +160,7 @@ pub(super) fn read_only(
 ) {
     let mut poller = Poller::new();
     let mut conns = ConnReads::new(Budget::default());
+    let mut director = DirectorReads::new();
     loop {
         if !inbox.take_queued() {
             return;
@@ -143,6 +169,9 @@ pub(super) fn read_only(
         let event = poller.poll(reader.as_mut(), &inbox.watched, delay, clock.as_ref());
         conns.note_poll(&event);
         if tx.send(Report::Poll(event)).is_err() {
+            return;
+        }
+        if !read_director(&mut director, reader.as_mut(), clock.as_ref(), &tx) {
             return;
         }
         if !read_connections(&mut conns, &mut inbox, reader.as_mut(), clock.as_ref(), &tx) {
@@ -175,6 +204,7 @@ pub(super) fn read_write(
 ) {
     let mut poller = Poller::new();
     let mut conns = ConnReads::new(Budget::default());
+    let mut director = DirectorReads::new();
     let disabled = editor.changes_disabled().map(|e| e.to_string());
     let _ = tx.send(Report::Disabled(disabled));
     let _ = tx.send(Report::Journal(journal_lines(&editor)));
@@ -187,6 +217,9 @@ pub(super) fn read_write(
         let event = poller.poll(editor.backend_mut(), &inbox.watched, delay, clock.as_ref());
         conns.note_poll(&event);
         if tx.send(Report::Poll(event)).is_err() {
+            return;
+        }
+        if !read_director(&mut director, editor.backend_mut(), clock.as_ref(), &tx) {
             return;
         }
         let backend = editor.backend_mut();
@@ -205,6 +238,9 @@ pub(super) fn read_write(
         match wake {
             Wake::Elapsed | Wake::Connections => {}
             Wake::Request(request) => {
+                if touches_director(&request) {
+                    director.soon();
+                }
                 let result = carry_out(&mut editor, &request);
                 let reply = Reply { request, result };
                 let disabled = editor.changes_disabled().map(|e| e.to_string());

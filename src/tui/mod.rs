@@ -6,6 +6,8 @@ pub mod config;
 #[cfg(test)]
 mod conn_tests;
 #[cfg(test)]
+mod director_tests;
+#[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
 mod help_tests;

@@ -76,6 +76,7 @@ impl Monitor {
             Report::Undo(next) => self.edit.undo_next = next,
             Report::Disabled(why) => self.edit.changes_disabled(why),
             Report::Connections(event) => self.app.apply_connections(event),
+            Report::Director(reading) => self.app.apply_director(reading),
         }
     }
 
@@ -109,6 +110,7 @@ impl Monitor {
             ),
             tuning: self.edit.tuning().is_some(),
             connections: self.app.view().connections().is_some(),
+            panel: self.app.view().director_panel(),
         }
     }
 

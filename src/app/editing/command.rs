@@ -32,6 +32,9 @@ pub enum EditCommand {
     Undo,
     /// Open or close the journal pane; the only one allowed read-only.
     Journal,
+    /// The director panel's forms: `ipvsadm --set`, `--start-daemon`,
+    /// `--stop-daemon`.
+    SetTimeouts,
 }
 
 impl EditCommand {

@@ -212,6 +212,13 @@ impl Editing {
                 }
             },
             EditCommand::Journal => {}
+            EditCommand::SetTimeouts => {
+                let read = app
+                    .store()
+                    .director()
+                    .and_then(|d| d.timeouts.as_ref().ok());
+                self.modal = Some(Modal::Form(Form::timeouts(read)));
+            }
         }
     }
 

@@ -5,6 +5,7 @@
 mod alerted;
 mod apply;
 mod connections;
+mod director;
 mod row;
 #[cfg(test)]
 mod tests;
@@ -23,6 +24,7 @@ use super::table::{dest_text, service_text, Row, RowKey};
 pub use alerted::WorstAlert;
 pub(super) use apply::{Applying, Step};
 pub use connections::{Connections, ReadFailure};
+pub use director::DirectorReading;
 pub use row::{Changed, DestRow, ServiceRow};
 
 /// Health of the polling.
@@ -73,6 +75,8 @@ pub struct Store {
     alerted: HashMap<ServiceKey, u16>,
     /// The connection table as the owner thread last read it.
     connections: Connections,
+    /// The timeouts and sync daemons as last read (None: not yet).
+    director: Option<DirectorReading>,
 }
 
 impl Store {
@@ -98,6 +102,7 @@ impl Store {
             search_kept: false,
             alerted: HashMap::new(),
             connections: Connections::default(),
+            director: None,
         }
     }
 
@@ -147,6 +152,15 @@ impl Store {
 
     pub(crate) fn connections_mut(&mut self) -> &mut Connections {
         &mut self.connections
+    }
+
+    /// The timeouts and sync daemons as the owner thread last read them.
+    pub fn director(&self) -> Option<&DirectorReading> {
+        self.director.as_ref()
+    }
+
+    pub(crate) fn set_director(&mut self, reading: DirectorReading) {
+        self.director = Some(reading);
     }
 
     pub fn poll_status(&self) -> &PollStatus {

@@ -45,6 +45,8 @@ pub struct View {
     connections: Option<ConnView>,
     /// What the connections view asks of the owner thread, oldest first.
     conn_requests: Vec<ConnRequest>,
+    /// The director panel (`T`: timeouts, sync daemons) is open.
+    director_panel: bool,
 }
 
 impl Default for View {
@@ -68,6 +70,7 @@ impl Default for View {
             quit: false,
             connections: None,
             conn_requests: Vec::new(),
+            director_panel: false,
         }
     }
 }
@@ -147,6 +150,11 @@ impl View {
         self.quit
     }
 
+    /// Whether the director panel (`T`) is open.
+    pub fn director_panel(&self) -> bool {
+        self.director_panel
+    }
+
     /// The connections view, if open.
     pub fn connections(&self) -> Option<&ConnView> {
         self.connections.as_ref()
@@ -221,6 +229,17 @@ impl View {
         if self.connections.is_some() && self.update_connections(action, store) {
             return false;
         }
+        if self.director_panel {
+            match action {
+                Action::Escape | Action::DirectorPanel => {
+                    self.director_panel = false;
+                    return false;
+                }
+                // One view over the table at a time: `T` closes first.
+                Action::Connections => return false,
+                _ => {}
+            }
+        }
         if self.filter_editing && self.edit_filter(&action, store) {
             return false;
         }
@@ -274,6 +293,7 @@ impl View {
             Action::Quit => self.quit = true,
             Action::Connections => self.open_connections(store),
             Action::ConnEntries | Action::ConnExact => {}
+            Action::DirectorPanel => self.director_panel = true,
         }
         false
     }

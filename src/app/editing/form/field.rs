@@ -75,6 +75,9 @@ pub enum FieldId {
     TunType,
     TunPort,
     Checksum,
+    TcpTimeout,
+    TcpFinTimeout,
+    UdpTimeout,
 }
 
 impl FieldId {
@@ -100,6 +103,9 @@ impl FieldId {
             FieldId::TunType => "tunnel type",
             FieldId::TunPort => "tunnel port",
             FieldId::Checksum => "tunnel checksum",
+            FieldId::TcpTimeout => "tcp (s)",
+            FieldId::TcpFinTimeout => "tcpfin (s)",
+            FieldId::UdpTimeout => "udp (s)",
         }
     }
 
@@ -118,6 +124,9 @@ impl FieldId {
             FieldId::Weight => "e.g. 1 (0-65535)",
             FieldId::Upper | FieldId::Lower => "empty: none; e.g. 1000",
             FieldId::TunPort => "e.g. 6080 (1-65535)",
+            FieldId::TcpTimeout | FieldId::TcpFinTimeout | FieldId::UdpTimeout => {
+                "0 leaves it as it is; e.g. 900"
+            }
             _ => "",
         }
     }

@@ -16,10 +16,11 @@ mod preview;
 mod service;
 #[cfg(test)]
 mod tests;
+mod timeouts;
 
 pub use field::{Field, FieldId, Input};
 
-use crate::model::{Change, Dest, DestKey, Service, ServiceKey};
+use crate::model::{Change, Dest, DestKey, Service, ServiceKey, Timeouts};
 
 use super::frame::Key;
 
@@ -30,6 +31,8 @@ pub enum Kind {
     EditService(ServiceKey),
     AddDest(ServiceKey),
     EditDest(ServiceKey, DestKey),
+    /// `ipvsadm --set`.
+    Timeouts,
 }
 
 /// A form being filled in.
@@ -93,6 +96,12 @@ impl Form {
         f
     }
 
+    /// An `ipvsadm --set` form holding the timeouts as last read (`None`:
+    /// not read yet, each 0, which leaves it as it is).
+    pub fn timeouts(read: Option<&Timeouts>) -> Form {
+        Form::new(Kind::Timeouts, timeouts::fields(read))
+    }
+
     fn new(kind: Kind, fields: Vec<Field>) -> Form {
         let mut f = Form {
             kind,
@@ -122,10 +131,6 @@ impl Form {
     /// Whether any field differs from what the form opened with.
     pub fn is_changed(&self) -> bool {
         self.values() != self.initial
-    }
-
-    fn is_service(&self) -> bool {
-        matches!(self.kind, Kind::AddService | Kind::EditService(_))
     }
 
     /// A key while the form is open.
@@ -174,6 +179,7 @@ impl Form {
         match &self.kind {
             Kind::AddService | Kind::EditService(_) => service::title(&self.kind),
             Kind::AddDest(_) | Kind::EditDest(..) => dest::title(&self.kind),
+            Kind::Timeouts => timeouts::title(),
         }
     }
 
@@ -223,10 +229,10 @@ impl Form {
     }
 
     fn applies(&self, id: FieldId) -> bool {
-        if self.is_service() {
-            service::applies(self, id)
-        } else {
-            dest::applies(self, id)
+        match self.kind {
+            Kind::AddService | Kind::EditService(_) => service::applies(self, id),
+            Kind::AddDest(_) | Kind::EditDest(..) => dest::applies(self, id),
+            Kind::Timeouts => true,
         }
     }
 
@@ -309,10 +315,10 @@ impl Form {
         if !self.is_valid() {
             return None;
         }
-        if self.is_service() {
-            service::change(self)
-        } else {
-            dest::change(self)
+        match self.kind {
+            Kind::AddService | Kind::EditService(_) => service::change(self),
+            Kind::AddDest(_) | Kind::EditDest(..) => dest::change(self),
+            Kind::Timeouts => timeouts::change(self),
         }
     }
 
@@ -327,10 +333,10 @@ impl Form {
 
     /// Checks every visible field; sets or clears its message.
     pub fn validate(&mut self) {
-        let errors = if self.is_service() {
-            service::errors(self)
-        } else {
-            dest::errors(self)
+        let errors = match self.kind {
+            Kind::AddService | Kind::EditService(_) => service::errors(self),
+            Kind::AddDest(_) | Kind::EditDest(..) => dest::errors(self),
+            Kind::Timeouts => timeouts::errors(self),
         };
         for f in &mut self.fields {
             f.error = errors
