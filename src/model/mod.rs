@@ -6,6 +6,7 @@
 pub mod addr;
 mod change;
 mod connection;
+mod daemon;
 mod dest;
 mod service;
 mod settings;
@@ -14,6 +15,7 @@ mod stats;
 
 pub use change::{Change, NudgeWrite};
 pub use connection::{ConnSource, ConnWalk, Connection, Origin, PeData, Token};
+pub use daemon::{Interface, SyncDaemon, SyncRole, INTERFACE_MAX, MAX_LEN_MAX};
 pub use dest::{Dest, DestKey, Forward, TunnelFlags, TunnelType, MAX_WEIGHT};
 pub use service::{Family, Protocol, Service, ServiceFlags, ServiceKey};
 pub use settings::{Setting, VsSettings};
