@@ -450,14 +450,14 @@ fn info_and_sync_daemons() {
     let daemons = c.daemons().unwrap();
     ipvsadm(&["--stop-daemon", "master"]);
     assert_eq!(daemons.len(), 1, "{daemons:?}");
-    assert_eq!(daemons[0].state, lvstop::protocol::DaemonState::Master);
-    assert_eq!(daemons[0].mcast_ifn, "lo");
+    assert_eq!(daemons[0].role, lvstop::model::SyncRole::Master);
+    assert_eq!(daemons[0].interface.as_str(), "lo");
     assert_eq!(daemons[0].sync_id, 9);
     // Kernel defaults, as `ipvsadm -L --daemon` prints them.
-    assert_eq!(daemons[0].sync_maxlen, Some(1472));
-    assert_eq!(daemons[0].mcast_group, Some(ip("224.0.0.81")));
-    assert_eq!(daemons[0].mcast_port, Some(8848));
-    assert_eq!(daemons[0].mcast_ttl, Some(1));
+    assert_eq!(daemons[0].max_len, Some(1472));
+    assert_eq!(daemons[0].group, Some(ip("224.0.0.81")));
+    assert_eq!(daemons[0].port, Some(8848));
+    assert_eq!(daemons[0].ttl, Some(1));
 }
 
 #[test]

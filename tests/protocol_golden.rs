@@ -21,13 +21,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use lvstop::model::{
-    Change, Dest, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey, Timeouts,
-    TunnelFlags, TunnelType,
+    Change, Dest, Family, Forward, Info, Interface, Protocol, Service, ServiceFlags, ServiceKey,
+    SyncDaemon, SyncRole, Timeouts, TunnelFlags, TunnelType,
 };
 use lvstop::protocol::convert::*;
 use lvstop::protocol::{
-    encode_request, DaemonState, IpvsAttr, IpvsCmd, IpvsMessage, ServiceAttr, SyncDaemon,
-    DUMP_FLAGS, REQUEST_FLAGS,
+    encode_request, IpvsAttr, IpvsCmd, IpvsMessage, ServiceAttr, DUMP_FLAGS, REQUEST_FLAGS,
 };
 use netlink_packet_core::{NetlinkMessage, NetlinkPayload};
 use netlink_packet_generic::ctrl::nlas::GenlCtrlAttrs;
@@ -481,17 +480,17 @@ fn config_daemon_and_error_replies() {
             .collect();
         assert_eq!(daemons.len(), 1);
         let d = &daemons[0];
-        assert_eq!(d.state, DaemonState::Master);
-        let group = d.mcast_group.unwrap();
+        assert_eq!(d.role, SyncRole::Master);
+        let group = d.group.unwrap();
         assert_eq!(
             out(k, "list_daemon").trim_end(),
             format!(
                 "master sync daemon (mcast={}, syncid={}, maxlen={}, group={group}, port={}, ttl={})",
-                d.mcast_ifn,
+                d.interface,
                 d.sync_id,
-                d.sync_maxlen.unwrap(),
-                d.mcast_port.unwrap(),
-                d.mcast_ttl.unwrap()
+                d.max_len.unwrap(),
+                d.port.unwrap(),
+                d.ttl.unwrap()
             )
         );
         let ex = exchanges(&capture(k, "list_daemon_none"));
@@ -501,6 +500,7 @@ fn config_daemon_and_error_replies() {
             ("error_add_existing", libc::EEXIST),
             ("error_delete_missing", libc::ESRCH),
             ("error_edit_missing_dest", libc::ENOENT),
+            ("error_start_daemon_mixed_family", libc::EINVAL),
         ] {
             let ex = exchanges(&capture(k, name));
             let (_, replies) = ex.last().unwrap();
@@ -585,6 +585,23 @@ fn service_requests_are_byte_identical_to_ipvsadm() {
         );
 
         for (name, change) in [
+            // ipvsadm --start-daemon master --mcast-interface lo
+            (
+                "start_daemon",
+                Change::StartDaemon(SyncDaemon::new(
+                    SyncRole::Master,
+                    Interface::new("lo").unwrap(),
+                )),
+            ),
+            // ipvsadm --stop-daemon master
+            ("stop_daemon", Change::StopDaemon(SyncRole::Master)),
+            (
+                "error_start_daemon_mixed_family",
+                Change::StartDaemon(SyncDaemon::new(
+                    SyncRole::Master,
+                    Interface::new("lo").unwrap(),
+                )),
+            ),
             ("zero", Change::Zero(None)),
             ("clear", Change::Flush),
             (

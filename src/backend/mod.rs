@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 
 use crate::model::{
     Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceEntry, ServiceKey,
-    Snapshot, Timeouts,
+    Snapshot, SyncDaemon, Timeouts,
 };
 
 /// Reads the IPVS table.
@@ -45,6 +45,18 @@ pub trait Reader: Send {
 
     /// TCP, TCP FIN and UDP timeouts.
     fn timeouts(&mut self) -> Result<Timeouts, Error>;
+
+    /// The running connection-synchronisation daemons, master before
+    /// backup (IPVS_CMD_GET_DAEMON); empty when none runs.
+    ///
+    /// The default says the backend cannot tell: never "none runs", which
+    /// a caller would act on (the connection table's source depends on it).
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        Err(Error::new(
+            ErrorKind::NotAvailable,
+            "this backend cannot list sync daemons",
+        ))
+    }
 
     /// Whether the kernel's rate estimator runs (`net.ipv4.vs.run_estimation`),
     /// if the backend can tell. Measured on 6.1 and 6.12: with it off the
@@ -136,6 +148,9 @@ impl<T: Reader + ?Sized> Reader for Box<T> {
     }
     fn snapshot(&mut self) -> Result<Snapshot, Error> {
         (**self).snapshot()
+    }
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        (**self).daemons()
     }
     fn estimator_running(&mut self) -> Option<bool> {
         (**self).estimator_running()

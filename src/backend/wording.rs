@@ -27,6 +27,8 @@ pub fn subject(change: &Change) -> String {
         Change::Zero(None) => "all counters".to_string(),
         Change::Flush => "the whole table".to_string(),
         Change::SetTimeouts(_) => "connection timeouts".to_string(),
+        Change::StartDaemon(d) => format!("the {} sync daemon on {}", d.role, d.interface),
+        Change::StopDaemon(role) => format!("the {role} sync daemon"),
     }
 }
 
@@ -49,6 +51,9 @@ pub fn not_available() -> Error {
 
 /// Words for a kernel refusal of `change` with positive `errno`.
 pub fn change_error(errno: i32, change: &Change) -> Error {
+    if let Some(e) = daemon_error(errno, change) {
+        return e.with_errno(errno);
+    }
     let what = subject(change);
     match errno {
         libc::EPERM | libc::EACCES => permission_denied(errno),
@@ -104,6 +109,58 @@ pub fn change_error(errno: i32, change: &Change) -> Error {
         ),
     }
     .with_errno(errno)
+}
+
+/// The sync daemon's refusals (ip_vs_genl_new_daemon, start_sync_thread,
+/// stop_sync_thread on 6.1 and 6.12), where the generic words would mislead.
+fn daemon_error(errno: i32, change: &Change) -> Option<Error> {
+    let (kind, message) = match (change, errno) {
+        (Change::StartDaemon(d), libc::EEXIST) => (
+            ErrorKind::Exists,
+            format!(
+                "a {0} sync daemon is already running: stop it first (ipvsadm --stop-daemon {0})",
+                d.role
+            ),
+        ),
+        (Change::StartDaemon(d), libc::ENODEV) => (
+            ErrorKind::NotFound,
+            format!(
+                "no interface {} in the table's network namespace for the {} sync daemon",
+                d.interface, d.role
+            ),
+        ),
+        (Change::StartDaemon(d), libc::EINVAL) => match d.group {
+            Some(g) if !g.is_multicast() => (
+                ErrorKind::Invalid,
+                format!(
+                    "the kernel refused the {} sync daemon: group {} is not a multicast address",
+                    d.role,
+                    crate::model::addr::addr(&g)
+                ),
+            ),
+            // The one other refusal the kernel has for a well-formed start.
+            _ => (
+                ErrorKind::Invalid,
+                format!(
+                    "the kernel refused the {} sync daemon: a real server of another address family than its service exists, and the sync protocol cannot carry mixed-family services; delete that real server first",
+                    d.role
+                ),
+            ),
+        },
+        (Change::StartDaemon(d), libc::EAFNOSUPPORT) => (
+            ErrorKind::Invalid,
+            format!(
+                "the kernel refused the {} sync daemon: its IPVS has no IPv6, so the IPv6 multicast group cannot be used",
+                d.role
+            ),
+        ),
+        (Change::StopDaemon(role), libc::ESRCH) => (
+            ErrorKind::NotFound,
+            format!("no {role} sync daemon is running"),
+        ),
+        _ => return None,
+    };
+    Some(Error::new(kind, message))
 }
 
 /// Words for a failed read (`what` names it: "the list of virtual services").
@@ -270,6 +327,36 @@ mod tests {
             assert!(!e.to_string().contains("os error"), "{e}");
         }
         assert_eq!(strerror(libc::EBUSY), "device or resource busy");
+    }
+
+    #[test]
+    fn sync_daemon_refusals_say_what_to_do() {
+        use crate::model::{Interface, SyncDaemon, SyncRole};
+        let mut d = SyncDaemon::new(SyncRole::Master, Interface::new("eth9").unwrap());
+        let start = |d: &SyncDaemon, errno| change_error(errno, &Change::StartDaemon(d.clone()));
+        let e = start(&d, libc::EEXIST);
+        assert_eq!(e.kind(), ErrorKind::Exists);
+        assert!(e.to_string().contains("already running"), "{e}");
+        assert!(e.to_string().contains("--stop-daemon master"), "{e}");
+        let e = start(&d, libc::ENODEV);
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        assert!(e.to_string().contains("no interface eth9"), "{e}");
+        let e = start(&d, libc::EINVAL);
+        assert!(e.to_string().contains("mixed-family"), "{e}");
+        assert_eq!(e.errno(), Some(libc::EINVAL));
+        d.group = Some("192.0.2.1".parse().unwrap());
+        let e = start(&d, libc::EINVAL);
+        assert!(
+            e.to_string().contains("192.0.2.1 is not a multicast"),
+            "{e}"
+        );
+        let e = start(&d, libc::EAFNOSUPPORT);
+        assert!(e.to_string().contains("no IPv6"), "{e}");
+        let e = change_error(libc::ESRCH, &Change::StopDaemon(SyncRole::Backup));
+        assert_eq!(e.to_string(), "no backup sync daemon is running");
+        assert_eq!(e.kind(), ErrorKind::NotFound);
+        let e = start(&d, libc::ENOMEM);
+        assert!(e.to_string().contains("master sync daemon on eth9"), "{e}");
     }
 
     #[test]

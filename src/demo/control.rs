@@ -1,6 +1,7 @@
 //! Table changes, accepted or refused the way net/netfilter/ipvs/ip_vs_ctl.c
 //! does (ip_vs_genl_set_cmd, ip_vs_add_service, ip_vs_edit_service,
-//! ip_vs_add_dest, ip_vs_edit_dest, ip_vs_del_dest, ip_vs_set_timeout), in
+//! ip_vs_add_dest, ip_vs_edit_dest, ip_vs_del_dest, ip_vs_set_timeout; the
+//! sync daemons in `sync_daemons`), in
 //! the same order of checks so that the same errno comes back.
 
 use std::net::IpAddr;
@@ -35,6 +36,8 @@ impl Sim {
                 Ok(())
             }
             Change::SetTimeouts(t) => self.set_timeouts(t),
+            Change::StartDaemon(d) => self.start_daemon(d),
+            Change::StopDaemon(role) => self.stop_daemon(*role),
             Change::Zero(Some(key)) => {
                 let i = self.find(key).ok_or(libc::ESRCH)?;
                 self.services[i].zero();
@@ -66,7 +69,7 @@ impl Sim {
             }
             Change::AddDest { service, dest } => {
                 let si = self.find(service).ok_or(libc::ESRCH)?;
-                check_family(service, dest)?;
+                check_family(service, dest, !self.daemons.is_empty())?;
                 check_dest(dest)?;
                 let svc = &mut self.services[si];
                 if svc.find(&dest.key()).is_some() {
@@ -83,7 +86,7 @@ impl Sim {
             }
             Change::EditDest { service, dest } => {
                 let si = self.find(service).ok_or(libc::ESRCH)?;
-                check_family(service, dest)?;
+                check_family(service, dest, !self.daemons.is_empty())?;
                 check_dest(dest)?;
                 let svc = &mut self.services[si];
                 let di = svc.find(&dest.key()).ok_or(libc::ENOENT)?;
@@ -147,9 +150,9 @@ fn check_service(s: &Service) -> Result<(), i32> {
 }
 
 /// ip_vs_genl_set_cmd: a real server of another family than its service
-/// must use tunnel forwarding.
-fn check_family(service: &ServiceKey, dest: &Dest) -> Result<(), i32> {
-    if Family::of(&dest.addr) != service.family() && dest.forward != Forward::Tunnel {
+/// is refused while a sync daemon runs, and must use tunnel forwarding.
+fn check_family(service: &ServiceKey, dest: &Dest, syncing: bool) -> Result<(), i32> {
+    if Family::of(&dest.addr) != service.family() && (syncing || dest.forward != Forward::Tunnel) {
         return Err(libc::EINVAL);
     }
     Ok(())

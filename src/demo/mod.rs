@@ -17,6 +17,7 @@ mod prng;
 mod scenario;
 mod scheduler;
 mod sim;
+mod sync_daemons;
 mod traffic;
 
 #[cfg(test)]
@@ -35,7 +36,7 @@ use crate::backend::{wording, ConnCursor, Error, Reader, WalkThread, Writer};
 use crate::clock::Clock;
 use crate::model::{
     Change, ConnSource, ConnWalk, Connection, Dest, DestKey, Info, Service, ServiceFlags,
-    ServiceKey, Stats, Timeouts,
+    ServiceKey, Stats, SyncDaemon, Timeouts,
 };
 use sim::Sim;
 
@@ -74,6 +75,10 @@ impl DemoDirector {
                 .expect("scenario real server is valid");
             }
         }
+        // Set directly: the kernel would refuse to start it next to the
+        // scenario's mixed-family real server (as the demo then refuses a
+        // restart), but the demo shows both features at once.
+        d.sim.daemons = sync_daemons::initial();
         d
     }
 
@@ -197,6 +202,10 @@ impl Reader for DemoDirector {
 
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         Ok(self.sim.timeouts)
+    }
+
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        Ok(self.sim.daemons.clone())
     }
 
     /// A table consistent with the counters `dests` reports at the same

@@ -15,7 +15,9 @@ use super::estimator::StatBlock;
 use super::prng::Prng;
 use super::scheduler::{Candidate, ListChange, Scheduler};
 use super::traffic::{client_addr, pick_client, Burst, Traffic};
-use crate::model::{Dest, DestKey, Family, Forward, Service, ServiceFlags, ServiceKey, Timeouts};
+use crate::model::{
+    Dest, DestKey, Family, Forward, Service, ServiceFlags, ServiceKey, SyncDaemon, Timeouts,
+};
 
 /// Simulation step.
 pub const STEP_SECS: f64 = 0.1;
@@ -368,6 +370,8 @@ pub struct Sim {
     pub next_dest_id: u64,
     pub incidents: Option<IncidentPlan>,
     pub incident: Option<Incident>,
+    /// Running sync daemons, master before backup (see `sync_daemons`).
+    pub daemons: Vec<SyncDaemon>,
 }
 
 impl Sim {
@@ -385,6 +389,7 @@ impl Sim {
             next_dest_id: 1,
             incidents: Some(IncidentPlan::default()),
             incident: None,
+            daemons: Vec::new(),
         }
     }
 

@@ -41,6 +41,15 @@ pub fn inverse(change: &Change, before: &State) -> Result<Vec<Change>, String> {
         (Change::SetTimeouts(_), State::Timeouts { timeouts }) => {
             Ok(vec![Change::SetTimeouts(*timeouts)])
         }
+        (Change::StartDaemon(d), _) => Ok(vec![Change::StopDaemon(d.role)]),
+        // The configuration the kernel reported (its defaults filled in),
+        // so the restarted daemon is the one that was stopped.
+        (Change::StopDaemon(role), State::Daemons { daemons }) => {
+            match daemons.iter().find(|d| d.role == *role) {
+                Some(d) => Ok(vec![Change::StartDaemon(d.clone())]),
+                None => Err(format!("no {role} sync daemon was running to restart")),
+            }
+        }
         (Change::Zero(_), _) => {
             Err("zeroing counters cannot be undone: counters cannot come back".into())
         }

@@ -5,7 +5,8 @@ use crate::journal::State;
 use crate::model::{Change, DestKey, ServiceKey};
 
 /// The state `change` touches: a service with its real servers, one real
-/// server, the whole table (flush, zero all) or the timeouts.
+/// server, the whole table (flush, zero all), the timeouts or the sync
+/// daemons.
 ///
 /// A service or real server that does not exist is `State::Absent`, not an
 /// error: the change is still sent so that the kernel's own refusal is
@@ -23,6 +24,9 @@ pub fn capture<R: Reader + ?Sized>(reader: &mut R, change: &Change) -> Result<St
         }),
         Change::SetTimeouts(_) => Ok(State::Timeouts {
             timeouts: reader.timeouts()?,
+        }),
+        Change::StartDaemon(_) | Change::StopDaemon(_) => Ok(State::Daemons {
+            daemons: reader.daemons()?,
         }),
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::backend::wording::dest_name;
 use crate::journal::State;
-use crate::model::{Change, Dest, Service};
+use crate::model::{Change, Dest, Service, SyncDaemon};
 
 /// What an applied change did, from the state read before and after it.
 pub fn done(change: &Change, before: &State, after: Option<&State>) -> String {
@@ -64,6 +64,20 @@ pub fn done(change: &Change, before: &State, after: Option<&State>) -> String {
         Change::Zero(None) => "zeroed all counters".into(),
         Change::Flush => "cleared the whole table".into(),
         Change::SetTimeouts(_) => "set the connection timeouts".into(),
+        Change::StartDaemon(d) => {
+            let running = match after {
+                Some(State::Daemons { daemons }) => daemons.iter().find(|r| r.role == d.role),
+                _ => None,
+            };
+            format!("started {}", daemon_words(running.unwrap_or(d)))
+        }
+        Change::StopDaemon(role) => match before {
+            State::Daemons { daemons } => match daemons.iter().find(|r| r.role == *role) {
+                Some(d) => format!("stopped {}", daemon_words(d)),
+                None => format!("stopped the {role} sync daemon"),
+            },
+            _ => format!("stopped the {role} sync daemon"),
+        },
     }
 }
 
@@ -89,14 +103,44 @@ pub fn will_do(change: &Change) -> String {
         Change::Zero(_) => "zero counters".into(),
         Change::Flush => "clear the whole table".into(),
         Change::SetTimeouts(_) => "restore the connection timeouts".into(),
+        Change::StartDaemon(d) => format!("start {} again", daemon_words(d)),
+        Change::StopDaemon(role) => format!("stop the {role} sync daemon"),
     }
 }
 
-/// Whether a change takes something out of the table.
+/// Whether a change takes something out of the table (a running sync
+/// daemon counts: stopping it ends the backup's copy).
 pub fn deletes(change: &Change) -> bool {
     matches!(
         change,
-        Change::DeleteService(_) | Change::DeleteDest { .. } | Change::Flush
+        Change::DeleteService(_)
+            | Change::DeleteDest { .. }
+            | Change::Flush
+            | Change::StopDaemon(_)
+    )
+}
+
+/// `the master sync daemon on eth0 (sync id 3, max length 1472, group
+/// 224.0.0.81, port 8848, TTL 1)`: the options that are known.
+fn daemon_words(d: &SyncDaemon) -> String {
+    let mut parts = vec![format!("sync id {}", d.sync_id)];
+    if let Some(len) = d.max_len {
+        parts.push(format!("max length {len}"));
+    }
+    if let Some(group) = &d.group {
+        parts.push(format!("group {}", crate::model::addr::addr(group)));
+    }
+    if let Some(port) = d.port {
+        parts.push(format!("port {port}"));
+    }
+    if let Some(ttl) = d.ttl {
+        parts.push(format!("TTL {ttl}"));
+    }
+    format!(
+        "the {} sync daemon on {} ({})",
+        d.role,
+        d.interface,
+        parts.join(", ")
     )
 }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::User;
-use crate::model::{Change, Dest, Service, ServiceEntry, ServiceKey, Timeouts};
+use crate::model::{Change, Dest, Service, ServiceEntry, ServiceKey, SyncDaemon, Timeouts};
 
 /// Which half of a change a line records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +39,10 @@ pub enum State {
     },
     Timeouts {
         timeouts: Timeouts,
+    },
+    /// The running sync daemons, master before backup (a start or stop).
+    Daemons {
+        daemons: Vec<SyncDaemon>,
     },
 }
 

@@ -16,14 +16,14 @@ use super::transport::{Failure, Transport, RECV_TIMEOUT, SMALL_RECV_BUF};
 use crate::backend::wording::{change_error, not_available, read_error, strerror};
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{
-    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon, Timeouts,
 };
 use crate::protocol::convert::{
     change_request, daemon_from_message, get_config_request, get_daemons_request, get_info_request,
     get_services_request, info_from_message, timeouts_from_message,
 };
 use crate::protocol::direct::{service_from_payload, DestDecoder, ServiceDecoder};
-use crate::protocol::{encode_dests_request, encode_service_request, IpvsMessage, SyncDaemon};
+use crate::protocol::{encode_dests_request, encode_service_request, IpvsMessage};
 
 /// A long-lived connection to the kernel's IPVS table: two sockets (see
 /// `dest_transport`), the family id resolved once, sequence-numbered
@@ -103,15 +103,6 @@ impl Client {
     /// The generic-netlink id the kernel gave the IPVS family.
     pub fn family_id(&self) -> u16 {
         self.family_id
-    }
-
-    /// Running connection-synchronisation daemons (master and/or backup).
-    pub fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
-        let what = "the sync daemon list";
-        self.dump(get_daemons_request(), what)?
-            .iter()
-            .map(|m| daemon_from_message(m).map_err(|e| decode_error(what, e)))
-            .collect()
     }
 
     fn dump(&mut self, msg: IpvsMessage, what: &str) -> Result<Vec<IpvsMessage>, Error> {
@@ -220,6 +211,15 @@ impl Reader for Client {
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         let reply = self.get(get_config_request(), "the connection timeouts")?;
         Ok(timeouts_from_message(&reply))
+    }
+
+    /// The kernel dumps master then backup (ip_vs_genl_dump_daemons).
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        let what = "the sync daemon list";
+        self.dump(get_daemons_request(), what)?
+            .iter()
+            .map(|m| daemon_from_message(m).map_err(|e| decode_error(what, e)))
+            .collect()
     }
 
     fn estimator_running(&mut self) -> Option<bool> {

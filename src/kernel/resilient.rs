@@ -13,7 +13,7 @@ use std::time::Duration;
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::clock::Clock;
 use crate::model::{
-    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon, Timeouts,
 };
 
 /// First wait after a failure; doubled after each failed reopen.
@@ -170,6 +170,9 @@ impl<R: Reader> Reader for ResilientReader<R> {
     }
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         self.call(|r| r.timeouts())
+    }
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        self.call(|r| r.daemons())
     }
     /// The open connection's reading of `run_estimation`; unknown while
     /// reconnecting (the monitor then keeps what it knew).

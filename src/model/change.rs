@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use super::{Dest, DestKey, Service, ServiceKey, Timeouts};
+use super::{Dest, DestKey, Service, ServiceKey, SyncDaemon, SyncRole, Timeouts};
 
 /// One change to the IPVS table: what a form, a key press or a restore file
 /// asks for. Each maps to exactly one IPVS netlink command, so a change is
@@ -26,6 +26,10 @@ pub enum Change {
     Flush,
     /// `ipvsadm --set`
     SetTimeouts(Timeouts),
+    /// `ipvsadm --start-daemon` with its options.
+    StartDaemon(SyncDaemon),
+    /// `ipvsadm --stop-daemon master|backup`.
+    StopDaemon(#[serde(with = "stop_role")] SyncRole),
 }
 
 /// A relative weight change: add `delta` to a real server's weight as read
@@ -59,10 +63,31 @@ mod zero_target {
     }
 }
 
+/// `StopDaemon`'s role as `{"op":"stop_daemon","role":"master"}`, for the
+/// same reason as `zero_target`.
+mod stop_role {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use crate::model::SyncRole;
+
+    #[derive(Serialize, Deserialize)]
+    struct Target {
+        role: SyncRole,
+    }
+
+    pub fn serialize<S: Serializer>(v: &SyncRole, s: S) -> Result<S::Ok, S::Error> {
+        Target { role: *v }.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SyncRole, D::Error> {
+        Ok(Target::deserialize(d)?.role)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Protocol;
+    use crate::model::{Interface, Protocol};
 
     #[test]
     fn every_change_round_trips_through_json() {
@@ -96,6 +121,13 @@ mod tests {
                 tcp_fin: 120,
                 udp: 300,
             }),
+            Change::StartDaemon(SyncDaemon {
+                sync_id: 3,
+                group: Some("ff02::81".parse().unwrap()),
+                port: Some(8849),
+                ..SyncDaemon::new(SyncRole::Master, Interface::new("eth0").unwrap())
+            }),
+            Change::StopDaemon(SyncRole::Backup),
         ];
         for c in all {
             let text = serde_json::to_string(&c).unwrap();
@@ -104,6 +136,10 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&Change::Zero(None)).unwrap(),
             r#"{"op":"zero","service":null}"#
+        );
+        assert_eq!(
+            serde_json::to_string(&Change::StopDaemon(SyncRole::Master)).unwrap(),
+            r#"{"op":"stop_daemon","role":"master"}"#
         );
     }
 }

@@ -13,8 +13,8 @@ use super::addr::{push_addr_port, Ipv4Text};
 use super::number::Digits;
 use super::{addr_port, sched_flag_words};
 use crate::model::{
-    Change, Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, TunnelFlags,
-    TunnelType,
+    Change, Dest, Family, Forward, Protocol, Service, ServiceFlags, ServiceKey, SyncDaemon,
+    TunnelFlags, TunnelType,
 };
 
 /// The option naming a service of this protocol.
@@ -387,7 +387,35 @@ pub fn rule(change: &Change) -> String {
         Change::Zero(Some(k)) => format!("-Z {}", service_arg(k)),
         Change::Flush => "-C".to_string(),
         Change::SetTimeouts(t) => format!("--set {} {} {}", t.tcp, t.tcp_fin, t.udp),
+        Change::StartDaemon(d) => start_daemon(d),
+        Change::StopDaemon(role) => format!("--stop-daemon {role}"),
     }
+}
+
+/// `--start-daemon ROLE --mcast-interface IFACE --syncid N` and each option
+/// that is set, in ipvsadm's help order. The interface name is printable by
+/// type (`Interface`); a v6 group needs no brackets here.
+fn start_daemon(d: &SyncDaemon) -> String {
+    let mut line = format!(
+        "--start-daemon {} --mcast-interface {} --syncid {}",
+        d.role, d.interface, d.sync_id
+    );
+    if let Some(len) = d.max_len {
+        line.push_str(&format!(" --sync-maxlen {len}"));
+    }
+    if let Some(group) = &d.group {
+        line.push_str(&format!(
+            " --mcast-group {}",
+            crate::model::addr::addr(group)
+        ));
+    }
+    if let Some(port) = d.port {
+        line.push_str(&format!(" --mcast-port {port}"));
+    }
+    if let Some(ttl) = d.ttl {
+        line.push_str(&format!(" --mcast-ttl {ttl}"));
+    }
+    line
 }
 
 /// The shell command for a change: `ipvsadm ` + `rule`.

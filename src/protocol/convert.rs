@@ -14,12 +14,12 @@ use netlink_packet_core::DecodeError;
 
 use super::assemble::{RawDest, RawService};
 use super::command::IpvsCmd;
-use super::daemon::{DaemonAttr, IP_VS_STATE_BACKUP, IP_VS_STATE_MASTER};
 use super::dest::DestAttr;
 use super::info::InfoAttr;
 use super::message::{IpvsAttr, IpvsMessage};
 use super::service::{ServiceAttr, SvcFlags};
 use super::stats::StatsAttr;
+pub use super::sync_daemon::{daemon_from_message, start_daemon_request, stop_daemon_request};
 use crate::model::{
     Change, Dest, DestKey, Family, Info, Service, ServiceFlags, ServiceKey, Stats, Timeouts,
 };
@@ -172,64 +172,6 @@ pub fn timeouts_from_message(msg: &IpvsMessage) -> Timeouts {
     t
 }
 
-/// Role of a connection-synchronisation daemon.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DaemonState {
-    Master,
-    Backup,
-    /// A state bit this version does not know.
-    Other(u32),
-}
-
-/// A running sync daemon, from a GET_DAEMON dump entry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SyncDaemon {
-    pub state: DaemonState,
-    pub mcast_ifn: String,
-    pub sync_id: u32,
-    /// Kernels >= 4.7 also report these.
-    pub sync_maxlen: Option<u16>,
-    pub mcast_group: Option<IpAddr>,
-    pub mcast_port: Option<u16>,
-    pub mcast_ttl: Option<u8>,
-}
-
-pub fn daemon_from_message(msg: &IpvsMessage) -> Result<SyncDaemon, DecodeError> {
-    let attrs = msg
-        .nlas
-        .iter()
-        .find_map(|a| match a {
-            IpvsAttr::Daemon(d) => Some(d),
-            _ => None,
-        })
-        .ok_or_else(|| DecodeError::from("message without IPVS_CMD_ATTR_DAEMON"))?;
-    let mut d = SyncDaemon {
-        state: DaemonState::Other(0),
-        mcast_ifn: String::new(),
-        sync_id: 0,
-        sync_maxlen: None,
-        mcast_group: None,
-        mcast_port: None,
-        mcast_ttl: None,
-    };
-    for a in attrs {
-        match a {
-            DaemonAttr::State(IP_VS_STATE_MASTER) => d.state = DaemonState::Master,
-            DaemonAttr::State(IP_VS_STATE_BACKUP) => d.state = DaemonState::Backup,
-            DaemonAttr::State(v) => d.state = DaemonState::Other(*v),
-            DaemonAttr::McastIfn(s) => d.mcast_ifn = s.clone(),
-            DaemonAttr::SyncId(v) => d.sync_id = *v,
-            DaemonAttr::SyncMaxlen(v) => d.sync_maxlen = Some(*v),
-            DaemonAttr::McastGroup(a) => d.mcast_group = Some(IpAddr::V4(*a)),
-            DaemonAttr::McastGroup6(a) => d.mcast_group = Some(IpAddr::V6(*a)),
-            DaemonAttr::McastPort(v) => d.mcast_port = Some(*v),
-            DaemonAttr::McastTtl(v) => d.mcast_ttl = Some(*v),
-            DaemonAttr::Other(_) => {}
-        }
-    }
-    Ok(d)
-}
-
 // ---------------------------------------------------------------- encoding
 
 /// `union nf_inet_addr`: always 16 bytes, as libipvs sends it.
@@ -361,6 +303,8 @@ pub fn change_request(change: &Change) -> IpvsMessage {
                 A::TimeoutUdp(t.udp),
             ],
         ),
+        Change::StartDaemon(d) => start_daemon_request(d),
+        Change::StopDaemon(role) => stop_daemon_request(*role),
     }
 }
 

@@ -18,9 +18,9 @@ mod message;
 mod nest;
 mod service;
 mod stats;
+mod sync_daemon;
 
 pub use command::IpvsCmd;
-pub use convert::{DaemonState, SyncDaemon};
 pub use daemon::*;
 pub use dest::*;
 pub use frame::{

@@ -7,8 +7,8 @@ use netlink_packet_generic::GenlHeader;
 use super::convert::*;
 use super::*;
 use crate::model::{
-    Change, Dest, DestKey, Family, Forward, Info, Protocol, Service, ServiceFlags, ServiceKey,
-    Stats, Timeouts, TunnelFlags, TunnelType,
+    Change, Dest, DestKey, Family, Forward, Info, Interface, Protocol, Service, ServiceFlags,
+    ServiceKey, Stats, SyncDaemon, SyncRole, Timeouts, TunnelFlags, TunnelType,
 };
 
 /// One attribute, built independently of the encoder: header, value, padding.
@@ -433,13 +433,80 @@ fn daemon_reply_decodes() {
     .concat();
     let msg = parse(IpvsCmd::NewDaemon, &nla(3, &inner)).unwrap();
     let d = daemon_from_message(&msg).unwrap();
-    assert_eq!(d.state, DaemonState::Master);
-    assert_eq!(d.mcast_ifn, "eth0");
+    assert_eq!(d.role, SyncRole::Master);
+    assert_eq!(d.interface.as_str(), "eth0");
     assert_eq!(d.sync_id, 9);
-    assert_eq!(d.sync_maxlen, Some(1472));
-    assert_eq!(d.mcast_port, Some(8848));
-    assert_eq!(d.mcast_ttl, Some(1));
-    assert_eq!(d.mcast_group, Some("224.0.0.81".parse().unwrap()));
+    assert_eq!(d.max_len, Some(1472));
+    assert_eq!(d.port, Some(8848));
+    assert_eq!(d.ttl, Some(1));
+    assert_eq!(d.group, Some("224.0.0.81".parse().unwrap()));
+}
+
+/// The daemon nest both ways: what a start sends parses back to the same
+/// daemon, and the bytes are the kernel's layout (native-endian u32/u16,
+/// NUL-terminated name, the v6 group as 16 raw bytes).
+#[test]
+fn daemon_requests_encode_and_decode() {
+    let d = SyncDaemon {
+        role: SyncRole::Backup,
+        interface: Interface::new("eth1").unwrap(),
+        sync_id: 3,
+        max_len: Some(1400),
+        group: Some("ff02::81".parse().unwrap()),
+        port: Some(8849),
+        ttl: Some(2),
+    };
+    let msg = start_daemon_request(&d);
+    assert_eq!(msg.cmd, IpvsCmd::NewDaemon);
+    let mut group = [0u8; 16];
+    group[..2].copy_from_slice(&[0xff, 0x02]);
+    group[15] = 0x81;
+    let inner = [
+        nla(1, &u32v(2)),
+        nla(2, b"eth1\0"),
+        nla(3, &u32v(3)),
+        nla(4, &u16v(1400)),
+        nla(7, &u16v(8849)),
+        nla(8, &[2]),
+        nla(6, &group),
+    ]
+    .concat();
+    assert_eq!(emit(&msg), nla(3 | 0x8000, &inner));
+    let back = parse(IpvsCmd::NewDaemon, &emit(&msg)).unwrap();
+    assert_eq!(daemon_from_message(&back).unwrap(), d);
+
+    let stop = stop_daemon_request(SyncRole::Master);
+    assert_eq!(stop.cmd, IpvsCmd::DelDaemon);
+    let inner = [nla(1, &u32v(1)), nla(2, b"\0"), nla(3, &u32v(0))].concat();
+    assert_eq!(emit(&stop), nla(3 | 0x8000, &inner));
+}
+
+#[test]
+fn daemons_lvstop_cannot_represent_are_errors() {
+    let entry = |attrs: &[Vec<u8>]| parse(IpvsCmd::NewDaemon, &nla(3, &attrs.concat())).unwrap();
+    let ok = [nla(1, &u32v(1)), nla(2, b"lo\0"), nla(3, &u32v(255))];
+    assert_eq!(daemon_from_message(&entry(&ok)).unwrap().sync_id, 255);
+    for (bad, says) in [
+        ([nla(1, &u32v(4)), ok[1].clone(), ok[2].clone()], "state 4"),
+        (
+            [ok[0].clone(), nla(2, b"a\x1b[2J\0"), ok[2].clone()],
+            "MCAST_IFN",
+        ),
+        (
+            [ok[0].clone(), nla(2, b"0123456789abcdef\0"), ok[2].clone()],
+            "MCAST_IFN",
+        ),
+        (
+            [ok[0].clone(), ok[1].clone(), nla(3, &u32v(256))],
+            "above 255",
+        ),
+    ] {
+        let e = daemon_from_message(&entry(&bad)).unwrap_err().to_string();
+        assert!(e.contains(says), "{e}");
+        assert!(!e.contains('\x1b'), "{e:?}");
+    }
+    let no_name = entry(&[ok[0].clone(), ok[2].clone()]);
+    assert!(daemon_from_message(&no_name).is_err());
 }
 
 #[test]
@@ -512,17 +579,23 @@ fn unknown_attributes_are_kept_in_every_group() {
     // daemon
     let msg = parse(
         IpvsCmd::NewDaemon,
-        &nla(3, &[nla(1, &u32v(2)), unknown.clone()].concat()),
+        &nla(
+            3,
+            &[
+                nla(1, &u32v(2)),
+                nla(2, b"lo\0"),
+                nla(3, &u32v(0)),
+                unknown.clone(),
+            ]
+            .concat(),
+        ),
     )
     .unwrap();
     let IpvsAttr::Daemon(attrs) = &msg.nlas[0] else {
         panic!()
     };
     assert!(matches!(attrs.last(), Some(DaemonAttr::Other(_))));
-    assert_eq!(
-        daemon_from_message(&msg).unwrap().state,
-        DaemonState::Backup
-    );
+    assert_eq!(daemon_from_message(&msg).unwrap().role, SyncRole::Backup);
     // info
     let msg = parse(
         IpvsCmd::SetInfo,

@@ -9,7 +9,7 @@ use super::ManualClock;
 use crate::backend::{Error, Reader, Writer};
 use crate::clock::Clock;
 use crate::model::{
-    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon, Timeouts,
 };
 
 /// One call the backend received.
@@ -20,6 +20,7 @@ pub enum Call {
     Service(ServiceKey),
     Dests(ServiceKey),
     Timeouts,
+    Daemons,
     Estimator,
     Connections,
     Apply(Change),
@@ -33,12 +34,13 @@ pub enum CallKind {
     Service,
     Dests,
     Timeouts,
+    Daemons,
     Estimator,
     Connections,
     Apply,
 }
 
-const KINDS: usize = 8;
+const KINDS: usize = 9;
 
 impl Call {
     pub fn kind(&self) -> CallKind {
@@ -48,6 +50,7 @@ impl Call {
             Call::Service(_) => CallKind::Service,
             Call::Dests(_) => CallKind::Dests,
             Call::Timeouts => CallKind::Timeouts,
+            Call::Daemons => CallKind::Daemons,
             Call::Estimator => CallKind::Estimator,
             Call::Connections => CallKind::Connections,
             Call::Apply(_) => CallKind::Apply,
@@ -325,6 +328,9 @@ impl<B: Reader> Reader for FakeBackend<B> {
     }
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         self.call(Call::Timeouts, |b| b.timeouts())
+    }
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        self.call(Call::Daemons, |b| b.daemons())
     }
     fn estimator_running(&mut self) -> Option<bool> {
         let reported = self.lock().estimator;

@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{
     Change, ConnSource, ConnWalk, Connection, Dest, Family, Forward, Info, Protocol, Service,
-    ServiceFlags, ServiceKey, Stats, Timeouts,
+    ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts,
 };
 
 /// Per-second traffic of one real server.
@@ -33,6 +33,9 @@ pub struct FakeTable {
     /// of each entry is shown only when read `WithOrigin` (as the kernel's
     /// `ip_vs_conn_sync`), the persistence data only when read `Plain`.
     pub connections: Vec<Connection>,
+    /// The running sync daemons `daemons` answers, master before backup;
+    /// started and stopped by `apply` (without the kernel's defaults).
+    pub daemons: Vec<SyncDaemon>,
 }
 
 fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
@@ -77,6 +80,7 @@ impl FakeTable {
                 udp: 300,
             },
             connections: Vec::new(),
+            daemons: Vec::new(),
         }
     }
 
@@ -283,6 +287,10 @@ impl Reader for FakeTable {
         Ok(self.timeouts)
     }
 
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        Ok(self.daemons.clone())
+    }
+
     fn connections(
         &mut self,
         source: ConnSource,
@@ -388,6 +396,21 @@ impl Writer for FakeTable {
             }
             Change::Flush => self.services.clear(),
             Change::SetTimeouts(t) => self.timeouts = *t,
+            Change::StartDaemon(d) => {
+                if self.daemons.iter().any(|r| r.role == d.role) {
+                    return Err(Error::new(ErrorKind::Exists, "sync daemon running"));
+                }
+                self.daemons.push(d.clone());
+                self.daemons.sort_by_key(|r| r.role);
+            }
+            Change::StopDaemon(role) => {
+                let i = self
+                    .daemons
+                    .iter()
+                    .position(|r| r.role == *role)
+                    .ok_or_else(|| Error::new(ErrorKind::NotFound, "no sync daemon"))?;
+                self.daemons.remove(i);
+            }
         }
         Ok(())
     }
