@@ -10,6 +10,7 @@ use crate::model::{
     TunnelFlags, TunnelType,
 };
 
+use super::daemon::{self, DaemonOptions};
 use super::error::RuleError;
 use super::options::{self, Allowed, Cmd, Opt, ALL_OPTS, TUNNEL_OPTS, TUNNEL_TABLE_OPTS};
 use super::value::{self, AddrPort};
@@ -69,6 +70,7 @@ pub struct Gathered {
     pub options: ServiceOptions,
     pub server: Option<AddrPort>,
     pub dest: DestOptions,
+    pub daemon: DaemonOptions,
     pub positional: Vec<String>,
 }
 
@@ -173,6 +175,7 @@ impl Gathered {
                     Change::EditDest { service, dest }
                 }
             }
+            Cmd::StartDaemon | Cmd::StopDaemon => daemon::change(cmd, &self.daemon),
             Cmd::Timeout => unreachable!("handled above"),
         })
     }

@@ -21,9 +21,9 @@ pub enum RuleError {
     NeedsValue(String),
     MultipleCommands,
     MultipleOption(Opt),
-    /// A command lvstop does not take from rules (listing, saving, daemons).
+    /// A command lvstop does not take from rules (listing, saving).
     NotAChange(&'static str),
-    /// A listing or sync-daemon option.
+    /// A listing option.
     NotForChanges(&'static str),
     Ipv6BeforeFwmark,
     UnexpectedArgument(String),
@@ -52,6 +52,18 @@ pub enum RuleError {
         flag: String,
         scheduler: String,
     },
+    /// `--start-daemon` / `--stop-daemon` with neither master nor backup.
+    DaemonRole {
+        cmd: Cmd,
+        value: String,
+    },
+    /// `--mcast-interface`: why the name cannot be an interface's, in words.
+    Interface(String),
+    SyncId(String),
+    SyncMaxlen(String),
+    McastGroup(String),
+    McastPort(String),
+    McastTtl(String),
 
     // The options together.
     NoCommand,
@@ -87,12 +99,11 @@ impl fmt::Display for RuleError {
             MultipleOption(opt) => write!(f, "multiple '{}' options specified", opt.name()),
             NotAChange(name) => write!(
                 f,
-                "the '{name}' command is not a table change (rules take -A -E -D -C -a -e -d -Z --set)"
+                "the '{name}' command is not a table change (rules take -A -E -D -C -a -e -d -Z --set --start-daemon --stop-daemon)"
             ),
-            NotForChanges(name) => write!(
-                f,
-                "option '--{name}' is for listing or the sync daemon, not a table change"
-            ),
+            NotForChanges(name) => {
+                write!(f, "option '--{name}' is for listing, not a table change")
+            }
             Ipv6BeforeFwmark => f.write_str("-6 used before -f"),
             UnexpectedArgument(word) => write!(f, "unexpected argument {word}"),
             ServiceAddress(v) => write!(f, "illegal virtual server address[:port] specified: `{v}'"),
@@ -125,7 +136,30 @@ impl fmt::Display for RuleError {
                 f,
                 "incompatible scheduler flag `{flag}' (scheduler is {scheduler})"
             ),
-            NoCommand => f.write_str("no command given (one of -A -E -D -C -a -e -d -Z --set)"),
+            DaemonRole { cmd, value } => write!(
+                f,
+                "illegal {} parameter specified: `{}' (master or backup)",
+                cmd.name(),
+                value.escape_debug()
+            ),
+            Interface(why) => f.write_str(why),
+            SyncId(v) => write!(f, "illegal syncid specified: `{}' (0 to 255)", v.escape_debug()),
+            SyncMaxlen(v) => write!(
+                f,
+                "illegal sync-maxlen specified: `{}' (1 to {})",
+                v.escape_debug(),
+                crate::model::MAX_LEN_MAX
+            ),
+            McastGroup(v) => write!(
+                f,
+                "invalid mcast-group `{}' (an IPv4 multicast address, 224.0.0.0/4, or an IPv6 one, ff00::/8)",
+                v.escape_debug()
+            ),
+            McastPort(v) => write!(f, "illegal mcast-port specified: `{}' (1 to 65535)", v.escape_debug()),
+            McastTtl(v) => write!(f, "illegal mcast-ttl specified: `{}' (1 to 255)", v.escape_debug()),
+            NoCommand => f.write_str(
+                "no command given (one of -A -E -D -C -a -e -d -Z --set --start-daemon --stop-daemon)",
+            ),
             MissingOption(opt, cmd) => write!(
                 f,
                 "You need to supply the '{}' option for the '{}' command",

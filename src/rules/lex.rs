@@ -18,8 +18,16 @@ pub enum Arity {
 #[derive(Debug, Clone, Copy)]
 pub enum Spec {
     Command(Cmd),
-    /// A command lvstop does not take from rules (listing, saving, daemons).
+    /// A command lvstop does not take from rules (listing, saving).
     OtherCommand(&'static str),
+    /// `--start-daemon` / `--stop-daemon`: a command with a value (the role).
+    Daemon(Cmd),
+    McastInterface,
+    SyncId,
+    McastGroup,
+    McastPort,
+    McastTtl,
+    SyncMaxlen,
     Tcp,
     Udp,
     Sctp,
@@ -44,7 +52,7 @@ pub enum Spec {
     TunNocsum,
     TunCsum,
     TunRemcsum,
-    /// A listing or daemon option: valid ipvsadm, never valid in a change.
+    /// A listing option: valid ipvsadm, never valid in a change.
     Other(&'static str, Arity),
 }
 
@@ -64,11 +72,15 @@ impl Spec {
             | Spec::Pe
             | Spec::SchedFlags
             | Spec::TunType
-            | Spec::TunPort => Arity::Required,
+            | Spec::TunPort
+            | Spec::Daemon(_)
+            | Spec::McastInterface
+            | Spec::SyncId
+            | Spec::McastGroup
+            | Spec::McastPort
+            | Spec::McastTtl
+            | Spec::SyncMaxlen => Arity::Required,
             Spec::Persistent => Arity::Optional,
-            Spec::OtherCommand("start-daemon") | Spec::OtherCommand("stop-daemon") => {
-                Arity::Required
-            }
             Spec::Other(_, a) => a,
             _ => Arity::None,
         }
@@ -129,8 +141,8 @@ fn long_spec(name: &str) -> Option<Spec> {
         "save" => Spec::OtherCommand("save"),
         "help" => Spec::OtherCommand("help"),
         "version" => Spec::OtherCommand("version"),
-        "start-daemon" => Spec::OtherCommand("start-daemon"),
-        "stop-daemon" => Spec::OtherCommand("stop-daemon"),
+        "start-daemon" => Spec::Daemon(Cmd::StartDaemon),
+        "stop-daemon" => Spec::Daemon(Cmd::StopDaemon),
         "tcp-service" => Spec::Tcp,
         "udp-service" => Spec::Udp,
         "sctp-service" => Spec::Sctp,
@@ -166,12 +178,12 @@ fn long_spec(name: &str) -> Option<Spec> {
         "sort" => Spec::Other("sort", Arity::None),
         "exact" => Spec::Other("exact", Arity::None),
         "tun-info" => Spec::Other("tun-info", Arity::None),
-        "mcast-interface" => Spec::Other("mcast-interface", Arity::Required),
-        "syncid" => Spec::Other("syncid", Arity::Required),
-        "mcast-group" => Spec::Other("mcast-group", Arity::Required),
-        "mcast-port" => Spec::Other("mcast-port", Arity::Required),
-        "mcast-ttl" => Spec::Other("mcast-ttl", Arity::Required),
-        "sync-maxlen" => Spec::Other("sync-maxlen", Arity::Required),
+        "mcast-interface" => Spec::McastInterface,
+        "syncid" => Spec::SyncId,
+        "mcast-group" => Spec::McastGroup,
+        "mcast-port" => Spec::McastPort,
+        "mcast-ttl" => Spec::McastTtl,
+        "sync-maxlen" => Spec::SyncMaxlen,
         _ => return None,
     })
 }

@@ -3,12 +3,15 @@
 //! ipvsadm's words is `output::command`.
 
 pub mod build;
+pub mod daemon;
 mod error;
 mod lex;
 pub mod options;
 pub mod parse;
 pub mod value;
 
+#[cfg(test)]
+mod daemon_tests;
 #[cfg(test)]
 mod tests;
 

@@ -16,6 +16,8 @@ pub enum Cmd {
     EditDest,
     Timeout,
     Zero,
+    StartDaemon,
+    StopDaemon,
 }
 
 impl Cmd {
@@ -30,12 +32,15 @@ impl Cmd {
             Cmd::EditDest => "edit-server",
             Cmd::Timeout => "set",
             Cmd::Zero => "zero",
+            Cmd::StartDaemon => "start-daemon",
+            Cmd::StopDaemon => "stop-daemon",
         }
     }
 }
 
 /// The options a change command can carry, in ipvsadm's optnames[] order
-/// (which fixes which error is reported first).
+/// (which fixes which error is reported first; the listing options between
+/// them are never taken).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Opt {
     Numeric,
@@ -48,9 +53,15 @@ pub enum Opt {
     Weight,
     UThreshold,
     LThreshold,
+    McastInterface,
+    SyncId,
     Ops,
     Pe,
     SchedFlags,
+    McastGroup,
+    McastPort,
+    McastTtl,
+    SyncMaxlen,
     TunType,
     TunPort,
     TunNocsum,
@@ -58,7 +69,7 @@ pub enum Opt {
     TunRemcsum,
 }
 
-pub const ALL_OPTS: [Opt; 18] = [
+pub const ALL_OPTS: [Opt; 24] = [
     Opt::Numeric,
     Opt::Service,
     Opt::Scheduler,
@@ -69,9 +80,15 @@ pub const ALL_OPTS: [Opt; 18] = [
     Opt::Weight,
     Opt::UThreshold,
     Opt::LThreshold,
+    Opt::McastInterface,
+    Opt::SyncId,
     Opt::Ops,
     Opt::Pe,
     Opt::SchedFlags,
+    Opt::McastGroup,
+    Opt::McastPort,
+    Opt::McastTtl,
+    Opt::SyncMaxlen,
     Opt::TunType,
     Opt::TunPort,
     Opt::TunNocsum,
@@ -102,9 +119,15 @@ impl Opt {
             Opt::Weight => "weight",
             Opt::UThreshold => "u-threshold",
             Opt::LThreshold => "l-threshold",
+            Opt::McastInterface => "mcast-interface",
+            Opt::SyncId => "syncid",
             Opt::Ops => "ops",
             Opt::Pe => "pe",
             Opt::SchedFlags => "sched-flags",
+            Opt::McastGroup => "mcast-group",
+            Opt::McastPort => "mcast-port",
+            Opt::McastTtl => "mcast-ttl",
+            Opt::SyncMaxlen => "sync-maxlen",
             Opt::TunType => "tun-type",
             Opt::TunPort => "tun-port",
             Opt::TunNocsum => "tun-nocsum",
@@ -154,6 +177,14 @@ pub fn for_command(cmd: Cmd, opt: Opt) -> Allowed {
         },
         Cmd::Zero => match opt {
             Service => Optional,
+            _ => Illegal,
+        },
+        Cmd::StartDaemon => match opt {
+            McastInterface | SyncId | McastGroup | McastPort | McastTtl | SyncMaxlen => Optional,
+            _ => Illegal,
+        },
+        Cmd::StopDaemon => match opt {
+            SyncId => Optional,
             _ => Illegal,
         },
         Cmd::Flush | Cmd::Timeout => Illegal,

@@ -19,6 +19,7 @@
 use crate::model::{Change, Forward, Protocol};
 
 use super::build::{Gathered, ServiceArg};
+use super::daemon;
 use super::error::{ParseError, RuleError};
 use super::lex::{Lexer, Spec, Token};
 use super::options::Opt;
@@ -76,6 +77,11 @@ fn gather(g: &mut Gathered, spec: Spec, value: Option<&str>) -> Result<(), RuleE
     let v = value.unwrap_or("");
     match spec {
         Spec::Command(c) => return g.set_command(c),
+        Spec::Daemon(c) => {
+            g.set_command(c)?;
+            g.daemon.role = Some(daemon::role(c, v)?);
+            return Ok(());
+        }
         Spec::OtherCommand(name) => return Err(RuleError::NotAChange(name)),
         Spec::Other(name, _) => return Err(RuleError::NotForChanges(name)),
         Spec::Ipv6 => {
@@ -88,7 +94,7 @@ fn gather(g: &mut Gathered, spec: Spec, value: Option<&str>) -> Result<(), RuleE
         _ => {}
     }
     g.set_option(option_of(spec))?;
-    let (o, d) = (&mut g.options, &mut g.dest);
+    let (o, d, dm) = (&mut g.options, &mut g.dest, &mut g.daemon);
     match spec {
         Spec::Tcp => g.service = Some(ServiceArg::Addr(Protocol::Tcp, value::service_address(v)?)),
         Spec::Udp => g.service = Some(ServiceArg::Addr(Protocol::Udp, value::service_address(v)?)),
@@ -119,8 +125,18 @@ fn gather(g: &mut Gathered, spec: Spec, value: Option<&str>) -> Result<(), RuleE
         Spec::TunNocsum => d.checksums.push(Opt::TunNocsum),
         Spec::TunCsum => d.checksums.push(Opt::TunCsum),
         Spec::TunRemcsum => d.checksums.push(Opt::TunRemcsum),
+        Spec::McastInterface => dm.interface = Some(daemon::interface(v)?),
+        Spec::SyncId => dm.sync_id = Some(daemon::sync_id(v)?),
+        Spec::McastGroup => dm.group = Some(daemon::group(v)?),
+        Spec::McastPort => dm.port = Some(daemon::port(v)?),
+        Spec::McastTtl => dm.ttl = Some(daemon::ttl(v)?),
+        Spec::SyncMaxlen => dm.max_len = Some(daemon::max_len(v)?),
         Spec::Numeric => {}
-        Spec::Command(_) | Spec::OtherCommand(_) | Spec::Other(..) | Spec::Ipv6 => {
+        Spec::Command(_)
+        | Spec::Daemon(_)
+        | Spec::OtherCommand(_)
+        | Spec::Other(..)
+        | Spec::Ipv6 => {
             unreachable!("handled above")
         }
     }
@@ -148,7 +164,17 @@ fn option_of(spec: Spec) -> Opt {
         Spec::TunNocsum => Opt::TunNocsum,
         Spec::TunCsum => Opt::TunCsum,
         Spec::TunRemcsum => Opt::TunRemcsum,
-        Spec::Command(_) | Spec::OtherCommand(_) | Spec::Other(..) | Spec::Ipv6 => {
+        Spec::McastInterface => Opt::McastInterface,
+        Spec::SyncId => Opt::SyncId,
+        Spec::McastGroup => Opt::McastGroup,
+        Spec::McastPort => Opt::McastPort,
+        Spec::McastTtl => Opt::McastTtl,
+        Spec::SyncMaxlen => Opt::SyncMaxlen,
+        Spec::Command(_)
+        | Spec::Daemon(_)
+        | Spec::OtherCommand(_)
+        | Spec::Other(..)
+        | Spec::Ipv6 => {
             unreachable!("not a commands_v_options column")
         }
     }
