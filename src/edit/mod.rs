@@ -11,6 +11,8 @@ mod state;
 pub mod words;
 
 #[cfg(test)]
+mod daemon_tests;
+#[cfg(test)]
 pub(crate) mod tests;
 
 pub use editor::{Applied, Editor, Undone};
