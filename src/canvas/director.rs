@@ -1,6 +1,7 @@
 //! The director's settings: the header's short item (`timeouts
-//! 900/120/300`) and the panel (`T`) with the timeouts and the keys of the
-//! forms that change them.
+//! 900/120/300  sync: master eth0 id 1`) and the panel (`T`) with the
+//! timeouts, every field of each sync daemon, the synced entries a backup
+//! holds, and the keys of the forms that change them.
 
 use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
@@ -11,16 +12,34 @@ use ratatui::Frame;
 use crate::app::editing::EditCommand;
 use crate::app::{Action, App, DirectorReading};
 use crate::keys::{Command, KeyTable};
-use crate::model::Timeouts;
+use crate::model::{SyncDaemon, Timeouts};
+use crate::output::addr;
 
+use super::connections::numbers::count_text;
 use super::time::clock;
 use super::Chrome;
 
-/// `timeouts 900/120/300`; nothing before the first reading or when the
-/// timeouts could not be read (the panel says why).
+/// `timeouts 900/120/300  sync: master eth0 id 1` (or `sync: none`);
+/// a part that could not be read is left out (the panel says why),
+/// nothing at all before the first reading.
 pub fn header_text(reading: Option<&DirectorReading>) -> Option<String> {
-    let t = reading?.timeouts.as_ref().ok()?;
-    Some(format!("timeouts {}/{}/{}", t.tcp, t.tcp_fin, t.udp))
+    let reading = reading?;
+    let mut parts = Vec::new();
+    if let Ok(t) = &reading.timeouts {
+        parts.push(format!("timeouts {}/{}/{}", t.tcp, t.tcp_fin, t.udp));
+    }
+    match reading.daemons.as_deref() {
+        Ok([]) => parts.push("sync: none".into()),
+        Ok(daemons) => {
+            let each: Vec<String> = daemons
+                .iter()
+                .map(|d| format!("{} {} id {}", d.role, d.interface, d.sync_id))
+                .collect();
+            parts.push(format!("sync: {}", each.join(", ")));
+        }
+        Err(_) => {}
+    }
+    (!parts.is_empty()).then(|| parts.join("  "))
 }
 
 /// The panel over the table and sparklines: `area` is theirs.
@@ -28,13 +47,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, keys: &Ke
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let dim = Style::default().add_modifier(Modifier::DIM);
     let alert = Style::default().fg(chrome.palette.alert);
-    let mut lines = Vec::new();
+    let failed = |e: &str| Line::styled(format!("  could not be read: {e}"), alert);
     let reading = app.store().director();
-    lines.push(Line::styled("Connection timeouts (ipvsadm --set)", bold));
+    let mut lines = vec![Line::styled("Connection timeouts (ipvsadm --set)", bold)];
     match reading.map(|r| &r.timeouts) {
         None => lines.push(Line::styled("  not read yet", dim)),
         Some(Ok(t)) => lines.extend(timeout_lines(t)),
-        Some(Err(e)) => lines.push(Line::styled(format!("  could not be read: {e}"), alert)),
+        Some(Err(e)) => lines.push(failed(e)),
+    }
+    lines.push(Line::from(""));
+    lines.push(Line::styled("Sync daemons (ipvsadm --daemon)", bold));
+    match reading.map(|r| &r.daemons) {
+        None => lines.push(Line::styled("  not read yet", dim)),
+        Some(Ok(d)) if d.is_empty() => lines.push(Line::raw("  none running")),
+        Some(Ok(d)) => lines.extend(daemon_lines(d)),
+        Some(Err(e)) => lines.push(failed(e)),
+    }
+    if reading.is_some_and(DirectorReading::backup_runs) {
+        lines.push(synced_line(app));
     }
     lines.push(Line::from(""));
     if let Some(r) = reading {
@@ -49,7 +79,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, keys: &Ke
     lines.push(key_line(keys));
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Director: timeouts ")),
+        Paragraph::new(lines).block(Block::bordered().title(" Director: timeouts, sync daemons ")),
         area,
     );
 }
@@ -71,11 +101,81 @@ fn timeout_lines(t: &Timeouts) -> Vec<Line<'static>> {
     ]
 }
 
+/// A title line, then one line per daemon with every field; a field the
+/// kernel did not report (before 4.7) is `-`.
+fn daemon_lines(daemons: &[SyncDaemon]) -> Vec<Line<'static>> {
+    let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let rows: Vec<[String; 7]> = daemons
+        .iter()
+        .map(|d| {
+            [
+                d.role.name().to_string(),
+                d.interface.as_str().to_string(),
+                d.sync_id.to_string(),
+                or_dash(d.max_len.map(|n| n.to_string())),
+                or_dash(d.group.map(|g| addr(&g))),
+                or_dash(d.port.map(|n| n.to_string())),
+                or_dash(d.ttl.map(|n| n.to_string())),
+            ]
+        })
+        .collect();
+    // The group column as wide as the widest group shown (IPv6 ones are long).
+    let group_w = rows
+        .iter()
+        .map(|r| r[4].chars().count())
+        .chain(["multicast group".len()])
+        .max()
+        .unwrap_or(0);
+    let line = |r: &[&str; 7]| {
+        format!(
+            "  {:<7} {:<15} {:>7} {:>10}  {:<group_w$} {:>5} {:>3}",
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6]
+        )
+    };
+    let title = [
+        "role",
+        "interface",
+        "sync id",
+        "max length",
+        "multicast group",
+        "port",
+        "TTL",
+    ];
+    let mut lines = vec![Line::styled(
+        line(&title),
+        Style::default().add_modifier(Modifier::DIM),
+    )];
+    for r in &rows {
+        lines.push(Line::raw(line(&r.each_ref().map(String::as_str))));
+    }
+    lines
+}
+
+/// What the backup daemon brought, as the connections view last counted
+/// it; the table is not walked for the panel alone.
+fn synced_line(app: &App) -> Line<'static> {
+    let exact = app.view().exact();
+    match app.store().connections().reading() {
+        Some(r) => Line::raw(format!(
+            "  synced by the backup: {} of {} entries of {} (the connections view's reading)",
+            count_text(r.count(r.total.synced), exact),
+            count_text(r.count(r.total.entries()), exact),
+            r.scope.service
+        )),
+        None => Line::styled(
+            "  synced by the backup: open the connections view (c) to count them",
+            Style::default().add_modifier(Modifier::DIM),
+        ),
+    }
+}
+
 /// The panel's keys, named from the key table (so a remap shows).
 fn key_line(keys: &KeyTable) -> Line<'static> {
     let bold = Style::default().add_modifier(Modifier::BOLD);
     let hints = [
         (Command::Edit(EditCommand::SetTimeouts), "set timeouts"),
+        (Command::Edit(EditCommand::StartDaemon), "start a daemon"),
+        (Command::Edit(EditCommand::StopDaemon), "stop one"),
         (Command::Edit(EditCommand::Undo), "undo"),
         (Command::View(Action::DirectorPanel), "close"),
     ];

@@ -123,12 +123,18 @@ pub const DEFAULT: &[Binding] = &[
         .footer(Footer::Connections(4, "back")),
     bind(ch('T'), AnyRow, View(A::DirectorPanel))
         .action("director")
-        .help(Line("director panel: timeouts")),
+        .help(Line("director panel: timeouts, sync daemons")),
     bind(ch('T'), InPanel, View(A::DirectorPanel)),
     bind(key(Esc), InPanel, View(A::Escape)),
     bind(ch('t'), InPanel, Edit(E::SetTimeouts))
         .action("set-timeouts")
         .help(After),
+    bind(ch('s'), InPanel, Edit(E::StartDaemon))
+        .action("start-daemon")
+        .help(After),
+    bind(ch('S'), InPanel, Edit(E::StopDaemon))
+        .action("stop-daemon")
+        .help(Beside),
     bind(ch('u'), InPanel, Edit(E::Undo)).help(After),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")

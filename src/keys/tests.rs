@@ -28,7 +28,7 @@ fn help_lists_every_key() {
             "c  Enter  E  Esc",
             "connections; in it: entries, exact, back",
         ),
-        ("T  t  u", "director panel: timeouts"),
+        ("T  t  s S  u", "director panel: timeouts, sync daemons"),
         ("/", "filter: address, port, scheduler"),
         ("Esc", "clear the filter"),
         ("o  O", "sort by next column / reverse"),

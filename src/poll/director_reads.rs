@@ -1,5 +1,5 @@
 //! The owner thread's reads of the director's settings: the connection
-//! timeouts (and the sync daemons), every few seconds and at once after a
+//! timeouts and the sync daemons, every few seconds and at once after a
 //! change, so the header and the panel (`T`) show them.
 
 use std::time::Duration;
@@ -40,6 +40,7 @@ impl DirectorReads {
         Some(DirectorReading {
             wall: clock.wall(),
             timeouts: reader.timeouts().map_err(|e| e.to_string()),
+            daemons: reader.daemons().map_err(|e| e.to_string()),
         })
     }
 }
@@ -67,6 +68,7 @@ mod tests {
         let mut reads = DirectorReads::new();
         let first = reads.read(&mut backend, clock.as_ref()).expect("at once");
         assert_eq!(first.timeouts.unwrap().tcp, 900);
+        assert_eq!(first.daemons, Ok(Vec::new()));
         clock.advance(Duration::from_secs(4));
         assert!(reads.read(&mut backend, clock.as_ref()).is_none());
         clock.advance(Duration::from_secs(1));
@@ -74,6 +76,7 @@ mod tests {
         reads.soon();
         assert!(reads.read(&mut backend, clock.as_ref()).is_some());
         assert_eq!(backend.count(CallKind::Timeouts), 3);
+        assert_eq!(backend.count(CallKind::Daemons), 3);
     }
 
     #[test]
@@ -82,10 +85,11 @@ mod tests {
         let mut backend = FakeBackend::new(FakeTable::empty());
         let refusal = Error::new(
             ErrorKind::PermissionDenied,
-            "reading the connection timeouts needs CAP_NET_ADMIN",
+            "reading the sync daemons needs CAP_NET_ADMIN",
         );
-        backend.fail(CallKind::Timeouts, Calls::Every, refusal.clone());
+        backend.fail(CallKind::Daemons, Calls::Every, refusal.clone());
         let reading = DirectorReads::new().read(&mut backend, &clock).unwrap();
-        assert_eq!(reading.timeouts, Err(refusal.to_string()));
+        assert_eq!(reading.daemons, Err(refusal.to_string()));
+        assert!(reading.timeouts.is_ok(), "one refusal keeps the other part");
     }
 }

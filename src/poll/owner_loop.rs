@@ -139,7 +139,10 @@ fn read_director(
 /// reading is then taken again at once. An undo may take back any change.
 fn touches_director(request: &Request) -> bool {
     match request {
-        Request::Apply(change) => matches!(change, Change::SetTimeouts(_)),
+        Request::Apply(change) => matches!(
+            change,
+            Change::SetTimeouts(_) | Change::StartDaemon(_) | Change::StopDaemon(_)
+        ),
         Request::Undo { .. } => true,
         _ => false,
     }

@@ -16,7 +16,7 @@ use crate::backend::{Backend, Error, ErrorKind};
 use crate::canvas::{Chrome, TimeZone};
 use crate::edit::Editor;
 use crate::journal::tests::Scratch;
-use crate::model::{Change, Timeouts};
+use crate::model::{Change, Interface, SyncDaemon, SyncRole, Timeouts};
 use crate::poll::{carry_out, journal_lines, undo_next, DirectorReads, Poller, Report};
 use crate::testkit::{key_events, screen, CallKind, Calls, FakeBackend, FakeTable, ManualClock};
 
@@ -26,6 +26,20 @@ fn epoch() -> SystemTime {
 
 fn timeouts(tcp: u32, tcp_fin: u32, udp: u32) -> Timeouts {
     Timeouts { tcp, tcp_fin, udp }
+}
+
+/// The daemon every rig starts with: as a 6.x kernel reports one started
+/// with `--start-daemon master --mcast-interface eth0 --syncid 1`.
+fn master() -> SyncDaemon {
+    SyncDaemon {
+        role: SyncRole::Master,
+        interface: Interface::new("eth0").unwrap(),
+        sync_id: 1,
+        max_len: Some(1472),
+        group: Some("224.0.0.81".parse().unwrap()),
+        port: Some(8848),
+        ttl: Some(1),
+    }
 }
 
 struct Rig {
@@ -46,6 +60,7 @@ impl Rig {
         let clock = Arc::new(ManualClock::new(epoch()));
         let mut fake = FakeTable::sample();
         fake.timeouts = timeouts(900, 120, 300);
+        fake.daemons = vec![master()];
         let table = FakeBackend::new(fake);
         let editor = Editor::new(
             Box::new(table.clone()) as Box<dyn Backend>,
@@ -135,6 +150,14 @@ impl Rig {
     fn kernel_timeouts(&self) -> Timeouts {
         self.table.inner().timeouts
     }
+
+    fn kernel_daemons(&self) -> Vec<SyncDaemon> {
+        self.table.inner().daemons.clone()
+    }
+
+    fn header(&mut self) -> String {
+        self.screen().lines().next().unwrap().to_string()
+    }
 }
 
 const SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 60)];
@@ -156,7 +179,19 @@ fn header_shows_the_timeouts_where_there_is_room() {
     assert!(first.contains("polled"), "{first}");
     let mut wide = Rig::new(Mode::ReadWrite, 200, 60);
     let first = wide.screen().lines().next().unwrap().to_string();
-    assert!(first.contains("timeouts 900/120/300"), "{first}");
+    assert!(
+        first.contains("timeouts 900/120/300  sync: master eth0 id 1"),
+        "{first}"
+    );
+    wide.table.inner().daemons.clear();
+    for _ in 0..5 {
+        wide.poll();
+    }
+    let first = wide.header();
+    assert!(
+        first.contains("timeouts 900/120/300  sync: none"),
+        "{first}"
+    );
 }
 
 #[test]
@@ -166,9 +201,31 @@ fn the_panel_shows_the_timeouts_and_its_keys() {
     r.keys("T");
     let s = r.screen();
     assert!(s.contains("tcp         900 s"), "{s}");
-    assert!(s.contains("t set timeouts · u undo · T close"), "{s}");
+    assert!(
+        s.contains("t set timeouts · s start a daemon · S stop one · u undo · T close"),
+        "{s}"
+    );
+    // Every field of the daemon.
+    assert!(
+        s.contains("  master  eth0                  1       1472  224.0.0.81       8848   1"),
+        "{s}"
+    );
     r.keys("<Esc>");
     assert!(!r.screen().contains("Director"));
+    // A backup daemon: where its synced entries are counted.
+    r.table.inner().daemons.push(SyncDaemon {
+        role: SyncRole::Backup,
+        ..master()
+    });
+    r.reads.soon();
+    r.poll();
+    r.keys("T");
+    let s = r.screen();
+    assert!(s.contains("  backup  eth0"), "{s}");
+    assert!(
+        s.contains("synced by the backup: open the connections view (c) to count them"),
+        "{s}"
+    );
 }
 
 #[test]
@@ -278,9 +335,153 @@ fn an_outside_change_shows_at_the_next_read() {
     r.poll();
     let first = r.screen().lines().next().unwrap().to_string();
     assert!(first.contains("timeouts 900/120/300"), "not yet: {first}");
+    r.table.inner().daemons.clear();
     for _ in 0..5 {
         r.poll();
     }
     let first = r.screen().lines().next().unwrap().to_string();
     assert!(first.contains("timeouts 7200/30/15"), "within 5 s: {first}");
+    assert!(first.contains("sync: none"), "the master stopped: {first}");
+}
+
+#[test]
+fn start_daemon_form_offers_ipvsadms_defaults_and_previews_every_option() {
+    snapshot_all("director_start_daemon_form", |r| r.keys("Ts"));
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.keys("Ts");
+    let s = r.screen();
+    // The master runs: the form offers the backup.
+    assert!(
+        s.contains("ipvsadm --start-daemon backup --mcast-interface eth0 --syncid 0"),
+        "{s}"
+    );
+    r.keys("<Tab><Bs><Bs><Bs><Bs>eth1<Tab><Bs>7<Tab>1400<Tab>239.1.1.1<Tab>8849<Tab>2");
+    let Some(Modal::Form(form)) = &r.monitor.edit.modal else {
+        panic!("the form closed: {}", r.screen());
+    };
+    assert_eq!(
+        form.command_line(),
+        "ipvsadm --start-daemon backup --mcast-interface eth1 --syncid 7 --sync-maxlen 1400 \
+         --mcast-group 239.1.1.1 --mcast-port 8849 --mcast-ttl 2"
+    );
+}
+
+#[test]
+fn start_daemon_form_refuses_bad_values_and_sends_nothing() {
+    let mut r = Rig::new(Mode::ReadWrite, 200, 60);
+    // (field: tabs from the role, value typed after clearing, words shown)
+    let cases = [
+        (1, "", "required (ipvsadm's default: eth0)"),
+        (1, "eth 0", "contains ' ', which no interface name can"),
+        (1, "a234567890abcdef", "is 16 bytes long"),
+        (2, "256", "a sync id from 0 to 255, not `256'"),
+        (3, "0", "a length in bytes from 1 to 65507, not `0'"),
+        (3, "65508", "a length in bytes from 1 to 65507, not `65508'"),
+        (4, "192.0.2.1", "`192.0.2.1' is not a multicast address"),
+        (4, "224.0.0", "not an IPv4 or IPv6 address: `224.0.0'"),
+        (5, "0", "a port from 1 to 65535, not `0'"),
+        (6, "256", "a TTL from 1 to 255, not `256'"),
+    ];
+    r.keys("T");
+    for (tabs, bad, said) in cases {
+        r.keys("s");
+        for _ in 0..tabs {
+            r.keys("<Tab>");
+        }
+        r.keys(&"<Bs>".repeat(8));
+        r.keys(bad);
+        r.keys("<Enter>");
+        let s = r.screen();
+        assert!(s.contains(said), "{bad:?}: {s}");
+        assert!(s.contains("nothing was sent"), "{bad:?}: {s}");
+        r.pump();
+        r.keys("<Esc>y");
+        assert!(r.monitor.edit.modal.is_none());
+    }
+    assert_eq!(r.table.count(CallKind::Apply), 0);
+    assert_eq!(r.kernel_daemons(), [master()]);
+}
+
+#[test]
+fn a_daemon_started_from_the_panel_shows_and_undo_stops_it() {
+    let mut r = Rig::new(Mode::ReadWrite, 200, 60);
+    r.keys("Ts<Tab><Bs><Bs><Bs><Bs>eth1<Tab><Bs>7<Enter>");
+    r.pump();
+    let backup = SyncDaemon {
+        role: SyncRole::Backup,
+        interface: Interface::new("eth1").unwrap(),
+        sync_id: 7,
+        max_len: None,
+        group: None,
+        port: None,
+        ttl: None,
+    };
+    assert_eq!(r.table.changes(), [Change::StartDaemon(backup.clone())]);
+    assert_eq!(r.kernel_daemons(), [master(), backup]);
+    assert!(r.message().ends_with('✓'), "{}", r.message());
+    let header = r.header();
+    assert!(
+        header.contains("sync: master eth0 id 1, backup eth1 id 7"),
+        "{header}"
+    );
+    // Undoing a start stops a daemon: asked first, as every undo that
+    // takes something away.
+    r.keys("u");
+    let s = r.screen();
+    assert!(s.contains("stop the backup sync daemon"), "{s}");
+    assert_eq!(r.kernel_daemons().len(), 2, "asked, not yet sent");
+    r.keys("y");
+    r.pump();
+    assert_eq!(r.kernel_daemons(), [master()]);
+    assert!(r.message().starts_with("undone:"), "{}", r.message());
+    assert!(
+        r.header().contains("sync: master eth0 id 1 "),
+        "{}",
+        r.header()
+    );
+}
+
+#[test]
+fn a_daemon_stopped_from_the_panel_comes_back_whole_with_undo() {
+    let mut r = Rig::new(Mode::ReadWrite, 200, 60);
+    r.keys("TS");
+    assert!(r.screen().contains("ipvsadm --stop-daemon master"));
+    r.keys("<Enter>");
+    r.pump();
+    assert_eq!(r.table.changes(), [Change::StopDaemon(SyncRole::Master)]);
+    assert!(r.kernel_daemons().is_empty());
+    assert!(r.header().contains("sync: none"), "{}", r.header());
+    r.keys("u");
+    r.pump();
+    // Restarted as the kernel reported it: every option kept.
+    assert_eq!(r.kernel_daemons(), [master()]);
+    assert!(
+        r.header().contains("sync: master eth0 id 1"),
+        "{}",
+        r.header()
+    );
+}
+
+#[test]
+fn stopping_a_daemon_that_does_not_run_is_refused_in_the_form() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.keys("TS<Right><Enter>");
+    r.pump();
+    assert!(matches!(r.monitor.edit.modal, Some(Modal::Form(_))));
+    let s = r.screen();
+    assert!(s.contains("✗"), "{s}");
+    assert_eq!(r.kernel_daemons(), [master()]);
+}
+
+#[test]
+fn read_only_refuses_the_daemon_forms() {
+    let mut r = Rig::new(Mode::ReadOnly, 120, 40);
+    for k in ["Ts", "TS", "Tu"] {
+        r.keys(k);
+        assert!(r.monitor.edit.modal.is_none(), "{k}");
+        assert_eq!(r.message(), READ_ONLY, "{k}");
+        r.keys("<Esc>");
+    }
+    assert!(r.monitor.take_requests().is_empty());
+    assert_eq!(r.table.count(CallKind::Apply), 0);
 }

@@ -35,6 +35,8 @@ pub enum EditCommand {
     /// The director panel's forms: `ipvsadm --set`, `--start-daemon`,
     /// `--stop-daemon`.
     SetTimeouts,
+    StartDaemon,
+    StopDaemon,
 }
 
 impl EditCommand {

@@ -219,6 +219,14 @@ impl Editing {
                     .and_then(|d| d.timeouts.as_ref().ok());
                 self.modal = Some(Modal::Form(Form::timeouts(read)));
             }
+            EditCommand::StartDaemon => {
+                let running = app.store().director().and_then(|d| d.daemons.as_ref().ok());
+                self.modal = Some(Modal::Form(Form::start_daemon(running)));
+            }
+            EditCommand::StopDaemon => {
+                let running = app.store().director().and_then(|d| d.daemons.as_ref().ok());
+                self.modal = Some(Modal::Form(Form::stop_daemon(running)));
+            }
         }
     }
 

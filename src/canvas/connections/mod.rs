@@ -6,7 +6,7 @@
 
 mod entries;
 pub mod footer;
-mod numbers;
+pub(super) mod numbers;
 mod sections;
 mod servers;
 

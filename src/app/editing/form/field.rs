@@ -78,6 +78,13 @@ pub enum FieldId {
     TcpTimeout,
     TcpFinTimeout,
     UdpTimeout,
+    Role,
+    Interface,
+    SyncId,
+    MaxLen,
+    Group,
+    McastPort,
+    Ttl,
 }
 
 impl FieldId {
@@ -106,6 +113,13 @@ impl FieldId {
             FieldId::TcpTimeout => "tcp (s)",
             FieldId::TcpFinTimeout => "tcpfin (s)",
             FieldId::UdpTimeout => "udp (s)",
+            FieldId::Role => "role",
+            FieldId::Interface => "mcast interface",
+            FieldId::SyncId => "sync id",
+            FieldId::MaxLen => "max length (bytes)",
+            FieldId::Group => "mcast group",
+            FieldId::McastPort => "mcast port",
+            FieldId::Ttl => "mcast TTL",
         }
     }
 
@@ -127,6 +141,12 @@ impl FieldId {
             FieldId::TcpTimeout | FieldId::TcpFinTimeout | FieldId::UdpTimeout => {
                 "0 leaves it as it is; e.g. 900"
             }
+            FieldId::Interface => "e.g. eth1",
+            FieldId::SyncId => "0-255; e.g. 1",
+            FieldId::MaxLen => "empty: from the MTU; e.g. 1472",
+            FieldId::Group => "empty: 224.0.0.81; or ff02::81",
+            FieldId::McastPort => "empty: 8848",
+            FieldId::Ttl => "empty: 1 (1-255)",
             _ => "",
         }
     }

@@ -14,13 +14,15 @@ mod draw;
 mod field;
 mod preview;
 mod service;
+mod start_daemon;
+mod stop_daemon;
 #[cfg(test)]
 mod tests;
 mod timeouts;
 
 pub use field::{Field, FieldId, Input};
 
-use crate::model::{Change, Dest, DestKey, Service, ServiceKey, Timeouts};
+use crate::model::{Change, Dest, DestKey, Service, ServiceKey, SyncDaemon, Timeouts};
 
 use super::frame::Key;
 
@@ -33,6 +35,10 @@ pub enum Kind {
     EditDest(ServiceKey, DestKey),
     /// `ipvsadm --set`.
     Timeouts,
+    /// `ipvsadm --start-daemon` with every option.
+    StartDaemon,
+    /// `ipvsadm --stop-daemon`.
+    StopDaemon,
 }
 
 /// A form being filled in.
@@ -100,6 +106,17 @@ impl Form {
     /// not read yet, each 0, which leaves it as it is).
     pub fn timeouts(read: Option<&Timeouts>) -> Form {
         Form::new(Kind::Timeouts, timeouts::fields(read))
+    }
+
+    /// An `ipvsadm --start-daemon` form with ipvsadm's defaults, the role
+    /// not among the daemons `running` (as last read).
+    pub fn start_daemon(running: Option<&Vec<SyncDaemon>>) -> Form {
+        Form::new(Kind::StartDaemon, start_daemon::fields(running))
+    }
+
+    /// An `ipvsadm --stop-daemon` form, the role running chosen first.
+    pub fn stop_daemon(running: Option<&Vec<SyncDaemon>>) -> Form {
+        Form::new(Kind::StopDaemon, stop_daemon::fields(running))
     }
 
     fn new(kind: Kind, fields: Vec<Field>) -> Form {
@@ -180,6 +197,8 @@ impl Form {
             Kind::AddService | Kind::EditService(_) => service::title(&self.kind),
             Kind::AddDest(_) | Kind::EditDest(..) => dest::title(&self.kind),
             Kind::Timeouts => timeouts::title(),
+            Kind::StartDaemon => start_daemon::title(),
+            Kind::StopDaemon => stop_daemon::title(),
         }
     }
 
@@ -232,7 +251,7 @@ impl Form {
         match self.kind {
             Kind::AddService | Kind::EditService(_) => service::applies(self, id),
             Kind::AddDest(_) | Kind::EditDest(..) => dest::applies(self, id),
-            Kind::Timeouts => true,
+            Kind::Timeouts | Kind::StartDaemon | Kind::StopDaemon => true,
         }
     }
 
@@ -319,6 +338,8 @@ impl Form {
             Kind::AddService | Kind::EditService(_) => service::change(self),
             Kind::AddDest(_) | Kind::EditDest(..) => dest::change(self),
             Kind::Timeouts => timeouts::change(self),
+            Kind::StartDaemon => start_daemon::change(self),
+            Kind::StopDaemon => stop_daemon::change(self),
         }
     }
 
@@ -337,6 +358,8 @@ impl Form {
             Kind::AddService | Kind::EditService(_) => service::errors(self),
             Kind::AddDest(_) | Kind::EditDest(..) => dest::errors(self),
             Kind::Timeouts => timeouts::errors(self),
+            Kind::StartDaemon => start_daemon::errors(self),
+            Kind::StopDaemon => Vec::new(),
         };
         for f in &mut self.fields {
             f.error = errors
