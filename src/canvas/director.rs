@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome, keys: &Ke
             dim,
         ));
     }
-    lines.push(key_line(keys));
+    lines.push(key_line(keys, app.view().connections().is_none()));
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(" Director: timeouts, sync daemons ")),
@@ -163,24 +163,26 @@ fn synced_line(app: &App) -> Line<'static> {
             r.scope.service
         )),
         None => Line::styled(
-            "  synced by the backup: open the connections view (c) to count them",
+            "  synced by the backup: press T in the connections view (c) to count them",
             Style::default().add_modifier(Modifier::DIM),
         ),
     }
 }
 
-/// The panel's keys, named from the key table (so a remap shows).
-fn key_line(keys: &KeyTable) -> Line<'static> {
+/// The panel's keys, named from the key table (so a remap shows); over
+/// the connections view only the one that closes it (`forms` false).
+fn key_line(keys: &KeyTable, forms: bool) -> Line<'static> {
     let bold = Style::default().add_modifier(Modifier::BOLD);
-    let hints = [
+    let all = [
         (Command::Edit(EditCommand::SetTimeouts), "set timeouts"),
         (Command::Edit(EditCommand::StartDaemon), "start a daemon"),
         (Command::Edit(EditCommand::StopDaemon), "stop one"),
         (Command::Edit(EditCommand::Undo), "undo"),
         (Command::View(Action::DirectorPanel), "close"),
     ];
+    let hints = if forms { &all[..] } else { &all[4..] };
     let mut spans = Vec::new();
-    for (command, label) in hints {
+    for &(command, label) in hints {
         let Some(k) = keys.key_for(command) else {
             continue;
         };
@@ -189,6 +191,11 @@ fn key_line(keys: &KeyTable) -> Line<'static> {
         }
         spans.push(Span::styled(k, bold));
         spans.push(Span::raw(format!(" {label}")));
+    }
+    if !forms {
+        spans.push(Span::raw(
+            " (the forms open over the table: nothing here changes it)",
+        ));
     }
     Line::from(spans)
 }

@@ -144,8 +144,12 @@ pub enum Context {
     /// its own keys; the table's edit keys do not apply under it.
     Connections,
     /// The director panel (`T`) is open (no filter typed, no help, no
-    /// dialog): its forms' keys; the table's edit keys do not apply.
+    /// dialog), over the table or the connections view: the keys that
+    /// close it; neither the table's edit keys nor the view's apply under it.
     Panel,
+    /// As `Panel`, over the table only: its forms and undo. Nothing under
+    /// the connections view may change the table, the panel's forms included.
+    PanelForms,
 }
 
 /// What the monitor is doing when a key comes.
@@ -195,8 +199,9 @@ impl Context {
             Context::Tuning => table && s.tuning,
             Context::Dialog => s.dialog && !s.filtering && !s.help,
             Context::Help => s.help,
-            Context::Connections => keys && s.connections,
-            Context::Panel => keys && s.panel && !s.connections,
+            Context::Connections => keys && s.connections && !s.panel,
+            Context::Panel => keys && s.panel,
+            Context::PanelForms => keys && s.panel && !s.connections,
         }
     }
 
@@ -207,7 +212,7 @@ impl Context {
             Context::AnyRow => 2,
             Context::RealServerRow => 3,
             Context::Tuning => 4,
-            Context::Connections | Context::Panel => 5,
+            Context::Connections | Context::Panel | Context::PanelForms => 5,
             Context::Dialog => 6,
             Context::Help => 7,
         }

@@ -11,7 +11,7 @@ use crate::app::Action as A;
 use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
 use super::binding::Context::{
     AnyRow, Anywhere, Browsing, Connections as InConnections, Dialog as InDialog, Filtering,
-    Help as InHelp, NoDialog, Panel as InPanel, RealServerRow, Tuning,
+    Help as InHelp, NoDialog, Panel as InPanel, PanelForms, RealServerRow, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
 use super::binding::Press::{
@@ -124,18 +124,19 @@ pub const DEFAULT: &[Binding] = &[
     bind(ch('T'), AnyRow, View(A::DirectorPanel))
         .action("director")
         .help(Line("director panel: timeouts, sync daemons")),
+    bind(ch('T'), InConnections, View(A::DirectorPanel)),
     bind(ch('T'), InPanel, View(A::DirectorPanel)),
     bind(key(Esc), InPanel, View(A::Escape)),
-    bind(ch('t'), InPanel, Edit(E::SetTimeouts))
+    bind(ch('t'), PanelForms, Edit(E::SetTimeouts))
         .action("set-timeouts")
         .help(After),
-    bind(ch('s'), InPanel, Edit(E::StartDaemon))
+    bind(ch('s'), PanelForms, Edit(E::StartDaemon))
         .action("start-daemon")
         .help(After),
-    bind(ch('S'), InPanel, Edit(E::StopDaemon))
+    bind(ch('S'), PanelForms, Edit(E::StopDaemon))
         .action("stop-daemon")
         .help(Beside),
-    bind(ch('u'), InPanel, Edit(E::Undo)).help(After),
+    bind(ch('u'), PanelForms, Edit(E::Undo)).help(After),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")
         .help(Line("filter: address, port, scheduler"))

@@ -12,13 +12,17 @@ use ratatui::Terminal;
 use super::Monitor;
 use crate::app::editing::{Modal, Mode, Reply, READ_ONLY};
 use crate::app::{App, AppConfig};
-use crate::backend::{Backend, Error, ErrorKind};
+use crate::backend::{Backend, Error, ErrorKind, Reader};
 use crate::canvas::{Chrome, TimeZone};
+use crate::clock::Clock;
+use crate::conns::{Attribution, ConnEvent, Limits, Made, ReadStamp, Sampling, Summarizer};
 use crate::edit::Editor;
 use crate::journal::tests::Scratch;
-use crate::model::{Change, Interface, SyncDaemon, SyncRole, Timeouts};
+use crate::model::{Change, Interface, Origin, SyncDaemon, SyncRole, Timeouts};
 use crate::poll::{carry_out, journal_lines, undo_next, DirectorReads, Poller, Report};
-use crate::testkit::{key_events, screen, CallKind, Calls, FakeBackend, FakeTable, ManualClock};
+use crate::testkit::{
+    conn, key_events, screen, CallKind, Calls, FakeBackend, FakeTable, ManualClock,
+};
 
 fn epoch() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_699_963_410)
@@ -223,7 +227,7 @@ fn the_panel_shows_the_timeouts_and_its_keys() {
     let s = r.screen();
     assert!(s.contains("  backup  eth0"), "{s}");
     assert!(
-        s.contains("synced by the backup: open the connections view (c) to count them"),
+        s.contains("synced by the backup: press T in the connections view (c) to count them"),
         "{s}"
     );
 }
@@ -484,4 +488,65 @@ fn read_only_refuses_the_daemon_forms() {
     }
     assert!(r.monitor.take_requests().is_empty());
     assert_eq!(r.table.count(CallKind::Apply), 0);
+}
+
+#[test]
+fn over_the_connections_view_the_panel_counts_what_the_backup_synced() {
+    let mut r = Rig::new(Mode::ReadWrite, 200, 60);
+    r.table.inner().daemons = vec![SyncDaemon {
+        role: SyncRole::Backup,
+        ..master()
+    }];
+    r.reads.soon();
+    r.poll();
+    r.keys("c");
+    // The view's reading as the owner thread makes it: 5 entries, 3 synced.
+    let scope = r.monitor.app.view().connections().unwrap().query().clone();
+    let snapshot = r.table.inner().snapshot().unwrap();
+    let mut s = Summarizer::new(
+        Arc::new(Attribution::new(&snapshot)),
+        scope,
+        Limits::default(),
+    );
+    for k in 0..5u32 {
+        let client = format!("203.0.113.{}:{}", k + 1, 40000 + k);
+        let mut c = conn(
+            "TCP",
+            &client,
+            "192.0.2.10:80",
+            "10.1.0.1:80",
+            "ESTABLISHED",
+            800,
+        );
+        if k < 3 {
+            c.origin = Some(Origin::Sync);
+        }
+        s.add(c);
+    }
+    let reading = s.finish(ReadStamp {
+        sampling: Sampling::Exact,
+        made: Made::OneGo,
+        at: r.clock.now(),
+        wall: r.clock.wall(),
+        took: Duration::from_millis(1),
+        read: 5,
+        malformed: 0,
+    });
+    r.monitor
+        .report(Report::Connections(ConnEvent::Reading(Arc::new(reading))));
+    r.keys("T");
+    let s = r.screen();
+    assert!(
+        s.contains("synced by the backup: 3 of 5 entries of TCP 192.0.2.10:80"),
+        "{s}"
+    );
+    // Over the view its forms do not open: nothing there changes the table.
+    assert!(s.contains("T close (the forms open over the table"), "{s}");
+    r.keys("tsSu");
+    assert!(r.monitor.edit.modal.is_none());
+    assert!(r.monitor.take_requests().is_empty());
+    // Esc closes the panel, not the view under it.
+    r.keys("<Esc>");
+    assert!(r.monitor.app.view().connections().is_some());
+    assert!(!r.monitor.app.view().director_panel());
 }

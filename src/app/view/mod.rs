@@ -226,19 +226,20 @@ impl View {
             }
             return false;
         }
-        if self.connections.is_some() && self.update_connections(action, store) {
-            return false;
-        }
+        // The panel opens over the table or the connections view; Esc and
+        // `T` close it, not what is under it.
         if self.director_panel {
             match action {
                 Action::Escape | Action::DirectorPanel => {
                     self.director_panel = false;
                     return false;
                 }
-                // One view over the table at a time: `T` closes first.
                 Action::Connections => return false,
                 _ => {}
             }
+        }
+        if self.connections.is_some() && self.update_connections(action, store) {
+            return false;
         }
         if self.filter_editing && self.edit_filter(&action, store) {
             return false;
@@ -324,7 +325,8 @@ impl View {
             | Action::Quit
             | Action::Freeze
             | Action::NextMetric
-            | Action::ToggleExact => return false,
+            | Action::ToggleExact
+            | Action::DirectorPanel => return false,
             _ => {}
         }
         let Some(view) = self.connections.as_mut() else {
