@@ -8,7 +8,7 @@ use std::ops::ControlFlow;
 use std::time::SystemTime;
 
 use crate::backend::{Error, ErrorKind, Reader};
-use crate::model::{ConnSource, ConnWalk, Connection};
+use crate::model::{ConnSource, ConnWalk, Connection, ServiceKey};
 use crate::output::sink::{dests_in_order, services_in_order, Sink};
 
 /// Bytes buffered before they go to the writer: large enough that a write
@@ -68,6 +68,25 @@ impl<'w> Stream<'w> {
         sink.end(&mut self.buf);
         self.write(0).map_err(StreamError::Output)?;
         self.out.flush().map_err(StreamError::Output)
+    }
+
+    /// One service of the table through `sink`, read by its key (one request,
+    /// as `ipvsadm -Ln -t VIP:PORT` asks), with its real servers. A service
+    /// that does not exist is `ErrorKind::NotFound`, and nothing is written.
+    pub fn service_reading(
+        &mut self,
+        reader: &mut dyn Reader,
+        key: &ServiceKey,
+        sink: &mut dyn Sink,
+        at: SystemTime,
+    ) -> Result<(), StreamError> {
+        let info = reader.info().map_err(StreamError::Backend)?;
+        let service = reader.service(key).map_err(StreamError::Backend)?;
+        let dests = reader.dests(key).map_err(StreamError::Backend)?;
+        sink.begin(&mut self.buf, &info, at);
+        sink.service(&mut self.buf, &service, &dests_in_order(&dests));
+        sink.end(&mut self.buf);
+        self.finish()
     }
 
     /// Walks the connection table, handing each entry with the output buffer

@@ -27,10 +27,7 @@ pub struct JsonSink {
 
 impl Sink for JsonSink {
     fn begin(&mut self, out: &mut Vec<u8>, info: &Info, at: SystemTime) {
-        self.millis = at
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis() as u64;
+        self.millis = millis(at);
         self.first = true;
         let mut o = Object::open(out);
         o.u64("conn_tab_size", u64::from(info.conn_tab_size));
@@ -50,13 +47,30 @@ impl Sink for JsonSink {
     fn end(&mut self, out: &mut Vec<u8>) {
         out.push(b']');
         let mut o = Object { out, first: false };
-        o.word("time", &rfc3339_millis(self.millis));
-        let seconds = self.millis as f64 / 1000.0;
-        serde_json::to_writer(&mut *o.key("timestamp"), &seconds)
-            .expect("a finite number into a Vec");
+        time_members(&mut o, self.millis);
         o.close();
         out.push(b'\n');
     }
+}
+
+/// Milliseconds since the epoch of `at` (0 before it).
+pub fn millis(at: SystemTime) -> u64 {
+    at.duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis() as u64
+}
+
+/// `"time"` and `"timestamp"` together, the instant of a reading, for an
+/// object with no key between them.
+pub fn time_members(o: &mut Object, millis: u64) {
+    o.word("time", &rfc3339_millis(millis));
+    timestamp_member(o, millis);
+}
+
+/// `"timestamp"`: Unix time in seconds with a millisecond fraction.
+pub fn timestamp_member(o: &mut Object, millis: u64) {
+    let seconds = millis as f64 / 1000.0;
+    serde_json::to_writer(&mut *o.key("timestamp"), &seconds).expect("a finite number into a Vec");
 }
 
 /// The snapshot taken at `at`, as one line of JSON with its newline.

@@ -8,6 +8,7 @@
 use crate::model::addr;
 pub mod command;
 pub mod connections;
+pub mod director;
 pub mod json;
 mod number;
 pub mod order;
@@ -22,5 +23,5 @@ pub use command::{command_line, rule};
 pub use connections::{conn_header, conn_line};
 pub use number::{largenum, push_u64};
 pub use sink::Sink;
-pub use text::{render as render_text, TextOptions, TextSink, TextView};
+pub use text::{render as render_text, ServiceTextSink, TextOptions, TextSink, TextView};
 pub use words::{sched_flag_words, tun_info};

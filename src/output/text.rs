@@ -66,6 +66,24 @@ impl Sink for TextSink {
     fn end(&mut self, _: &mut Vec<u8>) {}
 }
 
+/// One service's listing as a [`Sink`]: `ipvsadm -Ln -t|-u|--sctp-service|-f
+/// SERVICE [view]` (list_service: the titles and the service, no version line).
+pub struct ServiceTextSink {
+    pub options: TextOptions,
+}
+
+impl Sink for ServiceTextSink {
+    fn begin(&mut self, out: &mut Vec<u8>, _: &Info, _: SystemTime) {
+        out.extend_from_slice(title(self.options.view).as_bytes());
+    }
+
+    fn service(&mut self, out: &mut Vec<u8>, service: &Service, dests: &[&Dest]) {
+        service_block(out, service, dests, self.options);
+    }
+
+    fn end(&mut self, _: &mut Vec<u8>) {}
+}
+
 /// The whole listing, as `ipvsadm -Ln [view] [--exact]` prints it.
 pub fn render(snapshot: &Snapshot, options: TextOptions) -> String {
     sink::render(&mut TextSink { options }, snapshot, UNIX_EPOCH)
@@ -81,8 +99,11 @@ pub fn render_service(
     let (service, dests) = order::sorted(snapshot)
         .into_iter()
         .find(|(s, _)| s.key == *key)?;
-    let mut out = title(options.view).into_bytes();
-    service_block(&mut out, service, &dests, options);
+    let mut sink = ServiceTextSink { options };
+    let mut out = Vec::new();
+    sink.begin(&mut out, &snapshot.info, UNIX_EPOCH);
+    sink.service(&mut out, service, &dests);
+    sink.end(&mut out);
     Some(String::from_utf8(out).expect("the listing is UTF-8"))
 }
 

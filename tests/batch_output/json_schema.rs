@@ -14,9 +14,11 @@ use lvstop::model::{
 };
 
 use super::table::{streamed, table_from_rules};
+use lvstop::cli::stream::Stream;
 use lvstop::output::json::JsonSink;
 use lvstop::output::order;
 use lvstop::output::sched_flag_words;
+use lvstop::testkit::FakeTable;
 
 const DOC: &str = include_str!("../../docs/json.md");
 
@@ -348,5 +350,36 @@ fn streamed_json_is_the_documented_schema_on_the_golden_tables() {
             let dests: usize = snap.services.iter().map(|e| e.dests.len()).sum();
             assert_eq!(dests_seen, dests, "{name}");
         }
+    }
+}
+
+#[test]
+fn one_service_json_is_the_snapshot_object_with_that_service_alone() {
+    let snap = with_numbers(table_from_rules(include_str!(
+        "../../tests/golden/table.rules"
+    )));
+    let millis = 1_700_000_000_123;
+    let at = UNIX_EPOCH + Duration::from_millis(millis);
+    for entry in &snap.services {
+        let key = &entry.service.key;
+        let mut out = Vec::new();
+        Stream::new(&mut out)
+            .service_reading(
+                &mut FakeTable::of_snapshot(&snap),
+                key,
+                &mut JsonSink::default(),
+                at,
+            )
+            .unwrap();
+        let alone = Snapshot {
+            info: snap.info,
+            services: vec![entry.clone()],
+        };
+        let want = snapshot_value(&alone, millis);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("{want}\n"),
+            "{key}"
+        );
     }
 }

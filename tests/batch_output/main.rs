@@ -4,6 +4,7 @@
 //! files through `lvstop::rules`.
 
 mod conn_json_schema;
+mod director_json;
 mod expected;
 mod golden;
 mod json;
