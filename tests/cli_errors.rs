@@ -176,8 +176,8 @@ fn connections_flags_out_of_place_are_refused_before_reading() {
     for (args, want) in [
         (&["-c"][..], "-c/--connections is a batch listing: add -b"),
         (
-            &["-b", "--persistent-conn"][..],
-            "--persistent-conn changes the connections listing: use it with -b -c",
+            &["--persistent-conn"][..],
+            "--persistent-conn is a batch listing: add -b",
         ),
         (
             &["-b", "--filter", "tcp"][..],
@@ -215,6 +215,91 @@ fn connections_flags_out_of_place_are_refused_before_reading() {
         assert!(e.contains("Usage: lvstop"), "{args:?}: {e}");
         assert!(o.stdout.is_empty(), "{args:?}");
     }
+}
+
+/// Listing options ipvsadm 1.31 refuses together, and bad service values:
+/// usage errors in words (exit status 2), nothing read, nothing printed.
+#[test]
+fn listing_options_ipvsadm_refuses_are_refused_before_reading() {
+    for (args, want) in [
+        (
+            &["-b", "--timeout", "--stats"][..],
+            "--stats is a view of the services; --timeout lists the director's settings",
+        ),
+        (
+            &["-b", "--timeout", "--persistent-conn"][..],
+            "--persistent-conn is a view of the services",
+        ),
+        (
+            &["-b", "-c", "--thresholds"][..],
+            "--thresholds lists the real servers' limits; -c lists connections",
+        ),
+        (
+            &["-b", "-t", "192.0.2.1:80", "--timeout"][..],
+            "--timeout conflicts with -t",
+        ),
+        (
+            &["-b", "-f", "1", "-u", "192.0.2.1:53"][..],
+            "-f conflicts with -u",
+        ),
+        (
+            &["-b", "-6"][..],
+            "-6 makes -f's firewall mark an IPv6 service",
+        ),
+        (
+            &["-b", "-t", "192.0.2.1:99999"][..],
+            "illegal virtual server address[:port] '192.0.2.1:99999' for -t",
+        ),
+        (&["-b", "-f", "0"][..], "invalid fwmark value '0' for -f"),
+        (&["--tun-info"][..], "--tun-info is a batch listing: add -b"),
+        (
+            &["-b", "--format", "save", "--thresholds"][..],
+            "--format save writes the whole table's rules",
+        ),
+    ] {
+        let o = lvstop(args);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+        assert!(e.starts_with(&format!("error: {want}")), "{args:?}: {e}");
+        assert!(o.stdout.is_empty(), "{args:?}");
+    }
+}
+
+/// The demo director through the new listings: a service it has, one it
+/// has not (named on stderr, status 1, nothing on stdout), its timeouts.
+#[test]
+fn one_service_and_timeouts_from_the_demo() {
+    let o = lvstop(&[
+        "--demo",
+        "--demo-seed",
+        "3",
+        "-b",
+        "-n",
+        "1",
+        "-t",
+        "192.0.2.10:80",
+        "--thresholds",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.starts_with("Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n  -> RemoteAddress:Port\nTCP  192.0.2.10:80 wlc\n"), "{out}");
+    let o = lvstop(&[
+        "--demo",
+        "-b",
+        "-n",
+        "2",
+        "-d",
+        "0.1",
+        "-t",
+        "192.0.2.99:80",
+    ]);
+    assert_worded(&o, "lvstop: no such service: TCP 192.0.2.99:80");
+    let o = lvstop(&["--demo", "-b", "-n", "2", "-d", "0.1", "--timeout"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "Timeout (tcp tcpfin udp): 900 120 300\n".repeat(2)
+    );
 }
 
 /// A selector is hostile input: what lvstop shows of it never carries a

@@ -52,9 +52,42 @@ pub struct Args {
     #[arg(short = 'c', long = "connections")]
     pub connections: bool,
 
-    /// With -c: persistence-engine name and data, as `ipvsadm -Lnc --persistent-conn`
+    /// Services: the PersistConn column, as `ipvsadm -Ln --persistent-conn`; with -c:
+    /// persistence-engine name and data, as `ipvsadm -Lnc --persistent-conn`
     #[arg(long = "persistent-conn")]
     pub persistent_conn: bool,
+
+    /// Batch: real servers' Uthreshold/Lthreshold, as `ipvsadm -Ln --thresholds`
+    #[arg(long)]
+    pub thresholds: bool,
+
+    /// Batch: real servers' tunnel type, port and flags, as `ipvsadm -Ln --tun-info`
+    #[arg(long = "tun-info")]
+    pub tun_info: bool,
+
+    /// Batch: one TCP service, as `ipvsadm -Ln -t VIP:PORT`
+    #[arg(short = 't', long = "tcp-service", value_name = "VIP:PORT")]
+    pub tcp_service: Option<String>,
+
+    /// Batch: one UDP service, as `ipvsadm -Ln -u VIP:PORT`
+    #[arg(short = 'u', long = "udp-service", value_name = "VIP:PORT")]
+    pub udp_service: Option<String>,
+
+    /// Batch: one SCTP service, as `ipvsadm -Ln --sctp-service VIP:PORT`
+    #[arg(long = "sctp-service", value_name = "VIP:PORT")]
+    pub sctp_service: Option<String>,
+
+    /// Batch: one firewall-mark service, as `ipvsadm -Ln -f MARK`
+    #[arg(short = 'f', long = "fwmark-service", value_name = "MARK")]
+    pub fwmark_service: Option<String>,
+
+    /// With -f: the IPv6 firewall-mark service, as `ipvsadm -Ln -f MARK -6`
+    #[arg(short = '6', long = "ipv6")]
+    pub ipv6: bool,
+
+    /// Batch: the TCP, TCP FIN and UDP timeouts, as `ipvsadm -L --timeout`
+    #[arg(long)]
+    pub timeout: bool,
 
     /// With -c: keep only matching entries, e.g. `real=10.1.0.3`, `client=203.0.113.0/24`, `tcp 192.0.2.10:80`
     #[arg(long, value_name = "SELECTOR")]
@@ -111,11 +144,6 @@ impl Args {
     /// filter, parsed, when `-c` is given.
     pub fn check_connections(&self) -> Result<Option<ConnFilter>, String> {
         if !self.connections {
-            if self.persistent_conn {
-                return Err(
-                    "--persistent-conn changes the connections listing: use it with -b -c".into(),
-                );
-            }
             if self.filter.is_some() {
                 return Err("--filter selects connection entries: use it with -b -c (the monitor filters with /)".into());
             }
@@ -238,8 +266,6 @@ mod tests {
     fn connections_flags_out_of_place_are_refused_in_words() {
         for (args, want) in [
             (&["-c"][..], "add -b"),
-            (&["--persistent-conn"][..], "use it with -b -c"),
-            (&["-b", "--persistent-conn"][..], "use it with -b -c"),
             (&["-b", "--filter", "tcp"][..], "use it with -b -c"),
             (
                 &["-b", "-c", "--format", "save"][..],

@@ -7,6 +7,7 @@ mod batch;
 mod conn_filter;
 pub mod conn_json;
 mod connections;
+mod listing;
 pub mod stream;
 
 pub use args::{Args, Command, Format};
@@ -24,7 +25,6 @@ use crate::demo::DemoDirector;
 use crate::edit::Editor;
 use crate::journal::Journal;
 use crate::kernel::{Client, ResilientReader};
-use crate::output::{self, TextOptions, TextSink, TextView};
 use crate::poll::Access;
 use crate::tui::config::Config;
 use crate::tui::MonitorOptions;
@@ -36,14 +36,14 @@ const EXIT_FAILURE: u8 = 1;
 pub fn main() -> ExitCode {
     crate::heap::keep_freed_memory();
     let args = Args::parse();
-    let conn_filter = match args.check_connections() {
-        Ok(f) => f,
+    let listing = match args.listing() {
+        Ok(l) => l,
         // As clap refuses arguments: a usage error, exit status 2.
         Err(why) => <Args as clap::CommandFactory>::command()
             .error(clap::error::ErrorKind::ArgumentConflict, why)
             .exit(),
     };
-    match run(args, conn_filter) {
+    match run(args, listing) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("lvstop: {message}");
@@ -52,7 +52,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run(args: Args, conn_filter: Option<conn_filter::ConnFilter>) -> Result<(), String> {
+fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
 
     if let Some(Command::Apply { file }) = &args.command {
@@ -68,56 +68,12 @@ fn run(args: Args, conn_filter: Option<conn_filter::ConnFilter>) -> Result<(), S
         return apply::run(&mut editor, &name, &changes);
     }
 
-    if args.batch && args.connections {
-        let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
-        let mut listing = connections::ConnBatch {
-            json: args.format == Format::Json,
-            persistent: args.persistent_conn,
-            filter: conn_filter.zip(args.filter.clone()),
-            writer: Default::default(),
-        };
-        let stdout = io::stdout();
-        let mut out = stdout.lock();
-        return batch::run_each(
-            backend.as_mut(),
-            clock.as_ref(),
-            args.iterations,
-            Duration::from_secs_f64(args.delay.unwrap_or(1.0)),
-            &mut out,
-            &mut |stream, reader, at| {
-                listing.reading(stream, reader, at, &mut |w| eprintln!("lvstop: {w}"))
-            },
-        )
-        .map_err(batch_error);
-    }
-
     if args.batch {
         let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
-        let view = if args.stats {
-            TextView::Stats
-        } else if args.rate {
-            TextView::Rate
-        } else {
-            TextView::Plain
-        };
-        let mut sink: Box<dyn output::Sink> = match args.format {
-            Format::Text => Box::new(TextSink {
-                options: TextOptions { view, exact: true },
-            }),
-            Format::Save => Box::new(output::save::SaveSink),
-            Format::Json => Box::<output::json::JsonSink>::default(),
-        };
         let stdout = io::stdout();
         let mut out = stdout.lock();
-        return batch::run(
-            backend.as_mut(),
-            clock.as_ref(),
-            args.iterations,
-            Duration::from_secs_f64(args.delay.unwrap_or(1.0)),
-            sink.as_mut(),
-            &mut out,
-        )
-        .map_err(batch_error);
+        return listing::print(listing, &args, backend.as_mut(), clock.as_ref(), &mut out)
+            .map_err(batch_error);
     }
 
     if !io::stdout().is_terminal() || std::env::var("TERM").is_ok_and(|t| t == "dumb") {

@@ -1,0 +1,107 @@
+//! Prints the chosen listing in batch mode, one reading per iteration
+//! through the batch writer (`batch::run_each`): each is written as it is
+//! read and the output buffer is reused, so memory stays flat over `-n N`.
+
+use std::io::Write;
+use std::time::{Duration, SystemTime};
+
+use crate::backend::{Error, ErrorKind, Reader};
+use crate::clock::Clock;
+use crate::model::ServiceKey;
+use crate::output::{self, director, text, ServiceTextSink, TextOptions, TextSink, TextView};
+
+use super::super::args::{Args, Format};
+use super::super::batch::{self, BatchError};
+use super::super::connections::ConnBatch;
+use super::super::stream::{Stream, StreamError};
+use super::Listing;
+
+/// `listing` read from `reader` and written to `out`, as often as `args`
+/// says (`-n`, `-d`).
+pub fn print(
+    listing: Listing,
+    args: &Args,
+    reader: &mut dyn Reader,
+    clock: &dyn Clock,
+    out: &mut dyn Write,
+) -> Result<(), BatchError> {
+    let delay = Duration::from_secs_f64(args.delay.unwrap_or(1.0));
+    let json = args.format == Format::Json;
+    let mut each: Box<batch::Reading> = match listing {
+        Listing::Services { view, only: None } => {
+            let mut sink: Box<dyn output::Sink> = match args.format {
+                Format::Text => Box::new(TextSink {
+                    options: text_options(view),
+                }),
+                Format::Save => Box::new(output::save::SaveSink),
+                Format::Json => Box::<output::json::JsonSink>::default(),
+            };
+            return batch::run(reader, clock, args.iterations, delay, sink.as_mut(), out);
+        }
+        Listing::Services {
+            view,
+            only: Some(key),
+        } => {
+            let mut sink: Box<dyn output::Sink> = if json {
+                Box::<output::json::JsonSink>::default()
+            } else {
+                Box::new(ServiceTextSink {
+                    options: text_options(view),
+                })
+            };
+            Box::new(move |stream, reader, at| {
+                stream
+                    .service_reading(reader, &key, sink.as_mut(), at)
+                    .map_err(|e| no_such_service(e, &key))
+            })
+        }
+        Listing::Connections(filter) => {
+            let mut listing = ConnBatch {
+                json,
+                persistent: args.persistent_conn,
+                filter: filter.zip(args.filter.clone()),
+                writer: Default::default(),
+            };
+            Box::new(move |stream, reader, at| {
+                listing.reading(stream, reader, at, &mut |w| eprintln!("lvstop: {w}"))
+            })
+        }
+        Listing::Timeouts => {
+            Box::new(move |stream, reader, at| timeouts_reading(stream, reader, at, json))
+        }
+    };
+    batch::run_each(reader, clock, args.iterations, delay, out, each.as_mut())
+}
+
+/// Batch text is always exact, as `ipvsadm -Ln --exact`.
+fn text_options(view: TextView) -> TextOptions {
+    TextOptions { view, exact: true }
+}
+
+/// A missing service named, where the kernel's error would say only "no
+/// longer exists" (ipvsadm prints `No such service`).
+fn no_such_service(e: StreamError, key: &ServiceKey) -> StreamError {
+    match e {
+        StreamError::Backend(e) if e.kind() == ErrorKind::NotFound => StreamError::Backend(
+            Error::new(ErrorKind::NotFound, format!("no such service: {key}")),
+        ),
+        other => other,
+    }
+}
+
+/// `Timeout (tcp tcpfin udp): 900 120 300`, or its JSON line.
+fn timeouts_reading(
+    stream: &mut Stream,
+    reader: &mut dyn Reader,
+    at: SystemTime,
+    json: bool,
+) -> Result<(), StreamError> {
+    let t = reader.timeouts().map_err(StreamError::Backend)?;
+    let out = stream.buffer();
+    if json {
+        director::timeouts_json(out, &t, at);
+    } else {
+        out.extend_from_slice(text::render_timeouts(&t).as_bytes());
+    }
+    stream.finish()
+}
