@@ -247,6 +247,14 @@ fn listing_options_ipvsadm_refuses_are_refused_before_reading() {
             "-6 makes -f's firewall mark an IPv6 service",
         ),
         (
+            &["-b", "--daemon", "--rate"][..],
+            "--rate is a view of the services; --daemon lists the director's settings",
+        ),
+        (
+            &["-b", "--daemon", "--timeout"][..],
+            "--daemon conflicts with --timeout",
+        ),
+        (
             &["-b", "-t", "192.0.2.1:99999"][..],
             "illegal virtual server address[:port] '192.0.2.1:99999' for -t",
         ),

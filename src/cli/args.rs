@@ -89,6 +89,10 @@ pub struct Args {
     #[arg(long)]
     pub timeout: bool,
 
+    /// Batch: the running sync daemons, as `ipvsadm -L --daemon`
+    #[arg(long)]
+    pub daemon: bool,
+
     /// With -c: keep only matching entries, e.g. `real=10.1.0.3`, `client=203.0.113.0/24`, `tcp 192.0.2.10:80`
     #[arg(long, value_name = "SELECTOR")]
     pub filter: Option<String>,

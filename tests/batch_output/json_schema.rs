@@ -61,6 +61,8 @@ fn has_type(v: &Value, ty: &str) -> bool {
         "number" => v.is_number(),
         "string" => v.is_string(),
         "string or null" => v.is_string() || v.is_null(),
+        "integer or null" => v.is_u64() || v.is_null(),
+        "array of daemon" => v.is_array(),
         "object" | "counters" | "rates" => v.is_object(),
         "array of string" => v.as_array().is_some_and(|a| a.iter().all(Value::is_string)),
         "array of service" | "array of real server" => v.is_array(),

@@ -27,6 +27,8 @@ pub enum Listing {
     Connections(Option<ConnFilter>),
     /// `ipvsadm -L --timeout`.
     Timeouts,
+    /// `ipvsadm -L --daemon`.
+    Daemons,
 }
 
 impl Args {
@@ -45,9 +47,12 @@ impl Args {
         if self.timeout {
             chosen.push("--timeout");
         }
+        if self.daemon {
+            chosen.push("--daemon");
+        }
         if let [first, second, ..] = chosen[..] {
             return Err(format!(
-                "{second} conflicts with {first}: a listing shows one of -c, one service or --timeout"
+                "{second} conflicts with {first}: a listing shows one of -c, one service, --timeout or --daemon"
             ));
         }
         if let Some(flag) = chosen
@@ -79,6 +84,8 @@ impl Args {
         }
         let director = if self.timeout {
             Some(("--timeout", Listing::Timeouts))
+        } else if self.daemon {
+            Some(("--daemon", Listing::Daemons))
         } else {
             None
         };

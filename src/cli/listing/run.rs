@@ -69,6 +69,9 @@ pub fn print(
         Listing::Timeouts => {
             Box::new(move |stream, reader, at| timeouts_reading(stream, reader, at, json))
         }
+        Listing::Daemons => {
+            Box::new(move |stream, reader, at| daemons_reading(stream, reader, at, json))
+        }
     };
     batch::run_each(reader, clock, args.iterations, delay, out, each.as_mut())
 }
@@ -102,6 +105,23 @@ fn timeouts_reading(
         director::timeouts_json(out, &t, at);
     } else {
         out.extend_from_slice(text::render_timeouts(&t).as_bytes());
+    }
+    stream.finish()
+}
+
+/// One line per running sync daemon (nothing when none runs), or its JSON line.
+fn daemons_reading(
+    stream: &mut Stream,
+    reader: &mut dyn Reader,
+    at: SystemTime,
+    json: bool,
+) -> Result<(), StreamError> {
+    let daemons = reader.daemons().map_err(StreamError::Backend)?;
+    let out = stream.buffer();
+    if json {
+        director::daemons_json(out, &daemons, at);
+    } else {
+        director::daemons_text(out, &daemons);
     }
     stream.finish()
 }

@@ -4,7 +4,9 @@ use clap::Parser;
 
 use super::*;
 use crate::backend::ErrorKind;
-use crate::model::{Change, Info, ServiceEntry, Snapshot, Timeouts};
+use crate::model::{
+    Change, Info, Interface, ServiceEntry, Snapshot, SyncDaemon, SyncRole, Timeouts,
+};
 use crate::output::text::{render, render_service, render_timeouts, TextOptions};
 use crate::testkit::{CallKind, FakeReader, FakeTable, ManualClock};
 
@@ -133,6 +135,11 @@ fn one_service_by_each_option() {
 #[test]
 fn director_listings() {
     assert_eq!(listing(&["-b", "--timeout"]), Ok(Listing::Timeouts));
+    assert_eq!(listing(&["-b", "--daemon"]), Ok(Listing::Daemons));
+    assert_eq!(
+        listing(&["-b", "--daemon", "--tun-info"]),
+        Ok(Listing::Daemons)
+    );
     // ipvsadm takes --tun-info with them and prints what it would without.
     assert_eq!(
         listing(&["-b", "--timeout", "--tun-info", "--format", "json"]),
@@ -183,6 +190,36 @@ fn what_ipvsadm_refuses_is_refused_in_words() {
         (
             &["-b", "-f", "1", "--timeout"][..],
             "--timeout conflicts with -f",
+        ),
+        (
+            &["-b", "--timeout", "--daemon"][..],
+            "--daemon conflicts with --timeout",
+        ),
+        (&["-b", "-c", "--daemon"][..], "--daemon conflicts with -c"),
+        (
+            &["-b", "-t", "192.0.2.1:80", "--daemon"][..],
+            "--daemon conflicts with -t",
+        ),
+        (
+            &["-b", "--daemon", "--stats"][..],
+            "--stats is a view of the services; --daemon",
+        ),
+        (
+            &["-b", "--daemon", "--rate"][..],
+            "--rate is a view of the services; --daemon",
+        ),
+        (
+            &["-b", "--daemon", "--thresholds"][..],
+            "--thresholds is a view of the services; --daemon",
+        ),
+        (
+            &["-b", "--daemon", "--persistent-conn"][..],
+            "--persistent-conn is a view of the services; --daemon",
+        ),
+        (&["--daemon"][..], "--daemon is a batch listing: add -b"),
+        (
+            &["-b", "--format", "save", "--daemon"][..],
+            "--format save writes the whole table's rules: --daemon",
         ),
         (
             &["-b", "-t", "192.0.2.1:80", "-u", "192.0.2.1:80"][..],
@@ -318,7 +355,20 @@ fn table() -> FakeTable {
         tcp_fin: 0,
         udp: 4_000_000_000,
     };
+    t.daemons = daemons();
     t
+}
+
+/// A master with every option and an IPv6 group, a backup with none.
+fn daemons() -> Vec<SyncDaemon> {
+    let mut master = SyncDaemon::new(SyncRole::Master, Interface::new("sy0").unwrap());
+    master.sync_id = 7;
+    master.max_len = Some(1200);
+    master.group = Some("ff02::1:3".parse().unwrap());
+    master.port = Some(8850);
+    master.ttl = Some(2);
+    let backup = SyncDaemon::new(SyncRole::Backup, Interface::new("sy0").unwrap());
+    vec![master, backup]
 }
 
 const AT: u64 = 1_700_000_000_123;
@@ -510,6 +560,62 @@ fn timeouts_as_ipvsadm_prints_them_and_as_json() {
 }
 
 #[test]
+fn daemons_as_ipvsadm_prints_them_and_as_json() {
+    assert_eq!(
+        printed(&["-b", "-n", "1", "--daemon"]),
+        "master sync daemon (mcast=sy0, syncid=7, maxlen=1200, group=ff02::1:3, port=8850, ttl=2)\n\
+         backup sync daemon (mcast=sy0, syncid=0)\n"
+    );
+    assert_eq!(
+        printed(&["-b", "-n", "1", "--daemon", "--format", "json"]),
+        "{\"daemons\":[{\"group\":\"ff02::1:3\",\"interface\":\"sy0\",\"max_len\":1200,\"port\":8850,\
+         \"role\":\"master\",\"sync_id\":7,\"ttl\":2},{\"group\":null,\"interface\":\"sy0\",\"max_len\":null,\
+         \"port\":null,\"role\":\"backup\",\"sync_id\":0,\"ttl\":null}],\"time\":\"2023-11-14T22:13:20.123Z\",\
+         \"timestamp\":1700000000.123}\n"
+    );
+    // None running: nothing at all, as ipvsadm; JSON says so with an empty list.
+    let mut none = table();
+    none.daemons.clear();
+    let (out, err) = printed_from(&mut none, &["-b", "-n", "3", "-d", "0.1", "--daemon"]);
+    assert_eq!((out.as_str(), err.is_none()), ("", true));
+    let (out, _) = printed_from(
+        &mut none,
+        &["-b", "-n", "1", "--daemon", "--format", "json"],
+    );
+    assert!(out.starts_with("{\"daemons\":[],\"time\":"), "{out}");
+}
+
+/// The reader's default answer, an error in words (never "none runs"),
+/// ends the run with nothing printed.
+#[test]
+fn a_backend_that_cannot_list_daemons_says_so() {
+    struct NoDaemons(FakeTable);
+    impl crate::backend::Reader for NoDaemons {
+        fn info(&mut self) -> Result<Info, crate::backend::Error> {
+            self.0.info()
+        }
+        fn services(&mut self) -> Result<Vec<crate::model::Service>, crate::backend::Error> {
+            self.0.services()
+        }
+        fn dests(
+            &mut self,
+            s: &ServiceKey,
+        ) -> Result<Vec<crate::model::Dest>, crate::backend::Error> {
+            self.0.dests(s)
+        }
+        fn timeouts(&mut self) -> Result<Timeouts, crate::backend::Error> {
+            self.0.timeouts()
+        }
+    }
+    let (out, err) = printed_from(&mut NoDaemons(table()), &["-b", "-n", "1", "--daemon"]);
+    assert_eq!(out, "");
+    let Some(BatchError::Backend(e)) = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.kind(), ErrorKind::NotAvailable);
+}
+
+#[test]
 fn each_listing_repeats_with_n() {
     for words in [
         &["--thresholds"][..],
@@ -517,6 +623,8 @@ fn each_listing_repeats_with_n() {
         &["-f", "2", "-6", "--format", "json"][..],
         &["--timeout"][..],
         &["--timeout", "--format", "json"][..],
+        &["--daemon"][..],
+        &["--daemon", "--format", "json"][..],
     ] {
         let mut all = vec!["-b", "-d", "0.1", "-n"];
         let once = {
