@@ -13,6 +13,8 @@ use super::inverse::{inverse, restorable_dest};
 use super::state::capture;
 use super::Error;
 
+mod drain;
+
 /// A change that the kernel accepted and the journal recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Applied {
@@ -52,6 +54,8 @@ pub struct Editor<B: Backend> {
     undo: Vec<Applied>,
     /// Weights remembered by `toggle_drain`, to restore.
     drained: HashMap<(ServiceKey, DestKey), u32>,
+    /// Drain watches open, by real server: the id of each one's start line.
+    watches: HashMap<(ServiceKey, DestKey), String>,
 }
 
 impl<B: Backend> Editor<B> {
@@ -77,6 +81,7 @@ impl<B: Backend> Editor<B> {
             ipvsadm: Box::new(ipvsadm),
             undo: Vec::new(),
             drained: HashMap::new(),
+            watches: HashMap::new(),
         }
     }
 

@@ -24,6 +24,10 @@ pub enum Error {
         real_server: String,
     },
     NothingToUndo,
+    /// The table is not as the operator saw it; nothing was sent.
+    Moved {
+        reason: String,
+    },
     /// The last change cannot be undone (zeroing); it is taken off the stack.
     NotUndoable {
         id: String,
@@ -69,6 +73,7 @@ impl fmt::Display for Error {
                 "{real_server} already has weight 0 and lvstop did not drain it: no earlier weight to restore"
             ),
             Error::NothingToUndo => f.write_str("nothing to undo in this session"),
+            Error::Moved { reason } => write!(f, "nothing was sent: {reason}"),
             Error::NotUndoable { id, reason } => write!(f, "change {id}: {reason}"),
             Error::UndoStopped {
                 of,

@@ -13,11 +13,15 @@
 //! "before":{"kind":"dest",..},"after":{..},"answer":"ok","undo_of":null}`;
 //! a refusal's answer is `{"refused":{"message":"..","errno":17}}`.
 
+mod drain;
 mod read;
 mod record;
 mod time;
 mod user;
 
+pub use drain::{
+    open_drains, DrainEnd, DrainEvent, DrainKind, DrainOptions, DrainRecord, OpenDrain,
+};
 pub use read::Readback;
 pub use record::{Answer, Entry, Outcome, Record, Stage, State};
 pub use time::stamp;
@@ -156,6 +160,10 @@ impl Journal {
     /// Appends one record as one line in one write, then fsyncs: when this
     /// returns Ok the record survives a crash.
     pub fn append(&mut self, record: &Record) -> Result<(), JournalError> {
+        self.append_line(record)
+    }
+
+    fn append_line(&mut self, record: &impl serde::Serialize) -> Result<(), JournalError> {
         let mut line = serde_json::to_vec(record).map_err(|e| JournalError {
             path: self.path.clone(),
             reason: format!("cannot encode the record: {e}"),
@@ -180,6 +188,11 @@ impl Journal {
     /// Like [`Journal::read`], also listing the line numbers that could not be decoded.
     pub fn read_all(path: &Path) -> io::Result<Readback> {
         read::read(path)
+    }
+
+    /// Appends one drain-watch line, as `append` does a change's.
+    pub fn append_drain(&mut self, record: &DrainRecord) -> Result<(), JournalError> {
+        self.append_line(record)
     }
 }
 

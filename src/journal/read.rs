@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 
+use super::drain::DrainRecord;
 use super::record::{Entry, Record, Stage};
 
 /// What reading the journal found.
@@ -12,6 +13,8 @@ pub struct Readback {
     pub entries: Vec<Entry>,
     /// 1-based numbers of lines that are not a record (a line torn by a crash).
     pub damaged_lines: Vec<usize>,
+    /// Drain-watch lines, in the order written.
+    pub drains: Vec<DrainRecord>,
 }
 
 pub fn read(path: &Path) -> io::Result<Readback> {
@@ -19,6 +22,7 @@ pub fn read(path: &Path) -> io::Result<Readback> {
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut damaged_lines = Vec::new();
+    let mut drains = Vec::new();
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -26,7 +30,10 @@ pub fn read(path: &Path) -> io::Result<Readback> {
         let record: Record = match serde_json::from_slice(line) {
             Ok(r) => r,
             Err(_) => {
-                damaged_lines.push(i + 1);
+                match serde_json::from_slice::<DrainRecord>(line) {
+                    Ok(d) => drains.push(d),
+                    Err(_) => damaged_lines.push(i + 1),
+                }
                 continue;
             }
         };
@@ -46,5 +53,6 @@ pub fn read(path: &Path) -> io::Result<Readback> {
     Ok(Readback {
         entries,
         damaged_lines,
+        drains,
     })
 }
