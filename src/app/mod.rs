@@ -5,6 +5,7 @@ mod action;
 pub mod alerts;
 pub mod columns;
 mod config;
+pub mod drain;
 pub mod editing;
 #[cfg(test)]
 mod filter_tests;

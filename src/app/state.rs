@@ -9,6 +9,7 @@ use crate::model::{DestKey, ServiceKey};
 
 use super::action::{Action, Event, PollResult};
 use super::config::AppConfig;
+use super::drain::{DrainRequest, Drains};
 use super::editing::WeightMark;
 use super::store::{Applying, DirectorReading, ServiceRow, Step, Store};
 use super::view::View;
@@ -28,6 +29,8 @@ pub struct App {
     tuning: Option<(ServiceKey, DestKey)>,
     /// What the connections view asked of the owner thread, not sent yet.
     conn_requests: Vec<ConnRequest>,
+    /// Real servers drained and watched this session.
+    drains: Drains,
 }
 
 impl App {
@@ -40,7 +43,22 @@ impl App {
             weight_marks: HashMap::new(),
             tuning: None,
             conn_requests: Vec::new(),
+            drains: Drains::default(),
         }
+    }
+
+    /// The drain assistant's watches.
+    pub fn drains(&self) -> &Drains {
+        &self.drains
+    }
+
+    pub fn drains_mut(&mut self) -> &mut Drains {
+        &mut self.drains
+    }
+
+    /// What the drain assistant asks of the owner since the last call.
+    pub fn take_drain_requests(&mut self) -> Vec<DrainRequest> {
+        self.drains.take_requests()
     }
 
     /// The data: services, real servers, totals, poll status.
@@ -64,8 +82,16 @@ impl App {
 
     /// Services whose real servers should be read every poll: those with a
     /// row on screen, and the selected one (its sparklines).
+    /// Services of drained real servers under watch too: their counts are
+    /// what the drain view shows and what removal waits for.
     pub fn watched(&self) -> Vec<ServiceKey> {
-        self.view.watched(&self.store)
+        let mut watched = self.view.watched(&self.store);
+        for s in self.drains.services() {
+            if !watched.contains(&s) {
+                watched.push(s);
+            }
+        }
+        watched
     }
 
     /// Number of pending (frozen) readings.
@@ -133,6 +159,7 @@ impl App {
             Step::Working => false,
             Step::Done { rebuild } => {
                 self.applying = None;
+                self.drains.observe(&self.store);
                 if rebuild || self.view.order_can_move() {
                     self.view.rebuild(&mut self.store);
                 }
