@@ -48,6 +48,8 @@ pub enum Action {
     ConnExact,
     /// `T`: open or close the director panel (timeouts, sync daemons).
     DirectorPanel,
+    /// `X`: open the drain view on the real servers watched, or close it.
+    DrainView,
     /// Mouse wheel.
     ScrollUp,
     ScrollDown,

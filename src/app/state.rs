@@ -12,6 +12,7 @@ use super::config::AppConfig;
 use super::drain::{DrainRequest, Drains};
 use super::editing::WeightMark;
 use super::store::{Applying, DirectorReading, ServiceRow, Step, Store};
+use super::view::drain::DrainView;
 use super::view::View;
 
 #[derive(Debug, Clone)]
@@ -31,6 +32,8 @@ pub struct App {
     conn_requests: Vec<ConnRequest>,
     /// Real servers drained and watched this session.
     drains: Drains,
+    /// The drain view, while open: it takes the table's room.
+    drain_view: Option<DrainView>,
 }
 
 impl App {
@@ -44,7 +47,81 @@ impl App {
             tuning: None,
             conn_requests: Vec::new(),
             drains: Drains::default(),
+            drain_view: None,
         }
+    }
+
+    pub fn drain_view(&self) -> Option<&DrainView> {
+        self.drain_view.as_ref()
+    }
+
+    /// Opens the drain view, the cursor on the watch of this real server
+    /// if it has one.
+    pub fn open_drain_view(&mut self, on: Option<(ServiceKey, DestKey)>) {
+        if self.view.connections().is_some() {
+            self.update(Action::Connections);
+        }
+        let mut v = self.drain_view.take().unwrap_or_default();
+        let at = on.and_then(|(s, d)| {
+            let w = self.drains.watches();
+            w.iter().position(|w| w.service == s && w.dest == d)
+        });
+        v.focus(&self.drains, at);
+        self.drain_view = Some(v);
+        self.sync_drain_view();
+    }
+
+    fn close_drain_view(&mut self) {
+        if let Some(r) = self.drain_view.take().and_then(DrainView::close) {
+            self.request_connections(r);
+        }
+    }
+
+    /// After the watches changed: the view follows (its reading, its
+    /// cursor) and closes once its last watch ended.
+    pub fn sync_drain_view(&mut self) {
+        let Some(v) = &mut self.drain_view else {
+            return;
+        };
+        let mut requests = Vec::new();
+        let open = v.sync(&self.drains, &mut requests);
+        for r in requests {
+            self.request_connections(r);
+        }
+        if !open {
+            self.close_drain_view();
+        }
+    }
+
+    /// An action for the drain view; false for those the monitor still
+    /// answers as usual (help, quit, freeze, a click on no row…).
+    fn update_drain_view(&mut self, action: Action) -> bool {
+        let Some(v) = &mut self.drain_view else {
+            return false;
+        };
+        let step = match action {
+            Action::Up | Action::ScrollUp => -1,
+            Action::Down | Action::ScrollDown => 1,
+            Action::PageUp | Action::Home => isize::MIN / 2,
+            Action::PageDown | Action::End => isize::MAX / 2,
+            Action::Escape | Action::DrainView => {
+                self.close_drain_view();
+                return true;
+            }
+            // The table's own moves and views wait until the view closes.
+            Action::Left
+            | Action::Right
+            | Action::Toggle
+            | Action::Connections
+            | Action::FilterStart
+            | Action::NextAlert
+            | Action::SortNext
+            | Action::SortReverse => return true,
+            _ => return false,
+        };
+        v.move_by(step, &self.drains);
+        self.sync_drain_view();
+        true
     }
 
     /// The drain assistant's watches.
@@ -160,6 +237,7 @@ impl App {
             Step::Done { rebuild } => {
                 self.applying = None;
                 self.drains.observe(&self.store);
+                self.sync_drain_view();
                 if rebuild || self.view.order_can_move() {
                     self.view.rebuild(&mut self.store);
                 }
@@ -229,6 +307,15 @@ impl App {
     // ---- operator actions ----
 
     pub fn update(&mut self, action: Action) {
+        // Help and the director panel, drawn over the view, take keys first.
+        let over = self.view.help() || self.view.director_panel();
+        if !over && self.update_drain_view(action) {
+            return;
+        }
+        if action == Action::DrainView && !over {
+            self.open_drain_view(None);
+            return;
+        }
         let thawed = self.view.update(action, &mut self.store);
         for request in self.view.take_conn_requests() {
             self.request_connections(request);

@@ -40,6 +40,7 @@ pub fn modal(frame: &mut Frame, area: Rect, edit: &Editing, palette: &Palette) {
         Modal::Confirm(confirmation) => confirmation.body(),
         Modal::Weight(weight) => weight.body(alert),
         Modal::Zero(zero) => zero.body(),
+        Modal::Drain(drain) => drain.body(alert),
     };
     let Body {
         title,

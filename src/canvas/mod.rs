@@ -6,6 +6,7 @@ mod alerts;
 mod bars;
 mod connections;
 mod director;
+mod drain;
 mod editing;
 mod emphasis;
 mod half_open;
@@ -134,9 +135,9 @@ pub fn areas(area: Rect, app: &App, edit: &Editing) -> Option<Areas> {
         .min(room.saturating_sub(2));
     let rows = app.view().rows().len().max(1) as u16;
     // The connections view takes the table's and the sparklines' room.
-    let table = match app.view().connections() {
-        Some(_) => room,
-        None => (rows + 1).min(room - pane).max(2).min(room),
+    let table = match app.view().connections().is_some() || app.drain_view().is_some() {
+        true => room,
+        false => (rows + 1).min(room - pane).max(2).min(room),
     };
     let sparks = room - table;
     let [header, banners, table, sparks, journal, footer] = Layout::vertical([
@@ -174,7 +175,9 @@ pub fn draw(
     };
     header::draw(frame, a.header, app, chrome);
     editing::banners(frame, a.banners, edit, &chrome.palette);
-    if app.view().connections().is_some() {
+    if app.drain_view().is_some() {
+        drain::draw(frame, a.table, app, &chrome.palette, chrome.tz);
+    } else if app.view().connections().is_some() {
         connections::draw(frame, a.table, app, &chrome.palette, chrome.tz);
     } else {
         table::draw(frame, a.table, app, &chrome.palette);

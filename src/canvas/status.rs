@@ -52,11 +52,27 @@ pub fn draw(
         message_line(m, palette, room)
     } else if conns.is_some() {
         super::connections::footer::hints(keys)
+    } else if app.drain_view().is_some() {
+        drain_hints(keys)
     } else {
         hints_line(keys, room)
     };
     frame.render_widget(Paragraph::new(line), left);
     frame.render_widget(Paragraph::new(state), right);
+}
+
+/// The drain view's key hints.
+fn drain_hints(keys: &KeyTable) -> Line<'static> {
+    let key = Style::default().add_modifier(Modifier::BOLD);
+    let mut spans = Vec::new();
+    for (i, (k, what)) in keys.drain_footer().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw("  "));
+        }
+        spans.push(Span::styled(k, key));
+        spans.push(Span::raw(format!(" {what}")));
+    }
+    Line::from(spans)
 }
 
 /// `sort CPS ▼  filter 10.0.1`: ▼ is biggest (or Z) first.

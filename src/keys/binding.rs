@@ -150,6 +150,10 @@ pub enum Context {
     /// As `Panel`, over the table only: its forms and undo. Nothing under
     /// the connections view may change the table, the panel's forms included.
     PanelForms,
+    /// The drain view is open (no filter typed, no help, no dialog): its
+    /// keys act on the watch under its cursor; the table's edit keys do not
+    /// apply under it.
+    Drain,
 }
 
 /// What the monitor is doing when a key comes.
@@ -166,13 +170,15 @@ pub struct Situation {
     pub connections: bool,
     /// The director panel is open.
     pub panel: bool,
+    /// The drain view is open.
+    pub drain: bool,
 }
 
 impl Situation {
     /// Every combination of the flags: what checks over all situations
     /// (remap clashes, the key table's own tests) walk.
     pub fn every() -> impl Iterator<Item = Situation> {
-        (0..128u8).map(|bits| Situation {
+        (0..=255u8).map(|bits| Situation {
             filtering: bits & 1 != 0,
             help: bits & 2 != 0,
             dialog: bits & 4 != 0,
@@ -180,6 +186,7 @@ impl Situation {
             tuning: bits & 16 != 0,
             connections: bits & 32 != 0,
             panel: bits & 64 != 0,
+            drain: bits & 128 != 0,
         })
     }
 }
@@ -188,7 +195,7 @@ impl Context {
     pub fn applies(self, s: &Situation) -> bool {
         let keys = !s.filtering && !s.help && !s.dialog;
         // Nothing under the connections view may change the table.
-        let table = keys && !s.connections && !s.panel;
+        let table = keys && !s.connections && !s.panel && !s.drain;
         match self {
             Context::Anywhere => true,
             Context::Browsing => !s.filtering,
@@ -202,6 +209,8 @@ impl Context {
             Context::Connections => keys && s.connections && !s.panel,
             Context::Panel => keys && s.panel,
             Context::PanelForms => keys && s.panel && !s.connections,
+            // One view at a time: the drain view opens over no other.
+            Context::Drain => keys && s.drain && !s.connections && !s.panel,
         }
     }
 
@@ -212,7 +221,7 @@ impl Context {
             Context::AnyRow => 2,
             Context::RealServerRow => 3,
             Context::Tuning => 4,
-            Context::Connections | Context::Panel | Context::PanelForms => 5,
+            Context::Connections | Context::Panel | Context::PanelForms | Context::Drain => 5,
             Context::Dialog => 6,
             Context::Help => 7,
         }
@@ -262,6 +271,8 @@ pub enum Footer {
     Tuning(u8, &'static str),
     /// In the connections view's key hints, at this place.
     Connections(u8, &'static str),
+    /// In the drain view's key hints, at this place.
+    Drain(u8, &'static str),
 }
 
 /// One line of the key table.

@@ -170,6 +170,20 @@ impl KeyTable {
         hints.into_iter().map(|(_, k, l)| (k, l)).collect()
     }
 
+    /// The drain view's key hints, in order.
+    pub fn drain_footer(&self) -> Vec<(String, &'static str)> {
+        let mut hints: Vec<(u8, String, &'static str)> = self
+            .bindings
+            .iter()
+            .filter_map(|b| match b.footer {
+                Footer::Drain(at, label) => Some((at, b.press.name(), label)),
+                _ => None,
+            })
+            .collect();
+        hints.sort_by_key(|h| h.0);
+        hints.into_iter().map(|(_, k, l)| (k, l)).collect()
+    }
+
     /// Tuning mode's key hints, in order: keys at one place joined by `/`,
     /// then their label (`←/→ ±1`).
     pub fn tuning_footer(&self) -> Vec<(String, &'static str)> {

@@ -10,8 +10,8 @@ use crate::app::Action as A;
 
 use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
 use super::binding::Context::{
-    AnyRow, Anywhere, Browsing, Connections as InConnections, Dialog as InDialog, Filtering,
-    Help as InHelp, NoDialog, Panel as InPanel, PanelForms, RealServerRow, Tuning,
+    AnyRow, Anywhere, Browsing, Connections as InConnections, Dialog as InDialog, Drain as InDrain,
+    Filtering, Help as InHelp, NoDialog, Panel as InPanel, PanelForms, RealServerRow, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
 use super::binding::Press::{
@@ -68,7 +68,7 @@ pub const DEFAULT: &[Binding] = &[
     bind(key(Enter), Tuning, Edit(E::TuneDone)),
     bind(ch('+'), AnyRow, Edit(E::Nudge(1)))
         .action("weight-up")
-        .help(Line("weight ±1 / exact / drain (x restores)")),
+        .help(Line("weight ±1 / exact / drain, X drain view")),
     bind(ch('-'), AnyRow, Edit(E::Nudge(-1)))
         .action("weight-down")
         .help(Beside),
@@ -76,6 +76,24 @@ pub const DEFAULT: &[Binding] = &[
         .action("exact-weight")
         .help(After),
     bind(ch('x'), AnyRow, Edit(E::Drain)).help(After),
+    bind(ch('X'), AnyRow, View(A::DrainView))
+        .action("drain-view")
+        .help(After),
+    bind(ch('X'), InDrain, View(A::DrainView)),
+    bind(ch('x'), InDrain, Edit(E::DrainRestore))
+        .action("drain-restore")
+        .footer(Footer::Drain(0, "restore")),
+    bind(ch('R'), InDrain, Edit(E::DrainRemoveWhenDrained))
+        .action("remove-when-drained")
+        .footer(Footer::Drain(1, "remove when drained")),
+    bind(ch('t'), InDrain, Edit(E::DrainDeadline))
+        .action("drain-deadline")
+        .footer(Footer::Drain(2, "deadline")),
+    bind(ch('S'), InDrain, Edit(E::DrainStop))
+        .action("drain-stop")
+        .footer(Footer::Drain(3, "stop")),
+    bind(ch('u'), InDrain, Edit(E::Undo)),
+    bind(key(Esc), InDrain, View(A::Escape)).footer(Footer::Drain(4, "back")),
     bind(ch('A'), AnyRow, Edit(E::AddService))
         .action("add-service")
         .help(Line("add service / real server")),

@@ -18,7 +18,7 @@ fn help_lists_every_key() {
         ("Enter  → ←  l h", "expand / collapse, ← up to the service"),
         ("Enter, w", "tuning mode on a real server's weight"),
         ("← → ⇧← ⇧→  0  Esc", "in it: ±1 ±10, 0 drains, Esc done"),
-        ("+ -  W  x", "weight ±1 / exact / drain (x restores)"),
+        ("+ -  W  x  X", "weight ±1 / exact / drain, X drain view"),
         ("A  a", "add service / real server"),
         ("E  e", "edit service / real server"),
         ("D  d", "delete service / real server"),

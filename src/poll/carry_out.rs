@@ -26,6 +26,7 @@ pub fn carry_out(
             format!("{} ✓{hint}", said(&a))
         }),
         Request::Undo { of } => return undo(editor, of),
+        Request::Watch(r) => return super::drain_watch::carry_out(editor, r),
     };
     result.map_err(failed)
 }
@@ -85,7 +86,7 @@ fn said(a: &Applied) -> String {
 }
 
 /// A failure in words; an id from the journal is never shown.
-fn failed(e: Error) -> String {
+pub(super) fn failed(e: Error) -> String {
     match e {
         Error::Unrecorded { applied, journal } => {
             format!("{} ✓ but not in the journal: {journal}", said(&applied))

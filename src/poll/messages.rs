@@ -4,6 +4,7 @@
 use crate::app::editing::{Reply, Request, UndoNext};
 use crate::app::{DirectorReading, Event};
 use crate::conns::{ConnEvent, ConnRequest};
+use crate::journal::OpenDrain;
 use crate::model::ServiceKey;
 
 /// What the owner thread sends the UI.
@@ -23,6 +24,9 @@ pub enum Report {
     /// The timeouts and sync daemons, read every few seconds and after a
     /// change of them.
     Director(DirectorReading),
+    /// Drain watches the journal says a previous lvstop left open (sent
+    /// once, at start): the monitor offers to resume them.
+    DrainsLeftOpen(Vec<OpenDrain>),
 }
 
 /// What the UI sends the owner thread.

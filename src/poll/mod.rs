@@ -11,6 +11,7 @@ mod conn_reads;
 #[cfg(test)]
 mod conn_reads_tests;
 mod director_reads;
+mod drain_watch;
 mod journal_pane;
 mod known_table;
 mod messages;

@@ -212,6 +212,7 @@ pub(super) fn read_write(
     let _ = tx.send(Report::Disabled(disabled));
     let _ = tx.send(Report::Journal(journal_lines(&editor)));
     let _ = tx.send(Report::Undo(undo_next(&editor)));
+    let _ = tx.send(Report::DrainsLeftOpen(editor.open_drains()));
     loop {
         if !inbox.take_queued() {
             return;

@@ -8,6 +8,8 @@ mod conn_tests;
 #[cfg(test)]
 mod director_tests;
 #[cfg(test)]
+mod drain_tests;
+#[cfg(test)]
 mod edit_tests;
 #[cfg(test)]
 mod help_tests;
@@ -230,6 +232,9 @@ where
                         Ok(Err(e)) => return Err(e),
                         Err(TryRecvError::Empty) => {
                             dirty = monitor.app.apply_step(APPLY_STEP_ROWS);
+                            if dirty {
+                                monitor.drain_news();
+                            }
                         }
                         Err(TryRecvError::Disconnected) => {
                             return Err(std::io::Error::other("terminal input stopped"))

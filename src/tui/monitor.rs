@@ -10,7 +10,8 @@ use ratatui::backend::Backend;
 use ratatui::layout::Rect;
 use ratatui::Terminal;
 
-use crate::app::editing::{Editing, Mode, Request};
+use crate::app::editing::dialog::DrainDialog;
+use crate::app::editing::{Editing, Message, Modal, Mode, Request};
 use crate::app::table::{Row, SortColumn};
 use crate::app::{Action, App, Event, StatusLine};
 use crate::canvas::{self, Chrome};
@@ -77,6 +78,28 @@ impl Monitor {
             Report::Disabled(why) => self.edit.changes_disabled(why),
             Report::Connections(event) => self.app.apply_connections(event),
             Report::Director(reading) => self.app.apply_director(reading),
+            Report::DrainsLeftOpen(open) => self.app.drains_mut().left_open(open),
+        }
+        self.drain_news();
+    }
+
+    /// What the drain assistant has to say after a poll or an answer: an
+    /// ended watch on the status line, the deadline's question, the offer
+    /// to resume a drain left open (each dialog once no other is open).
+    pub fn drain_news(&mut self) {
+        let now = self.clock.now();
+        for text in self.app.drains_mut().take_said() {
+            let m = Message { text, error: false };
+            self.status.post(m, now);
+        }
+        if self.edit.mode == Mode::ReadOnly || self.edit.captures() {
+            return;
+        }
+        if let Some(w) = self.app.drains_mut().take_asking() {
+            self.edit.modal = Some(Modal::Drain(DrainDialog::at_deadline(w)));
+        } else if let Some(o) = self.app.drains().offer().cloned() {
+            self.app.drains_mut().offered();
+            self.edit.modal = Some(Modal::Drain(DrainDialog::Resume(o)));
         }
     }
 
@@ -84,14 +107,24 @@ impl Monitor {
     /// `App::apply_step`, handling keys in between.
     pub fn begin_report(&mut self, report: Report) {
         match report {
-            Report::Poll(e) => self.app.begin(e),
+            Report::Poll(e) => {
+                self.app.begin(e);
+                self.drain_news();
+            }
             other => self.report(other),
         }
     }
 
     /// Requests the editing UI made since the last call.
     pub fn take_requests(&mut self) -> Vec<Request> {
-        self.edit.take_requests()
+        let mut requests = self.edit.take_requests();
+        // The drain assistant's own (a removal due, an end seen in the
+        // table); read-only monitors watch no drain, and send nothing.
+        let drains = self.app.take_drain_requests();
+        if self.edit.mode == Mode::ReadWrite {
+            requests.extend(drains.into_iter().map(Request::Watch));
+        }
+        requests
     }
 
     pub fn act(&mut self, action: Action) {
@@ -111,6 +144,7 @@ impl Monitor {
             tuning: self.edit.tuning().is_some(),
             connections: self.app.view().connections().is_some(),
             panel: self.app.view().director_panel(),
+            drain: self.app.drain_view().is_some(),
         }
     }
 

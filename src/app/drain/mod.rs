@@ -145,6 +145,9 @@ impl Drains {
             return self.end(i, DrainEnd::Abandoned { why });
         };
         let d = d.dest();
+        if w.started.is_none() {
+            w.started = wall;
+        }
         if d.weight > 0 && w.phase != Phase::Sent {
             let end = DrainEnd::Restored { weight: d.weight };
             return self.end(i, end);
@@ -176,22 +179,17 @@ impl Drains {
     fn end(&mut self, i: usize, end: DrainEnd) {
         let w = &mut self.watches[i];
         w.phase = Phase::Over;
-        self.said
-            .push(format!("drain of {}: {}", w.name(), ended(&end)));
+        // A weight given back was the operator's doing (a restore, an
+        // undo) and said so already; a deletion elsewhere was not.
+        if let DrainEnd::Abandoned { why } = &end {
+            self.said
+                .push(format!("drain of {}: watch ended: {why}", w.name()));
+        }
         self.requests.push(DrainRequest::End {
             service: w.service,
             dest: w.dest,
             end,
         });
-    }
-
-    /// The operator stops watching: the table stays as it is.
-    pub fn abandon(&mut self, service: &ServiceKey, dest: &DestKey) {
-        if let Some(i) = self.position(service, dest) {
-            let why = "the operator stopped watching".to_string();
-            self.end(i, DrainEnd::Abandoned { why });
-            self.watches.remove(i);
-        }
     }
 
     fn position(&self, service: &ServiceKey, dest: &DestKey) -> Option<usize> {
@@ -258,6 +256,11 @@ impl Drains {
                     w.refusal = result.as_ref().err().cloned();
                 }
             }
+            DrainRequest::End { .. } => {
+                if let Some(i) = self.position(&service, &dest) {
+                    self.watches.remove(i);
+                }
+            }
             _ => {}
         }
     }
@@ -278,14 +281,6 @@ pub fn unix(t: SystemTime) -> u64 {
     t.duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default()
         .as_secs()
-}
-
-fn ended(end: &DrainEnd) -> String {
-    match end {
-        DrainEnd::Removed => "removed".into(),
-        DrainEnd::Restored { weight } => format!("weight {weight} again, watch ended"),
-        DrainEnd::Abandoned { why } => format!("watch ended: {why}"),
-    }
 }
 
 #[cfg(test)]

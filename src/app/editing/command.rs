@@ -15,8 +15,16 @@ pub enum EditCommand {
     TuneDone,
     /// Open the exact-weight dialog (real server).
     ExactWeight,
-    /// Drain, or restore the weight drained (real server).
+    /// Drain and watch the drain (real server with a weight), or restore
+    /// the weight drained.
     Drain,
+    /// In the drain view, on the watch under the cursor: restore its
+    /// weight; remove when drained on or off; set a deadline; stop
+    /// watching.
+    DrainRestore,
+    DrainRemoveWhenDrained,
+    DrainDeadline,
+    DrainStop,
     AddService,
     /// Add a real server to the selected service.
     AddDest,

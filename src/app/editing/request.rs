@@ -1,6 +1,7 @@
 //! What the editing UI asks of the task that owns the backend, and what
 //! comes back.
 
+use crate::app::drain::DrainRequest;
 use crate::model::{Change, DestKey, NudgeWrite, ServiceKey};
 
 /// One command for the backend owner.
@@ -21,6 +22,8 @@ pub enum Request {
     /// `u`: undo this session's last change, the one with this journal
     /// id (the owner refuses if the last change is another by now).
     Undo { of: String },
+    /// The drain assistant: drain and watch, its options, remove, restore.
+    Watch(DrainRequest),
 }
 
 /// What `u` would undo now, as the owner last saw it: the UI asks before

@@ -4,13 +4,16 @@ use super::super::table::Row;
 use super::super::App;
 use super::banner::{self, Banner};
 use super::command::EditCommand;
-use super::dialog::{Confirmation, ExactWeight, Key, Modal, Outcome, SchedulerPicker, ZeroChoice};
+use super::dialog::{
+    Confirmation, DrainDialog, ExactWeight, Key, Modal, Outcome, SchedulerPicker, ZeroChoice,
+};
 use super::form::{Form, FormOutcome};
 use super::journal_pane::JournalPane;
 use super::mark::WeightMark;
 use super::nudge::{NudgeStatus, WeightNudger};
 use super::request::{Reply, Request, UndoNext};
 use super::tuning::Tuning;
+use crate::app::drain::{unix, DrainRequest};
 
 /// What the edit keys say when lvstop was started read-only.
 pub const READ_ONLY: &str = "read-only: started with --read-only, no change is possible";
@@ -145,12 +148,13 @@ impl Editing {
                 None => self.say(need_dest, true),
             },
             EditCommand::Drain => match dest {
-                Some((s, d)) => self.send(Request::Drain {
-                    service: s,
-                    dest: d.dest().key(),
-                }),
+                Some((s, d)) => self.drain(app, s, d.dest()),
                 None => self.say(need_dest, true),
             },
+            EditCommand::DrainRestore
+            | EditCommand::DrainRemoveWhenDrained
+            | EditCommand::DrainDeadline
+            | EditCommand::DrainStop => self.drain_view_command(command, app),
             EditCommand::AddService => self.modal = Some(Modal::Form(Form::add_service())),
             EditCommand::AddDest => match service {
                 Some(s) => self.modal = Some(Modal::Form(Form::add_dest(s.service().key))),
@@ -244,7 +248,74 @@ impl Editing {
             Modal::Confirm(c) => self.outcome(c.key(key)),
             Modal::Weight(w) => self.outcome(w.key(key)),
             Modal::Zero(z) => self.outcome(z.key(key)),
+            Modal::Drain(d) => self.outcome(d.key(key)),
         }
+    }
+
+    /// `x` on a real server: with a weight, drain it and watch; at weight 0
+    /// under watch, restore the weight it had; else as before the drain
+    /// assistant (restores what this editor drained, or says why not).
+    fn drain(&mut self, app: &App, service: ServiceKey, d: &crate::model::Dest) {
+        let dest = d.key();
+        let request = match app.drains().watch(&service, &dest) {
+            Some(w) if d.weight == 0 => DrainRequest::Restore {
+                service,
+                dest,
+                weight: w.previous_weight,
+            },
+            _ if d.weight == 0 => return self.send(Request::Drain { service, dest }),
+            _ if !app.drains().has_room() => {
+                return self.say(
+                    format!(
+                        "{} drains are watched already: end one first",
+                        crate::app::drain::MAX_WATCHES
+                    ),
+                    true,
+                )
+            }
+            _ => DrainRequest::Start {
+                service,
+                dest,
+                weight: d.weight,
+            },
+        };
+        self.send(Request::Watch(request));
+    }
+
+    /// A drain view key, on the watch under its cursor.
+    fn drain_view_command(&mut self, command: EditCommand, app: &App) {
+        let Some(w) = app.drain_view().and_then(|v| v.focused(app.drains())) else {
+            return self.say("no drain is watched: x on a real server drains it", true);
+        };
+        let (service, dest) = (w.service, w.dest);
+        let request = match command {
+            EditCommand::DrainRestore => DrainRequest::Restore {
+                service,
+                dest,
+                weight: w.previous_weight,
+            },
+            EditCommand::DrainRemoveWhenDrained => DrainRequest::Options {
+                service,
+                dest,
+                options: crate::journal::DrainOptions {
+                    remove_when_drained: !w.options.remove_when_drained,
+                    ..w.options
+                },
+            },
+            EditCommand::DrainDeadline => {
+                let now = app.store().poll_status().last_ok.map_or(0, unix);
+                self.modal = Some(Modal::Drain(DrainDialog::deadline(w, now)));
+                return;
+            }
+            _ => DrainRequest::End {
+                service,
+                dest,
+                end: crate::journal::DrainEnd::Abandoned {
+                    why: "the operator stopped watching".into(),
+                },
+            },
+        };
+        self.send(Request::Watch(request));
     }
 
     /// The dialog left open after a key, once what it asked is sent.
@@ -266,6 +337,19 @@ impl Editing {
 
     /// The backend owner's answer to a request.
     pub fn reply(&mut self, reply: Reply, app: &mut App) {
+        if let Request::Watch(r) = &reply.request {
+            app.drains_mut().answered(r, &reply.result);
+            let begun = matches!(r, DrainRequest::Start { .. } | DrainRequest::Resume(_));
+            if begun && reply.result.is_ok() {
+                app.open_drain_view(Some(r.target()));
+            }
+            app.sync_drain_view();
+            // An end seen in the table is only journaled: what ended it
+            // (an undo, a restore) said so already.
+            if matches!(r, DrainRequest::End { .. }) && reply.result.is_ok() {
+                return;
+            }
+        }
         match &reply.request {
             Request::Nudge(w) => {
                 let result = reply.result.as_ref().map(|_| ()).map_err(|e| e.clone());

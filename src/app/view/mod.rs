@@ -3,6 +3,7 @@
 //! quit. Reads the store; never changes its data.
 
 pub mod connections;
+pub mod drain;
 pub mod lists;
 
 use std::collections::HashSet;
@@ -293,7 +294,7 @@ impl View {
             } => self.set_viewport(table_rows, table_width),
             Action::Quit => self.quit = true,
             Action::Connections => self.open_connections(store),
-            Action::ConnEntries | Action::ConnExact => {}
+            Action::ConnEntries | Action::ConnExact | Action::DrainView => {}
             Action::DirectorPanel => self.director_panel = true,
         }
         false

@@ -4,6 +4,7 @@
 //! they share with the dialogs is in `frame`, so forms need no dialog.
 
 mod confirm;
+mod drain;
 mod picker;
 mod weight;
 mod zero;
@@ -13,6 +14,7 @@ use super::request::Request;
 
 pub use super::frame::{Body, Key};
 pub use confirm::Confirmation;
+pub use drain::{DrainDialog, DEADLINE_MAX_MINUTES};
 pub use picker::SchedulerPicker;
 pub use weight::ExactWeight;
 pub use zero::ZeroChoice;
@@ -28,6 +30,8 @@ pub enum Modal {
     Weight(ExactWeight),
     /// `Z`: the selected service, or all (confirmed next).
     Zero(ZeroChoice),
+    /// The drain assistant's deadline, its question, the resume offer.
+    Drain(DrainDialog),
 }
 
 /// What a key did to a dialog.
