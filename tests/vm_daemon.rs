@@ -222,8 +222,13 @@ bad() {{
     echo "JOURNAL $1 $(( $(wc -l < $J) - lines ))"
 }}
 {bad}
-echo "== mixed"
+echo "== unreachable"
 $M ipvsadm --stop-daemon master
+$M sysctl -qw net.ipv6.conf.sync0.disable_ipv6=1
+printf '%s\n' '--start-daemon master --mcast-interface sync0 --mcast-group ff02::1:3' | $L --netns sd-m --journal $J apply 2>/tmp/err
+echo "UNREACHABLE status=$? $(tr '\n' ' ' < /tmp/err)"
+$M ipvsadm -L --daemon | sed 's/^/after-unreachable /'
+echo "== mixed"
 $M ipvsadm -A -t 192.0.2.1:80 -s rr
 $M ipvsadm -a -t 192.0.2.1:80 -r [2001:db8::2]:80 -i
 $M ipvsadm --start-daemon master --mcast-interface sync0 2>/dev/null; echo "IPVSADM-MIXED status=$?"
@@ -351,6 +356,23 @@ fn check(out: VmOutput) {
             all()
         );
     }
+
+    // A master whose group's family the interface lacks (IPv6 disabled): ENETUNREACH, said.
+    let unreachable = part(&out, "== unreachable");
+    let said = unreachable
+        .iter()
+        .find(|l| l.starts_with("UNREACHABLE "))
+        .unwrap_or_else(|| panic!("{}", all()));
+    assert!(!said.contains("status=0"), "{said}");
+    assert!(
+        said.contains("group ff02::1:3 is unreachable through sync0"),
+        "{said}"
+    );
+    assert!(
+        prefixed(&unreachable, "after-unreachable ").is_empty(),
+        "{}",
+        all()
+    );
 
     // The kernel refuses a daemon next to a mixed-family real server; lvstop says why.
     let mixed = part(&out, "== mixed");
