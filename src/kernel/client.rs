@@ -214,11 +214,23 @@ impl Reader for Client {
     }
 
     /// The kernel dumps master then backup (ip_vs_genl_dump_daemons).
+    ///
+    /// An entry lvstop cannot represent (a sync id above 255 set by another
+    /// tool, a state a newer kernel added) is decoded after the whole dump
+    /// was read, so the socket is sound: `Invalid`, not `Protocol`, which
+    /// would make the resilient reader drop a healthy connection each poll.
     fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
         let what = "the sync daemon list";
         self.dump(get_daemons_request(), what)?
             .iter()
-            .map(|m| daemon_from_message(m).map_err(|e| decode_error(what, e)))
+            .map(|m| {
+                daemon_from_message(m).map_err(|e| {
+                    Error::new(
+                        ErrorKind::Invalid,
+                        format!("the kernel lists a sync daemon lvstop cannot represent: {e}"),
+                    )
+                })
+            })
             .collect()
     }
 

@@ -360,6 +360,23 @@ mod tests {
         assert_eq!(opens.load(Ordering::SeqCst), 0);
     }
 
+    #[test]
+    fn daemons_come_through_and_an_odd_one_keeps_the_socket() {
+        let (mut r, _clock, opens) = setup(0);
+        let inner = r.inner_mut().expect("connected");
+        let master = crate::model::SyncDaemon::new(
+            crate::model::SyncRole::Master,
+            crate::model::Interface::new("eth1").unwrap(),
+        );
+        inner.inner().daemons.push(master.clone());
+        let odd = Error::new(ErrorKind::Invalid, "a sync id above 255");
+        inner.fail(CallKind::Daemons, Calls::Nth(2), odd);
+        assert_eq!(r.daemons().unwrap(), vec![master]);
+        assert_eq!(r.daemons().unwrap_err().kind(), ErrorKind::Invalid);
+        assert!(r.connected());
+        assert_eq!(opens.load(Ordering::SeqCst), 0);
+    }
+
     /// The connection table is read from /proc: an absent file, a bad
     /// header or a read error says nothing about the netlink socket, even
     /// though the same kinds from netlink would drop it.
