@@ -15,7 +15,7 @@ use std::ops::ControlFlow;
 
 use crate::model::{
     Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceEntry, ServiceKey,
-    Snapshot, SyncDaemon, Timeouts,
+    Snapshot, SyncDaemon, Timeouts, VsSettings,
 };
 
 /// Reads the IPVS table.
@@ -63,6 +63,17 @@ pub trait Reader: Send {
     /// kernel freezes the counters *and* the rates a dump returns.
     fn estimator_running(&mut self) -> Option<bool> {
         None
+    }
+
+    /// The kernel's `net.ipv4.vs.*` settings in the table's namespace
+    /// (`None` each for a setting this kernel lacks).
+    ///
+    /// The default says the backend has none.
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        Err(Error::new(
+            ErrorKind::NotAvailable,
+            "this backend has no kernel settings",
+        ))
     }
 
     /// Walks the connection table in the kernel's order, handing each entry
@@ -154,6 +165,9 @@ impl<T: Reader + ?Sized> Reader for Box<T> {
     }
     fn estimator_running(&mut self) -> Option<bool> {
         (**self).estimator_running()
+    }
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        (**self).settings()
     }
     fn connections(
         &mut self,

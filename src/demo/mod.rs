@@ -36,7 +36,7 @@ use crate::backend::{wording, ConnCursor, Error, Reader, WalkThread, Writer};
 use crate::clock::Clock;
 use crate::model::{
     Change, ConnSource, ConnWalk, Connection, Dest, DestKey, Info, Service, ServiceFlags,
-    ServiceKey, Stats, SyncDaemon, Timeouts,
+    ServiceKey, Stats, SyncDaemon, Timeouts, VsSettings,
 };
 use sim::Sim;
 
@@ -206,6 +206,12 @@ impl Reader for DemoDirector {
 
     fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
         Ok(self.sim.daemons.clone())
+    }
+
+    /// The kernel's defaults: expire_quiescent_template=0 among them, so a
+    /// drain of the demo's persistent service shows its warning.
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        Ok(VsSettings::kernel_defaults())
     }
 
     /// A table consistent with the counters `dests` reports at the same

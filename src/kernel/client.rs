@@ -6,17 +6,17 @@ use netlink_packet_generic::ctrl::{GenlCtrl, GenlCtrlCmd};
 use netlink_packet_generic::GenlFamily;
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::ops::ControlFlow;
-use std::os::unix::fs::FileExt;
 
 use super::conn_file::ConnFiles;
 use super::netns;
+use super::sysctl::SysctlFiles;
 use super::transport::{Failure, Transport, RECV_TIMEOUT, SMALL_RECV_BUF};
 use crate::backend::wording::{change_error, not_available, read_error, strerror};
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{
-    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon, Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Setting, SyncDaemon,
+    Timeouts, VsSettings,
 };
 use crate::protocol::convert::{
     change_request, daemon_from_message, get_config_request, get_daemons_request, get_info_request,
@@ -37,9 +37,9 @@ pub struct Client {
     /// walks its service table from the start for every reply).
     dest_transport: Transport,
     family_id: u16,
-    /// `net.ipv4.vs.run_estimation` of the client's namespace (kernels
-    /// without the knob, ~5.15 and older, have no file: estimator unknown).
-    run_estimation: Option<File>,
+    /// The `net.ipv4.vs.*` settings of the client's namespace (kernels
+    /// without run_estimation, ~5.15 and older: estimator unknown).
+    sysctl: SysctlFiles,
     /// Service and real-server messages decoded from the layout the kernel
     /// writes them in.
     services: ServiceDecoder,
@@ -64,9 +64,6 @@ const WIDE_DUMP: usize = 32;
 /// Wide services remembered at most.
 const WIDE_KEPT: usize = 65_536;
 
-/// The estimator switch (net/netfilter/ipvs/ip_vs_ctl.c, per namespace).
-const RUN_ESTIMATION: &str = "/proc/sys/net/ipv4/vs/run_estimation";
-
 impl Client {
     /// Connect to IPVS in the current network namespace, or in `netns`
     /// (`NAME` = `/run/netns/NAME`, or a path such as `/proc/PID/ns/net`).
@@ -83,15 +80,11 @@ impl Client {
         let dest_transport = Transport::with_buffer(socket()?, RECV_TIMEOUT, SMALL_RECV_BUF)
             .map_err(|e| socket_error(&e))?;
         let family_id = resolve_family(&mut transport)?;
-        let run_estimation = match netns {
-            Some(ns) => netns::open_in(ns, RUN_ESTIMATION),
-            None => File::open(RUN_ESTIMATION).ok(),
-        };
         Ok(Client {
             transport,
             dest_transport,
             family_id,
-            run_estimation,
+            sysctl: SysctlFiles::open(netns),
             services: ServiceDecoder::new(),
             dests: DestDecoder::new(),
             scratch: Vec::new(),
@@ -235,11 +228,13 @@ impl Reader for Client {
     }
 
     fn estimator_running(&mut self) -> Option<bool> {
-        // Re-read from the start each poll: sysctl files answer positioned reads.
-        let mut buf = [0u8; 16];
-        let n = self.run_estimation.as_ref()?.read_at(&mut buf, 0).ok()?;
-        let v: i64 = std::str::from_utf8(&buf[..n]).ok()?.trim().parse().ok()?;
+        // The file the settings panel reads, so the two never disagree.
+        let v = self.sysctl.read_one(Setting::RunEstimation).ok()??;
         Some(v != 0)
+    }
+
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        self.sysctl.read()
     }
 
     /// From `/proc/thread-self/net/ip_vs_conn[_sync]`, opened afresh in the

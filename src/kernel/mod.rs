@@ -5,13 +5,14 @@
 //! datagrams of an answer several per system call), `netns` creates the socket
 //! in the requested network namespace, `client` speaks IPVS and words every
 //! failure for an operator. `conn_file` reads the connection table, which
-//! the kernel shows only in /proc.
+//! the kernel shows only in /proc; `sysctl` the `net.ipv4.vs.*` settings.
 
 mod client;
 pub mod conn_file;
 pub(crate) mod netns;
 mod receive;
 pub mod resilient;
+pub mod sysctl;
 mod transport;
 
 pub use client::Client;

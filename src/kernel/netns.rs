@@ -58,7 +58,7 @@ pub fn open_file_in(netns: &str, path: &Path) -> Result<io::Result<File>, Error>
 
 /// Runs `work` on a short-lived helper thread that entered the namespace
 /// `netns` names; the caller's threads never change namespace.
-fn in_netns<T: Send + 'static>(
+pub(crate) fn in_netns<T: Send + 'static>(
     netns: &str,
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Error> {
@@ -106,21 +106,4 @@ fn shown(netns: &str) -> String {
             netns_path(netns).display()
         )
     }
-}
-
-/// Opens `path` from inside the namespace `netns` names (None if that
-/// fails). A /proc/sys/net file opened there keeps showing that namespace's
-/// value when read later from anywhere.
-pub fn open_in(netns: &str, path: &'static str) -> Option<File> {
-    let ns = File::open(netns_path(netns)).ok()?;
-    std::thread::spawn(move || {
-        // SAFETY: setns on a valid fd only changes this helper thread's namespace.
-        if unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-            return None;
-        }
-        File::open(path).ok()
-    })
-    .join()
-    .ok()
-    .flatten()
 }

@@ -13,7 +13,8 @@ use std::time::Duration;
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::clock::Clock;
 use crate::model::{
-    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon, Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon,
+    Timeouts, VsSettings,
 };
 
 /// First wait after a failure; doubled after each failed reopen.
@@ -178,6 +179,10 @@ impl<R: Reader> Reader for ResilientReader<R> {
     /// reconnecting (the monitor then keeps what it knew).
     fn estimator_running(&mut self) -> Option<bool> {
         self.current.as_mut()?.estimator_running()
+    }
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        // From /proc/sys, not the socket: a bad file leaves the connection as is.
+        self.reader()?.settings()
     }
     fn connections(
         &mut self,

@@ -9,7 +9,8 @@ use super::ManualClock;
 use crate::backend::{Error, Reader, Writer};
 use crate::clock::Clock;
 use crate::model::{
-    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon, Timeouts,
+    Change, ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, SyncDaemon,
+    Timeouts, VsSettings,
 };
 
 /// One call the backend received.
@@ -22,6 +23,7 @@ pub enum Call {
     Timeouts,
     Daemons,
     Estimator,
+    Settings,
     Connections,
     Apply(Change),
 }
@@ -36,11 +38,12 @@ pub enum CallKind {
     Timeouts,
     Daemons,
     Estimator,
+    Settings,
     Connections,
     Apply,
 }
 
-const KINDS: usize = 9;
+const KINDS: usize = 10;
 
 impl Call {
     pub fn kind(&self) -> CallKind {
@@ -52,6 +55,7 @@ impl Call {
             Call::Timeouts => CallKind::Timeouts,
             Call::Daemons => CallKind::Daemons,
             Call::Estimator => CallKind::Estimator,
+            Call::Settings => CallKind::Settings,
             Call::Connections => CallKind::Connections,
             Call::Apply(_) => CallKind::Apply,
         }
@@ -336,6 +340,9 @@ impl<B: Reader> Reader for FakeBackend<B> {
         let reported = self.lock().estimator;
         let inner = self.call(Call::Estimator, |b| Ok(b.estimator_running()));
         reported.unwrap_or(inner.ok().flatten())
+    }
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        self.call(Call::Settings, |b| b.settings())
     }
     fn connections(
         &mut self,

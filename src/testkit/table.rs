@@ -7,7 +7,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use crate::backend::{Error, ErrorKind, Reader, Writer};
 use crate::model::{
     Change, ConnSource, ConnWalk, Connection, Dest, Family, Forward, Info, Protocol, Service,
-    ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts,
+    ServiceFlags, ServiceKey, Stats, SyncDaemon, Timeouts, VsSettings,
 };
 
 /// Per-second traffic of one real server.
@@ -36,6 +36,8 @@ pub struct FakeTable {
     /// The running sync daemons `daemons` answers, master before backup;
     /// started and stopped by `apply` (without the kernel's defaults).
     pub daemons: Vec<SyncDaemon>,
+    /// What `settings` answers: the kernel's defaults unless a test says.
+    pub settings: VsSettings,
 }
 
 fn v4(a: u8, b: u8, c: u8, d: u8) -> IpAddr {
@@ -81,6 +83,7 @@ impl FakeTable {
             },
             connections: Vec::new(),
             daemons: Vec::new(),
+            settings: VsSettings::kernel_defaults(),
         }
     }
 
@@ -289,6 +292,10 @@ impl Reader for FakeTable {
 
     fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
         Ok(self.daemons.clone())
+    }
+
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        Ok(self.settings)
     }
 
     fn connections(
