@@ -50,6 +50,8 @@ pub enum Action {
     DirectorPanel,
     /// `X`: open the drain view on the real servers watched, or close it.
     DrainView,
+    /// `K`: open the kernel settings panel; in it, close it.
+    Settings,
     /// Mouse wheel.
     ScrollUp,
     ScrollDown,

@@ -11,7 +11,7 @@ use super::action::{Action, Event, PollResult};
 use super::config::AppConfig;
 use super::drain::{DrainRequest, Drains};
 use super::editing::WeightMark;
-use super::store::{Applying, DirectorReading, ServiceRow, Step, Store};
+use super::store::{Applying, DirectorReading, ServiceRow, SettingsReading, Step, Store};
 use super::view::drain::DrainView;
 use super::view::View;
 
@@ -284,6 +284,18 @@ impl App {
     /// The owner thread's latest reading of the timeouts and sync daemons.
     pub fn apply_director(&mut self, reading: DirectorReading) {
         self.store.set_director(reading);
+    }
+
+    /// A reading of the kernel's settings from the owner thread; applied at
+    /// once, frozen or not (it is not a poll of the services).
+    pub fn apply_settings(&mut self, reading: SettingsReading) {
+        self.store.apply_settings(reading);
+    }
+
+    /// Whether the settings panel asked for a reading since the last call;
+    /// the event loop asks the owner thread.
+    pub fn take_settings_request(&mut self) -> bool {
+        self.view.take_settings_asked()
     }
 
     /// Asks the owner thread to open, move or close the connections view's

@@ -13,6 +13,7 @@ mod half_open;
 mod header;
 mod help;
 mod journal;
+mod settings;
 mod sparks;
 mod status;
 mod table;
@@ -189,6 +190,11 @@ pub fn draw(
     status::draw(frame, a.footer, app, message, &chrome.palette, keys);
     if edit.journal.is_open() {
         journal::draw(frame, a.journal, &edit.journal);
+    }
+    if let Some(panel) = app.view().settings_panel() {
+        // Over the table, the sparklines and the journal: the panel has the keys.
+        let under = Rect::new(area.x, a.table.y, area.width, a.footer.y - a.table.y);
+        settings::draw(frame, under, app, panel, &chrome.palette, chrome.tz);
     }
     editing::modal(frame, area, edit, &chrome.palette);
     if app.view().help() {

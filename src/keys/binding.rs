@@ -172,13 +172,15 @@ pub struct Situation {
     pub panel: bool,
     /// The drain view is open.
     pub drain: bool,
+    /// The settings panel is open.
+    pub settings: bool,
 }
 
 impl Situation {
     /// Every combination of the flags: what checks over all situations
     /// (remap clashes, the key table's own tests) walk.
     pub fn every() -> impl Iterator<Item = Situation> {
-        (0..=255u8).map(|bits| Situation {
+        (0..512u16).map(|bits| Situation {
             filtering: bits & 1 != 0,
             help: bits & 2 != 0,
             dialog: bits & 4 != 0,
@@ -187,6 +189,7 @@ impl Situation {
             connections: bits & 32 != 0,
             panel: bits & 64 != 0,
             drain: bits & 128 != 0,
+            settings: bits & 256 != 0,
         })
     }
 }
@@ -194,8 +197,9 @@ impl Situation {
 impl Context {
     pub fn applies(self, s: &Situation) -> bool {
         let keys = !s.filtering && !s.help && !s.dialog;
-        // Nothing under the connections view may change the table.
-        let table = keys && !s.connections && !s.panel && !s.drain;
+        // Nothing under the connections view, the drain view or a panel
+        // (director, settings) may change the table.
+        let table = keys && !s.connections && !s.panel && !s.drain && !s.settings;
         match self {
             Context::Anywhere => true,
             Context::Browsing => !s.filtering,
@@ -206,11 +210,13 @@ impl Context {
             Context::Tuning => table && s.tuning,
             Context::Dialog => s.dialog && !s.filtering && !s.help,
             Context::Help => s.help,
-            Context::Connections => keys && s.connections && !s.panel,
-            Context::Panel => keys && s.panel,
-            Context::PanelForms => keys && s.panel && !s.connections,
+            // The settings panel, when open, is over every view: their
+            // keys wait until it closes.
+            Context::Connections => keys && s.connections && !s.panel && !s.settings,
+            Context::Panel => keys && s.panel && !s.settings,
+            Context::PanelForms => keys && s.panel && !s.connections && !s.settings,
             // One view at a time: the drain view opens over no other.
-            Context::Drain => keys && s.drain && !s.connections && !s.panel,
+            Context::Drain => keys && s.drain && !s.connections && !s.panel && !s.settings,
         }
     }
 

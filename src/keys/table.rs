@@ -155,6 +155,9 @@ pub const DEFAULT: &[Binding] = &[
         .action("stop-daemon")
         .help(Beside),
     bind(ch('u'), PanelForms, Edit(E::Undo)).help(After),
+    bind(ch('K'), Browsing, View(A::Settings))
+        .action("settings")
+        .help(Line("kernel settings (net.ipv4.vs.*)")),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")
         .help(Line("filter: address, port, scheduler"))

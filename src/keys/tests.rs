@@ -29,6 +29,7 @@ fn help_lists_every_key() {
             "connections; in it: entries, exact, back",
         ),
         ("T  t  s S  u", "director panel: timeouts, sync daemons"),
+        ("K", "kernel settings (net.ipv4.vs.*)"),
         ("/", "filter: address, port, scheduler"),
         ("Esc", "clear the filter"),
         ("o  O", "sort by next column / reverse"),

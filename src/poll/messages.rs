@@ -2,6 +2,7 @@
 //! talk.
 
 use crate::app::editing::{Reply, Request, UndoNext};
+use crate::app::store::SettingsReading;
 use crate::app::{DirectorReading, Event};
 use crate::conns::{ConnEvent, ConnRequest};
 use crate::journal::OpenDrain;
@@ -27,6 +28,9 @@ pub enum Report {
     /// Drain watches the journal says a previous lvstop left open (sent
     /// once, at start): the monitor offers to resume them.
     DrainsLeftOpen(Vec<OpenDrain>),
+    /// The kernel's `net.ipv4.vs.*` settings, or why they could not be read.
+    /// (Boxed: two dozen settings would make every report that large.)
+    Settings(Box<SettingsReading>),
 }
 
 /// What the UI sends the owner thread.
@@ -39,5 +43,7 @@ pub(super) enum Command {
     Do(Request),
     /// The connections view opened, moved, closed, or asked for an exact read.
     Connections(ConnRequest),
+    /// The settings panel opened: read the kernel's settings now.
+    ReadSettings,
     Stop,
 }

@@ -22,6 +22,7 @@ mod owner_loop;
 mod poller;
 #[cfg(test)]
 mod poller_tests;
+mod settings_reads;
 mod sweep;
 
 pub use cadence::{LIST_EVERY_POLL_MAX, SWEEP_PERIOD};

@@ -96,6 +96,11 @@ impl Owner {
         let _ = self.commands.send(Command::Connections(request));
     }
 
+    /// Asks for a reading of the kernel's settings now (the panel opened).
+    pub fn read_settings(&self) {
+        let _ = self.commands.send(Command::ReadSettings);
+    }
+
     /// Queues a request; false if this owner is read-only (nothing sent).
     pub fn request(&self, request: Request) -> bool {
         self.writable && self.commands.send(Command::Do(request)).is_ok()
@@ -134,6 +139,8 @@ mod tests {
                 }
                 // The timeouts, read every few seconds beside the polls.
                 Ok(Report::Director(_)) => {}
+                // The kernel settings, read every 5 s beside the polls.
+                Ok(Report::Settings(_)) => {}
                 Ok(other) => panic!("{other:?}"),
                 Err(_) => thread::sleep(Duration::from_millis(5)),
             }

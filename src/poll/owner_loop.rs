@@ -18,6 +18,7 @@ use super::conn_reads::ConnReads;
 use super::director_reads::DirectorReads;
 use super::journal_pane::journal_lines;
 use super::messages::{Command, Report};
+use super::settings_reads::SettingsReads;
 use super::Poller;
 
 type Reports = tokio::sync::mpsc::UnboundedSender<Report>;
@@ -30,6 +31,8 @@ pub(super) struct Inbox {
     requests: VecDeque<Request>,
     /// The connections view's requests, for the next connection reads.
     conns: Vec<ConnRequest>,
+    /// The kernel's settings: when they are due.
+    settings: SettingsReads,
 }
 
 /// Why a wait ended.
@@ -37,7 +40,8 @@ enum Wake {
     /// The interval is over: time to poll.
     Elapsed,
     Request(Request),
-    /// The connections view asked for something: read it now, not a poll later.
+    /// The connections view asked for something, or the settings panel
+    /// for a reading: read it now, not a poll later.
     Connections,
     /// The UI asked the thread to stop, or is gone.
     Stop,
@@ -50,6 +54,7 @@ impl Inbox {
             watched: Vec::new(),
             requests: VecDeque::new(),
             conns: Vec::new(),
+            settings: SettingsReads::default(),
         }
     }
 
@@ -76,7 +81,7 @@ impl Inbox {
             if let Some(request) = self.requests.pop_front() {
                 return Wake::Request(request);
             }
-            if !self.conns.is_empty() {
+            if !self.conns.is_empty() || self.settings.asked() {
                 return Wake::Connections;
             }
             let wait = deadline.saturating_duration_since(Instant::now());
@@ -97,6 +102,7 @@ impl Inbox {
             Command::Watch(services) => self.watched = services,
             Command::Do(request) => self.requests.push_back(request),
             Command::Connections(request) => self.conns.push(request),
+            Command::ReadSettings => self.settings.ask(),
             Command::Stop => return false,
         }
         true
@@ -104,7 +110,7 @@ impl Inbox {
 }
 
 /// Hands the view's requests to the connection reads, does the reads due
-/// and reports them; false if the UI is gone.
+/// (the kernel's settings too) and reports them; false if the UI is gone.
 fn read_connections(
     reads: &mut ConnReads,
     inbox: &mut Inbox,
@@ -114,6 +120,11 @@ fn read_connections(
 ) -> bool {
     for request in inbox.conns.drain(..) {
         reads.take(request);
+    }
+    if let Some(reading) = inbox.settings.read_if_due(reader, clock) {
+        if tx.send(Report::Settings(Box::new(reading))).is_err() {
+            return false;
+        }
     }
     reads
         .read(reader, clock)

@@ -14,6 +14,8 @@ mod edit_tests;
 #[cfg(test)]
 mod help_tests;
 mod monitor;
+#[cfg(test)]
+mod settings_tests;
 pub mod signals;
 #[cfg(test)]
 mod status_tests;
@@ -271,6 +273,9 @@ where
                 }
                 for request in monitor.app.take_conn_requests() {
                     owner.connections(request);
+                }
+                if monitor.app.take_settings_request() {
+                    owner.read_settings();
                 }
             }
         });

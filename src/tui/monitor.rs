@@ -11,8 +11,9 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 
 use crate::app::editing::dialog::DrainDialog;
-use crate::app::editing::{Editing, Message, Modal, Mode, Request};
+use crate::app::editing::{set_setting_warnings, Editing, Message, Modal, Mode, Request};
 use crate::app::table::{Row, SortColumn};
+use crate::app::warnings;
 use crate::app::{Action, App, Event, StatusLine};
 use crate::canvas::{self, Chrome};
 use crate::clock::{Clock, SystemClock};
@@ -63,6 +64,18 @@ impl Monitor {
 
     pub fn apply(&mut self, event: Event) {
         self.app.apply(event);
+        self.setting_banners();
+    }
+
+    /// The settings' warnings on what the monitor always shows (its rates)
+    /// as banners, in step with the latest poll and settings reading.
+    fn setting_banners(&mut self) {
+        let settings = self.app.store().settings().values();
+        let said = warnings::on_rates(&settings)
+            .iter()
+            .map(|w| w.to_string())
+            .collect();
+        set_setting_warnings(&mut self.edit.banners, said);
     }
 
     /// A report from the backend owner.
@@ -78,6 +91,10 @@ impl Monitor {
             Report::Disabled(why) => self.edit.changes_disabled(why),
             Report::Connections(event) => self.app.apply_connections(event),
             Report::Director(reading) => self.app.apply_director(reading),
+            Report::Settings(reading) => {
+                self.app.apply_settings(*reading);
+                self.setting_banners();
+            }
             Report::DrainsLeftOpen(open) => self.app.drains_mut().left_open(open),
         }
         self.drain_news();
@@ -110,6 +127,7 @@ impl Monitor {
             Report::Poll(e) => {
                 self.app.begin(e);
                 self.drain_news();
+                self.setting_banners();
             }
             other => self.report(other),
         }
@@ -145,6 +163,7 @@ impl Monitor {
             connections: self.app.view().connections().is_some(),
             panel: self.app.view().director_panel(),
             drain: self.app.drain_view().is_some(),
+            settings: self.app.view().settings_panel().is_some(),
         }
     }
 

@@ -13,6 +13,9 @@ pub enum Banner {
     /// Changes are refused (an unwritable journal), in the owner's words;
     /// each report on the journal replaces it.
     ChangesDisabled { why: String },
+    /// A kernel setting biting what the monitor shows (the rates while
+    /// run_estimation=0), in the warnings' words; it stays while it bites.
+    Setting { warning: String },
 }
 
 impl fmt::Display for Banner {
@@ -20,6 +23,7 @@ impl fmt::Display for Banner {
         match self {
             Banner::Keepalived => f.write_str(KEEPALIVED),
             Banner::ChangesDisabled { why } => f.write_str(why),
+            Banner::Setting { warning } => f.write_str(warning),
         }
     }
 }
@@ -31,6 +35,16 @@ pub fn set_changes_disabled(banners: &mut Vec<Banner>, why: Option<String>) {
     if let Some(why) = why {
         banners.push(Banner::ChangesDisabled { why });
     }
+}
+
+/// Puts the settings' warnings in force in place of those before.
+pub fn set_setting_warnings(banners: &mut Vec<Banner>, warnings: Vec<String>) {
+    banners.retain(|b| !matches!(b, Banner::Setting { .. }));
+    banners.extend(
+        warnings
+            .into_iter()
+            .map(|warning| Banner::Setting { warning }),
+    );
 }
 
 #[cfg(test)]
@@ -45,6 +59,17 @@ mod tests {
         let text: Vec<String> = banners.iter().map(|b| b.to_string()).collect();
         assert_eq!(text, [KEEPALIVED, "changes are disabled: b"]);
         set_changes_disabled(&mut banners, None);
+        assert_eq!(banners, [Banner::Keepalived]);
+    }
+
+    #[test]
+    fn setting_warnings_replace_their_own_kind_only() {
+        let mut banners = vec![Banner::Keepalived];
+        set_setting_warnings(&mut banners, vec!["a".into(), "b".into()]);
+        set_setting_warnings(&mut banners, vec!["c".into()]);
+        let text: Vec<String> = banners.iter().map(|b| b.to_string()).collect();
+        assert_eq!(text, [KEEPALIVED, "c"]);
+        set_setting_warnings(&mut banners, vec![]);
         assert_eq!(banners, [Banner::Keepalived]);
     }
 }

@@ -17,7 +17,7 @@ mod request;
 mod state;
 mod tuning;
 
-pub use banner::Banner;
+pub use banner::{set_setting_warnings, Banner};
 pub use command::EditCommand;
 pub use dialog::{Key, Modal};
 pub use form::{Field, FieldId, Form, Input, Kind};

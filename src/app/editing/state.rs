@@ -1,6 +1,7 @@
 use crate::model::{DestKey, ServiceKey};
 
 use super::super::table::Row;
+use super::super::warnings;
 use super::super::App;
 use super::banner::{self, Banner};
 use super::command::EditCommand;
@@ -183,7 +184,14 @@ impl Editing {
             },
             EditCommand::DeleteDest => match (service, dest) {
                 (_, Some((s, d))) => {
-                    self.modal = Some(Modal::Confirm(Confirmation::delete_dest(s, d.dest())))
+                    let settings = app.store().settings();
+                    let warned =
+                        warnings::on_delete_dest(&settings.values(), d.dest(), settings.timeouts());
+                    self.modal = Some(Modal::Confirm(Confirmation::delete_dest(
+                        s,
+                        d.dest(),
+                        &warned,
+                    )))
                 }
                 (Some(s), None) => self.say(
                     format!(

@@ -7,6 +7,7 @@ mod apply;
 mod connections;
 mod director;
 mod row;
+mod settings;
 #[cfg(test)]
 mod tests;
 
@@ -26,6 +27,7 @@ pub(super) use apply::{Applying, Step};
 pub use connections::{Connections, ReadFailure};
 pub use director::DirectorReading;
 pub use row::{Changed, DestRow, ServiceRow};
+pub use settings::{KernelSettings, SettingsReading, SETTINGS_EVERY};
 
 /// Health of the polling.
 #[derive(Debug, Clone, Default)]
@@ -77,6 +79,8 @@ pub struct Store {
     connections: Connections,
     /// The timeouts and sync daemons as last read (None: not yet).
     director: Option<DirectorReading>,
+    /// The kernel's `net.ipv4.vs.*` settings as the owner thread last read them.
+    settings: KernelSettings,
 }
 
 impl Store {
@@ -103,6 +107,7 @@ impl Store {
             alerted: HashMap::new(),
             connections: Connections::default(),
             director: None,
+            settings: KernelSettings::default(),
         }
     }
 
@@ -161,6 +166,15 @@ impl Store {
 
     pub(crate) fn set_director(&mut self, reading: DirectorReading) {
         self.director = Some(reading);
+    }
+
+    /// The kernel's settings as last read.
+    pub fn settings(&self) -> &KernelSettings {
+        &self.settings
+    }
+
+    pub fn apply_settings(&mut self, reading: SettingsReading) {
+        self.settings.apply(reading);
     }
 
     pub fn poll_status(&self) -> &PollStatus {

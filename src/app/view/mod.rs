@@ -5,6 +5,7 @@
 pub mod connections;
 pub mod drain;
 pub mod lists;
+pub mod settings;
 
 use std::collections::HashSet;
 
@@ -12,6 +13,7 @@ use crate::model::ServiceKey;
 
 use self::connections::{ConnView, Outcome};
 use self::lists::ConnLists;
+use self::settings::SettingsPanel;
 use super::action::Action;
 use super::columns::visible_sorts;
 use super::metric::Metric;
@@ -48,6 +50,10 @@ pub struct View {
     conn_requests: Vec<ConnRequest>,
     /// The director panel (`T`: timeouts, sync daemons) is open.
     director_panel: bool,
+    /// The settings panel, while open: it has the arrow keys.
+    settings: Option<SettingsPanel>,
+    /// The panel opened: the owner thread is to read the settings now.
+    settings_asked: bool,
 }
 
 impl Default for View {
@@ -72,6 +78,8 @@ impl Default for View {
             connections: None,
             conn_requests: Vec::new(),
             director_panel: false,
+            settings: None,
+            settings_asked: false,
         }
     }
 }
@@ -227,6 +235,9 @@ impl View {
             }
             return false;
         }
+        if self.settings.is_some() && self.update_settings(action) {
+            return false;
+        }
         // The panel opens over the table or the connections view; Esc and
         // `T` close it, not what is under it.
         if self.director_panel {
@@ -296,8 +307,50 @@ impl View {
             Action::Connections => self.open_connections(store),
             Action::ConnEntries | Action::ConnExact | Action::DrainView => {}
             Action::DirectorPanel => self.director_panel = true,
+            Action::Settings => {
+                self.settings = Some(SettingsPanel::default());
+                self.settings_asked = true;
+            }
         }
         false
+    }
+
+    /// The settings panel, while open.
+    pub fn settings_panel(&self) -> Option<&SettingsPanel> {
+        self.settings.as_ref()
+    }
+
+    /// Whether the panel asked for a reading since the last call.
+    pub(super) fn take_settings_asked(&mut self) -> bool {
+        std::mem::take(&mut self.settings_asked)
+    }
+
+    /// An action while the settings panel is open; false for those the
+    /// whole monitor still answers (help, quit, freeze, resize).
+    fn update_settings(&mut self, action: Action) -> bool {
+        let Some(panel) = self.settings.as_mut() else {
+            return false;
+        };
+        let len = crate::model::Setting::ALL.len();
+        let page = self.viewport.max(1) as isize;
+        match action {
+            Action::Up => panel.scroll(-1, len),
+            Action::Down => panel.scroll(1, len),
+            Action::ScrollUp => panel.scroll(-3, len),
+            Action::ScrollDown => panel.scroll(3, len),
+            Action::PageUp => panel.scroll(-page, len),
+            Action::PageDown => panel.scroll(page, len),
+            Action::Home => panel.scroll(-(len as isize), len),
+            Action::End => panel.scroll(len as isize, len),
+            Action::Escape | Action::Settings => self.settings = None,
+            Action::Help
+            | Action::CloseHelp
+            | Action::Quit
+            | Action::Freeze
+            | Action::Resize { .. } => return false,
+            _ => {}
+        }
+        true
     }
 
     /// `c`: the connections view on the selected service, or the selected
@@ -327,7 +380,8 @@ impl View {
             | Action::Freeze
             | Action::NextMetric
             | Action::ToggleExact
-            | Action::DirectorPanel => return false,
+            | Action::DirectorPanel
+            | Action::Settings => return false,
             _ => {}
         }
         let Some(view) = self.connections.as_mut() else {

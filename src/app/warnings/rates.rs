@@ -11,8 +11,8 @@ pub fn on_rates(settings: &VsSettings) -> Vec<Warning> {
     }
     vec![Warning {
         settings: &[Setting::RunEstimation],
-        happens: "The kernel's rate estimator is stopped (run_estimation=0): its rates read 0 \
-                  and its counters stand still."
+        happens: "Rates read 0 and counters stand still: the kernel's estimator is stopped \
+                  (run_estimation=0)."
             .to_string(),
         would: "run_estimation=1 would restart it (its first estimate after is not accurate)."
             .to_string(),

@@ -4,6 +4,7 @@
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
+use crate::app::warnings::Warning;
 use crate::app::ServiceRow;
 use crate::model::{Change, Dest, ServiceKey};
 
@@ -39,8 +40,9 @@ impl Confirmation {
         }
     }
 
-    /// `d`: the real server and its connections.
-    pub fn delete_dest(service: ServiceKey, d: &Dest) -> Confirmation {
+    /// `d`: the real server and its connections, and what the kernel's
+    /// settings will do to them (`warnings`).
+    pub fn delete_dest(service: ServiceKey, d: &Dest, warnings: &[Warning]) -> Confirmation {
         let change = Change::DeleteDest {
             service,
             dest: d.key(),
@@ -59,8 +61,11 @@ impl Confirmation {
                     plural(active),
                     d.weight
                 ),
-                rules_line(&change),
-            ],
+            ]
+            .into_iter()
+            .chain(warnings.iter().map(|w| format!("! {w}")))
+            .chain([rules_line(&change)])
+            .collect(),
             request: Request::Apply(change),
         }
     }

@@ -97,6 +97,9 @@ impl Store {
             None if p.whole => RateSource::detect(p.services.iter().map(|s| &s.stats)),
             None => self.rate_source,
         };
+        if let Some(running) = p.estimator {
+            self.settings.estimator(running);
+        }
         let (updates, reindexed) = if p.whole {
             self.place_whole(p.services, p.dests, samples)
         } else {
