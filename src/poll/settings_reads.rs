@@ -45,7 +45,6 @@ impl SettingsReads {
             at: clock.now(),
             wall: clock.wall(),
             result: reader.settings().map_err(|e| e.to_string()),
-            timeouts: reader.timeouts().ok(),
         })
     }
 }
@@ -66,7 +65,6 @@ mod tests {
 
         let first = reads.read_if_due(&mut reader, &clock).expect("first");
         assert_eq!(first.result.unwrap().expire_nodest_conn, Some(1));
-        assert_eq!(first.timeouts.map(|t| t.tcp), Some(900));
         clock.advance(Duration::from_millis(4_900));
         assert!(reads.read_if_due(&mut reader, &clock).is_none());
         reads.ask();

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::app::store::SettingsReading;
+use crate::app::DirectorReading;
 use crate::clock::Clock;
 use crate::model::VsSettings;
 use crate::poll::Report;
@@ -16,20 +17,14 @@ use super::tests::{snapshot_all, Harness};
 fn report_settings(h: &mut Harness, change: impl FnOnce(&mut VsSettings)) {
     let mut values = h.fake.inner().settings;
     change(&mut values);
-    let timeouts = Some(h.fake.inner().timeouts);
-    report(h, Ok(values), timeouts);
+    report(h, Ok(values));
 }
 
-fn report(
-    h: &mut Harness,
-    result: Result<VsSettings, String>,
-    timeouts: Option<crate::model::Timeouts>,
-) {
+fn report(h: &mut Harness, result: Result<VsSettings, String>) {
     let reading = SettingsReading {
         at: h.clock.now(),
         wall: h.clock.wall() - Duration::from_secs(2),
         result,
-        timeouts,
     };
     h.monitor.report(Report::Settings(Box::new(reading)));
 }
@@ -70,7 +65,6 @@ fn the_panel_says_when_nothing_was_read_and_why_a_reading_failed() {
     report(
         &mut h,
         Err("cannot read /proc/sys/net/ipv4/vs/amemthresh: Permission denied\x1b[2J".into()),
-        None,
     );
     let screen = h.screen();
     assert!(
@@ -83,7 +77,7 @@ fn the_panel_says_when_nothing_was_read_and_why_a_reading_failed() {
     );
     // A good reading, then a failed one: the values stay, with the failure.
     report_settings(&mut h, |_| {});
-    report(&mut h, Err("gone".into()), None);
+    report(&mut h, Err("gone".into()));
     let screen = h.screen();
     assert!(screen.contains("cannot read: gone"), "{screen}");
     assert!(screen.contains("1024"), "amemthresh still shown:\n{screen}");
@@ -137,11 +131,23 @@ fn deleting_a_real_server_warns_while_expire_nodest_conn_is_0() {
         screen.contains("Its 1510 connections are blackholed"),
         "{screen}"
     );
+    assert!(screen.contains("until each entry times out."), "{screen}");
+    assert!(screen.contains("expire_nodest_conn=1 would"), "{screen}");
+    h.keys("n");
+
+    // With the timeouts read (the director panel's reading), it says them.
+    let reading = DirectorReading {
+        wall: h.clock.wall(),
+        timeouts: Ok(h.fake.inner().timeouts),
+        daemons: Ok(Vec::new()),
+    };
+    h.monitor.report(Report::Director(reading));
+    h.keys("d");
+    let screen = h.screen();
     assert!(
         screen.contains("tcp 900 s, tcpfin 120 s, udp 300 s"),
         "{screen}"
     );
-    assert!(screen.contains("expire_nodest_conn=1 would"), "{screen}");
     h.keys("n");
 
     report_settings(&mut h, |s| s.expire_nodest_conn = Some(1));

@@ -184,9 +184,13 @@ impl Editing {
             },
             EditCommand::DeleteDest => match (service, dest) {
                 (_, Some((s, d))) => {
-                    let settings = app.store().settings();
-                    let warned =
-                        warnings::on_delete_dest(&settings.values(), d.dest(), settings.timeouts());
+                    let settings = app.store().settings().values();
+                    // The timeouts as the director panel's reading last had them.
+                    let timeouts = app
+                        .store()
+                        .director()
+                        .and_then(|r| r.timeouts.as_ref().ok());
+                    let warned = warnings::on_delete_dest(&settings, d.dest(), timeouts);
                     self.modal = Some(Modal::Confirm(Confirmation::delete_dest(
                         s,
                         d.dest(),

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::model::{Timeouts, VsSettings};
+use crate::model::VsSettings;
 
 /// How often the owner thread reads the settings: they change rarely, and
 /// a reading is a score of small /proc files.
@@ -17,9 +17,6 @@ pub struct SettingsReading {
     pub wall: SystemTime,
     /// The settings, or why they could not be read, in words.
     pub result: Result<VsSettings, String>,
-    /// The connection timeouts read with them (None: not read), for the
-    /// warnings that say how long entries stay.
-    pub timeouts: Option<Timeouts>,
 }
 
 /// The last good reading and the last failure since it.
@@ -29,14 +26,10 @@ pub struct KernelSettings {
     last: Option<(VsSettings, Duration, SystemTime)>,
     /// Why the latest reading failed (None: it did not).
     error: Option<String>,
-    timeouts: Option<Timeouts>,
 }
 
 impl KernelSettings {
     pub fn apply(&mut self, reading: SettingsReading) {
-        if reading.timeouts.is_some() {
-            self.timeouts = reading.timeouts;
-        }
         match reading.result {
             Ok(values) => {
                 self.last = Some((values, reading.at, reading.wall));
@@ -78,11 +71,6 @@ impl KernelSettings {
         self.last.map(|(_, _, wall)| wall)
     }
 
-    /// The connection timeouts as last read with the settings.
-    pub fn timeouts(&self) -> Option<&Timeouts> {
-        self.timeouts.as_ref()
-    }
-
     /// Why the latest reading failed.
     pub fn error(&self) -> Option<&str> {
         self.error.as_deref()
@@ -98,7 +86,6 @@ mod tests {
             at: Duration::from_secs(at),
             wall: SystemTime::UNIX_EPOCH + Duration::from_secs(at),
             result,
-            timeouts: None,
         }
     }
 
