@@ -326,9 +326,9 @@ fn drain_session(c: &Console) {
         c.kernel(),
         j.conns
     );
-    r.wait("templates pinning it, new connections at weight 0", |s| {
+    r.wait("templates pinning it, a new connection at weight 0", |s| {
         s.contains("persistence templates pin 1 clients to it: 198.51.100.3")
-            && s.contains("still sent new connections at weight 0")
+            && s.contains("(1 since watched)")
     });
     c.send_keys(&["S"]);
     std::thread::sleep(Duration::from_millis(700));

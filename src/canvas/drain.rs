@@ -207,7 +207,8 @@ fn expiry_line(w: &Watch, reading: Option<&ConnReading>, exact: bool) -> Line<'s
 }
 
 /// What still sends it new connections at weight 0: the kernel's counter
-/// rising, and why: templates pinning clients, or reused source ports.
+/// rising, and why: templates pinning clients (shown while any points to
+/// it, a returning client may come at any time), or reused source ports.
 fn new_connection_lines(
     w: &Watch,
     reading: Option<&ConnReading>,
@@ -216,22 +217,22 @@ fn new_connection_lines(
     let lately = w.new_within(LATELY);
     let since = w.new_since_start();
     let warn = Style::default().fg(palette.warn);
-    if lately == 0 {
-        return vec![Line::from(format!(
+    let mut lines = vec![match lately {
+        0 => Line::from(format!(
             "no new connection in the last {} s ({} since watched)",
             LATELY.as_secs(),
             grouped(since)
-        ))];
-    }
-    let mut lines = vec![Line::styled(
-        format!(
-            "still sent new connections at weight 0: {} in the last {} s ({} since watched)",
-            grouped(lately),
-            LATELY.as_secs(),
-            grouped(since)
+        )),
+        _ => Line::styled(
+            format!(
+                "still sent new connections at weight 0: {} in the last {} s ({} since watched)",
+                grouped(lately),
+                LATELY.as_secs(),
+                grouped(since)
+            ),
+            warn,
         ),
-        warn,
-    )];
+    }];
     let pins: Vec<String> = reading
         .map(|r| {
             r.pins
@@ -255,7 +256,7 @@ fn new_connection_lines(
             "  persistence templates pin {} clients to it{who}",
             grouped(templates.max(pins.len() as u32).into())
         )));
-    } else {
+    } else if since > 0 {
         lines.push(Line::from(
             "  no template points to it: clients reusing a source port (conn_reuse_mode)",
         ));
