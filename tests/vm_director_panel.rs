@@ -1,8 +1,14 @@
 //! The director panel (`T`) on real kernels (6.1 and 6.12): lvstop on the test VM's serial
-//! console, driven through tmux (`support::console`), with `ipvsadm -L --timeout` in the VM
-//! as the judge. The timeouts set from the panel's form (a 0 leaving one as it is, as the
-//! kernel means it), undone with `u`; a value out of range refused in words with nothing
-//! sent; a change by another tool shown at the next read.
+//! console, driven through tmux (`support::console`), with `ipvsadm -L --timeout` and
+//! `ipvsadm -L --daemon` in the VM as the judges. Three sessions in one boot:
+//! - the root namespace: the timeouts set from the panel's form (a 0 leaving one as it is,
+//!   as the kernel means it), undone with `u`; a value out of range refused in words with
+//!   nothing sent; a change by another tool shown at the next read;
+//! - the conns lab's backup director (vm/labs/conns.sh): its backup daemon in the panel, and
+//!   over the connections view the synced entries, as many as ipvsadm lists there;
+//! - the lab's director: its master daemon stopped by ipvsadm shows at the next read; a
+//!   daemon started from the form (a missing interface refused by the kernel in words, a
+//!   sync id over 255 by the form, nothing sent), judged by `--daemon`, and undone.
 
 mod support;
 
@@ -16,7 +22,7 @@ const BOOT: Duration = Duration::from_secs(300);
 const SHORT: Duration = Duration::from_secs(60);
 
 /// On request (`/run/vmjob/req` holding a name) writes what ipvsadm says of the timeouts
-/// and the sync daemons to /run/vmjob/NAME; on `/run/vmjob/cmd` (a name, then a command
+/// and the sync daemons (in the namespace named in /run/vmjob/ns, if any) to /run/vmjob/NAME; on `/run/vmjob/cmd` (a name, then a command
 /// line) runs the command as another tool would and writes its output to /run/vmjob/NAME.
 const JUDGE: &str = r#"
 judge() {
@@ -29,7 +35,9 @@ judge() {
         fi
         if [ -e /run/vmjob/req ]; then
             n=$(cat /run/vmjob/req); rm -f /run/vmjob/req
-            { ipvsadm -L --timeout; echo "%"; ipvsadm -L --daemon; } >/run/vmjob/.$n 2>&1
+            x=""; ns=$(cat /run/vmjob/ns 2>/dev/null || true)
+            [ -n "$ns" ] && x="ip netns exec $ns"
+            { $x ipvsadm -L --timeout; echo "%"; $x ipvsadm -L --daemon; } >/run/vmjob/.$n 2>&1
             mv /run/vmjob/.$n /run/vmjob/$n
         fi
         sleep 0.1
@@ -170,9 +178,135 @@ fn timeouts_session(c: &Console) {
     r.keys(&["q"]);
 }
 
+/// The `ipvsadm -L --daemon` part of a judgement.
+fn daemons(j: &str) -> &str {
+    j.split('%').nth(1).unwrap_or("")
+}
+
+/// Each session waits for its own header (`netns NAME`): the screen of the one before may
+/// still show the same services while it quits.
+fn backup_session(c: &Console) {
+    let mut r = Run { c, n: 100 };
+    c.wait_for(
+        "the backup's monitor",
+        |s| s.contains("netns conns-bk") && s.contains("polled") && s.contains("198.51.100.10:7 "),
+        BOOT,
+    );
+    r.keys(&["T"]);
+    r.wait("its backup daemon in the panel", |s| {
+        s.contains("  backup  sy1 ")
+            && s.contains("synced by the backup: press T in the connections view (c)")
+    });
+    r.keys(&["T"]);
+    // The held connections' service: ESTABLISHED entries, synced, lasting 15 min.
+    r.keys(&["/"]);
+    c.type_text("198.51.100.10:7 ");
+    r.wait("the filter typed", |s| s.contains("/198.51.100.10:7"));
+    r.keys(&["Enter"]);
+    r.wait("the filter kept", |s| !s.contains("198.51.100.10:80"));
+    r.keys(&["g", "c"]);
+    r.wait("the connections view with synced entries", |s| {
+        s.contains("from the sync daemon")
+    });
+    let listed = r.other_tool("ip netns exec conns-bk ipvsadm -Lnc | grep -c ' 198.51.100.10:7 '");
+    let n: u64 = listed
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("{listed:?}"));
+    assert!(
+        n > 0,
+        "kernel {}: no entry synced to the backup",
+        c.kernel()
+    );
+    r.keys(&["T"]);
+    let want = format!("synced by the backup: {n} of {n} entries of TCP 198.51.100.10:7 ");
+    r.wait("the synced count over the view", |s| s.contains(&want));
+    r.keys(&["T"]);
+    r.keys(&["c", "q"]);
+}
+
+fn master_session(c: &Console) {
+    let mut r = Run { c, n: 200 };
+    c.wait_for(
+        "the director's monitor",
+        |s| s.contains("netns nat-dir") && s.contains("polled") && s.contains("198.51.100.10:7 "),
+        BOOT,
+    );
+    r.keys(&["T"]);
+    r.wait("its master daemon in the panel", |s| {
+        s.contains("  master  sy0 ")
+    });
+    // Stopped by another tool: shown at the next read.
+    r.other_tool("ip netns exec nat-dir ipvsadm --stop-daemon master");
+    r.judge_until("no daemon", |j| daemons(j).trim().is_empty());
+    r.wait("the panel says none runs", |s| {
+        s.contains("none running") && !s.contains("  master  sy0 ")
+    });
+
+    // A missing interface: the kernel refuses, in words, in the form.
+    r.keys(&["s"]);
+    r.wait("the start form", |s| {
+        s.contains("Start a sync daemon (ipvsadm --start-daemon)")
+            && s.contains("ipvsadm --start-daemon master --mcast-interface eth0 --syncid 0")
+    });
+    r.keys(&["Tab"]);
+    r.clear_field();
+    c.type_text("nosuch0");
+    r.keys(&["Enter"]);
+    r.wait("the kernel's refusal", |s| {
+        s.contains("no interface nosuch0 in the table's network namespace")
+    });
+    assert!(
+        daemons(&r.judge()).trim().is_empty(),
+        "a refused start left a daemon"
+    );
+    // A sync id over 255: refused by the form, nothing sent.
+    r.clear_field();
+    c.type_text("sy0");
+    r.keys(&["Tab"]);
+    r.clear_field();
+    c.type_text("256");
+    r.keys(&["Enter"]);
+    r.wait("the form's refusal", |s| {
+        s.contains("a sync id from 0 to 255, not `256'") && s.contains("nothing was sent")
+    });
+    r.clear_field();
+    c.type_text("9");
+    r.keys(&["Tab"]);
+    c.type_text("1400");
+    r.wait("its ipvsadm line", |s| {
+        s.contains("--start-daemon master --mcast-interface sy0 --syncid 9 --sync-maxlen 1400")
+    });
+    r.keys(&["Enter"]);
+    let j = r.judge_until("the daemon started", |j| {
+        daemons(j).contains("master sync daemon (mcast=sy0, syncid=9")
+    });
+    assert!(
+        daemons(&j).contains("maxlen=1400"),
+        "kernel {}: {j}",
+        c.kernel()
+    );
+    r.wait("it in the panel", |s| {
+        s.lines()
+            .any(|l| l.contains("  master  sy0 ") && l.contains(" 9 ") && l.contains(" 1400 "))
+    });
+    // Undoing the start stops it, asked first.
+    r.keys(&["u"]);
+    r.wait("the undo's confirmation", |s| {
+        s.contains("stop the master sync daemon")
+    });
+    r.keys(&["y"]);
+    r.judge_until("the daemon stopped by undo", |j| {
+        daemons(j).trim().is_empty()
+    });
+    r.wait("none again", |s| s.contains("none running"));
+    r.escape();
+    r.keys(&["q"]);
+}
+
 #[test]
-fn timeouts_set_from_the_panel_reach_the_kernel_and_undo_restores_them() {
-    let Some(vm) = vm_or_skip("vm_director_panel::timeouts") else {
+fn timeouts_and_sync_daemons_from_the_panel_reach_the_kernel_and_undo_restores_them() {
+    let Some(vm) = vm_or_skip("vm_director_panel::timeouts_and_sync_daemons") else {
         return;
     };
     let script = format!(
@@ -183,7 +317,21 @@ j=$!
 rc=0; {LVSTOP} -d 0.5 --journal /tmp/journal.jsonl || rc=$?
 echo $rc >/run/vmjob/edit.status
 cp /tmp/journal.jsonl /run/vmjob/journal
+. vm/labs/conns.sh
+conns_setup >/dev/null 2>&1 || {{ echo "conns_setup failed" >&2; exit 1; }}
+set +e
+conns_traffic >/dev/null 2>&1 || {{ echo "conns_traffic failed" >&2; exit 1; }}
+# The master sends what it buffered every 2 s.
+sleep 3
+echo conns-bk >/run/vmjob/ns
+rc=0; {LVSTOP} --netns conns-bk -d 0.5 --journal /tmp/journal-bk.jsonl || rc=$?
+echo $rc >/run/vmjob/backup.status
+echo nat-dir >/run/vmjob/ns
+rc=0; {LVSTOP} --netns nat-dir -d 0.5 --journal /tmp/journal-dir.jsonl || rc=$?
+echo $rc >/run/vmjob/master.status
+cp /tmp/journal-dir.jsonl /run/vmjob/journal.dir
 kill $j 2>/dev/null || true
+conns_teardown >/dev/null 2>&1 || true
 "#
     );
     std::thread::scope(|s| {
@@ -192,6 +340,8 @@ kill $j 2>/dev/null || true
             s.spawn(move || {
                 let c = Console::start(vm, kernel, 120, 40, script);
                 timeouts_session(&c);
+                backup_session(&c);
+                master_session(&c);
                 let exit = c.finish(SHORT);
                 exit.assert_ok();
                 assert_eq!(exit.file("edit.status").trim(), "0", "kernel {kernel}");
@@ -199,6 +349,19 @@ kill $j 2>/dev/null || true
                 let journal = exit.file("journal");
                 assert_eq!(journal.lines().count(), 4, "kernel {kernel}: {journal}");
                 assert!(journal.contains("--set 600 0 60"), "{journal}");
+                for status in ["backup.status", "master.status"] {
+                    assert_eq!(exit.file(status).trim(), "0", "kernel {kernel}: {status}");
+                }
+                // The refused start, the start and its undo, each intent and result.
+                let journal = exit.file("journal.dir");
+                assert_eq!(journal.lines().count(), 6, "kernel {kernel}: {journal}");
+                assert!(
+                    journal.contains(
+                        "--start-daemon master --mcast-interface sy0 --syncid 9 --sync-maxlen 1400"
+                    ),
+                    "{journal}"
+                );
+                assert!(journal.contains("--stop-daemon master"), "{journal}");
             });
         }
     });
