@@ -330,6 +330,10 @@ fn drain_session(c: &Console) {
         s.contains("persistence templates pin 1 clients to it: 198.51.100.3")
             && s.contains("(1 since watched)")
     });
+    // The kernel setting that sent it back, said in the view (read in the director's namespace).
+    r.wait("the expire_quiescent_template=0 warning", |s| {
+        s.contains("⚠ Persistence templates keep sending returning clients")
+    });
     c.send_keys(&["S"]);
     std::thread::sleep(Duration::from_millis(700));
     c.send_keys(&["q"]);

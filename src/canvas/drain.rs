@@ -13,6 +13,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::app::drain::{Sample, Watch};
+use crate::app::warnings::on_drain;
 use crate::app::App;
 use crate::conns::ConnReading;
 use crate::output::addr_port;
@@ -85,7 +86,39 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette, tz: Tim
         ));
     }
     // Each line says its point first: a narrow screen cuts, never wraps.
-    frame.render_widget(Paragraph::new(lines), area);
+    // The settings' warnings are sentences: they wrap in the room left.
+    let warnings = warning_lines(app, w, palette);
+    let top = (lines.len() as u16).min(area.height);
+    let head = Rect {
+        height: top,
+        ..area
+    };
+    let rest = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    frame.render_widget(Paragraph::new(lines), head);
+    if !warnings.is_empty() && rest.height > 0 {
+        frame.render_widget(Paragraph::new(warnings).wrap(Wrap { trim: true }), rest);
+    }
+}
+
+/// What the kernel's `net.ipv4.vs.*` settings will do to this drain
+/// (`warnings::on_drain`), each as `⚠ what happens. What would change it.`
+fn warning_lines(app: &App, w: &Watch, palette: &Palette) -> Vec<Line<'static>> {
+    let settings = app.store().settings();
+    let Some(row) = app.store().service(&w.service) else {
+        return Vec::new();
+    };
+    let Some(dest) = row.dests().iter().find(|d| d.dest().key() == w.dest) else {
+        return Vec::new();
+    };
+    let warn = Style::default().fg(palette.warn);
+    on_drain(&settings.values(), row.service(), dest.dest())
+        .into_iter()
+        .map(|found| Line::styled(format!("⚠ {found}"), warn))
+        .collect()
 }
 
 /// `▶ 10.1.0.2:80  TCP 192.0.2.10:80  104 active  415 inactive  0 persistent  02:31`.

@@ -12,6 +12,7 @@ use ratatui::Terminal;
 
 use super::Monitor;
 use crate::app::editing::{Modal, Mode, Reply, READ_ONLY};
+use crate::app::store::SettingsReading;
 use crate::app::table::Row;
 use crate::app::{Action, App, AppConfig};
 use crate::backend::{Backend, Reader};
@@ -516,4 +517,30 @@ fn read_only_refuses_to_drain() {
     assert!(r.monitor.take_requests().is_empty());
     assert_eq!(r.dest().unwrap().weight, 1);
     assert!(r.monitor.app.drain_view().is_none());
+}
+
+#[test]
+fn the_drain_view_says_what_the_kernel_settings_will_do() {
+    let mut r = Rig::new(Mode::ReadWrite, 120, 40);
+    r.drain();
+    r.poll();
+    assert!(
+        !r.screen().contains('⚠'),
+        "no warning before the settings are read:\n{}",
+        r.screen()
+    );
+    let mut values = r.fake.inner().settings;
+    values.conn_reuse_mode = Some(0);
+    values.expire_nodest_conn = Some(0);
+    r.monitor.report(Report::Settings(Box::new(SettingsReading {
+        at: r.clock.now(),
+        wall: r.clock.wall(),
+        result: Ok(values),
+    })));
+    let screen = r.screen();
+    assert!(
+        screen.contains("⚠ A client that reuses a source port"),
+        "the conn_reuse_mode=0 warning is in the drain view:\n{screen}"
+    );
+    assert!(screen.contains("conn_reuse_mode=1 would"), "{screen}");
 }
