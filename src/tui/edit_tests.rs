@@ -24,7 +24,7 @@ use crate::journal::tests::Scratch;
 use crate::journal::Journal;
 use crate::model::{Change, Dest, DestKey, Forward, Protocol, ServiceKey, Snapshot};
 use crate::poll::{carry_out, journal_lines, undo_next, Poller, Report};
-use crate::testkit::{key_events, screen, FakeBackend, ManualClock};
+use crate::testkit::{key_events, screen, CallKind, FakeBackend, ManualClock};
 
 fn epoch() -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(1_699_963_410)
@@ -1209,19 +1209,62 @@ fn owner_thread_coalesces_two_hundred_presses() {
     use super::{run_loop, Access, Input as InputSource, MonitorOptions};
     use std::time::Instant;
 
+    // Each step waits for what it needs rather than for a wall-clock time,
+    // so a loaded machine slows the test down instead of failing it.
+    enum Gate {
+        /// The table has been listed, and a second passed for its rows to
+        /// be drawn (polls are 200 ms apart).
+        Listed,
+        /// This long after the previous step.
+        After(Duration),
+        /// The weight is 250 (or, so a lost press still fails, 30 s passed),
+        /// and a second more, so presses counted twice would show too.
+        Settled,
+    }
     struct Script {
-        start: Instant,
-        steps: Vec<(Duration, Input)>,
+        last: Instant,
+        settled: Option<Instant>,
+        demo: FakeBackend<DemoDirector>,
+        steps: Vec<(Gate, Input)>,
+    }
+    impl Script {
+        fn ready(&mut self) -> bool {
+            let Some((gate, _)) = self.steps.first() else {
+                return false;
+            };
+            match gate {
+                Gate::Listed => {
+                    self.demo.count(CallKind::Services) >= 1
+                        && self.last.elapsed() >= Duration::from_secs(1)
+                }
+                Gate::After(d) => self.last.elapsed() >= *d,
+                Gate::Settled => {
+                    let weight = self
+                        .demo
+                        .inner()
+                        .dests(&web())
+                        .unwrap()
+                        .into_iter()
+                        .find(|d| d.key() == web_rs(14))
+                        .map(|d| d.weight);
+                    if weight == Some(250) || self.last.elapsed() > Duration::from_secs(30) {
+                        let at = *self.settled.get_or_insert_with(Instant::now);
+                        at.elapsed() >= Duration::from_secs(1)
+                    } else {
+                        false
+                    }
+                }
+            }
+        }
     }
     impl InputSource for Script {
         fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Input>> {
-            match self.steps.first() {
-                Some((at, _)) if self.start.elapsed() >= *at => Ok(Some(self.steps.remove(0).1)),
-                _ => {
-                    std::thread::sleep(timeout.min(Duration::from_millis(5)));
-                    Ok(None)
-                }
+            if self.ready() {
+                self.last = Instant::now();
+                return Ok(Some(self.steps.remove(0).1));
             }
+            std::thread::sleep(timeout.min(Duration::from_millis(5)));
+            Ok(None)
         }
     }
     let clock: Arc<dyn Clock> = Arc::new(crate::clock::SystemClock::new());
@@ -1244,20 +1287,22 @@ fn owner_thread_coalesces_two_hundred_presses() {
     let mut steps = vec![];
     let first = DemoDirector::new(7, clock.clone()).services().unwrap()[0].key;
     assert_eq!(first, web(), "demo order changed");
-    steps.push((ms(1000), key(KeyCode::Enter)));
+    steps.push((Gate::Listed, key(KeyCode::Enter)));
     // Rows list real servers as ipvsadm does: .11 .12 .13 .14 .15.
-    for _ in 0..4 {
-        steps.push((ms(1100), key(KeyCode::Down)));
+    steps.push((Gate::After(ms(100)), key(KeyCode::Down)));
+    for _ in 0..3 {
+        steps.push((Gate::After(ms(0)), key(KeyCode::Down)));
     }
-    // Tuning mode: the arrows change the weight.
-    steps.push((ms(1150), key(KeyCode::Enter)));
-    for i in 0..200 {
-        steps.push((ms(1200 + i), key(KeyCode::Right)));
+    // Tuning mode: the arrows change the weight, 200 presses 1 ms apart.
+    steps.push((Gate::After(ms(50)), key(KeyCode::Enter)));
+    for _ in 0..200 {
+        steps.push((Gate::After(ms(1)), key(KeyCode::Right)));
     }
-    // Generous slack: a loaded CI machine still finishes the writes.
-    steps.push((ms(5000), key(KeyCode::Char('q'))));
+    steps.push((Gate::Settled, key(KeyCode::Char('q'))));
     let mut script = Script {
-        start: Instant::now(),
+        last: Instant::now(),
+        settled: None,
+        demo: demo.clone(),
         steps,
     };
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
