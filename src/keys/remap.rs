@@ -194,9 +194,11 @@ mod tests {
             .unwrap();
         let lines = t.help_lines();
         let line = |text: &str| lines.iter().find(|l| l.1 == text).unwrap().0.clone();
-        assert_eq!(line("quit"), "Q, F10  Ctrl-C");
-        assert_eq!(line("filter: address, port, scheduler"), "Ctrl-F");
-        assert_eq!(line("this help"), "F2, F1");
+        assert_eq!(line("this help / quit (Ctrl-C too)"), "F2, F1  Q, F10");
+        assert_eq!(
+            line("filter addr/port/scheduler; Esc clears"),
+            "Ctrl-F  Esc"
+        );
         let footer: Vec<String> = t
             .footer(false)
             .iter()

@@ -160,13 +160,13 @@ pub const DEFAULT: &[Binding] = &[
         .help(Line("kernel settings (net.ipv4.vs.*)")),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")
-        .help(Line("filter: address, port, scheduler"))
+        .help(Line("filter addr/port/scheduler; Esc clears"))
         .footer(Footer::Browsing(1, "filter")),
     bind(AnyChar, Filtering, TypeFilter),
     bind(key(Backspace), Filtering, View(A::FilterBackspace)),
     bind(key(Enter), Filtering, View(A::FilterAccept)).footer(Footer::Filtering(0, "keeps")),
     bind(key(Esc), Anywhere, View(A::Escape))
-        .help(Line("clear the filter"))
+        .help(After)
         .footer(Footer::Filtering(1, "clears")),
     bind(ch('o'), Browsing, View(A::SortNext))
         .action("sort-next")
@@ -191,7 +191,7 @@ pub const DEFAULT: &[Binding] = &[
         .help(Line("next alerted real server")),
     bind(ch('?'), Browsing, View(A::Help))
         .action("help")
-        .help(Line("this help"))
+        .help(Line("this help / quit (Ctrl-C too)"))
         .footer(Footer::Browsing(0, "help")),
     // F1 and F10 as in htop.
     bind(key(F(1)), Browsing, View(A::Help))
@@ -200,12 +200,12 @@ pub const DEFAULT: &[Binding] = &[
     bind(AnyKey, InHelp, View(A::CloseHelp)),
     bind(ch('q'), Browsing, View(A::Quit))
         .action("quit")
-        .help(Line("quit"))
+        .help(After)
         .footer(Footer::Browsing(6, "quit")),
     bind(key(F(10)), NoDialog, View(A::Quit))
         .help(Or)
         .footer(Footer::Browsing(6, "quit")),
-    bind(Ctrl('c'), Anywhere, View(A::Quit)).help(After),
+    bind(Ctrl('c'), Anywhere, View(A::Quit)),
     // Under help too: the one key that never just closes it.
     bind(Ctrl('c'), InHelp, View(A::Quit)),
     bind(WheelUp, NoDialog, View(A::ScrollUp)).help(Line("scroll, select")),

@@ -30,15 +30,13 @@ fn help_lists_every_key() {
         ),
         ("T  t  s S  u", "director panel: timeouts, sync daemons"),
         ("K", "kernel settings (net.ipv4.vs.*)"),
-        ("/", "filter: address, port, scheduler"),
-        ("Esc", "clear the filter"),
+        ("/  Esc", "filter addr/port/scheduler; Esc clears"),
         ("o  O", "sort by next column / reverse"),
         ("f", "freeze the display (polling goes on)"),
         ("m", "sparkline metric"),
         ("#", "exact numbers / K M G"),
         ("n", "next alerted real server"),
-        ("?, F1", "this help"),
-        ("q, F10  Ctrl-C", "quit"),
+        ("?, F1  q, F10", "this help / quit (Ctrl-C too)"),
         ("wheel, click", "scroll, select"),
     ];
     let lines = KeyTable::default().help_lines();
