@@ -21,21 +21,34 @@
 //!   bench tui-memory S D SECONDS [QUIET]
 //!                                   as tui, on build's table served from
 //!                                   memory (no kernel: the UI's own cost)
-//!   bench conns-cat                 the connection table read by cat
-//!                                   (ip_vs_conn, then ip_vs_conn_sync)
+//!   bench tui-conns-memory N SECONDS QUIET view|noview
+//!                                   as tui-conns, on N entries served from
+//!                                   memory (no kernel: the frames' cost)
+//!   bench conns-parse N [plain|origin]
+//!                                   lvstop's own cost per line of each
+//!                                   file (N entries in memory, no kernel)
+//!   bench conns-cat [sync]          the connection table read by cat
+//!                                   (ip_vs_conn; with sync, then
+//!                                   ip_vs_conn_sync too)
 //!   bench conns-ipvsadm             and by ipvsadm -Lnc
-//!   bench conns-exact               lvstop's whole read into its counts
-//!   bench conns-sampled N           its read of the first N entries
+//!   bench conns-exact plain|origin  lvstop's whole read of ip_vs_conn
+//!                                   (plain) or ip_vs_conn_sync (origin)
+//!                                   into the view's summary
+//!   bench conns-sampled N plain|origin
+//!                                   its read of the first N entries
 //!   bench tui-conns SECONDS QUIET view|noview
 //!                                   as tui, the connections view opened
 //!                                   by its key first (view) or not
 
 mod batch;
 mod build;
+mod conn_parse;
 mod conns;
 mod floor;
+mod frame_times;
 mod measure;
 mod memory;
+mod trace;
 mod tui;
 
 use std::process::{Command, Stdio};
@@ -66,6 +79,15 @@ fn main() {
         return tui::run(table, num(3), quiet, Duration::from_secs(1), None);
     }
     let arg = |i: usize| -> &str { args.get(i).map(String::as_str).unwrap_or_else(|| usage()) };
+    if args.first().map(String::as_str) == Some("tui-conns-memory") {
+        let first = match arg(4) {
+            "view" => Some(crossterm::event::KeyCode::Char('c')),
+            "noview" => None,
+            _ => usage(),
+        };
+        let table = memory::conn_table(num(1) as u32);
+        return tui::run(table, num(2), num(3), Duration::from_secs(1), first);
+    }
     if args.first().map(String::as_str) == Some("batch") {
         let me = std::env::current_exe().unwrap_or_else(|e| fail(&e.to_string()));
         return batch::compare(num(1) as usize, &me.to_string_lossy(), arg(2));
@@ -78,8 +100,14 @@ fn main() {
         let rest: Vec<&str> = args[3..].iter().map(String::as_str).collect();
         return batch::soak(num(1), arg(2), &rest);
     }
+    if args.first().map(String::as_str) == Some("conns-parse") {
+        let only = args
+            .get(2)
+            .map(|a| conns::source(a).unwrap_or_else(|| usage()));
+        return conn_parse::run(num(1), only);
+    }
     if args.first().map(String::as_str) == Some("conns-cat") {
-        return conns::cat();
+        return conns::cat(args.get(1).map(String::as_str) == Some("sync"));
     }
     if args.first().map(String::as_str) == Some("conns-ipvsadm") {
         return conns::ipvsadm();
@@ -100,8 +128,14 @@ fn main() {
                 .read()
                 .unwrap_or_else(|e| fail(&format!("floor: {e}")));
         }
-        Some("conns-exact") => conns::read(client, "exact", None),
-        Some("conns-sampled") => conns::read(client, "sampled", Some(num(1))),
+        Some("conns-exact") => {
+            let source = conns::source(arg(1)).unwrap_or_else(|| usage());
+            conns::read(client, "exact", None, source)
+        }
+        Some("conns-sampled") => {
+            let source = conns::source(arg(2)).unwrap_or_else(|| usage());
+            conns::read(client, "sampled", Some(num(1)), source)
+        }
         Some("tui") => {
             let quiet = if args.len() > 2 { num(2) } else { 30 };
             tui::run(client, num(1), quiet, Duration::from_secs(1), None)
@@ -142,7 +176,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-cat | conns-ipvsadm | conns-exact | conns-sampled N | tui-conns SECONDS QUIET view|noview"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview"
     );
     std::process::exit(2)
 }

@@ -23,7 +23,9 @@ use lvstop::poll::Access;
 use lvstop::testkit::{screen, FrameObserved};
 use lvstop::tui::{run_loop, Input, MonitorOptions};
 
+use super::frame_times::{FrameTimes, Frames};
 use super::measure::{proc_cpu, vm_hwm_kib};
+use super::trace::Tracer;
 
 #[derive(Default)]
 struct Log {
@@ -41,6 +43,8 @@ struct Log {
     service_reads: Vec<(ServiceKey, Instant)>,
     /// Calls and the polling thread's CPU in them, per kind of call.
     breakdown: HashMap<&'static str, (u32, Duration)>,
+    /// Each walk of the connection table: start, end, entries read.
+    walks: Vec<(Instant, Instant, u64)>,
 }
 
 struct Logged<R> {
@@ -139,7 +143,12 @@ impl<R: Reader> Reader for Logged<R> {
         source: ConnSource,
         visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
     ) -> Result<ConnWalk, Error> {
-        self.timed("connections", |r| r.connections(source, visit))
+        let start = Instant::now();
+        let r = self.timed("connections", |r| r.connections(source, visit));
+        let entries = r.as_ref().map_or(0, |w| w.entries);
+        let mut log = self.log.lock().unwrap();
+        log.walks.push((start, Instant::now(), entries));
+        r
     }
 }
 
@@ -263,6 +272,8 @@ pub fn run(
             p.dues.push(due);
         }
     });
+    let frames: Frames = Arc::default();
+    let backend = FrameTimes::new(backend, frames.clone());
     let mut terminal = Terminal::new(backend).expect("terminal");
     let options = MonitorOptions {
         delay,
@@ -278,6 +289,7 @@ pub fn run(
         sent: 0,
         probe: probe.clone(),
     };
+    let tracer = Tracer::start();
     let cpu0 = proc_cpu();
     run_loop(
         &mut terminal,
@@ -290,6 +302,7 @@ pub fn run(
     let wall = start.elapsed();
     let cpu = proc_cpu().saturating_sub(cpu0);
     let end = Instant::now();
+    let trace = tracer.map(Tracer::finish);
 
     let probe = probe.lock().unwrap();
     let mut lat = probe.latencies.clone();
@@ -330,6 +343,7 @@ pub fn run(
     );
 
     let log = log.lock().unwrap();
+    let frames = frames.lock().unwrap();
     // Per service, when its real servers were read.
     let mut reads: HashMap<ServiceKey, Vec<Instant>> = HashMap::new();
     for (key, at) in &log.reads {
@@ -472,7 +486,68 @@ pub fn run(
                 t(*due),
                 ms(*lat)
             );
+            let shown = *due + *lat;
+            for (a, b, n) in log
+                .walks
+                .iter()
+                .filter(|w| w.1 >= *due - Duration::from_millis(500) && w.0 <= shown)
+            {
+                println!(
+                    "tui_slow_key_walk={:.3} s: {:.3}-{:.3} s, {n} entries",
+                    t(*due),
+                    t(*a),
+                    t(*b)
+                );
+            }
+            // The frames drawn from the key's due time to the one showing it.
+            let drawn: Vec<String> = frames
+                .iter()
+                .filter(|f| f.1 > *due && f.1 <= shown)
+                .map(|f| format!("{:.3}+{}", t(f.0), ms(f.1 - f.0)))
+                .collect();
+            println!(
+                "tui_slow_key_frames={:.3} s: {} (start s + ms)",
+                t(*due),
+                drawn.join(", ")
+            );
+            if let Some(trace) = &trace {
+                println!(
+                    "tui_slow_key_sched={:.3} s: {}",
+                    t(*due),
+                    trace.between(*due, shown)
+                );
+            }
         }
+    }
+    if let Some(trace) = &trace {
+        // The whole timeline, for reading what keys waited behind.
+        trace.dump(start);
+        let t = |i: Instant| (i - start).as_secs_f64();
+        for f in frames.iter() {
+            eprintln!("trace|frame {:.4} {:.4}", t(f.0), t(f.1));
+        }
+        for w in &log.walks {
+            eprintln!("trace|walk {:.4} {:.4} {}", t(w.0), t(w.1), w.2);
+        }
+        for p in &log.polls {
+            eprintln!("trace|poll {:.4} {:.4}", t(p.0), t(p.1));
+        }
+        for (due, lat) in probe.dues.iter().zip(&probe.latencies) {
+            eprintln!("trace|key {:.4} {}", t(*due), ms(*lat));
+        }
+    }
+    let mut took: Vec<Duration> = frames.iter().map(|f| f.1 - f.0).collect();
+    took.sort();
+    if let Some(max) = took.last() {
+        println!(
+            "tui_frame_p50_ms={} tui_frame_max_ms={}",
+            ms(took[took.len() / 2]),
+            ms(*max)
+        );
+    }
+    let walks: Vec<Duration> = log.walks.iter().map(|w| w.1 - w.0).collect();
+    if let Some(max) = walks.iter().max() {
+        println!("tui_walks={} tui_walk_max_ms={}", walks.len(), ms(*max));
     }
     println!("tui_header={}", screen[0].trim_end());
     if std::env::var_os("LVSTOP_BENCH_SCREEN").is_some() {
