@@ -112,12 +112,7 @@ fn walk(text: &[u8], source: ConnSource, buf: &mut Vec<u8>) -> (Duration, u64) {
 type Walker = fn(&[u8], ConnSource, &mut Vec<u8>) -> (Duration, u64);
 
 /// The median time per line of `REPS` walks by `how`, after an untimed one.
-fn per_line(
-    how: Walker,
-    text: &[u8],
-    source: ConnSource,
-    n: u64,
-) -> f64 {
+fn per_line(how: Walker, text: &[u8], source: ConnSource, n: u64) -> f64 {
     let mut buf = Vec::new();
     how(text, source, &mut buf);
     let mut ns: Vec<f64> = (0..REPS)

@@ -14,7 +14,7 @@ use super::prefix::Prefix;
 use super::sampling::{Count, Sampling};
 use super::tally::{Counts, Tally};
 use super::top_counter::{Top, TopCounter};
-use crate::model::{Connection, DestKey, ServiceKey};
+use crate::model::{ConnSource, Connection, DestKey, ServiceKey};
 
 /// What the connections view looks at.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +110,10 @@ pub struct ConnReading {
     /// Entries read from the table (all scopes), and lines not understood.
     pub read: u64,
     pub malformed: u64,
+    /// Whether each entry's origin (made here, or received from a master's
+    /// sync daemon) was read: lvstop reads it only while a backup sync
+    /// daemon runs. Without it `local` and `synced` are 0 and say nothing.
+    pub origins_read: bool,
     /// Everything in scope.
     pub total: Counts,
     /// The service's real servers in its order, then gone ones as first seen.
@@ -161,6 +165,7 @@ pub struct Summarizer {
     prefixes: TopCounter<Prefix>,
     entries: Vec<Connection>,
     entries_more: u64,
+    origins_read: bool,
 }
 
 impl Summarizer {
@@ -193,7 +198,15 @@ impl Summarizer {
             pins_seen: 0,
             entries: Vec::new(),
             entries_more: 0,
+            origins_read: true,
         }
+    }
+
+    /// Fed by a walk of `source`'s file: from `ip_vs_conn` the reading says
+    /// the entries' origins were not read.
+    pub fn reading(mut self, source: ConnSource) -> Summarizer {
+        self.origins_read = source == ConnSource::WithOrigin;
+        self
     }
 
     pub fn attribution(&self) -> &Arc<Attribution> {
@@ -299,6 +312,7 @@ impl Summarizer {
             took: how.took,
             read: how.read,
             malformed: how.malformed,
+            origins_read: self.origins_read,
             total: self.total,
             dests: self.dests,
             gone_other: self.gone_other,

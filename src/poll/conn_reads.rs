@@ -15,7 +15,7 @@ use crate::conns::{
     Attribution, Budget, ConnEvent, ConnRequest, CostModel, ExactProgress, HalfOpenCounter, Limits,
     Made, Plan, ReadOf, ReadStamp, Sampling, Scope, Summarizer, PAGE_ENTRIES,
 };
-use crate::model::{ConnSource, Connection};
+use crate::model::{ConnSource, Connection, SyncDaemon, SyncRole};
 
 use super::known_table::KnownTable;
 
@@ -25,6 +25,20 @@ pub const HALF_OPEN_EVERY: Duration = Duration::from_secs(5);
 /// The longest an exact read may hold the owner thread in one go, on a
 /// backend that cannot keep its walk open between refreshes.
 pub const EXACT_ONE_GO_MAX: Duration = Duration::from_secs(1);
+
+/// The file a walk reads, from the sync daemons running: `ip_vs_conn_sync`
+/// (each entry's origin) only while a backup runs, as only a backup
+/// receives entries from a master; otherwise `ip_vs_conn`, whose shorter
+/// lines (66 bytes, not 73) fit 62 to a page instead of 56: fewer `read()`s,
+/// each of which walks the kernel's table from its start. Daemons unknown
+/// (a backend that cannot say, a failed request): the origins are read, as
+/// before lvstop could ask.
+pub fn source_for(daemons: Option<&[SyncDaemon]>) -> ConnSource {
+    match daemons {
+        Some(d) if !d.iter().any(|d| d.role == SyncRole::Backup) => ConnSource::Plain,
+        _ => ConnSource::WithOrigin,
+    }
+}
 
 /// The deadline is looked at once a page: the kernel hands out a page per
 /// `read()`, so stopping mid-page saves nothing.
@@ -81,6 +95,14 @@ impl<'a> Feed<'a> {
             s.add_owned(owner.as_ref(), c);
         }
     }
+}
+
+/// The file to read now: the daemons are asked before each walk (one
+/// netlink request, next to a walk of up to a page per `read()`), so a
+/// backup started from the monitor shows origins from the next refresh.
+fn source_of(reader: &mut dyn Reader) -> ConnSource {
+    let daemons = reader.daemons().ok();
+    source_for(daemons.as_deref())
 }
 
 impl ConnReads {
@@ -167,17 +189,18 @@ impl ConnReads {
     ) {
         let attribution = self.known.attribution();
         let expected = self.known.expected_entries();
+        let source = source_of(reader);
         let mut summary = self
             .scope
             .clone()
-            .map(|s| Summarizer::new(attribution.clone(), s, self.limits));
+            .map(|s| Summarizer::new(attribution.clone(), s, self.limits).reading(source));
         let mut half = HalfOpenCounter::new(attribution);
         let start = clock.now();
         let deadline = start + plan.deadline;
         let limit = plan.limit.unwrap_or(u64::MAX);
         let mut n = 0u64;
         let mut feed = Feed::new(summary.as_mut(), &mut half);
-        let result = reader.connections(ConnSource::WithOrigin, &mut |c| {
+        let result = reader.connections(source, &mut |c| {
             feed.take(c);
             n += 1;
             if n >= limit || (n % CHECK_EVERY == 0 && clock.now() >= deadline) {
@@ -244,7 +267,8 @@ impl ConnReads {
             return;
         };
         let expected = self.known.expected_entries();
-        match reader.open_connections(ConnSource::WithOrigin) {
+        let source = source_of(reader);
+        match reader.open_connections(source) {
             Ok(cursor) => {
                 let attribution = self.known.attribution();
                 let progress = ExactProgress {
@@ -256,7 +280,8 @@ impl ConnReads {
                 out.push(ConnEvent::Progress(progress));
                 self.exact = Some(ExactRead {
                     cursor,
-                    summary: Summarizer::new(attribution.clone(), scope, self.limits),
+                    summary: Summarizer::new(attribution.clone(), scope, self.limits)
+                        .reading(source),
                     half: HalfOpenCounter::new(attribution),
                     progress,
                     malformed: 0,

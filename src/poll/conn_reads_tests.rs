@@ -5,12 +5,13 @@ use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::conn_reads::{ConnReads, HALF_OPEN_EVERY};
+use super::conn_reads::{source_for, ConnReads, HALF_OPEN_EVERY};
 use crate::app::{Event, PollResult};
 use crate::backend::{ConnCursor, Error, ErrorKind, Reader};
 use crate::conns::{Budget, ConnEvent, ConnRequest, Count, Made, ReadOf, Sampling, Scope};
 use crate::model::{
-    ConnSource, ConnWalk, Connection, Dest, DestKey, Info, Service, ServiceKey, Timeouts,
+    ConnSource, ConnWalk, Connection, Dest, DestKey, Info, Interface, Origin, Service, ServiceKey,
+    SyncDaemon, SyncRole, Timeouts,
 };
 use crate::testkit::{conn, tcp, CallKind, Calls, FakeBackend, FakeTable, ManualClock};
 
@@ -85,6 +86,8 @@ struct Rig {
     clock: Arc<ManualClock>,
     /// What each entry handed over costs.
     each: Duration,
+    /// Whether the backend answers `daemons` (from the table's list).
+    knows_daemons: bool,
 }
 
 impl Rig {
@@ -99,6 +102,7 @@ impl Rig {
             backend,
             clock,
             each: Duration::ZERO,
+            knows_daemons: false,
         }
     }
 
@@ -107,6 +111,7 @@ impl Rig {
             inner: self.backend.clone(),
             clock: self.clock.clone(),
             each: self.each,
+            knows_daemons: self.knows_daemons,
         };
         self.reads.read(&mut reader, self.clock.as_ref())
     }
@@ -165,6 +170,87 @@ fn an_open_view_is_read_after_every_poll_and_closing_stops_it() {
     rig.reads.take(ConnRequest::Close);
     assert!(rig.read().is_empty());
     assert_eq!(rig.walks(), 3);
+}
+
+fn daemon(role: SyncRole) -> SyncDaemon {
+    SyncDaemon::new(role, Interface::new("eth1").unwrap())
+}
+
+#[test]
+fn origins_are_read_only_while_a_backup_sync_daemon_runs() {
+    let none: &[SyncDaemon] = &[];
+    assert_eq!(source_for(Some(none)), ConnSource::Plain);
+    let master = [daemon(SyncRole::Master)];
+    assert_eq!(source_for(Some(&master)), ConnSource::Plain);
+    let backup = [daemon(SyncRole::Backup)];
+    assert_eq!(source_for(Some(&backup)), ConnSource::WithOrigin);
+    let both = [daemon(SyncRole::Master), daemon(SyncRole::Backup)];
+    assert_eq!(source_for(Some(&both)), ConnSource::WithOrigin);
+    // Unknown: read them, never guess "none".
+    assert_eq!(source_for(None), ConnSource::WithOrigin);
+}
+
+/// The table of `table(40)` with its first 4 entries received from a
+/// master, and `daemons` running.
+fn synced_table(daemons: Vec<SyncDaemon>) -> FakeTable {
+    let mut t = table(40);
+    for c in t.connections.iter_mut().take(4) {
+        c.origin = Some(Origin::Sync);
+    }
+    t.daemons = daemons;
+    t
+}
+
+#[test]
+fn the_view_reads_ip_vs_conn_unless_a_backup_runs_and_says_so() {
+    for (daemons, origins) in [
+        (vec![], false),
+        (vec![daemon(SyncRole::Master)], false),
+        (vec![daemon(SyncRole::Backup)], true),
+    ] {
+        let mut rig = Rig::new(synced_table(daemons.clone()));
+        rig.knows_daemons = true;
+        rig.reads.take(ConnRequest::Open(Scope::service(http())));
+        let events = rig.read();
+        let r = reading(&events).expect("a reading");
+        assert_eq!(r.total.entries(), 40, "{daemons:?}");
+        assert_eq!(r.origins_read, origins, "{daemons:?}");
+        let (local, synced) = if origins { (36, 4) } else { (0, 0) };
+        assert_eq!((r.total.local, r.total.synced), (local, synced));
+    }
+    // A backend that cannot list its daemons reads the origins.
+    let mut rig = Rig::new(synced_table(vec![]));
+    rig.reads.take(ConnRequest::Open(Scope::service(http())));
+    let r = reading(&rig.read()).cloned().expect("a reading");
+    assert!(r.origins_read);
+    assert_eq!(r.total.synced, 4);
+}
+
+#[test]
+fn a_backup_started_between_refreshes_shows_origins_from_the_next() {
+    let mut rig = Rig::new(synced_table(vec![]));
+    rig.knows_daemons = true;
+    rig.reads.take(ConnRequest::Open(Scope::service(http())));
+    assert!(!reading(&rig.read()).unwrap().origins_read);
+    rig.backend.inner().daemons = vec![daemon(SyncRole::Backup)];
+    rig.clock.advance(Duration::from_secs(1));
+    let events = rig.read();
+    let r = reading(&events).unwrap();
+    assert!(r.origins_read);
+    assert_eq!(r.total.synced, 4);
+    // An exact read takes the file the daemons call for when it starts.
+    rig.backend.inner().daemons = vec![];
+    rig.reads.take(ConnRequest::Exact);
+    let mut exact = None;
+    for _ in 0..5 {
+        if let Some(r) = reading(&rig.read()).filter(|r| r.made != Made::OneGo) {
+            exact = Some(r.clone());
+            break;
+        }
+    }
+    let exact = exact.expect("the exact read ended");
+    assert!(!exact.origins_read);
+    assert_eq!(exact.total.entries(), 40);
 }
 
 #[test]
@@ -287,6 +373,7 @@ struct Costly {
     inner: FakeBackend<FakeTable>,
     clock: Arc<ManualClock>,
     each: Duration,
+    knows_daemons: bool,
 }
 
 struct CostlyCursor {
@@ -323,6 +410,12 @@ impl Reader for Costly {
     }
     fn timeouts(&mut self) -> Result<Timeouts, Error> {
         self.inner.timeouts()
+    }
+    fn daemons(&mut self) -> Result<Vec<SyncDaemon>, Error> {
+        if !self.knows_daemons {
+            return Err(Error::new(ErrorKind::NotAvailable, "cannot list daemons"));
+        }
+        self.inner.daemons()
     }
     fn connections(
         &mut self,

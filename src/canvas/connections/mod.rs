@@ -137,6 +137,13 @@ fn title_line(app: &App, view: &ConnView, shown: &Shown, tz: TimeZone) -> Line<'
         };
         spans.push(Span::styled(format!(" · {age} · "), dim));
         spans.push(Span::raw(how_read(r)));
+        if !r.origins_read {
+            // Read from ip_vs_conn: which entries a master synced is unknown.
+            spans.push(Span::styled(
+                " · origin not read: no backup sync daemon",
+                dim,
+            ));
+        }
         if !shown.current {
             spans.push(Span::raw(" · reading the new scope…"));
         }
