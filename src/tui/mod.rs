@@ -243,16 +243,10 @@ where
                         }
                     }
                 } else {
+                    // Keys first: a key and a report ready together, the
+                    // key's frame is drawn first.
                     tokio::select! {
-                        report = owner.reports.recv() => match report {
-                            Some(r) => {
-                                monitor.begin_report(r);
-                                dirty = !monitor.app.applying();
-                            }
-                            // The backend thread panicked; the panic hook has
-                            // already restored the terminal and printed why.
-                            None => return Err(std::io::Error::other("the backend thread stopped")),
-                        },
+                        biased;
                         key = key_events.recv() => match key {
                             Some(Ok(event)) => {
                                 monitor.input(&event);
@@ -260,6 +254,23 @@ where
                             }
                             Some(Err(e)) => return Err(e),
                             None => return Err(std::io::Error::other("terminal input stopped")),
+                        },
+                        report = owner.reports.recv() => match report {
+                            Some(r) => {
+                                monitor.begin_report(r);
+                                // Reports sent together (a walk's reading and
+                                // its half-open counts) make one frame.
+                                while !monitor.app.applying() {
+                                    match owner.reports.try_recv() {
+                                        Ok(r) => monitor.begin_report(r),
+                                        Err(_) => break,
+                                    }
+                                }
+                                dirty = !monitor.app.applying();
+                            }
+                            // The backend thread panicked; the panic hook has
+                            // already restored the terminal and printed why.
+                            None => return Err(std::io::Error::other("the backend thread stopped")),
                         },
                         _ = tick.tick() => {
                             dirty = drawn_at.elapsed() >= Duration::from_secs(1);
