@@ -202,10 +202,35 @@ struct Script {
     first: Option<KeyCode>,
     sent: u32,
     probe: Arc<Mutex<Probe>>,
+    /// The polls and the frames drawn: a key that opens a view on the
+    /// selected row waits for the first poll's rows on screen (a slow first
+    /// poll would leave it no row to act on).
+    log: Arc<Mutex<Log>>,
+    frames: Frames,
+}
+
+impl Script {
+    /// Whether the first poll's rows are on screen: two frames begun after
+    /// it ended (the first may be a tick's, drawn before its report).
+    fn rows_shown(&self) -> bool {
+        let Some(polled) = self.log.lock().unwrap().polls.first().map(|p| p.1) else {
+            return false;
+        };
+        let frames = self.frames.lock().unwrap();
+        frames.iter().filter(|f| f.0 > polled).count() >= 2
+    }
 }
 
 impl Input for Script {
     fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>> {
+        if self.first.is_some() && self.sent == 0 {
+            if !self.rows_shown() {
+                std::thread::sleep(timeout.min(Duration::from_millis(10)));
+                return Ok(None);
+            }
+            // The schedule starts here: the first key is due now.
+            self.start = Instant::now().checked_sub(self.every).unwrap_or(self.start);
+        }
         let due = self.start + self.every * (self.sent + 1);
         let now = Instant::now();
         if due > now {
@@ -288,6 +313,8 @@ pub fn run(
         first,
         sent: 0,
         probe: probe.clone(),
+        log: log.clone(),
+        frames: frames.clone(),
     };
     let tracer = Tracer::start();
     let cpu0 = proc_cpu();
