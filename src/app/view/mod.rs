@@ -2,6 +2,7 @@
 //! services), the cursor and the scroll, the metric, overlays, freeze and
 //! quit. Reads the store; never changes its data.
 
+mod conn_pane;
 pub mod connections;
 pub mod drain;
 pub mod lists;
@@ -11,8 +12,7 @@ use std::collections::HashSet;
 
 use crate::model::ServiceKey;
 
-use self::connections::{ConnView, Outcome};
-use self::lists::ConnLists;
+use self::connections::ConnView;
 use self::settings::SettingsPanel;
 use super::action::Action;
 use super::columns::visible_sorts;
@@ -20,7 +20,7 @@ use super::metric::Metric;
 use super::rates::RateSource;
 use super::store::{ServiceRow, Store};
 use super::table::{dest_text, sort_by_column, Row, RowKey, SortColumn, SortValues};
-use crate::conns::{ConnRequest, Scope};
+use crate::conns::ConnRequest;
 
 #[derive(Debug, Clone)]
 pub struct View {
@@ -351,84 +351,6 @@ impl View {
             _ => {}
         }
         true
-    }
-
-    /// `c`: the connections view on the selected service, or the selected
-    /// real server within its service. Its scope stays while it is open:
-    /// the table under it does not move, and a poll re-sorting the table
-    /// must not change what an operator is reading.
-    fn open_connections(&mut self, store: &Store) {
-        let scope = match self.selected_row() {
-            Some(Row::Service(i)) => Scope::service(store.services()[i].service().key),
-            Some(Row::Dest(i, j)) => Scope {
-                dest: Some(store.services()[i].dests()[j].dest().key()),
-                ..Scope::service(store.services()[i].service().key)
-            },
-            None => return,
-        };
-        self.connections = Some(ConnView::open(scope, self.viewport));
-        self.drain_conn_requests();
-    }
-
-    /// An action while the connections view is open; false for those the
-    /// whole monitor still answers (help, quit, freeze, the number format).
-    fn update_connections(&mut self, action: Action, store: &Store) -> bool {
-        match action {
-            Action::Help
-            | Action::CloseHelp
-            | Action::Quit
-            | Action::Freeze
-            | Action::NextMetric
-            | Action::ToggleExact
-            | Action::DirectorPanel
-            | Action::Settings => return false,
-            _ => {}
-        }
-        let Some(view) = self.connections.as_mut() else {
-            return false;
-        };
-        // The latest reading of the view's service (an older scope's while
-        // a new one is read: the lists keep only what the view asks).
-        let reading = store
-            .connections()
-            .reading()
-            .filter(|r| r.scope.service == view.opened().service);
-        let lists = match reading {
-            Some(r) => ConnLists::new(&r.dests, &r.entries, view),
-            None => ConnLists::new(&[], &[], view),
-        };
-        // A new reading may have shortened the lists under the cursors.
-        view.clamp(lists.lens());
-        match action {
-            Action::ConnExact => view.exact(store.connections().exact_progress().is_some()),
-            Action::Resize {
-                table_rows,
-                table_width,
-            } => {
-                view.update(action, lists.lens());
-                self.viewport = table_rows;
-                self.width = table_width;
-            }
-            _ => match view.update(action, lists.lens()) {
-                Outcome::Done => {}
-                Outcome::Drill => {
-                    let real = lists.server_at(view.servers_cursor().at);
-                    view.drill(real);
-                }
-                Outcome::Closed => {
-                    self.conn_requests.extend(view.take_requests());
-                    self.connections = None;
-                }
-            },
-        }
-        self.drain_conn_requests();
-        true
-    }
-
-    fn drain_conn_requests(&mut self) {
-        if let Some(v) = self.connections.as_mut() {
-            self.conn_requests.extend(v.take_requests());
-        }
     }
 
     /// Keys while the filter line is open; false for those it leaves to
