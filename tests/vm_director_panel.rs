@@ -15,95 +15,30 @@ mod support;
 use std::time::Duration;
 
 use support::console::Console;
+use support::console_jobs::{judge_function, Jobs};
 use support::vm::{kernels, vm_or_skip};
 
 const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
 const BOOT: Duration = Duration::from_secs(300);
 const SHORT: Duration = Duration::from_secs(60);
 
-/// On request (`/run/vmjob/req` holding a name) writes what ipvsadm says of the timeouts
-/// and the sync daemons (in the namespace named in /run/vmjob/ns, if any) to /run/vmjob/NAME; on `/run/vmjob/cmd` (a name, then a command
-/// line) runs the command as another tool would and writes its output to /run/vmjob/NAME.
-const JUDGE: &str = r#"
-judge() {
-    set +e
-    while :; do
-        if [ -e /run/vmjob/cmd ]; then
-            n=$(head -n 1 /run/vmjob/cmd); c=$(tail -n +2 /run/vmjob/cmd); rm -f /run/vmjob/cmd
-            sh -c "$c" >/run/vmjob/.$n 2>&1
-            mv /run/vmjob/.$n /run/vmjob/$n
-        fi
-        if [ -e /run/vmjob/req ]; then
-            n=$(cat /run/vmjob/req); rm -f /run/vmjob/req
-            x=""; ns=$(cat /run/vmjob/ns 2>/dev/null || true)
+/// What the judge answers with: ipvsadm's timeouts and sync daemons, in the namespace named
+/// in /run/vmjob/ns if any.
+const LISTING: &str = r#"x=""; ns=$(cat /run/vmjob/ns 2>/dev/null || true)
             [ -n "$ns" ] && x="ip netns exec $ns"
-            { $x ipvsadm -L --timeout; echo "%"; $x ipvsadm -L --daemon; } >/run/vmjob/.$n 2>&1
-            mv /run/vmjob/.$n /run/vmjob/$n
-        fi
-        sleep 0.1
-    done
-}
-"#;
+            $x ipvsadm -L --timeout; echo "%"; $x ipvsadm -L --daemon"#;
 
-struct Run<'a> {
-    c: &'a Console,
-    n: usize,
+type Run<'a> = Jobs<'a>;
+
+/// Escape alone, then a pause: ESC followed at once by a key reads as Alt+key.
+fn escape(r: &Run) {
+    r.keys(&["Escape"]);
+    std::thread::sleep(Duration::from_millis(700));
 }
 
-impl Run<'_> {
-    /// ipvsadm's view right now.
-    fn judge(&mut self) -> String {
-        self.n += 1;
-        let name = format!("judge{}", self.n);
-        self.c.job_write("req", &name);
-        self.c.wait_file(&name, SHORT)
-    }
-
-    /// Runs `command` in the VM beside lvstop, as another tool would, and waits for it.
-    fn other_tool(&mut self, command: &str) -> String {
-        self.n += 1;
-        let name = format!("cmd{}", self.n);
-        self.c.job_write("cmd", &format!("{name}\n{command}\n"));
-        self.c.wait_file(&name, SHORT)
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        self.c.send_keys(keys);
-    }
-
-    #[track_caller]
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        self.c.wait_for(what, ok, SHORT)
-    }
-
-    /// Waits until ipvsadm's view satisfies `ok`.
-    #[track_caller]
-    fn judge_until(&mut self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        for _ in 0..50 {
-            let j = self.judge();
-            if ok(&j) {
-                return j;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!(
-            "kernel {}: ipvsadm never showed {what}\n{}\n--- screen:\n{}",
-            self.c.kernel(),
-            self.judge(),
-            self.c.screen()
-        );
-    }
-
-    /// Escape alone, then a pause: ESC followed at once by a key reads as Alt+key.
-    fn escape(&self) {
-        self.keys(&["Escape"]);
-        std::thread::sleep(Duration::from_millis(700));
-    }
-
-    /// Clears the focused field of the form (timeouts are at most 7 digits).
-    fn clear_field(&self) {
-        self.keys(&["BSpace"; 8]);
-    }
+/// Clears the focused field of the form (timeouts are at most 7 digits).
+fn clear_field(r: &Run) {
+    r.keys(&["BSpace"; 8]);
 }
 
 fn timeouts(tcp: u32, fin: u32, udp: u32) -> impl Fn(&str) -> bool {
@@ -119,7 +54,7 @@ fn panel_shows(name: &'static str, secs: u32) -> impl Fn(&str) -> bool {
 }
 
 fn timeouts_session(c: &Console) {
-    let mut r = Run { c, n: 0 };
+    let mut r = Jobs::new(c, 0, SHORT);
     c.wait_for("the monitor", |s| s.contains("polled"), BOOT);
     r.judge_until("the kernel's defaults", timeouts(900, 120, 300));
     r.keys(&["T"]);
@@ -132,7 +67,7 @@ fn timeouts_session(c: &Console) {
     r.wait("the timeouts form", |s| {
         s.contains("Connection timeouts (ipvsadm --set)") && s.contains("ipvsadm --set 900 120 300")
     });
-    r.clear_field();
+    clear_field(&r);
     c.type_text("2678401");
     r.keys(&["Enter"]);
     r.wait("the refusal in words", |s| {
@@ -146,13 +81,13 @@ fn timeouts_session(c: &Console) {
     );
 
     // 600 0 60: the 0 leaves tcpfin as it is, as the kernel means it.
-    r.clear_field();
+    clear_field(&r);
     c.type_text("600");
     r.keys(&["Tab"]);
-    r.clear_field();
+    clear_field(&r);
     c.type_text("0");
     r.keys(&["Tab"]);
-    r.clear_field();
+    clear_field(&r);
     c.type_text("60");
     r.wait("its ipvsadm line", |s| s.contains("ipvsadm --set 600 0 60"));
     r.keys(&["Enter"]);
@@ -174,7 +109,7 @@ fn timeouts_session(c: &Console) {
         panel_shows("tcp", 7200)(s) && panel_shows("tcpfin", 30)(s) && panel_shows("udp", 15)(s)
     });
     r.other_tool("ipvsadm --set 900 120 300");
-    r.escape();
+    escape(&r);
     r.keys(&["q"]);
 }
 
@@ -186,7 +121,7 @@ fn daemons(j: &str) -> &str {
 /// Each session waits for its own header (`netns NAME`): the screen of the one before may
 /// still show the same services while it quits.
 fn backup_session(c: &Console) {
-    let mut r = Run { c, n: 100 };
+    let mut r = Jobs::new(c, 100, SHORT);
     c.wait_for(
         "the backup's monitor",
         |s| s.contains("netns conns-bk") && s.contains("polled") && s.contains("198.51.100.10:7 "),
@@ -226,7 +161,7 @@ fn backup_session(c: &Console) {
 }
 
 fn master_session(c: &Console) {
-    let mut r = Run { c, n: 200 };
+    let mut r = Jobs::new(c, 200, SHORT);
     c.wait_for(
         "the director's monitor",
         |s| s.contains("netns nat-dir") && s.contains("polled") && s.contains("198.51.100.10:7 "),
@@ -250,7 +185,7 @@ fn master_session(c: &Console) {
             && s.contains("ipvsadm --start-daemon master --mcast-interface eth0 --syncid 0")
     });
     r.keys(&["Tab"]);
-    r.clear_field();
+    clear_field(&r);
     c.type_text("nosuch0");
     r.keys(&["Enter"]);
     r.wait("the kernel's refusal", |s| {
@@ -261,16 +196,16 @@ fn master_session(c: &Console) {
         "a refused start left a daemon"
     );
     // A sync id over 255: refused by the form, nothing sent.
-    r.clear_field();
+    clear_field(&r);
     c.type_text("sy0");
     r.keys(&["Tab"]);
-    r.clear_field();
+    clear_field(&r);
     c.type_text("256");
     r.keys(&["Enter"]);
     r.wait("the form's refusal", |s| {
         s.contains("a sync id from 0 to 255, not `256'") && s.contains("nothing was sent")
     });
-    r.clear_field();
+    clear_field(&r);
     c.type_text("9");
     r.keys(&["Tab"]);
     c.type_text("1400");
@@ -300,7 +235,7 @@ fn master_session(c: &Console) {
         daemons(j).trim().is_empty()
     });
     r.wait("none again", |s| s.contains("none running"));
-    r.escape();
+    escape(&r);
     r.keys(&["q"]);
 }
 
@@ -309,9 +244,10 @@ fn timeouts_and_sync_daemons_from_the_panel_reach_the_kernel_and_undo_restores_t
     let Some(vm) = vm_or_skip("vm_director_panel::timeouts_and_sync_daemons") else {
         return;
     };
+    let judge = judge_function(LISTING);
     let script = format!(
         r#"set -euo pipefail
-{JUDGE}
+{judge}
 judge &
 j=$!
 rc=0; {LVSTOP} -d 0.5 --journal /tmp/journal.jsonl || rc=$?

@@ -13,6 +13,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::console::Console;
+use support::console_jobs::{judge_function, Jobs};
 use support::vm::{kernels, vm_or_skip};
 
 const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
@@ -25,6 +26,7 @@ const SHORT: Duration = Duration::from_secs(90);
 /// director's entries go to CLOSE, 10 s). The judge answers /run/vmjob/req with ipvsadm's
 /// listing and connection table in the director's namespace; /run/vmjob/cmd runs a command.
 fn script() -> String {
+    let judge = judge_function(r#"$D ipvsadm -Ln; echo "%"; $D ipvsadm -Lnc"#);
     format!(
         r#"set -uo pipefail
 . vm/labs/nat.sh
@@ -52,22 +54,7 @@ ip netns exec nat-client perl -MIO::Socket::INET -MSocket -e '
     sleep 0.2 until -e "/run/vmjob/release";
     for my $s (@held) {{ setsockopt($s, SOL_SOCKET, SO_LINGER, pack("ii", 1, 0)); close $s; }}
     sleep 3600;' </dev/null >/dev/null 2>&1 &
-judge() {{
-    set +e
-    while :; do
-        if [ -e /run/vmjob/cmd ]; then
-            n=$(head -n 1 /run/vmjob/cmd); c=$(tail -n +2 /run/vmjob/cmd); rm -f /run/vmjob/cmd
-            sh -c "$c" >/run/vmjob/.$n 2>&1
-            mv /run/vmjob/.$n /run/vmjob/$n
-        fi
-        if [ -e /run/vmjob/req ]; then
-            n=$(cat /run/vmjob/req); rm -f /run/vmjob/req
-            {{ $D ipvsadm -Ln; echo "%"; $D ipvsadm -Lnc; }} >/run/vmjob/.$n 2>&1
-            mv /run/vmjob/.$n /run/vmjob/$n
-        fi
-        sleep 0.1
-    done
-}}
+{judge}
 judge &
 j=$!
 rc=0; {LVSTOP} --netns $NAT_NS -d 0.5 --journal /tmp/journal.jsonl || rc=$?
@@ -95,8 +82,7 @@ my $s = IO::Socket::INET->new(PeerAddr => "198.51.100.10", PeerPort => {port},
 }
 
 struct Run<'a> {
-    c: &'a Console,
-    n: usize,
+    jobs: Jobs<'a>,
 }
 
 /// ipvsadm's view at one moment: `-Ln`, and `-Lnc`.
@@ -135,10 +121,7 @@ impl Judged {
 
 impl Run<'_> {
     fn judge(&mut self) -> Judged {
-        self.n += 1;
-        let name = format!("judge{}", self.n);
-        self.c.job_write("req", &name);
-        let text = self.c.wait_file(&name, SHORT);
+        let text = self.jobs.judge();
         let (listing, conns) = text.split_once("%\n").unwrap_or((&text, ""));
         Judged {
             listing: listing.to_string(),
@@ -147,10 +130,7 @@ impl Run<'_> {
     }
 
     fn other_tool(&mut self, command: &str) -> String {
-        self.n += 1;
-        let name = format!("cmd{}", self.n);
-        self.c.job_write("cmd", &format!("{name}\n{command}\n"));
-        self.c.wait_file(&name, SHORT)
+        self.jobs.other_tool(command)
     }
 
     #[track_caller]
@@ -166,36 +146,36 @@ impl Run<'_> {
         let j = self.judge();
         panic!(
             "kernel {}: ipvsadm never showed {what}\n{}\n{}\n--- screen:\n{}",
-            self.c.kernel(),
+            self.jobs.c.kernel(),
             j.listing,
             j.conns,
-            self.c.screen()
+            self.jobs.c.screen()
         );
     }
 
     #[track_caller]
     fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        self.c.wait_for(what, ok, SHORT)
+        self.jobs.c.wait_for(what, ok, SHORT)
     }
 
     /// Shows only `service` (a filter typed), expanded, and selects `real`.
     fn select(&self, service: &str, real: &str) {
-        self.c.send_keys(&["/"]);
-        self.c.type_text(service);
-        self.c.send_keys(&["Enter"]);
+        self.jobs.c.send_keys(&["/"]);
+        self.jobs.c.type_text(service);
+        self.jobs.c.send_keys(&["Enter"]);
         self.wait("the filter kept", |s| {
             s.contains(&format!("filter {service}"))
         });
-        self.c.send_keys(&["g", "Enter"]);
+        self.jobs.c.send_keys(&["g", "Enter"]);
         let screen = self.wait("its real servers", |s| s.contains(&format!("  → {real}")));
         let rows: Vec<&str> = screen.lines().filter(|l| l.contains("  → ")).collect();
         let i = rows
             .iter()
             .position(|l| l.contains(&format!("  → {real}")))
             .unwrap();
-        self.c.send_keys(&["g"]);
+        self.jobs.c.send_keys(&["g"]);
         for _ in 0..=i {
-            self.c.send_keys(&["j"]);
+            self.jobs.c.send_keys(&["j"]);
         }
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -205,7 +185,9 @@ const ECHO: &str = "TCP  198.51.100.10:7";
 const WEB: &str = "TCP  198.51.100.10:443";
 
 fn drain_session(c: &Console) {
-    let mut r = Run { c, n: 0 };
+    let mut r = Run {
+        jobs: Jobs::new(c, 0, SHORT),
+    };
     c.wait_file("held", BOOT);
     c.wait_for("the table", |s| s.contains("198.51.100.10:7"), BOOT);
     let j = r.judge_until("the held connections", |j| {

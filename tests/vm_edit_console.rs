@@ -16,85 +16,18 @@ mod support;
 use std::time::Duration;
 
 use support::console::Console;
+use support::console_jobs::{judge_function, Jobs};
 use support::vm::{kernels, vm_or_skip};
 
 const LVSTOP: &str = env!("CARGO_BIN_EXE_lvstop");
 const BOOT: Duration = Duration::from_secs(300);
 const SHORT: Duration = Duration::from_secs(60);
 
-/// On request (`/run/vmjob/req` holding a name) writes what ipvsadm says to /run/vmjob/NAME;
-/// on `/run/vmjob/cmd` (a name, then a command line) runs the command as another tool would and
-/// writes its output to /run/vmjob/NAME.
-const JUDGE: &str = r#"
-judge() {
-    set +e
-    while :; do
-        if [ -e /run/vmjob/cmd ]; then
-            n=$(head -n 1 /run/vmjob/cmd); c=$(tail -n +2 /run/vmjob/cmd); rm -f /run/vmjob/cmd
-            sh -c "$c" >/run/vmjob/.$n 2>&1
-            mv /run/vmjob/.$n /run/vmjob/$n
-        fi
-        if [ -e /run/vmjob/req ]; then
-            n=$(cat /run/vmjob/req); rm -f /run/vmjob/req
-            { ipvsadm -Sn; echo "%"; ipvsadm -Ln --thresholds; echo "%"
-              ipvsadm -Ln --stats --exact; } >/run/vmjob/.$n 2>&1
-            mv /run/vmjob/.$n /run/vmjob/$n
-        fi
-        sleep 0.1
-    done
-}
-"#;
+/// What the judge answers with: the table as ipvsadm saves it, its thresholds and counters.
+const LISTING: &str =
+    r#"ipvsadm -Sn; echo "%"; ipvsadm -Ln --thresholds; echo "%"; ipvsadm -Ln --stats --exact"#;
 
-struct Run<'a> {
-    c: &'a Console,
-    n: usize,
-}
-
-impl Run<'_> {
-    /// ipvsadm's view right now.
-    fn judge(&mut self) -> String {
-        self.n += 1;
-        let name = format!("judge{}", self.n);
-        self.c.job_write("req", &name);
-        self.c.wait_file(&name, SHORT)
-    }
-
-    /// Runs `command` in the VM beside lvstop, as another tool would, and waits for it.
-    fn other_tool(&mut self, command: &str) -> String {
-        self.n += 1;
-        let name = format!("cmd{}", self.n);
-        self.c.job_write("cmd", &format!("{name}\n{command}\n"));
-        self.c.wait_file(&name, SHORT)
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        self.c.send_keys(keys);
-    }
-
-    #[track_caller]
-    fn wait(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        self.c.wait_for(what, ok, SHORT)
-    }
-
-    /// Waits until ipvsadm's view satisfies `ok` (the change is applied by then: lvstop says
-    /// so only after the kernel answered, but the screen may show it a poll later).
-    #[track_caller]
-    fn judge_until(&mut self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        for _ in 0..50 {
-            let j = self.judge();
-            if ok(&j) {
-                return j;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-        panic!(
-            "kernel {}: ipvsadm never showed {what}\n{}\n--- screen:\n{}",
-            self.c.kernel(),
-            self.judge(),
-            self.c.screen()
-        );
-    }
-}
+type Run<'a> = Jobs<'a>;
 
 /// Only the web service, expanded. Each step waits for the screen: console input is slow.
 fn filter_and_expand(r: &Run) {
@@ -130,7 +63,7 @@ fn select_dest(r: &Run, screen: &str, addr: &str) {
 }
 
 fn edit_session(c: &Console) {
-    let mut r = Run { c, n: 0 };
+    let mut r = Jobs::new(c, 0, SHORT);
     c.wait_for(
         "the table",
         |s| s.contains("192.0.2.1:80") && s.contains("FWM"),
@@ -363,7 +296,7 @@ fn faults_while_on_screen(r: &mut Run) {
 }
 
 fn read_only_session(c: &Console) {
-    let r = Run { c, n: 100 };
+    let r = Jobs::new(c, 100, SHORT);
     let screen = r.wait("the read-only monitor", |s| {
         s.contains("READ-ONLY") && s.contains("192.0.2.1:80")
     });
@@ -391,9 +324,10 @@ fn edits_from_the_keyboard_reach_the_kernel_and_read_only_changes_nothing() {
     let Some(vm) = vm_or_skip("vm_edit_console::edits_from_the_keyboard") else {
         return;
     };
+    let judge = judge_function(LISTING);
     let script = format!(
         r#"set -euo pipefail
-{JUDGE}
+{judge}
 . vm/labs/table.sh
 table_net
 ipvsadm -R < tests/golden/table.rules

@@ -4,5 +4,6 @@
 pub mod conn_json;
 pub mod conn_lines;
 pub mod console;
+pub mod console_jobs;
 pub mod golden;
 pub mod vm;
