@@ -9,7 +9,8 @@
 //! `output` prints batch formats, `rules` speaks ipvsadm's command grammar
 //! and `cli` ties them together; `heap` keeps freed memory for the next
 //! poll; `conns` counts the connection table's entries. `testkit` holds the
-//! fakes every test, example and bench shares.
+//! fakes every test, example and bench shares; `fleet` compares several
+//! directors.
 
 pub mod app;
 pub mod backend;
@@ -19,6 +20,7 @@ pub mod clock;
 pub mod conns;
 pub mod demo;
 pub mod edit;
+pub mod fleet;
 pub mod heap;
 pub mod journal;
 pub mod kernel;
