@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use super::completions::Shell;
 use super::conn_filter::ConnFilter;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -139,6 +140,24 @@ pub enum Command {
     Apply {
         /// Rules file; `-` or nothing reads standard input
         file: Option<PathBuf>,
+    },
+    /// Print the completion script for a shell on standard output.
+    ///
+    /// bash: `source <(lvstop completions bash)`; the Debian package installs
+    /// all three where each shell looks.
+    Completions {
+        /// The shell whose script to print
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Print a manual page (roff) on standard output: `lvstop man | man -l -`.
+    Man {
+        /// A subcommand's page (lvstop-COMMAND(8)) instead of lvstop(8)
+        #[arg(value_name = "COMMAND")]
+        command: Option<String>,
+        /// Print the names of the pages there are, one per line
+        #[arg(long, conflicts_with = "command")]
+        list: bool,
     },
 }
 

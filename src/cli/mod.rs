@@ -4,10 +4,12 @@
 mod apply;
 mod args;
 mod batch;
+mod completions;
 mod conn_filter;
 pub mod conn_json;
 mod connections;
 mod listing;
+mod manual;
 pub mod stream;
 
 pub use args::{Args, Command, Format};
@@ -36,6 +38,9 @@ const EXIT_FAILURE: u8 = 1;
 pub fn main() -> ExitCode {
     crate::heap::keep_freed_memory();
     let args = Args::parse();
+    if let Some(done) = print_shell_files(&args) {
+        return done;
+    }
     let listing = match args.listing() {
         Ok(l) => l,
         // As clap refuses arguments: a usage error, exit status 2.
@@ -50,6 +55,40 @@ pub fn main() -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// `completions` and `man` print text generated from the options: they read
+/// no table and need no privilege, so they run before anything is opened.
+fn print_shell_files(args: &Args) -> Option<ExitCode> {
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let result = match &args.command {
+        Some(Command::Completions { shell }) => completions::write(*shell, &mut out)
+            .map_err(|e| format!("writing to standard output failed: {e}")),
+        Some(Command::Man { list: true, .. }) => {
+            use std::io::Write;
+            manual::page_names()
+                .iter()
+                .try_for_each(|n| writeln!(out, "{n}"))
+                .map_err(|e| format!("writing to standard output failed: {e}"))
+        }
+        Some(Command::Man { command, .. }) => match manual::write(command.as_deref(), &mut out) {
+            Ok(()) => Ok(()),
+            // As clap refuses a bad value: a usage error, exit status 2.
+            Err(e @ manual::Error::NoSuchCommand(_)) => <Args as clap::CommandFactory>::command()
+                .error(clap::error::ErrorKind::InvalidValue, e)
+                .exit(),
+            Err(e) => Err(e.to_string()),
+        },
+        _ => return None,
+    };
+    Some(match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("lvstop: {message}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    })
 }
 
 fn run(args: Args, listing: listing::Listing) -> Result<(), String> {

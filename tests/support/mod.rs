@@ -6,4 +6,5 @@ pub mod conn_lines;
 pub mod console;
 pub mod console_jobs;
 pub mod golden;
+pub mod host_tools;
 pub mod vm;
