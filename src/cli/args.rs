@@ -15,6 +15,9 @@ pub enum Format {
     Json,
     /// ipvsadm -Sn lines, restorable with `ipvsadm -R`, keeping thresholds and tunnel options
     Save,
+    /// Prometheus text exposition (node_exporter's textfile collector reads it), ending in `# EOF`
+    #[value(name = "openmetrics")]
+    OpenMetrics,
 }
 
 #[derive(Debug, Parser)]
@@ -40,6 +43,11 @@ pub struct Args {
     /// Batch output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    /// Batch: write each snapshot to FILE atomically (a temporary file in its directory, then
+    /// renamed over FILE), e.g. for node_exporter's textfile collector
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Text format: counters, as `ipvsadm -Ln --stats --exact`
     #[arg(long, conflicts_with = "rate")]

@@ -10,6 +10,7 @@ pub mod conn_json;
 mod connections;
 mod listing;
 mod manual;
+mod output_file;
 pub mod stream;
 
 pub use args::{Args, Command, Format};
@@ -107,12 +108,25 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         return apply::run(&mut editor, &name, &changes);
     }
 
+    if args.output.is_some() && (!args.batch || args.command.is_some()) {
+        return Err("--output writes batch snapshots: add -b, as in `lvstop -b -d 15 --format openmetrics --output DIR/lvstop.prom`".into());
+    }
+
     if args.batch {
+        // Checked before the table is read: a bad path changes nothing.
+        let mut file = args
+            .output
+            .as_deref()
+            .map(output_file::OutputFile::open)
+            .transpose()?;
         let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
-        let stdout = io::stdout();
-        let mut out = stdout.lock();
-        return listing::print(listing, &args, backend.as_mut(), clock.as_ref(), &mut out)
-            .map_err(batch_error);
+        let mut stdout = io::stdout().lock();
+        let out: &mut dyn io::Write = match file.as_mut() {
+            Some(f) => f,
+            None => &mut stdout,
+        };
+        return listing::print(listing, &args, backend.as_mut(), clock.as_ref(), out)
+            .map_err(|e| batch_error(e, args.output.is_some()));
     }
 
     if !io::stdout().is_terminal() || std::env::var("TERM").is_ok_and(|t| t == "dumb") {
@@ -146,9 +160,11 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         .map_err(|e| format!("the terminal failed: {e}"))
 }
 
-fn batch_error(e: batch::BatchError) -> String {
+/// The output's errors name --output themselves; stdout's are said here.
+fn batch_error(e: batch::BatchError, to_file: bool) -> String {
     match e {
         batch::BatchError::Backend(e) => e.to_string(),
+        batch::BatchError::Output(e) if to_file => e.to_string(),
         batch::BatchError::Output(e) => format!("writing to standard output failed: {e}"),
     }
 }

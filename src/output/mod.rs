@@ -11,6 +11,7 @@ pub mod connections;
 pub mod director;
 pub mod json;
 mod number;
+pub mod openmetrics;
 pub mod order;
 pub mod save;
 mod service_key;

@@ -82,6 +82,21 @@ impl Args {
                 ));
             }
         }
+        if self.format == Format::OpenMetrics {
+            // One service (-t, -u, --sctp-service, -f) is a table too.
+            let other = [
+                (self.connections, "-c"),
+                (self.timeout, "--timeout"),
+                (self.daemon, "--daemon"),
+            ]
+            .into_iter()
+            .find_map(|(on, flag)| on.then_some(flag));
+            if let Some(flag) = other.or(self.view_flag()) {
+                return Err(format!(
+                    "--format openmetrics writes every metric of the services' table: {flag} cannot go with it (use text or json)"
+                ));
+            }
+        }
         let director = if self.timeout {
             Some(("--timeout", Listing::Timeouts))
         } else if self.daemon {

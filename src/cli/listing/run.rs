@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use crate::backend::{Error, ErrorKind, Reader};
 use crate::clock::Clock;
 use crate::model::ServiceKey;
+use crate::output::openmetrics::{Extras, OpenMetricsSink};
 use crate::output::{self, director, text, ServiceTextSink, TextOptions, TextSink, TextView};
 
 use super::super::args::{Args, Format};
@@ -28,13 +29,25 @@ pub fn print(
     let delay = Duration::from_secs_f64(args.delay.unwrap_or(1.0));
     let json = args.format == Format::Json;
     let mut each: Box<batch::Reading> = match listing {
+        Listing::Services { only, .. } if args.format == Format::OpenMetrics => {
+            let mut sink = OpenMetricsSink::new(args.netns.as_deref().unwrap_or(""));
+            Box::new(move |stream, reader, at| {
+                sink.set_extras(metrics_extras(reader));
+                match &only {
+                    None => stream.reading(reader, &mut sink, at),
+                    Some(key) => stream
+                        .service_reading(reader, key, &mut sink, at)
+                        .map_err(|e| no_such_service(e, key)),
+                }
+            })
+        }
         Listing::Services { view, only: None } => {
             let mut sink: Box<dyn output::Sink> = match args.format {
                 Format::Text => Box::new(TextSink {
                     options: text_options(view),
                 }),
                 Format::Save => Box::new(output::save::SaveSink),
-                Format::Json => Box::<output::json::JsonSink>::default(),
+                Format::Json | Format::OpenMetrics => Box::<output::json::JsonSink>::default(),
             };
             return batch::run(reader, clock, args.iterations, delay, sink.as_mut(), out);
         }
@@ -74,6 +87,14 @@ pub fn print(
         }
     };
     batch::run_each(reader, clock, args.iterations, delay, out, each.as_mut())
+}
+
+/// What the exposition adds to the services: the sync daemons, one
+/// request; a backend that cannot list them leaves their series out.
+fn metrics_extras(reader: &mut dyn Reader) -> Extras {
+    Extras {
+        daemons: reader.daemons().ok(),
+    }
 }
 
 /// Batch text is always exact, as `ipvsadm -Ln --exact`.

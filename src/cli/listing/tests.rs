@@ -526,7 +526,7 @@ fn a_missing_service_is_named_and_nothing_is_printed() {
         (&["-f", "2"][..], "FWM 2"),
         (&["-t", "[2001:db8::1]:81"][..], "TCP [2001:db8::1]:81"),
     ] {
-        for format in ["text", "json"] {
+        for format in ["text", "json", "openmetrics"] {
             let mut all = vec!["-b", "-n", "3", "-d", "0.1", "--format", format];
             all.extend_from_slice(words);
             let (out, err) = printed_from(&mut table(), &all);
@@ -657,4 +657,71 @@ fn a_service_deleted_between_readings_ends_the_run_after_what_was_printed() {
     let once = printed(&["-b", "-n", "1", "-t", "192.0.2.7:80"]);
     assert_eq!(out, once);
     assert!(matches!(err, Some(BatchError::Backend(ref e)) if e.kind() == ErrorKind::NotFound));
+}
+
+#[test]
+fn openmetrics_is_the_whole_table_or_one_service_through_its_sink() {
+    use crate::output::openmetrics::{Extras, OpenMetricsSink};
+    let at = UNIX_EPOCH + Duration::from_millis(AT);
+    let mut sink = OpenMetricsSink::new("");
+    sink.set_extras(Extras {
+        daemons: Some(daemons()),
+    });
+    let whole = crate::output::sink::render(&mut sink, &snapshot(), at);
+    assert_eq!(
+        printed(&["-b", "-n", "1", "--format", "openmetrics"]),
+        whole
+    );
+    assert!(whole.contains(r#"lvstop_sync_daemon_up{netns="",role="backup"} 1"#));
+    let one = printed(&[
+        "-b",
+        "-n",
+        "1",
+        "--format",
+        "openmetrics",
+        "-u",
+        "192.0.2.3:53",
+    ]);
+    assert!(one.contains(r#"lvstop_services{netns=""} 1"#), "{one}");
+    assert!(
+        one.contains(r#"local_address="192.0.2.3",local_port="53""#),
+        "{one}"
+    );
+    assert!(!one.contains(r#"proto="TCP""#), "{one}");
+    let a = args(&[
+        "-b",
+        "-n",
+        "1",
+        "--format",
+        "openmetrics",
+        "--netns",
+        "lb\"1",
+    ]);
+    let mut out = Vec::new();
+    let clock = ManualClock::new(at);
+    print(a.listing().unwrap(), &a, &mut table(), &clock, &mut out).unwrap();
+    assert!(String::from_utf8(out)
+        .unwrap()
+        .contains(r#"lvstop_services{netns="lb\"1"}"#));
+}
+
+#[test]
+fn openmetrics_refuses_what_it_cannot_write_naming_the_flag() {
+    for flag in [
+        "--stats",
+        "--rate",
+        "--thresholds",
+        "--persistent-conn",
+        "--tun-info",
+        "-c",
+        "--timeout",
+        "--daemon",
+    ] {
+        let e = listing(&["-b", "--format", "openmetrics", flag]).unwrap_err();
+        assert!(
+            e.contains("--format openmetrics") && e.contains(flag),
+            "{flag}: {e}"
+        );
+    }
+    assert!(listing(&["-b", "--format", "openmetrics", "-f", "7"]).is_ok());
 }
