@@ -29,6 +29,7 @@ pub mod model;
 pub mod output;
 pub mod poll;
 pub mod protocol;
+pub mod record;
 pub mod rules;
 #[doc(hidden)]
 pub mod testkit;

@@ -1,0 +1,137 @@
+//! Entries as bytes inside a block: a tag, the wall time, then the body. A
+//! tick's table is written against the block's previous tick (the first
+//! against an empty table), so every block reads on its own.
+
+use std::time::Duration;
+
+use super::table_delta;
+use super::time::{from_micros, to_micros};
+use super::wire::{malformed, put_i64, put_str, put_u64, Bytes, Malformed};
+use super::{ConnRecord, Entry, Tick};
+use crate::model::Snapshot;
+
+const TICK: u8 = 1;
+const JOURNAL: u8 = 2;
+const CONNECTIONS: u8 = 3;
+const GAP: u8 = 4;
+
+/// Writes a block's entries, remembering the last tick's table.
+#[derive(Default)]
+pub struct EntryWriter {
+    prev: Snapshot,
+}
+
+impl EntryWriter {
+    /// Starts a new block: the next tick is written whole.
+    pub fn restart(&mut self) {
+        self.prev = Snapshot::default();
+    }
+
+    pub fn write(&mut self, entry: &Entry, out: &mut Vec<u8>) {
+        match entry {
+            Entry::Tick(t) => {
+                out.push(TICK);
+                put_i64(out, to_micros(t.wall));
+                put_u64(out, t.took.as_micros() as u64);
+                put_u64(out, t.interval.as_micros() as u64);
+                out.push(match t.estimator {
+                    None => 0,
+                    Some(false) => 1,
+                    Some(true) => 2,
+                });
+                table_delta::encode(&self.prev, &t.snapshot, out);
+                self.prev.clone_from(&t.snapshot);
+            }
+            Entry::Journal { wall, line } => {
+                out.push(JOURNAL);
+                put_i64(out, to_micros(*wall));
+                put_str(out, line);
+            }
+            Entry::Connections { wall, summary } => {
+                out.push(CONNECTIONS);
+                put_i64(out, to_micros(*wall));
+                let json = serde_json::to_string(summary).expect("a ConnRecord always encodes");
+                put_str(out, &json);
+            }
+            Entry::Gap { wall, reason } => {
+                out.push(GAP);
+                put_i64(out, to_micros(*wall));
+                put_str(out, reason);
+            }
+        }
+    }
+}
+
+/// Reads a block's entries back in order, one at a time (a block of
+/// whole tables would not fit in memory decoded at once).
+pub struct EntryReader {
+    raw: Vec<u8>,
+    at: usize,
+    prev: Snapshot,
+}
+
+impl EntryReader {
+    pub fn new(raw: Vec<u8>) -> EntryReader {
+        EntryReader {
+            raw,
+            at: 0,
+            prev: Snapshot::default(),
+        }
+    }
+
+    /// The next entry, None at the block's end, or why the rest is
+    /// unreadable (after which it returns None).
+    pub fn next_entry(&mut self) -> Option<Result<Entry, Malformed>> {
+        if self.at >= self.raw.len() {
+            return None;
+        }
+        let mut bytes = Bytes::new(&self.raw[self.at..]);
+        let entry = read(&mut bytes, &mut self.prev);
+        self.at = match entry {
+            Ok(_) => self.at + bytes.consumed(),
+            Err(_) => self.raw.len(),
+        };
+        Some(entry)
+    }
+}
+
+fn read(b: &mut Bytes, prev: &mut Snapshot) -> Result<Entry, Malformed> {
+    let tag = b.u8()?;
+    let wall = from_micros(b.i64()?);
+    Ok(match tag {
+        TICK => {
+            let took = Duration::from_micros(b.u64()?);
+            let interval = Duration::from_micros(b.u64()?);
+            let estimator = match b.u8()? {
+                0 => None,
+                1 => Some(false),
+                2 => Some(true),
+                e => return Err(malformed(format!("estimator state {e}"))),
+            };
+            let snapshot = table_delta::decode(prev, b)?;
+            prev.clone_from(&snapshot);
+            Entry::Tick(Tick {
+                wall,
+                took,
+                interval,
+                estimator,
+                snapshot,
+            })
+        }
+        JOURNAL => Entry::Journal {
+            wall,
+            line: b.str()?,
+        },
+        CONNECTIONS => {
+            let json = b.str()?;
+            let summary: ConnRecord = serde_json::from_str(&json)
+                .map_err(|e| malformed(format!("a connection summary: {e}")))?;
+            Entry::Connections { wall, summary }
+        }
+        GAP => Entry::Gap {
+            wall,
+            reason: b.str()?,
+        },
+        t => return Err(malformed(format!("entry kind {t}"))),
+    })
+}

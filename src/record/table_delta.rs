@@ -1,0 +1,454 @@
+//! A reading of the table written as its changes against the reading before
+//! it: per service and per real server only the fields that changed, the
+//! counters as differences. A whole table (a keyframe) is the same encoding
+//! against an empty table, so there is one path to write and to read.
+//!
+//! Items are matched by key; each says which item of the previous reading
+//! it continues as a distance from the one expected (the next in order), so
+//! an unchanged table is two bytes per service and compresses to nothing.
+
+use std::collections::HashMap;
+
+use super::wire::{malformed, put_addr, put_i64, put_u64, Bytes, Malformed};
+use crate::model::{
+    Dest, DestKey, Family, Forward, Info, Protocol, Service, ServiceEntry, ServiceFlags,
+    ServiceKey, Snapshot, Stats, TunnelFlags, TunnelType,
+};
+
+// Which service fields follow (a bit each).
+const S_SCHEDULER: u64 = 1 << 0;
+const S_FLAGS: u64 = 1 << 1;
+const S_TIMEOUT: u64 = 1 << 2;
+const S_NETMASK: u64 = 1 << 3;
+const S_PE: u64 = 1 << 4;
+const S_STATS: u64 = 1 << 5;
+const S_DESTS: u64 = 1 << 6;
+
+// Which real-server fields follow.
+const D_FORWARD: u64 = 1 << 0;
+const D_WEIGHT: u64 = 1 << 1;
+const D_UPPER: u64 = 1 << 2;
+const D_LOWER: u64 = 1 << 3;
+const D_TUN_TYPE: u64 = 1 << 4;
+const D_TUN_PORT: u64 = 1 << 5;
+const D_TUN_FLAGS: u64 = 1 << 6;
+const D_ACTIVE: u64 = 1 << 7;
+const D_INACTIVE: u64 = 1 << 8;
+const D_PERSISTENT: u64 = 1 << 9;
+const D_STATS: u64 = 1 << 10;
+
+/// Appends `next` written against `prev` to `out`.
+pub fn encode(prev: &Snapshot, next: &Snapshot, out: &mut Vec<u8>) {
+    put_u64(out, u64::from(next.info.version));
+    put_u64(out, u64::from(next.info.conn_tab_size));
+    let mut by_key: Option<HashMap<ServiceKey, usize>> = None;
+    let mut expected = 0usize;
+    put_u64(out, next.services.len() as u64);
+    for entry in &next.services {
+        let key = entry.service.key;
+        let found = if prev.services.get(expected).map(|e| e.service.key) == Some(key) {
+            Some(expected)
+        } else {
+            by_key
+                .get_or_insert_with(|| {
+                    prev.services
+                        .iter()
+                        .enumerate()
+                        .map(|(i, e)| (e.service.key, i))
+                        .collect()
+                })
+                .get(&key)
+                .copied()
+        };
+        match found {
+            Some(i) => {
+                put_u64(out, reference(i, expected));
+                expected = i + 1;
+                encode_service(&prev.services[i], entry, out);
+            }
+            None => {
+                put_u64(out, 0);
+                put_key(out, &key);
+                let base = ServiceEntry {
+                    service: Service::new(key, ""),
+                    dests: Vec::new(),
+                };
+                encode_service(&base, entry, out);
+            }
+        }
+    }
+}
+
+/// The reading written by `encode` against `prev`.
+pub fn decode(prev: &Snapshot, bytes: &mut Bytes) -> Result<Snapshot, Malformed> {
+    let info = Info {
+        version: bytes.u32()?,
+        conn_tab_size: bytes.u32()?,
+    };
+    let n = bytes.count()?;
+    let mut services = Vec::with_capacity(n);
+    let mut expected = 0usize;
+    for _ in 0..n {
+        let r = bytes.u64()?;
+        let entry = if r == 0 {
+            let key = get_key(bytes)?;
+            let base = ServiceEntry {
+                service: Service::new(key, ""),
+                dests: Vec::new(),
+            };
+            decode_service(&base, bytes)?
+        } else {
+            let i = referenced(r, expected, prev.services.len())?;
+            expected = i + 1;
+            decode_service(&prev.services[i], bytes)?
+        };
+        services.push(entry);
+    }
+    Ok(Snapshot { info, services })
+}
+
+/// The previous item `i` as a distance from `expected`, zigzagged, plus one
+/// (zero means a new item).
+fn reference(i: usize, expected: usize) -> u64 {
+    let d = i as i64 - expected as i64;
+    ((d << 1) ^ (d >> 63)) as u64 + 1
+}
+
+fn referenced(r: u64, expected: usize, len: usize) -> Result<usize, Malformed> {
+    let z = r - 1;
+    let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
+    let i = (expected as i64).checked_add(d);
+    match i {
+        Some(i) if i >= 0 && (i as usize) < len => Ok(i as usize),
+        _ => Err(malformed(format!("a reference to item {i:?} of {len}"))),
+    }
+}
+
+fn put_key(out: &mut Vec<u8>, key: &ServiceKey) {
+    match key {
+        ServiceKey::Addr {
+            protocol,
+            addr,
+            port,
+        } => {
+            out.push(0);
+            put_u64(out, u64::from(protocol.number()));
+            put_addr(out, addr);
+            put_u64(out, u64::from(*port));
+        }
+        ServiceKey::Fwmark { family, mark } => {
+            out.push(1);
+            put_u64(out, u64::from(family.to_af()));
+            put_u64(out, u64::from(*mark));
+        }
+    }
+}
+
+fn get_key(bytes: &mut Bytes) -> Result<ServiceKey, Malformed> {
+    match bytes.u8()? {
+        0 => {
+            let n = bytes.u16()?;
+            let protocol =
+                Protocol::from_number(n).ok_or_else(|| malformed(format!("protocol {n}")))?;
+            Ok(ServiceKey::Addr {
+                protocol,
+                addr: bytes.addr()?,
+                port: bytes.u16()?,
+            })
+        }
+        1 => {
+            let af = bytes.u16()?;
+            let family = Family::from_af(af).ok_or_else(|| malformed(format!("family {af}")))?;
+            Ok(ServiceKey::Fwmark {
+                family,
+                mark: bytes.u32()?,
+            })
+        }
+        k => Err(malformed(format!("service key kind {k}"))),
+    }
+}
+
+fn encode_service(prev: &ServiceEntry, next: &ServiceEntry, out: &mut Vec<u8>) {
+    let (p, n) = (&prev.service, &next.service);
+    let mut mask = 0;
+    mask |= bit(p.scheduler != n.scheduler, S_SCHEDULER);
+    mask |= bit(p.flags != n.flags, S_FLAGS);
+    mask |= bit(p.timeout != n.timeout, S_TIMEOUT);
+    mask |= bit(p.netmask != n.netmask, S_NETMASK);
+    mask |= bit(p.pe_name != n.pe_name, S_PE);
+    mask |= bit(p.stats != n.stats, S_STATS);
+    mask |= bit(prev.dests != next.dests, S_DESTS);
+    put_u64(out, mask);
+    if mask & S_SCHEDULER != 0 {
+        super::wire::put_str(out, &n.scheduler);
+    }
+    if mask & S_FLAGS != 0 {
+        put_u64(out, u64::from(n.flags.0));
+    }
+    if mask & S_TIMEOUT != 0 {
+        put_u64(out, u64::from(n.timeout));
+    }
+    if mask & S_NETMASK != 0 {
+        put_u64(out, u64::from(n.netmask));
+    }
+    if mask & S_PE != 0 {
+        match &n.pe_name {
+            None => out.push(0),
+            Some(pe) => {
+                out.push(1);
+                super::wire::put_str(out, pe);
+            }
+        }
+    }
+    if mask & S_STATS != 0 {
+        encode_stats(&p.stats, &n.stats, out);
+    }
+    if mask & S_DESTS != 0 {
+        encode_dests(&prev.dests, &next.dests, out);
+    }
+}
+
+fn decode_service(prev: &ServiceEntry, bytes: &mut Bytes) -> Result<ServiceEntry, Malformed> {
+    let mask = bytes.u64()?;
+    let mut s = prev.service.clone();
+    if mask & S_SCHEDULER != 0 {
+        s.scheduler = bytes.str()?;
+    }
+    if mask & S_FLAGS != 0 {
+        s.flags = ServiceFlags(bytes.u32()?);
+    }
+    if mask & S_TIMEOUT != 0 {
+        s.timeout = bytes.u32()?;
+    }
+    if mask & S_NETMASK != 0 {
+        s.netmask = bytes.u32()?;
+    }
+    if mask & S_PE != 0 {
+        s.pe_name = match bytes.u8()? {
+            0 => None,
+            1 => Some(bytes.str()?),
+            b => return Err(malformed(format!("persistence engine tag {b}"))),
+        };
+    }
+    if mask & S_STATS != 0 {
+        s.stats = decode_stats(&prev.service.stats, bytes)?;
+    }
+    let dests = if mask & S_DESTS != 0 {
+        decode_dests(&prev.dests, bytes)?
+    } else {
+        prev.dests.clone()
+    };
+    Ok(ServiceEntry { service: s, dests })
+}
+
+fn encode_dests(prev: &[Dest], next: &[Dest], out: &mut Vec<u8>) {
+    let mut by_key: Option<HashMap<DestKey, usize>> = None;
+    let mut expected = 0usize;
+    put_u64(out, next.len() as u64);
+    for d in next {
+        let key = d.key();
+        let found = if prev.get(expected).map(Dest::key) == Some(key) {
+            Some(expected)
+        } else {
+            by_key
+                .get_or_insert_with(|| prev.iter().enumerate().map(|(i, d)| (d.key(), i)).collect())
+                .get(&key)
+                .copied()
+        };
+        match found {
+            Some(i) => {
+                put_u64(out, reference(i, expected));
+                expected = i + 1;
+                encode_dest(&prev[i], d, out);
+            }
+            None => {
+                put_u64(out, 0);
+                put_addr(out, &d.addr);
+                put_u64(out, u64::from(d.port));
+                encode_dest(&Dest::new(d.addr, d.port), d, out);
+            }
+        }
+    }
+}
+
+fn decode_dests(prev: &[Dest], bytes: &mut Bytes) -> Result<Vec<Dest>, Malformed> {
+    let n = bytes.count()?;
+    let mut dests = Vec::with_capacity(n);
+    let mut expected = 0usize;
+    for _ in 0..n {
+        let r = bytes.u64()?;
+        let d = if r == 0 {
+            let addr = bytes.addr()?;
+            let port = bytes.u16()?;
+            decode_dest(&Dest::new(addr, port), bytes)?
+        } else {
+            let i = referenced(r, expected, prev.len())?;
+            expected = i + 1;
+            decode_dest(&prev[i], bytes)?
+        };
+        dests.push(d);
+    }
+    Ok(dests)
+}
+
+fn encode_dest(p: &Dest, n: &Dest, out: &mut Vec<u8>) {
+    let mut mask = 0;
+    mask |= bit(p.forward != n.forward, D_FORWARD);
+    mask |= bit(p.weight != n.weight, D_WEIGHT);
+    mask |= bit(p.upper_threshold != n.upper_threshold, D_UPPER);
+    mask |= bit(p.lower_threshold != n.lower_threshold, D_LOWER);
+    mask |= bit(p.tun_type != n.tun_type, D_TUN_TYPE);
+    mask |= bit(p.tun_port != n.tun_port, D_TUN_PORT);
+    mask |= bit(p.tun_flags != n.tun_flags, D_TUN_FLAGS);
+    mask |= bit(p.active_conns != n.active_conns, D_ACTIVE);
+    mask |= bit(p.inactive_conns != n.inactive_conns, D_INACTIVE);
+    mask |= bit(p.persistent_conns != n.persistent_conns, D_PERSISTENT);
+    mask |= bit(p.stats != n.stats, D_STATS);
+    put_u64(out, mask);
+    if mask & D_FORWARD != 0 {
+        put_u64(out, u64::from(n.forward.value()));
+    }
+    if mask & D_WEIGHT != 0 {
+        put_u64(out, u64::from(n.weight));
+    }
+    if mask & D_UPPER != 0 {
+        put_u64(out, u64::from(n.upper_threshold));
+    }
+    if mask & D_LOWER != 0 {
+        put_u64(out, u64::from(n.lower_threshold));
+    }
+    if mask & D_TUN_TYPE != 0 {
+        put_u64(out, u64::from(n.tun_type.value()));
+    }
+    if mask & D_TUN_PORT != 0 {
+        put_u64(out, u64::from(n.tun_port));
+    }
+    if mask & D_TUN_FLAGS != 0 {
+        put_u64(out, u64::from(n.tun_flags.0));
+    }
+    // Connection counts move by small steps: their differences are short.
+    if mask & D_ACTIVE != 0 {
+        put_i64(out, i64::from(n.active_conns) - i64::from(p.active_conns));
+    }
+    if mask & D_INACTIVE != 0 {
+        put_i64(
+            out,
+            i64::from(n.inactive_conns) - i64::from(p.inactive_conns),
+        );
+    }
+    if mask & D_PERSISTENT != 0 {
+        put_i64(
+            out,
+            i64::from(n.persistent_conns) - i64::from(p.persistent_conns),
+        );
+    }
+    if mask & D_STATS != 0 {
+        encode_stats(&p.stats, &n.stats, out);
+    }
+}
+
+fn decode_dest(p: &Dest, bytes: &mut Bytes) -> Result<Dest, Malformed> {
+    let mask = bytes.u64()?;
+    let mut d = p.clone();
+    if mask & D_FORWARD != 0 {
+        let v = bytes.u32()?;
+        d.forward = Forward::from_value(v)
+            .filter(|f| f.value() == v)
+            .ok_or_else(|| malformed(format!("forwarding method {v}")))?;
+    }
+    if mask & D_WEIGHT != 0 {
+        d.weight = bytes.u32()?;
+    }
+    if mask & D_UPPER != 0 {
+        d.upper_threshold = bytes.u32()?;
+    }
+    if mask & D_LOWER != 0 {
+        d.lower_threshold = bytes.u32()?;
+    }
+    if mask & D_TUN_TYPE != 0 {
+        let v = bytes.u64()?;
+        d.tun_type = u8::try_from(v)
+            .ok()
+            .and_then(TunnelType::from_value)
+            .ok_or_else(|| malformed(format!("tunnel type {v}")))?;
+    }
+    if mask & D_TUN_PORT != 0 {
+        d.tun_port = bytes.u16()?;
+    }
+    if mask & D_TUN_FLAGS != 0 {
+        d.tun_flags = TunnelFlags(bytes.u16()?);
+    }
+    if mask & D_ACTIVE != 0 {
+        d.active_conns = moved(p.active_conns, bytes.i64()?)?;
+    }
+    if mask & D_INACTIVE != 0 {
+        d.inactive_conns = moved(p.inactive_conns, bytes.i64()?)?;
+    }
+    if mask & D_PERSISTENT != 0 {
+        d.persistent_conns = moved(p.persistent_conns, bytes.i64()?)?;
+    }
+    if mask & D_STATS != 0 {
+        d.stats = decode_stats(&p.stats, bytes)?;
+    }
+    Ok(d)
+}
+
+fn moved(from: u32, by: i64) -> Result<u32, Malformed> {
+    i64::from(from)
+        .checked_add(by)
+        .and_then(|v| u32::try_from(v).ok())
+        .ok_or_else(|| malformed("a connection count out of range"))
+}
+
+fn stats_fields(s: &Stats) -> [u64; 10] {
+    [
+        s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes, s.cps, s.inpps, s.outpps, s.inbps,
+        s.outbps,
+    ]
+}
+
+/// Counters as wrapping differences (a counter that restarted is one long
+/// difference, not an error), with a bit per counter that moved.
+fn encode_stats(p: &Stats, n: &Stats, out: &mut Vec<u8>) {
+    let (p, n) = (stats_fields(p), stats_fields(n));
+    let mask = (0..10).fold(0u64, |m, i| m | bit(p[i] != n[i], 1 << i));
+    put_u64(out, mask);
+    for i in 0..10 {
+        if mask & (1 << i) != 0 {
+            put_i64(out, n[i].wrapping_sub(p[i]) as i64);
+        }
+    }
+}
+
+fn decode_stats(p: &Stats, bytes: &mut Bytes) -> Result<Stats, Malformed> {
+    let mask = bytes.u64()?;
+    if mask >= 1 << 10 {
+        return Err(malformed(format!("counter mask {mask:#x}")));
+    }
+    let mut v = stats_fields(p);
+    for (i, field) in v.iter_mut().enumerate() {
+        if mask & (1 << i) != 0 {
+            *field = field.wrapping_add(bytes.i64()? as u64);
+        }
+    }
+    Ok(Stats {
+        conns: v[0],
+        inpkts: v[1],
+        outpkts: v[2],
+        inbytes: v[3],
+        outbytes: v[4],
+        cps: v[5],
+        inpps: v[6],
+        outpps: v[7],
+        inbps: v[8],
+        outbps: v[9],
+    })
+}
+
+fn bit(set: bool, b: u64) -> u64 {
+    if set {
+        b
+    } else {
+        0
+    }
+}
