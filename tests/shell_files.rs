@@ -111,6 +111,21 @@ fn fish_parses_the_script_and_completes_a_flag() {
         ["--format\tBatch output format"],
         "{err}"
     );
+    let (code, out, err) = run_shell(
+        "fish",
+        &[
+            "--no-config",
+            "-c",
+            &format!("source {f}; complete -C 'lvstop completions '"),
+        ],
+        b"",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        ["bash", "fish", "zsh"],
+        "{err}"
+    );
     std::fs::remove_dir_all(dir).unwrap();
 }
 

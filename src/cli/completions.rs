@@ -33,8 +33,35 @@ pub fn write(shell: Shell, out: &mut dyn Write) -> std::io::Result<()> {
     // errors, and a closed pipe must be an error in words instead.
     let mut script = Vec::new();
     clap_complete::generate(shell.generator(), &mut cmd, "lvstop", &mut script);
+    if shell == Shell::Fish {
+        fish_positional_values(&cmd, &mut script)?;
+    }
     out.write_all(&script)?;
     out.flush()
+}
+
+/// clap_complete's fish script completes options' values but not a
+/// subcommand's positional ones (`lvstop completions <Tab>` offered files).
+fn fish_positional_values(cmd: &clap::Command, script: &mut Vec<u8>) -> std::io::Result<()> {
+    for sub in cmd.get_subcommands() {
+        for arg in sub.get_positionals() {
+            let values: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .filter(|v| !v.is_hide_set())
+                .map(|v| v.get_name().to_string())
+                .collect();
+            if !values.is_empty() {
+                writeln!(
+                    script,
+                    "complete -c lvstop -n \"__fish_lvstop_using_subcommand {}\" -f -a \"{}\"",
+                    sub.get_name(),
+                    values.join(" ")
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -55,6 +82,13 @@ mod tests {
                 assert!(s.contains(word), "{shell:?} lacks {word}");
             }
         }
+    }
+
+    #[test]
+    fn fish_completes_the_shells_after_completions() {
+        assert!(script(Shell::Fish).contains(
+            "complete -c lvstop -n \"__fish_lvstop_using_subcommand completions\" -f -a \"bash zsh fish\""
+        ));
     }
 
     #[test]
