@@ -30,6 +30,7 @@ pub mod output;
 pub mod poll;
 pub mod protocol;
 pub mod record;
+pub mod replay;
 pub mod rules;
 #[doc(hidden)]
 pub mod testkit;

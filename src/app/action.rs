@@ -63,6 +63,13 @@ pub enum Action {
         table_width: u16,
     },
     Quit,
+    /// A replay's time cursor (`--replay`): pause, step, jump, speed, go to.
+    Cursor(super::replay::CursorKey),
+    /// A character typed into the replay's go-to form.
+    GoToChar(char),
+    GoToBackspace,
+    /// Enter (true) or Esc in the go-to form.
+    GoToDone(bool),
 }
 
 /// One poll's reading. Real servers are read for some services only (the

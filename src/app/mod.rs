@@ -13,6 +13,7 @@ pub mod history;
 mod keyhash;
 pub mod metric;
 pub mod rates;
+pub mod replay;
 pub mod series;
 mod state;
 pub mod status_line;

@@ -11,6 +11,7 @@ use super::action::{Action, Event, PollResult};
 use super::config::AppConfig;
 use super::drain::{DrainRequest, Drains};
 use super::editing::WeightMark;
+use super::replay::{CursorMove, Replay};
 use super::store::{Applying, DirectorReading, ServiceRow, SettingsReading, Step, Store};
 use super::view::drain::DrainView;
 use super::view::View;
@@ -30,6 +31,8 @@ pub struct App {
     tuning: Option<(ServiceKey, DestKey)>,
     /// What the connections view asked of the owner thread, not sent yet.
     conn_requests: Vec<ConnRequest>,
+    /// A replay's time cursor (None: the live table).
+    replay: Option<Replay>,
     /// Real servers drained and watched this session.
     drains: Drains,
     /// The drain view, while open: it takes the table's room.
@@ -46,6 +49,7 @@ impl App {
             weight_marks: HashMap::new(),
             tuning: None,
             conn_requests: Vec::new(),
+            replay: None,
             drains: Drains::default(),
             drain_view: None,
         }
@@ -195,6 +199,38 @@ impl App {
         &mut self.weight_marks
     }
 
+    /// Makes this the monitor of a recording: the cursor keys answer.
+    pub fn start_replay(&mut self) {
+        self.replay = Some(Replay::default());
+    }
+
+    /// The replay's time cursor, when this is a replay.
+    pub fn replay(&self) -> Option<&Replay> {
+        self.replay.as_ref()
+    }
+
+    pub fn replay_mut(&mut self) -> Option<&mut Replay> {
+        self.replay.as_mut()
+    }
+
+    /// The cursor's moves the keys asked since the last call.
+    pub fn take_cursor_moves(&mut self) -> Vec<CursorMove> {
+        self.replay
+            .as_mut()
+            .map(Replay::take_moves)
+            .unwrap_or_default()
+    }
+
+    /// The replay jumped: the data starts again (the history up to the
+    /// cursor follows as polls); filter, sort and expansion stay.
+    pub fn rewind(&mut self) {
+        self.applying = None;
+        self.pending.clear();
+        self.store = Store::new(self.store.config().clone());
+        self.view.forget_gone(&self.store);
+        self.view.rebuild(&mut self.store);
+    }
+
     // ---- backend events ----
 
     /// Applies a backend event whole.
@@ -319,6 +355,15 @@ impl App {
     // ---- operator actions ----
 
     pub fn update(&mut self, action: Action) {
+        if let Some(r) = &mut self.replay {
+            match action {
+                Action::Cursor(k) => return r.key(k),
+                Action::GoToChar(c) => return r.type_char(c),
+                Action::GoToBackspace => return r.backspace(),
+                Action::GoToDone(go) => return r.close_goto(go),
+                _ => {}
+            }
+        }
         // Help and the director panel, drawn over the view, take keys first.
         let over = self.view.help() || self.view.director_panel();
         if !over && self.update_drain_view(action) {

@@ -12,7 +12,7 @@ use crate::app::{App, Metric};
 
 use super::alerts;
 use super::director;
-use super::time::clock;
+use super::time::{clock, date};
 use super::Chrome;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, chrome: &Chrome) {
@@ -92,6 +92,20 @@ fn status_items(app: &App, chrome: &Chrome) -> Vec<Item> {
     for b in &chrome.badges {
         items.push(item(drop::BADGES, badge(b.clone(), chrome.palette.badge)));
     }
+    if let Some(r) = app.replay() {
+        items.push(item(
+            drop::NEVER,
+            badge("REPLAY".into(), chrome.palette.badge),
+        ));
+        if let Some(st) = r.status() {
+            let state = if st.playing {
+                format!(" ▶ ×{}", st.speed)
+            } else {
+                " ❚❚ paused".to_string()
+            };
+            items.push(item(drop::NEVER, vec![Span::styled(state, bold)]));
+        }
+    }
     if app.view().frozen() {
         items.push(item(drop::FROZEN, badge("FROZEN".into(), Color::Blue)));
     }
@@ -121,9 +135,17 @@ fn status_items(app: &App, chrome: &Chrome) -> Vec<Item> {
         Span::raw(format!(" │ every {delay:.1}s"))
     };
     items.push(item(drop::INTERVAL, vec![every]));
-    let polled = match app.store().poll_status().last_ok {
-        Some(t) => format!(" · polled {}", clock(t, chrome.tz)),
-        None => " · waiting".into(),
+    let replayed = app.replay().and_then(|r| r.status());
+    let polled = match (replayed, app.store().poll_status().last_ok) {
+        (Some(st), _) => format!(
+            " · recorded {} {} ({}/{})",
+            date(st.at, chrome.tz),
+            clock(st.at, chrome.tz),
+            st.tick + 1,
+            st.ticks
+        ),
+        (None, Some(t)) => format!(" · polled {}", clock(t, chrome.tz)),
+        (None, None) => " · waiting".into(),
     };
     items.push(item(drop::NEVER, vec![Span::raw(polled)]));
     match app.store().rate_source() {

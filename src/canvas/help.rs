@@ -15,8 +15,8 @@ use super::Palette;
 /// The legend's width: 16 characters an entry and its border.
 const LEGEND: u16 = 18;
 
-pub fn draw(frame: &mut Frame, area: Rect, keys: &KeyTable, palette: &Palette) {
-    let help = keys.help_lines();
+pub fn draw(frame: &mut Frame, area: Rect, keys: &KeyTable, palette: &Palette, replay: bool) {
+    let help = keys.help_lines(replay);
     let keys_width = 62.min(area.width.saturating_sub(LEGEND));
     let width = keys_width + LEGEND;
     let height = (help.len() as u16 + 4).min(area.height);

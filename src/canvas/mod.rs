@@ -198,7 +198,7 @@ pub fn draw(
     }
     editing::modal(frame, area, edit, &chrome.palette);
     if app.view().help() {
-        help::draw(frame, area, keys, &chrome.palette);
+        help::draw(frame, area, keys, &chrome.palette, app.replay().is_some());
     }
 }
 

@@ -44,6 +44,8 @@ pub fn draw(
     let conn_left = conns.and_then(|v| super::connections::footer::left(v, palette));
     let line = if let Some(line) = conn_left {
         line
+    } else if let Some(text) = app.replay().and_then(|r| r.goto()) {
+        goto_line(text)
     } else if app.view().filter_editing() {
         filter_line(app, keys)
     } else if let Some(line) = super::tuning::tuning_line(app, message, palette, keys, room) {
@@ -112,6 +114,17 @@ fn filter_line(app: &App, keys: &KeyTable) -> Line<'static> {
                 .collect::<Vec<_>>()
                 .join(" · ")
         )),
+    ])
+}
+
+/// The replay's go-to form: the time being typed and its forms.
+fn goto_line(text: &str) -> Line<'static> {
+    let key = Style::default().add_modifier(Modifier::BOLD);
+    Line::from(vec![
+        Span::styled("go to ", key),
+        Span::raw(text.to_string()),
+        Span::styled("█", Style::default().add_modifier(Modifier::SLOW_BLINK)),
+        Span::raw("   HH:MM[:SS] · YYYY-MM-DD HH:MM[:SS] · Enter goes · Esc"),
     ])
 }
 

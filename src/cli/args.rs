@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use super::completions::Shell;
 use super::conn_filter::ConnFilter;
+use crate::replay::{moment, Moment};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -130,6 +131,19 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
 
+    /// Replay a recording (made with --record): the monitor with a time cursor, or with -b
+    /// its ticks printed as the listing options ask
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+
+    /// With --replay: start at this time (HH:MM[:SS], YYYY-MM-DD HH:MM[:SS], Z for UTC, or @SECONDS)
+    #[arg(long, value_name = "TIME", requires = "replay", value_parser = parse_moment)]
+    pub from: Option<Moment>,
+
+    /// With -b --replay: end at this time (same forms as --from)
+    #[arg(long, value_name = "TIME", requires = "replay", value_parser = parse_moment)]
+    pub to: Option<Moment>,
+
     /// Configuration file (default ~/.config/lvstop/config.toml)
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -194,6 +208,10 @@ impl Args {
         }
         self.filter.as_deref().map(ConnFilter::parse).transpose()
     }
+}
+
+fn parse_moment(s: &str) -> Result<Moment, String> {
+    moment::parse(s)
 }
 
 fn parse_delay(s: &str) -> Result<f64, String> {

@@ -6,7 +6,6 @@ use std::time::{Duration, SystemTime};
 
 use crate::backend::{Error, Reader};
 use crate::clock::Clock;
-use crate::output::Sink;
 
 use super::stream::{Stream, StreamError};
 
@@ -16,31 +15,6 @@ pub enum BatchError {
     Backend(Error),
     /// Writing to stdout failed (other than the reader going away).
     Output(io::Error),
-}
-
-/// Prints `iterations` readings of the table (forever if `None`), one every
-/// `delay`, each streamed through `sink` as it is read: the output buffer is
-/// the same from one reading to the next, so memory stays flat in a loop.
-///
-/// Ticks are scheduled from the start time, not from the end of the previous
-/// print, so a slow read does not make the cadence drift. A closed pipe
-/// (`lvstop -b | head`) ends the run quietly.
-pub fn run(
-    reader: &mut dyn Reader,
-    clock: &dyn Clock,
-    iterations: Option<u64>,
-    delay: Duration,
-    sink: &mut dyn Sink,
-    out: &mut dyn Write,
-) -> Result<(), BatchError> {
-    run_each(
-        reader,
-        clock,
-        iterations,
-        delay,
-        out,
-        &mut |stream, reader, at| stream.reading(reader, sink, at),
-    )
 }
 
 /// One reading of the table written through the stream, taken at the time given.
@@ -83,7 +57,33 @@ mod tests {
     use super::*;
     use crate::backend::ErrorKind;
     use crate::model::{Dest, Info, Service};
+    use crate::output::Sink;
     use crate::testkit::{CallKind, Calls, FakeReader, FakeTable, ManualClock};
+
+    /// Prints `iterations` readings of the table (forever if `None`), one every
+    /// `delay`, each streamed through `sink` as it is read: the output buffer is
+    /// the same from one reading to the next, so memory stays flat in a loop.
+    ///
+    /// Ticks are scheduled from the start time, not from the end of the previous
+    /// print, so a slow read does not make the cadence drift. A closed pipe
+    /// (`lvstop -b | head`) ends the run quietly.
+    fn run(
+        reader: &mut dyn Reader,
+        clock: &dyn Clock,
+        iterations: Option<u64>,
+        delay: Duration,
+        sink: &mut dyn Sink,
+        out: &mut dyn Write,
+    ) -> Result<(), BatchError> {
+        run_each(
+            reader,
+            clock,
+            iterations,
+            delay,
+            out,
+            &mut |stream, reader, at| stream.reading(reader, sink, at),
+        )
+    }
 
     /// An empty table whose connection-table size counts its readings, so
     /// each printed reading says which it was.

@@ -11,6 +11,7 @@ mod connections;
 mod listing;
 mod manual;
 mod output_file;
+mod replay;
 pub mod stream;
 
 pub use args::{Args, Command, Format};
@@ -112,6 +113,14 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         return Err("--output writes batch snapshots: add -b, as in `lvstop -b -d 15 --format openmetrics --output DIR/lvstop.prom`".into());
     }
 
+    if args.replay.is_some() {
+        replay::check(&args)?;
+        if args.batch {
+            let stdout = io::stdout();
+            return replay::export(&args, listing, &mut stdout.lock());
+        }
+    }
+
     if args.batch {
         // Checked before the table is read: a bad path changes nothing.
         let mut file = args
@@ -136,6 +145,20 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         );
     }
     let mut options = monitor_options(&args)?;
+    if let Some(path) = &args.replay {
+        let recording = replay::open(path)?;
+        replay::bounds(&recording, path)?;
+        let start = recording.ticks().first().copied();
+        let access = Access::Replay(crate::poll::Replay {
+            start: args.from.zip(start).map(|(m, first)| m.place(first)),
+            recording,
+            history: options.history,
+        });
+        let name = path.display().to_string();
+        options.host = format!("replay of {}", name.escape_debug());
+        return crate::tui::run_monitor_with(access, options, clock)
+            .map_err(|e| format!("the terminal failed: {e}"));
+    }
     let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
     if !args.demo {
         // The monitor outlives sockets: reopen after failures (kernel/resilient.rs).

@@ -190,6 +190,12 @@ impl Journal {
         read::read(path)
     }
 
+    /// Journal lines read elsewhere (a recording's), paired as `read_all`
+    /// pairs them.
+    pub fn parse(lines: &[u8]) -> Readback {
+        read::parse(lines)
+    }
+
     /// Appends one drain-watch line, as `append` does a change's.
     pub fn append_drain(&mut self, record: &DrainRecord) -> Result<(), JournalError> {
         self.append_line(record)

@@ -18,7 +18,11 @@ pub struct Readback {
 }
 
 pub fn read(path: &Path) -> io::Result<Readback> {
-    let bytes = std::fs::read(path)?;
+    Ok(parse(&std::fs::read(path)?))
+}
+
+/// The journal's lines, already read (a recording holds them too).
+pub fn parse(bytes: &[u8]) -> Readback {
     let mut entries: Vec<Entry> = Vec::new();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut damaged_lines = Vec::new();
@@ -50,9 +54,9 @@ pub fn read(path: &Path) -> io::Result<Readback> {
             Stage::Result => entries[at].result = Some(record),
         }
     }
-    Ok(Readback {
+    Readback {
         entries,
         damaged_lines,
         drains,
-    })
+    }
 }

@@ -89,6 +89,7 @@ fn code_name(code: KeyCode) -> String {
         KeyCode::Enter => "Enter".into(),
         KeyCode::Esc => "Esc".into(),
         KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Char(' ') => "Space".into(),
         KeyCode::Char(c) => c.to_string(),
         other => other.to_string(),
     }
@@ -154,6 +155,11 @@ pub enum Context {
     /// keys act on the watch under its cursor; the table's edit keys do not
     /// apply under it.
     Drain,
+    /// A replay (`--replay`), no filter typed, no help, no dialog: the
+    /// time cursor's keys. Live, they do nothing.
+    Replay,
+    /// A replay's go-to form is open: it takes the typing.
+    GoTo,
 }
 
 /// What the monitor is doing when a key comes.
@@ -174,13 +180,18 @@ pub struct Situation {
     pub drain: bool,
     /// The settings panel is open.
     pub settings: bool,
+    /// This is a replay.
+    pub replay: bool,
+    /// A replay's go-to form is open (`filtering` is then true too: the
+    /// table's letter keys are off).
+    pub goto: bool,
 }
 
 impl Situation {
     /// Every combination of the flags: what checks over all situations
     /// (remap clashes, the key table's own tests) walk.
     pub fn every() -> impl Iterator<Item = Situation> {
-        (0..512u16).map(|bits| Situation {
+        (0..2048u16).map(|bits| Situation {
             filtering: bits & 1 != 0,
             help: bits & 2 != 0,
             dialog: bits & 4 != 0,
@@ -190,6 +201,8 @@ impl Situation {
             panel: bits & 64 != 0,
             drain: bits & 128 != 0,
             settings: bits & 256 != 0,
+            replay: bits & 512 != 0,
+            goto: bits & 1024 != 0,
         })
     }
 }
@@ -217,18 +230,21 @@ impl Context {
             Context::PanelForms => keys && s.panel && !s.connections && !s.settings,
             // One view at a time: the drain view opens over no other.
             Context::Drain => keys && s.drain && !s.connections && !s.panel && !s.settings,
+            Context::Replay => keys && s.replay,
+            Context::GoTo => s.goto && !s.help && !s.dialog,
         }
     }
 
     pub(super) fn rank(self) -> u8 {
         match self {
             Context::Anywhere | Context::NoDialog => 0,
+            Context::Replay => 2,
             Context::Browsing | Context::Filtering => 1,
             Context::AnyRow => 2,
             Context::RealServerRow => 3,
             Context::Tuning => 4,
             Context::Connections | Context::Panel | Context::PanelForms | Context::Drain => 5,
-            Context::Dialog => 6,
+            Context::Dialog | Context::GoTo => 6,
             Context::Help => 7,
         }
     }
@@ -241,6 +257,8 @@ pub enum Command {
     View(Action),
     /// The character typed goes into the filter.
     TypeFilter,
+    /// The character typed goes into the replay's go-to form.
+    TypeTime,
     /// Select the row under the pointer.
     SelectClicked,
     /// A change to the table, or the journal pane.

@@ -59,6 +59,10 @@ impl KeyTable {
                 crossterm::event::KeyCode::Char(c) => Dispatch::View(Action::FilterChar(c)),
                 _ => return None,
             },
+            Command::TypeTime => match k.code {
+                crossterm::event::KeyCode::Char(c) => Dispatch::View(Action::GoToChar(c)),
+                _ => return None,
+            },
             Command::Edit(e) => Dispatch::Edit(e),
             Command::Dialog => Dispatch::Dialog(binding::dialog_key(k)?),
             Command::SelectClicked => return None,
@@ -89,11 +93,22 @@ impl KeyTable {
         best
     }
 
-    /// The `?` overlay's lines: the keys, then what they do.
-    pub fn help_lines(&self) -> Vec<(String, &'static str)> {
+    /// The `?` overlay's lines: the keys, then what they do. A replay's
+    /// lists its cursor keys instead of the changes it cannot make (the
+    /// overlay fits 80x24 either way); a live one leaves the cursor out.
+    pub fn help_lines(&self, replay: bool) -> Vec<(String, &'static str)> {
         let mut lines: Vec<(String, &'static str)> = Vec::new();
+        let mut skipping = false;
         for b in &self.bindings {
             let name = b.press.name();
+            if let Help::Line(_) = b.help {
+                let changes = matches!(b.command, Command::Edit(e) if e != EditCommand::Journal);
+                let cursor = b.context == Context::Replay;
+                skipping = if replay { changes } else { cursor };
+            }
+            if skipping {
+                continue;
+            }
             let joined = match b.help {
                 Help::Hidden => continue,
                 Help::Line(text) => {

@@ -192,7 +192,7 @@ mod tests {
         let t = KeyTable::default()
             .remapped([("quit", "Q"), ("filter", "ctrl-f"), ("help", "F2")])
             .unwrap();
-        let lines = t.help_lines();
+        let lines = t.help_lines(false);
         let line = |text: &str| lines.iter().find(|l| l.1 == text).unwrap().0.clone();
         assert_eq!(line("this help / quit (Ctrl-C too)"), "F2, F1  Q, F10");
         assert_eq!(

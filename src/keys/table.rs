@@ -6,12 +6,14 @@ use crossterm::event::KeyCode::{self, Backspace, Char, Down, End, Enter, Esc, Ho
 use crossterm::event::KeyCode::{PageDown, PageUp, Right, Up};
 
 use crate::app::editing::EditCommand as E;
+use crate::app::replay::CursorKey as T;
 use crate::app::Action as A;
 
-use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, View};
+use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, TypeTime, View};
 use super::binding::Context::{
     AnyRow, Anywhere, Browsing, Connections as InConnections, Dialog as InDialog, Drain as InDrain,
-    Filtering, Help as InHelp, NoDialog, Panel as InPanel, PanelForms, RealServerRow, Tuning,
+    Filtering, GoTo as InGoTo, Help as InHelp, NoDialog, Panel as InPanel, PanelForms,
+    RealServerRow, Replay as InReplay, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
 use super::binding::Press::{
@@ -158,6 +160,24 @@ pub const DEFAULT: &[Binding] = &[
     bind(ch('K'), Browsing, View(A::Settings))
         .action("settings")
         .help(Line("kernel settings (net.ipv4.vs.*)")),
+    // A replay's time cursor: keys that do nothing live.
+    bind(ch(' '), InReplay, View(A::Cursor(T::PlayPause)))
+        .help(Line("replay: play/pause, a poll on / back")),
+    bind(ch('.'), InReplay, View(A::Cursor(T::Step(true)))).help(After),
+    bind(ch(','), InReplay, View(A::Cursor(T::Step(false)))).help(Beside),
+    bind(ch(']'), InReplay, View(A::Cursor(T::Jump(60))))
+        .help(Line("replay: ±1 minute, ±10 minutes")),
+    bind(ch('['), InReplay, View(A::Cursor(T::Jump(-60)))).help(Beside),
+    bind(ch('}'), InReplay, View(A::Cursor(T::Jump(600)))).help(After),
+    bind(ch('{'), InReplay, View(A::Cursor(T::Jump(-600)))).help(Beside),
+    bind(ch(':'), InReplay, View(A::Cursor(T::GoTo)))
+        .help(Line("replay: go to a time, speed ×1 ×10 ×60")),
+    bind(ch('>'), InReplay, View(A::Cursor(T::Faster))).help(After),
+    bind(ch('<'), InReplay, View(A::Cursor(T::Slower))).help(Beside),
+    bind(AnyChar, InGoTo, TypeTime),
+    bind(key(Backspace), InGoTo, View(A::GoToBackspace)),
+    bind(key(Enter), InGoTo, View(A::GoToDone(true))),
+    bind(key(Esc), InGoTo, View(A::GoToDone(false))),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")
         .help(Line("filter addr/port/scheduler; Esc clears"))

@@ -39,7 +39,7 @@ fn help_lists_every_key() {
         ("?, F1  q, F10", "this help / quit (Ctrl-C too)"),
         ("wheel, click", "scroll, select"),
     ];
-    let lines = KeyTable::default().help_lines();
+    let lines = KeyTable::default().help_lines(false);
     let lines: Vec<(&str, &str)> = lines.iter().map(|(k, w)| (k.as_str(), *w)).collect();
     assert_eq!(lines, expected);
 }

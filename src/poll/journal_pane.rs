@@ -3,7 +3,7 @@
 use crate::backend::Backend;
 use crate::edit::words;
 use crate::edit::Editor;
-use crate::journal::{Journal, Outcome};
+use crate::journal::{Journal, Outcome, Readback};
 
 /// Journal entries the pane keeps.
 pub const JOURNAL_PANE_ENTRIES: usize = 200;
@@ -12,9 +12,14 @@ pub const JOURNAL_PANE_ENTRIES: usize = 200;
 /// `21:03:04 applied  10.10.1.14:8080 weight 50 → 51  (undo)  by root`, in
 /// the status line's words for a change.
 pub fn journal_lines<B: Backend>(editor: &Editor<B>) -> Vec<String> {
-    let Ok(read) = Journal::read_all(editor.journal_path()) else {
-        return Vec::new();
-    };
+    match Journal::read_all(editor.journal_path()) {
+        Ok(read) => pane_lines(&read),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The pane's lines of a journal read (from the file, or a recording's).
+pub fn pane_lines(read: &Readback) -> Vec<String> {
     let skip = read.entries.len().saturating_sub(JOURNAL_PANE_ENTRIES);
     read.entries[skip..]
         .iter()

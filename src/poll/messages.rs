@@ -2,6 +2,7 @@
 //! talk.
 
 use crate::app::editing::{Reply, Request, UndoNext};
+use crate::app::replay::{CursorMove, ReplayStatus};
 use crate::app::store::SettingsReading;
 use crate::app::{DirectorReading, Event};
 use crate::conns::{ConnEvent, ConnRequest};
@@ -31,6 +32,11 @@ pub enum Report {
     /// The kernel's `net.ipv4.vs.*` settings, or why they could not be read.
     /// (Boxed: two dozen settings would make every report that large.)
     Settings(Box<SettingsReading>),
+    /// A replay jumped: forget the data; the recording up to the cursor
+    /// follows as polls.
+    Rewind,
+    /// Where a replay's cursor is now, and what it said.
+    Replay(ReplayStatus),
 }
 
 /// What the UI sends the owner thread.
@@ -45,5 +51,7 @@ pub(super) enum Command {
     Connections(ConnRequest),
     /// The settings panel opened: read the kernel's settings now.
     ReadSettings,
+    /// A replay's time cursor moves (replay owners only).
+    Cursor(CursorMove),
     Stop,
 }

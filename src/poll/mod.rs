@@ -22,6 +22,7 @@ mod owner_loop;
 mod poller;
 #[cfg(test)]
 mod poller_tests;
+mod replay_loop;
 mod settings_reads;
 mod sweep;
 
@@ -29,8 +30,8 @@ pub use cadence::{LIST_EVERY_POLL_MAX, SWEEP_PERIOD};
 pub use carry_out::{carry_out, undo_next};
 pub use conn_reads::{EXACT_ONE_GO_MAX, HALF_OPEN_EVERY};
 pub use director_reads::{DirectorReads, DIRECTOR_EVERY};
-pub use journal_pane::{journal_lines, JOURNAL_PANE_ENTRIES};
+pub use journal_pane::{journal_lines, pane_lines, JOURNAL_PANE_ENTRIES};
 pub use messages::Report;
-pub use owner::{Access, Owner};
+pub use owner::{Access, Owner, Replay};
 pub use poller::Poller;
 pub use sweep::{SWEEP_BUDGET, SWEEP_NEW_MAX};

@@ -10,17 +10,20 @@
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::app::editing::Request;
+use crate::app::replay::CursorMove;
 use crate::backend::{Backend, Reader};
 use crate::clock::Clock;
 use crate::conns::{ConnRequest, Scope};
 use crate::edit::Editor;
 use crate::model::ServiceKey;
+use crate::record::Recording;
 
 use super::messages::{Command, Report};
 use super::owner_loop::{read_only, read_write, Inbox};
+use super::replay_loop::replay;
 
 /// What the monitor may do to the table.
 // One per process, moved once into the owner thread: boxing the editor
@@ -31,6 +34,17 @@ pub enum Access {
     ReadOnly(Box<dyn Reader>),
     /// Changes through the journaling editor.
     ReadWrite(Editor<Box<dyn Backend>>),
+    /// A recording played back: no table at all, no writer anywhere.
+    Replay(Replay),
+}
+
+/// What a replay owner plays.
+pub struct Replay {
+    pub recording: Recording,
+    /// Where the cursor starts (None: the recording's first tick).
+    pub start: Option<SystemTime>,
+    /// How far back a jump rebuilds the history (the sparklines' window).
+    pub history: Duration,
 }
 
 /// Handle to the owner thread.
@@ -60,6 +74,7 @@ impl Owner {
             .spawn(move || match access {
                 Access::ReadOnly(reader) => read_only(reader, inbox, tx, delay, clock),
                 Access::ReadWrite(editor) => read_write(editor, inbox, tx, delay, clock),
+                Access::Replay(r) => replay(r, inbox, tx),
             })
             .expect("spawn the backend thread");
         Owner {
@@ -99,6 +114,11 @@ impl Owner {
     /// Asks for a reading of the kernel's settings now (the panel opened).
     pub fn read_settings(&self) {
         let _ = self.commands.send(Command::ReadSettings);
+    }
+
+    /// Moves a replay's time cursor (a live owner ignores it).
+    pub fn cursor(&self, to: CursorMove) {
+        let _ = self.commands.send(Command::Cursor(to));
     }
 
     /// Queues a request; false if this owner is read-only (nothing sent).

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::app::editing::{Reply, Request};
+use crate::app::replay::CursorMove;
 use crate::backend::{Backend, Reader};
 use crate::clock::Clock;
 use crate::conns::{Budget, ConnRequest};
@@ -33,6 +34,19 @@ pub(super) struct Inbox {
     conns: Vec<ConnRequest>,
     /// The kernel's settings: when they are due.
     settings: SettingsReads,
+    /// A replay's cursor moves, in the order they came.
+    moves: VecDeque<CursorMove>,
+}
+
+/// Why a replay's wait ended.
+pub(super) enum CursorWake {
+    /// The next tick is due.
+    Elapsed,
+    Move(CursorMove),
+    /// The view asked for what a recording does not hold: connection
+    /// reads, the kernel's settings (true).
+    Unrecorded(Vec<ConnRequest>, bool),
+    Stop,
 }
 
 /// Why a wait ended.
@@ -55,6 +69,40 @@ impl Inbox {
             requests: VecDeque::new(),
             conns: Vec::new(),
             settings: SettingsReads::default(),
+            moves: VecDeque::new(),
+        }
+    }
+
+    /// A replay's wait: until `deadline` (forever if None), the next
+    /// cursor move or a question the recording cannot answer. Change
+    /// requests are dropped (a replay owner takes none).
+    pub(super) fn wait_move(&mut self, deadline: Option<Instant>) -> CursorWake {
+        loop {
+            self.requests.clear();
+            if !self.conns.is_empty() || self.settings.asked() {
+                let conns = std::mem::take(&mut self.conns);
+                return CursorWake::Unrecorded(conns, self.settings.take_asked());
+            }
+            if let Some(m) = self.moves.pop_front() {
+                return CursorWake::Move(m);
+            }
+            let command = match deadline {
+                Some(d) => match self
+                    .rx
+                    .recv_timeout(d.saturating_duration_since(Instant::now()))
+                {
+                    Ok(c) => c,
+                    Err(RecvTimeoutError::Timeout) => return CursorWake::Elapsed,
+                    Err(RecvTimeoutError::Disconnected) => return CursorWake::Stop,
+                },
+                None => match self.rx.recv() {
+                    Ok(c) => c,
+                    Err(_) => return CursorWake::Stop,
+                },
+            };
+            if !self.take(command) {
+                return CursorWake::Stop;
+            }
         }
     }
 
@@ -103,6 +151,7 @@ impl Inbox {
             Command::Do(request) => self.requests.push_back(request),
             Command::Connections(request) => self.conns.push(request),
             Command::ReadSettings => self.settings.ask(),
+            Command::Cursor(m) => self.moves.push_back(m),
             Command::Stop => return false,
         }
         true

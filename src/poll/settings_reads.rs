@@ -24,6 +24,12 @@ impl SettingsReads {
         self.asked
     }
 
+    /// Whether a reading was asked for, forgetting it (a replay answers
+    /// without reading).
+    pub(super) fn take_asked(&mut self) -> bool {
+        std::mem::take(&mut self.asked)
+    }
+
     /// A reading if one is due (never read, asked for, or
     /// `SETTINGS_EVERY` since the last).
     pub(super) fn read_if_due(

@@ -15,6 +15,8 @@ mod edit_tests;
 mod help_tests;
 mod monitor;
 #[cfg(test)]
+mod replay_tests;
+#[cfg(test)]
 mod settings_tests;
 pub mod signals;
 #[cfg(test)]
@@ -166,10 +168,14 @@ where
         palette: options.palette,
     };
     let mode = match access {
-        Access::ReadOnly(_) => Mode::ReadOnly,
+        Access::ReadOnly(_) | Access::Replay(_) => Mode::ReadOnly,
         Access::ReadWrite(_) => Mode::ReadWrite,
     };
+    let replay = matches!(access, Access::Replay(_));
     let mut monitor = Monitor::new(app, chrome, mode).with_clock(clock.clone());
+    if replay {
+        monitor.start_replay();
+    }
     monitor.edit.banners = options.banners.clone();
     monitor.keys = options.keys.clone();
     let mut owner = Owner::spawn(access, options.delay, clock);
@@ -287,6 +293,9 @@ where
                 }
                 if monitor.app.take_settings_request() {
                     owner.read_settings();
+                }
+                for to in monitor.app.take_cursor_moves() {
+                    owner.cursor(to);
                 }
             }
         });

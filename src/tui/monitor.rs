@@ -11,7 +11,10 @@ use ratatui::layout::Rect;
 use ratatui::Terminal;
 
 use crate::app::editing::dialog::DrainDialog;
-use crate::app::editing::{set_setting_warnings, Editing, Message, Modal, Mode, Request};
+use crate::app::editing::{
+    set_setting_warnings, Editing, Message, Modal, Mode, Request, REPLAY_READ_ONLY,
+};
+use crate::app::replay::ReplayStatus;
 use crate::app::table::{Row, SortColumn};
 use crate::app::warnings;
 use crate::app::{Action, App, Event, StatusLine};
@@ -96,8 +99,44 @@ impl Monitor {
                 self.setting_banners();
             }
             Report::DrainsLeftOpen(open) => self.app.drains_mut().left_open(open),
+            Report::Rewind => self.app.rewind(),
+            Report::Replay(status) => self.replay_status(status),
         }
         self.drain_news();
+    }
+
+    /// A replay monitor: the cursor keys answer, the edit keys say why
+    /// nothing can change.
+    pub fn start_replay(&mut self) {
+        self.app.start_replay();
+        self.edit.read_only_why = REPLAY_READ_ONLY;
+        self.chrome.badges.retain(|b| b != "READ-ONLY");
+    }
+
+    /// Where the replay is: the header draws it; what it said, and any
+    /// problem of the recording, go to the status line.
+    fn replay_status(&mut self, status: ReplayStatus) {
+        let now = self.clock.now();
+        let mut said: Vec<Message> = status
+            .problems
+            .iter()
+            .map(|p| Message {
+                text: format!("recording: {p}"),
+                error: true,
+            })
+            .collect();
+        if let Some(s) = &status.said {
+            said.push(Message {
+                text: s.clone(),
+                error: false,
+            });
+        }
+        for m in said {
+            self.status.post(m, now);
+        }
+        if let Some(r) = self.app.replay_mut() {
+            r.set_status(status);
+        }
     }
 
     /// What the drain assistant has to say after a poll or an answer: an
@@ -151,8 +190,9 @@ impl Monitor {
 
     /// What the key table needs to know to dispatch a key now.
     fn situation(&self) -> Situation {
+        let goto = self.app.replay().is_some_and(|r| r.goto().is_some());
         Situation {
-            filtering: self.app.view().typing(),
+            filtering: self.app.view().typing() || goto,
             help: self.app.view().help(),
             dialog: self.edit.captures(),
             real_server: matches!(
@@ -164,6 +204,8 @@ impl Monitor {
             panel: self.app.view().director_panel(),
             drain: self.app.drain_view().is_some(),
             settings: self.app.view().settings_panel().is_some(),
+            replay: self.app.replay().is_some(),
+            goto,
         }
     }
 

@@ -25,5 +25,5 @@ pub use journal_pane::JournalPane;
 pub use mark::WeightMark;
 pub use nudge::{NudgeStatus, WeightNudger};
 pub use request::{Reply, Request, UndoNext};
-pub use state::{Editing, Message, Mode, READ_ONLY};
+pub use state::{Editing, Message, Mode, READ_ONLY, REPLAY_READ_ONLY};
 pub use tuning::Tuning;

@@ -19,6 +19,10 @@ use crate::app::drain::{unix, DrainRequest};
 /// What the edit keys say when lvstop was started read-only.
 pub const READ_ONLY: &str = "read-only: started with --read-only, no change is possible";
 
+/// What the edit keys say in a replay.
+pub const REPLAY_READ_ONLY: &str =
+    "replay: this is a recording, no change is possible (the table is not there)";
+
 /// Whether this monitor may change the table. Read-only is also enforced
 /// where it matters: the backend owner then holds a reader only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,6 +41,8 @@ pub struct Message {
 #[derive(Debug)]
 pub struct Editing {
     pub mode: Mode,
+    /// What the edit keys say when the mode is read-only.
+    pub read_only_why: &'static str,
     pub modal: Option<Modal>,
     pub nudger: WeightNudger,
     pub message: Option<Message>,
@@ -55,6 +61,7 @@ impl Editing {
     pub fn new(mode: Mode) -> Editing {
         Editing {
             mode,
+            read_only_why: READ_ONLY,
             modal: None,
             nudger: WeightNudger::new(),
             message: None,
@@ -118,7 +125,7 @@ impl Editing {
             return;
         }
         if self.mode == Mode::ReadOnly {
-            self.say(READ_ONLY, true);
+            self.say(self.read_only_why, true);
             return;
         }
         let need_service = || "select a virtual service first".to_string();

@@ -306,6 +306,11 @@ impl View {
             Action::Quit => self.quit = true,
             Action::Connections => self.open_connections(store),
             Action::ConnEntries | Action::ConnExact | Action::DrainView => {}
+            // The replay's own, taken by the app first.
+            Action::Cursor(_)
+            | Action::GoToChar(_)
+            | Action::GoToBackspace
+            | Action::GoToDone(_) => {}
             Action::DirectorPanel => self.director_panel = true,
             Action::Settings => {
                 self.settings = Some(SettingsPanel::default());

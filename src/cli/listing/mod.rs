@@ -243,4 +243,4 @@ mod run;
 #[cfg(test)]
 mod tests;
 
-pub use run::print;
+pub use run::{print, reading};

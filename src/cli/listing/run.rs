@@ -27,8 +27,15 @@ pub fn print(
     out: &mut dyn Write,
 ) -> Result<(), BatchError> {
     let delay = Duration::from_secs_f64(args.delay.unwrap_or(1.0));
+    let mut each = reading(listing, args);
+    batch::run_each(reader, clock, args.iterations, delay, out, each.as_mut())
+}
+
+/// How one reading of `listing` is written, whatever it is read from (the
+/// kernel, or a recorded tick in a replay's export).
+pub fn reading(listing: Listing, args: &Args) -> Box<batch::Reading<'static>> {
     let json = args.format == Format::Json;
-    let mut each: Box<batch::Reading> = match listing {
+    match listing {
         Listing::Services { only, .. } if args.format == Format::OpenMetrics => {
             let mut sink = OpenMetricsSink::new(args.netns.as_deref().unwrap_or(""));
             Box::new(move |stream, reader, at| {
@@ -49,7 +56,7 @@ pub fn print(
                 Format::Save => Box::new(output::save::SaveSink),
                 Format::Json | Format::OpenMetrics => Box::<output::json::JsonSink>::default(),
             };
-            return batch::run(reader, clock, args.iterations, delay, sink.as_mut(), out);
+            Box::new(move |stream, reader, at| stream.reading(reader, sink.as_mut(), at))
         }
         Listing::Services {
             view,
@@ -85,8 +92,7 @@ pub fn print(
         Listing::Daemons => {
             Box::new(move |stream, reader, at| daemons_reading(stream, reader, at, json))
         }
-    };
-    batch::run_each(reader, clock, args.iterations, delay, out, each.as_mut())
+    }
 }
 
 /// What the exposition adds to the services: the sync daemons, one

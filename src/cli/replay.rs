@@ -1,0 +1,111 @@
+//! `--replay FILE`: the flags it takes, and its batch export. `-b --replay`
+//! prints one reading per recorded tick from `--from` to `--to`, each
+//! through the same listing code as a live `-b` (so `--stats`, `--rate`,
+//! `--thresholds`, one service… print what ipvsadm printed then), read from
+//! the tick instead of the kernel.
+
+use std::io::{self, Write};
+use std::path::Path;
+use std::time::SystemTime;
+
+use crate::record::{Entry, Recording};
+use crate::replay::RecordedTable;
+
+use super::args::Args;
+use super::listing::{self, Listing};
+use super::stream::{Stream, StreamError};
+
+/// Flags a replay has no use for, refused in words before the file is read.
+pub fn check(args: &Args) -> Result<(), String> {
+    let refused = [
+        (args.demo, "--demo"),
+        (args.netns.is_some(), "--netns"),
+        (args.delay.is_some(), "-d/--delay"),
+        // The export is a range of readings, not the latest one replaced.
+        (args.output.is_some(), "--output"),
+        (args.command.is_some(), "apply"),
+    ];
+    if let Some((_, flag)) = refused.iter().find(|(on, _)| *on) {
+        return Err(format!(
+            "{flag} does not go with --replay: a replay reads the recording, at the pace it was recorded"
+        ));
+    }
+    if args.to.is_some() && !args.batch {
+        return Err(
+            "--to bounds a batch export (-b --replay); the monitor starts at --from and plays on"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// Opens a recording; its problems (a torn tail, a skipped block, a newer
+/// version) are said on standard error, and it replays what it can.
+pub fn open(path: &Path) -> Result<Recording, String> {
+    let recording =
+        Recording::open(path).map_err(|e| format!("cannot replay {}: {e}", path.display()))?;
+    for p in recording.problems() {
+        eprintln!("lvstop: {}: {p}", path.display());
+    }
+    Ok(recording)
+}
+
+/// The recording's first tick and its span's end, or why there is nothing
+/// to replay.
+pub fn bounds(recording: &Recording, path: &Path) -> Result<(SystemTime, SystemTime), String> {
+    let first = recording.ticks().first().copied();
+    match (first, recording.span()) {
+        (Some(first), Some((_, last))) => Ok((first, last.max(first))),
+        _ => Err(format!("{} holds no recorded poll", path.display())),
+    }
+}
+
+/// `-b --replay`: the ticks from `--from` to `--to` through the listing.
+pub fn export(args: &Args, listing: Listing, out: &mut dyn Write) -> Result<(), String> {
+    let path = args.replay.as_deref().expect("export is for --replay");
+    let recording = open(path)?;
+    let (first, last) = bounds(&recording, path)?;
+    let from = args.from.map_or(first, |m| m.place(first));
+    let to = args.to.map_or(last, |m| m.place(first));
+    if to < from {
+        return Err("--to is before --from: nothing to print".into());
+    }
+    let mut each = listing::reading(listing, args);
+    let mut stream = Stream::new(out);
+    let mut printed: u64 = 0;
+    for entry in recording.entries(from, to) {
+        let Entry::Tick(tick) = entry else { continue };
+        if tick.wall > to {
+            break;
+        }
+        let at = tick.wall;
+        let mut table = RecordedTable::new(tick.snapshot, tick.estimator);
+        match each(&mut stream, &mut table, at) {
+            Ok(()) => {}
+            Err(StreamError::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            Err(StreamError::Output(e)) => {
+                return Err(format!("writing to standard output failed: {e}"))
+            }
+            Err(StreamError::Backend(e)) => return Err(e.to_string()),
+        }
+        printed += 1;
+        if args.iterations.is_some_and(|n| printed >= n) {
+            break;
+        }
+    }
+    if printed == 0 {
+        return Err(format!(
+            "{} has no poll recorded at or before {} (it starts at {})",
+            path.display(),
+            seconds(to),
+            seconds(first)
+        ));
+    }
+    Ok(())
+}
+
+/// `@SECONDS`, the form `--from` takes back.
+fn seconds(t: SystemTime) -> String {
+    let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    format!("@{}.{:03}", d.as_secs(), d.subsec_millis())
+}

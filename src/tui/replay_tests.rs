@@ -1,0 +1,299 @@
+//! The monitor over a recording made from the demo director: the real
+//! replay thread, the real key table, drawn on a TestBackend. Three
+//! recorded minutes at 1 s, two weight changes journaled at known ticks.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+use super::Monitor;
+use crate::app::editing::{Mode, REPLAY_READ_ONLY};
+use crate::app::{App, AppConfig, Metric};
+use crate::backend::{Backend, Reader};
+use crate::canvas::{Chrome, TimeZone};
+use crate::clock::Clock;
+use crate::demo::DemoDirector;
+use crate::edit::Editor;
+use crate::journal::tests::Scratch;
+use crate::model::Change;
+use crate::poll::{Access, Owner, Replay, Report};
+use crate::record::{Entry, RecordOptions, Recorder, Recording, Tick};
+use crate::testkit::{key_events, screen, ManualClock};
+
+/// 12:03:30 UTC: the first tick is 12:03:31, the last 12:06:30.
+fn epoch() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs(1_699_963_410)
+}
+
+const TICKS: u64 = 180;
+/// The ticks (1-based) after which a weight was changed.
+const CHANGED_AT: [u64; 2] = [31, 91];
+
+/// Records the demo for `TICKS` seconds, changing a weight at each of
+/// `CHANGED_AT` through the journaling editor, as the monitor would.
+fn record(scratch: &Scratch) -> std::path::PathBuf {
+    let clock = Arc::new(ManualClock::new(epoch()));
+    let mut demo = DemoDirector::new(7, clock.clone());
+    demo.set_incidents(None);
+    let journal = scratch.join("journal.jsonl");
+    let mut editor = Editor::new(
+        Box::new(demo) as Box<dyn Backend>,
+        journal.clone(),
+        clock.clone(),
+        "demo",
+        crate::output::rule,
+    );
+    let path = scratch.join("demo.rec");
+    let mut rec = Recorder::create(&path, RecordOptions::default()).unwrap();
+    let mut journal_lines = 0;
+    for i in 1..=TICKS {
+        clock.advance(Duration::from_secs(1));
+        let snapshot = editor.backend_mut().snapshot().unwrap();
+        if CHANGED_AT.contains(&i) {
+            let entry = &snapshot.services[0];
+            let mut dest = entry.dests[0].clone();
+            dest.weight += 5;
+            let service = entry.service.key;
+            editor.apply(Change::EditDest { service, dest }).unwrap();
+            let text = std::fs::read_to_string(&journal).unwrap();
+            for line in text.lines().skip(journal_lines) {
+                let entry = Entry::Journal {
+                    wall: clock.wall(),
+                    line: line.to_string(),
+                };
+                rec.append(&entry).unwrap();
+                journal_lines += 1;
+            }
+        }
+        let tick = Tick {
+            wall: clock.wall(),
+            took: Duration::from_millis(2),
+            interval: Duration::from_secs(1),
+            estimator: Some(true),
+            snapshot,
+        };
+        rec.append(&Entry::Tick(tick)).unwrap();
+    }
+    rec.close().unwrap();
+    path
+}
+
+struct Replayed {
+    _scratch: Scratch,
+    owner: Owner,
+    monitor: Monitor,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Replayed {
+    fn new() -> Replayed {
+        let scratch = Scratch::new();
+        let path = record(&scratch);
+        let access = Access::Replay(Replay {
+            recording: Recording::open(&path).unwrap(),
+            start: None,
+            history: Duration::from_secs(300),
+        });
+        let clock = Arc::new(ManualClock::new(epoch()));
+        let app = App::new(AppConfig {
+            delay: Duration::from_secs(1),
+            history: Duration::from_secs(300),
+        });
+        let chrome = Chrome {
+            host: "replay of demo.rec".into(),
+            badges: vec!["READ-ONLY".into()],
+            tz: TimeZone::Utc,
+            palette: Default::default(),
+        };
+        let mut monitor = Monitor::new(app, chrome, Mode::ReadOnly).with_clock(clock.clone());
+        monitor.start_replay();
+        let mut r = Replayed {
+            _scratch: scratch,
+            owner: Owner::spawn(access, Duration::from_secs(1), clock),
+            monitor,
+            terminal: Terminal::new(TestBackend::new(120, 40)).unwrap(),
+        };
+        r.settle();
+        r
+    }
+
+    /// Applies the replay thread's reports up to its next status.
+    fn settle(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            match self.owner.reports.try_recv() {
+                Ok(Report::Replay(s)) => {
+                    self.monitor.report(Report::Replay(s));
+                    return;
+                }
+                Ok(r) => self.monitor.report(r),
+                Err(_) => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        panic!("no replay status within 20 s");
+    }
+
+    /// Presses keys; each that moves the cursor waits for its answer.
+    fn keys(&mut self, keys: &str) {
+        for e in key_events(keys) {
+            self.monitor.input(&e);
+            for to in self.monitor.app.take_cursor_moves() {
+                self.owner.cursor(to);
+                self.settle();
+            }
+        }
+    }
+
+    fn screen(&mut self) -> String {
+        self.monitor.render(&mut self.terminal).unwrap();
+        screen::text(self.terminal.backend().buffer())
+    }
+
+    fn header(&mut self) -> String {
+        self.screen().lines().next().unwrap().to_string()
+    }
+
+    fn tick(&self) -> usize {
+        self.monitor.app.replay().unwrap().status().unwrap().tick
+    }
+}
+
+#[test]
+fn the_header_says_replay_paused_and_the_recorded_time() {
+    let mut r = Replayed::new();
+    let h = r.header();
+    assert!(h.contains("REPLAY"), "{h}");
+    assert!(h.contains("❚❚ paused"), "{h}");
+    assert!(h.contains("recorded 2023-11-14 12:03:31 (1/180)"), "{h}");
+    assert!(!h.contains("READ-ONLY"), "{h}");
+    // The table is the recorded one.
+    assert!(r.screen().contains("10.10.1."), "{}", r.screen());
+}
+
+#[test]
+fn cursor_keys_step_jump_and_go_to() {
+    let mut r = Replayed::new();
+    r.keys(".");
+    assert_eq!(r.tick(), 1);
+    assert!(r.header().contains("12:03:32 (2/180)"));
+    r.keys("]");
+    assert!(r.header().contains("12:04:32 (62/180)"), "{}", r.header());
+    r.keys(",");
+    assert_eq!(r.tick(), 60);
+    r.keys("[");
+    assert_eq!(r.tick(), 0);
+    r.keys("}");
+    assert_eq!(r.tick(), 179, "+10 min stops at the end");
+    r.keys("{");
+    assert_eq!(r.tick(), 0);
+    r.keys(":12:05Z<Enter>");
+    assert!(r.header().contains("12:05:00 (90/180)"), "{}", r.header());
+    // A bad time is refused in words, and the cursor stays.
+    r.keys(":25:00<Enter>");
+    assert_eq!(r.tick(), 89);
+    assert!(
+        r.screen().contains("'25:00' is not a time"),
+        "{}",
+        r.screen()
+    );
+}
+
+#[test]
+fn play_and_speed_show_in_the_header() {
+    let mut r = Replayed::new();
+    r.keys(" ");
+    assert!(r.header().contains("▶ ×1"), "{}", r.header());
+    r.keys(">>");
+    assert!(r.header().contains("▶ ×60"), "{}", r.header());
+    r.keys("<");
+    assert!(r.header().contains("▶ ×10"), "{}", r.header());
+    // Playing moves the cursor on by itself.
+    let before = r.tick();
+    r.settle();
+    assert!(r.tick() > before);
+    r.keys(" ");
+    assert!(r.header().contains("❚❚ paused"));
+}
+
+#[test]
+fn the_journal_pane_shows_the_changes_made_up_to_the_cursor() {
+    let mut r = Replayed::new();
+    let pane = |r: &Replayed| r.monitor.edit.journal.lines().to_vec();
+    assert!(pane(&r).is_empty());
+    r.keys(":12:04:00Z<Enter>");
+    assert!(pane(&r).is_empty(), "{:?}", pane(&r));
+    // The first change was made at 12:04:01, the second at 12:05:01.
+    r.keys(":12:04:01Z<Enter>");
+    let lines = pane(&r);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("12:04:01 applied"), "{lines:?}");
+    assert!(lines[0].contains("weight"), "{lines:?}");
+    r.keys("]");
+    assert_eq!(pane(&r).len(), 2);
+    r.keys("[[");
+    assert!(pane(&r).is_empty());
+    r.keys("J");
+    assert!(r.screen().contains("journal: no changes yet"));
+}
+
+#[test]
+fn edit_keys_are_refused_and_change_nothing() {
+    let mut r = Replayed::new();
+    for k in ["+", "-", "D", "d", "A", "a", "s", "Z", "u", "W"] {
+        r.keys(k);
+        let said = r.monitor.status.message().map(|m| m.text.clone());
+        assert_eq!(said.as_deref(), Some(REPLAY_READ_ONLY), "{k}");
+        assert!(r.monitor.take_requests().is_empty(), "{k}");
+    }
+}
+
+#[test]
+fn a_jump_rebuilds_the_sparklines_from_the_recording() {
+    let mut r = Replayed::new();
+    r.keys(":12:06:00Z<Enter>");
+    // The totals' history holds the ticks up to the cursor (here all 150
+    // of them: the window is 5 minutes), not just the tick shown.
+    let samples = r.monitor.app.store().totals().history.len();
+    assert!(samples >= 149, "{samples}");
+    let cps = r
+        .monitor
+        .app
+        .store()
+        .totals()
+        .history
+        .tail(Metric::Cps, 150);
+    assert!(cps.iter().filter(|v| **v > 0).count() > 100, "{cps:?}");
+}
+
+#[test]
+fn the_help_overlay_lists_the_cursor_keys_and_fits_80x24() {
+    let mut r = Replayed::new();
+    r.terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    r.keys("?");
+    let s = r.screen();
+    assert!(s.contains("replay: play/pause"), "{s}");
+    assert!(s.contains("replay: go to a time"), "{s}");
+    assert!(!s.contains("delete service"), "{s}");
+    assert!(s.contains("any key closes"), "{s}");
+}
+
+#[test]
+fn what_a_recording_does_not_hold_says_not_recorded() {
+    let mut r = Replayed::new();
+    r.keys("K");
+    // As the event loop does; the answer comes before the status of the
+    // move sent after it.
+    assert!(r.monitor.app.take_settings_request());
+    r.owner.read_settings();
+    r.keys("<");
+    let s = r.screen();
+    assert!(
+        s.contains("not recorded: a recording holds the table, not the kernel settings"),
+        "{s}"
+    );
+    r.keys("<Esc>T");
+    let s = r.screen();
+    assert!(s.contains("not recorded: the timeouts"), "{s}");
+}
