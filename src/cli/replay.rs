@@ -67,6 +67,9 @@ pub fn export(args: &Args, listing: Listing, out: &mut dyn Write) -> Result<(), 
     let (first, last) = bounds(&recording, path)?;
     let from = args.from.map_or(first, |m| m.place(first));
     let to = args.to.map_or(last, |m| m.place(first));
+    if to < first {
+        return Err(no_poll(path, to, first));
+    }
     if to < from {
         return Err("--to is before --from: nothing to print".into());
     }
@@ -94,14 +97,18 @@ pub fn export(args: &Args, listing: Listing, out: &mut dyn Write) -> Result<(), 
         }
     }
     if printed == 0 {
-        return Err(format!(
-            "{} has no poll recorded at or before {} (it starts at {})",
-            path.display(),
-            seconds(to),
-            seconds(first)
-        ));
+        return Err(no_poll(path, to, first));
     }
     Ok(())
+}
+
+fn no_poll(path: &Path, to: SystemTime, first: SystemTime) -> String {
+    format!(
+        "{} has no poll recorded at or before {} (it starts at {})",
+        path.display(),
+        seconds(to),
+        seconds(first)
+    )
 }
 
 /// `@SECONDS`, the form `--from` takes back.

@@ -3,8 +3,13 @@
 //! recording does not hold (timeouts, sync daemons, settings, connections)
 //! is `NotAvailable` in words, never an empty answer a caller would trust.
 
+use std::ops::ControlFlow;
+
 use crate::backend::{Error, ErrorKind, Reader};
-use crate::model::{Dest, Info, Service, ServiceKey, Snapshot, SyncDaemon, Timeouts};
+use crate::model::{
+    ConnSource, ConnWalk, Connection, Dest, Info, Service, ServiceKey, Snapshot, SyncDaemon,
+    Timeouts, VsSettings,
+};
 
 /// The table as one tick of a recording holds it.
 #[derive(Debug, Clone, Default)]
@@ -75,6 +80,18 @@ impl Reader for RecordedTable {
 
     fn estimator_running(&mut self) -> Option<bool> {
         self.estimator
+    }
+
+    fn settings(&mut self) -> Result<VsSettings, Error> {
+        Err(not_recorded("the kernel settings"))
+    }
+
+    fn connections(
+        &mut self,
+        _: ConnSource,
+        _: &mut dyn FnMut(Connection) -> ControlFlow<()>,
+    ) -> Result<ConnWalk, Error> {
+        Err(not_recorded("the connection table"))
     }
 
     fn snapshot(&mut self) -> Result<Snapshot, Error> {
