@@ -21,6 +21,7 @@ use std::time::SystemTime;
 use crate::model::{Dest, Info, Service, ServiceKey, SyncDaemon, SyncRole};
 
 use super::addr::push_addr;
+use super::json::family_word;
 use super::number::push_u64;
 use super::sink::Sink;
 use family::{stats_values, FAMILIES};
@@ -84,11 +85,13 @@ fn sample(out: &mut Vec<u8>, family: usize, labels: &[u8], value: u64) {
 }
 
 /// node_exporter's service labels: `proto` (`FWM` for a mark, as /proc's
-/// ip_vs and its collector say), `local_address`, `local_port`, `local_mark`.
+/// ip_vs and its collector say), `local_address`, `local_port`, `local_mark`;
+/// and `family`, since a mark can name one IPv4 and one IPv6 service.
 fn service_labels(out: &mut Vec<u8>, netns: &str, key: &ServiceKey) {
     out.clear();
     let mut l = Labels::on(out);
     l.text("netns", netns);
+    let family = family_word(key.family()).as_bytes();
     match key {
         ServiceKey::Addr {
             protocol,
@@ -107,6 +110,7 @@ fn service_labels(out: &mut Vec<u8>, netns: &str, key: &ServiceKey) {
                 .with("local_mark", |o| push_u64(o, u64::from(*mark)));
         }
     }
+    l.with("family", |o| o.extend_from_slice(family));
 }
 
 impl Sink for OpenMetricsSink {

@@ -85,7 +85,7 @@ fn every_value_with_node_exporters_labels() {
         &table(),
         SystemTime::UNIX_EPOCH,
     );
-    let web = r#"netns="lb1",proto="TCP",local_address="192.0.2.10",local_port="80",local_mark="""#;
+    let web = r#"netns="lb1",proto="TCP",local_address="192.0.2.10",local_port="80",local_mark="",family="inet""#;
     let a = format!(r#"{web},remote_address="10.1.0.1",remote_port="8080""#);
     for want in [
         r#"lvstop_ipvs_info{netns="lb1",version="1.2.1"} 1"#.to_string(),
@@ -130,7 +130,7 @@ fn a_firewall_mark_is_labelled_as_node_exporter_labels_it() {
         &table(),
         SystemTime::UNIX_EPOCH,
     );
-    let mark = r#"netns="",proto="FWM",local_address="",local_port="0",local_mark="4294967295""#;
+    let mark = r#"netns="",proto="FWM",local_address="",local_port="0",local_mark="4294967295",family="inet6""#;
     let b = format!(r#"{mark},remote_address="2001:db8::1",remote_port="0""#);
     for want in [
         format!("lvstop_service_persistence_timeout_seconds{{{mark}}} 0"),
