@@ -5,6 +5,7 @@
 //! counter, the same under a hostile `--netns` name, and the demo director through the binary.
 //! The VM test `vm_metrics` judges the real kernel's readings.
 
+use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::SystemTime;
@@ -104,10 +105,23 @@ fn every_golden_table_passes_promtool() {
         let snapshot = table.snapshot().unwrap();
         let dests: usize = snapshot.services.iter().map(|e| e.dests.len()).sum();
         assert!(dests > 10, "{rules}: {dests} real servers");
+        // Two states with entries on every real server, one named as no kernel would.
+        let states: HashMap<_, _> = snapshot
+            .services
+            .iter()
+            .flat_map(|e| e.dests.iter().map(|d| (e.service.key, d.key())))
+            .map(|k| {
+                (
+                    k,
+                    vec![("ESTABLISHED".to_string(), 5), ("X\"\\\n".to_string(), 1)],
+                )
+            })
+            .collect();
         for netns in ["", "lb-1", "a\"b\\c\nd\u{1b}[2J"] {
             let mut sink = OpenMetricsSink::new(netns);
             sink.set_extras(Extras {
                 daemons: Some(daemons.clone()),
+                conn_states: Some(states.clone()),
             });
             let text = render(&mut sink, &snapshot, SystemTime::now());
             let (ok, said) = promtool(&text);
@@ -115,9 +129,9 @@ fn every_golden_table_passes_promtool() {
                 ok,
                 "{rules}, netns {netns:?}: promtool said\n{said}\n{text}"
             );
-            // 13 series per service and 17 per real server, so none was merged away.
+            // 13 series per service and 17 + 2 states per real server: none merged away.
             let samples = text.lines().filter(|l| !l.starts_with('#')).count();
-            let want = 3 + 3 + 13 * snapshot.services.len() + 17 * dests;
+            let want = 3 + 3 + 13 * snapshot.services.len() + 19 * dests;
             assert_eq!(samples, want, "{rules}");
         }
     }
@@ -128,8 +142,12 @@ fn the_demo_director_passes_promtool() {
     if !promtool_or_skip("openmetrics_promtool::the_demo_director_passes_promtool") {
         return;
     }
-    let out = Command::new(LVSTOP)
-        .args([
+    // Without and with -c (the entries by state).
+    for (c, series) in [
+        (None, "lvstop_backend_connections_active{"),
+        (Some("-c"), "lvstop_backend_connections_by_state{"),
+    ] {
+        let mut args = vec![
             "-b",
             "-n",
             "1",
@@ -138,19 +156,17 @@ fn the_demo_director_passes_promtool() {
             "7",
             "--format",
             "openmetrics",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(
-        text.contains("lvstop_backend_connections_active{"),
-        "{text}"
-    );
-    let (ok, said) = promtool(&text);
-    assert!(ok, "promtool said\n{said}\n{text}");
+        ];
+        args.extend(c);
+        let out = Command::new(LVSTOP).args(&args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(series), "{args:?}: {text}");
+        let (ok, said) = promtool(&text);
+        assert!(ok, "{args:?}: promtool said\n{said}\n{text}");
+    }
 }

@@ -8,8 +8,9 @@
 //! checks the file; node_exporter's /metrics (fetched with wget) must hold exactly the file's
 //! series, and their values must be ipvsadm's numbers: every service's and real server's five
 //! counters (`--stats --exact`), forwarding, weight and connections (`-Ln`), thresholds
-//! (`--thresholds`) and persistence templates (`--persistent-conn`). Then a master sync daemon
-//! starts, lvstop replaces the file, and the next scrape shows it running.
+//! (`--thresholds`) and persistence templates (`--persistent-conn`). With `-c`, each real
+//! server's entries by state must be `ipvsadm -Lnc`'s. Then a master sync daemon starts,
+//! lvstop replaces the file, and the next scrape shows it running.
 
 mod support;
 
@@ -61,6 +62,19 @@ scrape() {{
     echo "FAILED: no answer from node_exporter" >&2; cat /tmp/ne.log >&2; exit 1
 }}
 scrape scraped
+# -c: the entries by state, judged by ipvsadm -Lnc (without the expiry column, which moves).
+entries() {{ ipvsadm -Lnc | awk 'NR > 2 {{ print $1, $3, $4, $5, $6 }}' | sort; }}
+settled=0
+for i in 1 2 3 4 5; do
+    entries >/tmp/e1
+    must $L -b -n 1 -c --format openmetrics --output /tmp/tf/lvstop.prom
+    entries >/tmp/e2
+    if cmp -s /tmp/e1 /tmp/e2; then settled=1; break; fi
+done
+echo "ENTRIES-SETTLED $settled"
+sect entries; cat /tmp/e1
+sect promtool-c; promtool check metrics </tmp/tf/lvstop.prom 2>&1; echo "promtool status $?"
+scrape scraped-c
 # A daemon next to the mixed-family real server is refused: it goes first.
 must ipvsadm -d -t 192.0.2.7:80 -r [2001:db8:1::81]:80
 must ipvsadm --start-daemon master --mcast-interface lo --syncid 7
@@ -298,6 +312,43 @@ fn node_exporter_serves_lvstops_file_and_its_values_are_ipvsadms() {
             s["scraped"].contains(&format!("lvstop_services{{netns=\"\"}} {services}\n")),
             "kernel {kernel}: {services} services"
         );
+
+        // -c: each real server's entries by state are ipvsadm -Lnc's, templates apart.
+        assert!(
+            out.stdout.contains("ENTRIES-SETTLED 1"),
+            "kernel {kernel}: {}",
+            out.stdout
+        );
+        assert!(
+            s["promtool-c"].contains("promtool status 0"),
+            "kernel {kernel}: {}",
+            s["promtool-c"]
+        );
+        let mut want: BTreeMap<(String, String, String), String> = BTreeMap::new();
+        for line in s["entries"].lines() {
+            let [pro, state, client, virt, dest] = line.split(' ').collect::<Vec<_>>()[..] else {
+                panic!("kernel {kernel}: {line}")
+            };
+            if client.ends_with(":0") {
+                continue; // a persistence template
+            }
+            let key = (format!("{pro} {virt}"), dest.to_string(), state.to_string());
+            let n: u64 = want.get(&key).map_or(0, |n| n.parse().unwrap());
+            want.insert(key, (n + 1).to_string());
+        }
+        assert!(
+            !want.is_empty(),
+            "kernel {kernel}: the traffic left entries"
+        );
+        let got: BTreeMap<(String, String, String), String> = samples(&s["scraped-c"])
+            .into_iter()
+            .filter(|((n, _), _)| n == "lvstop_backend_connections_by_state")
+            .map(|((_, l), v)| {
+                let dest = bracket(&l["remote_address"], &l["remote_port"]);
+                ((service_of(&l), dest, l["state"].clone()), v)
+            })
+            .collect();
+        assert_eq!(got, want, "kernel {kernel}: entries by state");
 
         // The sync daemon, in the file lvstop replaced: served at the next scrape.
         let daemon = &s["scraped-daemon"];

@@ -10,6 +10,7 @@ pub mod conn_json;
 mod connections;
 mod listing;
 mod manual;
+mod metrics;
 mod output_file;
 mod replay;
 pub mod stream;

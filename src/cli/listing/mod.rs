@@ -83,9 +83,10 @@ impl Args {
             }
         }
         if self.format == Format::OpenMetrics {
-            // One service (-t, -u, --sctp-service, -f) is a table too.
+            // One service (-t, -u, --sctp-service, -f) is a table too, and
+            // -c adds the entries by state.
             let other = [
-                (self.connections, "-c"),
+                (self.filter.is_some(), "--filter"),
                 (self.timeout, "--timeout"),
                 (self.daemon, "--daemon"),
             ]

@@ -8,12 +8,13 @@ use std::time::{Duration, SystemTime};
 use crate::backend::{Error, ErrorKind, Reader};
 use crate::clock::Clock;
 use crate::model::ServiceKey;
-use crate::output::openmetrics::{Extras, OpenMetricsSink};
+use crate::output::openmetrics::OpenMetricsSink;
 use crate::output::{self, director, text, ServiceTextSink, TextOptions, TextSink, TextView};
 
 use super::super::args::{Args, Format};
 use super::super::batch::{self, BatchError};
 use super::super::connections::ConnBatch;
+use super::super::metrics;
 use super::super::stream::{Stream, StreamError};
 use super::Listing;
 
@@ -39,7 +40,7 @@ pub fn reading(listing: Listing, args: &Args) -> Box<batch::Reading<'static>> {
         Listing::Services { only, .. } if args.format == Format::OpenMetrics => {
             let mut sink = OpenMetricsSink::new(args.netns.as_deref().unwrap_or(""));
             Box::new(move |stream, reader, at| {
-                sink.set_extras(metrics_extras(reader));
+                sink.set_extras(metrics::extras(reader));
                 match &only {
                     None => stream.reading(reader, &mut sink, at),
                     Some(key) => stream
@@ -75,6 +76,20 @@ pub fn reading(listing: Listing, args: &Args) -> Box<batch::Reading<'static>> {
                     .map_err(|e| no_such_service(e, &key))
             })
         }
+        Listing::Connections(_) if args.format == Format::OpenMetrics => {
+            let mut sink = OpenMetricsSink::new(args.netns.as_deref().unwrap_or(""));
+            Box::new(move |stream, reader, at| {
+                let snapshot = reader.snapshot().map_err(StreamError::Backend)?;
+                let (extras, malformed) = metrics::extras_with_connections(reader, &snapshot)
+                    .map_err(StreamError::Backend)?;
+                if malformed > 0 {
+                    eprintln!("lvstop: {malformed} line(s) of the connection table could not be understood and were not counted");
+                }
+                sink.set_extras(extras);
+                output::sink::feed(&mut sink, &snapshot, at, stream.buffer());
+                stream.finish()
+            })
+        }
         Listing::Connections(filter) => {
             let mut listing = ConnBatch {
                 json,
@@ -92,14 +107,6 @@ pub fn reading(listing: Listing, args: &Args) -> Box<batch::Reading<'static>> {
         Listing::Daemons => {
             Box::new(move |stream, reader, at| daemons_reading(stream, reader, at, json))
         }
-    }
-}
-
-/// What the exposition adds to the services: the sync daemons, one
-/// request; a backend that cannot list them leaves their series out.
-fn metrics_extras(reader: &mut dyn Reader) -> Extras {
-    Extras {
-        daemons: reader.daemons().ok(),
     }
 }
 

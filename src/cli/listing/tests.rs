@@ -666,6 +666,7 @@ fn openmetrics_is_the_whole_table_or_one_service_through_its_sink() {
     let mut sink = OpenMetricsSink::new("");
     sink.set_extras(Extras {
         daemons: Some(daemons()),
+        ..Extras::default()
     });
     let whole = crate::output::sink::render(&mut sink, &snapshot(), at);
     assert_eq!(
@@ -707,21 +708,79 @@ fn openmetrics_is_the_whole_table_or_one_service_through_its_sink() {
 
 #[test]
 fn openmetrics_refuses_what_it_cannot_write_naming_the_flag() {
-    for flag in [
-        "--stats",
-        "--rate",
-        "--thresholds",
-        "--persistent-conn",
-        "--tun-info",
-        "-c",
-        "--timeout",
-        "--daemon",
+    for flags in [
+        &["--stats"][..],
+        &["--rate"],
+        &["--thresholds"],
+        &["--persistent-conn"],
+        &["--tun-info"],
+        &["--timeout"],
+        &["--daemon"],
+        &["-c", "--filter", "tcp"],
+        &["-c", "--persistent-conn"],
     ] {
-        let e = listing(&["-b", "--format", "openmetrics", flag]).unwrap_err();
+        let flag = if flags.contains(&"--filter") {
+            "--filter"
+        } else {
+            flags[flags.len() - 1]
+        };
+        let mut words = vec!["-b", "--format", "openmetrics"];
+        words.extend_from_slice(flags);
+        let e = listing(&words).unwrap_err();
         assert!(
             e.contains("--format openmetrics") && e.contains(flag),
-            "{flag}: {e}"
+            "{flags:?}: {e}"
         );
     }
     assert!(listing(&["-b", "--format", "openmetrics", "-f", "7"]).is_ok());
+    assert!(listing(&["-b", "--format", "openmetrics", "-c"]).is_ok());
+}
+
+#[test]
+fn openmetrics_with_c_counts_each_real_servers_entries_by_state() {
+    use crate::testkit::conn;
+    let mut t = table();
+    let snap = snapshot();
+    let (protocol, vip, dest) = snap
+        .services
+        .iter()
+        .find_map(|e| match e.service.key {
+            ServiceKey::Addr {
+                protocol,
+                addr,
+                port,
+            } if addr.is_ipv4() && !e.dests.is_empty() => Some((
+                protocol,
+                std::net::SocketAddr::new(addr, port),
+                e.dests[0].key(),
+            )),
+            _ => None,
+        })
+        .unwrap();
+    let real = std::net::SocketAddr::new(dest.addr, dest.port);
+    for (client, state) in [(1, "ESTABLISHED"), (2, "ESTABLISHED"), (3, "FIN_WAIT")] {
+        t.connections.push(conn(
+            protocol.name(),
+            &format!("203.0.113.{client}:4000"),
+            &vip.to_string(),
+            &real.to_string(),
+            state,
+            60,
+        ));
+    }
+    let (out, err) = printed_from(&mut t, &["-b", "-n", "1", "--format", "openmetrics", "-c"]);
+    assert!(err.is_none(), "{err:?}");
+    let by_state: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("lvstop_backend_connections_by_state"))
+        .collect();
+    assert_eq!(by_state.len(), 2, "{out}");
+    assert!(by_state[0].ends_with(r#",state="ESTABLISHED"} 2"#), "{out}");
+    assert!(by_state[1].ends_with(r#",state="FIN_WAIT"} 1"#), "{out}");
+    assert!(
+        by_state[0].contains(&format!(r#"remote_port="{}""#, dest.port)),
+        "{out}"
+    );
+    assert!(out.contains("lvstop_sync_daemon_up"), "{out}");
+    assert!(out.ends_with("# EOF\n"));
 }

@@ -64,7 +64,10 @@ pub const BACKEND_LOWER: usize = 24;
 /// The first of the ten real-server traffic families, in STATS order.
 pub const BACKEND_STATS: usize = 25;
 
-pub const FAMILIES: [Family; 35] = [
+/// Connection entries by state, when the connection table was walked (-c).
+pub const BACKEND_BY_STATE: usize = 35;
+
+pub const FAMILIES: [Family; 36] = [
     gauge(
         "lvstop_ipvs_info",
         "IPVS is readable; the version label is the kernel's IPVS version. Always 1.",
@@ -202,6 +205,10 @@ pub const FAMILIES: [Family; 35] = [
         "lvstop_backend_outgoing_bytes_per_second",
         "The kernel's estimate of outgoing bytes per second.",
     ),
+    gauge(
+        "lvstop_backend_connections_by_state",
+        "Connection entries to the real server in that state, templates apart (states with entries only).",
+    ),
 ];
 
 /// The ten traffic values of a service or real server, in the order of the
@@ -241,6 +248,10 @@ mod tests {
             "lvstop_backend_outgoing_bytes_per_second"
         );
         assert_eq!(FAMILIES[SYNC_DAEMON_INFO].name, "lvstop_sync_daemon_info");
+        assert_eq!(
+            FAMILIES[BACKEND_BY_STATE].name,
+            "lvstop_backend_connections_by_state"
+        );
     }
 
     #[test]

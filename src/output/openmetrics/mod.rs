@@ -16,9 +16,10 @@ mod label;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::time::SystemTime;
 
-use crate::model::{Dest, Info, Service, ServiceKey, SyncDaemon, SyncRole};
+use crate::model::{Dest, DestKey, Info, Service, ServiceKey, SyncDaemon, SyncRole};
 
 use super::addr::push_addr;
 use super::json::family_word;
@@ -34,7 +35,13 @@ pub use label::push_value as push_label_value;
 pub struct Extras {
     /// The running sync daemons, when they were read (`None`: no series).
     pub daemons: Option<Vec<SyncDaemon>>,
+    /// Connection entries by state per real server, when the connection
+    /// table was walked (`None`: no series). Templates are not counted.
+    pub conn_states: Option<ConnStates>,
 }
+
+/// Entries by state (the kernel's word, its count) per service and real server.
+pub type ConnStates = HashMap<(ServiceKey, DestKey), Vec<(String, u64)>>;
 
 /// The exposition format as a [`Sink`]: a pure function of the reading
 /// (info, services, real servers) and the [`Extras`] set before it.
@@ -182,6 +189,17 @@ impl Sink for OpenMetricsSink {
             for (i, v) in stats_values(&d.stats).into_iter().enumerate() {
                 let f = family::BACKEND_STATS + i;
                 sample(&mut s[f], f, dl, v);
+            }
+            let states = self.extras.conn_states.as_ref();
+            for (state, n) in states
+                .and_then(|m| m.get(&(service.key, d.key())))
+                .into_iter()
+                .flatten()
+            {
+                let mut labels = dl.clone();
+                Labels::on(&mut labels).text("state", state);
+                let f = family::BACKEND_BY_STATE;
+                sample(&mut s[f], f, &labels, *n);
             }
         }
     }

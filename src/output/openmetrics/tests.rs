@@ -210,6 +210,7 @@ fn sync_daemons_when_read() {
     };
     sink.set_extras(Extras {
         daemons: Some(vec![master]),
+        ..Extras::default()
     });
     let text = render(&mut sink, &table(), SystemTime::UNIX_EPOCH);
     for want in [
@@ -221,6 +222,7 @@ fn sync_daemons_when_read() {
     }
     sink.set_extras(Extras {
         daemons: Some(vec![]),
+        ..Extras::default()
     });
     let text = render(&mut sink, &table(), SystemTime::UNIX_EPOCH);
     assert!(text.contains(r#"lvstop_sync_daemon_up{netns="",role="master"} 0"#));
@@ -235,4 +237,37 @@ fn a_second_reading_replaces_the_first() {
     assert_eq!(once, twice);
     let empty = render(&mut sink, &Snapshot::default(), SystemTime::UNIX_EPOCH);
     assert_eq!(lines(&empty).len(), 3, "{empty}");
+}
+
+#[test]
+fn connection_states_when_the_table_was_walked() {
+    let mut sink = OpenMetricsSink::new("");
+    let a = crate::model::DestKey {
+        addr: ip("10.1.0.1"),
+        port: 8080,
+    };
+    let web = table().services[1].service.key;
+    let mut states = HashMap::new();
+    states.insert(
+        (web, a),
+        vec![
+            ("ESTABLISHED".to_string(), 3),
+            ("SYN\u{1b}\"".to_string(), 1),
+        ],
+    );
+    sink.set_extras(Extras {
+        conn_states: Some(states),
+        ..Extras::default()
+    });
+    let text = render(&mut sink, &table(), SystemTime::UNIX_EPOCH);
+    let at = r#"netns="",proto="TCP",local_address="192.0.2.10",local_port="80",local_mark="",family="inet",remote_address="10.1.0.1",remote_port="8080""#;
+    let want = [
+        format!(r#"lvstop_backend_connections_by_state{{{at},state="ESTABLISHED"}} 3"#),
+        format!(r#"lvstop_backend_connections_by_state{{{at},state="SYN�\""}} 1"#),
+    ];
+    let got: Vec<&str> = lines(&text)
+        .into_iter()
+        .filter(|l| l.starts_with("lvstop_backend_connections_by_state"))
+        .collect();
+    assert_eq!(got, want, "{text}");
 }
