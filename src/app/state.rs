@@ -231,6 +231,12 @@ impl App {
         self.view.rebuild(&mut self.store);
     }
 
+    /// Selects a service's or real server's row (the fleet's differences
+    /// view jumping to it); false when no row shows it.
+    pub fn reveal(&mut self, service: ServiceKey, dest: Option<DestKey>) -> bool {
+        self.view.reveal(&mut self.store, service, dest)
+    }
+
     // ---- backend events ----
 
     /// Applies a backend event whole.

@@ -5,10 +5,13 @@
 mod alerts;
 mod bars;
 mod connections;
+mod differences;
 mod director;
 mod drain;
 mod editing;
 mod emphasis;
+mod fleet_dialog;
+mod fleet_strip;
 mod half_open;
 mod header;
 mod help;
@@ -169,7 +172,19 @@ pub fn draw(
     chrome: &Chrome,
     keys: &KeyTable,
 ) {
-    let area = frame.area();
+    draw_in(frame, frame.area(), app, edit, message, chrome, keys);
+}
+
+/// As `draw`, within `area` (the fleet monitor keeps a line above it).
+pub fn draw_in(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    edit: &Editing,
+    message: Option<&Message>,
+    chrome: &Chrome,
+    keys: &KeyTable,
+) {
     let Some(a) = areas(area, app, edit) else {
         too_small(frame, area);
         return;
@@ -219,4 +234,39 @@ fn too_small(frame: &mut Frame, area: Rect) {
             .style(Style::default().fg(Color::Yellow)),
         r,
     );
+}
+
+/// The fleet monitor's line above each director's screen.
+pub fn draw_fleet_strip(
+    frame: &mut Frame,
+    area: Rect,
+    directors: &[(
+        &crate::fleet::DirectorName,
+        crate::app::fleet_health::Health,
+    )],
+    current: usize,
+    differences: Option<usize>,
+    palette: &Palette,
+) {
+    fleet_strip::draw(frame, area, directors, current, differences, palette);
+}
+
+/// The fleet's differences view over `area`.
+pub fn draw_differences(
+    frame: &mut Frame,
+    area: Rect,
+    view: &crate::app::view::differences::DifferencesView,
+    palette: &Palette,
+) {
+    differences::draw(frame, area, view, palette);
+}
+
+/// The fleet's "to all" dialog over `area`.
+pub fn draw_fleet_dialog(
+    frame: &mut Frame,
+    area: Rect,
+    dialog: &crate::app::fleet_change::FleetDialog,
+    palette: &Palette,
+) {
+    fleet_dialog::draw(frame, area, dialog, palette);
 }

@@ -119,6 +119,10 @@ pub struct Args {
     #[arg(long, value_name = "N", requires = "demo", allow_negative_numbers = true, value_parser = parse_seed)]
     pub demo_seed: Option<u64>,
 
+    /// Watch N demo directors (2 to 8) in one fleet monitor; the last one's table differs
+    #[arg(long, value_name = "N", requires = "demo", conflicts_with = "batch", value_parser = parse_demo_directors)]
+    pub demo_directors: Option<usize>,
+
     /// History kept for sparklines, in seconds (default 300)
     #[arg(long, value_name = "SECONDS", allow_negative_numbers = true, value_parser = parse_history)]
     pub history: Option<u64>,
@@ -247,6 +251,13 @@ fn parse_seed(s: &str) -> Result<u64, String> {
     })
 }
 
+fn parse_demo_directors(s: &str) -> Result<usize, String> {
+    whole_number(s, 2..=8, || {
+        format!("demo directors must be between 2 and 8, not {s}")
+    })
+    .map(|n| n as usize)
+}
+
 /// A whole number in `range`; a negative one is out of range, anything else
 /// that is not a u64 keeps std's reason (`invalid digit`, `too large`).
 fn whole_number(
@@ -347,6 +358,10 @@ mod tests {
             vec!["lvstop", "--format", "xml"],
             vec!["lvstop", "--demo-seed", "4"],
             vec!["lvstop", "--history", "5"],
+            vec!["lvstop", "--demo-directors", "3"],
+            vec!["lvstop", "--demo", "--demo-directors", "1"],
+            vec!["lvstop", "--demo", "--demo-directors", "9"],
+            vec!["lvstop", "--demo", "-b", "--demo-directors", "3"],
         ] {
             let e = Args::try_parse_from(&bad).unwrap_err();
             assert_ne!(e.kind(), clap::error::ErrorKind::DisplayHelp, "{bad:?}");
@@ -354,5 +369,8 @@ mod tests {
         }
         let e = Args::try_parse_from(["lvstop", "-d", "0"]).unwrap_err();
         assert!(e.to_string().contains("between 0.1 and 3600"), "{e}");
+        let e = Args::try_parse_from(["lvstop", "--demo", "--demo-directors", "9"]).unwrap_err();
+        assert!(e.to_string().contains("--demo-directors"), "{e}");
+        assert!(e.to_string().contains("between 2 and 8"), "{e}");
     }
 }

@@ -8,6 +8,7 @@ mod completions;
 mod conn_filter;
 pub mod conn_json;
 mod connections;
+mod demo_fleet;
 mod listing;
 mod manual;
 mod metrics;
@@ -146,6 +147,9 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         );
     }
     let mut options = monitor_options(&args)?;
+    if let Some(n) = args.demo_directors {
+        return demo_fleet::run(&args, n, options, clock);
+    }
     if let Some(path) = &args.replay {
         let recording = replay::open(path)?;
         replay::bounds(&recording, path)?;
@@ -210,12 +214,22 @@ fn editor(
     backend: Box<dyn Backend>,
     clock: Arc<dyn Clock>,
 ) -> Editor<Box<dyn Backend>> {
-    let path = args
-        .journal
+    Editor::new(
+        backend,
+        journal_path(args),
+        clock,
+        namespace(args),
+        crate::output::rule,
+    )
+}
+
+/// --journal, or the default under $XDG_STATE_HOME or $HOME; a path that
+/// names why there is none otherwise (changes are refused with it).
+fn journal_path(args: &Args) -> PathBuf {
+    args.journal
         .clone()
         .or_else(Journal::default_path)
-        .unwrap_or_else(|| PathBuf::from("(no --journal, $XDG_STATE_HOME or $HOME)"));
-    Editor::new(backend, path, clock, namespace(args), crate::output::rule)
+        .unwrap_or_else(|| PathBuf::from("(no --journal, $XDG_STATE_HOME or $HOME)"))
 }
 
 /// Defaults, then the configuration file, then the command line.

@@ -14,6 +14,7 @@
 //! a refusal's answer is `{"refused":{"message":"..","errno":17}}`.
 
 mod drain;
+mod fleet;
 mod read;
 mod record;
 mod time;
@@ -22,6 +23,7 @@ mod user;
 pub use drain::{
     open_drains, DrainEnd, DrainEvent, DrainKind, DrainOptions, DrainRecord, OpenDrain,
 };
+pub use fleet::{DirectorOutcome, FleetChange, FleetKind, FleetOutcome, FleetRecord};
 pub use read::Readback;
 pub use record::{Answer, Entry, Outcome, Record, Stage, State};
 pub use time::stamp;
@@ -198,6 +200,11 @@ impl Journal {
 
     /// Appends one drain-watch line, as `append` does a change's.
     pub fn append_drain(&mut self, record: &DrainRecord) -> Result<(), JournalError> {
+        self.append_line(record)
+    }
+
+    /// Appends one fleet-operation line, as `append` does a change's.
+    pub fn append_fleet(&mut self, record: &FleetRecord) -> Result<(), JournalError> {
         self.append_line(record)
     }
 }

@@ -5,6 +5,7 @@ use std::io;
 use std::path::Path;
 
 use super::drain::DrainRecord;
+use super::fleet::FleetRecord;
 use super::record::{Entry, Record, Stage};
 
 /// What reading the journal found.
@@ -15,6 +16,8 @@ pub struct Readback {
     pub damaged_lines: Vec<usize>,
     /// Drain-watch lines, in the order written.
     pub drains: Vec<DrainRecord>,
+    /// Fleet-operation lines (a change sent to several directors), in order.
+    pub fleet: Vec<FleetRecord>,
 }
 
 pub fn read(path: &Path) -> io::Result<Readback> {
@@ -27,6 +30,7 @@ pub fn parse(bytes: &[u8]) -> Readback {
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut damaged_lines = Vec::new();
     let mut drains = Vec::new();
+    let mut fleet = Vec::new();
     for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -34,9 +38,12 @@ pub fn parse(bytes: &[u8]) -> Readback {
         let record: Record = match serde_json::from_slice(line) {
             Ok(r) => r,
             Err(_) => {
-                match serde_json::from_slice::<DrainRecord>(line) {
-                    Ok(d) => drains.push(d),
-                    Err(_) => damaged_lines.push(i + 1),
+                if let Ok(d) = serde_json::from_slice::<DrainRecord>(line) {
+                    drains.push(d);
+                } else if let Ok(f) = serde_json::from_slice::<FleetRecord>(line) {
+                    fleet.push(f);
+                } else {
+                    damaged_lines.push(i + 1);
                 }
                 continue;
             }
@@ -58,5 +65,6 @@ pub fn parse(bytes: &[u8]) -> Readback {
         entries,
         damaged_lines,
         drains,
+        fleet,
     }
 }

@@ -11,6 +11,10 @@ mod director_tests;
 mod drain_tests;
 #[cfg(test)]
 mod edit_tests;
+pub mod fleet;
+mod fleet_loop;
+#[cfg(test)]
+mod fleet_tests;
 #[cfg(test)]
 mod help_tests;
 mod monitor;
@@ -42,6 +46,7 @@ use crate::keys::KeyTable;
 use crate::poll::{Access, Owner};
 
 pub use config::Config;
+pub use fleet_loop::run_fleet_loop;
 pub use monitor::Monitor;
 pub use terminal::{Crossterm, Guard, Screen};
 
@@ -98,6 +103,31 @@ pub fn run_monitor_with(
     let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
         t.clear()?;
         run_loop(&mut t, &mut CrosstermInput, access, &options, clock)
+    });
+    guard.leave()?;
+    result
+}
+
+/// Runs the fleet monitor over several directors on the process's
+/// terminal until the operator quits, restoring it on every way out.
+pub fn run_fleet_monitor(
+    directors: Vec<(crate::fleet::DirectorName, Access)>,
+    options: MonitorOptions,
+    journal: Option<std::path::PathBuf>,
+    clock: Arc<dyn Clock>,
+) -> std::io::Result<()> {
+    let guard = Guard::enter(Arc::new(Crossterm))?;
+    let _signals = signals::restore_on_signals(guard.restorer())?;
+    let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
+        t.clear()?;
+        run_fleet_loop(
+            &mut t,
+            &mut CrosstermInput,
+            directors,
+            &options,
+            journal,
+            clock,
+        )
     });
     guard.leave()?;
     result

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crossterm::event::Event as Input;
 use ratatui::backend::Backend;
 use ratatui::layout::Rect;
-use ratatui::Terminal;
+use ratatui::{Frame, Terminal};
 
 use crate::app::editing::dialog::DrainDialog;
 use crate::app::editing::{
@@ -292,6 +292,14 @@ impl Monitor {
     pub fn render<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> Result<(), B::Error> {
         let size = terminal.size()?;
         let size = Rect::new(0, 0, size.width, size.height);
+        self.prepare(size);
+        terminal.draw(|f| self.draw(f, size))?;
+        Ok(())
+    }
+
+    /// Lays the screen out in `size` before a frame: how many rows fit,
+    /// the tuning mode's row still there, the status line's time up.
+    pub fn prepare(&mut self, size: Rect) {
         let areas = canvas::areas(size, &self.app, &self.edit);
         if let Some(a) = &areas {
             // PgUp/PgDn in the journal pane move by what it shows.
@@ -303,9 +311,19 @@ impl Monitor {
         // Polls may have removed the real server being tuned.
         self.check_tuning();
         self.status.expire(self.clock.now());
+    }
+
+    /// Draws the monitor in `area`, as laid out by `prepare`.
+    pub fn draw(&self, frame: &mut Frame, area: Rect) {
         let message = self.status.message();
-        terminal
-            .draw(|f| canvas::draw(f, &self.app, &self.edit, message, &self.chrome, &self.keys))?;
-        Ok(())
+        canvas::draw_in(
+            frame,
+            area,
+            &self.app,
+            &self.edit,
+            message,
+            &self.chrome,
+            &self.keys,
+        );
     }
 }

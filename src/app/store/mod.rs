@@ -8,6 +8,7 @@ mod connections;
 mod director;
 mod row;
 mod settings;
+mod table;
 #[cfg(test)]
 mod tests;
 

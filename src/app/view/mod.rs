@@ -4,8 +4,10 @@
 
 mod conn_pane;
 pub mod connections;
+pub mod differences;
 pub mod drain;
 pub mod lists;
+mod reveal;
 pub mod settings;
 
 use std::collections::HashSet;
