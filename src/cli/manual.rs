@@ -46,7 +46,11 @@ pub fn write(command: Option<&str>, out: &mut dyn Write) -> Result<(), Error> {
             .ok_or_else(|| Error::NoSuchCommand(name.to_string()))?,
     };
     let mut page = Vec::new();
-    Man::new(cmd).section(SECTION).render(&mut page)?;
+    // Every page's footer names lvstop and its version (a subcommand has none of its own).
+    Man::new(cmd)
+        .section(SECTION)
+        .source(format!("lvstop {}", env!("CARGO_PKG_VERSION")))
+        .render(&mut page)?;
     out.write_all(&page)?;
     out.flush()?;
     Ok(())
@@ -86,7 +90,9 @@ mod tests {
         assert!(!names.contains(&"lvstop-help".to_string()));
         for name in &names[1..] {
             let sub = name.strip_prefix("lvstop-").unwrap();
-            assert!(page(Some(sub)).contains(&format!(".TH {name} 8")), "{name}");
+            let p = page(Some(sub));
+            let title = format!(".TH {name} 8  \"lvstop {}\"", env!("CARGO_PKG_VERSION"));
+            assert!(p.contains(&title), "{name}: {p}");
         }
     }
 
