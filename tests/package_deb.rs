@@ -167,7 +167,7 @@ test -e /usr/share/man/man8/lvstop.8.gz || echo "removed: lvstop.8.gz"
 const SCRATCH_ROOT: &str = r#"
 set -e
 deb=$1
-ov=$(mktemp -d)
+ov=$3
 mount -t tmpfs tmpfs "$ov"
 mkdir "$ov/up" "$ov/work" "$ov/root"
 mount -t overlay overlay -o "lowerdir=/,upperdir=$ov/up,workdir=$ov/work" "$ov/root"
@@ -213,6 +213,9 @@ fn package_installs_and_removes_in_a_scratch_root() {
     let deb = package();
     let inside = deb.with_file_name("inside.sh");
     std::fs::write(&inside, INSIDE).unwrap();
+    // The overlay's tmpfs is mounted on it only inside the namespace: on the host it stays empty.
+    let mount_point = deb.with_file_name("scratch-root");
+    std::fs::create_dir_all(&mount_point).unwrap();
     let out = run(Command::new("unshare")
         .args([
             "--mount",
@@ -223,7 +226,8 @@ fn package_installs_and_removes_in_a_scratch_root() {
             "scratch-root",
         ])
         .arg(deb)
-        .arg(&inside));
+        .arg(&inside)
+        .arg(&mount_point));
     let version = binary_version();
     let mut want = vec![
         "path: /usr/sbin/lvstop".to_string(),
