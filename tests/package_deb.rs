@@ -36,6 +36,18 @@ fn binary_version() -> String {
     v.trim().strip_prefix("lvstop ").unwrap().to_string()
 }
 
+const FIXTURE_UNIT: &str = "lvstop-package-test.service";
+const FIXTURE: &str = "[Unit]
+Description=lvstop package test: a unit written for a hand install
+Documentation=man:lvstop(1)
+
+[Service]
+ExecStart=/usr/bin/lvstop -b -n 1
+
+[Install]
+WantedBy=multi-user.target
+";
+
 /// The .deb, built once per test binary from the lvstop this build made.
 fn package() -> &'static Path {
     static DEB: OnceLock<PathBuf> = OnceLock::new();
@@ -43,9 +55,25 @@ fn package() -> &'static Path {
         // In target/, replaced by the next run, rather than left behind in /tmp.
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("package-deb");
         let _ = std::fs::remove_dir_all(&out);
+        let assets = out.join("assets");
+        std::fs::create_dir_all(&assets).unwrap();
+        // The repository's units, and one written for a hand install (/usr/bin, lvstop(1)) that the
+        // package must point at its own /usr/sbin/lvstop and lvstop(8).
+        for unit in std::fs::read_dir(repo().join("assets")).unwrap() {
+            let path = unit.unwrap().path();
+            if path
+                .extension()
+                .is_some_and(|e| e == "service" || e == "timer")
+            {
+                std::fs::copy(&path, assets.join(path.file_name().unwrap())).unwrap();
+            }
+        }
+        std::fs::write(assets.join(FIXTURE_UNIT), FIXTURE).unwrap();
         let printed = run(Command::new(repo().join("tools/package-deb"))
             .args(["--binary", env!("CARGO_BIN_EXE_lvstop"), "--out"])
-            .arg(&out));
+            .arg(&out)
+            .arg("--assets")
+            .arg(&assets));
         let deb = PathBuf::from(printed.trim());
         let want = format!("lvstop_{}-1_", binary_version());
         assert!(
@@ -109,6 +137,10 @@ fn package_shows_its_fields_and_files() {
         ("-rw-r--r--", "./usr/share/doc/lvstop/copyright"),
         ("-rw-r--r--", "./usr/share/doc/lvstop/changelog.Debian.gz"),
         ("-rw-r--r--", "./usr/share/lintian/overrides/lvstop"),
+        (
+            "-rw-r--r--",
+            "./usr/lib/systemd/system/lvstop-package-test.service",
+        ),
     ] {
         assert!(
             files.contains(&(mode, path)),
@@ -158,6 +190,7 @@ bash --norc -c '. /usr/share/bash-completion/bash_completion; _completion_loader
   COMP_WORDS=(lvstop --for); COMP_CWORD=1; _lvstop lvstop --for lvstop; echo "bash-flag: ${COMPREPLY[*]}"'
 zsh -f -c 'autoload -U compinit; compinit -u -D; print -r -- "zsh: ${_comps[lvstop]}"'
 XDG_CONFIG_HOME=/tmp/fish XDG_DATA_HOME=/tmp/fish fish -c 'complete -C "lvstop --for"' | sed 's/^/fish: /'
+grep -E '^(ExecStart|Documentation)=' /usr/lib/systemd/system/lvstop-package-test.service | sed 's/^/unit: /'
 dpkg -r lvstop >dpkg-r.log 2>&1 || { cat dpkg-r.log; exit 1; }
 test -e /usr/sbin/lvstop || echo "removed: /usr/sbin/lvstop"
 test -e /usr/share/man/man8/lvstop.8.gz || echo "removed: lvstop.8.gz"
@@ -238,6 +271,8 @@ fn package_installs_and_removes_in_a_scratch_root() {
         "fish: --format\tBatch output format".into(),
         "removed: /usr/sbin/lvstop".into(),
         "removed: lvstop.8.gz".into(),
+        "unit: Documentation=man:lvstop(8)".into(),
+        "unit: ExecStart=/usr/sbin/lvstop -b -n 1".into(),
     ];
     for page in ["lvstop", "lvstop-apply", "lvstop-completions", "lvstop-man"] {
         want.push(format!("man: {page} /usr/share/man/man8/{page}.8.gz"));
