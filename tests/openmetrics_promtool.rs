@@ -105,6 +105,13 @@ fn every_golden_table_passes_promtool() {
         let snapshot = table.snapshot().unwrap();
         let dests: usize = snapshot.services.iter().map(|e| e.dests.len()).sum();
         assert!(dests > 10, "{rules}: {dests} real servers");
+        // An alert on every real server.
+        let alerts: HashMap<_, _> = snapshot
+            .services
+            .iter()
+            .flat_map(|e| e.dests.iter().map(|d| (e.service.key, d.key())))
+            .map(|k| (k, ("at_limit", "critical")))
+            .collect();
         // Two states with entries on every real server, one named as no kernel would.
         let states: HashMap<_, _> = snapshot
             .services
@@ -122,6 +129,7 @@ fn every_golden_table_passes_promtool() {
             sink.set_extras(Extras {
                 daemons: Some(daemons.clone()),
                 conn_states: Some(states.clone()),
+                alerts: Some(alerts.clone()),
             });
             let text = render(&mut sink, &snapshot, SystemTime::now());
             let (ok, said) = promtool(&text);
@@ -129,9 +137,10 @@ fn every_golden_table_passes_promtool() {
                 ok,
                 "{rules}, netns {netns:?}: promtool said\n{said}\n{text}"
             );
-            // 13 series per service and 17 + 2 states per real server: none merged away.
+            // 13 series per service and 17 + 2 states + 1 alert per real server, and the
+            // alerts' count: none merged away.
             let samples = text.lines().filter(|l| !l.starts_with('#')).count();
-            let want = 3 + 3 + 13 * snapshot.services.len() + 19 * dests;
+            let want = 3 + 3 + 1 + 13 * snapshot.services.len() + 20 * dests;
             assert_eq!(samples, want, "{rules}");
         }
     }

@@ -16,6 +16,7 @@ pub fn extras(reader: &mut dyn Reader) -> Extras {
     Extras {
         daemons: reader.daemons().ok(),
         conn_states: None,
+        alerts: None,
     }
 }
 

@@ -4,6 +4,7 @@
 mod apply;
 mod args;
 mod batch;
+mod batch_alerts;
 mod completions;
 mod conn_filter;
 pub mod conn_json;

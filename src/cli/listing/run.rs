@@ -13,6 +13,7 @@ use crate::output::{self, director, text, ServiceTextSink, TextOptions, TextSink
 
 use super::super::args::{Args, Format};
 use super::super::batch::{self, BatchError};
+use super::super::batch_alerts::BatchAlerts;
 use super::super::connections::ConnBatch;
 use super::super::metrics;
 use super::super::stream::{Stream, StreamError};
@@ -36,17 +37,45 @@ pub fn print(
 /// kernel, or a recorded tick in a replay's export).
 pub fn reading(listing: Listing, args: &Args) -> Box<batch::Reading<'static>> {
     let json = args.format == Format::Json;
+    let walk = matches!(listing, Listing::Connections(_));
     match listing {
-        Listing::Services { only, .. } if args.format == Format::OpenMetrics => {
+        Listing::Services {
+            only: Some(key), ..
+        } if args.format == Format::OpenMetrics => {
             let mut sink = OpenMetricsSink::new(args.netns.as_deref().unwrap_or(""));
             Box::new(move |stream, reader, at| {
                 sink.set_extras(metrics::extras(reader));
-                match &only {
-                    None => stream.reading(reader, &mut sink, at),
-                    Some(key) => stream
-                        .service_reading(reader, key, &mut sink, at)
-                        .map_err(|e| no_such_service(e, key)),
-                }
+                stream
+                    .service_reading(reader, &key, &mut sink, at)
+                    .map_err(|e| no_such_service(e, &key))
+            })
+        }
+        // The whole table, with -c its entries by state, and the monitor's
+        // alerts judged over the readings so far (on the reading's own
+        // time, so a replay's export judges them as they were).
+        Listing::Services { only: None, .. } | Listing::Connections(_)
+            if args.format == Format::OpenMetrics =>
+        {
+            let mut sink = OpenMetricsSink::new(args.netns.as_deref().unwrap_or(""));
+            let mut alerts = BatchAlerts::default();
+            Box::new(move |stream, reader, at| {
+                let snapshot = reader.snapshot().map_err(StreamError::Backend)?;
+                let estimator = reader.estimator_running();
+                let mut extras = if walk {
+                    let (extras, malformed) = metrics::extras_with_connections(reader, &snapshot)
+                        .map_err(StreamError::Backend)?;
+                    if malformed > 0 {
+                        eprintln!("lvstop: {malformed} line(s) of the connection table could not be understood and were not counted");
+                    }
+                    extras
+                } else {
+                    metrics::extras(reader)
+                };
+                let since_epoch = at.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+                extras.alerts = Some(alerts.judge(&snapshot, since_epoch, estimator));
+                sink.set_extras(extras);
+                output::sink::feed(&mut sink, &snapshot, at, stream.buffer());
+                stream.finish()
             })
         }
         Listing::Services { view, only: None } => {
@@ -74,20 +103,6 @@ pub fn reading(listing: Listing, args: &Args) -> Box<batch::Reading<'static>> {
                 stream
                     .service_reading(reader, &key, sink.as_mut(), at)
                     .map_err(|e| no_such_service(e, &key))
-            })
-        }
-        Listing::Connections(_) if args.format == Format::OpenMetrics => {
-            let mut sink = OpenMetricsSink::new(args.netns.as_deref().unwrap_or(""));
-            Box::new(move |stream, reader, at| {
-                let snapshot = reader.snapshot().map_err(StreamError::Backend)?;
-                let (extras, malformed) = metrics::extras_with_connections(reader, &snapshot)
-                    .map_err(StreamError::Backend)?;
-                if malformed > 0 {
-                    eprintln!("lvstop: {malformed} line(s) of the connection table could not be understood and were not counted");
-                }
-                sink.set_extras(extras);
-                output::sink::feed(&mut sink, &snapshot, at, stream.buffer());
-                stream.finish()
             })
         }
         Listing::Connections(filter) => {

@@ -666,6 +666,8 @@ fn openmetrics_is_the_whole_table_or_one_service_through_its_sink() {
     let mut sink = OpenMetricsSink::new("");
     sink.set_extras(Extras {
         daemons: Some(daemons()),
+        // One reading judges no alert: the count, no alert.
+        alerts: Some(Default::default()),
         ..Extras::default()
     });
     let whole = crate::output::sink::render(&mut sink, &snapshot(), at);
@@ -674,6 +676,7 @@ fn openmetrics_is_the_whole_table_or_one_service_through_its_sink() {
         whole
     );
     assert!(whole.contains(r#"lvstop_sync_daemon_up{netns="",role="backup"} 1"#));
+    assert!(whole.contains("lvstop_alerts{netns=\"\"} 0\n"));
     let one = printed(&[
         "-b",
         "-n",

@@ -66,8 +66,11 @@ pub const BACKEND_STATS: usize = 25;
 
 /// Connection entries by state, when the connection table was walked (-c).
 pub const BACKEND_BY_STATE: usize = 35;
+/// The monitor's alerts, when judged over consecutive readings.
+pub const ALERTS: usize = 36;
+pub const BACKEND_ALERT: usize = 37;
 
-pub const FAMILIES: [Family; 36] = [
+pub const FAMILIES: [Family; 38] = [
     gauge(
         "lvstop_ipvs_info",
         "IPVS is readable; the version label is the kernel's IPVS version. Always 1.",
@@ -208,6 +211,14 @@ pub const FAMILIES: [Family; 36] = [
     gauge(
         "lvstop_backend_connections_by_state",
         "Connection entries to the real server in that state, templates apart (states with entries only).",
+    ),
+    gauge(
+        "lvstop_alerts",
+        "Real servers with one of the monitor's alerts raised.",
+    ),
+    gauge(
+        "lvstop_backend_alert",
+        "The monitor's worst alert raised on the real server, its kind and severity. Always 1.",
     ),
 ];
 

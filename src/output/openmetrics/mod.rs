@@ -38,7 +38,12 @@ pub struct Extras {
     /// Connection entries by state per real server, when the connection
     /// table was walked (`None`: no series). Templates are not counted.
     pub conn_states: Option<ConnStates>,
+    /// The monitor's alerts raised on real servers, when judged (`None`: no series).
+    pub alerts: Option<RaisedAlerts>,
 }
+
+/// The alert raised on a real server: its kind and severity, in words.
+pub type RaisedAlerts = HashMap<(ServiceKey, DestKey), (&'static str, &'static str)>;
 
 /// Entries by state (the kernel's word, its count) per service and real server.
 pub type ConnStates = HashMap<(ServiceKey, DestKey), Vec<(String, u64)>>;
@@ -190,6 +195,15 @@ impl Sink for OpenMetricsSink {
                 let f = family::BACKEND_STATS + i;
                 sample(&mut s[f], f, dl, v);
             }
+            let raised = self.extras.alerts.as_ref();
+            if let Some((kind, severity)) = raised.and_then(|m| m.get(&(service.key, d.key()))) {
+                let mut labels = dl.clone();
+                Labels::on(&mut labels)
+                    .with("kind", |o| o.extend_from_slice(kind.as_bytes()))
+                    .with("severity", |o| o.extend_from_slice(severity.as_bytes()));
+                let f = family::BACKEND_ALERT;
+                sample(&mut s[f], f, &labels, 1);
+            }
             let states = self.extras.conn_states.as_ref();
             for (state, n) in states
                 .and_then(|m| m.get(&(service.key, d.key())))
@@ -212,6 +226,10 @@ impl Sink for OpenMetricsSink {
             &netns,
             self.services,
         );
+        if let Some(raised) = &self.extras.alerts {
+            let f = family::ALERTS;
+            sample(&mut self.samples[f], f, &netns, raised.len() as u64);
+        }
         if let Some(daemons) = &self.extras.daemons {
             for role in [SyncRole::Master, SyncRole::Backup] {
                 let mut labels = netns.clone();

@@ -271,3 +271,30 @@ fn connection_states_when_the_table_was_walked() {
         .collect();
     assert_eq!(got, want, "{text}");
 }
+
+#[test]
+fn alerts_when_judged() {
+    let mut sink = OpenMetricsSink::new("");
+    let text = render(&mut sink, &table(), SystemTime::UNIX_EPOCH);
+    assert!(!text.contains("lvstop_alerts"), "not judged, not listed");
+    let web = table().services[1].service.key;
+    let a = crate::model::DestKey {
+        addr: ip("10.1.0.1"),
+        port: 8080,
+    };
+    let mut raised = HashMap::new();
+    raised.insert((web, a), ("at_limit", "critical"));
+    sink.set_extras(Extras {
+        alerts: Some(raised),
+        ..Extras::default()
+    });
+    let text = render(&mut sink, &table(), SystemTime::UNIX_EPOCH);
+    let at = r#"netns="",proto="TCP",local_address="192.0.2.10",local_port="80",local_mark="",family="inet",remote_address="10.1.0.1",remote_port="8080""#;
+    assert!(
+        lines(&text).contains(&r#"lvstop_alerts{netns=""} 1"#),
+        "{text}"
+    );
+    let want = format!(r#"lvstop_backend_alert{{{at},kind="at_limit",severity="critical"}} 1"#);
+    assert!(lines(&text).contains(&want.as_str()), "{text}");
+    assert_eq!(text.matches("lvstop_backend_alert{").count(), 1, "{text}");
+}
