@@ -36,6 +36,12 @@
 //!                                   into the view's summary
 //!   bench conns-sampled N plain|origin
 //!                                   its read of the first N entries
+//!   bench fleet-tui-memory N S D SECONDS QUIET
+//!                                   the fleet monitor over N S x D tables
+//!                                   served from memory (no kernel)
+//!   bench fleet-tui N PREFIX SECONDS QUIET
+//!                                   the fleet monitor over the tables of
+//!                                   namespaces PREFIX1 … PREFIXn
 //!   bench tui-conns SECONDS QUIET view|noview
 //!                                   as tui, the connections view opened
 //!                                   by its key first (view) or not
@@ -44,6 +50,7 @@ mod batch;
 mod build;
 mod conn_parse;
 mod conns;
+mod fleet;
 mod floor;
 mod frame_times;
 mod measure;
@@ -72,6 +79,37 @@ fn main() {
     };
     if args.first().map(String::as_str) == Some("history") {
         return history(num(1) as u32, num(2) as u32, num(3));
+    }
+    // The fleet monitor over N tables served from memory (the UI's own
+    // cost), or over the kernel tables of namespaces PREFIX1 … PREFIXn.
+    if args.first().map(String::as_str) == Some("fleet-tui-memory") {
+        let (n, s, d) = (num(1) as usize, num(2) as u32, num(3) as u32);
+        let directors = (1..=n)
+            .map(|i| {
+                let name = lvstop::fleet::DirectorName(format!("lb{i}"));
+                let table = Box::new(memory::table(s, d)) as Box<dyn Reader>;
+                (name, lvstop::poll::Access::ReadOnly(table))
+            })
+            .collect();
+        return fleet::run(directors, num(4), num(5));
+    }
+    if args.first().map(String::as_str) == Some("fleet-tui") {
+        let (n, prefix) = (
+            num(1) as usize,
+            args.get(2).cloned().unwrap_or_else(|| usage()),
+        );
+        let directors = (1..=n)
+            .map(|i| {
+                let ns = format!("{prefix}{i}");
+                let client = Client::open(Some(&ns)).unwrap_or_else(|e| fail(&e.to_string()));
+                let name = lvstop::fleet::DirectorName(ns);
+                (
+                    name,
+                    lvstop::poll::Access::ReadOnly(Box::new(client) as Box<dyn Reader>),
+                )
+            })
+            .collect();
+        return fleet::run(directors, num(3), num(4));
     }
     if args.first().map(String::as_str) == Some("tui-memory") {
         let quiet = if args.len() > 4 { num(4) } else { 30 };
@@ -176,7 +214,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET | fleet-tui N NETNS_PREFIX SECONDS QUIET"
     );
     std::process::exit(2)
 }

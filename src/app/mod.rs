@@ -9,6 +9,7 @@ pub mod drain;
 pub mod editing;
 #[cfg(test)]
 mod filter_tests;
+pub mod fleet_across;
 pub mod fleet_change;
 pub mod fleet_health;
 pub mod history;

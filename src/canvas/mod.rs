@@ -2,6 +2,7 @@
 //! here reads the clock or the backend; everything comes from `App` and
 //! `Chrome`.
 
+mod across;
 mod alerts;
 mod bars;
 mod connections;
@@ -269,4 +270,14 @@ pub fn draw_fleet_dialog(
     palette: &Palette,
 ) {
     fleet_dialog::draw(frame, area, dialog, palette);
+}
+
+/// The fleet grouped by virtual service over `area`, from row `first`.
+pub fn draw_across(
+    frame: &mut Frame,
+    area: Rect,
+    rows: &[crate::app::fleet_across::AcrossRow],
+    first: usize,
+) {
+    across::draw(frame, area, rows, first);
 }

@@ -41,6 +41,8 @@ pub struct FleetMonitor {
     pub differences: DifferencesView,
     /// A poll came since the differences were last computed.
     tables_changed: bool,
+    /// `V`: the services across directors, from this row (None: closed).
+    pub across: Option<usize>,
     /// The "to all" dialog while open.
     pub dialog: Option<FleetDialog>,
     /// The "to all" change sent, its answers coming in.
@@ -63,6 +65,7 @@ impl FleetMonitor {
             current: 0,
             differences: DifferencesView::default(),
             tables_changed: true,
+            across: None,
             dialog: None,
             pending: None,
             outbox: Vec::new(),
@@ -299,6 +302,9 @@ impl FleetMonitor {
             if self.differences.is_open() {
                 return self.differences_key(k);
             }
+            if let Some(first) = self.across {
+                return self.across_key(first, k);
+            }
             if !self.captured() && self.fleet_key(k) {
                 return;
             }
@@ -318,6 +324,7 @@ impl FleetMonitor {
                 self.differences.open();
             }
             KeyCode::Char('=') => self.open_fleet_dialog(),
+            KeyCode::Char('V') => self.across = Some(0),
             _ => return false,
         }
         true
@@ -337,6 +344,27 @@ impl FleetMonitor {
             }
             _ => {}
         }
+    }
+
+    fn across_key(&mut self, first: usize, k: &KeyEvent) {
+        self.across = match k.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(first.saturating_sub(1)),
+            KeyCode::Down | KeyCode::Char('j') => Some(first + 1),
+            KeyCode::PageUp => Some(first.saturating_sub(10)),
+            KeyCode::PageDown => Some(first + 10),
+            KeyCode::Esc | KeyCode::Char('V') | KeyCode::Char('q') => None,
+            _ => Some(first),
+        };
+    }
+
+    /// The services across directors, summed (the `V` view's rows).
+    pub fn across_rows(&self) -> Vec<crate::app::fleet_across::AcrossRow> {
+        let stores: Vec<_> = self
+            .members
+            .iter()
+            .map(|m| (&m.name, m.monitor.app.store()))
+            .collect();
+        crate::app::fleet_across::across(&stores)
     }
 
     /// Enter in the differences view: the row on the director on screen if
@@ -375,17 +403,29 @@ impl FleetMonitor {
             m.monitor.prepare(below);
         }
         self.size = size;
+        // Computed only while shown: it walks every director's services.
+        let across = self.across.map(|first| {
+            let rows = self.across_rows();
+            let first = first.min(rows.len().saturating_sub(1));
+            (rows, first)
+        });
+        if let Some((_, first)) = &across {
+            self.across = Some(*first);
+        }
         let health = self.health();
         let current = self.current;
         let count = self.differences.count();
-        let monitor = &self.members[current].monitor;
         let differences = &self.differences;
         let palette = &self.palette;
         let dialog = &self.dialog;
+        let monitor = &self.members[current].monitor;
         terminal.draw(|f| {
             let strip = Rect::new(0, 0, size.width, STRIP.min(size.height));
             canvas::draw_fleet_strip(f, strip, &health, current, count, palette);
             monitor.draw(f, below);
+            if let Some((rows, first)) = &across {
+                canvas::draw_across(f, below, rows, *first);
+            }
             if differences.is_open() {
                 canvas::draw_differences(f, below, differences, palette);
             }

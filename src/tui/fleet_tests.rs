@@ -485,3 +485,30 @@ fn read_only_refuses_the_change_to_all() {
     rig.pump();
     assert!(rig.directors.iter().all(|d| d.table.changes().is_empty()));
 }
+
+#[test]
+fn v_shows_each_service_once_summed_with_each_directors_share() {
+    let mut rig = Rig::new(&["lb1", "lb2"]);
+    rig.keys("V");
+    let s = rig.screen();
+    assert!(s.contains("By virtual service across directors"), "{s}");
+    let first = rig.directors[0].table.inner().services[0].0.key;
+    let active = rig.fleet.members[0]
+        .monitor
+        .app
+        .store()
+        .service(&first)
+        .unwrap()
+        .active();
+    let name = crate::output::text::service_name(&first);
+    let line = s.lines().find(|l| l.contains(&name)).unwrap_or_default();
+    assert!(line.contains(&format!("{}", 2 * active)), "{line}");
+    let half = if active == 0 { 0 } else { 50 };
+    assert!(
+        line.contains(&format!("lb1 {active} ({half}%) │ lb2 {active} ({half}%)")),
+        "{line}"
+    );
+    assert_eq!(s.matches(&name).count(), 1, "{s}");
+    rig.key(KeyCode::Esc);
+    assert!(rig.fleet.across.is_none());
+}

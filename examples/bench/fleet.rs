@@ -1,0 +1,144 @@
+//! The fleet monitor headless (`tui::run_fleet_loop`, TestBackend 200x60):
+//! N directors, each its own owner thread, keys every 250 ms for SECONDS
+//! (Down, PageDown every 10th, Tab to the next director every 20th), then
+//! none for QUIET. The local lvstop's CPU per second over each phase and
+//! key-to-frame latency (the key's due time to the flush of the frame
+//! that shows it), as `tui` measures one director.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+
+use lvstop::clock::SystemClock;
+use lvstop::fleet::DirectorName;
+use lvstop::poll::Access;
+use lvstop::testkit::FrameObserved;
+use lvstop::tui::{run_fleet_loop, Input, MonitorOptions};
+
+use super::measure::proc_cpu;
+
+#[derive(Default)]
+struct Probe {
+    /// The due time of the key not yet shown.
+    pending: Option<Instant>,
+    latencies: Vec<Duration>,
+    frames: u64,
+    /// CPU and time when the quiet phase began, and at the quit.
+    quiet: Option<(Duration, Instant)>,
+    end: Option<(Duration, Instant)>,
+}
+
+struct Script {
+    start: Instant,
+    every: Duration,
+    until: Duration,
+    quiet: Duration,
+    sent: u32,
+    probe: Arc<Mutex<Probe>>,
+}
+
+impl Input for Script {
+    fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>> {
+        let due = self.start + self.every * (self.sent + 1);
+        let now = Instant::now();
+        if due > now {
+            std::thread::sleep(timeout.min(due - now));
+            if Instant::now() < due {
+                return Ok(None);
+            }
+        }
+        let at = due - self.start;
+        self.sent += 1;
+        let mut p = self.probe.lock().unwrap();
+        if at >= self.until && at < self.until + self.quiet {
+            if p.quiet.is_none() {
+                p.quiet = Some((proc_cpu(), Instant::now()));
+            }
+            let end = self.until + self.quiet;
+            self.sent = (end.as_nanos() / self.every.as_nanos()) as u32 - 1;
+            return Ok(None);
+        }
+        let code = if at >= self.until {
+            p.end = Some((proc_cpu(), Instant::now()));
+            KeyCode::Char('q')
+        } else if self.sent % 20 == 0 {
+            KeyCode::Tab
+        } else if self.sent % 10 == 0 {
+            KeyCode::PageDown
+        } else {
+            KeyCode::Down
+        };
+        p.pending.get_or_insert(due);
+        Ok(Some(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))))
+    }
+}
+
+/// Runs the fleet over `directors` and prints `fleet_*=` lines.
+pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64) {
+    let n = directors.len();
+    let probe = Arc::new(Mutex::new(Probe::default()));
+    let framed = probe.clone();
+    let backend = FrameObserved::new(200, 60, move || {
+        let mut p = framed.lock().unwrap();
+        p.frames += 1;
+        if let Some(due) = p.pending.take() {
+            p.latencies.push(due.elapsed());
+        }
+    });
+    let mut terminal = Terminal::new(backend).expect("terminal");
+    let options = MonitorOptions::default();
+    let start = Instant::now();
+    let mut script = Script {
+        start,
+        every: Duration::from_millis(250),
+        until: Duration::from_secs(seconds),
+        quiet: Duration::from_secs(quiet),
+        sent: 0,
+        probe: probe.clone(),
+    };
+    let cpu0 = proc_cpu();
+    run_fleet_loop(
+        &mut terminal,
+        &mut script,
+        directors,
+        &options,
+        None,
+        Arc::new(SystemClock::new()),
+    )
+    .expect("run_fleet_loop");
+    let wall = start.elapsed();
+    let cpu = proc_cpu().saturating_sub(cpu0);
+    let p = probe.lock().unwrap();
+    let mut lat = p.latencies.clone();
+    lat.sort();
+    let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
+    println!("fleet_directors={n}");
+    println!("fleet_wall_s={:.2}", wall.as_secs_f64());
+    println!(
+        "fleet_cpu_per_s={:.4}",
+        cpu.as_secs_f64() / wall.as_secs_f64()
+    );
+    if let (Some((c0, t0)), Some((c1, t1))) = (p.quiet, p.end) {
+        let keys = c0.saturating_sub(cpu0).as_secs_f64() / (t0 - start).as_secs_f64();
+        println!("fleet_keys_cpu_per_s={keys:.4}");
+        let q = c1.saturating_sub(c0).as_secs_f64() / (t1 - t0).as_secs_f64();
+        println!("fleet_quiet_cpu_per_s={q:.4}");
+    }
+    println!("fleet_frames={}", p.frames);
+    println!("fleet_keys={}", lat.len());
+    let pct = |q: f64| lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)));
+    println!(
+        "fleet_key_p50_ms={}",
+        ms(pct(0.5).copied().unwrap_or_default())
+    );
+    println!(
+        "fleet_key_p95_ms={}",
+        ms(pct(0.95).copied().unwrap_or_default())
+    );
+    println!(
+        "fleet_key_max_ms={}",
+        ms(lat.last().copied().unwrap_or_default())
+    );
+}
