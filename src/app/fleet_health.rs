@@ -25,6 +25,8 @@ pub enum Health {
         age: Option<Duration>,
         reason: String,
     },
+    /// Its backend gave up on it (a remote agent broke the protocol).
+    Bad { reason: String },
 }
 
 impl Health {
@@ -54,8 +56,9 @@ impl Health {
         }
     }
 
+    /// Stale or bad: drawn in the warning colour.
     pub fn is_stale(&self) -> bool {
-        matches!(self, Health::Stale { .. })
+        matches!(self, Health::Stale { .. } | Health::Bad { .. })
     }
 }
 

@@ -37,6 +37,11 @@ fn health_text(h: &Health) -> String {
         Health::Live { age, lag } => format!("{} ago, {}ms", secs(*age), lag.as_millis()),
         Health::Stale { age: Some(age), .. } => format!("STALE {}", secs(*age)),
         Health::Stale { age: None, .. } => "STALE".into(),
+        // The reason, cut short: the line has every director to show.
+        Health::Bad { reason } => format!(
+            "BAD: {}",
+            printable(reason).chars().take(40).collect::<String>()
+        ),
     }
 }
 

@@ -33,7 +33,14 @@ const STRIP: u16 = 1;
 pub struct Member {
     pub name: DirectorName,
     pub monitor: Monitor,
+    /// Its health as its backend knows it (a remote director's connection:
+    /// its reads answer with the last table even while it is stale), or
+    /// None to judge it from its polls.
+    pub status: Option<StatusSource>,
 }
+
+/// A director's health asked of its backend at each frame.
+pub type StatusSource = Box<dyn Fn() -> Health + Send>;
 
 pub struct FleetMonitor {
     pub members: Vec<Member>,
@@ -136,10 +143,11 @@ impl FleetMonitor {
         self.members
             .iter()
             .map(|m| {
-                (
-                    &m.name,
-                    Health::of(m.monitor.app.store().poll_status(), now),
-                )
+                let health = match &m.status {
+                    Some(source) => source(),
+                    None => Health::of(m.monitor.app.store().poll_status(), now),
+                };
+                (&m.name, health)
             })
             .collect()
     }

@@ -70,7 +70,11 @@ where
                 }
             }
         });
-        members.push(Member { name, monitor });
+        members.push(Member {
+            name,
+            monitor,
+            status: None,
+        });
         owners.push(owner);
     }
     drop(merged_tx);

@@ -12,6 +12,7 @@ use ratatui::Terminal;
 use super::fleet::{FleetMonitor, Member};
 use super::Monitor;
 use crate::app::editing::{Mode, Reply};
+use crate::app::fleet_health::Health;
 use crate::app::table::Row;
 use crate::app::{App, AppConfig};
 use crate::backend::{Backend, Error, ErrorKind};
@@ -90,6 +91,7 @@ impl Rig {
             members.push(Member {
                 name: DirectorName::new(*name),
                 monitor: Monitor::new(app, chrome, Mode::ReadWrite).with_clock(clock.clone()),
+                status: None,
             });
         }
         let fleet = FleetMonitor::new(members, Default::default(), clock.clone())
@@ -511,4 +513,22 @@ fn v_shows_each_service_once_summed_with_each_directors_share() {
     assert_eq!(s.matches(&name).count(), 1, "{s}");
     rig.key(KeyCode::Esc);
     assert!(rig.fleet.across.is_none());
+}
+
+#[test]
+fn a_backend_that_knows_its_health_says_it_over_the_polls() {
+    let mut rig = Rig::new(&["lb1", "lb2"]);
+    rig.fleet.members[1].status = Some(Box::new(|| Health::Stale {
+        age: Some(Duration::from_secs(12)),
+        reason: "ssh: connection refused".into(),
+    }));
+    rig.poll();
+    let top = rig.line(0);
+    assert!(top.contains("lb1 0.0s ago"), "{top}");
+    assert!(top.contains("lb2 STALE 12s"), "{top}");
+    rig.fleet.members[1].status = Some(Box::new(|| Health::Bad {
+        reason: "line too long\x1b[2J".into(),
+    }));
+    let top = rig.line(0);
+    assert!(top.contains("lb2 BAD: line too long?[2J"), "{top}");
 }
