@@ -56,6 +56,8 @@ pub struct Editor<B: Backend> {
     drained: HashMap<(ServiceKey, DestKey), u32>,
     /// Drain watches open, by real server: the id of each one's start line.
     watches: HashMap<(ServiceKey, DestKey), String>,
+    /// Journaled with each change: who asked for it over the agent protocol.
+    requested_by: Option<String>,
 }
 
 impl<B: Backend> Editor<B> {
@@ -82,7 +84,14 @@ impl<B: Backend> Editor<B> {
             undo: Vec::new(),
             drained: HashMap::new(),
             watches: HashMap::new(),
+            requested_by: None,
         }
+    }
+
+    /// Names who asks for the changes that follow, for the journal
+    /// (`lvstop agent`: the user the remote lvstop named); None: this user.
+    pub fn set_requested_by(&mut self, who: Option<String>) {
+        self.requested_by = who;
     }
 
     pub fn backend(&self) -> &B {
@@ -278,6 +287,7 @@ impl<B: Backend> Editor<B> {
         let ipvsadm = (self.ipvsadm)(&change);
         let (time, unix) = stamp(self.clock.wall());
         let (user, namespace) = (self.user.clone(), self.namespace.clone());
+        let requested_by = self.requested_by.clone();
         let journal = self.ensure_journal()?;
         let mut record = Record {
             record: Stage::Intent,
@@ -292,6 +302,7 @@ impl<B: Backend> Editor<B> {
             after: None,
             answer: None,
             undo_of,
+            requested_by,
         };
         if let Err(e) = journal.append(&record) {
             self.journal = Err(e.clone());

@@ -198,6 +198,7 @@ mod tests {
             after: None,
             answer: Some(Answer::Ok),
             undo_of: None,
+            requested_by: None,
         };
         j.append(&change).unwrap();
         let ended = DrainEvent::End {

@@ -84,6 +84,10 @@ pub struct Record {
     /// Set when this change was sent to undo the change with that id.
     #[serde(default)]
     pub undo_of: Option<String>,
+    /// Who asked for it from afar: set by `lvstop agent` to the user named
+    /// by the lvstop that sent the change over ssh (`alice@laptop`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_by: Option<String>,
 }
 
 /// An intent and its result, paired by id.

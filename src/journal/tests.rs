@@ -61,6 +61,7 @@ fn record(id: &str, stage: Stage, answer: Option<Answer>) -> Record {
         after: None,
         answer,
         undo_of: None,
+        requested_by: None,
     }
 }
 
