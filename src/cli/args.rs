@@ -152,6 +152,26 @@ pub struct Args {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
+    /// A director reached over ssh, running `lvstop agent` there (repeatable; --netns applies to each)
+    #[arg(long = "host", value_name = "[USER@]HOST[:PORT]")]
+    pub hosts: Vec<String>,
+
+    /// The directors of `[fleet.NAME]` in config.toml, reached over ssh
+    #[arg(long, value_name = "NAME", conflicts_with = "hosts")]
+    pub fleet: Option<String>,
+
+    /// With --host/--fleet: the ssh configuration file (ssh -F)
+    #[arg(long = "ssh-config", value_name = "PATH")]
+    pub ssh_config: Option<PathBuf>,
+
+    /// With --host/--fleet: the lvstop to run on each director (default `lvstop`)
+    #[arg(long = "remote-lvstop", value_name = "PATH")]
+    pub remote_lvstop: Option<String>,
+
+    /// Batch, several directors: print where their tables differ; exit 1 if they do, 0 if not, 2 on error
+    #[arg(long)]
+    pub diff: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -185,6 +205,13 @@ pub enum Command {
         #[arg(long, conflicts_with = "command")]
         list: bool,
     },
+    /// Run by lvstop over ssh (--host, --fleet): speaks the agent protocol on stdin and stdout.
+    ///
+    /// Reads this director's table every -d seconds (in --netns if given)
+    /// and applies the changes the remote lvstop sends through the journal,
+    /// as a local change is applied; --read-only refuses them.
+    /// docs/agent-protocol.md describes the protocol.
+    Agent,
 }
 
 impl Args {

@@ -1,6 +1,9 @@
 //! The command line: parse arguments, open the backend, run batch mode, the
 //! monitor or `apply`. `main.rs` only calls [`main`].
 
+mod agent;
+#[cfg(test)]
+mod agent_tests;
 mod apply;
 mod args;
 mod batch;
@@ -10,6 +13,8 @@ mod conn_filter;
 pub mod conn_json;
 mod connections;
 mod demo_fleet;
+mod fleet_batch;
+mod fleet_targets;
 mod listing;
 mod manual;
 mod metrics;
@@ -53,6 +58,14 @@ pub fn main() -> ExitCode {
             .error(clap::error::ErrorKind::ArgumentConflict, why)
             .exit(),
     };
+    let several = !args.hosts.is_empty() || args.fleet.is_some();
+    if args.diff && !(several && args.batch) {
+        eprintln!("lvstop: --diff compares directors in batch mode: add -b and two or more --host (or --fleet)");
+        return ExitCode::from(2);
+    }
+    if several && args.batch && args.command.is_none() {
+        return fleet_batch::main(&args, listing);
+    }
     match run(args, listing) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -110,6 +123,17 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
             return Err(format!("{why}; nothing was applied"));
         }
         return apply::run(&mut editor, &name, &changes);
+    }
+
+    if let Some(Command::Agent) = &args.command {
+        return run_agent(&args, clock);
+    }
+
+    if !args.hosts.is_empty() || args.fleet.is_some() {
+        // Checked now, so a bad --host is refused whatever else is asked.
+        fleet_targets::targets(&args)?;
+        fleet_targets::ssh_options(&args)?;
+        return Err("the monitor over several directors is not wired to --host/--fleet yet: list them with -b".into());
     }
 
     if args.output.is_some() && (!args.batch || args.command.is_some()) {
@@ -187,6 +211,29 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
     };
     crate::tui::run_monitor_with(access, options, clock)
         .map_err(|e| format!("the terminal failed: {e}"))
+}
+
+/// `lvstop agent`: the table of this director (or --netns, or --demo), read
+/// every -d seconds, over stdin and stdout.
+fn run_agent(args: &Args, clock: Arc<dyn Clock>) -> Result<(), String> {
+    let mut backend = open_backend(args, clock.clone()).map_err(|e| e.to_string())?;
+    if !args.demo {
+        // An agent outlives sockets as the monitor does.
+        let netns = args.netns.clone();
+        let open = move || Client::open(netns.as_deref()).map(|c| Box::new(c) as Box<dyn Backend>);
+        backend = Box::new(ResilientReader::new(backend, open, clock.clone()));
+    }
+    let access = if args.read_only {
+        agent::AgentAccess::ReadOnly(backend as Box<dyn crate::backend::Reader>)
+    } else {
+        agent::AgentAccess::ReadWrite(Box::new(editor(args, backend, clock.clone())))
+    };
+    let identity = agent::Identity {
+        host: host_name(),
+        netns: namespace(args),
+    };
+    let delay = Duration::from_secs_f64(args.delay.unwrap_or(1.0));
+    agent::run(access, identity, delay, clock)
 }
 
 /// The output's errors name --output themselves; stdout's are said here.

@@ -18,6 +18,10 @@
 //! quit = "Q"
 //! filter = "ctrl-f"
 //! help = "F2"
+//!
+//! [fleet.edge]       # `lvstop --fleet edge`: directors over ssh
+//! hosts = ["lb1", "ops@lb2:2222", { host = "lb3", netns = "director" }]
+//! netns = "vs"       # the namespace read on every host without its own
 //! ```
 
 use std::collections::BTreeMap;
@@ -43,6 +47,33 @@ pub struct Config {
     /// Action name to key, remapping the key table.
     #[serde(default)]
     pub keys: BTreeMap<String, String>,
+    /// Named groups of directors for `--fleet NAME`.
+    #[serde(default)]
+    pub fleet: BTreeMap<String, FleetGroup>,
+}
+
+/// `[fleet.NAME]`: the directors `lvstop --fleet NAME` reaches over ssh.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetGroup {
+    pub hosts: Vec<FleetHost>,
+    /// The namespace read on each host that names none of its own.
+    pub netns: Option<String>,
+}
+
+/// A host of a fleet: `"[USER@]HOST[:PORT]"` or `{ host = "...", netns = "..." }`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum FleetHost {
+    Name(String),
+    Detailed(FleetHostEntry),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FleetHostEntry {
+    pub host: String,
+    pub netns: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]

@@ -5,6 +5,7 @@ pub mod conn_json;
 pub mod conn_lines;
 pub mod console;
 pub mod console_jobs;
+pub mod fleet;
 pub mod golden;
 pub mod host_tools;
 pub mod vm;

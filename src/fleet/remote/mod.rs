@@ -1,0 +1,315 @@
+//! A director reached over ssh, as a `backend::Reader + Writer`: a thread per
+//! director keeps the agent's latest table, so reads answer at once from
+//! memory and never wait on the network; a change is sent to the agent,
+//! which applies and journals it there, and its answer is awaited (bounded).
+//! One slow or dead director never stalls another: each has its own thread.
+
+mod connection;
+mod status;
+#[cfg(test)]
+mod tests;
+
+pub use status::{DirectorState, DirectorStatus};
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::process::{ChildStdin, Command};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::backend::{Error, ErrorKind, Reader, Writer};
+use crate::fleet::protocol::{encode, Outcome, ToAgent};
+use crate::fleet::DirectorName;
+use crate::model::{Change, Dest, Info, Service, ServiceKey, Snapshot, Timeouts};
+
+/// How long `apply` waits for the agent's answer.
+pub const APPLY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Starts the agent: an ssh command, or anything speaking the protocol on
+/// its stdin and stdout (tests run a fake agent).
+pub type Launch = Box<dyn Fn() -> Command + Send + Sync>;
+
+/// What a [`RemoteDirector`] is told at its start.
+pub struct RemoteOptions {
+    /// Journaled by the agent as who asked (`alice@laptop`).
+    pub user: String,
+    /// Silence longer than this ends the connection (readings come every
+    /// `-d` seconds, pings every 5).
+    pub silence: Duration,
+    /// The longest wait between attempts to reconnect.
+    pub max_backoff: Duration,
+}
+
+impl Default for RemoteOptions {
+    fn default() -> RemoteOptions {
+        RemoteOptions {
+            user: "unknown".into(),
+            silence: Duration::from_secs(20),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+pub struct RemoteDirector {
+    name: DirectorName,
+    shared: Arc<Shared>,
+    user: String,
+}
+
+struct Shared {
+    inner: Mutex<Inner>,
+    /// Signalled on every change of state, table or answers.
+    changed: Condvar,
+}
+
+struct Inner {
+    table: Option<Arc<Snapshot>>,
+    state: DirectorState,
+    /// When a stale director is tried again.
+    retry_at: Option<Instant>,
+    last_reading: Option<SystemTime>,
+    lag: Option<Duration>,
+    /// The current agent's stdin, while connected.
+    stdin: Option<ChildStdin>,
+    /// The current ssh process, to end it on silence or drop.
+    pid: Option<u32>,
+    /// One more for each connection: an answer is awaited on its own.
+    generation: u64,
+    next_id: u64,
+    answers: HashMap<u64, Outcome>,
+    stop: bool,
+}
+
+impl RemoteDirector {
+    /// Starts connecting at once, on a thread of its own.
+    pub fn connect(name: DirectorName, launch: Launch, options: RemoteOptions) -> RemoteDirector {
+        let shared = Arc::new(Shared {
+            inner: Mutex::new(Inner {
+                table: None,
+                state: DirectorState::Connecting,
+                retry_at: None,
+                last_reading: None,
+                lag: None,
+                stdin: None,
+                pid: None,
+                generation: 0,
+                next_id: 1,
+                answers: HashMap::new(),
+                stop: false,
+            }),
+            changed: Condvar::new(),
+        });
+        let user = options.user.clone();
+        let (s, n) = (shared.clone(), name.clone());
+        thread::Builder::new()
+            .name(format!("remote {name}"))
+            .spawn(move || connection::run(&n, &s, &launch, &options))
+            .expect("spawn a director's thread");
+        RemoteDirector { name, shared, user }
+    }
+
+    pub fn name(&self) -> &DirectorName {
+        &self.name
+    }
+
+    pub fn status(&self) -> DirectorStatus {
+        let inner = self.shared.lock();
+        let mut state = inner.state.clone();
+        if let (DirectorState::Stale { retry_in, .. }, Some(at)) = (&mut state, inner.retry_at) {
+            *retry_in = at.saturating_duration_since(Instant::now());
+        }
+        DirectorStatus {
+            name: self.name.clone(),
+            state,
+            last_reading: inner.last_reading,
+            lag: inner.lag,
+        }
+    }
+
+    /// The latest table, shared (no copy).
+    pub fn table(&self) -> Option<Arc<Snapshot>> {
+        self.shared.lock().table.clone()
+    }
+
+    /// Waits until the director is live with a table, or stale or bad, or
+    /// `timeout` passes; returns how it stands then.
+    pub fn wait_settled(&self, timeout: Duration) -> DirectorStatus {
+        let deadline = Instant::now() + timeout;
+        let mut inner = self.shared.lock();
+        loop {
+            let settled = match inner.state {
+                DirectorState::Live { .. } => inner.table.is_some(),
+                DirectorState::Connecting => false,
+                _ => true,
+            };
+            let left = deadline.saturating_duration_since(Instant::now());
+            if settled || left.is_zero() {
+                break;
+            }
+            inner = self
+                .shared
+                .changed
+                .wait_timeout(inner, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        drop(inner);
+        self.status()
+    }
+
+    fn latest(&self) -> Result<Arc<Snapshot>, Error> {
+        let inner = self.shared.lock();
+        match (&inner.table, &inner.state) {
+            (Some(t), _) => Ok(t.clone()),
+            (None, state) => Err(Error::new(
+                ErrorKind::NotAvailable,
+                format!(
+                    "{}: no table yet ({}{})",
+                    self.name,
+                    state.word(),
+                    state.reason().map(|r| format!(": {r}")).unwrap_or_default()
+                ),
+            )),
+        }
+    }
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for RemoteDirector {
+    fn drop(&mut self) {
+        let mut inner = self.shared.lock();
+        inner.stop = true;
+        inner.stdin = None;
+        if let Some(pid) = inner.pid {
+            connection::end(pid);
+        }
+        self.shared.changed.notify_all();
+    }
+}
+
+impl Reader for RemoteDirector {
+    fn info(&mut self) -> Result<Info, Error> {
+        Ok(self.latest()?.info)
+    }
+
+    fn services(&mut self) -> Result<Vec<Service>, Error> {
+        Ok(self
+            .latest()?
+            .services
+            .iter()
+            .map(|e| e.service.clone())
+            .collect())
+    }
+
+    fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
+        self.latest()?
+            .services
+            .iter()
+            .find(|e| e.service.key == *service)
+            .map(|e| e.dests.clone())
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::NotFound,
+                    format!("{service}: not in {}'s table", self.name),
+                )
+            })
+    }
+
+    fn timeouts(&mut self) -> Result<Timeouts, Error> {
+        Err(Error::new(
+            ErrorKind::NotAvailable,
+            format!(
+                "{}: the agent protocol does not carry the timeouts",
+                self.name
+            ),
+        ))
+    }
+
+    fn snapshot(&mut self) -> Result<Snapshot, Error> {
+        Ok((*self.latest()?).clone())
+    }
+}
+
+impl Writer for RemoteDirector {
+    /// Sends the change to the agent, which journals and applies it there,
+    /// and waits up to [`APPLY_TIMEOUT`] for its answer.
+    fn apply(&mut self, change: &Change) -> Result<(), Error> {
+        let mut inner = self.shared.lock();
+        let not_sent = |why: String| {
+            Error::new(
+                ErrorKind::Io,
+                format!("{}: {why}; the change was not sent", self.name),
+            )
+        };
+        if !matches!(inner.state, DirectorState::Live { .. }) {
+            let state = &inner.state;
+            return Err(not_sent(format!(
+                "{}{}",
+                state.word(),
+                state
+                    .reason()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            )));
+        }
+        let id = inner.next_id;
+        inner.next_id += 1;
+        let generation = inner.generation;
+        let mut line = encode(&ToAgent::Apply {
+            id,
+            change: change.clone(),
+            user: self.user.clone(),
+        });
+        line.push('\n');
+        let Some(stdin) = inner.stdin.as_mut() else {
+            return Err(not_sent("not connected".into()));
+        };
+        if let Err(e) = stdin.write_all(line.as_bytes()).and_then(|_| stdin.flush()) {
+            return Err(not_sent(format!("writing to ssh failed: {}", e.kind())));
+        }
+        let deadline = Instant::now() + APPLY_TIMEOUT;
+        loop {
+            if let Some(outcome) = inner.answers.remove(&id) {
+                return if outcome.ok {
+                    Ok(())
+                } else {
+                    Err(Error::new(
+                        ErrorKind::Invalid,
+                        format!("{}: {}", self.name, outcome.message),
+                    ))
+                };
+            }
+            let unknown = |why: &str| {
+                Error::new(
+                    ErrorKind::Io,
+                    format!(
+                        "{}: {why}: the change may or may not have been applied; its journal there says",
+                        self.name
+                    ),
+                )
+            };
+            if inner.generation != generation || inner.stop {
+                return Err(unknown("the connection ended before the answer"));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(unknown(&format!(
+                    "no answer within {} s",
+                    APPLY_TIMEOUT.as_secs()
+                )));
+            }
+            inner = self
+                .shared
+                .changed
+                .wait_timeout(inner, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! How a remote director stands, for the monitor's header and batch output.
+
+use std::time::{Duration, SystemTime};
+
+use crate::fleet::protocol::Hello;
+use crate::fleet::DirectorName;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirectorStatus {
+    pub name: DirectorName,
+    pub state: DirectorState,
+    /// When the last whole reading arrived (lvstop's clock).
+    pub last_reading: Option<SystemTime>,
+    /// The last ping's round trip.
+    pub lag: Option<Duration>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DirectorState {
+    /// ssh is starting, or the agent has not sent its first reading.
+    Connecting,
+    /// Readings arrive.
+    Live { hello: Hello },
+    /// The connection failed or the agent cannot read its table; the last
+    /// table is kept, and lvstop tries again in `retry_in` (1, 2, 4 ... 30 s).
+    Stale {
+        since: SystemTime,
+        reason: String,
+        retry_in: Duration,
+    },
+    /// The agent broke the protocol (malformed, out of schema, too long, a
+    /// version this lvstop does not speak): lvstop stops talking to it.
+    Bad { reason: String },
+}
+
+impl DirectorState {
+    /// `live`, `connecting`, `stale`, `bad`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            DirectorState::Connecting => "connecting",
+            DirectorState::Live { .. } => "live",
+            DirectorState::Stale { .. } => "stale",
+            DirectorState::Bad { .. } => "bad",
+        }
+    }
+
+    /// Why it is not live, if it is not.
+    pub fn reason(&self) -> Option<&str> {
+        match self {
+            DirectorState::Stale { reason, .. } | DirectorState::Bad { reason } => Some(reason),
+            _ => None,
+        }
+    }
+}
