@@ -27,6 +27,9 @@
 //!   bench conns-parse N [plain|origin]
 //!                                   lvstop's own cost per line of each
 //!                                   file (N entries in memory, no kernel)
+//!   bench record-read FILE          a recording's ticks and problems, the
+//!                                   time to open it and to jump to its
+//!                                   middle minute
 //!   bench conns-cat [sync]          the connection table read by cat
 //!                                   (ip_vs_conn; with sync, then
 //!                                   ip_vs_conn_sync too)
@@ -55,6 +58,7 @@ mod floor;
 mod frame_times;
 mod measure;
 mod memory;
+mod record;
 mod trace;
 mod tui;
 
@@ -144,6 +148,9 @@ fn main() {
             .map(|a| conns::source(a).unwrap_or_else(|| usage()));
         return conn_parse::run(num(1), only);
     }
+    if args.first().map(String::as_str) == Some("record-read") {
+        return record::read(arg(1));
+    }
     if args.first().map(String::as_str) == Some("conns-cat") {
         return conns::cat(args.get(1).map(String::as_str) == Some("sync"));
     }
@@ -214,7 +221,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET | fleet-tui N NETNS_PREFIX SECONDS QUIET"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET | fleet-tui N NETNS_PREFIX SECONDS QUIET"
     );
     std::process::exit(2)
 }

@@ -50,6 +50,16 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Record every reading of the table to FILE (monitor and batch; with -b nothing is printed):
+    /// a compressed, crash-safe recording that --replay reads back
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["output", "connections", "replay"])]
+    pub record: Option<PathBuf>,
+
+    /// With --record: the most the recording keeps on disk, e.g. 500M or 2G (default 1G); the
+    /// oldest data goes first
+    #[arg(long, value_name = "SIZE", requires = "record", value_parser = crate::record::parse_size)]
+    pub record_max: Option<u64>,
+
     /// Text format: counters, as `ipvsadm -Ln --stats --exact`
     #[arg(long, conflicts_with = "rate")]
     pub stats: bool,

@@ -19,6 +19,7 @@ mod listing;
 mod manual;
 mod metrics;
 mod output_file;
+mod record;
 mod replay;
 pub mod stream;
 
@@ -148,6 +149,19 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         }
     }
 
+    if args.batch && args.record.is_some() {
+        let handle = start_recording(&args)?;
+        let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
+        let delay = Duration::from_secs_f64(args.delay.unwrap_or(1.0));
+        return record::run(
+            backend.as_mut(),
+            clock.as_ref(),
+            args.iterations,
+            delay,
+            handle,
+        );
+    }
+
     if args.batch {
         // Checked before the table is read: a bad path changes nothing.
         let mut file = args
@@ -189,6 +203,24 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         return crate::tui::run_monitor_with(access, options, clock)
             .map_err(|e| format!("the terminal failed: {e}"));
     }
+    let recording = args
+        .record
+        .is_some()
+        .then(|| start_recording(&args))
+        .transpose()?;
+    if let Some(r) = &recording {
+        options.record = r.sender();
+        options.badges.push("REC".to_string());
+        if let Some(s) = r.sender() {
+            s.send(crate::record::Entry::Gap {
+                wall: clock.wall(),
+                reason: format!(
+                    "recording started by the lvstop {} monitor",
+                    env!("CARGO_PKG_VERSION")
+                ),
+            });
+        }
+    }
     let mut backend = open_backend(&args, clock.clone()).map_err(|e| e.to_string())?;
     if !args.demo {
         // The monitor outlives sockets: reopen after failures (kernel/resilient.rs).
@@ -209,8 +241,30 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         }
         Access::ReadWrite(editor(&args, backend, clock.clone()))
     };
-    crate::tui::run_monitor_with(access, options, clock)
-        .map_err(|e| format!("the terminal failed: {e}"))
+    let result = crate::tui::run_monitor_with(access, options, clock.clone())
+        .map_err(|e| format!("the terminal failed: {e}"));
+    let wall = clock.wall();
+    let finished = recording.map(|mut r| {
+        let reason = "recording stopped (the monitor quit)".to_string();
+        r.send(crate::record::Entry::Gap { wall, reason });
+        r.finish()
+    });
+    match finished {
+        Some(Err(why)) if result.is_ok() => Err(format!("recording stopped: {why}")),
+        _ => result,
+    }
+}
+
+/// The recording `--record` asks for, its writer started.
+fn start_recording(args: &Args) -> Result<crate::record::RecordHandle, String> {
+    let path = args.record.as_deref().expect("--record given");
+    let mut options = crate::record::RecordOptions::default();
+    if let Some(max) = args.record_max {
+        options.max_bytes = max;
+    }
+    let recorder =
+        crate::record::Recorder::create(path, options).map_err(|e| format!("--record: {e}"))?;
+    Ok(crate::record::RecordThread::spawn(recorder))
 }
 
 /// `lvstop agent`: the table of this director (or --netns, or --demo), read

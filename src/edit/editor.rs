@@ -58,6 +58,8 @@ pub struct Editor<B: Backend> {
     watches: HashMap<(ServiceKey, DestKey), String>,
     /// Journaled with each change: who asked for it over the agent protocol.
     requested_by: Option<String>,
+    /// Handed each journal line written (`--record`), kept across reopens.
+    journal_tap: Option<crate::journal::Tap>,
 }
 
 impl<B: Backend> Editor<B> {
@@ -85,6 +87,7 @@ impl<B: Backend> Editor<B> {
             drained: HashMap::new(),
             watches: HashMap::new(),
             requested_by: None,
+            journal_tap: None,
         }
     }
 
@@ -92,6 +95,14 @@ impl<B: Backend> Editor<B> {
     /// (`lvstop agent`: the user the remote lvstop named); None: this user.
     pub fn set_requested_by(&mut self, who: Option<String>) {
         self.requested_by = who;
+    }
+
+    /// Hands every journal line written from now on to `tap` too.
+    pub fn set_journal_tap(&mut self, tap: crate::journal::Tap) {
+        if let Ok(journal) = &mut self.journal {
+            journal.set_tap(Some(tap.clone()));
+        }
+        self.journal_tap = Some(tap);
     }
 
     pub fn backend(&self) -> &B {
@@ -237,6 +248,9 @@ impl<B: Backend> Editor<B> {
     fn ensure_journal(&mut self) -> Result<&mut Journal, Error> {
         if self.journal.is_err() {
             self.journal = Journal::open(&self.journal_path);
+            if let Ok(journal) = &mut self.journal {
+                journal.set_tap(self.journal_tap.clone());
+            }
         }
         self.journal
             .as_mut()

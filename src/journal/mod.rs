@@ -47,6 +47,24 @@ pub struct Journal {
     /// Makes ids unique across sessions appending to the same file.
     session: String,
     next: u64,
+    tap: Option<Tap>,
+}
+
+/// Handed each line the journal wrote (without its newline), once it is on
+/// disk: `--record` records the same line.
+#[derive(Clone)]
+pub struct Tap(std::sync::Arc<dyn Fn(&str) + Send + Sync>);
+
+impl Tap {
+    pub fn new(f: impl Fn(&str) + Send + Sync + 'static) -> Tap {
+        Tap(std::sync::Arc::new(f))
+    }
+}
+
+impl fmt::Debug for Tap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tap")
+    }
 }
 
 /// The journal cannot be used; `Display` names the path and the reason:
@@ -144,11 +162,17 @@ impl Journal {
             file,
             session,
             next: 1,
+            tap: None,
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Hands every line written from now on to `tap` as well.
+    pub fn set_tap(&mut self, tap: Option<Tap>) {
+        self.tap = tap;
     }
 
     /// A fresh id for the next change: `<unix seconds at open>.<pid>.<n>`
@@ -177,7 +201,11 @@ impl Journal {
             .map_err(|e| JournalError {
                 path: self.path.clone(),
                 reason: io_reason(&e),
-            })
+            })?;
+        if let Some(tap) = &self.tap {
+            (tap.0)(String::from_utf8_lossy(&line[..line.len() - 1]).as_ref());
+        }
+        Ok(())
     }
 
     /// Every entry in the journal at `path`, intents paired with results,

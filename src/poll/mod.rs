@@ -22,6 +22,7 @@ mod owner_loop;
 mod poller;
 #[cfg(test)]
 mod poller_tests;
+mod record_tap;
 mod replay_loop;
 mod settings_reads;
 mod sweep;
@@ -34,4 +35,5 @@ pub use journal_pane::{journal_lines, pane_lines, JOURNAL_PANE_ENTRIES};
 pub use messages::Report;
 pub use owner::{Access, Owner, Replay};
 pub use poller::Poller;
+pub use record_tap::RecordTap;
 pub use sweep::{SWEEP_BUDGET, SWEEP_NEW_MAX};

@@ -23,6 +23,7 @@ use crate::record::Recording;
 
 use super::messages::{Command, Report};
 use super::owner_loop::{read_only, read_write, Inbox};
+use super::record_tap::RecordTap;
 use super::replay_loop::replay;
 
 /// What the monitor may do to the table.
@@ -65,6 +66,17 @@ impl Owner {
     /// (read-write only) does what is asked, polling again right after a
     /// change so the table shows it.
     pub fn spawn(access: Access, delay: Duration, clock: Arc<dyn Clock>) -> Owner {
+        Self::spawn_recording(access, delay, clock, None)
+    }
+
+    /// As `spawn`, each poll, connection summary and journal line also
+    /// handed to `record` (`--record`).
+    pub fn spawn_recording(
+        access: Access,
+        delay: Duration,
+        clock: Arc<dyn Clock>,
+        record: Option<RecordTap>,
+    ) -> Owner {
         let (tx, reports) = tokio::sync::mpsc::unbounded_channel();
         let (commands, rx) = mpsc::channel::<Command>();
         let writable = matches!(access, Access::ReadWrite(_));
@@ -72,8 +84,8 @@ impl Owner {
         let handle = thread::Builder::new()
             .name("lvstop-backend".into())
             .spawn(move || match access {
-                Access::ReadOnly(reader) => read_only(reader, inbox, tx, delay, clock),
-                Access::ReadWrite(editor) => read_write(editor, inbox, tx, delay, clock),
+                Access::ReadOnly(reader) => read_only(reader, inbox, tx, delay, clock, record),
+                Access::ReadWrite(editor) => read_write(editor, inbox, tx, delay, clock, record),
                 Access::Replay(r) => replay(r, inbox, tx),
             })
             .expect("spawn the backend thread");

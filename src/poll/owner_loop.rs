@@ -19,6 +19,7 @@ use super::conn_reads::ConnReads;
 use super::director_reads::DirectorReads;
 use super::journal_pane::journal_lines;
 use super::messages::{Command, Report};
+use super::record_tap::RecordTap;
 use super::settings_reads::SettingsReads;
 use super::Poller;
 
@@ -166,6 +167,7 @@ fn read_connections(
     reader: &mut dyn Reader,
     clock: &dyn Clock,
     tx: &Reports,
+    tap: Option<&RecordTap>,
 ) -> bool {
     for request in inbox.conns.drain(..) {
         reads.take(request);
@@ -175,10 +177,12 @@ fn read_connections(
             return false;
         }
     }
-    reads
-        .read(reader, clock)
-        .into_iter()
-        .all(|e| tx.send(Report::Connections(e)).is_ok())
+    reads.read(reader, clock).into_iter().all(|e| {
+        if let Some(tap) = tap {
+            tap.connections(&e);
+        }
+        tx.send(Report::Connections(e)).is_ok()
+    })
 }
 
 /// Reads the timeouts and sync daemons when due and reports them; false
@@ -220,7 +224,9 @@ pub(super) fn read_only(
     tx: Reports,
     delay: Duration,
     clock: Arc<dyn Clock>,
+    tap: Option<RecordTap>,
 ) {
+    let tap = tap.as_ref();
     let mut poller = Poller::new();
     let mut conns = ConnReads::new(Budget::default());
     let mut director = DirectorReads::new();
@@ -231,13 +237,23 @@ pub(super) fn read_only(
         let start = clock.now();
         let event = poller.poll(reader.as_mut(), &inbox.watched, delay, clock.as_ref());
         conns.note_poll(&event);
+        if let Some(tap) = tap {
+            tap.poll(&event);
+        }
         if tx.send(Report::Poll(event)).is_err() {
             return;
         }
         if !read_director(&mut director, reader.as_mut(), clock.as_ref(), &tx) {
             return;
         }
-        if !read_connections(&mut conns, &mut inbox, reader.as_mut(), clock.as_ref(), &tx) {
+        if !read_connections(
+            &mut conns,
+            &mut inbox,
+            reader.as_mut(),
+            clock.as_ref(),
+            &tx,
+            tap,
+        ) {
             return;
         }
         let deadline = next_poll(clock.as_ref(), start, delay);
@@ -248,7 +264,7 @@ pub(super) fn read_only(
                 Wake::Request(_) => continue,
                 Wake::Connections => {
                     let reader = reader.as_mut();
-                    if !read_connections(&mut conns, &mut inbox, reader, clock.as_ref(), &tx) {
+                    if !read_connections(&mut conns, &mut inbox, reader, clock.as_ref(), &tx, tap) {
                         return;
                     }
                 }
@@ -264,7 +280,12 @@ pub(super) fn read_write(
     tx: Reports,
     delay: Duration,
     clock: Arc<dyn Clock>,
+    tap: Option<RecordTap>,
 ) {
+    if let Some(tap) = &tap {
+        editor.set_journal_tap(tap.journal_tap(clock.clone()));
+    }
+    let tap = tap.as_ref();
     let mut poller = Poller::new();
     let mut conns = ConnReads::new(Budget::default());
     let mut director = DirectorReads::new();
@@ -280,6 +301,9 @@ pub(super) fn read_write(
         let start = clock.now();
         let event = poller.poll(editor.backend_mut(), &inbox.watched, delay, clock.as_ref());
         conns.note_poll(&event);
+        if let Some(tap) = tap {
+            tap.poll(&event);
+        }
         if tx.send(Report::Poll(event)).is_err() {
             return;
         }
@@ -287,14 +311,14 @@ pub(super) fn read_write(
             return;
         }
         let backend = editor.backend_mut();
-        if !read_connections(&mut conns, &mut inbox, backend, clock.as_ref(), &tx) {
+        if !read_connections(&mut conns, &mut inbox, backend, clock.as_ref(), &tx, tap) {
             return;
         }
         let deadline = next_poll(clock.as_ref(), start, delay);
         let mut wake = inbox.wait(deadline);
         while let Wake::Connections = wake {
             let backend = editor.backend_mut();
-            if !read_connections(&mut conns, &mut inbox, backend, clock.as_ref(), &tx) {
+            if !read_connections(&mut conns, &mut inbox, backend, clock.as_ref(), &tx, tap) {
                 return;
             }
             wake = inbox.wait(deadline);

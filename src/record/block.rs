@@ -11,8 +11,8 @@ pub const MAGIC: [u8; 4] = *b"LVBK";
 pub const HEADER_LEN: usize = 40;
 
 /// Bounds a reader holds a block to, whatever its header says.
-pub const MAX_PAYLOAD: u32 = 256 << 20;
-pub const MAX_RAW: u32 = 512 << 20;
+pub const MAX_PAYLOAD: u32 = 128 << 20;
+pub const MAX_RAW: u32 = 128 << 20;
 pub const MAX_TIMES: u32 = 4 << 20;
 
 /// The zstd level: 3 is zstd's default, fast enough to keep up with a

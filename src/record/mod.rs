@@ -18,6 +18,7 @@ mod recording;
 mod segment_header;
 mod segments;
 mod table_delta;
+mod table_part;
 mod time;
 mod wire;
 mod writer_thread;
@@ -32,7 +33,8 @@ pub use error::RecordError;
 pub use options::{parse_size, RecordOptions};
 pub use recorder::Recorder;
 pub use recording::{Entries, Recording};
-pub use writer_thread::{RecordHandle, RecordThread};
+pub use table_part::TablePart;
+pub use writer_thread::{RecordHandle, RecordSender, RecordThread};
 
 /// The version of the file format this lvstop writes (and the newest it
 /// reads): docs/recording.md describes each.
@@ -81,6 +83,38 @@ impl Entry {
             | Entry::Gap { wall, .. } => *wall,
         }
     }
+}
+
+/// Reads a segment held in memory the way [`Recording`] reads a file:
+/// header, blocks, every entry decoded; returns the entries read and the
+/// problems. For the fuzz target (fuzz/fuzz_targets/recording.rs).
+#[doc(hidden)]
+pub fn read_segment_bytes(data: &[u8]) -> (usize, Vec<String>) {
+    let len = match segment_header::read(data) {
+        segment_header::HeaderRead::Recording { len, .. } => len,
+        _ => return (0, vec!["not a recording".into()]),
+    };
+    let scan = block::scan(&data[len..], len as u64);
+    let mut problems = scan.problems;
+    let mut entries = 0;
+    for found in scan.blocks {
+        let h = &found.header;
+        let start = found.offset as usize + block::HEADER_LEN + h.times_len as usize;
+        let payload = &data[start..start + h.payload_len as usize];
+        match block::decompress(h, payload) {
+            Ok(raw) => {
+                let mut reader = entry_codec::EntryReader::new(raw);
+                while let Some(e) = reader.next_entry() {
+                    match e {
+                        Ok(_) => entries += 1,
+                        Err(why) => problems.push(why.0),
+                    }
+                }
+            }
+            Err(why) => problems.push(why),
+        }
+    }
+    (entries, problems)
 }
 
 /// Which lvstop wrote a segment, and in which format version.

@@ -42,7 +42,7 @@ impl RecordOptions {
 /// `500M`, `2G`, `64K`, `1T` or a number of bytes (powers of 1024; `B`,
 /// `iB` may follow the letter), for `--record-max`.
 pub fn parse_size(text: &str) -> Result<u64, String> {
-    let bad = || format!("--record-max: '{text}' is not a size (examples: 500M, 2G)");
+    let bad = || format!("'{text}' is not a size (examples: 500M, 2G)");
     let t = text.trim();
     let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
     if digits == 0 {
@@ -60,11 +60,9 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     };
     let bytes = n
         .checked_mul(1u64 << shift)
-        .ok_or_else(|| format!("--record-max: '{text}' is too large"))?;
+        .ok_or_else(|| format!("'{text}' is too large"))?;
     if bytes < MIN_MAX {
-        return Err(format!(
-            "--record-max: '{text}' is too small (at least 64K)"
-        ));
+        return Err(format!("'{text}' is too small (at least 64K)"));
     }
     Ok(bytes)
 }

@@ -37,6 +37,9 @@ const D_INACTIVE: u64 = 1 << 8;
 const D_PERSISTENT: u64 = 1 << 9;
 const D_STATS: u64 = 1 << 10;
 
+/// Room reserved ahead for a list, whatever count a file claims.
+const CAPACITY_MAX: usize = 4096;
+
 /// Appends `next` written against `prev` to `out`.
 pub fn encode(prev: &Snapshot, next: &Snapshot, out: &mut Vec<u8>) {
     put_u64(out, u64::from(next.info.version));
@@ -86,7 +89,8 @@ pub fn decode(prev: &Snapshot, bytes: &mut Bytes) -> Result<Snapshot, Malformed>
         conn_tab_size: bytes.u32()?,
     };
     let n = bytes.count()?;
-    let mut services = Vec::with_capacity(n);
+    let mut services = Vec::with_capacity(n.min(CAPACITY_MAX));
+    let mut used = vec![false; prev.services.len()];
     let mut expected = 0usize;
     for _ in 0..n {
         let r = bytes.u64()?;
@@ -98,7 +102,7 @@ pub fn decode(prev: &Snapshot, bytes: &mut Bytes) -> Result<Snapshot, Malformed>
             };
             decode_service(&base, bytes)?
         } else {
-            let i = referenced(r, expected, prev.services.len())?;
+            let i = referenced(r, expected, &mut used)?;
             expected = i + 1;
             decode_service(&prev.services[i], bytes)?
         };
@@ -114,13 +118,21 @@ fn reference(i: usize, expected: usize) -> u64 {
     ((d << 1) ^ (d >> 63)) as u64 + 1
 }
 
-fn referenced(r: u64, expected: usize, len: usize) -> Result<usize, Malformed> {
+/// The previous item a reference names. Each may be named once: keys are
+/// unique in a table, and a file naming a big item over and over must not
+/// make the reader build a table far larger than the file.
+fn referenced(r: u64, expected: usize, used: &mut [bool]) -> Result<usize, Malformed> {
     let z = r - 1;
     let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
-    let i = (expected as i64).checked_add(d);
-    match i {
-        Some(i) if i >= 0 && (i as usize) < len => Ok(i as usize),
-        _ => Err(malformed(format!("a reference to item {i:?} of {len}"))),
+    let len = used.len();
+    match (expected as i64).checked_add(d) {
+        Some(i) if i >= 0 && (i as usize) < len && !used[i as usize] => {
+            used[i as usize] = true;
+            Ok(i as usize)
+        }
+        i => Err(malformed(format!(
+            "a reference to item {i:?} of {len}, or twice to one"
+        ))),
     }
 }
 
@@ -273,7 +285,8 @@ fn encode_dests(prev: &[Dest], next: &[Dest], out: &mut Vec<u8>) {
 
 fn decode_dests(prev: &[Dest], bytes: &mut Bytes) -> Result<Vec<Dest>, Malformed> {
     let n = bytes.count()?;
-    let mut dests = Vec::with_capacity(n);
+    let mut dests = Vec::with_capacity(n.min(CAPACITY_MAX));
+    let mut used = vec![false; prev.len()];
     let mut expected = 0usize;
     for _ in 0..n {
         let r = bytes.u64()?;
@@ -282,7 +295,7 @@ fn decode_dests(prev: &[Dest], bytes: &mut Bytes) -> Result<Vec<Dest>, Malformed
             let port = bytes.u16()?;
             decode_dest(&Dest::new(addr, port), bytes)?
         } else {
-            let i = referenced(r, expected, prev.len())?;
+            let i = referenced(r, expected, &mut used)?;
             expected = i + 1;
             decode_dest(&prev[i], bytes)?
         };

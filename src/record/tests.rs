@@ -10,6 +10,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use proptest::prelude::*;
 
+use super::table_part::TablePart;
 use super::*;
 use crate::model::{
     Dest, Family, Forward, Info, Protocol, Service, ServiceEntry, ServiceKey, Snapshot, Stats,
@@ -191,6 +192,26 @@ fn what_is_written_reads_back_equal() {
     assert_eq!(mode, 0o600);
 }
 
+/// A recording written by format 1 stays readable by every later lvstop:
+/// the file in tests/golden was written once (LVSTOP_WRITE_GOLDEN=1 writes
+/// it again, only when the format version changes) and must read back as
+/// the timeline that made it.
+#[test]
+fn the_format_1_golden_recording_still_reads() {
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/recording/format1.rec");
+    if std::env::var("LVSTOP_WRITE_GOLDEN").is_ok_and(|v| v == "1") {
+        let _ = fs::remove_file(&golden);
+        fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        record(&golden, &timeline(30), small_blocks());
+    }
+    let rec = Recording::open(&golden).unwrap();
+    assert_eq!(rec.problems(), &[] as &[String]);
+    assert_eq!(rec.version().unwrap().format, 1);
+    assert_eq!(all(&rec), timeline(30));
+    let (entries, problems) = read_segment_bytes(&fs::read(&golden).unwrap());
+    assert_eq!((entries, problems.len()), (timeline(30).len(), 0));
+}
+
 #[test]
 fn a_replay_starts_anywhere_with_the_whole_table() {
     let dir = temp_dir("from");
@@ -366,7 +387,7 @@ fn sizes_parse_and_bad_ones_name_the_flag() {
     assert_eq!(parse_size("1048576"), Ok(1 << 20));
     for bad in ["", "M", "5X", "-1G", "1.5G", "99999999999T"] {
         let err = parse_size(bad).unwrap_err();
-        assert!(err.starts_with("--record-max: "), "{err}");
+        assert!(err.contains(&format!("'{bad}'")), "{err}");
     }
     assert!(parse_size("10K").unwrap_err().contains("too small"));
 }
@@ -502,4 +523,56 @@ proptest! {
         let rec = Recording::open(&path).unwrap();
         prop_assert_eq!(all(&rec), entries);
     }
+}
+
+/// A poll's part: the whole services list or some services, with some of
+/// their real servers.
+fn part(t: &Snapshot, whole: bool, services: &[usize], dests: &[usize]) -> TablePart {
+    TablePart {
+        wall: at(0),
+        took: Duration::from_millis(3),
+        interval: Duration::from_secs(1),
+        estimator: Some(true),
+        info: t.info,
+        whole,
+        services: if whole {
+            t.services.iter().map(|e| e.service.clone()).collect()
+        } else {
+            services
+                .iter()
+                .map(|&i| t.services[i].service.clone())
+                .collect()
+        },
+        dests: dests
+            .iter()
+            .map(|&i| (t.services[i].service.key, t.services[i].dests.clone()))
+            .collect(),
+    }
+}
+
+#[test]
+fn partial_polls_merge_into_the_table_the_monitor_knows() {
+    let mut merge = table_part::TableMerge::default();
+    let first = table(6, 4, 1);
+    // The first poll reads everything.
+    let all_dests: Vec<usize> = (0..6).collect();
+    assert_eq!(
+        merge.tick(part(&first, true, &[], &all_dests)).snapshot,
+        first
+    );
+    // Then services 1 and 2 re-read with their real servers: the rest keep
+    // the first reading.
+    let second = table(6, 4, 2);
+    let got = merge.tick(part(&second, false, &[1, 2], &[1, 2])).snapshot;
+    for i in 0..6 {
+        let from = if i == 1 || i == 2 { &second } else { &first };
+        assert_eq!(got.services[i], from.services[i], "service {i}");
+    }
+    // A whole list without service 0: it is gone; the others keep theirs.
+    let mut third = table(6, 4, 3);
+    third.services.remove(0);
+    let got = merge.tick(part(&third, true, &[], &[])).snapshot;
+    assert_eq!(got.services.len(), 5);
+    assert_eq!(got.services[0].service, third.services[0].service);
+    assert_eq!(got.services[0].dests, second.services[1].dests);
 }

@@ -2,22 +2,66 @@
 //! or failing disk never holds up a poll: when the queue is full or a write
 //! fails, the recording stops (the monitor keeps running) and says why.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
+use super::table_part::{TableMerge, TablePart};
 use super::{Entry, Recorder};
 
 /// Entries waiting for the writer before the recording is dropped: a few
 /// polls' worth, so a disk stalled for longer stops the recording.
 pub const QUEUE: usize = 16;
 
+enum Message {
+    Entry(Entry),
+    /// A poll's reading, merged into the table on the writer's side.
+    Part(TablePart),
+    /// Write what is gathered and end, whatever senders remain.
+    Close,
+}
+
 pub struct RecordThread;
 
-/// The sending side, owned by whoever produces entries.
+/// Hands entries to the writer; clones share the one recording.
+#[derive(Clone)]
+pub struct RecordSender {
+    tx: SyncSender<Message>,
+    state: Arc<State>,
+}
+
+impl std::fmt::Debug for RecordSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RecordSender(stopped: {:?})", self.stopped())
+    }
+}
+
+#[derive(Default)]
+struct State {
+    /// Set once the recording stopped: nothing more is queued.
+    off: AtomicBool,
+    why: Mutex<Option<String>>,
+}
+
+impl State {
+    fn stop(&self, why: String) {
+        self.off.store(true, Ordering::SeqCst);
+        self.why
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert(why);
+    }
+
+    fn why(&self) -> Option<String> {
+        self.why.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// The recording's owner: sends, knows why it stopped, finishes it.
 pub struct RecordHandle {
-    sender: Option<SyncSender<Entry>>,
-    stopped: Arc<Mutex<Option<String>>>,
+    sender: Option<RecordSender>,
+    state: Arc<State>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -28,94 +72,127 @@ impl RecordThread {
     }
 
     pub fn spawn_with_queue(mut recorder: Recorder, queue: usize) -> RecordHandle {
-        let (sender, receiver) = sync_channel::<Entry>(queue);
-        let stopped = Arc::new(Mutex::new(None));
-        let status = Arc::clone(&stopped);
+        let (tx, rx) = sync_channel::<Message>(queue);
+        let state = Arc::new(State::default());
+        let status = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name("lvstop-record".into())
             .spawn(move || {
-                let fail = |why: String| {
-                    let mut s = status.lock().unwrap_or_else(|p| p.into_inner());
-                    s.get_or_insert(why);
-                };
-                for entry in receiver.iter() {
+                let mut table = TableMerge::default();
+                for message in rx.iter() {
+                    let entry = match message {
+                        Message::Entry(e) => e,
+                        Message::Part(part) => Entry::Tick(table.tick(part)),
+                        Message::Close => break,
+                    };
                     if let Err(e) = recorder.append(&entry) {
-                        fail(e.to_string());
-                        return; // dropping the receiver stops the senders
+                        status.stop(e.to_string());
+                        return; // dropping the receiver refuses what follows
                     }
                 }
                 if let Err(e) = recorder.close() {
-                    fail(e.to_string());
+                    status.stop(e.to_string());
                 }
             })
             .expect("spawning the recording thread");
         RecordHandle {
-            sender: Some(sender),
-            stopped,
+            sender: Some(RecordSender {
+                tx,
+                state: Arc::clone(&state),
+            }),
+            state,
             thread: Some(thread),
         }
     }
 }
 
-impl RecordHandle {
+impl RecordSender {
     /// Hands an entry to the writer without waiting. False once the
-    /// recording has stopped (`stopped` says why).
-    pub fn send(&mut self, entry: Entry) -> bool {
-        let Some(sender) = &self.sender else {
+    /// recording has stopped (the handle's `stopped` says why).
+    pub fn send(&self, entry: Entry) -> bool {
+        self.queue(Message::Entry(entry))
+    }
+
+    /// Hands a poll's reading over, without waiting.
+    pub fn send_part(&self, part: TablePart) -> bool {
+        self.queue(Message::Part(part))
+    }
+
+    pub fn is_recording(&self) -> bool {
+        !self.state.off.load(Ordering::SeqCst)
+    }
+
+    /// Why the recording stopped; None while it runs.
+    pub fn stopped(&self) -> Option<String> {
+        self.state.why()
+    }
+
+    fn queue(&self, message: Message) -> bool {
+        if !self.is_recording() {
             return false;
-        };
-        match sender.try_send(entry) {
+        }
+        match self.tx.try_send(message) {
             Ok(()) => true,
             Err(TrySendError::Full(_)) => {
-                self.stop(format!(
-                    "the disk fell behind ({QUEUE} readings waiting to be written)"
+                self.state.stop(format!(
+                    "the disk fell behind ({} readings waiting to be written)",
+                    self.tx_bound()
                 ));
                 false
             }
             Err(TrySendError::Disconnected(_)) => {
-                self.sender = None;
+                self.state.stop("the recording thread ended".into());
                 false
             }
         }
+    }
+
+    fn tx_bound(&self) -> usize {
+        QUEUE
+    }
+}
+
+impl RecordHandle {
+    /// A sender for another thread (the poll thread, the journal).
+    pub fn sender(&self) -> Option<RecordSender> {
+        self.sender.clone()
+    }
+
+    /// Hands an entry to the writer without waiting. False once stopped.
+    pub fn send(&mut self, entry: Entry) -> bool {
+        self.sender.as_ref().is_some_and(|s| s.send(entry))
     }
 
     /// Hands an entry to the writer, waiting for room in the queue (for
     /// tests and tools that must not drop a reading). False once stopped.
     pub fn send_or_wait(&mut self, entry: Entry) -> bool {
         match &self.sender {
-            Some(sender) => sender.send(entry).is_ok(),
-            None => false,
+            Some(s) if s.is_recording() => s.tx.send(Message::Entry(entry)).is_ok(),
+            _ => false,
         }
     }
 
     /// Why the recording stopped; None while it runs.
     pub fn stopped(&self) -> Option<String> {
-        self.stopped
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone()
+        self.state.why()
     }
 
     /// Whether entries are still taken.
     pub fn is_recording(&self) -> bool {
-        self.sender.is_some() && self.stopped().is_none()
-    }
-
-    fn stop(&mut self, why: String) {
-        self.sender = None;
-        self.stopped
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get_or_insert(why);
+        !self.state.off.load(Ordering::SeqCst)
     }
 
     /// Writes what is queued, closes the file and says why the recording
-    /// stopped early, if it did.
+    /// stopped early, if it did. Senders still held elsewhere find the
+    /// recording stopped.
     pub fn finish(mut self) -> Result<(), String> {
-        self.sender = None;
+        if let Some(s) = self.sender.take() {
+            // Waits for room: what was queued is written first.
+            let _ = s.tx.send(Message::Close);
+        }
         if let Some(t) = self.thread.take() {
             if t.join().is_err() {
-                self.stop("the recording thread panicked".into());
+                self.state.stop("the recording thread panicked".into());
             }
         }
         self.stopped().map_or(Ok(()), Err)
@@ -124,7 +201,9 @@ impl RecordHandle {
 
 impl Drop for RecordHandle {
     fn drop(&mut self) {
-        self.sender = None;
+        if let Some(s) = self.sender.take() {
+            let _ = s.tx.send(Message::Close);
+        }
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }

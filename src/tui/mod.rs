@@ -68,6 +68,9 @@ pub struct MonitorOptions {
     pub keys: KeyTable,
     /// Warnings above the table, e.g. keepalived's.
     pub banners: Vec<Banner>,
+    /// `--record`: where each poll, connection summary and journal line
+    /// goes too.
+    pub record: Option<crate::record::RecordSender>,
 }
 
 impl Default for MonitorOptions {
@@ -81,6 +84,7 @@ impl Default for MonitorOptions {
             palette: Palette::default(),
             keys: KeyTable::default(),
             banners: Vec::new(),
+            record: None,
         }
     }
 }
@@ -208,7 +212,9 @@ where
     }
     monitor.edit.banners = options.banners.clone();
     monitor.keys = options.keys.clone();
-    let mut owner = Owner::spawn(access, options.delay, clock);
+    let tap = options.record.clone().map(crate::poll::RecordTap::new);
+    let mut owner = Owner::spawn_recording(access, options.delay, clock, tap);
+    let mut record_banner = false;
     // The real servers' half-open column and alert need these all along.
     owner.connections(crate::conns::ConnRequest::WatchHalfOpen(true));
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -326,6 +332,15 @@ where
                 }
                 for to in monitor.app.take_cursor_moves() {
                     owner.cursor(to);
+                }
+                // A recording that stopped says so once, and stays said.
+                if let (Some(why), false) = (
+                    options.record.as_ref().and_then(|r| r.stopped()),
+                    record_banner,
+                ) {
+                    monitor.edit.banners.push(Banner::RecordingStopped { why });
+                    record_banner = true;
+                    dirty = true;
                 }
             }
         });

@@ -16,6 +16,9 @@ pub enum Banner {
     /// A kernel setting biting what the monitor shows (the rates while
     /// run_estimation=0), in the warnings' words; it stays while it bites.
     Setting { warning: String },
+    /// `--record` stopped (a full or failing disk, a writer fallen
+    /// behind); the monitor goes on, the banner stays.
+    RecordingStopped { why: String },
 }
 
 impl fmt::Display for Banner {
@@ -24,6 +27,7 @@ impl fmt::Display for Banner {
             Banner::Keepalived => f.write_str(KEEPALIVED),
             Banner::ChangesDisabled { why } => f.write_str(why),
             Banner::Setting { warning } => f.write_str(warning),
+            Banner::RecordingStopped { why } => write!(f, "recording stopped: {why}"),
         }
     }
 }
