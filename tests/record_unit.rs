@@ -1,7 +1,7 @@
 //! assets/lvstop-record.service: its ExecStart is a command line lvstop
 //! accepts (recording, bounded), and systemd, where installed, finds nothing
 //! wrong with the unit (`systemd-analyze verify`, run on a copy pointing at
-//! this build's binary, since the unit names /usr/bin/lvstop).
+//! this build's binary, since the unit names /usr/sbin/lvstop).
 
 use std::path::Path;
 use std::process::Command;
@@ -25,7 +25,7 @@ fn exec_start(unit: &str) -> Vec<String> {
 #[test]
 fn the_unit_records_with_a_bound() {
     let words = exec_start(&unit());
-    assert_eq!(words[0], "/usr/bin/lvstop");
+    assert_eq!(words[0], "/usr/sbin/lvstop");
     let args = Args::try_parse_from(&words).unwrap_or_else(|e| panic!("{e}"));
     assert!(args.batch);
     assert_eq!(
@@ -49,7 +49,7 @@ fn systemd_finds_nothing_wrong_with_the_unit() {
     let dir = std::env::temp_dir().join(format!("lvstop-unit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let copy = dir.join("lvstop-record.service");
-    let text = unit().replace("/usr/bin/lvstop", env!("CARGO_BIN_EXE_lvstop"));
+    let text = unit().replace("/usr/sbin/lvstop", env!("CARGO_BIN_EXE_lvstop"));
     std::fs::write(&copy, text).unwrap();
     // --man=no: the unit's Documentation names the man page a package installs.
     let out = Command::new("systemd-analyze")
