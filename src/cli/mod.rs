@@ -14,6 +14,7 @@ pub mod conn_json;
 mod connections;
 mod demo_fleet;
 mod fleet_batch;
+mod fleet_monitor;
 mod fleet_targets;
 mod listing;
 mod manual;
@@ -130,11 +131,11 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         return run_agent(&args, clock);
     }
 
-    if !args.hosts.is_empty() || args.fleet.is_some() {
+    let several = !args.hosts.is_empty() || args.fleet.is_some();
+    if several {
         // Checked now, so a bad --host is refused whatever else is asked.
         fleet_targets::targets(&args)?;
         fleet_targets::ssh_options(&args)?;
-        return Err("the monitor over several directors is not wired to --host/--fleet yet: list them with -b".into());
     }
 
     if args.output.is_some() && (!args.batch || args.command.is_some()) {
@@ -186,6 +187,9 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         );
     }
     let mut options = monitor_options(&args)?;
+    if several {
+        return fleet_monitor::run(&args, options, clock);
+    }
     if let Some(n) = args.demo_directors {
         return demo_fleet::run(&args, n, options, clock);
     }

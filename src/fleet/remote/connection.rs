@@ -225,6 +225,7 @@ fn read_agent(
                     let table = Arc::new(table.clone());
                     let mut inner = shared.lock();
                     inner.table = Some(table);
+                    inner.readings += 1;
                     inner.last_reading = Some(SystemTime::now());
                     inner.state = DirectorState::Live { hello: h.clone() };
                     inner.retry_at = None;

@@ -55,6 +55,9 @@ pub struct RemoteDirector {
     name: DirectorName,
     shared: Arc<Shared>,
     user: String,
+    /// Reads fail while the director is not live (the monitor then shows
+    /// it stale from its polls); otherwise they return the last table.
+    strict: bool,
 }
 
 struct Shared {
@@ -78,6 +81,8 @@ struct Inner {
     generation: u64,
     next_id: u64,
     answers: HashMap<u64, Outcome>,
+    /// Whole readings taken so far: a change's answer waits for the next.
+    readings: u64,
     stop: bool,
 }
 
@@ -96,6 +101,7 @@ impl RemoteDirector {
                 generation: 0,
                 next_id: 1,
                 answers: HashMap::new(),
+                readings: 0,
                 stop: false,
             }),
             changed: Condvar::new(),
@@ -106,7 +112,20 @@ impl RemoteDirector {
             .name(format!("remote {name}"))
             .spawn(move || connection::run(&n, &s, &launch, &options))
             .expect("spawn a director's thread");
-        RemoteDirector { name, shared, user }
+        RemoteDirector {
+            name,
+            shared,
+            user,
+            strict: false,
+        }
+    }
+
+    /// Reads fail with the reason while the director is stale, bad or
+    /// connecting, instead of returning its last table: what a monitor
+    /// that judges health by its polls needs.
+    pub fn reads_fail_unless_live(mut self) -> RemoteDirector {
+        self.strict = true;
+        self
     }
 
     pub fn name(&self) -> &DirectorName {
@@ -160,8 +179,18 @@ impl RemoteDirector {
 
     fn latest(&self) -> Result<Arc<Snapshot>, Error> {
         let inner = self.shared.lock();
+        let live = matches!(inner.state, DirectorState::Live { .. });
         match (&inner.table, &inner.state) {
-            (Some(t), _) => Ok(t.clone()),
+            (Some(t), _) if live || !self.strict => Ok(t.clone()),
+            (Some(_), state) => Err(Error::new(
+                ErrorKind::Io,
+                format!(
+                    "{}: {}{}",
+                    self.name,
+                    state.word(),
+                    state.reason().map(|r| format!(": {r}")).unwrap_or_default()
+                ),
+            )),
             (None, state) => Err(Error::new(
                 ErrorKind::NotAvailable,
                 format!(
@@ -277,6 +306,22 @@ impl Writer for RemoteDirector {
         loop {
             if let Some(outcome) = inner.answers.remove(&id) {
                 return if outcome.ok {
+                    // The agent reads its table right after a change: wait
+                    // (briefly) for that reading, so a read-back sees it.
+                    let seen = inner.readings;
+                    let until = Instant::now() + Duration::from_secs(5);
+                    while inner.readings == seen && inner.generation == generation {
+                        let left = until.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            break;
+                        }
+                        inner = self
+                            .shared
+                            .changed
+                            .wait_timeout(inner, left)
+                            .unwrap_or_else(|e| e.into_inner())
+                            .0;
+                    }
                     Ok(())
                 } else {
                     Err(Error::new(

@@ -236,3 +236,19 @@ fn an_agent_that_cannot_start_is_stale_with_ssh_words() {
     );
     assert!(*retry_in <= Duration::from_secs(1));
 }
+
+#[test]
+fn strict_reads_fail_with_the_reason_while_stale() {
+    let t = table(3);
+    let mut d = fake(
+        "strict",
+        &format!("{}\n{}", hello(PROTOCOL_VERSION, "lb1"), whole(&t)),
+        "exit 255",
+    )
+    .reads_fail_unless_live();
+    wait_for(&d, "stale", |s| {
+        matches!(s.state, DirectorState::Stale { .. })
+    });
+    let e = d.services().unwrap_err().to_string();
+    assert!(e.starts_with("strict: stale: the connection ended"), "{e}");
+}

@@ -1,0 +1,46 @@
+//! The fleet monitor (tui::run_fleet_monitor) over directors reached by ssh
+//! (--host, --fleet): each a RemoteDirector whose reads fail while it is not
+//! live, so the monitor's polls show it stale with the reason, and whose
+//! changes go through a local journaling editor to the agent, which applies
+//! and journals them on the director.
+
+use std::sync::Arc;
+
+use crate::backend::{Backend, Reader};
+use crate::clock::Clock;
+use crate::edit::Editor;
+use crate::poll::Access;
+use crate::tui::MonitorOptions;
+
+use super::fleet_targets::{connect, ssh_options, targets};
+use super::{journal_path, Args};
+
+pub fn run(args: &Args, mut options: MonitorOptions, clock: Arc<dyn Clock>) -> Result<(), String> {
+    let targets = targets(args)?;
+    let ssh = ssh_options(args)?;
+    if args.read_only {
+        options.badges.push("READ-ONLY".to_string());
+    }
+    let directors = connect(&targets, &ssh)
+        .into_iter()
+        .map(|d| {
+            let name = d.name().clone();
+            let d = d.reads_fail_unless_live();
+            let access = if args.read_only {
+                Access::ReadOnly(Box::new(d) as Box<dyn Reader>)
+            } else {
+                Access::ReadWrite(Editor::new(
+                    Box::new(d) as Box<dyn Backend>,
+                    journal_path(args),
+                    clock.clone(),
+                    format!("ssh {name}"),
+                    crate::output::rule,
+                ))
+            };
+            (name, access)
+        })
+        .collect();
+    let journal = (!args.read_only).then(|| journal_path(args));
+    crate::tui::run_fleet_monitor(directors, options, journal, clock)
+        .map_err(|e| format!("the terminal failed: {e}"))
+}
