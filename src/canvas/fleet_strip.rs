@@ -1,6 +1,7 @@
 //! The fleet monitor's top line: each director with its health (the last
 //! reading's age and the poll's time, STALE in the warning colour), the one
-//! on screen reversed, and how many differences the tables have.
+//! on screen reversed, and the differences view's key (with the count
+//! while it is open).
 
 use std::time::Duration;
 
@@ -45,7 +46,8 @@ fn health_text(h: &Health) -> String {
     }
 }
 
-/// `lb1 0.4s ago, 12ms │ lb2 STALE 14s │ 2 differences (F)`.
+/// `lb1 0.4s ago, 12ms │ lb2 STALE 14s │ F: differences` (the count
+/// while the differences view is open).
 pub fn draw(
     frame: &mut Frame,
     area: Rect,
@@ -77,7 +79,7 @@ pub fn draw(
             format!(" │ {n} difference{} (F)", if n == 1 { "" } else { "s" }),
             Style::default().fg(palette.warn),
         )),
-        None => {}
+        None => spans.push(Span::raw(" │ F: differences")),
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }

@@ -422,7 +422,11 @@ impl FleetMonitor {
         }
         let health = self.health();
         let current = self.current;
-        let count = self.differences.count();
+        // A count is fresh only while the view is open (it is computed then).
+        let count = self
+            .differences
+            .count()
+            .filter(|_| self.differences.is_open());
         let differences = &self.differences;
         let palette = &self.palette;
         let dialog = &self.dialog;
