@@ -45,6 +45,11 @@
 //!   bench fleet-tui N PREFIX SECONDS QUIET
 //!                                   the fleet monitor over the tables of
 //!                                   namespaces PREFIX1 … PREFIXn
+//!   bench replay-make FILE S D SECONDS
+//!                                   a recording of a synthetic S x D
+//!                                   table, a tick a second (no kernel)
+//!   bench replay FILE JUMPS         open it and show the first frame,
+//!                                   then jump to random minutes
 //!   bench tui-conns SECONDS QUIET view|noview
 //!                                   as tui, the connections view opened
 //!                                   by its key first (view) or not
@@ -59,6 +64,7 @@ mod frame_times;
 mod measure;
 mod memory;
 mod record;
+mod replay;
 mod trace;
 mod tui;
 
@@ -114,6 +120,14 @@ fn main() {
             })
             .collect();
         return fleet::run(directors, num(3), num(4));
+    }
+    if args.first().map(String::as_str) == Some("replay-make") {
+        let path = std::path::PathBuf::from(args.get(1).unwrap_or_else(|| usage()));
+        return replay::make(&path, num(2) as u32, num(3) as u32, num(4));
+    }
+    if args.first().map(String::as_str) == Some("replay") {
+        let path = std::path::PathBuf::from(args.get(1).unwrap_or_else(|| usage()));
+        return replay::run(&path, num(2) as u32);
     }
     if args.first().map(String::as_str) == Some("tui-memory") {
         let quiet = if args.len() > 4 { num(4) } else { 30 };

@@ -200,6 +200,7 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         let access = Access::Replay(crate::poll::Replay {
             start: args.from.zip(start).map(|(m, first)| m.place(first)),
             recording,
+            path: path.clone(),
             history: options.history,
         });
         let name = path.display().to_string();

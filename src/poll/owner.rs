@@ -7,6 +7,7 @@
 //! `Reader`, its thread takes no requests, and no code path from it reaches
 //! a `Writer`.
 
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread;
@@ -42,6 +43,8 @@ pub enum Access {
 /// What a replay owner plays.
 pub struct Replay {
     pub recording: Recording,
+    /// Its path: the journal's lines are scanned from a second opening.
+    pub path: PathBuf,
     /// Where the cursor starts (None: the recording's first tick).
     pub start: Option<SystemTime>,
     /// How far back a jump rebuilds the history (the sparklines' window).

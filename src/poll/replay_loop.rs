@@ -3,6 +3,9 @@
 //! recorded pace scaled by the speed; the cursor keys come to it as
 //! commands. The UI never waits on the file: only this thread reads it.
 
+use std::path::Path;
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::app::replay::{CursorMove, ReplayStatus};
@@ -227,26 +230,39 @@ impl Player {
         self.go(from, goes) && self.status(said)
     }
 
-    /// Every journal line of the recording with its time, read once after
-    /// the first frame (the pane shows those up to the cursor).
-    fn read_journal(&mut self) {
-        let (Some(first), Some(last)) = (
-            self.recording.ticks().first().copied(),
-            self.recording.span().map(|s| s.1),
-        ) else {
-            return;
-        };
-        self.journal = self
-            .recording
-            .entries(first, last)
-            .filter_map(|e| match e {
-                Entry::Journal { wall, line } => Some((wall, line)),
-                _ => None,
-            })
-            .collect();
-        self.journal.sort_by_key(|(t, _)| *t);
+    /// The journal's lines, once the scan has read them: the pane then
+    /// shows those up to the cursor.
+    fn journal_read(&mut self, journal: Vec<(SystemTime, String)>) -> bool {
+        self.journal = journal;
+        self.journal_shown = None;
+        self.journal_at_cursor()
     }
 }
+
+/// Every journal line of a recording with its time. It decodes the whole
+/// file, so it runs on a thread of its own over a second opening: the
+/// cursor answers meanwhile.
+fn scan_journal(path: &Path) -> Vec<(SystemTime, String)> {
+    let Ok(recording) = Recording::open(path) else {
+        return Vec::new();
+    };
+    let (Some(first), Some((_, last))) = (recording.ticks().first().copied(), recording.span())
+    else {
+        return Vec::new();
+    };
+    let mut journal: Vec<(SystemTime, String)> = recording
+        .entries(first, last)
+        .filter_map(|e| match e {
+            Entry::Journal { wall, line } => Some((wall, line)),
+            _ => None,
+        })
+        .collect();
+    journal.sort_by_key(|(t, _)| *t);
+    journal
+}
+
+/// How often the loop looks whether the journal's scan is done.
+const SCAN_LOOK: Duration = Duration::from_millis(100);
 
 pub(super) fn replay(r: Replay, mut inbox: Inbox, tx: Reports) {
     let ticks: Vec<SystemTime> = r.recording.ticks().to_vec();
@@ -277,13 +293,36 @@ pub(super) fn replay(r: Replay, mut inbox: Inbox, tx: Reports) {
         return;
     }
     let mut shown = Instant::now();
-    p.read_journal();
     if !p.status(None) {
         return;
     }
+    let (scanned, scan) = mpsc::channel();
+    let path = r.path;
+    let _ = thread::Builder::new()
+        .name("lvstop-journal-scan".into())
+        .spawn(move || scanned.send(scan_journal(&path)));
+    let mut scanning = true;
     loop {
-        let deadline = p.cursor.wait().map(|w| shown + w);
+        if scanning {
+            match scan.try_recv() {
+                Ok(journal) => {
+                    scanning = false;
+                    if !p.journal_read(journal) {
+                        return;
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) => {}
+                Err(mpsc::TryRecvError::Disconnected) => scanning = false,
+            }
+        }
+        let playing = p.cursor.wait().map(|w| shown + w);
+        let look = scanning.then(|| Instant::now() + SCAN_LOOK);
+        let deadline = match (playing, look) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         match inbox.wait_move(deadline) {
+            CursorWake::Elapsed if playing.is_none_or(|t| Instant::now() < t) => {}
             CursorWake::Elapsed => {
                 let from = p.cursor.at();
                 let goes = p.cursor.play_on(shown.elapsed());

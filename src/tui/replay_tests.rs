@@ -93,6 +93,7 @@ impl Replayed {
         let path = record(&scratch);
         let access = Access::Replay(Replay {
             recording: Recording::open(&path).unwrap(),
+            path: path.clone(),
             start: None,
             history: Duration::from_secs(300),
         });
@@ -116,7 +117,24 @@ impl Replayed {
             terminal: Terminal::new(TestBackend::new(120, 40)).unwrap(),
         };
         r.settle();
+        r.scanned();
         r
+    }
+
+    /// Waits for the journal's scan (a thread of its own) to report.
+    fn scanned(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            match self.owner.reports.try_recv() {
+                Ok(Report::Journal(lines)) => {
+                    self.monitor.report(Report::Journal(lines));
+                    return;
+                }
+                Ok(r) => self.monitor.report(r),
+                Err(_) => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        panic!("no journal scan within 20 s");
     }
 
     /// Applies the replay thread's reports up to its next status.
