@@ -122,6 +122,10 @@ fn what_cannot_be_replayed_is_refused_in_words() {
         ),
         (vec!["-b", "--from", "12:00"], "--replay"),
         (
+            vec!["--replay", f, "apply", "/dev/null"],
+            "apply does not go with --replay",
+        ),
+        (
             vec!["-b", "--replay", "/nonexistent/r.rec"],
             "cannot replay /nonexistent/r.rec",
         ),

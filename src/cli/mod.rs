@@ -113,6 +113,9 @@ fn print_shell_files(args: &Args) -> Option<ExitCode> {
 
 fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock::new());
+    if args.replay.is_some() {
+        replay::check(&args)?;
+    }
 
     if let Some(Command::Apply { file }) = &args.command {
         if args.read_only {
@@ -142,12 +145,9 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
         return Err("--output writes batch snapshots: add -b, as in `lvstop -b -d 15 --format openmetrics --output DIR/lvstop.prom`".into());
     }
 
-    if args.replay.is_some() {
-        replay::check(&args)?;
-        if args.batch {
-            let stdout = io::stdout();
-            return replay::export(&args, listing, &mut stdout.lock());
-        }
+    if args.replay.is_some() && args.batch {
+        let stdout = io::stdout();
+        return replay::export(&args, listing, &mut stdout.lock());
     }
 
     if args.batch && args.record.is_some() {
