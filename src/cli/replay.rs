@@ -24,6 +24,7 @@ pub fn check(args: &Args) -> Result<(), String> {
         // The export is a range of readings, not the latest one replaced.
         (args.output.is_some(), "--output"),
         (args.command.is_some(), "apply"),
+        (args.record.is_some(), "--record"),
     ];
     if let Some((_, flag)) = refused.iter().find(|(on, _)| *on) {
         return Err(format!(
