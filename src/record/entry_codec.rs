@@ -68,6 +68,9 @@ pub struct EntryReader {
     raw: Vec<u8>,
     at: usize,
     prev: Snapshot,
+    /// Ticks before this time come without their table (a replay skipping
+    /// to an instant needs only the last one's: `table` has it).
+    skip_before: i64,
 }
 
 impl EntryReader {
@@ -76,7 +79,30 @@ impl EntryReader {
             raw,
             at: 0,
             prev: Snapshot::default(),
+            skip_before: i64::MIN,
         }
+    }
+
+    /// Ticks before `t` (µs) are handed out with an empty table.
+    pub fn skip_tables_before(&mut self, t: i64) {
+        self.skip_before = t;
+    }
+
+    /// The next entry's kind and time (µs), not read yet.
+    pub fn peek(&self) -> Option<(u8, i64)> {
+        let mut b = Bytes::new(self.raw.get(self.at..)?);
+        Some((b.u8().ok()?, b.i64().ok()?))
+    }
+
+    /// Whether the next entry is a tick at or after `t` (µs): reading it
+    /// moves `table` on.
+    pub fn tick_next_at_or_after(&self, t: i64) -> bool {
+        self.peek().is_some_and(|(tag, at)| tag == TICK && at >= t)
+    }
+
+    /// The table of the last tick read.
+    pub fn table(&self) -> &Snapshot {
+        &self.prev
     }
 
     /// The next entry, None at the block's end, or why the rest is
@@ -86,7 +112,7 @@ impl EntryReader {
             return None;
         }
         let mut bytes = Bytes::new(&self.raw[self.at..]);
-        let entry = read(&mut bytes, &mut self.prev);
+        let entry = read(&mut bytes, &mut self.prev, self.skip_before);
         self.at = match entry {
             Ok(_) => self.at + bytes.consumed(),
             Err(_) => self.raw.len(),
@@ -95,9 +121,10 @@ impl EntryReader {
     }
 }
 
-fn read(b: &mut Bytes, prev: &mut Snapshot) -> Result<Entry, Malformed> {
+fn read(b: &mut Bytes, prev: &mut Snapshot, skip_before: i64) -> Result<Entry, Malformed> {
     let tag = b.u8()?;
-    let wall = from_micros(b.i64()?);
+    let micros = b.i64()?;
+    let wall = from_micros(micros);
     Ok(match tag {
         TICK => {
             let took = Duration::from_micros(b.u64()?);
@@ -108,8 +135,12 @@ fn read(b: &mut Bytes, prev: &mut Snapshot) -> Result<Entry, Malformed> {
                 2 => Some(true),
                 e => return Err(malformed(format!("estimator state {e}"))),
             };
-            let snapshot = table_delta::decode(prev, b)?;
-            prev.clone_from(&snapshot);
+            table_delta::decode(prev, b)?;
+            let snapshot = if micros < skip_before {
+                Snapshot::default()
+            } else {
+                prev.clone()
+            };
             Entry::Tick(Tick {
                 wall,
                 took,

@@ -155,6 +155,7 @@ impl Recording {
             from,
             to,
             before: None,
+            before_table: false,
             started: false,
             queued: VecDeque::new(),
             done: false,
@@ -181,8 +182,10 @@ pub struct Entries<'r> {
     reader: Option<EntryReader>,
     from: i64,
     to: i64,
-    /// The last tick before `from`, held until the range starts.
+    /// The last tick before `from`, held until the range starts; its table
+    /// is the reader's until `before_table` says it was copied.
     before: Option<Tick>,
+    before_table: bool,
     started: bool,
     queued: VecDeque<Entry>,
     done: bool,
@@ -193,24 +196,57 @@ impl Entries<'_> {
     /// not be read; None at the end.
     fn next_raw(&mut self) -> Option<Entry> {
         loop {
+            // The held tick's table is the reader's until the next tick.
+            if self.before.is_some()
+                && self
+                    .reader
+                    .as_ref()
+                    .is_some_and(|r| r.tick_next_at_or_after(self.from))
+            {
+                self.keep_before_table();
+            }
             if let Some(reader) = &mut self.reader {
                 match reader.next_entry() {
                     Some(Ok(e)) => return Some(e),
                     Some(Err(why)) => {
+                        // The table read so far is not to be trusted.
+                        if !self.before_table {
+                            self.before = None;
+                        }
                         self.reader = None;
                         let b = &self.recording.blocks[self.next_block - 1];
                         return Some(self.bad_block(b, &why.0));
                     }
-                    None => self.reader = None,
+                    None => {
+                        self.keep_before_table();
+                        self.reader = None;
+                    }
                 }
             }
             let b = self.recording.blocks.get(self.next_block)?;
             self.next_block += 1;
             match self.recording.block_entries(b) {
-                Ok(reader) => self.reader = Some(reader),
+                Ok(mut reader) => {
+                    reader.skip_tables_before(self.from);
+                    self.reader = Some(reader);
+                }
                 Err(why) => return Some(self.bad_block(b, &why)),
             }
         }
+    }
+
+    /// The held tick's table, copied from the reader before it moves on.
+    fn keep_before_table(&mut self) {
+        if let (Some(t), Some(r), false) = (&mut self.before, &self.reader, self.before_table) {
+            t.snapshot = r.table().clone();
+            self.before_table = true;
+        }
+    }
+
+    /// The held tick, whole.
+    fn take_before(&mut self) -> Option<Tick> {
+        self.keep_before_table();
+        self.before.take()
     }
 
     fn bad_block(&self, b: &Indexed, why: &str) -> Entry {
@@ -243,7 +279,7 @@ impl Iterator for Entries<'_> {
                     self.done = true;
                     if !self.started {
                         self.started = true;
-                        return self.before.take().map(Entry::Tick);
+                        return self.take_before().map(Entry::Tick);
                     }
                     return None;
                 }
@@ -253,20 +289,21 @@ impl Iterator for Entries<'_> {
                 self.done = true;
                 if !self.started {
                     self.started = true;
-                    return self.before.take().map(Entry::Tick);
+                    return self.take_before().map(Entry::Tick);
                 }
                 return None;
             }
             if wall < self.from {
                 if let Entry::Tick(t) = entry {
                     self.before = Some(t);
+                    self.before_table = false;
                 }
                 continue;
             }
             if !self.started {
                 self.started = true;
                 let at_from = matches!(&entry, Entry::Tick(t) if to_micros(t.wall) == self.from);
-                if let (Some(t), false) = (self.before.take(), at_from) {
+                if let (Some(t), false) = (self.take_before(), at_from) {
                     self.queued.push_back(entry);
                     return Some(Entry::Tick(t));
                 }

@@ -82,15 +82,20 @@ pub fn encode(prev: &Snapshot, next: &Snapshot, out: &mut Vec<u8>) {
     }
 }
 
-/// The reading written by `encode` against `prev`.
-pub fn decode(prev: &Snapshot, bytes: &mut Bytes) -> Result<Snapshot, Malformed> {
-    let info = Info {
+/// Turns `table` (the previous reading) into the reading written by
+/// `encode` against it, in place: unchanged items are moved, never copied.
+/// After an error `table` is unusable (the rest of its block is too).
+pub fn decode(table: &mut Snapshot, bytes: &mut Bytes) -> Result<(), Malformed> {
+    table.info = Info {
         version: bytes.u32()?,
         conn_tab_size: bytes.u32()?,
     };
     let n = bytes.count()?;
+    let mut slots: Vec<Option<ServiceEntry>> = std::mem::take(&mut table.services)
+        .into_iter()
+        .map(Some)
+        .collect();
     let mut services = Vec::with_capacity(n.min(CAPACITY_MAX));
-    let mut used = vec![false; prev.services.len()];
     let mut expected = 0usize;
     for _ in 0..n {
         let r = bytes.u64()?;
@@ -100,15 +105,16 @@ pub fn decode(prev: &Snapshot, bytes: &mut Bytes) -> Result<Snapshot, Malformed>
                 service: Service::new(key, ""),
                 dests: Vec::new(),
             };
-            decode_service(&base, bytes)?
+            decode_service(base, bytes)?
         } else {
-            let i = referenced(r, expected, &mut used)?;
+            let (i, prev) = referenced(r, expected, &mut slots)?;
             expected = i + 1;
-            decode_service(&prev.services[i], bytes)?
+            decode_service(prev, bytes)?
         };
         services.push(entry);
     }
-    Ok(Snapshot { info, services })
+    table.services = services;
+    Ok(())
 }
 
 /// The previous item `i` as a distance from `expected`, zigzagged, plus one
@@ -118,22 +124,27 @@ fn reference(i: usize, expected: usize) -> u64 {
     ((d << 1) ^ (d >> 63)) as u64 + 1
 }
 
-/// The previous item a reference names. Each may be named once: keys are
-/// unique in a table, and a file naming a big item over and over must not
-/// make the reader build a table far larger than the file.
-fn referenced(r: u64, expected: usize, used: &mut [bool]) -> Result<usize, Malformed> {
+/// The previous item a reference names, taken out of `slots`. Each may be
+/// named once: keys are unique in a table, and a file naming a big item
+/// over and over must not make the reader build a table far larger than
+/// the file.
+fn referenced<T>(
+    r: u64,
+    expected: usize,
+    slots: &mut [Option<T>],
+) -> Result<(usize, T), Malformed> {
     let z = r - 1;
     let d = ((z >> 1) as i64) ^ -((z & 1) as i64);
-    let len = used.len();
-    match (expected as i64).checked_add(d) {
-        Some(i) if i >= 0 && (i as usize) < len && !used[i as usize] => {
-            used[i as usize] = true;
-            Ok(i as usize)
-        }
-        i => Err(malformed(format!(
-            "a reference to item {i:?} of {len}, or twice to one"
-        ))),
-    }
+    let len = slots.len();
+    let taken = (expected as i64)
+        .checked_add(d)
+        .filter(|&i| i >= 0 && (i as usize) < len)
+        .and_then(|i| slots[i as usize].take().map(|item| (i as usize, item)));
+    taken.ok_or_else(|| {
+        malformed(format!(
+            "a reference to item {expected}{d:+} of {len}, or twice to one"
+        ))
+    })
 }
 
 fn put_key(out: &mut Vec<u8>, key: &ServiceKey) {
@@ -220,9 +231,12 @@ fn encode_service(prev: &ServiceEntry, next: &ServiceEntry, out: &mut Vec<u8>) {
     }
 }
 
-fn decode_service(prev: &ServiceEntry, bytes: &mut Bytes) -> Result<ServiceEntry, Malformed> {
+fn decode_service(prev: ServiceEntry, bytes: &mut Bytes) -> Result<ServiceEntry, Malformed> {
     let mask = bytes.u64()?;
-    let mut s = prev.service.clone();
+    let ServiceEntry {
+        service: mut s,
+        dests: prev_dests,
+    } = prev;
     if mask & S_SCHEDULER != 0 {
         s.scheduler = bytes.str()?;
     }
@@ -243,12 +257,12 @@ fn decode_service(prev: &ServiceEntry, bytes: &mut Bytes) -> Result<ServiceEntry
         };
     }
     if mask & S_STATS != 0 {
-        s.stats = decode_stats(&prev.service.stats, bytes)?;
+        s.stats = decode_stats(&s.stats, bytes)?;
     }
     let dests = if mask & S_DESTS != 0 {
-        decode_dests(&prev.dests, bytes)?
+        decode_dests(prev_dests, bytes)?
     } else {
-        prev.dests.clone()
+        prev_dests
     };
     Ok(ServiceEntry { service: s, dests })
 }
@@ -283,21 +297,21 @@ fn encode_dests(prev: &[Dest], next: &[Dest], out: &mut Vec<u8>) {
     }
 }
 
-fn decode_dests(prev: &[Dest], bytes: &mut Bytes) -> Result<Vec<Dest>, Malformed> {
+fn decode_dests(prev: Vec<Dest>, bytes: &mut Bytes) -> Result<Vec<Dest>, Malformed> {
     let n = bytes.count()?;
     let mut dests = Vec::with_capacity(n.min(CAPACITY_MAX));
-    let mut used = vec![false; prev.len()];
+    let mut slots: Vec<Option<Dest>> = prev.into_iter().map(Some).collect();
     let mut expected = 0usize;
     for _ in 0..n {
         let r = bytes.u64()?;
         let d = if r == 0 {
             let addr = bytes.addr()?;
             let port = bytes.u16()?;
-            decode_dest(&Dest::new(addr, port), bytes)?
+            decode_dest(Dest::new(addr, port), bytes)?
         } else {
-            let i = referenced(r, expected, &mut used)?;
+            let (i, prev) = referenced(r, expected, &mut slots)?;
             expected = i + 1;
-            decode_dest(&prev[i], bytes)?
+            decode_dest(prev, bytes)?
         };
         dests.push(d);
     }
@@ -360,9 +374,8 @@ fn encode_dest(p: &Dest, n: &Dest, out: &mut Vec<u8>) {
     }
 }
 
-fn decode_dest(p: &Dest, bytes: &mut Bytes) -> Result<Dest, Malformed> {
+fn decode_dest(mut d: Dest, bytes: &mut Bytes) -> Result<Dest, Malformed> {
     let mask = bytes.u64()?;
-    let mut d = p.clone();
     if mask & D_FORWARD != 0 {
         let v = bytes.u32()?;
         d.forward = Forward::from_value(v)
@@ -392,16 +405,16 @@ fn decode_dest(p: &Dest, bytes: &mut Bytes) -> Result<Dest, Malformed> {
         d.tun_flags = TunnelFlags(bytes.u16()?);
     }
     if mask & D_ACTIVE != 0 {
-        d.active_conns = moved(p.active_conns, bytes.i64()?)?;
+        d.active_conns = moved(d.active_conns, bytes.i64()?)?;
     }
     if mask & D_INACTIVE != 0 {
-        d.inactive_conns = moved(p.inactive_conns, bytes.i64()?)?;
+        d.inactive_conns = moved(d.inactive_conns, bytes.i64()?)?;
     }
     if mask & D_PERSISTENT != 0 {
-        d.persistent_conns = moved(p.persistent_conns, bytes.i64()?)?;
+        d.persistent_conns = moved(d.persistent_conns, bytes.i64()?)?;
     }
     if mask & D_STATS != 0 {
-        d.stats = decode_stats(&p.stats, bytes)?;
+        d.stats = decode_stats(&d.stats, bytes)?;
     }
     Ok(d)
 }
