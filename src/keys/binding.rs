@@ -90,6 +90,8 @@ fn code_name(code: KeyCode) -> String {
         KeyCode::Esc => "Esc".into(),
         KeyCode::Backspace => "Backspace".into(),
         KeyCode::Char(' ') => "Space".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "⇧Tab".into(),
         KeyCode::Char(c) => c.to_string(),
         other => other.to_string(),
     }
@@ -160,6 +162,10 @@ pub enum Context {
     Replay,
     /// A replay's go-to form is open: it takes the typing.
     GoTo,
+    /// The fleet monitor (several directors): `tui/fleet.rs` takes these
+    /// keys before a director's monitor sees them, so a director's table
+    /// never dispatches them; they are here for the overlay to list.
+    Fleet,
 }
 
 /// What the monitor is doing when a key comes.
@@ -232,12 +238,22 @@ impl Context {
             Context::Drain => keys && s.drain && !s.connections && !s.panel && !s.settings,
             Context::Replay => keys && s.replay,
             Context::GoTo => s.goto && !s.help && !s.dialog,
+            Context::Fleet => false,
+        }
+    }
+
+    /// Where a key of this context is taken, dispatched by this table or
+    /// not: the fleet monitor takes its keys whenever nothing captures them.
+    pub(super) fn takes(self, s: &Situation) -> bool {
+        match self {
+            Context::Fleet => !s.filtering && !s.help && !s.dialog,
+            c => c.applies(s),
         }
     }
 
     pub(super) fn rank(self) -> u8 {
         match self {
-            Context::Anywhere | Context::NoDialog => 0,
+            Context::Anywhere | Context::NoDialog | Context::Fleet => 0,
             Context::Replay => 2,
             Context::Browsing | Context::Filtering => 1,
             Context::AnyRow => 2,
@@ -265,6 +281,8 @@ pub enum Command {
     Edit(EditCommand),
     /// The open dialog takes the key.
     Dialog,
+    /// The fleet monitor takes the key ([`Context::Fleet`]).
+    Fleet,
 }
 
 /// How the `?` overlay lists a binding. A line is the keys of the

@@ -32,17 +32,25 @@ pub enum Dispatch {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyTable {
     bindings: Vec<Binding>,
+    /// The overlay lists the fleet's keys: the monitor has several directors.
+    fleet: bool,
 }
 
 impl Default for KeyTable {
     fn default() -> Self {
         KeyTable {
             bindings: DEFAULT.to_vec(),
+            fleet: false,
         }
     }
 }
 
 impl KeyTable {
+    /// The overlay lists the fleet's keys (Tab, F, V, =) or leaves them out.
+    pub fn list_fleet_keys(&mut self, on: bool) {
+        self.fleet = on;
+    }
+
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
     }
@@ -65,7 +73,7 @@ impl KeyTable {
             },
             Command::Edit(e) => Dispatch::Edit(e),
             Command::Dialog => Dispatch::Dialog(binding::dialog_key(k)?),
-            Command::SelectClicked => return None,
+            Command::SelectClicked | Command::Fleet => return None,
         })
     }
 
@@ -96,6 +104,7 @@ impl KeyTable {
     /// The `?` overlay's lines: the keys, then what they do. A replay's
     /// lists its cursor keys instead of the changes it cannot make (the
     /// overlay fits 80x24 either way); a live one leaves the cursor out.
+    /// The fleet's keys are listed only over several directors.
     pub fn help_lines(&self, replay: bool) -> Vec<(String, &'static str)> {
         let mut lines: Vec<(String, &'static str)> = Vec::new();
         let mut skipping = false;
@@ -104,7 +113,8 @@ impl KeyTable {
             if let Help::Line(_) = b.help {
                 let changes = matches!(b.command, Command::Edit(e) if e != EditCommand::Journal);
                 let cursor = b.context == Context::Replay;
-                skipping = if replay { changes } else { cursor };
+                let fleet = b.context == Context::Fleet && !self.fleet;
+                skipping = fleet || if replay { changes } else { cursor };
             }
             if skipping {
                 continue;

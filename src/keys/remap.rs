@@ -42,7 +42,10 @@ impl KeyTable {
                 ));
             }
         }
-        Ok(KeyTable { bindings })
+        Ok(KeyTable {
+            bindings,
+            fleet: self.fleet,
+        })
     }
 
     /// The names `[keys]` accepts, in table order.
@@ -57,7 +60,7 @@ backspace, space, up, down, left, right, pgup, pgdn, home, end";
 /// Whether both contexts apply in some situation: then one binding would
 /// hide the other.
 fn overlap(a: Context, b: Context) -> bool {
-    Situation::every().any(|s| a.applies(&s) && b.applies(&s))
+    Situation::every().any(|s| a.takes(&s) && b.takes(&s))
 }
 
 /// The clashing binding as the operator knows it: its action name, or, for
@@ -159,6 +162,12 @@ mod tests {
         assert!(e.starts_with("keys.help: \"j\" is already a fixed key of the monitor"));
         // Ctrl-C quits everywhere.
         assert!(t.remapped([("filter", "ctrl-c")]).is_err());
+        // V is the fleet monitor's, which takes it before a director's table.
+        let e = t.remapped([("filter", "V")]).unwrap_err();
+        assert!(
+            e.starts_with("keys.filter: \"V\" is already a fixed key"),
+            "{e}"
+        );
         // 0 drains in tuning mode, where quit's key also applies.
         assert!(t.remapped([("quit", "0")]).is_err());
         // Two actions onto one key.
@@ -196,8 +205,8 @@ mod tests {
         let line = |text: &str| lines.iter().find(|l| l.1 == text).unwrap().0.clone();
         assert_eq!(line("this help / quit (Ctrl-C too)"), "F2, F1  Q, F10");
         assert_eq!(
-            line("filter addr/port/scheduler; Esc clears"),
-            "Ctrl-F  Esc"
+            line("filter (Esc clears) / sort next, reverse"),
+            "Ctrl-F  Esc  o  O"
         );
         let footer: Vec<String> = t
             .footer(false)

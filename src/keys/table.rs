@@ -3,16 +3,18 @@
 //! this order.
 
 use crossterm::event::KeyCode::{self, Backspace, Char, Down, End, Enter, Esc, Home, Left, F};
-use crossterm::event::KeyCode::{PageDown, PageUp, Right, Up};
+use crossterm::event::KeyCode::{BackTab, PageDown, PageUp, Right, Tab, Up};
 
 use crate::app::editing::EditCommand as E;
 use crate::app::replay::CursorKey as T;
 use crate::app::Action as A;
 
-use super::binding::Command::{Dialog, Edit, SelectClicked, TypeFilter, TypeTime, View};
+use super::binding::Command::{
+    Dialog, Edit, Fleet as FleetKey, SelectClicked, TypeFilter, TypeTime, View,
+};
 use super::binding::Context::{
     AnyRow, Anywhere, Browsing, Connections as InConnections, Dialog as InDialog, Drain as InDrain,
-    Filtering, GoTo as InGoTo, Help as InHelp, NoDialog, Panel as InPanel, PanelForms,
+    Filtering, Fleet, GoTo as InGoTo, Help as InHelp, NoDialog, Panel as InPanel, PanelForms,
     RealServerRow, Replay as InReplay, Tuning,
 };
 use super::binding::Help::{After, Beside, Line, Or};
@@ -125,8 +127,11 @@ pub const DEFAULT: &[Binding] = &[
         .help(After),
     bind(ch('J'), AnyRow, Edit(E::Journal))
         .action("journal")
-        .help(Line("journal of changes"))
+        .help(Line("journal / kernel settings (net.ipv4.vs)"))
         .footer(Footer::Browsing(5, "journal")),
+    bind(ch('K'), Browsing, View(A::Settings))
+        .action("settings")
+        .help(After),
     bind(ch('c'), Browsing, View(A::Connections))
         .action("connections")
         .help(Line("connections; in it: entries, exact, back"))
@@ -157,9 +162,12 @@ pub const DEFAULT: &[Binding] = &[
         .action("stop-daemon")
         .help(Beside),
     bind(ch('u'), PanelForms, Edit(E::Undo)).help(After),
-    bind(ch('K'), Browsing, View(A::Settings))
-        .action("settings")
-        .help(Line("kernel settings (net.ipv4.vs.*)")),
+    // Several directors: the fleet monitor's own keys.
+    bind(key(Tab), Fleet, FleetKey).help(Line("next/prev director, diffs, by VS, to all")),
+    bind(key(BackTab), Fleet, FleetKey).help(Beside),
+    bind(ch('F'), Fleet, FleetKey).help(After),
+    bind(ch('V'), Fleet, FleetKey).help(After),
+    bind(ch('='), Fleet, FleetKey).help(After),
     // A replay's time cursor: keys that do nothing live.
     bind(ch(' '), InReplay, View(A::Cursor(T::PlayPause)))
         .help(Line("replay: play/pause, a poll on / back")),
@@ -180,7 +188,7 @@ pub const DEFAULT: &[Binding] = &[
     bind(key(Esc), InGoTo, View(A::GoToDone(false))),
     bind(ch('/'), Browsing, View(A::FilterStart))
         .action("filter")
-        .help(Line("filter addr/port/scheduler; Esc clears"))
+        .help(Line("filter (Esc clears) / sort next, reverse"))
         .footer(Footer::Browsing(1, "filter")),
     bind(AnyChar, Filtering, TypeFilter),
     bind(key(Backspace), Filtering, View(A::FilterBackspace)),
@@ -190,25 +198,25 @@ pub const DEFAULT: &[Binding] = &[
         .footer(Footer::Filtering(1, "clears")),
     bind(ch('o'), Browsing, View(A::SortNext))
         .action("sort-next")
-        .help(Line("sort by next column / reverse"))
+        .help(After)
         .footer(Footer::Browsing(2, "sort")),
     bind(ch('O'), Browsing, View(A::SortReverse))
         .action("sort-reverse")
         .help(After),
     bind(ch('f'), Browsing, View(A::Freeze))
         .action("freeze")
-        .help(Line("freeze the display (polling goes on)"))
+        .help(Line("freeze (polling goes on) / next alert"))
         .footer(Footer::Browsing(3, "freeze")),
+    bind(ch('n'), Browsing, View(A::NextAlert))
+        .action("next-alert")
+        .help(After),
     bind(ch('m'), Browsing, View(A::NextMetric))
         .action("metric")
-        .help(Line("sparkline metric"))
+        .help(Line("sparkline metric / exact numbers, K M G"))
         .footer(Footer::Browsing(4, "metric")),
     bind(ch('#'), Browsing, View(A::ToggleExact))
         .action("exact")
-        .help(Line("exact numbers / K M G")),
-    bind(ch('n'), Browsing, View(A::NextAlert))
-        .action("next-alert")
-        .help(Line("next alerted real server")),
+        .help(After),
     bind(ch('?'), Browsing, View(A::Help))
         .action("help")
         .help(Line("this help / quit (Ctrl-C too)"))

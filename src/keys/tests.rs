@@ -23,25 +23,41 @@ fn help_lists_every_key() {
         ("E  e", "edit service / real server"),
         ("D  d", "delete service / real server"),
         ("s  Z  u", "scheduler / zero counters / undo"),
-        ("J", "journal of changes"),
+        ("J  K", "journal / kernel settings (net.ipv4.vs)"),
         (
             "c  Enter  E  Esc",
             "connections; in it: entries, exact, back",
         ),
         ("T  t  s S  u", "director panel: timeouts, sync daemons"),
-        ("K", "kernel settings (net.ipv4.vs.*)"),
-        ("/  Esc", "filter addr/port/scheduler; Esc clears"),
-        ("o  O", "sort by next column / reverse"),
-        ("f", "freeze the display (polling goes on)"),
-        ("m", "sparkline metric"),
-        ("#", "exact numbers / K M G"),
-        ("n", "next alerted real server"),
+        ("/  Esc  o  O", "filter (Esc clears) / sort next, reverse"),
+        ("f  n", "freeze (polling goes on) / next alert"),
+        ("m  #", "sparkline metric / exact numbers, K M G"),
         ("?, F1  q, F10", "this help / quit (Ctrl-C too)"),
         ("wheel, click", "scroll, select"),
     ];
     let lines = KeyTable::default().help_lines(false);
     let lines: Vec<(&str, &str)> = lines.iter().map(|(k, w)| (k.as_str(), *w)).collect();
     assert_eq!(lines, expected);
+}
+
+#[test]
+fn the_fleet_keys_are_listed_over_several_directors_only() {
+    let fleet_line = (
+        "Tab ⇧Tab  F  V  =".to_string(),
+        "next/prev director, diffs, by VS, to all",
+    );
+    let mut t = KeyTable::default();
+    assert!(!t.help_lines(false).contains(&fleet_line));
+    t.list_fleet_keys(true);
+    let lines = t.help_lines(false);
+    assert_eq!(lines.len(), 19);
+    assert_eq!(lines[13], fleet_line);
+    // The fleet monitor takes them; a director's table dispatches none
+    // (a dialog's Tab is the dialog's; under help any key closes it).
+    for c in [KeyCode::Tab, KeyCode::BackTab] {
+        let mut outside = Situation::every().filter(|s| !s.dialog && !s.help);
+        assert!(outside.all(|s| t.key(&key(c), &s).is_none()));
+    }
 }
 
 #[test]

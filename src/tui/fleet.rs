@@ -65,8 +65,12 @@ pub struct FleetMonitor {
 
 impl FleetMonitor {
     /// The fleet over `members` (at least one), the first on screen.
-    pub fn new(members: Vec<Member>, palette: Palette, clock: Arc<dyn Clock>) -> FleetMonitor {
+    pub fn new(mut members: Vec<Member>, palette: Palette, clock: Arc<dyn Clock>) -> FleetMonitor {
         assert!(!members.is_empty(), "a fleet has a director");
+        let several = members.len() > 1;
+        for m in &mut members {
+            m.monitor.keys.list_fleet_keys(several);
+        }
         FleetMonitor {
             members,
             current: 0,

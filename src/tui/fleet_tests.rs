@@ -535,3 +535,22 @@ fn a_backend_that_knows_its_health_says_it_over_the_polls() {
     let top = rig.line(0);
     assert!(top.contains("lb2 BAD: line too long?[2J"), "{top}");
 }
+
+#[test]
+fn the_help_overlay_lists_the_fleet_keys_and_fits_80x24() {
+    let mut rig = Rig::new(&["lb1", "lb2", "lb3"]);
+    rig.terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    rig.keys("?");
+    let s = rig.screen();
+    assert!(s.contains("Tab ⇧Tab  F  V  ="), "{s}");
+    assert!(
+        s.contains("next/prev director, diffs, by VS, to all"),
+        "{s}"
+    );
+    assert!(s.contains("wheel, click"), "{s}");
+    assert!(s.contains("any key closes"), "{s}");
+    // Under help, Tab closes it and stays on the director.
+    rig.key(KeyCode::Tab);
+    assert_eq!(rig.fleet.current(), 0);
+    assert!(!rig.screen().contains("any key closes"));
+}
