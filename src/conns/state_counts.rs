@@ -31,6 +31,11 @@ impl StateCounts {
         }
     }
 
+    /// Entries counted past the cap, as a recording kept them.
+    pub fn add_other(&mut self, n: u64) {
+        self.other = self.other.saturating_add(n);
+    }
+
     /// The count of one state (0 when never seen).
     pub fn get(&self, state: &str) -> u64 {
         self.by_state

@@ -11,9 +11,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use crate::app::replay::{CursorMove, ReplayStatus};
 use crate::app::store::SettingsReading;
 use crate::app::{DirectorReading, Event, PollResult};
-use crate::conns::{ConnEvent, ConnRequest, ReadOf};
+use crate::conns::{ConnEvent, ConnRequest, ReadOf, Scope, Standing};
 use crate::journal::Journal;
-use crate::record::{Entry, Recording, Tick};
+use crate::output::json::rfc3339_millis;
+use crate::record::{ConnRecord, Entry, Recording, Tick};
 use crate::replay::{moment, Cursor, Goes};
 
 use super::journal_pane::pane_lines;
@@ -82,6 +83,13 @@ struct Player {
     journal_shown: Option<usize>,
     /// Problems not told yet.
     problems: Vec<String>,
+    /// The connection summaries with their recorded times (None: the scan
+    /// has not read them yet).
+    conns: Option<Vec<(SystemTime, ConnRecord)>>,
+    /// The connections view's scope while it is open.
+    view: Option<Scope>,
+    /// What the view was last sent: the summary's index, or none.
+    view_shown: Option<Option<usize>>,
 }
 
 impl Player {
@@ -120,12 +128,14 @@ impl Player {
         let affordable = (REBUILD_ROWS_MAX / self.rows.max(1)).max(1);
         let window = at.checked_sub(self.history).unwrap_or(UNIX_EPOCH);
         let oldest = self.cursor.time_of(to.saturating_sub(affordable - 1));
+        // The rewind forgets the view's reading: it is sent again.
+        self.view_shown = None;
         self.send(Report::Rewind) && self.play(window.max(oldest), at) && self.no_director()
     }
 
-    /// What the panels and views read live and a recording does not hold,
-    /// said in words where they would show it.
-    fn unrecorded(&self, conns: Vec<ConnRequest>, settings: bool) -> bool {
+    /// What the panels and views read live, answered from the recording:
+    /// the view's connection summaries when recorded, else in words.
+    fn unrecorded(&mut self, conns: Vec<ConnRequest>, settings: bool) -> bool {
         let wall = self.cursor.time();
         let at = wall.duration_since(UNIX_EPOCH).unwrap_or_default();
         let not = |what: &str| format!("not recorded: a recording holds the table, not {what}");
@@ -138,16 +148,82 @@ impl Player {
             })));
         }
         for request in conns {
-            let of = match request {
-                ConnRequest::Open(_) => ReadOf::View,
-                ConnRequest::Exact => ReadOf::Exact,
+            match request {
+                ConnRequest::Open(scope) => {
+                    self.view = Some(scope);
+                    self.view_shown = None;
+                }
+                ConnRequest::Close => self.view = None,
+                ConnRequest::Exact => {
+                    let error = "not recorded: a recording holds the view's summaries, \
+                                 not the connection table an exact read walks"
+                        .to_string();
+                    let of = ReadOf::Exact;
+                    reports.push(Report::Connections(ConnEvent::Failed { of, error, at }));
+                }
                 // The half-open column stays blank rather than in error.
                 _ => continue,
-            };
-            let error = not("the connection table");
-            reports.push(Report::Connections(ConnEvent::Failed { of, error, at }));
+            }
         }
-        reports.into_iter().all(|r| self.send(r))
+        reports.into_iter().all(|r| self.send(r)) && self.view_at_cursor()
+    }
+
+    /// The open connections view's summary at or before the cursor, sent
+    /// when it changed; else "not recorded" with the nearest one's time.
+    fn view_at_cursor(&mut self) -> bool {
+        let (Some(scope), Some(conns)) = (&self.view, &self.conns) else {
+            return true;
+        };
+        let now = self.cursor.time();
+        let of_scope = |r: &ConnRecord| {
+            r.service == scope.service
+                && r.dest == scope.dest
+                && r.clients == scope.clients.map(|p| p.to_string())
+        };
+        // A summary is read after its poll: the cursor's poll's is the one
+        // before the next poll.
+        let tick = self.cursor.at();
+        let next = (tick + 1 < self.cursor.count()).then(|| self.cursor.time_of(tick + 1));
+        let before = conns.partition_point(|(t, _)| next.is_none_or(|n| *t < n));
+        let found = conns[..before].iter().rposition(|(_, r)| of_scope(r));
+        if self.view_shown == Some(found) {
+            return true;
+        }
+        self.view_shown = Some(found);
+        let at = now.duration_since(UNIX_EPOCH).unwrap_or_default();
+        let event = match found {
+            Some(i) => {
+                let (wall, record) = &conns[i];
+                let standing = standing_at(&self.recording, now, scope);
+                let at = wall.duration_since(UNIX_EPOCH).unwrap_or_default();
+                let reading = record.reading(*wall, at, |d| {
+                    standing
+                        .iter()
+                        .find(|(k, _)| *k == d)
+                        .map_or(Standing::Gone, |s| s.1)
+                });
+                ConnEvent::Reading(std::sync::Arc::new(reading))
+            }
+            None => {
+                let after = conns[before..].iter().find(|(_, r)| of_scope(r));
+                let error = match after {
+                    Some((t, _)) => format!(
+                        "not recorded: no connection summary of this scope at or before \
+                         the cursor; the next at {}",
+                        utc(*t)
+                    ),
+                    None => "not recorded: no connection summary of this scope in the \
+                             recording (recorded only while the view was open)"
+                        .to_string(),
+                };
+                ConnEvent::Failed {
+                    of: ReadOf::View,
+                    error,
+                    at,
+                }
+            }
+        };
+        self.send(Report::Connections(event))
     }
 
     /// The director panel's reading: not in a recording.
@@ -197,7 +273,7 @@ impl Player {
             problems: self.problems.drain(..).map(|p| printable(&p)).collect(),
             said,
         };
-        self.journal_at_cursor() && self.send(Report::Replay(status))
+        self.journal_at_cursor() && self.view_at_cursor() && self.send(Report::Replay(status))
     }
 
     /// Carries out where a move takes the cursor (it has moved already).
@@ -230,35 +306,79 @@ impl Player {
         self.go(from, goes) && self.status(said)
     }
 
-    /// The journal's lines, once the scan has read them: the pane then
-    /// shows those up to the cursor.
-    fn journal_read(&mut self, journal: Vec<(SystemTime, String)>) -> bool {
-        self.journal = journal;
+    /// The journal's lines and connection summaries, once the scan has
+    /// read them: the pane and the view then show those up to the cursor.
+    fn scan_read(&mut self, scanned: Scanned) -> bool {
+        self.journal = scanned.journal;
         self.journal_shown = None;
-        self.journal_at_cursor()
+        self.conns = Some(scanned.conns);
+        self.view_shown = None;
+        self.journal_at_cursor() && self.view_at_cursor()
     }
 }
 
-/// Every journal line of a recording with its time. It decodes the whole
-/// file, so it runs on a thread of its own over a second opening: the
-/// cursor answers meanwhile.
-fn scan_journal(path: &Path) -> Vec<(SystemTime, String)> {
-    let Ok(recording) = Recording::open(path) else {
+/// `2026-12-05T00:03:12.000Z`: a recording may span days.
+fn utc(t: SystemTime) -> String {
+    let millis = t.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+    rfc3339_millis(u64::try_from(millis).unwrap_or(u64::MAX))
+}
+
+/// Where each real server of the scope's service stood in the table at
+/// `now` (weight 0: drained; absent: gone), for the view's notes.
+fn standing_at(
+    recording: &Recording,
+    now: SystemTime,
+    scope: &Scope,
+) -> Vec<(crate::model::DestKey, Standing)> {
+    let tick = recording.entries(now, now).find_map(|e| match e {
+        Entry::Tick(t) => Some(t),
+        _ => None,
+    });
+    let Some(tick) = tick else {
         return Vec::new();
+    };
+    tick.snapshot
+        .services
+        .into_iter()
+        .find(|s| s.service.key == scope.service)
+        .map(|s| {
+            s.dests
+                .iter()
+                .map(|d| (d.key(), Standing::of_weight(d.weight)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What the scan reads once, in time order.
+#[derive(Default)]
+struct Scanned {
+    journal: Vec<(SystemTime, String)>,
+    conns: Vec<(SystemTime, ConnRecord)>,
+}
+
+/// Every journal line and connection summary of a recording with its
+/// time. It decodes the whole file, so it runs on a thread of its own over
+/// a second opening: the cursor answers meanwhile.
+fn scan_recording(path: &Path) -> Scanned {
+    let Ok(recording) = Recording::open(path) else {
+        return Scanned::default();
     };
     let (Some(first), Some((_, last))) = (recording.ticks().first().copied(), recording.span())
     else {
-        return Vec::new();
+        return Scanned::default();
     };
-    let mut journal: Vec<(SystemTime, String)> = recording
-        .entries(first, last)
-        .filter_map(|e| match e {
-            Entry::Journal { wall, line } => Some((wall, line)),
-            _ => None,
-        })
-        .collect();
-    journal.sort_by_key(|(t, _)| *t);
-    journal
+    let mut scanned = Scanned::default();
+    for e in recording.entries(first, last) {
+        match e {
+            Entry::Journal { wall, line } => scanned.journal.push((wall, line)),
+            Entry::Connections { wall, summary } => scanned.conns.push((wall, summary)),
+            _ => {}
+        }
+    }
+    scanned.journal.sort_by_key(|(t, _)| *t);
+    scanned.conns.sort_by_key(|(t, _)| *t);
+    scanned
 }
 
 /// How often the loop looks whether the journal's scan is done.
@@ -286,6 +406,9 @@ pub(super) fn replay(r: Replay, mut inbox: Inbox, tx: Reports) {
         journal: Vec::new(),
         journal_shown: None,
         problems,
+        conns: None,
+        view: None,
+        view_shown: None,
     };
     // The first frame is one tick: the sooner it shows, the better.
     let at = p.cursor.at();
@@ -300,14 +423,14 @@ pub(super) fn replay(r: Replay, mut inbox: Inbox, tx: Reports) {
     let path = r.path;
     let _ = thread::Builder::new()
         .name("lvstop-journal-scan".into())
-        .spawn(move || scanned.send(scan_journal(&path)));
+        .spawn(move || scanned.send(scan_recording(&path)));
     let mut scanning = true;
     loop {
         if scanning {
             match scan.try_recv() {
-                Ok(journal) => {
+                Ok(found) => {
                     scanning = false;
-                    if !p.journal_read(journal) {
+                    if !p.scan_read(found) {
                         return;
                     }
                 }

@@ -14,12 +14,14 @@ use crate::app::{App, AppConfig, Metric};
 use crate::backend::{Backend, Reader};
 use crate::canvas::{Chrome, TimeZone};
 use crate::clock::Clock;
+use crate::conns::{Attribution, Limits, Made, ReadStamp, Sampling, Scope, Summarizer};
 use crate::demo::DemoDirector;
 use crate::edit::Editor;
 use crate::journal::tests::Scratch;
 use crate::model::Change;
+use crate::model::ConnSource;
 use crate::poll::{Access, Owner, Replay, Report};
-use crate::record::{Entry, RecordOptions, Recorder, Recording, Tick};
+use crate::record::{ConnRecord, Entry, RecordOptions, Recorder, Recording, Tick};
 use crate::testkit::{key_events, screen, ManualClock};
 
 /// 12:03:30 UTC: the first tick is 12:03:31, the last 12:06:30.
@@ -31,9 +33,50 @@ const TICKS: u64 = 180;
 /// The ticks (1-based) after which a weight was changed.
 const CHANGED_AT: [u64; 2] = [31, 91];
 
+/// The ticks (1-based) after which the connections view read the first
+/// service's table, as a monitor with the view open records it.
+const CONNS_AT: [u64; 2] = [61, 121];
+
+/// The first service's connections in the demo's table now, summarised
+/// as the live view's read does (a fifth of a second after the poll).
+fn summary(
+    backend: &mut dyn Backend,
+    snapshot: &crate::model::Snapshot,
+    wall: SystemTime,
+) -> ConnRecord {
+    let attribution = Arc::new(Attribution::new(snapshot));
+    let scope = Scope::service(snapshot.services[0].service.key);
+    let mut s = Summarizer::new(attribution, scope, Limits::default());
+    let mut read = 0u64;
+    backend
+        .connections(ConnSource::Plain, &mut |c| {
+            read += 1;
+            s.add(c);
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    let reading = s.finish(ReadStamp {
+        sampling: Sampling::Exact,
+        made: Made::OneGo,
+        at: Duration::ZERO,
+        wall,
+        took: Duration::from_millis(3),
+        read,
+        malformed: 0,
+    });
+    assert!(reading.total.states.total() > 0, "the demo has connections");
+    ConnRecord::of(&reading)
+}
+
 /// Records the demo for `TICKS` seconds, changing a weight at each of
 /// `CHANGED_AT` through the journaling editor, as the monitor would.
 fn record(scratch: &Scratch) -> std::path::PathBuf {
+    record_with_conns(scratch).0
+}
+
+/// `record`, with the summaries recorded after `CONNS_AT`'s ticks.
+fn record_with_conns(scratch: &Scratch) -> (std::path::PathBuf, Vec<ConnRecord>) {
+    let mut summaries = Vec::new();
     let clock = Arc::new(ManualClock::new(epoch()));
     let mut demo = DemoDirector::new(7, clock.clone());
     demo.set_incidents(None);
@@ -67,6 +110,10 @@ fn record(scratch: &Scratch) -> std::path::PathBuf {
                 journal_lines += 1;
             }
         }
+        let conns = CONNS_AT.contains(&i).then(|| {
+            let wall = clock.wall() + Duration::from_millis(200);
+            (wall, summary(editor.backend_mut(), &snapshot, wall))
+        });
         let tick = Tick {
             wall: clock.wall(),
             took: Duration::from_millis(2),
@@ -75,9 +122,13 @@ fn record(scratch: &Scratch) -> std::path::PathBuf {
             snapshot,
         };
         rec.append(&Entry::Tick(tick)).unwrap();
+        if let Some((wall, summary)) = conns {
+            summaries.push(summary.clone());
+            rec.append(&Entry::Connections { wall, summary }).unwrap();
+        }
     }
     rec.close().unwrap();
-    path
+    (path, summaries)
 }
 
 struct Replayed {
@@ -89,7 +140,10 @@ struct Replayed {
 
 impl Replayed {
     fn new() -> Replayed {
-        let scratch = Scratch::new();
+        Replayed::of(Scratch::new(), record)
+    }
+
+    fn of(scratch: Scratch, record: impl FnOnce(&Scratch) -> std::path::PathBuf) -> Replayed {
         let path = record(&scratch);
         let access = Access::Replay(Replay {
             recording: Recording::open(&path).unwrap(),
@@ -314,4 +368,111 @@ fn what_a_recording_does_not_hold_says_not_recorded() {
     r.keys("<Esc>T");
     let s = r.screen();
     assert!(s.contains("not recorded: the timeouts"), "{s}");
+}
+
+impl Replayed {
+    /// Presses keys as the event loop does: cursor moves and the
+    /// connections view's requests go to the replay thread, and each
+    /// request's answer is applied before the next key.
+    fn conn_keys(&mut self, keys: &str) {
+        for e in key_events(keys) {
+            self.monitor.input(&e);
+            let requests = self.monitor.app.take_conn_requests();
+            let asked = !requests.is_empty();
+            for request in requests {
+                self.owner.connections(request);
+            }
+            for to in self.monitor.app.take_cursor_moves() {
+                self.owner.cursor(to);
+                self.settle();
+            }
+            if asked {
+                self.answered();
+            }
+        }
+    }
+
+    /// Applies the replay thread's reports up to its connections answer.
+    fn answered(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            match self.owner.reports.try_recv() {
+                Ok(r @ Report::Connections(_)) => {
+                    self.monitor.report(r);
+                    return;
+                }
+                Ok(r) => self.monitor.report(r),
+                Err(_) => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        panic!("no connections answer within 20 s");
+    }
+
+    /// The view's reading, as the recording's summary form.
+    fn shown_summary(&self) -> Option<ConnRecord> {
+        let c = self.monitor.app.store().connections();
+        c.reading().map(|r| ConnRecord::of(r))
+    }
+}
+
+#[test]
+fn the_connections_view_shows_the_summary_recorded_at_the_cursor() {
+    let mut recorded = Vec::new();
+    let mut r = Replayed::of(Scratch::new(), |s| {
+        let (path, summaries) = record_with_conns(s);
+        recorded = summaries;
+        path
+    });
+    // Before any summary: not recorded, and when the first one is.
+    r.conn_keys("c");
+    let s = r.screen();
+    assert!(
+        s.contains("not recorded: no connection summary of this scope at or before the cursor"),
+        "{s}"
+    );
+    assert!(s.contains("2023-11-14T12:04:31.200Z"), "{s}");
+    assert!(r.shown_summary().is_none());
+    // Tick 61 (index 60): the summary read after its poll.
+    r.conn_keys("]");
+    assert_eq!(r.tick(), 60);
+    assert_eq!(r.shown_summary().as_ref(), Some(&recorded[0]));
+    // The drawing is the live one: the "all" row holds the recorded count.
+    let established = recorded[0]
+        .total
+        .states
+        .iter()
+        .find(|(s, _)| s == "ESTABLISHED");
+    let n = established.unwrap().1;
+    assert!((1_000..10_000).contains(&n), "drawn with a comma: {n}");
+    let drawn = format!("{},{:03}", n / 1000, n % 1000);
+    let s = r.screen();
+    let all = s
+        .lines()
+        .find(|l| l.trim_start().starts_with("all "))
+        .unwrap();
+    assert!(all.contains(&drawn), "{all} lacks {drawn}");
+    // Half a minute on it is still the latest.
+    r.keys(":12:05Z<Enter>");
+    assert_eq!(r.tick(), 89);
+    assert_eq!(r.shown_summary().as_ref(), Some(&recorded[0]));
+    // Tick 121: the second, which differs.
+    r.keys(":12:05:31Z<Enter>");
+    assert_eq!(r.tick(), 120);
+    assert_ne!(recorded[0], recorded[1], "the demo's table moved");
+    assert_eq!(r.shown_summary().as_ref(), Some(&recorded[1]));
+    // An exact read says what a recording cannot do.
+    r.conn_keys("E");
+    let s = r.screen();
+    assert!(s.contains("exact read stopped: not"), "{s}");
+    let c = r.monitor.app.store().connections();
+    let why = &c.exact_failure().unwrap().error;
+    assert!(
+        why.starts_with("not recorded: a recording holds the view's summaries"),
+        "{why}"
+    );
+    assert_eq!(
+        r.shown_summary().as_ref(),
+        Some(&recorded[1]),
+        "the summary stays"
+    );
 }
