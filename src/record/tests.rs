@@ -407,6 +407,30 @@ fn the_writer_thread_writes_everything_sent() {
 }
 
 #[test]
+fn a_sender_closes_the_recording_for_a_signal_exit() {
+    let dir = temp_dir("signal");
+    let path = dir.join("rec");
+    let mut handle = RecordThread::spawn(Recorder::create(&path, small_blocks()).unwrap());
+    let mut entries = timeline(25);
+    for e in &entries {
+        while handle.is_recording() && !handle.send_or_wait(e.clone()) {}
+    }
+    let sender = handle.sender().unwrap();
+    let wall = entries.last().unwrap().wall() + Duration::from_secs(1);
+    let reason = "recording stopped (the monitor was signalled)".to_string();
+    // What the signal path does before the process exits: the owner's
+    // `finish` never runs, yet the open block is on disk.
+    assert!(sender.close_within(wall, reason.clone(), Duration::from_secs(10)));
+    entries.push(Entry::Gap { wall, reason });
+    assert_eq!(all(&Recording::open(&path).unwrap()), entries);
+    assert!(
+        !sender.send(entries[0].clone()),
+        "closed: nothing more is taken"
+    );
+    drop(handle);
+}
+
+#[test]
 fn a_full_queue_stops_the_recording_and_says_why() {
     let dir = temp_dir("full");
     let path = dir.join("rec");

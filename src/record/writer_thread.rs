@@ -4,8 +4,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, SyncSender, TrySendError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant, SystemTime};
 
 use super::table_part::{TableMerge, TablePart};
 use super::{Entry, Recorder};
@@ -42,6 +43,9 @@ struct State {
     /// Set once the recording stopped: nothing more is queued.
     off: AtomicBool,
     why: Mutex<Option<String>>,
+    /// Set by the writer thread as it ends, the file closed (or failed).
+    ended: Mutex<bool>,
+    ended_now: Condvar,
 }
 
 impl State {
@@ -55,6 +59,27 @@ impl State {
 
     fn why(&self) -> Option<String> {
         self.why.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    fn end(&self) {
+        *self.ended.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.ended_now.notify_all();
+    }
+
+    /// Waits until the writer thread has ended, or `deadline`; true if it has.
+    fn wait_ended(&self, deadline: Instant) -> bool {
+        let mut ended = self.ended.lock().unwrap_or_else(|p| p.into_inner());
+        while !*ended {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return false;
+            }
+            ended = match self.ended_now.wait_timeout(ended, left) {
+                Ok((guard, _)) => guard,
+                Err(p) => p.into_inner().0,
+            };
+        }
+        true
     }
 }
 
@@ -71,28 +96,15 @@ impl RecordThread {
         Self::spawn_with_queue(recorder, QUEUE)
     }
 
-    pub fn spawn_with_queue(mut recorder: Recorder, queue: usize) -> RecordHandle {
+    pub fn spawn_with_queue(recorder: Recorder, queue: usize) -> RecordHandle {
         let (tx, rx) = sync_channel::<Message>(queue);
         let state = Arc::new(State::default());
         let status = Arc::clone(&state);
         let thread = std::thread::Builder::new()
             .name("lvstop-record".into())
             .spawn(move || {
-                let mut table = TableMerge::default();
-                for message in rx.iter() {
-                    let entry = match message {
-                        Message::Entry(e) => e,
-                        Message::Part(part) => Entry::Tick(table.tick(part)),
-                        Message::Close => break,
-                    };
-                    if let Err(e) = recorder.append(&entry) {
-                        status.stop(e.to_string());
-                        return; // dropping the receiver refuses what follows
-                    }
-                }
-                if let Err(e) = recorder.close() {
-                    status.stop(e.to_string());
-                }
+                write_until_closed(recorder, rx, &status);
+                status.end();
             })
             .expect("spawning the recording thread");
         RecordHandle {
@@ -103,6 +115,29 @@ impl RecordThread {
             state,
             thread: Some(thread),
         }
+    }
+}
+
+/// Writes each message until `Close` or a failed write, then closes the file.
+fn write_until_closed(
+    mut recorder: Recorder,
+    rx: std::sync::mpsc::Receiver<Message>,
+    status: &State,
+) {
+    let mut table = TableMerge::default();
+    for message in rx.iter() {
+        let entry = match message {
+            Message::Entry(e) => e,
+            Message::Part(part) => Entry::Tick(table.tick(part)),
+            Message::Close => break,
+        };
+        if let Err(e) = recorder.append(&entry) {
+            status.stop(e.to_string());
+            return; // dropping the receiver refuses what follows
+        }
+    }
+    if let Err(e) = recorder.close() {
+        status.stop(e.to_string());
     }
 }
 
@@ -125,6 +160,31 @@ impl RecordSender {
     /// Why the recording stopped; None while it runs.
     pub fn stopped(&self) -> Option<String> {
         self.state.why()
+    }
+
+    /// Ends the recording from a thread that does not own it (a signal's
+    /// exit path, where the owner's `finish` never runs): a gap saying why,
+    /// then what is queued written and the file closed, waiting at most
+    /// `limit`. True if the file was closed in time.
+    pub fn close_within(&self, wall: SystemTime, reason: String, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        let mut message = Message::Entry(Entry::Gap { wall, reason });
+        let mut closing = false;
+        loop {
+            match self.tx.try_send(message) {
+                Ok(()) if closing => break,
+                Ok(()) => {
+                    closing = true;
+                    message = Message::Close;
+                }
+                Err(TrySendError::Full(m)) if Instant::now() < deadline => {
+                    message = m;
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(_) => break,
+            }
+        }
+        self.state.wait_ended(deadline)
     }
 
     fn queue(&self, message: Message) -> bool {

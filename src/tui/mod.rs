@@ -50,6 +50,9 @@ pub use fleet_loop::run_fleet_loop;
 pub use monitor::Monitor;
 pub use terminal::{Crossterm, Guard, Screen};
 
+/// How long a signal's exit waits for `--record` to write its last block.
+const RECORD_CLOSE_LIMIT: Duration = Duration::from_secs(3);
+
 /// How the monitor runs.
 #[derive(Debug, Clone)]
 pub struct MonitorOptions {
@@ -103,7 +106,18 @@ pub fn run_monitor_with(
     clock: Arc<dyn Clock>,
 ) -> std::io::Result<()> {
     let guard = Guard::enter(Arc::new(Crossterm))?;
-    let _signals = signals::restore_on_signals(guard.restorer())?;
+    let restore = guard.restorer();
+    let record = options.record.clone();
+    let signal_clock = clock.clone();
+    // A signal ends the process before `--record`'s owner can finish it:
+    // close the recording here, so the open block (up to a minute) is kept.
+    let _signals = signals::restore_on_signals(move || {
+        restore();
+        if let Some(r) = &record {
+            let reason = "recording stopped (the monitor was signalled)".to_string();
+            r.close_within(signal_clock.wall(), reason, RECORD_CLOSE_LIMIT);
+        }
+    })?;
     let result = Terminal::new(CrosstermBackend::new(std::io::stdout())).and_then(|mut t| {
         t.clear()?;
         run_loop(&mut t, &mut CrosstermInput, access, &options, clock)
