@@ -66,6 +66,12 @@ pub enum ConnEvent {
     /// The exact read was cancelled, or the view closed under it.
     ExactCancelled,
     HalfOpen(Arc<HalfOpen>),
+    /// The view's reading no longer holds, in words: a replay's cursor moved
+    /// before the summary on screen, so it is forgotten, not kept as stale.
+    Withdrawn {
+        error: String,
+        at: Duration,
+    },
     /// A read failed; the reason in words (the monitor keeps running).
     Failed {
         of: ReadOf,

@@ -216,11 +216,7 @@ impl Player {
                              recording (recorded only while the view was open)"
                         .to_string(),
                 };
-                ConnEvent::Failed {
-                    of: ReadOf::View,
-                    error,
-                    at,
-                }
+                ConnEvent::Withdrawn { error, at }
             }
         };
         self.send(Report::Connections(event))

@@ -475,4 +475,17 @@ fn the_connections_view_shows_the_summary_recorded_at_the_cursor() {
         Some(&recorded[1]),
         "the summary stays"
     );
+    // Back before the first summary: the later one is forgotten, not shown
+    // at a time before it was read.
+    r.conn_keys("{");
+    assert_eq!(r.tick(), 0);
+    assert!(
+        r.shown_summary().is_none(),
+        "a later summary stayed on screen"
+    );
+    let s = r.screen();
+    assert!(
+        s.contains("not recorded: no connection summary of this scope at or before the cursor"),
+        "{s}"
+    );
 }

@@ -57,6 +57,10 @@ impl Connections {
                 self.half_open_failure = None;
                 self.half_open = Some(h);
             }
+            ConnEvent::Withdrawn { error, at } => {
+                self.reading = None;
+                self.view_failure = Some(ReadFailure { error, at });
+            }
             ConnEvent::Failed { of, error, at } => {
                 let failure = Some(ReadFailure { error, at });
                 match of {
@@ -191,6 +195,20 @@ mod tests {
         };
         assert!(c.reading_of(&scope).is_some());
         assert!(c.reading_of(&other).is_none());
+
+        // A failed read keeps the reading (stale); a withdrawn one drops it.
+        c.apply(ConnEvent::Failed {
+            of: ReadOf::View,
+            error: "read failed".into(),
+            at: Duration::from_secs(104),
+        });
+        assert!(c.reading().is_some() && c.view_failure().is_some());
+        c.apply(ConnEvent::Withdrawn {
+            error: "not recorded".into(),
+            at: Duration::from_secs(105),
+        });
+        assert!(c.reading().is_none());
+        assert_eq!(c.view_failure().unwrap().error, "not recorded");
 
         let progress = ExactProgress {
             read: 500,
