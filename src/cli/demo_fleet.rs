@@ -6,16 +6,15 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::backend::{Backend, Reader, Writer};
+use crate::backend::{Reader, Writer};
 use crate::clock::Clock;
 use crate::demo::DemoDirector;
-use crate::edit::Editor;
 use crate::fleet::DirectorName;
 use crate::model::Change;
-use crate::poll::Access;
 use crate::tui::MonitorOptions;
 
-use super::{journal_path, Args};
+use super::fleet_monitor::{director_access, run_directors};
+use super::Args;
 
 /// The demo directors' names and backends, the last one changed.
 pub fn directors(seed: u64, n: usize, clock: Arc<dyn Clock>) -> Vec<(DirectorName, DemoDirector)> {
@@ -71,25 +70,11 @@ pub fn run(
     let directors = directors(seed, n, clock.clone())
         .into_iter()
         .map(|(name, backend)| {
-            let access = if args.read_only {
-                Access::ReadOnly(Box::new(backend) as Box<dyn Reader>)
-            } else {
-                // Each director journals as its own namespace, so the
-                // journal says which one a change went to.
-                Access::ReadWrite(Editor::new(
-                    Box::new(backend) as Box<dyn Backend>,
-                    journal_path(args),
-                    clock.clone(),
-                    format!("demo {name}"),
-                    crate::output::rule,
-                ))
-            };
+            let access = director_access(args, backend, format!("demo {name}"), &clock);
             (name, access)
         })
         .collect();
-    let journal = (!args.read_only).then(|| journal_path(args));
-    crate::tui::run_fleet_monitor(directors, options, journal, clock)
-        .map_err(|e| format!("the terminal failed: {e}"))
+    run_directors(args, directors, options, clock)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::backend::{Backend, Reader};
 use crate::clock::Clock;
 use crate::edit::Editor;
+use crate::fleet::DirectorName;
 use crate::poll::Access;
 use crate::tui::MonitorOptions;
 
@@ -25,21 +26,43 @@ pub fn run(args: &Args, mut options: MonitorOptions, clock: Arc<dyn Clock>) -> R
         .into_iter()
         .map(|d| {
             let name = d.name().clone();
-            let d = d.reads_fail_unless_live();
-            let access = if args.read_only {
-                Access::ReadOnly(Box::new(d) as Box<dyn Reader>)
-            } else {
-                Access::ReadWrite(Editor::new(
-                    Box::new(d) as Box<dyn Backend>,
-                    journal_path(args),
-                    clock.clone(),
-                    format!("ssh {name}"),
-                    crate::output::rule,
-                ))
-            };
+            let via = format!("ssh {name}");
+            let access = director_access(args, d.reads_fail_unless_live(), via, &clock);
             (name, access)
         })
         .collect();
+    run_directors(args, directors, options, clock)
+}
+
+/// One director's side of the fleet monitor: its reader under `-r`, else a
+/// journaling editor whose records say which director (`via`) they went to.
+pub(super) fn director_access<B: Backend + 'static>(
+    args: &Args,
+    backend: B,
+    via: String,
+    clock: &Arc<dyn Clock>,
+) -> Access {
+    if args.read_only {
+        Access::ReadOnly(Box::new(backend) as Box<dyn Reader>)
+    } else {
+        Access::ReadWrite(Editor::new(
+            Box::new(backend) as Box<dyn Backend>,
+            journal_path(args),
+            clock.clone(),
+            via,
+            crate::output::rule,
+        ))
+    }
+}
+
+/// The fleet monitor over `directors`, with the local journal of fleet
+/// operations unless `-r`.
+pub(super) fn run_directors(
+    args: &Args,
+    directors: Vec<(DirectorName, Access)>,
+    options: MonitorOptions,
+    clock: Arc<dyn Clock>,
+) -> Result<(), String> {
     let journal = (!args.read_only).then(|| journal_path(args));
     crate::tui::run_fleet_monitor(directors, options, journal, clock)
         .map_err(|e| format!("the terminal failed: {e}"))

@@ -5,7 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ratatui::Terminal;
 use tokio::sync::mpsc::error::TryRecvError;
@@ -18,7 +18,7 @@ use crate::fleet::DirectorName;
 use crate::poll::{Access, Owner, Report};
 
 use super::fleet::{FleetMonitor, Member};
-use super::{input_wait, Input, Monitor, MonitorOptions};
+use super::{feed_input, Input, Monitor, MonitorOptions};
 
 /// Runs the fleet monitor over `directors` until the operator quits.
 pub fn run_fleet_loop<B>(
@@ -82,24 +82,7 @@ where
     let (keys, mut key_events) = tokio::sync::mpsc::unbounded_channel();
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut last_event = Instant::now();
-            while !stop.load(Ordering::Relaxed) {
-                match input.next(input_wait(last_event.elapsed())) {
-                    Ok(None) => {}
-                    Ok(Some(e)) => {
-                        last_event = Instant::now();
-                        if keys.send(Ok(e)).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = keys.send(Err(e));
-                        return;
-                    }
-                }
-            }
-        });
+        scope.spawn(|| feed_input(input, &keys, &stop));
         let result = runtime.block_on(async {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             let mut dirty = true;

@@ -184,6 +184,31 @@ fn input_wait(idle: Duration) -> Duration {
     }
 }
 
+/// The input thread: terminal input into `keys` until `stop` is set or the
+/// loop has gone (reading input blocks, so it cannot run in the loop).
+fn feed_input(
+    input: &mut dyn Input,
+    keys: &tokio::sync::mpsc::UnboundedSender<std::io::Result<event::Event>>,
+    stop: &AtomicBool,
+) {
+    let mut last_event = Instant::now();
+    while !stop.load(Ordering::Relaxed) {
+        match input.next(input_wait(last_event.elapsed())) {
+            Ok(None) => {}
+            Ok(Some(e)) => {
+                last_event = Instant::now();
+                if keys.send(Ok(e)).is_err() {
+                    return;
+                }
+            }
+            Err(e) => {
+                let _ = keys.send(Err(e));
+                return;
+            }
+        }
+    }
+}
+
 /// How long after an input event the input thread keeps waking often.
 pub(crate) const INPUT_BRISK: Duration = Duration::from_secs(3);
 
@@ -238,24 +263,7 @@ where
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         // Terminal input blocks; a thread of its own feeds the loop.
-        scope.spawn(|| {
-            let mut last_event = Instant::now();
-            while !stop.load(Ordering::Relaxed) {
-                match input.next(input_wait(last_event.elapsed())) {
-                    Ok(None) => {}
-                    Ok(Some(e)) => {
-                        last_event = Instant::now();
-                        if keys.send(Ok(e)).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = keys.send(Err(e));
-                        return;
-                    }
-                }
-            }
-        });
+        scope.spawn(|| feed_input(input, &keys, &stop));
         let result = runtime.block_on(async {
             let mut tick = tokio::time::interval(Duration::from_secs(1));
             let mut dirty = true;
