@@ -195,8 +195,12 @@ fn run(args: Args, listing: listing::Listing) -> Result<(), String> {
     }
     if let Some(path) = &args.replay {
         let recording = replay::open(path)?;
-        replay::bounds(&recording, path)?;
-        let start = recording.ticks().first().copied();
+        let (first, _) = replay::bounds(&recording, path)?;
+        if let Some(interval) = replay::pace(&recording, first) {
+            // Within -d's own range: the file is not trusted.
+            options.delay = interval.clamp(Duration::from_millis(100), Duration::from_secs(3600));
+        }
+        let start = Some(first);
         let access = Access::Replay(crate::poll::Replay {
             start: args.from.zip(start).map(|(m, first)| m.place(first)),
             recording,

@@ -61,6 +61,15 @@ pub fn bounds(recording: &Recording, path: &Path) -> Result<(SystemTime, SystemT
     }
 }
 
+/// The interval the recording was made at (its first poll's): the replay's
+/// pace and the width of its history window, whatever this run's -d.
+pub fn pace(recording: &Recording, first: SystemTime) -> Option<std::time::Duration> {
+    recording.entries(first, first).find_map(|e| match e {
+        Entry::Tick(t) => Some(t.interval),
+        _ => None,
+    })
+}
+
 /// `-b --replay`: the ticks from `--from` to `--to` through the listing.
 pub fn export(args: &Args, listing: Listing, out: &mut dyn Write) -> Result<(), String> {
     let path = args.replay.as_deref().expect("export is for --replay");
@@ -116,4 +125,39 @@ fn no_poll(path: &Path, to: SystemTime, first: SystemTime) -> String {
 fn seconds(t: SystemTime) -> String {
     let d = t.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     format!("@{}.{:03}", d.as_secs(), d.subsec_millis())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::*;
+    use crate::model::Snapshot;
+    use crate::record::{RecordOptions, Recorder, Tick};
+
+    #[test]
+    fn the_pace_is_the_recordings_interval() {
+        let dir = std::env::temp_dir().join(format!("lvstop-pace-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rec");
+        let _ = std::fs::remove_file(&path);
+        let mut rec = Recorder::create(&path, RecordOptions::default()).unwrap();
+        let first = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        for i in 0..3 {
+            let tick = Tick {
+                wall: first + Duration::from_millis(200 * i),
+                took: Duration::from_millis(1),
+                interval: Duration::from_millis(200),
+                estimator: None,
+                snapshot: Snapshot::default(),
+            };
+            rec.append(&Entry::Tick(tick)).unwrap();
+        }
+        rec.close().unwrap();
+        let recording = Recording::open(&path).unwrap();
+        let (from, _) = bounds(&recording, &path).unwrap();
+        assert_eq!(from, first);
+        assert_eq!(pace(&recording, from), Some(Duration::from_millis(200)));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
