@@ -63,9 +63,9 @@ impl Input for Script {
         let code = if at >= self.until {
             p.end = Some((proc_cpu(), Instant::now()));
             KeyCode::Char('q')
-        } else if self.sent % 20 == 0 {
+        } else if self.sent.is_multiple_of(20) {
             KeyCode::Tab
-        } else if self.sent % 10 == 0 {
+        } else if self.sent.is_multiple_of(10) {
             KeyCode::PageDown
         } else {
             KeyCode::Down

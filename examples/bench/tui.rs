@@ -258,7 +258,7 @@ impl Input for Script {
             KeyCode::Char('q')
         } else if let Some(first) = self.first.filter(|_| self.sent == 1) {
             first
-        } else if self.sent % 10 == 0 {
+        } else if self.sent.is_multiple_of(10) {
             KeyCode::PageDown
         } else {
             KeyCode::Down

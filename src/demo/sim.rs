@@ -458,7 +458,7 @@ impl Sim {
                 }
             }
             // 4. persistence templates that timed out
-            if k % 10 == 0 && !svc.templates.is_empty() {
+            if k.is_multiple_of(10) && !svc.templates.is_empty() {
                 let mut expired = Vec::new();
                 svc.templates.retain(|_, tpl| {
                     let keep = tpl.expires > k;
@@ -484,7 +484,7 @@ impl Sim {
             });
         }
         self.step += 1;
-        if self.step % STEPS_PER_TICK == 0 {
+        if self.step.is_multiple_of(STEPS_PER_TICK) {
             self.estimate();
         }
     }
@@ -513,7 +513,7 @@ impl Sim {
             to_steps(plan.first_at_secs),
             to_steps(plan.every_secs).max(1),
         );
-        if k < first || (k - first) % every != 0 {
+        if k < first || !(k - first).is_multiple_of(every) {
             return;
         }
         let eligible: Vec<usize> = self

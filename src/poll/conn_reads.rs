@@ -203,7 +203,7 @@ impl ConnReads {
         let result = reader.connections(source, &mut |c| {
             feed.take(c);
             n += 1;
-            if n >= limit || (n % CHECK_EVERY == 0 && clock.now() >= deadline) {
+            if n >= limit || (n.is_multiple_of(CHECK_EVERY) && clock.now() >= deadline) {
                 ControlFlow::Break(())
             } else {
                 ControlFlow::Continue(())
@@ -331,7 +331,7 @@ impl ConnReads {
         let result = ex.cursor.resume(&mut |c| {
             feed.take(c);
             n += 1;
-            if n % CHECK_EVERY == 0 && clock.now() >= deadline {
+            if n.is_multiple_of(CHECK_EVERY) && clock.now() >= deadline {
                 ControlFlow::Break(())
             } else {
                 ControlFlow::Continue(())

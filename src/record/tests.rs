@@ -50,9 +50,9 @@ fn table(services: usize, dests: usize, step: u64) -> Snapshot {
         };
         let mut service = Service::new(key, if step % 5 == 4 { "wrr" } else { "rr" });
         service.stats = stats(step * (s as u64 + 1));
-        service.pe_name = (s % 4 == 1 && step % 2 == 0).then(|| "sip".to_string());
+        service.pe_name = (s % 4 == 1 && step.is_multiple_of(2)).then(|| "sip".to_string());
         let dests = (0..dests)
-            .filter(|d| (d + step as usize) % 9 != 0) // real servers come and go
+            .filter(|d| !(d + step as usize).is_multiple_of(9)) // real servers come and go
             .map(|d| {
                 let addr = if d % 2 == 0 {
                     IpAddr::V4(Ipv4Addr::new(192, 168, s as u8, d as u8))

@@ -249,7 +249,7 @@ fn with_numbers(mut snap: Snapshot) -> Snapshot {
     let mut n: u64 = 1;
     let mut next = || {
         n += 1;
-        if n % 97 == 0 {
+        if n.is_multiple_of(97) {
             u64::MAX
         } else {
             n.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (n % 40)
