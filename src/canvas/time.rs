@@ -2,6 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::output::json::civil_from_days;
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TimeZone {
     #[default]
@@ -47,20 +49,6 @@ pub fn date(t: SystemTime, tz: TimeZone) -> String {
     };
     let (y, m, d) = civil_from_days((secs + offset).div_euclid(86_400));
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// A date from days since 1970-01-01 (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 fn local_seconds_of_day(secs: i64) -> i64 {

@@ -302,8 +302,8 @@ pub fn rfc3339_millis(millis: u64) -> String {
 }
 
 /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// civil_from_days).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// civil_from_days). The one copy: the journal and the replay header use it too.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
