@@ -154,26 +154,18 @@ impl RemoteDirector {
     /// Waits until the director is live with a table, or stale or bad, or
     /// `timeout` passes; returns how it stands then.
     pub fn wait_settled(&self, timeout: Duration) -> DirectorStatus {
-        let deadline = Instant::now() + timeout;
-        let mut inner = self.shared.lock();
-        loop {
-            let settled = match inner.state {
-                DirectorState::Live { .. } => inner.table.is_some(),
-                DirectorState::Connecting => false,
-                _ => true,
-            };
-            let left = deadline.saturating_duration_since(Instant::now());
-            if settled || left.is_zero() {
-                break;
-            }
-            inner = self
-                .shared
+        let inner = self.shared.lock();
+        let unsettled = |i: &mut Inner| match i.state {
+            DirectorState::Live { .. } => i.table.is_none(),
+            DirectorState::Connecting => true,
+            _ => false,
+        };
+        drop(
+            self.shared
                 .changed
-                .wait_timeout(inner, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-        drop(inner);
+                .wait_timeout_while(inner, timeout, unsettled)
+                .unwrap_or_else(|e| e.into_inner()),
+        );
         self.status()
     }
 
@@ -309,19 +301,13 @@ impl Writer for RemoteDirector {
                     // The agent reads its table right after a change: wait
                     // (briefly) for that reading, so a read-back sees it.
                     let seen = inner.readings;
-                    let until = Instant::now() + Duration::from_secs(5);
-                    while inner.readings == seen && inner.generation == generation {
-                        let left = until.saturating_duration_since(Instant::now());
-                        if left.is_zero() {
-                            break;
-                        }
-                        inner = self
-                            .shared
+                    let unread = |i: &mut Inner| i.readings == seen && i.generation == generation;
+                    drop(
+                        self.shared
                             .changed
-                            .wait_timeout(inner, left)
-                            .unwrap_or_else(|e| e.into_inner())
-                            .0;
-                    }
+                            .wait_timeout_while(inner, Duration::from_secs(5), unread)
+                            .unwrap_or_else(|e| e.into_inner()),
+                    );
                     Ok(())
                 } else {
                     Err(Error::new(
