@@ -44,8 +44,18 @@ fn summary(
     snapshot: &crate::model::Snapshot,
     wall: SystemTime,
 ) -> ConnRecord {
-    let attribution = Arc::new(Attribution::new(snapshot));
     let scope = Scope::service(snapshot.services[0].service.key);
+    summary_of(backend, snapshot, wall, scope)
+}
+
+/// The connections of `scope` in the demo's table now, summarised.
+fn summary_of(
+    backend: &mut dyn Backend,
+    snapshot: &crate::model::Snapshot,
+    wall: SystemTime,
+    scope: Scope,
+) -> ConnRecord {
+    let attribution = Arc::new(Attribution::new(snapshot));
     let mut s = Summarizer::new(attribution, scope, Limits::default());
     let mut read = 0u64;
     backend
@@ -114,6 +124,21 @@ fn record_with_conns(scratch: &Scratch) -> (std::path::PathBuf, Vec<ConnRecord>)
             let wall = clock.wall() + Duration::from_millis(200);
             (wall, summary(editor.backend_mut(), &snapshot, wall))
         });
+        // With the first summary, one per real server of that service: the
+        // drill-down's scopes, as a view opened on a real server records.
+        let mut dest_conns = Vec::new();
+        if i == CONNS_AT[0] {
+            let wall = clock.wall() + Duration::from_millis(300);
+            let entry = &snapshot.services[0];
+            for d in &entry.dests {
+                let scope = Scope {
+                    dest: Some(d.key()),
+                    ..Scope::service(entry.service.key)
+                };
+                let s = summary_of(editor.backend_mut(), &snapshot, wall, scope);
+                dest_conns.push((wall, s));
+            }
+        }
         let tick = Tick {
             wall: clock.wall(),
             took: Duration::from_millis(2),
@@ -124,6 +149,9 @@ fn record_with_conns(scratch: &Scratch) -> (std::path::PathBuf, Vec<ConnRecord>)
         rec.append(&Entry::Tick(tick)).unwrap();
         if let Some((wall, summary)) = conns {
             summaries.push(summary.clone());
+            rec.append(&Entry::Connections { wall, summary }).unwrap();
+        }
+        for (wall, summary) in dest_conns {
             rec.append(&Entry::Connections { wall, summary }).unwrap();
         }
     }
@@ -488,4 +516,20 @@ fn the_connections_view_shows_the_summary_recorded_at_the_cursor() {
         s.contains("not recorded: no connection summary of this scope at or before the cursor"),
         "{s}"
     );
+}
+
+#[test]
+fn the_entries_drill_down_says_a_recording_keeps_no_entries() {
+    let mut r = Replayed::of(Scratch::new(), |s| record_with_conns(s).0);
+    r.conn_keys("c]");
+    assert_eq!(r.tick(), 60);
+    assert!(r.shown_summary().is_some(), "a summary at the cursor");
+    r.conn_keys("<Enter>");
+    assert!(r.monitor.app.view().connections().unwrap().entries());
+    let s = r.screen();
+    assert!(
+        s.contains("not recorded: a recording keeps connection counts, not the entries"),
+        "the drill-down says why it is empty:\n{s}"
+    );
+    assert!(!s.contains("no entries in this scope"), "{s}");
 }

@@ -16,12 +16,17 @@ use crate::output::{conn_header, conn_line};
 use super::super::Palette;
 use super::numbers::grouped;
 
+/// Said in a replay's drill-down: without it an empty list would read as
+/// "no connections", when the recording simply never held them.
+const NOT_RECORDED: &str = "not recorded: a recording keeps connection counts, not the entries";
+
 pub fn draw(
     frame: &mut Frame,
     area: Rect,
     reading: &ConnReading,
     lists: &ConnLists,
     view: &ConnView,
+    recorded: bool,
     palette: &Palette,
 ) {
     let dim = Style::default().add_modifier(Modifier::DIM);
@@ -38,7 +43,9 @@ pub fn draw(
     let rows = (area.height as usize).saturating_sub(2);
     let n = lists.entries.len();
     if n == 0 {
-        let why = if reading.entries.is_empty() {
+        let why = if recorded {
+            NOT_RECORDED.to_string()
+        } else if reading.entries.is_empty() {
             "no entries in this scope".to_string()
         } else {
             format!(

@@ -95,7 +95,8 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, palette: &Palette, tz: Tim
     let lists = ConnLists::new(&reading.dests, &reading.entries, view);
     let exact = app.view().exact();
     if view.entries() {
-        entries::draw(frame, body, reading, &lists, view, palette);
+        let recorded = app.replay().is_some();
+        entries::draw(frame, body, reading, &lists, view, recorded, palette);
     } else {
         let used = servers::draw(frame, body, reading, &lists, view, exact, palette);
         let rest = Rect {
