@@ -7,10 +7,12 @@
 //! - `=` on a real server, confirmed, reaches every namespace, and the local journal holds
 //!   the fleet record naming all three;
 //! - d2's sshd and sessions killed: the top line says STALE for d2 while d1 and d3 stay live,
-//!   then live again once its sshd is back.
-//!
-//! Not here yet: fake agents breaking the protocol (tests/vm_fleet.rs checks them in batch);
-//! in the monitor they showed STALE, not BAD, when tried.
+//!   then live again once its sshd is back;
+//! - then a second monitor (its own --journal) over the same three, d2 and d3 answered by a
+//!   fake agent ([`BAD_AGENT`]): an unknown message holding escape sequences (d2), a 2 MiB
+//!   line of raw escape sequences (d3). Both show BAD with the reason while d1 stays live;
+//!   the reason is on screen with its escapes spelled out, and no escape sequence of theirs
+//!   reached the terminal (not in `capture-pane -e`, the pane's title not set by them).
 
 mod support;
 
@@ -88,11 +90,13 @@ fn monitor_session(c: &Console) {
                 .is_some_and(|l| l.contains(&format!("lvstop {d} ")))
         });
         // One step at a time: a key sent before the last one's row is drawn may miss it.
-        r.keys(&["g", "Right"]);
+        // `l`, not Right: one byte, which a loaded serial console cannot split (Right's
+        // ESC [ C arriving in pieces read as Esc, and the service stayed closed).
+        r.keys(&["g", "l"]);
         r.wait("the TCP service expanded", |s| {
             s.contains("TCP  ▾ 192.0.2.10:80")
         });
-        r.keys(&["G", "Right"]);
+        r.keys(&["G", "l"]);
         r.wait("the UDP service expanded", |s| {
             s.contains("UDP  ▾ 192.0.2.10:53")
         });
@@ -154,6 +158,63 @@ fn monitor_session(c: &Console) {
     r.keys(&["q"]);
 }
 
+/// `--remote-lvstop` for the second monitor: the real agent for d1; for d2 (198.51.100.6)
+/// a hello, then a message of an unknown type holding JSON-escaped escape sequences and the
+/// marker PWNED; for d3 (198.51.100.10) a hello, then 2 MiB of raw escape sequences on one
+/// line. Written by the console script (the VM's /tmp is its own).
+const BAD_AGENT: &str = r#"#!/bin/sh
+hello='{"type":"hello","protocol":1,"lvstop":"0.1.0","host":"HOST","ipvs":"1.2.1","capabilities":["read"],"read_only":true,"netns":"host","interval_ms":1000}'
+case "$SSH_CONNECTION" in
+*" 198.51.100.6 "*)
+    printf '%s\n' "$hello" | sed 's/HOST/d2/'
+    printf '%s\n' '{"type":"PWNED\u001b]0;owned\u0007\u001b[2J"}' ;;
+*" 198.51.100.10 "*)
+    printf '%s\n' "$hello" | sed 's/HOST/d3/'
+    yes "$(printf '\033]0;owned\007\033[2J')" | tr -d '\n' | head -c 2097152; echo ;;
+*) exec LVSTOP "$@" ;;
+esac
+sleep 30
+"#;
+
+/// The second monitor: d2 and d3 bad with their reasons, d1 live, nothing of theirs raw.
+fn bad_agent_session(c: &Console) {
+    let r = Jobs::new(c, 1000, SHORT);
+    let k = c.kernel().to_string();
+    let s = r.wait("d2 and d3 bad, d1 live", |s| {
+        let t = top(s);
+        live(t, "d1")
+            && t.contains("d2 BAD: the agent sent a malformed message")
+            && t.contains("d3 BAD: the agent sent a line of")
+    });
+    println!("kernel {k}: bad agents: {}", top(&s));
+    // On screen, d2's reason is shown longer: the marker with its escapes spelled out.
+    r.keys(&["Tab"]);
+    let s = r.wait("d2's reason", |s| {
+        top(s).contains(
+            "d2 BAD: the agent sent a malformed message: unknown variant `PWNED\\u{1b}]0;owned",
+        )
+    });
+    println!("kernel {k}: on d2: {}", top(&s));
+    let ansi = c.screen_ansi();
+    assert!(
+        !ansi.contains("\x1b]0;") && !ansi.contains("\x1b[2J") && !ansi.contains("PWNED\x1b"),
+        "kernel {k}: an escape sequence from an agent reached the terminal: {ansi:?}"
+    );
+    let title = c.pane_title();
+    assert!(
+        !title.contains("owned"),
+        "kernel {k}: the pane's title was set: {title:?}"
+    );
+    r.keys(&["Tab"]);
+    r.wait("on d3", |s| {
+        s.lines().nth(1).is_some_and(|l| l.contains("lvstop d3 "))
+    });
+    let s = r.wait("d1 still live", |s| live(top(s), "d1"));
+    assert!(!c.screen_ansi().contains("\x1b]0;"), "kernel {k}");
+    println!("kernel {k}: on d3: {}", top(&s));
+    r.keys(&["q"]);
+}
+
 #[test]
 fn the_fleet_monitor_shows_edits_and_marks_each_director_on_real_kernels() {
     let Some(vm) = vm_or_skip("vm_fleet_monitor::the_fleet_monitor") else {
@@ -171,9 +232,16 @@ rc=0; {LVSTOP} {ssh} --remote-lvstop {LVSTOP} -d 1 --journal /tmp/journal.jsonl 
     --host d1 --host d2 --host d3 || rc=$?
 echo $rc >/run/vmjob/monitor.status
 cp /tmp/journal.jsonl /run/vmjob/journal 2>/dev/null || true
+cat >$FLEET/bad-agent <<'AGENT'
+{bad_agent}AGENT
+chmod 755 $FLEET/bad-agent
+rc=0; {LVSTOP} {ssh} --remote-lvstop $FLEET/bad-agent -d 1 --journal /tmp/journal-bad.jsonl \
+    --host d1 --host d2 --host d3 || rc=$?
+echo $rc >/run/vmjob/monitor-bad.status
 kill $j 2>/dev/null || true
 "#,
         setup = fleet::setup(3),
+        bad_agent = BAD_AGENT.replace("LVSTOP", LVSTOP),
     );
     std::thread::scope(|s| {
         for kernel in kernels() {
@@ -182,10 +250,21 @@ kill $j 2>/dev/null || true
                 let started = std::time::Instant::now();
                 let c = Console::start(vm, kernel, 160, 40, script);
                 monitor_session(&c);
+                let bad = std::time::Instant::now();
+                bad_agent_session(&c);
+                println!(
+                    "kernel {kernel}: bad agents part: {:.1} s",
+                    bad.elapsed().as_secs_f64()
+                );
                 let exit = c.finish(SHORT);
                 exit.assert_ok();
                 println!("kernel {kernel}: {:.1} s", started.elapsed().as_secs_f64());
                 assert_eq!(exit.file("monitor.status").trim(), "0", "kernel {kernel}");
+                assert_eq!(
+                    exit.file("monitor-bad.status").trim(),
+                    "0",
+                    "kernel {kernel}"
+                );
                 let journal = exit.file("journal");
                 let fleet: Vec<serde_json::Value> = journal
                     .lines()

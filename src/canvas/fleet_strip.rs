@@ -1,7 +1,7 @@
 //! The fleet monitor's top line: each director with its health (the last
-//! reading's age and the poll's time, STALE in the warning colour), the one
-//! on screen reversed, and the differences view's key (with the count
-//! while it is open).
+//! reading's age and the poll's time, STALE with its retry or BAD with the
+//! reason in the warning colour), the one on screen reversed with its whole
+//! reason, and the differences view's key (with the count while it is open).
 
 use std::time::Duration;
 
@@ -32,17 +32,52 @@ fn secs(d: Duration) -> String {
     }
 }
 
-fn health_text(h: &Health) -> String {
+/// Most of a reason the line shows: the line has every director to show,
+/// and the one on screen gets more.
+const REASON_CHARS: usize = 40;
+const REASON_CHARS_ON_SCREEN: usize = 100;
+
+fn health_text(h: &Health, on_screen: bool) -> String {
+    let reason = |r: &str| {
+        let r = printable(r);
+        let most = if on_screen {
+            REASON_CHARS_ON_SCREEN
+        } else {
+            REASON_CHARS
+        };
+        let mut cut: String = r.chars().take(most).collect();
+        if cut.len() < r.len() {
+            cut.push('…');
+        }
+        cut
+    };
     match h {
         Health::Connecting => "connecting".into(),
-        Health::Live { age, lag } => format!("{} ago, {}ms", secs(*age), lag.as_millis()),
-        Health::Stale { age: Some(age), .. } => format!("STALE {}", secs(*age)),
-        Health::Stale { age: None, .. } => "STALE".into(),
-        // The reason, cut short: the line has every director to show.
-        Health::Bad { reason } => format!(
-            "BAD: {}",
-            printable(reason).chars().take(40).collect::<String>()
-        ),
+        Health::Live {
+            age,
+            lag: Some(lag),
+        } => {
+            format!("{} ago, {}ms", secs(*age), lag.as_millis())
+        }
+        Health::Live { age, lag: None } => format!("{} ago", secs(*age)),
+        Health::Stale {
+            age,
+            reason: why,
+            retry_in,
+        } => {
+            let mut text = "STALE".to_string();
+            if let Some(age) = age {
+                text.push_str(&format!(" {}", secs(*age)));
+            }
+            if let Some(retry) = retry_in {
+                text.push_str(&format!(", retry in {}", secs(*retry)));
+            }
+            if on_screen {
+                text.push_str(&format!(": {}", reason(why)));
+            }
+            text
+        }
+        Health::Bad { reason: why } => format!("BAD: {}", reason(why)),
     }
 }
 
@@ -69,7 +104,11 @@ pub fn draw(
             style = style.add_modifier(Modifier::REVERSED);
         }
         spans.push(Span::styled(
-            format!("{} {}", printable(name.as_str()), health_text(health)),
+            format!(
+                "{} {}",
+                printable(name.as_str()),
+                health_text(health, i == current)
+            ),
             style,
         ));
     }

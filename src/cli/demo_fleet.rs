@@ -11,7 +11,7 @@ use crate::clock::Clock;
 use crate::demo::DemoDirector;
 use crate::fleet::DirectorName;
 use crate::model::Change;
-use crate::tui::MonitorOptions;
+use crate::tui::{FleetDirector, MonitorOptions};
 
 use super::fleet_monitor::{director_access, run_directors};
 use super::Args;
@@ -71,7 +71,12 @@ pub fn run(
         .into_iter()
         .map(|(name, backend)| {
             let access = director_access(args, backend, format!("demo {name}"), &clock);
-            (name, access)
+            // No connection to ask: their health comes from their polls.
+            FleetDirector {
+                name,
+                access,
+                status: None,
+            }
         })
         .collect();
     run_directors(args, directors, options, clock)

@@ -1,17 +1,18 @@
 //! The fleet monitor (tui::run_fleet_monitor) over directors reached by ssh
 //! (--host, --fleet): each a RemoteDirector whose reads fail while it is not
-//! live, so the monitor's polls show it stale with the reason, and whose
-//! changes go through a local journaling editor to the agent, which applies
-//! and journals them on the director.
+//! live (its screen says stale), whose health in the top line is its
+//! connection's (live, stale with the retry, or bad with the reason), and
+//! whose changes go through a local journaling editor to the agent, which
+//! applies and journals them on the director.
 
 use std::sync::Arc;
 
+use crate::app::fleet_health::Health;
 use crate::backend::{Backend, Reader};
 use crate::clock::Clock;
 use crate::edit::Editor;
-use crate::fleet::DirectorName;
 use crate::poll::Access;
-use crate::tui::MonitorOptions;
+use crate::tui::{FleetDirector, MonitorOptions};
 
 use super::fleet_targets::{connect, ssh_options, targets};
 use super::{journal_path, Args};
@@ -26,9 +27,17 @@ pub fn run(args: &Args, mut options: MonitorOptions, clock: Arc<dyn Clock>) -> R
         .into_iter()
         .map(|d| {
             let name = d.name().clone();
+            let handle = d.status_handle();
+            let wall = clock.clone();
             let via = format!("ssh {name}");
             let access = director_access(args, d.reads_fail_unless_live(), via, &clock);
-            (name, access)
+            FleetDirector {
+                name,
+                access,
+                status: Some(Box::new(move || {
+                    Health::of_remote(&handle.status(), wall.wall())
+                })),
+            }
         })
         .collect();
     run_directors(args, directors, options, clock)
@@ -59,7 +68,7 @@ pub(super) fn director_access<B: Backend + 'static>(
 /// operations unless `-r`.
 pub(super) fn run_directors(
     args: &Args,
-    directors: Vec<(DirectorName, Access)>,
+    directors: Vec<FleetDirector>,
     options: MonitorOptions,
     clock: Arc<dyn Clock>,
 ) -> Result<(), String> {

@@ -33,14 +33,22 @@ const STRIP: u16 = 1;
 pub struct Member {
     pub name: DirectorName,
     pub monitor: Monitor,
-    /// Its health as its backend knows it (a remote director's connection:
-    /// its reads answer with the last table even while it is stale), or
+    /// Its health as its backend knows it (a remote director's connection,
+    /// which tells a bad agent from a dropped one: its polls only fail), or
     /// None to judge it from its polls.
     pub status: Option<StatusSource>,
 }
 
 /// A director's health asked of its backend at each frame.
 pub type StatusSource = Box<dyn Fn() -> Health + Send>;
+
+/// A director handed to the fleet monitor: its name, its backend, and
+/// where its health comes from if its polls cannot tell (see `Member`).
+pub struct FleetDirector {
+    pub name: DirectorName,
+    pub access: crate::poll::Access,
+    pub status: Option<StatusSource>,
+}
 
 pub struct FleetMonitor {
     pub members: Vec<Member>,

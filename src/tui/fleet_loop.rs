@@ -14,17 +14,16 @@ use crate::app::editing::Mode;
 use crate::app::{App, AppConfig, APPLY_STEP_ROWS};
 use crate::canvas::Chrome;
 use crate::clock::Clock;
-use crate::fleet::DirectorName;
 use crate::poll::{Access, Owner, Report};
 
-use super::fleet::{FleetMonitor, Member};
+use super::fleet::{FleetDirector, FleetMonitor, Member};
 use super::{feed_input, Input, Monitor, MonitorOptions};
 
 /// Runs the fleet monitor over `directors` until the operator quits.
 pub fn run_fleet_loop<B>(
     terminal: &mut Terminal<B>,
     input: &mut dyn Input,
-    directors: Vec<(DirectorName, Access)>,
+    directors: Vec<FleetDirector>,
     options: &MonitorOptions,
     journal: Option<std::path::PathBuf>,
     clock: Arc<dyn Clock>,
@@ -39,7 +38,12 @@ where
     let (merged_tx, mut reports) = tokio::sync::mpsc::unbounded_channel::<(usize, Report)>();
     let mut members = Vec::new();
     let mut owners = Vec::new();
-    for (i, (name, access)) in directors.into_iter().enumerate() {
+    for (i, director) in directors.into_iter().enumerate() {
+        let FleetDirector {
+            name,
+            access,
+            status,
+        } = director;
         let app = App::new(AppConfig {
             delay: options.delay,
             history: options.history,
@@ -73,7 +77,7 @@ where
         members.push(Member {
             name,
             monitor,
-            status: None,
+            status,
         });
         owners.push(owner);
     }

@@ -332,16 +332,15 @@ fn one_slow_director_never_stalls_the_screen() {
     slow.before(CallKind::Services, |_, _| {
         std::thread::sleep(Duration::from_secs(3))
     });
+    let director = |name: &str, backend: FakeBackend<FakeTable>| super::FleetDirector {
+        name: DirectorName::new(name),
+        access: Access::ReadOnly(Box::new(backend)),
+        status: None,
+    };
     let directors = vec![
-        (
-            DirectorName::new("lb1"),
-            Access::ReadOnly(Box::new(FakeBackend::new(FakeTable::sample()))),
-        ),
-        (
-            DirectorName::new("lb2"),
-            Access::ReadOnly(Box::new(FakeBackend::new(FakeTable::sample()))),
-        ),
-        (DirectorName::new("slow"), Access::ReadOnly(Box::new(slow))),
+        director("lb1", FakeBackend::new(FakeTable::sample())),
+        director("lb2", FakeBackend::new(FakeTable::sample())),
+        director("slow", slow),
     ];
     let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
     let options = MonitorOptions {
@@ -524,16 +523,66 @@ fn a_backend_that_knows_its_health_says_it_over_the_polls() {
     rig.fleet.members[1].status = Some(Box::new(|| Health::Stale {
         age: Some(Duration::from_secs(12)),
         reason: "ssh: connection refused".into(),
+        retry_in: Some(Duration::from_secs(4)),
     }));
     rig.poll();
     let top = rig.line(0);
     assert!(top.contains("lb1 0.0s ago"), "{top}");
-    assert!(top.contains("lb2 STALE 12s"), "{top}");
+    assert!(top.contains("lb2 STALE 12s, retry in 4.0s │"), "{top}");
     rig.fleet.members[1].status = Some(Box::new(|| Health::Bad {
         reason: "line too long\x1b[2J".into(),
     }));
     let top = rig.line(0);
     assert!(top.contains("lb2 BAD: line too long?[2J"), "{top}");
+}
+
+/// A remote director whose agent sends escape sequences in an unknown
+/// message: its connection's status (not its polls) makes the top line say
+/// BAD with the reason, and no cell of the frame holds a control character.
+#[test]
+fn a_bad_agent_shows_bad_with_its_reason_and_no_escape_reaches_the_frame() {
+    use crate::fleet::remote::{DirectorState, RemoteDirector, RemoteOptions};
+    let mut rig = Rig::new(&["lb1", "lb2"]);
+    let lines = rig.scratch.join("agent-lines");
+    std::fs::write(
+        &lines,
+        "{\"type\":\"PWNED\\u001b]0;owned\\u0007\\u001b[2J\"}\n",
+    )
+    .unwrap();
+    let script = format!("cat '{}'; exec sleep 30", lines.display());
+    let remote = RemoteDirector::connect(
+        DirectorName::new("lb2"),
+        Box::new(move || {
+            let mut c = std::process::Command::new("sh");
+            c.arg("-c").arg(&script);
+            c
+        }),
+        RemoteOptions::default(),
+    );
+    let status = remote.wait_settled(Duration::from_secs(20));
+    assert!(
+        matches!(status.state, DirectorState::Bad { .. }),
+        "{status:?}"
+    );
+    let handle = remote.status_handle();
+    let clock = rig.clock.clone();
+    rig.fleet.members[1].status = Some(Box::new(move || {
+        Health::of_remote(&handle.status(), clock.wall())
+    }));
+    rig.key(KeyCode::Tab);
+    let top = rig.line(0);
+    assert!(
+        top.contains("lb2 BAD: the agent sent a malformed message: unknown variant `PWNED"),
+        "{top}"
+    );
+    assert!(top.contains("lb1 0.0s ago"), "{top}");
+    let cells = rig.terminal.backend().buffer().content();
+    let control: Vec<&str> = cells
+        .iter()
+        .map(|c| c.symbol())
+        .filter(|s| s.chars().any(char::is_control))
+        .collect();
+    assert!(control.is_empty(), "{control:?}\n{top}");
 }
 
 #[test]

@@ -46,6 +46,7 @@ use crate::keys::KeyTable;
 use crate::poll::{Access, Owner};
 
 pub use config::Config;
+pub use fleet::FleetDirector;
 pub use fleet_loop::run_fleet_loop;
 pub use monitor::Monitor;
 pub use terminal::{Crossterm, Guard, Screen};
@@ -129,7 +130,7 @@ pub fn run_monitor_with(
 /// Runs the fleet monitor over several directors on the process's
 /// terminal until the operator quits, restoring it on every way out.
 pub fn run_fleet_monitor(
-    directors: Vec<(crate::fleet::DirectorName, Access)>,
+    directors: Vec<FleetDirector>,
     options: MonitorOptions,
     journal: Option<std::path::PathBuf>,
     clock: Arc<dyn Clock>,

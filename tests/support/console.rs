@@ -213,6 +213,15 @@ impl Console {
         self.capture(true)
     }
 
+    /// The pane's title: what an OSC 0/2 sequence that reached the terminal would have set.
+    pub fn pane_title(&self) -> String {
+        let out = tmux(
+            &self.socket,
+            &["display-message", "-p", "-t", "console", "#{pane_title}"],
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     fn capture(&self, ansi: bool) -> String {
         let mut args = vec!["capture-pane", "-p", "-t", "console"];
         if ansi {

@@ -9,7 +9,7 @@ mod status;
 #[cfg(test)]
 mod tests;
 
-pub use status::{DirectorState, DirectorStatus};
+pub use status::{DirectorState, DirectorStatus, StatusHandle};
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -133,16 +133,15 @@ impl RemoteDirector {
     }
 
     pub fn status(&self) -> DirectorStatus {
-        let inner = self.shared.lock();
-        let mut state = inner.state.clone();
-        if let (DirectorState::Stale { retry_in, .. }, Some(at)) = (&mut state, inner.retry_at) {
-            *retry_in = at.saturating_duration_since(Instant::now());
-        }
-        DirectorStatus {
+        self.status_handle().status()
+    }
+
+    /// Its status, to be asked after the director itself has been handed
+    /// over (to an editor, as a boxed backend).
+    pub fn status_handle(&self) -> StatusHandle {
+        StatusHandle {
             name: self.name.clone(),
-            state,
-            last_reading: inner.last_reading,
-            lag: inner.lag,
+            shared: self.shared.clone(),
         }
     }
 

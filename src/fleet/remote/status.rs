@@ -1,9 +1,12 @@
 //! How a remote director stands, for the monitor's header and batch output.
 
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use crate::fleet::protocol::Hello;
 use crate::fleet::DirectorName;
+
+use super::Shared;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectorStatus {
@@ -49,6 +52,31 @@ impl DirectorState {
         match self {
             DirectorState::Stale { reason, .. } | DirectorState::Bad { reason } => Some(reason),
             _ => None,
+        }
+    }
+}
+
+/// A remote director's status, shared with its connection's thread: the
+/// fleet monitor's header asks it at each frame, after the director itself
+/// went to an editor.
+#[derive(Clone)]
+pub struct StatusHandle {
+    pub(super) name: DirectorName,
+    pub(super) shared: Arc<Shared>,
+}
+
+impl StatusHandle {
+    pub fn status(&self) -> DirectorStatus {
+        let inner = self.shared.lock();
+        let mut state = inner.state.clone();
+        if let (DirectorState::Stale { retry_in, .. }, Some(at)) = (&mut state, inner.retry_at) {
+            *retry_in = at.saturating_duration_since(Instant::now());
+        }
+        DirectorStatus {
+            name: self.name.clone(),
+            state,
+            last_reading: inner.last_reading,
+            lag: inner.lag,
         }
     }
 }
