@@ -15,7 +15,7 @@ use lvstop::clock::SystemClock;
 use lvstop::fleet::DirectorName;
 use lvstop::poll::Access;
 use lvstop::testkit::FrameObserved;
-use lvstop::tui::{run_fleet_loop, Input, MonitorOptions};
+use lvstop::tui::{run_fleet_loop, FleetDirector, Input, MonitorOptions};
 
 use super::measure::proc_cpu;
 
@@ -98,6 +98,15 @@ pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64) {
         sent: 0,
         probe: probe.clone(),
     };
+    // Local tables: their health comes from their polls.
+    let directors = directors
+        .into_iter()
+        .map(|(name, access)| FleetDirector {
+            name,
+            access,
+            status: None,
+        })
+        .collect();
     let cpu0 = proc_cpu();
     run_fleet_loop(
         &mut terminal,

@@ -155,9 +155,15 @@ impl FleetMonitor {
         self.members
             .iter()
             .map(|m| {
+                let polls = m.monitor.app.store().poll_status();
                 let health = match &m.status {
-                    Some(source) => source(),
-                    None => Health::of(m.monitor.app.store().poll_status(), now),
+                    // Live only once its screen has read a table too: the
+                    // connection gets one before the director's first poll.
+                    Some(source) => match source() {
+                        Health::Live { .. } if polls.last_ok.is_none() => Health::Connecting,
+                        h => h,
+                    },
+                    None => Health::of(polls, now),
                 };
                 (&m.name, health)
             })
