@@ -205,6 +205,7 @@ fn bad_agent_session(c: &Console) {
         !title.contains("owned"),
         "kernel {k}: the pane's title was set: {title:?}"
     );
+    println!("kernel {k}: pane title {title:?}; no ESC ]0; or ESC [2J in capture-pane -e");
     r.keys(&["Tab"]);
     r.wait("on d3", |s| {
         s.lines().nth(1).is_some_and(|l| l.contains("lvstop d3 "))
