@@ -536,6 +536,34 @@ fn a_backend_that_knows_its_health_says_it_over_the_polls() {
     assert!(top.contains("lb2 BAD: line too long?[2J"), "{top}");
 }
 
+/// A connection that has its table before the director's first poll says
+/// connecting, not live: the screen below has no rows yet.
+#[test]
+fn live_over_a_connection_waits_for_the_screens_first_poll() {
+    let mut rig = Rig::new(&["lb1", "lb2"]);
+    let chrome = Chrome {
+        host: "lb2".into(),
+        badges: Vec::new(),
+        tz: TimeZone::Utc,
+        palette: Default::default(),
+    };
+    let app = App::new(AppConfig {
+        delay: Duration::from_secs(1),
+        history: Duration::from_secs(300),
+    });
+    rig.fleet.members[1].monitor =
+        Monitor::new(app, chrome, Mode::ReadWrite).with_clock(rig.clock.clone());
+    rig.fleet.members[1].status = Some(Box::new(|| Health::Live {
+        age: Duration::from_millis(300),
+        lag: Some(Duration::from_millis(5)),
+    }));
+    let top = rig.line(0);
+    assert!(top.contains("lb2 connecting"), "{top}");
+    rig.poll();
+    let top = rig.line(0);
+    assert!(top.contains("lb2 0.3s ago, 5ms"), "{top}");
+}
+
 /// A remote director whose agent sends escape sequences in an unknown
 /// message: its connection's status (not its polls) makes the top line say
 /// BAD with the reason, and no cell of the frame holds a control character.
