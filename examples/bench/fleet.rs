@@ -1,7 +1,7 @@
 //! The fleet monitor headless (`tui::run_fleet_loop`, TestBackend 200x60):
 //! N directors, each its own owner thread, keys every 250 ms for SECONDS
-//! (Down, PageDown every 10th, Tab to the next director every 20th), then
-//! none for QUIET. The local lvstop's CPU per second over each phase and
+//! (Down, PageDown every 10th, Tab to the next director every 20th; F
+//! first if the differences view is to be open), then none for QUIET. The local lvstop's CPU per second over each phase and
 //! key-to-frame latency (the key's due time to the flush of the frame
 //! that shows it), as `tui` measures one director.
 
@@ -36,6 +36,9 @@ struct Script {
     until: Duration,
     quiet: Duration,
     sent: u32,
+    /// Opens the differences view with the first key: its comparison of
+    /// every table then runs each second.
+    differences: bool,
     probe: Arc<Mutex<Probe>>,
 }
 
@@ -60,9 +63,18 @@ impl Input for Script {
             self.sent = (end.as_nanos() / self.every.as_nanos()) as u32 - 1;
             return Ok(None);
         }
+        let mut modifiers = KeyModifiers::NONE;
         let code = if at >= self.until {
             p.end = Some((proc_cpu(), Instant::now()));
-            KeyCode::Char('q')
+            // In the differences view q only closes it; Ctrl-C quits.
+            if self.differences {
+                modifiers = KeyModifiers::CONTROL;
+                KeyCode::Char('c')
+            } else {
+                KeyCode::Char('q')
+            }
+        } else if self.sent == 1 && self.differences {
+            KeyCode::Char('F')
         } else if self.sent.is_multiple_of(20) {
             KeyCode::Tab
         } else if self.sent.is_multiple_of(10) {
@@ -71,12 +83,12 @@ impl Input for Script {
             KeyCode::Down
         };
         p.pending.get_or_insert(due);
-        Ok(Some(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))))
+        Ok(Some(Event::Key(KeyEvent::new(code, modifiers))))
     }
 }
 
 /// Runs the fleet over `directors` and prints `fleet_*=` lines.
-pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64) {
+pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64, differences: bool) {
     let n = directors.len();
     let probe = Arc::new(Mutex::new(Probe::default()));
     let framed = probe.clone();
@@ -96,6 +108,7 @@ pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64) {
         until: Duration::from_secs(seconds),
         quiet: Duration::from_secs(quiet),
         sent: 0,
+        differences,
         probe: probe.clone(),
     };
     // Local tables: their health comes from their polls.
@@ -124,6 +137,7 @@ pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64) {
     lat.sort();
     let ms = |d: Duration| format!("{:.1}", d.as_secs_f64() * 1000.0);
     println!("fleet_directors={n}");
+    println!("fleet_differences_open={differences}");
     println!("fleet_wall_s={:.2}", wall.as_secs_f64());
     println!(
         "fleet_cpu_per_s={:.4}",

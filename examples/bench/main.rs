@@ -42,9 +42,10 @@
 //!   bench fleet-tui-memory N S D SECONDS QUIET
 //!                                   the fleet monitor over N S x D tables
 //!                                   served from memory (no kernel)
-//!   bench fleet-tui N PREFIX SECONDS QUIET
+//!   bench fleet-tui N PREFIX SECONDS QUIET [differences]
 //!                                   the fleet monitor over the tables of
 //!                                   namespaces PREFIX1 … PREFIXn
+//!                                   (differences: F opened first)
 //!   bench replay-make FILE S D SECONDS
 //!                                   a recording of a synthetic S x D
 //!                                   table, a tick a second (no kernel)
@@ -101,7 +102,7 @@ fn main() {
                 (name, lvstop::poll::Access::ReadOnly(table))
             })
             .collect();
-        return fleet::run(directors, num(4), num(5));
+        return fleet::run(directors, num(4), num(5), false);
     }
     if args.first().map(String::as_str) == Some("fleet-tui") {
         let (n, prefix) = (
@@ -119,7 +120,8 @@ fn main() {
                 )
             })
             .collect();
-        return fleet::run(directors, num(3), num(4));
+        let differences = args.get(5).map(String::as_str) == Some("differences");
+        return fleet::run(directors, num(3), num(4), differences);
     }
     if args.first().map(String::as_str) == Some("replay-make") {
         let path = std::path::PathBuf::from(args.get(1).unwrap_or_else(|| usage()));
@@ -235,7 +237,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET | fleet-tui N NETNS_PREFIX SECONDS QUIET"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences]"
     );
     std::process::exit(2)
 }
