@@ -39,7 +39,7 @@
 //!                                   into the view's summary
 //!   bench conns-sampled N plain|origin
 //!                                   its read of the first N entries
-//!   bench fleet-tui-memory N S D SECONDS QUIET
+//!   bench fleet-tui-memory N S D SECONDS QUIET [differences]
 //!                                   the fleet monitor over N S x D tables
 //!                                   served from memory (no kernel)
 //!   bench fleet-tui N PREFIX SECONDS QUIET [differences]
@@ -102,7 +102,8 @@ fn main() {
                 (name, lvstop::poll::Access::ReadOnly(table))
             })
             .collect();
-        return fleet::run(directors, num(4), num(5), false);
+        let differences = args.get(6).map(String::as_str) == Some("differences");
+        return fleet::run(directors, num(4), num(5), differences);
     }
     if args.first().map(String::as_str) == Some("fleet-tui") {
         let (n, prefix) = (
@@ -237,7 +238,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences]"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences]"
     );
     std::process::exit(2)
 }

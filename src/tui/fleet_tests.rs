@@ -241,6 +241,38 @@ fn differences_view_lists_and_jumps_to_the_row() {
     );
 }
 
+/// The differences are compared again when a setting moves, not when only
+/// counters do: lb3's odd weight set back, the open view says they agree.
+#[test]
+fn the_differences_follow_a_setting_but_not_the_counters() {
+    let mut rig = Rig::new(&["lb1", "lb2", "lb3"]);
+    rig.keys("F");
+    assert_eq!(rig.fleet.differences.count(), Some(1));
+    let before = rig.fleet.members[0]
+        .monitor
+        .app
+        .store()
+        .settings_fingerprint();
+    for d in &rig.directors {
+        let mut t = d.table.inner();
+        t.services[0].1[0].0.stats.conns += 1_000;
+        t.services[0].1[0].0.active_conns += 7;
+    }
+    rig.poll();
+    let after = rig.fleet.members[0]
+        .monitor
+        .app
+        .store()
+        .settings_fingerprint();
+    assert!(before.is_some());
+    assert_eq!(before, after, "counters moved the fingerprint");
+    assert_eq!(rig.fleet.differences.count(), Some(1));
+    rig.directors[2].table.inner().services[0].1[0].0.weight -= 5;
+    rig.poll();
+    assert_eq!(rig.fleet.differences.count(), Some(0));
+    assert!(rig.line(0).contains("tables agree"), "{}", rig.line(0));
+}
+
 #[test]
 fn tables_that_agree_say_so() {
     let mut rig = Rig::new(&["lb1", "lb2"]);

@@ -1,4 +1,7 @@
-//! The table as last read, whole, for comparing directors (`fleet::diff`).
+//! The table as last read, whole, for comparing directors (`fleet::diff`),
+//! and a fingerprint of its settings, to compare again only when they moved.
+
+use std::hash::{Hash, Hasher};
 
 use super::Store;
 use crate::model::{ServiceEntry, Snapshot};
@@ -18,5 +21,36 @@ impl Store {
             });
         }
         Some(Snapshot { info, services })
+    }
+
+    /// A hash of every setting `whole_table` carries (services, real
+    /// servers and their configuration; no counters, rates or connection
+    /// counts), or `None` when `whole_table` is: equal fingerprints, equal
+    /// differences. Cheaper than a whole table: nothing is cloned.
+    pub fn settings_fingerprint(&self) -> Option<u64> {
+        self.info?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.services.len().hash(&mut h);
+        for row in &self.services {
+            row.dests_read_at()?;
+            let s = row.service();
+            (
+                s.key,
+                &s.scheduler,
+                s.flags,
+                s.timeout,
+                s.netmask,
+                &s.pe_name,
+            )
+                .hash(&mut h);
+            row.dests().len().hash(&mut h);
+            for d in row.dests() {
+                let d = d.dest();
+                (d.addr, d.port, d.forward, d.weight).hash(&mut h);
+                (d.upper_threshold, d.lower_threshold).hash(&mut h);
+                (d.tun_type, d.tun_port, d.tun_flags).hash(&mut h);
+            }
+        }
+        Some(h.finish())
     }
 }
