@@ -145,23 +145,26 @@ impl FleetMonitor {
         if prints.iter().all(Option::is_some) && prints == self.compared {
             return;
         }
+        // While one is not read whole, the others' tables are not copied.
+        let waiting: Vec<DirectorName> = self
+            .members
+            .iter()
+            .zip(&prints)
+            .filter(|(_, p)| p.is_none())
+            .map(|(m, _)| m.name.clone())
+            .collect();
         self.compared = prints;
-        let mut tables = Vec::with_capacity(self.members.len());
-        let mut waiting = Vec::new();
-        for m in &self.members {
-            match m.monitor.app.store().whole_table() {
-                Some(t) => tables.push((m.name.clone(), t)),
-                None => waiting.push(m.name.clone()),
-            }
+        if !waiting.is_empty() {
+            return self.differences.set(Vec::new(), waiting);
         }
-        let list = if waiting.is_empty() {
-            let refs: Vec<(DirectorName, &crate::model::Snapshot)> =
-                tables.iter().map(|(n, t)| (n.clone(), t)).collect();
-            differences(&refs)
-        } else {
-            Vec::new()
-        };
-        self.differences.set(list, waiting);
+        let tables: Vec<(DirectorName, crate::model::Snapshot)> = self
+            .members
+            .iter()
+            .filter_map(|m| Some((m.name.clone(), m.monitor.app.store().whole_table()?)))
+            .collect();
+        let refs: Vec<(DirectorName, &crate::model::Snapshot)> =
+            tables.iter().map(|(n, t)| (n.clone(), t)).collect();
+        self.differences.set(differences(&refs), Vec::new());
     }
 
     /// Each director's health now.
