@@ -91,30 +91,48 @@ pub fn decode(table: &mut Snapshot, bytes: &mut Bytes) -> Result<(), Malformed> 
         conn_tab_size: bytes.u32()?,
     };
     let n = bytes.count()?;
-    let mut slots: Vec<Option<ServiceEntry>> = std::mem::take(&mut table.services)
-        .into_iter()
-        .map(Some)
-        .collect();
-    let mut services = Vec::with_capacity(n.min(CAPACITY_MAX));
-    let mut expected = 0usize;
-    for _ in 0..n {
+    let services = &mut table.services;
+    // The usual tick: the same services in the same order (each the one
+    // expected, reference 1), changed where they stand.
+    let mut k = 0;
+    while k < n && k < services.len() && bytes.peek() == Some(1) {
+        bytes.u8()?;
+        decode_service(&mut services[k], bytes)?;
+        k += 1;
+    }
+    if k == n && k == services.len() {
+        return Ok(());
+    }
+    // Otherwise the rest by reference, the first k already in place.
+    let (mut slots, mut decoded) = split_taken(std::mem::take(services), k, n);
+    let mut expected = k;
+    for _ in k..n {
         let r = bytes.u64()?;
-        let entry = if r == 0 {
-            let key = get_key(bytes)?;
-            let base = ServiceEntry {
-                service: Service::new(key, ""),
+        if r == 0 {
+            let mut entry = ServiceEntry {
+                service: Service::new(get_key(bytes)?, ""),
                 dests: Vec::new(),
             };
-            decode_service(base, bytes)?
+            decode_service(&mut entry, bytes)?;
+            decoded.push(entry);
         } else {
-            let (i, prev) = referenced(r, expected, &mut slots)?;
+            let (i, mut entry) = referenced(r, expected, &mut slots)?;
             expected = i + 1;
-            decode_service(prev, bytes)?
-        };
-        services.push(entry);
+            decode_service(&mut entry, bytes)?;
+            decoded.push(entry);
+        }
     }
-    table.services = services;
+    *services = decoded;
     Ok(())
+}
+
+/// The previous list as slots a reference takes from, its first `k` items
+/// taken already (decoded in place) and moved to the new list.
+fn split_taken<T>(prev: Vec<T>, k: usize, n: usize) -> (Vec<Option<T>>, Vec<T>) {
+    let mut slots: Vec<Option<T>> = prev.into_iter().map(Some).collect();
+    let mut decoded = Vec::with_capacity(n.min(CAPACITY_MAX).max(k));
+    decoded.extend(slots[..k].iter_mut().filter_map(Option::take));
+    (slots, decoded)
 }
 
 /// The previous item `i` as a distance from `expected`, zigzagged, plus one
@@ -231,12 +249,9 @@ fn encode_service(prev: &ServiceEntry, next: &ServiceEntry, out: &mut Vec<u8>) {
     }
 }
 
-fn decode_service(prev: ServiceEntry, bytes: &mut Bytes) -> Result<ServiceEntry, Malformed> {
+fn decode_service(entry: &mut ServiceEntry, bytes: &mut Bytes) -> Result<(), Malformed> {
     let mask = bytes.u64()?;
-    let ServiceEntry {
-        service: mut s,
-        dests: prev_dests,
-    } = prev;
+    let s = &mut entry.service;
     if mask & S_SCHEDULER != 0 {
         s.scheduler = bytes.str()?;
     }
@@ -257,14 +272,12 @@ fn decode_service(prev: ServiceEntry, bytes: &mut Bytes) -> Result<ServiceEntry,
         };
     }
     if mask & S_STATS != 0 {
-        s.stats = decode_stats(&s.stats, bytes)?;
+        decode_stats(&mut s.stats, bytes)?;
     }
-    let dests = if mask & S_DESTS != 0 {
-        decode_dests(prev_dests, bytes)?
-    } else {
-        prev_dests
-    };
-    Ok(ServiceEntry { service: s, dests })
+    if mask & S_DESTS != 0 {
+        decode_dests(&mut entry.dests, bytes)?;
+    }
+    Ok(())
 }
 
 fn encode_dests(prev: &[Dest], next: &[Dest], out: &mut Vec<u8>) {
@@ -297,25 +310,36 @@ fn encode_dests(prev: &[Dest], next: &[Dest], out: &mut Vec<u8>) {
     }
 }
 
-fn decode_dests(prev: Vec<Dest>, bytes: &mut Bytes) -> Result<Vec<Dest>, Malformed> {
+fn decode_dests(dests: &mut Vec<Dest>, bytes: &mut Bytes) -> Result<(), Malformed> {
     let n = bytes.count()?;
-    let mut dests = Vec::with_capacity(n.min(CAPACITY_MAX));
-    let mut slots: Vec<Option<Dest>> = prev.into_iter().map(Some).collect();
-    let mut expected = 0usize;
-    for _ in 0..n {
+    // As the services: in place while each is the one expected.
+    let mut k = 0;
+    while k < n && k < dests.len() && bytes.peek() == Some(1) {
+        bytes.u8()?;
+        decode_dest(&mut dests[k], bytes)?;
+        k += 1;
+    }
+    if k == n && k == dests.len() {
+        return Ok(());
+    }
+    let (mut slots, mut decoded) = split_taken(std::mem::take(dests), k, n);
+    let mut expected = k;
+    for _ in k..n {
         let r = bytes.u64()?;
-        let d = if r == 0 {
+        let mut d = if r == 0 {
             let addr = bytes.addr()?;
             let port = bytes.u16()?;
-            decode_dest(Dest::new(addr, port), bytes)?
+            Dest::new(addr, port)
         } else {
-            let (i, prev) = referenced(r, expected, &mut slots)?;
+            let (i, d) = referenced(r, expected, &mut slots)?;
             expected = i + 1;
-            decode_dest(prev, bytes)?
+            d
         };
-        dests.push(d);
+        decode_dest(&mut d, bytes)?;
+        decoded.push(d);
     }
-    Ok(dests)
+    *dests = decoded;
+    Ok(())
 }
 
 fn encode_dest(p: &Dest, n: &Dest, out: &mut Vec<u8>) {
@@ -374,7 +398,7 @@ fn encode_dest(p: &Dest, n: &Dest, out: &mut Vec<u8>) {
     }
 }
 
-fn decode_dest(mut d: Dest, bytes: &mut Bytes) -> Result<Dest, Malformed> {
+fn decode_dest(d: &mut Dest, bytes: &mut Bytes) -> Result<(), Malformed> {
     let mask = bytes.u64()?;
     if mask & D_FORWARD != 0 {
         let v = bytes.u32()?;
@@ -414,9 +438,9 @@ fn decode_dest(mut d: Dest, bytes: &mut Bytes) -> Result<Dest, Malformed> {
         d.persistent_conns = moved(d.persistent_conns, bytes.i64()?)?;
     }
     if mask & D_STATS != 0 {
-        d.stats = decode_stats(&d.stats, bytes)?;
+        decode_stats(&mut d.stats, bytes)?;
     }
-    Ok(d)
+    Ok(())
 }
 
 fn moved(from: u32, by: i64) -> Result<u32, Malformed> {
@@ -446,29 +470,29 @@ fn encode_stats(p: &Stats, n: &Stats, out: &mut Vec<u8>) {
     }
 }
 
-fn decode_stats(p: &Stats, bytes: &mut Bytes) -> Result<Stats, Malformed> {
+fn decode_stats(s: &mut Stats, bytes: &mut Bytes) -> Result<(), Malformed> {
     let mask = bytes.u64()?;
     if mask >= 1 << 10 {
         return Err(malformed(format!("counter mask {mask:#x}")));
     }
-    let mut v = stats_fields(p);
-    for (i, field) in v.iter_mut().enumerate() {
+    let fields = [
+        &mut s.conns,
+        &mut s.inpkts,
+        &mut s.outpkts,
+        &mut s.inbytes,
+        &mut s.outbytes,
+        &mut s.cps,
+        &mut s.inpps,
+        &mut s.outpps,
+        &mut s.inbps,
+        &mut s.outbps,
+    ];
+    for (i, field) in fields.into_iter().enumerate() {
         if mask & (1 << i) != 0 {
             *field = field.wrapping_add(bytes.i64()? as u64);
         }
     }
-    Ok(Stats {
-        conns: v[0],
-        inpkts: v[1],
-        outpkts: v[2],
-        inbytes: v[3],
-        outbytes: v[4],
-        cps: v[5],
-        inpps: v[6],
-        outpps: v[7],
-        inbps: v[8],
-        outbps: v[9],
-    })
+    Ok(())
 }
 
 fn bit(set: bool, b: u64) -> u64 {

@@ -236,6 +236,37 @@ fn a_replay_starts_anywhere_with_the_whole_table() {
     assert!(got[1..].iter().all(|e| !matches!(e, Entry::Tick(_))));
 }
 
+/// Ticks decode in place while each item is the one expected, then by
+/// reference: services and real servers removed, added and moved in the
+/// middle of the lists read back as written.
+#[test]
+fn items_moved_or_gone_in_the_middle_read_back() {
+    let dir = temp_dir("moved");
+    let path = dir.join("rec");
+    let base = table(8, 6, 1);
+    let mut tables = vec![base.clone()];
+    let mut t = base.clone();
+    t.services.remove(3);
+    tables.push(t.clone());
+    t.services.swap(4, 1);
+    t.services[2].dests.reverse();
+    tables.push(t.clone());
+    t.services.insert(2, table(12, 2, 7).services.remove(11));
+    t.services[5].dests.remove(2);
+    tables.push(t.clone());
+    t.services.reverse();
+    tables.push(t);
+    tables.push(base);
+    let entries: Vec<Entry> = tables
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| tick(i as u64, t))
+        .collect();
+    record(&path, &entries, small_blocks());
+    let rec = Recording::open(&path).unwrap();
+    assert_eq!(all(&rec), entries);
+}
+
 #[test]
 fn recording_again_appends_after_a_torn_tail() {
     let dir = temp_dir("append");

@@ -72,6 +72,11 @@ impl<'a> Bytes<'a> {
         self.data.len() - self.at
     }
 
+    /// The next byte, not read yet.
+    pub fn peek(&self) -> Option<u8> {
+        self.data.get(self.at).copied()
+    }
+
     pub fn u8(&mut self) -> Result<u8, Malformed> {
         let b = *self
             .data
