@@ -354,18 +354,14 @@ struct Scanned {
 }
 
 /// Every journal line and connection summary of a recording with its
-/// time. It decodes the whole file, so it runs on a thread of its own over
-/// a second opening: the cursor answers meanwhile.
+/// time. It may decode most of the file, so it runs on a thread of its own
+/// over a second opening: the cursor answers meanwhile.
 fn scan_recording(path: &Path) -> Scanned {
     let Ok(recording) = Recording::open(path) else {
         return Scanned::default();
     };
-    let (Some(first), Some((_, last))) = (recording.ticks().first().copied(), recording.span())
-    else {
-        return Scanned::default();
-    };
     let mut scanned = Scanned::default();
-    for e in recording.entries(first, last) {
+    for e in recording.besides_ticks() {
         match e {
             Entry::Journal { wall, line } => scanned.journal.push((wall, line)),
             Entry::Connections { wall, summary } => scanned.conns.push((wall, summary)),

@@ -162,6 +162,46 @@ impl Recording {
         }
     }
 
+    /// Every entry but the ticks (journal lines, connection summaries,
+    /// gaps) in file order, for a scan of the whole file: a block holding
+    /// only ticks (its header counts as many entries as its tick times) is
+    /// passed over unread; the others' tables are decoded, never copied.
+    pub fn besides_ticks(&self) -> impl Iterator<Item = Entry> + '_ {
+        self.blocks
+            .iter()
+            .filter(|b| b.found.header.entries as usize > b.found.ticks.len())
+            .flat_map(move |b| {
+                let mut found = Vec::new();
+                match self.block_entries(b) {
+                    Ok(mut reader) => {
+                        reader.skip_tables_before(i64::MAX);
+                        while let Some(e) = reader.next_entry() {
+                            match e {
+                                Ok(Entry::Tick(_)) => {}
+                                Ok(e) => found.push(e),
+                                Err(why) => found.push(self.unreadable(b, &why.0)),
+                            }
+                        }
+                    }
+                    Err(why) => found.push(self.unreadable(b, &why)),
+                }
+                found
+            })
+    }
+
+    /// The gap a block unreadable from some entry on becomes.
+    fn unreadable(&self, b: &Indexed, why: &str) -> Entry {
+        let h = &b.found.header;
+        Entry::Gap {
+            wall: from_micros(h.first),
+            reason: format!(
+                "{}: the rest of the {} is unreadable: {why}",
+                self.segments[b.segment].path.display(),
+                h.place(b.found.offset)
+            ),
+        }
+    }
+
     /// A block's entries, decompressed.
     fn block_entries(&self, b: &Indexed) -> Result<EntryReader, String> {
         let h = &b.found.header;
@@ -250,15 +290,7 @@ impl Entries<'_> {
     }
 
     fn bad_block(&self, b: &Indexed, why: &str) -> Entry {
-        let h = &b.found.header;
-        Entry::Gap {
-            wall: from_micros(h.first),
-            reason: format!(
-                "{}: the rest of the {} is unreadable: {why}",
-                self.recording.segments[b.segment].path.display(),
-                h.place(b.found.offset)
-            ),
-        }
+        self.recording.unreadable(b, why)
     }
 }
 

@@ -267,6 +267,43 @@ fn items_moved_or_gone_in_the_middle_read_back() {
     assert_eq!(all(&rec), entries);
 }
 
+/// The replay's scan of journal lines and summaries: every entry but the
+/// ticks, in order, whichever blocks hold them.
+#[test]
+fn besides_ticks_is_every_entry_but_the_ticks() {
+    let dir = temp_dir("besides");
+    let path = dir.join("rec");
+    // Forty seconds of ticks alone, then the timeline: blocks of ticks
+    // only, passed over unread, and blocks with the rest.
+    let mut entries: Vec<Entry> = (0..40).map(|s| tick(s, table(3, 2, s))).collect();
+    entries.extend(timeline(95).into_iter().map(|e| match e {
+        Entry::Tick(mut t) => {
+            t.wall += Duration::from_secs(40);
+            Entry::Tick(t)
+        }
+        Entry::Journal { wall, line } => Entry::Journal {
+            wall: wall + Duration::from_secs(40),
+            line,
+        },
+        Entry::Connections { wall, summary } => Entry::Connections {
+            wall: wall + Duration::from_secs(40),
+            summary,
+        },
+        Entry::Gap { wall, reason } => Entry::Gap {
+            wall: wall + Duration::from_secs(40),
+            reason,
+        },
+    }));
+    record(&path, &entries, small_blocks());
+    let rec = Recording::open(&path).unwrap();
+    let expected: Vec<Entry> = entries
+        .into_iter()
+        .filter(|e| !matches!(e, Entry::Tick(_)))
+        .collect();
+    assert!(expected.len() > 10);
+    assert_eq!(rec.besides_ticks().collect::<Vec<_>>(), expected);
+}
+
 #[test]
 fn recording_again_appends_after_a_torn_tail() {
     let dir = temp_dir("append");
