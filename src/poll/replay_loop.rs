@@ -26,9 +26,11 @@ type Reports = tokio::sync::mpsc::UnboundedSender<Report>;
 
 /// Rows (services and real servers) a jump sends at most to rebuild the
 /// history: ticks of a big table are many megabytes each, and the UI
-/// applies every one. A table of 100 rows gets 20,000 ticks (any
-/// `--history`); one of 110,000 (10,000 x 10) gets 9.
-pub const REBUILD_ROWS_MAX: usize = 1_000_000;
+/// applies every one. A table of 100 rows gets 2,500 ticks (any
+/// `--history` up to that); one of 110,000 (10,000 x 10) gets 2, the two
+/// a rate needs: with 9 a jump there took 0.3-0.6 s on the host, 7 s in
+/// the test VM (docs/benchmarks.md, "Recording at scale").
+pub const REBUILD_ROWS_MAX: usize = 250_000;
 
 /// A tick as the poll the monitor would have made then: the whole table,
 /// at the recorded time (which is the monotonic time too: rates come from
