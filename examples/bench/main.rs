@@ -3,8 +3,10 @@
 //!
 //!   bench build SERVICES DESTS      flush, then build the table
 //!   bench read REPS                 floor, full read, services dump, ipvsadm
-//!   bench tui SECONDS [QUIET]       the monitor headless, 1 s refresh: keys
-//!                                   for SECONDS, then none for QUIET (30)
+//!   bench tui SECONDS [QUIET] [FILE]
+//!                                   the monitor headless, 1 s refresh: keys
+//!                                   for SECONDS, then none for QUIET (30);
+//!                                   with FILE, recording into it (--record)
 //!   bench before | after            the median CPU of three full reads
 //!                                   (after an untimed one), run just
 //!                                   before and after tui
@@ -46,9 +48,10 @@
 //!                                   the fleet monitor over the tables of
 //!                                   namespaces PREFIX1 … PREFIXn
 //!                                   (differences: F opened first)
-//!   bench replay-make FILE S D SECONDS
+//!   bench replay-make FILE S D SECONDS [BLOCK_KIB]
 //!                                   a recording of a synthetic S x D
-//!                                   table, a tick a second (no kernel)
+//!                                   table, a tick a second (no kernel);
+//!                                   blocks closed at BLOCK_KIB raw
 //!   bench replay FILE JUMPS         open it and show the first frame,
 //!                                   then jump to random minutes
 //!   bench tui-conns SECONDS QUIET view|noview
@@ -126,7 +129,8 @@ fn main() {
     }
     if args.first().map(String::as_str) == Some("replay-make") {
         let path = std::path::PathBuf::from(args.get(1).unwrap_or_else(|| usage()));
-        return replay::make(&path, num(2) as u32, num(3) as u32, num(4));
+        let block_kib = (args.len() > 5).then(|| num(5) as usize);
+        return replay::make(&path, num(2) as u32, num(3) as u32, num(4), block_kib);
     }
     if args.first().map(String::as_str) == Some("replay") {
         let path = std::path::PathBuf::from(args.get(1).unwrap_or_else(|| usage()));
@@ -200,7 +204,8 @@ fn main() {
         }
         Some("tui") => {
             let quiet = if args.len() > 2 { num(2) } else { 30 };
-            tui::run(client, num(1), quiet, Duration::from_secs(1), None)
+            let record = args.get(3).map(std::path::Path::new);
+            tui::run_with(client, num(1), quiet, Duration::from_secs(1), None, record)
         }
         // The monitor as `tui`, on the connection table's one service, with
         // the connections view opened by its key first (`view`) or not.
@@ -238,7 +243,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences]"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] [FILE] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences] | replay-make FILE S D SECONDS [BLOCK_KIB] | replay FILE JUMPS"
     );
     std::process::exit(2)
 }

@@ -25,10 +25,16 @@ use super::build;
 /// The first tick's time: fixed, so a run is the same recording each time.
 const START: u64 = 1_733_000_000;
 
-/// `bench replay-make FILE S D SECONDS`.
-pub fn make(path: &Path, services: u32, dests: u32, seconds: u64) {
+/// `bench replay-make FILE S D SECONDS [BLOCK_KIB]`: BLOCK_KIB sets the
+/// raw bytes a block closes at (default: what lvstop writes), to weigh a
+/// jump's decoding against the file's size.
+pub fn make(path: &Path, services: u32, dests: u32, seconds: u64, block_kib: Option<usize>) {
     let _ = std::fs::remove_file(path);
-    let mut rec = Recorder::create(path, RecordOptions::default()).expect("create the recording");
+    let mut options = RecordOptions::default();
+    if let Some(kib) = block_kib {
+        options.block_bytes = kib << 10;
+    }
+    let mut rec = Recorder::create(path, options).expect("create the recording");
     let pool: Vec<_> = (0..dests).map(build::dest).collect();
     let mut entries: Vec<ServiceEntry> = (0..services)
         .map(|i| ServiceEntry {
@@ -80,21 +86,40 @@ struct Player {
     terminal: Terminal<TestBackend>,
 }
 
+/// Where a jump's time went: waiting for the replay thread (reading the
+/// file), the monitor applying the reports, drawing the frame.
+#[derive(Default)]
+struct Spent {
+    waiting: Duration,
+    applying: Duration,
+    drawing: Duration,
+}
+
 impl Player {
     /// Applies reports up to the next status, then draws: what the
     /// operator waits for.
-    fn settle(&mut self) {
+    fn settle(&mut self) -> Spent {
+        let mut spent = Spent::default();
         loop {
-            match self.owner.reports.blocking_recv() {
+            let t = Instant::now();
+            let report = self.owner.reports.blocking_recv();
+            spent.waiting += t.elapsed();
+            let t = Instant::now();
+            match report {
                 Some(Report::Replay(s)) => {
                     self.monitor.report(Report::Replay(s));
+                    spent.applying += t.elapsed();
                     break;
                 }
                 Some(r) => self.monitor.report(r),
                 None => panic!("the replay thread stopped"),
             }
+            spent.applying += t.elapsed();
         }
+        let t = Instant::now();
         self.monitor.render(&mut self.terminal).expect("draw");
+        spent.drawing = t.elapsed();
+        spent
     }
 }
 
@@ -149,15 +174,19 @@ pub fn run(path: &Path, jumps: u32) {
         let secs = at.duration_since(UNIX_EPOCH).unwrap().as_secs();
         let t = Instant::now();
         p.owner.cursor(CursorMove::GoTo(format!("@{secs}")));
-        p.settle();
+        let spent = p.settle();
         let took = t.elapsed();
         let status = p.monitor.app.replay().and_then(|r| r.status()).cloned();
         let landed = status.map(|s| s.at);
         assert_eq!(landed, Some(at), "the jump landed on its tick");
         let samples = p.monitor.app.store().totals().history.len();
         println!(
-            "replay_jump minute={minute} ms={:.0} history_samples={samples}",
-            ms(took)
+            "replay_jump minute={minute} ms={:.0} history_samples={samples} \
+             reading_ms={:.0} applying_ms={:.0} drawing_ms={:.0}",
+            ms(took),
+            ms(spent.waiting),
+            ms(spent.applying),
+            ms(spent.drawing)
         );
         times.push(ms(took));
     }

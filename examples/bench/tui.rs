@@ -280,6 +280,29 @@ pub fn run(
     delay: Duration,
     first: Option<KeyCode>,
 ) {
+    run_with(reader, seconds, quiet, delay, first, None)
+}
+
+/// As `run`, with `--record FILE` when `record` names one: the recording's
+/// writer thread is the monitor's, so its CPU is in the figures.
+pub fn run_with(
+    reader: impl Reader + 'static,
+    seconds: u64,
+    quiet: u64,
+    delay: Duration,
+    first: Option<KeyCode>,
+    record: Option<&std::path::Path>,
+) {
+    let recording = record.map(|path| {
+        let _ = std::fs::remove_file(path);
+        let options = lvstop::record::RecordOptions {
+            max_bytes: 1 << 40,
+            ..Default::default()
+        };
+        let recorder = lvstop::record::Recorder::create(path, options)
+            .unwrap_or_else(|e| super::fail(&e.to_string()));
+        lvstop::record::RecordThread::spawn(recorder)
+    });
     let log = Arc::new(Mutex::new(Log::default()));
     let probe = Arc::new(Mutex::new(Probe::default()));
     let reader = Logged {
@@ -302,6 +325,7 @@ pub fn run(
     let mut terminal = Terminal::new(backend).expect("terminal");
     let options = MonitorOptions {
         delay,
+        record: recording.as_ref().and_then(|r| r.sender()),
         ..MonitorOptions::default()
     };
     let start = Instant::now();
@@ -326,6 +350,14 @@ pub fn run(
         Arc::new(SystemClock::new()),
     )
     .expect("run_loop");
+    // The recording's last block written, inside the figures.
+    drop(options);
+    if let (Some(r), Some(path)) = (recording, record) {
+        let stopped = r.finish().err();
+        let bytes = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        println!("tui_record_bytes={bytes}");
+        println!("tui_record_stopped={}", stopped.as_deref().unwrap_or("no"));
+    }
     let wall = start.elapsed();
     let cpu = proc_cpu().saturating_sub(cpu0);
     let end = Instant::now();
