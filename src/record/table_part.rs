@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use super::Tick;
+use super::{Entry, Tick};
 use crate::model::{Dest, Info, Service, ServiceEntry, ServiceKey, Snapshot};
 
 #[derive(Debug, Clone)]
@@ -28,67 +28,120 @@ pub struct TablePart {
 #[derive(Default)]
 pub struct TableMerge {
     table: Snapshot,
+    /// Each service's place in `table`, while its list keeps its order.
+    at: Option<HashMap<ServiceKey, usize>>,
 }
 
 impl TableMerge {
-    /// Brings `part` in and returns the whole table after it.
+    /// Brings `part` in and returns a copy of the whole table after it.
+    #[cfg(test)]
     pub fn tick(&mut self, part: TablePart) -> Tick {
-        let mut old: HashMap<ServiceKey, ServiceEntry> = if part.whole {
-            std::mem::take(&mut self.table.services)
-                .into_iter()
-                .map(|e| (e.service.key, e))
-                .collect()
+        self.with_tick(part, |entry| match entry {
+            Entry::Tick(t) => t.clone(),
+            _ => unreachable!("with_tick hands a tick"),
+        })
+    }
+
+    /// Brings `part` in and hands `f` the whole table after it as a tick
+    /// entry, without copying it (at 10,000 x 10 a copy a poll was a good
+    /// part of what recording cost the monitor).
+    pub fn with_tick<R>(&mut self, part: TablePart, f: impl FnOnce(&Entry) -> R) -> R {
+        let TablePart {
+            wall,
+            took,
+            interval,
+            estimator,
+            info,
+            whole,
+            services,
+            dests,
+        } = part;
+        if whole {
+            self.whole_list(services);
         } else {
-            HashMap::new()
-        };
-        if part.whole {
-            self.table.services = part
-                .services
-                .into_iter()
-                .map(|service| {
-                    let dests = old
-                        .remove(&service.key)
-                        .map(|e| e.dests)
-                        .unwrap_or_default();
-                    ServiceEntry { service, dests }
-                })
-                .collect();
-        } else {
-            // A few services re-read one by one (those on screen).
-            for service in part.services {
-                match self
-                    .table
+            self.some_services(services);
+        }
+        if !dests.is_empty() {
+            let table = &mut self.table;
+            let at = self.at.get_or_insert_with(|| {
+                table
                     .services
-                    .iter_mut()
-                    .find(|e| e.service.key == service.key)
-                {
-                    Some(e) => e.service = service,
-                    None => self.table.services.push(ServiceEntry {
-                        service,
-                        dests: Vec::new(),
-                    }),
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.service.key, i))
+                    .collect()
+            });
+            for (key, dests) in dests {
+                if let Some(&i) = at.get(&key) {
+                    table.services[i].dests = dests;
                 }
             }
         }
-        let at: HashMap<ServiceKey, usize> = self
-            .table
-            .services
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.service.key, i))
-            .collect();
-        for (key, dests) in part.dests {
-            if let Some(&i) = at.get(&key) {
-                self.table.services[i].dests = dests;
-            }
+        self.table.info = info;
+        let entry = Entry::Tick(Tick {
+            wall,
+            took,
+            interval,
+            estimator,
+            snapshot: std::mem::take(&mut self.table),
+        });
+        let r = f(&entry);
+        if let Entry::Tick(t) = entry {
+            self.table = t.snapshot;
         }
-        self.table.info = part.info;
-        Tick {
-            wall: part.wall,
-            took: part.took,
-            interval: part.interval,
-            estimator: part.estimator,
-            snapshot: self.table.clone(),
+        r
+    }
+
+    /// A whole listing: services not in it are gone, the others keep their
+    /// real servers. The usual listing, the same services in the same
+    /// order, is taken in place.
+    fn whole_list(&mut self, services: Vec<Service>) {
+        let same = services.len() == self.table.services.len()
+            && services
+                .iter()
+                .zip(&self.table.services)
+                .all(|(s, e)| s.key == e.service.key);
+        if same {
+            for (service, e) in services.into_iter().zip(&mut self.table.services) {
+                e.service = service;
+            }
+            return;
+        }
+        let mut old: HashMap<ServiceKey, ServiceEntry> = std::mem::take(&mut self.table.services)
+            .into_iter()
+            .map(|e| (e.service.key, e))
+            .collect();
+        self.table.services = services
+            .into_iter()
+            .map(|service| {
+                let dests = old
+                    .remove(&service.key)
+                    .map(|e| e.dests)
+                    .unwrap_or_default();
+                ServiceEntry { service, dests }
+            })
+            .collect();
+        self.at = None;
+    }
+
+    /// A few services re-read one by one (those on screen).
+    fn some_services(&mut self, services: Vec<Service>) {
+        for service in services {
+            match self
+                .table
+                .services
+                .iter_mut()
+                .find(|e| e.service.key == service.key)
+            {
+                Some(e) => e.service = service,
+                None => {
+                    self.table.services.push(ServiceEntry {
+                        service,
+                        dests: Vec::new(),
+                    });
+                    self.at = None;
+                }
+            }
         }
     }
 }

@@ -668,3 +668,21 @@ fn partial_polls_merge_into_the_table_the_monitor_knows() {
     assert_eq!(got.services[0].service, third.services[0].service);
     assert_eq!(got.services[0].dests, second.services[1].dests);
 }
+
+/// The merge keeps where each service stands between polls: a listing in
+/// another order, then a poll reading one service's real servers, puts
+/// them on that service.
+#[test]
+fn a_reordered_listing_moves_where_real_servers_go() {
+    let mut merge = table_part::TableMerge::default();
+    let first = table(5, 3, 1);
+    let all: Vec<usize> = (0..5).collect();
+    merge.tick(part(&first, true, &[], &all));
+    let mut reordered = table(5, 3, 2);
+    reordered.services.reverse();
+    merge.tick(part(&reordered, true, &[], &[]));
+    let got = merge.tick(part(&reordered, false, &[], &[0])).snapshot;
+    assert_eq!(got.services[0], reordered.services[0]);
+    assert_eq!(got.services[4].service, reordered.services[4].service);
+    assert_eq!(got.services[4].dests, first.services[0].dests);
+}

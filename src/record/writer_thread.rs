@@ -126,12 +126,12 @@ fn write_until_closed(
 ) {
     let mut table = TableMerge::default();
     for message in rx.iter() {
-        let entry = match message {
-            Message::Entry(e) => e,
-            Message::Part(part) => Entry::Tick(table.tick(part)),
+        let written = match message {
+            Message::Entry(e) => recorder.append(&e),
+            Message::Part(part) => table.with_tick(part, |tick| recorder.append(tick)),
             Message::Close => break,
         };
-        if let Err(e) = recorder.append(&entry) {
+        if let Err(e) = written {
             status.stop(e.to_string());
             return; // dropping the receiver refuses what follows
         }
