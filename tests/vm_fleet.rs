@@ -19,6 +19,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use lvstop::backend::{Reader, Writer};
+use lvstop::fleet::protocol::PROTOCOL_VERSION;
 use lvstop::fleet::remote::{DirectorState, RemoteDirector};
 use lvstop::model::{Change, Protocol, ServiceKey};
 use support::fleet::{self, ipvsadm_ln, ipvsadm_rows, json_rows, lab, lvstop_over_ssh, FLEET};
@@ -190,7 +191,12 @@ fn in_vm() {
 
     // Agents breaking the protocol, one behaviour per director.
     let fake = format!("{FLEET}/fake-agent");
-    std::fs::write(&fake, FAKE_AGENT).unwrap();
+    // The fake speaks this lvstop's protocol, so it is refused for its lines alone.
+    let agent = FAKE_AGENT.replace(
+        r#""protocol":1,"#,
+        &format!(r#""protocol":{PROTOCOL_VERSION},"#),
+    );
+    std::fs::write(&fake, agent).unwrap();
     lab(&format!("chmod 755 {fake}"));
     let out = Command::new(fleet::lvstop())
         .arg("--ssh-config")

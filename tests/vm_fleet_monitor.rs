@@ -18,6 +18,7 @@ mod support;
 
 use std::time::Duration;
 
+use lvstop::fleet::protocol::PROTOCOL_VERSION;
 use support::console::Console;
 use support::console_jobs::{judge_function, Jobs};
 use support::fleet::{self, ipvsadm_rows, FLEET};
@@ -242,7 +243,11 @@ echo $rc >/run/vmjob/monitor-bad.status
 kill $j 2>/dev/null || true
 "#,
         setup = fleet::setup(3),
-        bad_agent = BAD_AGENT.replace("LVSTOP", LVSTOP),
+        // The fake speaks this lvstop's protocol, so it is refused for its lines alone.
+        bad_agent = BAD_AGENT.replace("LVSTOP", LVSTOP).replace(
+            r#""protocol":1,"#,
+            &format!(r#""protocol":{PROTOCOL_VERSION},"#)
+        ),
     );
     std::thread::scope(|s| {
         for kernel in kernels() {

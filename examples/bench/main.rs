@@ -54,10 +54,15 @@
 //!                                   blocks closed at BLOCK_KIB raw
 //!   bench replay FILE JUMPS         open it and show the first frame,
 //!                                   then jump to random minutes
+//!   bench agent-stream S D TICKS    the agent's readings of a synthetic
+//!                                   S x D table whose every counter moves
+//!                                   each tick: diff and encoding time,
+//!                                   bytes (no kernel)
 //!   bench tui-conns SECONDS QUIET view|noview
 //!                                   as tui, the connections view opened
 //!                                   by its key first (view) or not
 
+mod agent_stream;
 mod batch;
 mod build;
 mod conn_parse;
@@ -126,6 +131,9 @@ fn main() {
             .collect();
         let differences = args.get(5).map(String::as_str) == Some("differences");
         return fleet::run(directors, num(3), num(4), differences);
+    }
+    if args.first().map(String::as_str) == Some("agent-stream") {
+        return agent_stream::run(num(1) as u32, num(2) as u32, num(3));
     }
     if args.first().map(String::as_str) == Some("replay-make") {
         let path = std::path::PathBuf::from(args.get(1).unwrap_or_else(|| usage()));
@@ -243,7 +251,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] [FILE] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences] | replay-make FILE S D SECONDS [BLOCK_KIB] | replay FILE JUMPS"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] [FILE] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences] | replay-make FILE S D SECONDS [BLOCK_KIB] | replay FILE JUMPS | agent-stream S D TICKS"
     );
     std::process::exit(2)
 }

@@ -3,12 +3,15 @@
 //! added, removed or changed. `readings` makes the lines, `Staging` puts them
 //! back together on lvstop's side, refusing any that do not fit its table.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use crate::model::{Dest, DestKey, ServiceEntry, ServiceKey, Snapshot};
 
-use super::messages::{Reading, ServiceChange};
+use super::counters::{
+    apply_dest, apply_stats, dest_moves, same_dest_config, same_service_config, stats_moves,
+};
+use super::messages::{DestMoves, Reading, ServiceChange};
 use super::{ITEMS_PER_LINE, MAX_DESTS, MAX_SERVICES};
 
 /// A reading line that does not apply to the table lvstop holds.
@@ -36,25 +39,26 @@ pub fn readings(
         _ => Some(next.info),
     };
     let (removed, changes) = changes(prev, next);
-    let mut lines = vec![Reading {
+    let header = |part: u32| Reading {
         seq,
-        full: prev.is_none(),
+        part,
+        full: false,
         more: false,
         at_ms,
         took_us,
-        info,
+        info: None,
         removed: Vec::new(),
         services: Vec::new(),
-    }];
+    };
+    let mut first = header(0);
+    first.full = prev.is_none();
+    first.info = info;
+    let mut lines = vec![first];
     let mut items = 0;
+    // A fresh line once this one holds ITEMS_PER_LINE items.
     let room = |lines: &mut Vec<Reading>, items: &mut usize| {
         if *items >= ITEMS_PER_LINE {
-            let mut line = lines.last().expect("one line at least").clone();
-            line.full = false;
-            line.info = None;
-            line.removed.clear();
-            line.services.clear();
-            lines.push(line);
+            lines.push(header(lines.len() as u32));
             *items = 0;
         }
     };
@@ -65,36 +69,36 @@ pub fn readings(
     }
     for change in changes {
         // A service's real servers may spread over several lines: the
-        // service itself goes with the first part.
-        let mut part = ServiceChange {
-            key: change.key,
-            service: change.service,
-            removed: Vec::new(),
-            dests: Vec::new(),
-        };
+        // service itself (or its counters) goes with the first part.
+        let ServiceChange {
+            key,
+            service,
+            stats,
+            removed,
+            dests,
+            dest_stats,
+        } = change;
+        let mut part = ServiceChange::new(key);
+        part.service = service;
+        part.stats = stats;
         room(&mut lines, &mut items);
         items += 1;
-        let dest_items = change
-            .removed
+        let dest_items = removed
             .into_iter()
-            .map(Err)
-            .chain(change.dests.into_iter().map(Ok));
+            .map(DestItem::Gone)
+            .chain(dests.into_iter().map(DestItem::Whole))
+            .chain(dest_stats.into_iter().map(DestItem::Moved));
         for item in dest_items {
             if items >= ITEMS_PER_LINE {
-                let key = part.key;
-                lines.last_mut().expect("a line").services.push(part);
+                let done = std::mem::replace(&mut part, ServiceChange::new(key));
+                lines.last_mut().expect("a line").services.push(done);
                 room(&mut lines, &mut items);
-                part = ServiceChange {
-                    key,
-                    service: None,
-                    removed: Vec::new(),
-                    dests: Vec::new(),
-                };
                 items += 1;
             }
             match item {
-                Err(k) => part.removed.push(k),
-                Ok(d) => part.dests.push(d),
+                DestItem::Gone(k) => part.removed.push(k),
+                DestItem::Whole(d) => part.dests.push(d),
+                DestItem::Moved(m) => part.dest_stats.push(m),
             }
             items += 1;
         }
@@ -107,59 +111,99 @@ pub fn readings(
     lines
 }
 
+/// One real server's part of a service's change.
+enum DestItem {
+    Gone(DestKey),
+    Whole(Dest),
+    Moved(DestMoves),
+}
+
 /// Services gone, and each service's change (whole when new).
 fn changes(prev: Option<&Snapshot>, next: &Snapshot) -> (Vec<ServiceKey>, Vec<ServiceChange>) {
     let before: HashMap<ServiceKey, &ServiceEntry> = prev
         .map(|p| p.services.iter().map(|e| (e.service.key, e)).collect())
         .unwrap_or_default();
     let mut out = Vec::new();
+    let mut found = 0;
     for entry in &next.services {
         let key = entry.service.key;
         let Some(old) = before.get(&key) else {
-            out.push(ServiceChange {
-                key,
-                service: Some(entry.service.clone()),
-                removed: Vec::new(),
-                dests: entry.dests.clone(),
-            });
+            let mut change = ServiceChange::new(key);
+            change.service = Some(entry.service.clone());
+            change.dests = entry.dests.clone();
+            out.push(change);
             continue;
         };
-        let old_dests: HashMap<DestKey, &Dest> = old.dests.iter().map(|d| (d.key(), d)).collect();
-        let dests: Vec<Dest> = entry
-            .dests
-            .iter()
-            .filter(|d| old_dests.get(&d.key()) != Some(d))
-            .cloned()
-            .collect();
-        let now: std::collections::HashSet<DestKey> = entry.dests.iter().map(Dest::key).collect();
-        let removed: Vec<DestKey> = old
-            .dests
-            .iter()
-            .map(Dest::key)
-            .filter(|k| !now.contains(k))
-            .collect();
-        let service = (old.service != entry.service).then(|| entry.service.clone());
-        if service.is_some() || !dests.is_empty() || !removed.is_empty() {
-            out.push(ServiceChange {
-                key,
-                service,
-                removed,
-                dests,
-            });
+        found += 1;
+        let mut change = ServiceChange::new(key);
+        if same_service_config(&old.service, &entry.service) {
+            change.stats = stats_moves(&old.service.stats, &entry.service.stats);
+        } else {
+            change.service = Some(entry.service.clone());
+        }
+        dest_changes(&old.dests, &entry.dests, &mut change);
+        let ServiceChange {
+            service,
+            stats,
+            removed,
+            dests,
+            dest_stats,
+            ..
+        } = &change;
+        if service.is_some()
+            || stats.is_some()
+            || !dests.is_empty()
+            || !removed.is_empty()
+            || !dest_stats.is_empty()
+        {
+            out.push(change);
         }
     }
-    let now: std::collections::HashSet<ServiceKey> =
-        next.services.iter().map(|e| e.service.key).collect();
-    let removed = prev
-        .map(|p| {
+    let removed = match prev {
+        // Every service of `prev` is still there: none is gone.
+        Some(p) if found < p.services.len() => {
+            let now: HashSet<ServiceKey> = next.services.iter().map(|e| e.service.key).collect();
             p.services
                 .iter()
                 .map(|e| e.service.key)
                 .filter(|k| !now.contains(k))
                 .collect()
-        })
-        .unwrap_or_default();
+        }
+        _ => Vec::new(),
+    };
     (removed, out)
+}
+
+/// A service's real servers: gone, new or reconfigured (whole), or only
+/// their counters moved. The kernel lists them in the same order from one
+/// reading to the next, so that case is a walk side by side, no map.
+fn dest_changes(old: &[Dest], new: &[Dest], change: &mut ServiceChange) {
+    let one = |o: &Dest, n: &Dest, change: &mut ServiceChange| {
+        if !same_dest_config(o, n) {
+            change.dests.push(n.clone());
+        } else if let Some(m) = dest_moves(o, n) {
+            change.dest_stats.push(m);
+        }
+    };
+    if old.len() == new.len() && old.iter().zip(new).all(|(o, n)| o.key() == n.key()) {
+        for (o, n) in old.iter().zip(new) {
+            one(o, n, change);
+        }
+        return;
+    }
+    let old_dests: HashMap<DestKey, &Dest> = old.iter().map(|d| (d.key(), d)).collect();
+    for n in new {
+        match old_dests.get(&n.key()) {
+            Some(o) => one(o, n, change),
+            None => change.dests.push(n.clone()),
+        }
+    }
+    let now: HashSet<DestKey> = new.iter().map(Dest::key).collect();
+    change.removed = old
+        .iter()
+        .map(Dest::key)
+        .filter(|k| !now.contains(k))
+        .collect();
 }
 
 /// Applies one reading line to `table`: services removed, changed in place,
@@ -195,12 +239,15 @@ pub fn apply(table: &mut Snapshot, reading: &Reading) -> Result<(), DeltaError> 
                 if let Some(s) = &change.service {
                     table.services[i].service = s.clone();
                 }
+                if let Some(moves) = &change.stats {
+                    apply_stats(&mut table.services[i].service.stats, moves);
+                }
                 i
             }
             None => {
-                let Some(s) = &change.service else {
+                let (Some(s), None) = (&change.service, &change.stats) else {
                     return Err(DeltaError(format!(
-                        "a reading changes the real servers of virtual service {}, which it never sent",
+                        "a reading changes virtual service {} or its real servers, which it never sent",
                         change.key
                     )));
                 };
@@ -245,7 +292,7 @@ fn apply_dests(entry: &mut ServiceEntry, change: &ServiceChange) -> Result<(), D
             ));
         }
     }
-    if change.dests.is_empty() {
+    if change.dests.is_empty() && change.dest_stats.is_empty() {
         return Ok(());
     }
     let mut index: HashMap<DestKey, usize> = entry
@@ -263,16 +310,26 @@ fn apply_dests(entry: &mut ServiceEntry, change: &ServiceChange) -> Result<(), D
             }
         }
     }
+    for moves in &change.dest_stats {
+        let Some(&i) = index.get(&moves.key()) else {
+            return Err(DeltaError(
+                "a reading moves the counters of a real server the table does not hold".into(),
+            ));
+        };
+        apply_dest(&mut entry.dests[i], moves)?;
+    }
     Ok(())
 }
 
-/// lvstop's side: reading lines in, whole tables out.
+/// lvstop's side: reading lines in, whole tables out. Lines are applied to
+/// the table in place (no copy per reading); the table is shown only once a
+/// reading's last line has arrived, and a refused line ends the table.
 #[derive(Debug, Default)]
 pub struct Staging {
     table: Option<Snapshot>,
     seq: u64,
-    /// The reading being put together: its number and the table so far.
-    building: Option<(u64, Snapshot)>,
+    /// The reading being put together: its number and the part expected next.
+    building: Option<(u64, u32)>,
 }
 
 impl Staging {
@@ -280,31 +337,64 @@ impl Staging {
         Staging::default()
     }
 
-    /// The last whole reading.
+    /// The last whole reading (None while one is being put together).
     pub fn table(&self) -> Option<&Snapshot> {
-        self.table.as_ref()
+        match self.building {
+            Some(_) => None,
+            None => self.table.as_ref(),
+        }
     }
 
-    /// Takes one line; returns the table when it completes a reading.
+    /// Takes one line; returns the table when it completes a reading. After
+    /// a refusal the table is gone: only a whole reading starts it again.
     pub fn take(&mut self, line: &Reading) -> Result<Option<&Snapshot>, DeltaError> {
-        let mut building = match self.building.take() {
-            Some((seq, table)) => {
+        if let Err(e) = self.apply_line(line) {
+            self.table = None;
+            self.building = None;
+            return Err(e);
+        }
+        if line.more {
+            return Ok(None);
+        }
+        Ok(self.table.as_ref())
+    }
+
+    fn apply_line(&mut self, line: &Reading) -> Result<(), DeltaError> {
+        match self.building {
+            Some((seq, part)) => {
                 if line.seq != seq || line.full {
                     return Err(DeltaError(format!(
                         "reading {} starts before reading {seq} ended",
                         line.seq
                     )));
                 }
-                table
+                if line.part != part {
+                    return Err(DeltaError(format!(
+                        "part {} of reading {seq} where part {part} was due",
+                        line.part
+                    )));
+                }
             }
             None if line.full => {
                 if line.info.is_none() {
                     return Err(DeltaError("a whole reading without the IPVS info".into()));
                 }
-                Snapshot::default()
+                if line.part != 0 {
+                    return Err(DeltaError(format!(
+                        "reading {} begins with part {}",
+                        line.seq, line.part
+                    )));
+                }
+                self.table = Some(Snapshot::default());
             }
             None => match &self.table {
-                Some(t) if line.seq == self.seq + 1 => t.clone(),
+                Some(_) if line.seq == self.seq + 1 && line.part == 0 => {}
+                Some(_) if line.seq == self.seq + 1 => {
+                    return Err(DeltaError(format!(
+                        "reading {} begins with part {}",
+                        line.seq, line.part
+                    )))
+                }
                 Some(_) => {
                     return Err(DeltaError(format!(
                         "reading {} follows reading {}",
@@ -317,14 +407,15 @@ impl Staging {
                     ))
                 }
             },
-        };
-        apply(&mut building, line)?;
-        if line.more {
-            self.building = Some((line.seq, building));
-            return Ok(None);
         }
-        self.seq = line.seq;
-        self.table = Some(building);
-        Ok(self.table.as_ref())
+        let table = self.table.as_mut().expect("a table to apply to");
+        apply(table, line)?;
+        if line.more {
+            self.building = Some((line.seq, line.part.saturating_add(1)));
+        } else {
+            self.building = None;
+            self.seq = line.seq;
+        }
+        Ok(())
     }
 }

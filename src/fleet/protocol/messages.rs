@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::net::IpAddr;
+
 use crate::model::{Change, Dest, DestKey, Info, Service, ServiceKey};
 
 /// What the agent sends.
@@ -63,6 +65,10 @@ pub struct Hello {
 pub struct Reading {
     /// One number per reading, from 1, each one more than the last.
     pub seq: u64,
+    /// Which line of its reading this is, from 0 (left out when 0): a lost
+    /// continuation line is refused, since counters come as differences.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub part: u32,
     /// Starts from an empty table (the first reading, and after a resync).
     pub full: bool,
     /// Further lines of this reading follow.
@@ -87,15 +93,64 @@ pub struct Reading {
 #[serde(deny_unknown_fields)]
 pub struct ServiceChange {
     pub key: ServiceKey,
-    /// The whole service when it is new or any of its fields changed.
+    /// The whole service when it is new or its configuration changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Service>,
+    /// Only the service's counters moved: by how much since the previous reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<StatsMoves>,
     /// Real servers gone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub removed: Vec<DestKey>,
-    /// Real servers added or changed, whole.
+    /// Real servers added or whose configuration changed, whole.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub dests: Vec<Dest>,
+    /// Real servers whose configuration is as before and whose counters moved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dest_stats: Vec<DestMoves>,
+}
+
+impl ServiceChange {
+    /// A change of the service `key` carrying nothing yet.
+    pub fn new(key: ServiceKey) -> ServiceChange {
+        ServiceChange {
+            key,
+            service: None,
+            stats: None,
+            removed: Vec::new(),
+            dests: Vec::new(),
+            dest_stats: Vec::new(),
+        }
+    }
+}
+
+/// How far each of a service's ten counters and rates moved since the
+/// previous reading, in `Stats`' field order: `conns`, `inpkts`, `outpkts`,
+/// `inbytes`, `outbytes`, `cps`, `inpps`, `outpps`, `inbps`, `outbps`. Each
+/// is the wrapping difference as a signed number, so a counter that went
+/// back (a rate that fell) is exact too. A JSON array of ten numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StatsMoves(pub [i64; 10]);
+
+/// A real server's counters that moved: its address and port, then the
+/// differences of `active_conns`, `inactive_conns`, `persistent_conns` and
+/// of its ten stats as in [`StatsMoves`]. On the wire
+/// `["10.2.0.1",80,[0,1,0,5,…]]`: a tenth of the real server whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DestMoves(pub IpAddr, pub u16, pub [i64; 13]);
+
+impl DestMoves {
+    pub fn key(&self) -> DestKey {
+        DestKey {
+            addr: self.0,
+            port: self.1,
+        }
+    }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! (`delta`), so the fuzz target and the tests reach all of it.
 
 mod codec;
+mod counters;
 mod delta;
 mod messages;
 #[cfg(test)]
@@ -12,11 +13,14 @@ mod tests;
 pub use codec::{decode_from_agent, decode_to_agent, encode, DecodeError};
 pub use delta::{apply, readings, DeltaError, Staging};
 pub use messages::{
-    FromAgent, Hello, Outcome, Pong, Reading, ReadingFailed, ServiceChange, ToAgent,
+    DestMoves, FromAgent, Hello, Outcome, Pong, Reading, ReadingFailed, ServiceChange, StatsMoves,
+    ToAgent,
 };
 
 /// The version this lvstop speaks; a hello with another is refused, naming both.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// 2: counters that moved come as differences (`stats`, `dest_stats`), lines
+/// of a reading are numbered (`part`).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The longest line either side accepts, newline excluded.
 pub const MAX_LINE: usize = 1 << 20;
@@ -28,7 +32,7 @@ pub const MAX_SERVICES: usize = 100_000;
 pub const MAX_DESTS: usize = 1_000_000;
 
 /// How many services and real servers one reading line carries at most
-/// (each about 400 bytes as JSON): well under [`MAX_LINE`].
+/// (each at most about 400 bytes as JSON): well under [`MAX_LINE`].
 pub const ITEMS_PER_LINE: usize = 1_000;
 
 /// The longest string field (host name, scheduler, a result's message).

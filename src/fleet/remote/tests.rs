@@ -157,7 +157,7 @@ fn hostile_agents_are_marked_bad_with_the_reason() {
         (
             "version",
             hello(PROTOCOL_VERSION + 1, "lb1"),
-            "speaks agent protocol 2 (lvstop 9.9.9); this lvstop speaks protocol 1",
+            "speaks agent protocol 3 (lvstop 9.9.9); this lvstop speaks protocol 2",
         ),
         ("nohello", whole(&t), "before its hello"),
         (
