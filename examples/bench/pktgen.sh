@@ -12,8 +12,8 @@
 CONNS_NS=cb-dir
 CONNS_VIP=198.51.100.10
 
-conns_setup() {
-    set -e
+# pktgen_load: the kernel's pktgen module, from the cached Debian package of the running kernel.
+pktgen_load() {
     local rel deb d ko
     rel=$(uname -r)
     deb=
@@ -24,6 +24,11 @@ conns_setup() {
     ko=$(ls /tmp/pktgen/lib/modules/"$rel"/kernel/net/core/pktgen.ko*)
     case $ko in *.xz) xz -d "$ko"; ko=${ko%.xz} ;; esac
     insmod "$ko"
+}
+
+conns_setup() {
+    set -e
+    pktgen_load
 
     ip netns add $CONNS_NS
     ip -n $CONNS_NS link set lo up
