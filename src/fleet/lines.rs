@@ -18,6 +18,21 @@ pub enum Line {
 
 /// Reads one line of at most `max` bytes into `buf` (cleared first).
 pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+    read(r, buf, max, false)
+}
+
+/// As [`read_line`], but a line is `TooLong` as soon as it passes `max`,
+/// without waiting for its newline: for a reader that ends the stream then,
+/// so a peer streaming one endless line is refused, not merely silent.
+pub fn read_line_or_refuse(
+    r: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<Line> {
+    read(r, buf, max, true)
+}
+
+fn read(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize, early: bool) -> io::Result<Line> {
     buf.clear();
     let mut skipped = 0usize;
     loop {
@@ -41,6 +56,9 @@ pub fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Res
         }
         let used = done.unwrap_or(chunk.len());
         r.consume(used);
+        if early && skipped > 0 {
+            return Ok(Line::TooLong(skipped));
+        }
         if done.is_some() {
             return Ok(if skipped > 0 {
                 Line::TooLong(skipped)
@@ -70,5 +88,23 @@ mod tests {
         assert_eq!(read_line(&mut r, &mut buf, 10).unwrap(), Line::Read);
         assert_eq!(buf, b"next");
         assert_eq!(read_line(&mut r, &mut buf, 10).unwrap(), Line::End);
+    }
+
+    #[test]
+    fn a_line_past_the_cap_is_refused_before_its_newline() {
+        let input = [b'x'; 100];
+        let mut r = io::BufReader::with_capacity(7, &input[..]);
+        let mut buf = Vec::new();
+        match read_line_or_refuse(&mut r, &mut buf, 10).unwrap() {
+            Line::TooLong(n) => assert!((11..=14).contains(&n), "{n}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(buf.is_empty());
+        let mut r = io::BufReader::with_capacity(7, &b"short\n"[..]);
+        assert_eq!(
+            read_line_or_refuse(&mut r, &mut buf, 10).unwrap(),
+            Line::Read
+        );
+        assert_eq!(buf, b"short");
     }
 }

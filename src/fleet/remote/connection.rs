@@ -9,7 +9,7 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use crate::fleet::lines::{read_line, Line};
+use crate::fleet::lines::{read_line, read_line_or_refuse, Line};
 use crate::fleet::protocol::{
     decode_from_agent, encode, FromAgent, Hello, Staging, ToAgent, MAX_LINE, PROTOCOL_VERSION,
 };
@@ -180,11 +180,11 @@ fn read_agent(
     let mut hello: Option<Hello> = None;
     let mut staging = Staging::new();
     loop {
-        match read_line(&mut input, &mut buf, MAX_LINE) {
+        match read_line_or_refuse(&mut input, &mut buf, MAX_LINE) {
             Ok(Line::Read) => {}
             Ok(Line::TooLong(n)) => {
                 return End::Bad(format!(
-                    "the agent sent a line of {n} bytes, over the limit of {MAX_LINE}"
+                    "the agent sent a line of at least {n} bytes, over the limit of {MAX_LINE}"
                 ))
             }
             Ok(Line::End) => {

@@ -181,6 +181,29 @@ fn hostile_agents_are_marked_bad_with_the_reason() {
     }
 }
 
+/// A line that never ends is refused once it passes the cap: the agent is
+/// bad, not merely silent (a slow link took the silence limit to get a
+/// 2 MiB line across under emulation, and showed it stale).
+#[test]
+fn an_endless_line_is_bad_before_the_silence_limit() {
+    let d = fake(
+        "endless",
+        &hello(PROTOCOL_VERSION, "lb1"),
+        "head -c 3000000 /dev/zero | tr '\\0' a; exec sleep 30",
+    );
+    let s = wait_for(&d, "endless", |s| {
+        matches!(
+            s.state,
+            DirectorState::Bad { .. } | DirectorState::Stale { .. }
+        )
+    });
+    let reason = s.state.reason().unwrap();
+    assert!(
+        matches!(s.state, DirectorState::Bad { .. }) && reason.contains("over the limit"),
+        "{s:?}"
+    );
+}
+
 #[test]
 fn a_dropped_connection_is_stale_then_comes_back() {
     let t = table(3);
