@@ -87,8 +87,29 @@ impl Input for Script {
     }
 }
 
-/// Runs the fleet over `directors` and prints `fleet_*=` lines.
+/// Runs the fleet over local `directors` (their health from their polls)
+/// and prints `fleet_*=` lines.
 pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64, differences: bool) {
+    let directors = directors
+        .into_iter()
+        .map(|(name, access)| FleetDirector {
+            name,
+            access,
+            status: None,
+        })
+        .collect();
+    run_members(directors, seconds, quiet, differences, || ());
+}
+
+/// Runs the fleet over `directors` as given; `after` prints what else the
+/// caller measured over the same run, called once the monitor quit.
+pub fn run_members(
+    directors: Vec<FleetDirector>,
+    seconds: u64,
+    quiet: u64,
+    differences: bool,
+    after: impl FnOnce(),
+) {
     let n = directors.len();
     let probe = Arc::new(Mutex::new(Probe::default()));
     let framed = probe.clone();
@@ -111,15 +132,6 @@ pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64, dif
         differences,
         probe: probe.clone(),
     };
-    // Local tables: their health comes from their polls.
-    let directors = directors
-        .into_iter()
-        .map(|(name, access)| FleetDirector {
-            name,
-            access,
-            status: None,
-        })
-        .collect();
     let cpu0 = proc_cpu();
     run_fleet_loop(
         &mut terminal,
@@ -132,6 +144,7 @@ pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64, dif
     .expect("run_fleet_loop");
     let wall = start.elapsed();
     let cpu = proc_cpu().saturating_sub(cpu0);
+    after();
     let p = probe.lock().unwrap();
     let mut lat = p.latencies.clone();
     lat.sort();

@@ -44,6 +44,9 @@
 //!   bench fleet-tui-memory N S D SECONDS QUIET [differences]
 //!                                   the fleet monitor over N S x D tables
 //!                                   served from memory (no kernel)
+//!   bench fleet-ssh-tui N SSH_CONFIG REMOTE_LVSTOP SECONDS QUIET STREAM_DIR SETTLE_SECS
+//!                                   the fleet monitor over d1 … dN of
+//!                                   vm/labs/fleet.sh through ssh and agents
 //!   bench fleet-tui N PREFIX SECONDS QUIET [differences]
 //!                                   the fleet monitor over the tables of
 //!                                   namespaces PREFIX1 … PREFIXn
@@ -68,6 +71,7 @@ mod build;
 mod conn_parse;
 mod conns;
 mod fleet;
+mod fleet_ssh;
 mod floor;
 mod frame_times;
 mod measure;
@@ -131,6 +135,19 @@ fn main() {
             .collect();
         let differences = args.get(5).map(String::as_str) == Some("differences");
         return fleet::run(directors, num(3), num(4), differences);
+    }
+    // The fleet monitor over d1 … dN of vm/labs/fleet.sh, through ssh and agents.
+    if args.first().map(String::as_str) == Some("fleet-ssh-tui") {
+        let arg = |i: usize| args.get(i).cloned().unwrap_or_else(|| usage());
+        return fleet_ssh::run(
+            num(1) as usize,
+            arg(2).into(),
+            arg(3),
+            num(4),
+            num(5),
+            arg(6).into(),
+            Duration::from_secs(num(7)),
+        );
     }
     if args.first().map(String::as_str) == Some("agent-stream") {
         return agent_stream::run(num(1) as u32, num(2) as u32, num(3));
@@ -251,7 +268,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] [FILE] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences] | replay-make FILE S D SECONDS [BLOCK_KIB] | replay FILE JUMPS | agent-stream S D TICKS"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] [FILE] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences] | fleet-ssh-tui N SSH_CONFIG REMOTE_LVSTOP SECONDS QUIET STREAM_DIR SETTLE_SECS | replay-make FILE S D SECONDS [BLOCK_KIB] | replay FILE JUMPS | agent-stream S D TICKS"
     );
     std::process::exit(2)
 }

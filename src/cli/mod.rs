@@ -15,7 +15,7 @@ mod connections;
 mod demo_fleet;
 mod fleet_batch;
 mod fleet_monitor;
-mod fleet_targets;
+pub mod fleet_targets;
 mod listing;
 mod manual;
 mod metrics;
