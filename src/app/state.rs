@@ -226,7 +226,7 @@ impl App {
     pub fn rewind(&mut self) {
         self.applying = None;
         self.pending.clear();
-        self.store = Store::new(self.store.config().clone());
+        self.store.rewind();
         self.view.forget_gone(&self.store);
         self.view.rebuild(&mut self.store);
     }

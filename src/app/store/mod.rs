@@ -6,6 +6,8 @@ mod alerted;
 mod apply;
 mod connections;
 mod director;
+#[cfg(test)]
+mod jump_tests;
 mod row;
 mod settings;
 mod table;
@@ -15,7 +17,7 @@ mod tests;
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
-use crate::model::{Info, ServiceKey};
+use crate::model::{Info, Service, ServiceKey};
 
 use super::config::{AppConfig, DEST_SERIES_MAX, UNREAD_WATCHED};
 use super::keyhash::KeyMap;
@@ -82,6 +84,9 @@ pub struct Store {
     director: Option<DirectorReading>,
     /// The kernel's `net.ipv4.vs.*` settings as the owner thread last read them.
     settings: KernelSettings,
+    /// The rows from before a replay's jump, by service, until the first
+    /// poll after it is applied: a row made again reuses its memory.
+    before_jump: KeyMap<ServiceKey, ServiceRow>,
 }
 
 impl Store {
@@ -109,6 +114,24 @@ impl Store {
             connections: Connections::default(),
             director: None,
             settings: KernelSettings::default(),
+            before_jump: KeyMap::default(),
+        }
+    }
+
+    /// A replay jumped: the store starts again as a new one (nothing of its
+    /// state stays), its rows kept aside for their memory only.
+    pub(super) fn rewind(&mut self) {
+        let rows = std::mem::take(&mut self.services);
+        let mut fresh = Store::new(self.config.clone());
+        fresh.before_jump = rows.into_iter().map(|r| (r.service.key, r)).collect();
+        *self = fresh;
+    }
+
+    /// The row of a service seen for the first time (since a jump).
+    pub(super) fn new_row(&mut self, service: &Service, samples: usize) -> ServiceRow {
+        match self.before_jump.remove(&service.key) {
+            Some(old) => old.renewed(service.clone(), samples, self.polls),
+            None => ServiceRow::fresh(service.clone(), samples, self.polls),
         }
     }
 

@@ -15,7 +15,7 @@ use crate::model::ServiceKey;
 
 use super::super::action::PollResult;
 use super::super::rates::RateSource;
-use super::{ServiceRow, Store};
+use super::Store;
 
 use place::{Update, Updates};
 pub(super) use totals::KernelSums;
@@ -147,6 +147,10 @@ impl Store {
         expanded: &HashSet<ServiceKey>,
     ) -> Step {
         if job.updates.len() == 0 {
+            // Rows from before a jump not made again: gone since.
+            if !self.before_jump.is_empty() {
+                self.before_jump = Default::default();
+            }
             return self.sum_step(job, max_rows);
         }
         for _ in 0..max_rows {
@@ -165,7 +169,7 @@ impl Store {
             let service = u.service.as_ref().expect("a new row has its service");
             self.index.insert(service.key, u.row);
             self.keys.push(service.key);
-            let fresh = ServiceRow::fresh(service.clone(), job.samples, self.polls);
+            let fresh = self.new_row(service, job.samples);
             self.services.push(fresh);
             job.rebuild = true;
         }

@@ -142,9 +142,10 @@ impl Store {
         let mut rows = Vec::with_capacity(services.len());
         for service in services {
             let kept = self.index.get(&service.key).and_then(|&i| old[i].take());
-            rows.push(
-                kept.unwrap_or_else(|| ServiceRow::fresh(service.clone(), samples, self.polls)),
-            );
+            rows.push(match kept {
+                Some(row) => row,
+                None => self.new_row(service, samples),
+            });
         }
         drop(old);
         self.index = rows

@@ -47,7 +47,8 @@ pub(super) fn update_row(
             *spare -= row.dest_series;
         }
         let series = (samples, row.dest_series);
-        if !merge_dests(&mut row.dests, dests, at, source, series) {
+        let reusable = std::mem::take(&mut row.reusable);
+        if !merge_dests(&mut row.dests, reusable, dests, at, source, series) {
             row.search = None;
             moved = true;
         }
@@ -57,6 +58,7 @@ pub(super) fn update_row(
         row.judge_alerts(at, source, &half_open);
         sums(&row.dests)
     } else {
+        row.reusable = Vec::new();
         for d in &mut row.dests {
             d.changed = Changed::default();
         }
@@ -106,14 +108,33 @@ fn sums(dests: &[DestRow]) -> (u64, u64, u64) {
 
 /// `series`: the history length of real servers' series, and how many of
 /// them (the first) keep one. True when the reading holds the same real
-/// servers as before, in the same order.
+/// servers as before, in the same order. `reusable`: rows from before a
+/// replay's jump, written over as new rows when they are the same real
+/// servers (`rows` is then empty).
 fn merge_dests(
     rows: &mut Vec<DestRow>,
+    mut reusable: Vec<DestRow>,
     new: Vec<Dest>,
     at: Duration,
     source: RateSource,
     (samples, kept): (usize, usize),
 ) -> bool {
+    if rows.is_empty()
+        && !new.is_empty()
+        && reusable.len() == new.len()
+        && reusable
+            .iter()
+            .zip(&new)
+            .all(|(r, d)| r.dest.key() == d.key())
+    {
+        // Exactly what the new rows below would be, in the old memory.
+        for (j, (row, dest)) in reusable.iter_mut().zip(new).enumerate() {
+            *row = DestRow::fresh(dest.clone());
+            update_dest(row, dest, at, source, (j < kept).then_some(samples));
+        }
+        *rows = reusable;
+        return false;
+    }
     let same_keys =
         rows.len() == new.len() && rows.iter().zip(&new).all(|(r, d)| r.dest.key() == d.key());
     if same_keys {
