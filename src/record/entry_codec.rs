@@ -15,21 +15,40 @@ const JOURNAL: u8 = 2;
 const CONNECTIONS: u8 = 3;
 const GAP: u8 = 4;
 
+/// What the table merge knows of a tick: which services' real servers
+/// were read again since its tick `serial - 1` (by place in the tick).
+#[derive(Debug, Clone, Copy)]
+pub struct TickHint<'a> {
+    pub serial: u64,
+    pub dests_moved: &'a [bool],
+}
+
 /// Writes a block's entries, remembering the last tick's table.
 #[derive(Default)]
 pub struct EntryWriter {
     prev: Snapshot,
+    /// The serial of the hinted tick `prev` holds; None when it holds
+    /// another (a block's start, a tick without a hint).
+    prev_serial: Option<u64>,
 }
 
 impl EntryWriter {
     /// Starts a new block: the next tick is written whole.
     pub fn restart(&mut self) {
         self.prev = Snapshot::default();
+        self.prev_serial = None;
     }
 
-    pub fn write(&mut self, entry: &Entry, out: &mut Vec<u8>) {
+    /// Appends `entry`. A hint following the tick `prev` holds spares
+    /// comparing and copying the real servers not read again; the bytes
+    /// are the same with or without it.
+    pub fn write_hinted(&mut self, entry: &Entry, hint: Option<TickHint>, out: &mut Vec<u8>) {
         match entry {
             Entry::Tick(t) => {
+                let moved = hint
+                    .filter(|h| Some(h.serial) == self.prev_serial.map(|s| s + 1))
+                    .filter(|h| h.dests_moved.len() == t.snapshot.services.len())
+                    .map(|h| h.dests_moved);
                 out.push(TICK);
                 put_i64(out, to_micros(t.wall));
                 put_u64(out, t.took.as_micros() as u64);
@@ -39,8 +58,9 @@ impl EntryWriter {
                     Some(false) => 1,
                     Some(true) => 2,
                 });
-                table_delta::encode(&self.prev, &t.snapshot, out);
-                self.prev.clone_from(&t.snapshot);
+                table_delta::encode_with(&self.prev, &t.snapshot, moved, out);
+                keep_as_base(&mut self.prev, &t.snapshot, moved);
+                self.prev_serial = hint.map(|h| h.serial);
             }
             Entry::Journal { wall, line } => {
                 out.push(JOURNAL);
@@ -58,6 +78,28 @@ impl EntryWriter {
                 put_i64(out, to_micros(*wall));
                 put_str(out, reason);
             }
+        }
+    }
+}
+
+/// Makes `prev` a copy of `next`, copying only the real servers marked
+/// moved when the services stand in the same order.
+fn keep_as_base(prev: &mut Snapshot, next: &Snapshot, moved: Option<&[bool]>) {
+    let same_order = prev.services.len() == next.services.len()
+        && prev
+            .services
+            .iter()
+            .zip(&next.services)
+            .all(|(p, n)| p.service.key == n.service.key);
+    let Some(moved) = moved.filter(|_| same_order) else {
+        prev.clone_from(next);
+        return;
+    };
+    prev.info = next.info;
+    for ((p, n), &m) in prev.services.iter_mut().zip(&next.services).zip(moved) {
+        p.service.clone_from(&n.service);
+        if m {
+            p.dests.clone_from(&n.dests);
         }
     }
 }

@@ -40,14 +40,22 @@ const D_STATS: u64 = 1 << 10;
 /// Room reserved ahead for a list, whatever count a file claims.
 const CAPACITY_MAX: usize = 4096;
 
-/// Appends `next` written against `prev` to `out`.
-pub fn encode(prev: &Snapshot, next: &Snapshot, out: &mut Vec<u8>) {
+/// Appends `next` written against `prev` to `out`. `dests_moved`, when
+/// known, says which of `next`'s services (by place) may have other real
+/// servers than in `prev`: the others are not compared, so a poll that
+/// re-read a ninth of a big table costs about a ninth. Same bytes either way.
+pub fn encode_with(
+    prev: &Snapshot,
+    next: &Snapshot,
+    dests_moved: Option<&[bool]>,
+    out: &mut Vec<u8>,
+) {
     put_u64(out, u64::from(next.info.version));
     put_u64(out, u64::from(next.info.conn_tab_size));
     let mut by_key: Option<HashMap<ServiceKey, usize>> = None;
     let mut expected = 0usize;
     put_u64(out, next.services.len() as u64);
-    for entry in &next.services {
+    for (j, entry) in next.services.iter().enumerate() {
         let key = entry.service.key;
         let found = if prev.services.get(expected).map(|e| e.service.key) == Some(key) {
             Some(expected)
@@ -67,7 +75,8 @@ pub fn encode(prev: &Snapshot, next: &Snapshot, out: &mut Vec<u8>) {
             Some(i) => {
                 put_u64(out, reference(i, expected));
                 expected = i + 1;
-                encode_service(&prev.services[i], entry, out);
+                let moved = dests_moved.is_none_or(|m| m.get(j).copied().unwrap_or(true));
+                encode_service(&prev.services[i], entry, moved, out);
             }
             None => {
                 put_u64(out, 0);
@@ -76,7 +85,7 @@ pub fn encode(prev: &Snapshot, next: &Snapshot, out: &mut Vec<u8>) {
                     service: Service::new(key, ""),
                     dests: Vec::new(),
                 };
-                encode_service(&base, entry, out);
+                encode_service(&base, entry, true, out);
             }
         }
     }
@@ -209,7 +218,8 @@ fn get_key(bytes: &mut Bytes) -> Result<ServiceKey, Malformed> {
     }
 }
 
-fn encode_service(prev: &ServiceEntry, next: &ServiceEntry, out: &mut Vec<u8>) {
+/// `dests_moved` false: the caller knows the real servers are the same.
+fn encode_service(prev: &ServiceEntry, next: &ServiceEntry, dests_moved: bool, out: &mut Vec<u8>) {
     let (p, n) = (&prev.service, &next.service);
     let mut mask = 0;
     mask |= bit(p.scheduler != n.scheduler, S_SCHEDULER);
@@ -218,7 +228,7 @@ fn encode_service(prev: &ServiceEntry, next: &ServiceEntry, out: &mut Vec<u8>) {
     mask |= bit(p.netmask != n.netmask, S_NETMASK);
     mask |= bit(p.pe_name != n.pe_name, S_PE);
     mask |= bit(p.stats != n.stats, S_STATS);
-    mask |= bit(prev.dests != next.dests, S_DESTS);
+    mask |= bit(dests_moved && prev.dests != next.dests, S_DESTS);
     put_u64(out, mask);
     if mask & S_SCHEDULER != 0 {
         super::wire::put_str(out, &n.scheduler);

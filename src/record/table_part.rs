@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime};
 
+use super::entry_codec::TickHint;
 use super::{Entry, Tick};
 use crate::model::{Dest, Info, Service, ServiceEntry, ServiceKey, Snapshot};
 
@@ -30,13 +31,18 @@ pub struct TableMerge {
     table: Snapshot,
     /// Each service's place in `table`, while its list keeps its order.
     at: Option<HashMap<ServiceKey, usize>>,
+    /// By place in `table`: whose real servers were replaced since the
+    /// last tick handed out (so the writer compares only those).
+    dests_moved: Vec<bool>,
+    /// Counts the ticks handed out, so a hint is used only after its tick.
+    serial: u64,
 }
 
 impl TableMerge {
     /// Brings `part` in and returns a copy of the whole table after it.
     #[cfg(test)]
     pub fn tick(&mut self, part: TablePart) -> Tick {
-        self.with_tick(part, |entry| match entry {
+        self.with_tick(part, |entry, _| match entry {
             Entry::Tick(t) => t.clone(),
             _ => unreachable!("with_tick hands a tick"),
         })
@@ -44,8 +50,13 @@ impl TableMerge {
 
     /// Brings `part` in and hands `f` the whole table after it as a tick
     /// entry, without copying it (at 10,000 x 10 a copy a poll was a good
-    /// part of what recording cost the monitor).
-    pub fn with_tick<R>(&mut self, part: TablePart, f: impl FnOnce(&Entry) -> R) -> R {
+    /// part of what recording cost the monitor), with which services'
+    /// real servers this part replaced.
+    pub fn with_tick<R>(
+        &mut self,
+        part: TablePart,
+        f: impl FnOnce(&Entry, Option<TickHint>) -> R,
+    ) -> R {
         let TablePart {
             wall,
             took,
@@ -61,6 +72,8 @@ impl TableMerge {
         } else {
             self.some_services(services);
         }
+        // A service new to the table has no previous real servers.
+        self.dests_moved.resize(self.table.services.len(), true);
         if !dests.is_empty() {
             let table = &mut self.table;
             let at = self.at.get_or_insert_with(|| {
@@ -74,10 +87,12 @@ impl TableMerge {
             for (key, dests) in dests {
                 if let Some(&i) = at.get(&key) {
                     table.services[i].dests = dests;
+                    self.dests_moved[i] = true;
                 }
             }
         }
         self.table.info = info;
+        self.serial += 1;
         let entry = Entry::Tick(Tick {
             wall,
             took,
@@ -85,10 +100,15 @@ impl TableMerge {
             estimator,
             snapshot: std::mem::take(&mut self.table),
         });
-        let r = f(&entry);
+        let hint = TickHint {
+            serial: self.serial,
+            dests_moved: &self.dests_moved,
+        };
+        let r = f(&entry, Some(hint));
         if let Entry::Tick(t) = entry {
             self.table = t.snapshot;
         }
+        self.dests_moved.iter_mut().for_each(|m| *m = false);
         r
     }
 
@@ -122,6 +142,8 @@ impl TableMerge {
             })
             .collect();
         self.at = None;
+        // Places changed: the writer compares every service by key.
+        self.dests_moved.clear();
     }
 
     /// A few services re-read one by one (those on screen).

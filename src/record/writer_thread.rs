@@ -128,7 +128,9 @@ fn write_until_closed(
     for message in rx.iter() {
         let written = match message {
             Message::Entry(e) => recorder.append(&e),
-            Message::Part(part) => table.with_tick(part, |tick| recorder.append(tick)),
+            Message::Part(part) => {
+                table.with_tick(part, |tick, hint| recorder.append_hinted(tick, hint))
+            }
             Message::Close => break,
         };
         if let Err(e) = written {
