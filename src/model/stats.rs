@@ -23,3 +23,38 @@ pub struct Stats {
     pub inbps: u64,
     pub outbps: u64,
 }
+
+impl Stats {
+    /// The ten fields in declaration order: the recording and the agent
+    /// protocol send them field by field and must agree on one order.
+    pub fn fields(&self) -> [u64; 10] {
+        [
+            self.conns,
+            self.inpkts,
+            self.outpkts,
+            self.inbytes,
+            self.outbytes,
+            self.cps,
+            self.inpps,
+            self.outpps,
+            self.inbps,
+            self.outbps,
+        ]
+    }
+
+    /// The same fields, to be written in the same order.
+    pub fn fields_mut(&mut self) -> [&mut u64; 10] {
+        [
+            &mut self.conns,
+            &mut self.inpkts,
+            &mut self.outpkts,
+            &mut self.inbytes,
+            &mut self.outbytes,
+            &mut self.cps,
+            &mut self.inpps,
+            &mut self.outpps,
+            &mut self.inbps,
+            &mut self.outbps,
+        ]
+    }
+}

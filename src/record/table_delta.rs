@@ -460,17 +460,10 @@ fn moved(from: u32, by: i64) -> Result<u32, Malformed> {
         .ok_or_else(|| malformed("a connection count out of range"))
 }
 
-fn stats_fields(s: &Stats) -> [u64; 10] {
-    [
-        s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes, s.cps, s.inpps, s.outpps, s.inbps,
-        s.outbps,
-    ]
-}
-
 /// Counters as wrapping differences (a counter that restarted is one long
 /// difference, not an error), with a bit per counter that moved.
 fn encode_stats(p: &Stats, n: &Stats, out: &mut Vec<u8>) {
-    let (p, n) = (stats_fields(p), stats_fields(n));
+    let (p, n) = (p.fields(), n.fields());
     let mask = (0..10).fold(0u64, |m, i| m | bit(p[i] != n[i], 1 << i));
     put_u64(out, mask);
     for i in 0..10 {
@@ -485,19 +478,7 @@ fn decode_stats(s: &mut Stats, bytes: &mut Bytes) -> Result<(), Malformed> {
     if mask >= 1 << 10 {
         return Err(malformed(format!("counter mask {mask:#x}")));
     }
-    let fields = [
-        &mut s.conns,
-        &mut s.inpkts,
-        &mut s.outpkts,
-        &mut s.inbytes,
-        &mut s.outbytes,
-        &mut s.cps,
-        &mut s.inpps,
-        &mut s.outpps,
-        &mut s.inbps,
-        &mut s.outbps,
-    ];
-    for (i, field) in fields.into_iter().enumerate() {
+    for (i, field) in s.fields_mut().into_iter().enumerate() {
         if mask & (1 << i) != 0 {
             *field = field.wrapping_add(bytes.i64()? as u64);
         }

@@ -60,32 +60,13 @@ pub fn same_dest_config(a: &Dest, b: &Dest) -> bool {
         && *tun_flags == b.tun_flags
 }
 
-fn values(s: &Stats) -> [u64; 10] {
-    [
-        s.conns, s.inpkts, s.outpkts, s.inbytes, s.outbytes, s.cps, s.inpps, s.outpps, s.inbps,
-        s.outbps,
-    ]
-}
-
 fn moved(old: &Stats, new: &Stats) -> [i64; 10] {
-    let (old, new) = (values(old), values(new));
+    let (old, new) = (old.fields(), new.fields());
     std::array::from_fn(|i| new[i].wrapping_sub(old[i]) as i64)
 }
 
 fn add(s: &mut Stats, by: &[i64]) {
-    let fields = [
-        &mut s.conns,
-        &mut s.inpkts,
-        &mut s.outpkts,
-        &mut s.inbytes,
-        &mut s.outbytes,
-        &mut s.cps,
-        &mut s.inpps,
-        &mut s.outpps,
-        &mut s.inbps,
-        &mut s.outbps,
-    ];
-    for (field, d) in fields.into_iter().zip(by) {
+    for (field, d) in s.fields_mut().into_iter().zip(by) {
         *field = field.wrapping_add(*d as u64);
     }
 }
