@@ -38,17 +38,28 @@ struct Taken {
     ipvsadm: String,
 }
 
-/// A burst of `n` requests, 2 s to settle (four polls at 0.5 s), then the instant.
+/// A burst of `n` requests, 2 s to settle, then the instant: one whose listing equals one taken
+/// 2.2 s before it. The kernel folds counters in every 2 s, so an estimator run fell between the
+/// two and changed nothing, and every poll between them (four at 0.5 s) holds that listing.
 fn instant(r: &mut Jobs, n: u32) -> Taken {
+    const STATS: &str = "ip netns exec nat-dir ipvsadm -Ln --stats --exact 2>&1";
     let sent = r.other_tool(&format!("bash -c '. vm/labs/nat.sh; nat_traffic {n}'"));
     assert!(sent.starts_with("server1="), "the traffic: {sent}");
     std::thread::sleep(Duration::from_secs(2));
-    let out = r.other_tool("date +%s.%N; ip netns exec nat-dir ipvsadm -Ln --stats --exact 2>&1");
-    let (at, ipvsadm) = out.split_once('\n').expect("a time, then the listing");
-    Taken {
-        at: at.trim().to_string(),
-        ipvsadm: ipvsadm.to_string(),
+    let mut before = r.other_tool(STATS);
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(2200));
+        let out = r.other_tool(&format!("date +%s.%N; {STATS}"));
+        let (at, ipvsadm) = out.split_once('\n').expect("a time, then the listing");
+        if ipvsadm == before {
+            return Taken {
+                at: at.trim().to_string(),
+                ipvsadm: ipvsadm.to_string(),
+            };
+        }
+        before = ipvsadm.to_string();
     }
+    panic!("the counters did not settle in 11 s: {before}");
 }
 
 /// The VM's time of day, as the journal pane shows it (local time, `HH:MM:SS`).

@@ -6,9 +6,10 @@
 //! `lvstop -b --replay FILE --from @T --to @T --stats` must print, for each instant T, exactly
 //! what ipvsadm printed then.
 //!
-//! Counters move with every packet, so each instant is taken when the lab is quiet (a burst done
-//! and 2 s passed: four recorded polls): the tick at or before T then holds the table ipvsadm
-//! saw at T. Each instant's table differs from the others (counters, a weight, a real server), so
+//! Counters move with every packet and reach netlink when the kernel's estimator folds them in
+//! (every 2 s), so each instant is taken when the lab is quiet: a burst done, 2 s passed, and T's
+//! listing equal to one taken 2.2 s before it (an estimator run in between changed nothing), so
+//! the tick at or before T holds the table ipvsadm saw at T. Each instant's table differs from the others (counters, a weight, a real server), so
 //! a replay of the wrong tick cannot pass; `ipvsadm -Ln` (weights) is judged the same way.
 mod support;
 
@@ -76,10 +77,17 @@ for i in $(seq $INSTANTS); do
            ip netns exec nat-dir ipvsadm -a -t $NAT_VIP:8080 -r 192.0.2.140:8080 -m -w 2 ;;
     esac
     sleep 2
-    date +%s.%N >/tmp/t$i
-    ip netns exec nat-dir ipvsadm -Ln --stats --exact >/tmp/ipvsadm$i
-    ip netns exec nat-dir ipvsadm -Ln >/tmp/plain$i
-    sleep 0.6
+    # The kernel folds counters in every 2 s: T is an instant whose listing equals one taken
+    # 2.2 s before it, so every tick between the two (one at least) holds that listing.
+    ip netns exec nat-dir ipvsadm -Ln --stats --exact >/tmp/before$i
+    for try in 1 2 3 4 5; do
+        sleep 2.2
+        date +%s.%N >/tmp/t$i
+        ip netns exec nat-dir ipvsadm -Ln --stats --exact >/tmp/ipvsadm$i
+        ip netns exec nat-dir ipvsadm -Ln >/tmp/plain$i
+        cmp -s /tmp/before$i /tmp/ipvsadm$i && break
+        cp /tmp/ipvsadm$i /tmp/before$i
+    done
 done
 touch /tmp/replay-stop
 wait $REC
