@@ -220,18 +220,49 @@ fn presence(all: &[&DirectorName], on: &[&DirectorName]) -> Option<Kind> {
     })
 }
 
+/// One service of a director's table as the comparison reads it: borrowed
+/// from a snapshot or a monitor's rows, never copied.
+pub struct ServiceView<'a> {
+    pub service: &'a Service,
+    pub dests: Vec<&'a Dest>,
+}
+
+/// A director's whole table, borrowed.
+pub type TableView<'a> = Vec<ServiceView<'a>>;
+
+/// `snapshot`'s services and real servers, borrowed.
+pub fn view_of(snapshot: &Snapshot) -> TableView<'_> {
+    snapshot
+        .services
+        .iter()
+        .map(|e| ServiceView {
+            service: &e.service,
+            dests: e.dests.iter().collect(),
+        })
+        .collect()
+}
+
 /// Where `tables` differ, in ipvsadm's order. One table, or none, has no differences.
 pub fn differences(tables: &[(DirectorName, &Snapshot)]) -> Vec<Difference> {
+    let views: Vec<(DirectorName, TableView)> = tables
+        .iter()
+        .map(|(n, s)| (n.clone(), view_of(s)))
+        .collect();
+    differences_between(&views)
+}
+
+/// `differences` over borrowed tables: what the fleet monitor compares
+/// without cloning every director's rows.
+pub fn differences_between(tables: &[(DirectorName, TableView)]) -> Vec<Difference> {
     let all: Vec<&DirectorName> = tables.iter().map(|(n, _)| n).collect();
     // Each service key with its entry on every director that has it.
-    let mut by_key: HashMap<ServiceKey, Vec<(&DirectorName, &crate::model::ServiceEntry)>> =
-        HashMap::new();
+    let mut by_key: HashMap<ServiceKey, Vec<(&DirectorName, &ServiceView)>> = HashMap::new();
     let mut order: Vec<&Service> = Vec::new();
-    for (name, snapshot) in tables {
-        for entry in &snapshot.services {
+    for (name, table) in tables {
+        for entry in table {
             let seen = by_key.entry(entry.service.key).or_default();
             if seen.is_empty() {
-                order.push(&entry.service);
+                order.push(entry.service);
             }
             // A table holds a key once; a second would be a malformed reading.
             if !seen.iter().any(|(n, _)| *n == name) {
@@ -254,14 +285,18 @@ pub fn differences(tables: &[(DirectorName, &Snapshot)]) -> Vec<Difference> {
             });
         }
         let services: Vec<(&DirectorName, &Service)> =
-            present.iter().map(|(n, e)| (*n, &e.service)).collect();
-        for (setting, words) in SERVICE_SETTINGS {
-            if let Some(values) = split(&services, |s| words(s)) {
-                out.push(Difference {
-                    service: key,
-                    dest: None,
-                    kind: Kind::Setting { setting, values },
-                });
+            present.iter().map(|(n, e)| (*n, e.service)).collect();
+        // Settings are put into words only when they differ: comparing
+        // thousands of agreeing services is then free of allocations.
+        if !all_same(&services, same_service_settings) {
+            for (setting, words) in SERVICE_SETTINGS {
+                if let Some(values) = split(&services, |s| words(s)) {
+                    out.push(Difference {
+                        service: key,
+                        dest: None,
+                        kind: Kind::Setting { setting, values },
+                    });
+                }
             }
         }
         dest_differences(key, present, &on, &mut out);
@@ -269,17 +304,45 @@ pub fn differences(tables: &[(DirectorName, &Snapshot)]) -> Vec<Difference> {
     out
 }
 
+/// Whether every item's settings equal the first's.
+fn all_same<T>(present: &[(&DirectorName, T)], same: impl Fn(&T, &T) -> bool) -> bool {
+    match present.split_first() {
+        Some(((_, first), rest)) => rest.iter().all(|(_, item)| same(first, item)),
+        None => true,
+    }
+}
+
+/// Every input of `SERVICE_SETTINGS`' words equal (so the words are too).
+fn same_service_settings(a: &&Service, b: &&Service) -> bool {
+    a.scheduler == b.scheduler
+        && a.flags == b.flags
+        && a.timeout == b.timeout
+        && a.netmask == b.netmask
+        && a.pe_name == b.pe_name
+}
+
+/// Every input of `DEST_SETTINGS`' words equal (so the words are too).
+fn same_dest_settings(a: &&Dest, b: &&Dest) -> bool {
+    a.weight == b.weight
+        && a.forward == b.forward
+        && a.upper_threshold == b.upper_threshold
+        && a.lower_threshold == b.lower_threshold
+        && a.tun_type == b.tun_type
+        && a.tun_port == b.tun_port
+        && a.tun_flags == b.tun_flags
+}
+
 /// The real servers of one service, compared among the directors that have the service.
 fn dest_differences(
     service: ServiceKey,
-    present: &[(&DirectorName, &crate::model::ServiceEntry)],
+    present: &[(&DirectorName, &ServiceView)],
     on: &[&DirectorName],
     out: &mut Vec<Difference>,
 ) {
     let mut by_dest: HashMap<DestKey, Vec<(&DirectorName, &Dest)>> = HashMap::new();
     let mut order: Vec<&Dest> = Vec::new();
     for (name, entry) in present {
-        for dest in &entry.dests {
+        for &dest in &entry.dests {
             let seen = by_dest.entry(dest.key()).or_default();
             if seen.is_empty() {
                 order.push(dest);
@@ -299,6 +362,9 @@ fn dest_differences(
                 dest: Some(dest.key()),
                 kind,
             });
+        }
+        if all_same(have, same_dest_settings) {
+            continue;
         }
         let forwards_agree = split(have, |d| d.forward.name().to_string()).is_none();
         for (setting, words) in DEST_SETTINGS {

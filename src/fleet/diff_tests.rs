@@ -281,3 +281,52 @@ fn serialises_for_json() {
         "{json}"
     );
 }
+
+#[test]
+fn each_setting_differing_alone_is_found() {
+    // The comparison skips agreeing items without putting them into words:
+    // every input of the words must still be looked at, one at a time.
+    let services: [fn(&mut Service); 5] = [
+        |s| s.scheduler = "rr".into(),
+        |s| s.flags = ServiceFlags(ServiceFlags::ONEPACKET),
+        |s| s.netmask = 0xffff_0000,
+        |s| s.pe_name = Some("sip".into()),
+        |s| s.flags = ServiceFlags(ServiceFlags::PERSISTENT),
+    ];
+    for change in services {
+        let mut b = table();
+        change(&mut b.services[1].service);
+        assert_eq!(diff(&table(), &b).len(), 1, "{:?}", b.services[1].service);
+    }
+    let mut a = table();
+    let mut b = table();
+    for (s, t) in [(&mut a, 300), (&mut b, 301)] {
+        s.services[1].service.flags = ServiceFlags(ServiceFlags::PERSISTENT);
+        s.services[1].service.timeout = t;
+    }
+    assert_eq!(diff(&a, &b).len(), 1, "timeout");
+
+    let tunnelled = || {
+        let mut s = table();
+        let d = first_dest(&mut s);
+        d.forward = Forward::Tunnel;
+        // GUE: the tunnel's words carry its port and flags too.
+        d.tun_type = TunnelType::Gue;
+        d.tun_port = 6080;
+        s
+    };
+    let dests: [fn(&mut Dest); 7] = [
+        |d| d.weight += 1,
+        |d| d.forward = Forward::Masq,
+        |d| d.upper_threshold = 7,
+        |d| d.lower_threshold = 3,
+        |d| d.tun_type = TunnelType::Ipip,
+        |d| d.tun_port = 6081,
+        |d| d.tun_flags = TunnelFlags(TunnelFlags::CSUM),
+    ];
+    for change in dests {
+        let mut b = tunnelled();
+        change(first_dest(&mut b));
+        assert_eq!(diff(&tunnelled(), &b).len(), 1, "{:?}", first_dest(&mut b));
+    }
+}

@@ -21,7 +21,8 @@ use crate::app::table::Row;
 use crate::app::view::differences::{directors_with_row, DifferencesView};
 use crate::canvas::{self, Palette};
 use crate::clock::Clock;
-use crate::fleet::{differences, DirectorName};
+use crate::fleet::diff::{differences_between, TableView};
+use crate::fleet::DirectorName;
 use crate::journal::{FleetChange, FleetKind, FleetRecord, Journal, User};
 
 use super::Monitor;
@@ -157,14 +158,13 @@ impl FleetMonitor {
         if !waiting.is_empty() {
             return self.differences.set(Vec::new(), waiting);
         }
-        let tables: Vec<(DirectorName, crate::model::Snapshot)> = self
+        let tables: Vec<(DirectorName, TableView)> = self
             .members
             .iter()
-            .filter_map(|m| Some((m.name.clone(), m.monitor.app.store().whole_table()?)))
+            .filter_map(|m| Some((m.name.clone(), m.monitor.app.store().table_view()?)))
             .collect();
-        let refs: Vec<(DirectorName, &crate::model::Snapshot)> =
-            tables.iter().map(|(n, t)| (n.clone(), t)).collect();
-        self.differences.set(differences(&refs), Vec::new());
+        self.differences
+            .set(differences_between(&tables), Vec::new());
     }
 
     /// Each director's health now.

@@ -1,31 +1,32 @@
-//! The table as last read, whole, for comparing directors (`fleet::diff`),
+//! The table as last read, whole, borrowed for comparing directors (`fleet::diff`),
 //! and a fingerprint of its settings, to compare again only when they moved.
 
 use std::hash::{Hash, Hasher};
 
 use super::Store;
-use crate::model::{ServiceEntry, Snapshot};
+use crate::fleet::diff::{ServiceView, TableView};
 
 impl Store {
-    /// Every service with its real servers as last read, or `None` while
-    /// some service's real servers have not been read yet: a table missing
-    /// them would show false differences (so is a table never read).
-    pub fn whole_table(&self) -> Option<Snapshot> {
-        let info = self.info?;
+    /// Every service with its real servers as last read, borrowed, or
+    /// `None` while some service's real servers have not been read yet: a
+    /// table missing them would show false differences (so is a table never
+    /// read).
+    pub fn table_view(&self) -> Option<TableView<'_>> {
+        self.info?;
         let mut services = Vec::with_capacity(self.services.len());
         for row in &self.services {
             row.dests_read_at()?;
-            services.push(ServiceEntry {
-                service: row.service().clone(),
-                dests: row.dests().iter().map(|d| d.dest().clone()).collect(),
+            services.push(ServiceView {
+                service: row.service(),
+                dests: row.dests().iter().map(|d| d.dest()).collect(),
             });
         }
-        Some(Snapshot { info, services })
+        Some(services)
     }
 
-    /// A hash of every setting `whole_table` carries (services, real
+    /// A hash of every setting `table_view` carries (services, real
     /// servers and their configuration; no counters, rates or connection
-    /// counts), or `None` when `whole_table` is: equal fingerprints, equal
+    /// counts), or `None` when `table_view` is: equal fingerprints, equal
     /// differences. Cheaper than a whole table: nothing is cloned.
     pub fn settings_fingerprint(&self) -> Option<u64> {
         self.info?;
