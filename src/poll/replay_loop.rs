@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use crate::app::rates::DERIVE_WINDOW;
 use crate::app::replay::{CursorMove, ReplayStatus};
 use crate::app::store::SettingsReading;
 use crate::app::{DirectorReading, Event, PollResult};
@@ -27,10 +28,27 @@ type Reports = tokio::sync::mpsc::UnboundedSender<Report>;
 /// Rows (services and real servers) a jump sends at most to rebuild the
 /// history: ticks of a big table are many megabytes each, and the UI
 /// applies every one. A table of 100 rows gets 2,500 ticks (any
-/// `--history` up to that); one of 110,000 (10,000 x 10) gets 2, the two
-/// a rate needs: with 9 a jump there took 0.3-0.6 s on the host, 7 s in
-/// the test VM (docs/benchmarks.md, "Recording at scale").
+/// `--history` up to that); one of 22,000 (2,000 x 10) 11; one of 110,000
+/// (10,000 x 10) would get 2, too few for a rate, so it gets the cursor's
+/// tick alone (`rebuilt_from`): with 9 a jump there took 0.3-0.6 s on the
+/// host, 7 s in the test VM (docs/benchmarks.md, "Recording at scale").
 pub const REBUILD_ROWS_MAX: usize = 250_000;
+
+/// Where a rebuild at `at` starts: the history window (`window`), or the
+/// oldest tick the row cap affords (`oldest`) when that is later. A capped
+/// history spanning less than a rate from counters needs (`DERIVE_WINDOW`)
+/// is not rebuilt at all, only the tick at `at`: a second tick a second
+/// before gives no rate and a two-point sparkline, and doubled the work of
+/// a jump at 10,000 x 10 (docs/benchmarks.md, "Recording at scale").
+pub fn rebuilt_from(at: SystemTime, window: SystemTime, oldest: SystemTime) -> SystemTime {
+    let capped = oldest > window;
+    let span = at.duration_since(oldest).unwrap_or_default();
+    if capped && span < DERIVE_WINDOW {
+        at
+    } else {
+        window.max(oldest)
+    }
+}
 
 /// A tick as the poll the monitor would have made then: the whole table,
 /// at the recorded time (which is the monotonic time too: rates come from
@@ -130,9 +148,10 @@ impl Player {
         let affordable = (REBUILD_ROWS_MAX / self.rows.max(1)).max(1);
         let window = at.checked_sub(self.history).unwrap_or(UNIX_EPOCH);
         let oldest = self.cursor.time_of(to.saturating_sub(affordable - 1));
+        let from = rebuilt_from(at, window, oldest);
         // The rewind forgets the view's reading: it is sent again.
         self.view_shown = None;
-        self.send(Report::Rewind) && self.play(window.max(oldest), at) && self.no_director()
+        self.send(Report::Rewind) && self.play(from, at) && self.no_director()
     }
 
     /// What the panels and views read live, answered from the recording:
@@ -462,5 +481,32 @@ pub(super) fn replay(r: Replay, mut inbox: Inbox, tx: Reports) {
             }
             CursorWake::Stop => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(secs: u64) -> SystemTime {
+        UNIX_EPOCH + Duration::from_secs(1_000_000 + secs)
+    }
+
+    #[test]
+    fn a_rebuild_keeps_the_window_or_what_the_cap_affords_of_it() {
+        // Small table: the 300 s window, not capped.
+        assert_eq!(rebuilt_from(t(600), t(300), t(0)), t(300));
+        // 2,000 x 10 at one tick a second: 11 ticks, 10 s: a rate's span.
+        assert_eq!(rebuilt_from(t(600), t(300), t(590)), t(590));
+        // A short --history is kept whatever its span.
+        assert_eq!(rebuilt_from(t(600), t(598), t(595)), t(598));
+    }
+
+    #[test]
+    fn a_capped_history_too_short_for_a_rate_is_the_cursors_tick_alone() {
+        // 10,000 x 10: two ticks a second apart.
+        assert_eq!(rebuilt_from(t(600), t(300), t(599)), t(600));
+        assert_eq!(rebuilt_from(t(600), t(300), t(593)), t(600));
+        assert_eq!(rebuilt_from(t(600), t(300), t(592)), t(592));
     }
 }
