@@ -13,7 +13,7 @@ use lvstop::conns::{
     Attribution, HalfOpenCounter, Limits, Made, ReadStamp, Sampling, Scope, Summarizer,
 };
 use lvstop::kernel::Client;
-use lvstop::model::ConnSource;
+use lvstop::model::{ConnSource, Connection};
 
 use crate::fail;
 use crate::measure::{secs, time, vm_hwm_kib, Sample};
@@ -109,18 +109,26 @@ pub fn read(mut client: Client, name: &str, limit: Option<u64>, source: ConnSour
         );
         let mut half = HalfOpenCounter::new(attribution.clone());
         let mut seen = 0u64;
-        let walk = client
-            .connections(source, &mut |c| {
-                let owner = attribution.owner(&c);
-                half.add_owned(owner.as_ref(), &c);
-                summary.add_owned(owner.as_ref(), c);
-                seen += 1;
-                match limit {
-                    Some(n) if seen >= n => ControlFlow::Break(()),
-                    _ => ControlFlow::Continue(()),
-                }
-            })
-            .unwrap_or_else(|e| fail(&format!("connections: {e}")));
+        let mut visit = |c: Connection| {
+            let owner = attribution.owner(&c);
+            half.add_owned(owner.as_ref(), &c);
+            summary.add_owned(owner.as_ref(), c);
+            seen += 1;
+            match limit {
+                Some(n) if seen >= n => ControlFlow::Break(()),
+                _ => ControlFlow::Continue(()),
+            }
+        };
+        // As the monitor reads: a sampled prefix on the owner thread, an
+        // exact read through a walk of its own thread (open_connections),
+        // the owner summarising what it hands over.
+        let walk = match limit {
+            Some(_) => client.connections(source, &mut visit),
+            None => client
+                .open_connections(source)
+                .and_then(|mut cursor| cursor.resume(&mut visit)),
+        }
+        .unwrap_or_else(|e| fail(&format!("connections: {e}")));
         let _ = half.finish(Sampling::Exact, Duration::ZERO, SystemTime::now());
         let reading = summary.finish(ReadStamp {
             sampling: Sampling::Exact,

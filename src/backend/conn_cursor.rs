@@ -22,20 +22,28 @@ pub trait ConnCursor: Send {
     ) -> Result<ConnWalk, Error>;
 }
 
-/// Entries a `WalkThread` reads ahead: a few of the kernel's pages, so
-/// the walk pauses within them when nobody takes entries.
-const READ_AHEAD: usize = 256;
+/// Entries a `WalkThread` hands over at a time, about one of the kernel's
+/// pages: one hand-over an entry cost the reader a wake-up each, which the
+/// walk's own thread and the kernel's walk then waited on.
+const BATCH: usize = 64;
+
+/// Batches a `WalkThread` reads ahead: a few of the kernel's pages, so the
+/// walk pauses within them when nobody takes entries.
+const READ_AHEAD: usize = 4;
 
 enum Step {
-    Entry(Connection),
+    Entries(Vec<Connection>),
     End(Result<ConnWalk, Error>),
 }
 
-/// A walk run on a thread of its own, handing entries over a short queue:
-/// any backend whose walk can run elsewhere (it opens its own file) gets a
-/// cursor from it. Dropping it stops the walk at its next entry.
+/// A walk run on a thread of its own, handing entries over a short queue
+/// a batch at a time: any backend whose walk can run elsewhere (it opens
+/// its own file) gets a cursor from it. Dropping it stops the walk at its
+/// next batch.
 pub struct WalkThread {
     rx: Receiver<Step>,
+    /// Entries of the last batch not taken yet.
+    pending: std::vec::IntoIter<Connection>,
     ended: bool,
 }
 
@@ -50,11 +58,22 @@ impl WalkThread {
         thread::Builder::new()
             .name("lvstop-conn-walk".into())
             .spawn(move || {
-                let result = walk(&mut |c| match tx.send(Step::Entry(c)) {
-                    Ok(()) => ControlFlow::Continue(()),
-                    // The cursor is gone: stop reading.
-                    Err(_) => ControlFlow::Break(()),
+                let mut batch = Vec::with_capacity(BATCH);
+                let result = walk(&mut |c| {
+                    batch.push(c);
+                    if batch.len() < BATCH {
+                        return ControlFlow::Continue(());
+                    }
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    match tx.send(Step::Entries(full)) {
+                        Ok(()) => ControlFlow::Continue(()),
+                        // The cursor is gone: stop reading.
+                        Err(_) => ControlFlow::Break(()),
+                    }
                 });
+                if !batch.is_empty() && tx.send(Step::Entries(batch)).is_err() {
+                    return;
+                }
                 let _ = tx.send(Step::End(result));
             })
             .map_err(|e| {
@@ -63,7 +82,11 @@ impl WalkThread {
                     format!("cannot start a thread to read the connection table: {e}"),
                 )
             })?;
-        Ok(WalkThread { rx, ended: false })
+        Ok(WalkThread {
+            rx,
+            pending: Vec::new().into_iter(),
+            ended: false,
+        })
     }
 }
 
@@ -73,18 +96,19 @@ impl ConnCursor for WalkThread {
         visit: &mut dyn FnMut(Connection) -> ControlFlow<()>,
     ) -> Result<ConnWalk, Error> {
         let mut walk = ConnWalk::default();
-        if self.ended {
-            walk.complete = true;
-            return Ok(walk);
-        }
         loop {
-            match self.rx.recv() {
-                Ok(Step::Entry(c)) => {
-                    walk.entries += 1;
-                    if visit(c).is_break() {
-                        return Ok(walk);
-                    }
+            for c in self.pending.by_ref() {
+                walk.entries += 1;
+                if visit(c).is_break() {
+                    return Ok(walk);
                 }
+            }
+            if self.ended {
+                walk.complete = true;
+                return Ok(walk);
+            }
+            match self.rx.recv() {
+                Ok(Step::Entries(batch)) => self.pending = batch.into_iter(),
                 Ok(Step::End(result)) => {
                     self.ended = true;
                     let whole = result?;
@@ -232,7 +256,8 @@ mod tests {
         let read = done_rx
             .recv_timeout(std::time::Duration::from_secs(10))
             .expect("the walk stopped");
-        assert!(read <= 5 + READ_AHEAD as u64 + 1, "{read}");
+        // The batch being filled, the queue's, and the one taken from it.
+        assert!(read <= ((READ_AHEAD + 2) * BATCH) as u64, "{read}");
     }
 
     #[test]
