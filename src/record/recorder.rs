@@ -22,6 +22,8 @@ pub struct Recorder {
     /// Bytes in the current segment.
     written: u64,
     raw: Vec<u8>,
+    /// Where the block's first tick (its whole table) ends in `raw`.
+    table_end: usize,
     ticks: Vec<i64>,
     first: i64,
     last: i64,
@@ -49,6 +51,7 @@ impl Recorder {
             file,
             written,
             raw: Vec::new(),
+            table_end: 0,
             ticks: Vec::new(),
             first: 0,
             last: 0,
@@ -69,7 +72,7 @@ impl Recorder {
     }
 
     /// Adds an entry; a block is written when it spans `block_span` or
-    /// holds `block_bytes`. After a failure every call returns it again.
+    /// holds `block_bytes` after its first table. After a failure every call returns it again.
     pub fn append(&mut self, entry: &Entry) -> Result<(), RecordError> {
         self.append_hinted(entry, None)
     }
@@ -103,11 +106,17 @@ impl Recorder {
         let wall = wall.max(self.last);
         self.writer.write_hinted(entry, hint, &mut self.raw);
         if let Entry::Tick(_) = entry {
+            if self.ticks.is_empty() {
+                self.table_end = self.raw.len();
+            }
             self.ticks.push(wall);
         }
         self.entries += 1;
         self.last = wall;
-        if self.raw.len() >= self.options.block_bytes {
+        // The changes after the block's table are what a jump into it
+        // decodes; the table itself counts for nothing, so a big table
+        // does not make a block of every tick.
+        if self.raw.len() - self.table_end >= self.options.block_bytes {
             self.flush()?;
         }
         Ok(())
@@ -120,6 +129,7 @@ impl Recorder {
         }
         let bytes = block::encode(self.first, self.last, self.entries, &self.ticks, &self.raw);
         self.raw.clear();
+        self.table_end = 0;
         self.ticks.clear();
         self.entries = 0;
         self.writer.restart();

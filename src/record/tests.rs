@@ -755,3 +755,36 @@ fn a_poll_reading_a_subset_records_the_same_file_as_a_whole_compare() {
     assert_eq!(rec.problems(), &[] as &[String]);
     assert_eq!(all(&rec), ticks);
 }
+
+/// A block closes on the bytes of its changes after its first table (what
+/// a jump into it decodes), not on the table's own size: a table bigger
+/// than the bound still makes minute-long blocks when it does not move.
+#[test]
+fn a_block_is_bounded_by_its_changes_not_by_its_table() {
+    let dir = temp_dir("block-bytes");
+    let options = RecordOptions {
+        block_span: Duration::from_secs(60),
+        block_bytes: 2 << 10,
+        ..RecordOptions::default()
+    };
+    let still = dir.join("still");
+    let mut r = Recorder::create(&still, options.clone()).unwrap();
+    for s in 0..30 {
+        r.append(&tick(s, table(20, 10, 7))).unwrap();
+    }
+    r.close().unwrap();
+    let rec = Recording::open(&still).unwrap();
+    assert_eq!(rec.ticks().len(), 30);
+    assert_eq!(rec.block_offsets().len(), 1, "a block for each tick");
+
+    let moving = dir.join("moving");
+    let mut r = Recorder::create(&moving, options).unwrap();
+    for s in 0..30 {
+        r.append(&tick(s, table(20, 10, s))).unwrap();
+    }
+    r.close().unwrap();
+    let rec = Recording::open(&moving).unwrap();
+    assert_eq!(rec.ticks().len(), 30);
+    let blocks = rec.block_offsets().len();
+    assert!((2..30).contains(&blocks), "{blocks} blocks");
+}

@@ -98,7 +98,20 @@ impl<'a> Bytes<'a> {
         Ok(s)
     }
 
+    #[inline]
     pub fn u64(&mut self) -> Result<u64, Malformed> {
+        // Most numbers of a tick's changes (counter differences, masks) fit
+        // one byte: decoding a jump's ticks was a quarter of its time.
+        match self.data.get(self.at) {
+            Some(&b) if b < 0x80 => {
+                self.at += 1;
+                Ok(u64::from(b))
+            }
+            _ => self.u64_long(),
+        }
+    }
+
+    fn u64_long(&mut self) -> Result<u64, Malformed> {
         let mut v: u64 = 0;
         for shift in (0..64).step_by(7) {
             let b = self.u8()?;
@@ -110,6 +123,7 @@ impl<'a> Bytes<'a> {
         Err(malformed("a number longer than 64 bits"))
     }
 
+    #[inline]
     pub fn i64(&mut self) -> Result<i64, Malformed> {
         let v = self.u64()?;
         Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
