@@ -195,6 +195,25 @@ impl FleetMonitor {
         m.edit.captures() || m.app.view().typing() || m.app.view().help()
     }
 
+    /// Whether director `i`'s report changes the screen before the next
+    /// tick: the current director's, an answer to a change, anything while
+    /// `V` sums every director. Another director's poll shows only in the
+    /// health line, whose ages the tick redraws each second anyway.
+    pub fn shows(&self, i: usize, report: &crate::poll::Report) -> bool {
+        self.shows_director(i) || matches!(report, crate::poll::Report::Edit(_))
+    }
+
+    /// Whether director `i`'s table is on the screen: it is the current
+    /// one, or `V` sums every director's.
+    pub fn shows_director(&self, i: usize) -> bool {
+        i == self.current || self.across.is_some()
+    }
+
+    /// Whether a director's poll is being applied a slice at a time.
+    pub fn applying(&self) -> bool {
+        self.members.iter().any(|m| m.monitor.app.applying())
+    }
+
     /// A report from director `i`'s owner; an answer to the fleet change
     /// is counted before the director's own screen shows it.
     pub fn report(&mut self, i: usize, report: crate::poll::Report) {

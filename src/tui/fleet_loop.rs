@@ -117,7 +117,7 @@ where
                             if m.app.apply_step(APPLY_STEP_ROWS) {
                                 m.drain_news();
                                 fleet.polled();
-                                dirty = i == fleet.current();
+                                dirty = fleet.shows_director(i);
                             }
                         }
                         Err(TryRecvError::Disconnected) => {
@@ -137,8 +137,22 @@ where
                         },
                         report = reports.recv() => match report {
                             Some((i, r)) => {
+                                // Reports that came together (several
+                                // directors' polls, a walk's reading and its
+                                // half-open counts) make one frame, if any.
+                                let mut shows = fleet.shows(i, &r);
                                 fleet.report(i, r);
-                                dirty = !fleet.members[i].monitor.app.applying();
+                                while !fleet.applying() {
+                                    match reports.try_recv() {
+                                        Ok((j, r)) => {
+                                            shows |= fleet.shows(j, &r);
+                                            fleet.report(j, r);
+                                        }
+                                        Err(_) => break,
+                                    }
+                                }
+                                let current = fleet.current();
+                                dirty = shows && !fleet.members[current].monitor.app.applying();
                             }
                             None => return Err(std::io::Error::other("the backend threads stopped")),
                         },

@@ -663,3 +663,30 @@ fn the_help_overlay_lists_the_fleet_keys_and_fits_80x24() {
     assert_eq!(rig.fleet.current(), 0);
     assert!(!rig.screen().contains("any key closes"));
 }
+
+/// What redraws at once: the current director's reports, answers to a
+/// change, anything while `V` sums every director; another director's
+/// poll waits for the tick (it shows only in the health line's ages).
+#[test]
+fn another_directors_poll_redraws_only_at_the_tick() {
+    let mut rig = Rig::new(&["lb1", "lb2"]);
+    let failed = || {
+        Report::Poll(crate::app::Event::PollFailed {
+            at: Duration::from_secs(1),
+            wall: UNIX_EPOCH + Duration::from_secs(1),
+            error: "x".into(),
+        })
+    };
+    assert!(rig.fleet.shows(0, &failed()));
+    assert!(!rig.fleet.shows(1, &failed()));
+    let answer = Report::Edit(Reply {
+        request: crate::app::editing::Request::Apply(Change::Zero(None)),
+        result: Ok("applied".into()),
+    });
+    assert!(rig.fleet.shows(1, &answer));
+    rig.key(KeyCode::Tab);
+    assert!(rig.fleet.shows(1, &failed()));
+    assert!(!rig.fleet.shows(0, &failed()));
+    rig.keys("V");
+    assert!(rig.fleet.shows(0, &failed()));
+}
