@@ -3,7 +3,9 @@
 //! (Down, PageDown every 10th, Tab to the next director every 20th; F
 //! first if the differences view is to be open), then none for QUIET. The local lvstop's CPU per second over each phase and
 //! key-to-frame latency (the key's due time to the flush of the frame
-//! that shows it), as `tui` measures one director.
+//! that shows it), as `tui` measures one director. Keys over 100 ms are
+//! broken down: when the input thread read them, the frames drawn while
+//! they waited, and (with `LVSTOP_BENCH_TRACE`) the threads' scheduling.
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,13 +19,19 @@ use lvstop::poll::Access;
 use lvstop::testkit::FrameObserved;
 use lvstop::tui::{run_fleet_loop, FleetDirector, Input, MonitorOptions};
 
+use super::frame_times::{FrameTimes, Frames};
 use super::measure::proc_cpu;
+use super::trace::Tracer;
 
 #[derive(Default)]
 struct Probe {
     /// The due time of the key not yet shown.
     pending: Option<Instant>,
     latencies: Vec<Duration>,
+    /// Each measured key's due time and when the input thread read it.
+    keys: Vec<(Instant, Instant)>,
+    /// The same for the key pending now.
+    pending_read: Option<Instant>,
     frames: u64,
     /// CPU and time when the quiet phase began, and at the quit.
     quiet: Option<(Duration, Instant)>,
@@ -82,7 +90,10 @@ impl Input for Script {
         } else {
             KeyCode::Down
         };
-        p.pending.get_or_insert(due);
+        if p.pending.is_none() {
+            p.pending = Some(due);
+            p.pending_read = Some(Instant::now());
+        }
         Ok(Some(Event::Key(KeyEvent::new(code, modifiers))))
     }
 }
@@ -118,8 +129,12 @@ pub fn run_members(
         p.frames += 1;
         if let Some(due) = p.pending.take() {
             p.latencies.push(due.elapsed());
+            let read = p.pending_read.take().unwrap_or(due);
+            p.keys.push((due, read));
         }
     });
+    let frames: Frames = Arc::default();
+    let backend = FrameTimes::new(backend, frames.clone());
     let mut terminal = Terminal::new(backend).expect("terminal");
     let options = MonitorOptions::default();
     let start = Instant::now();
@@ -133,6 +148,7 @@ pub fn run_members(
         probe: probe.clone(),
     };
     let cpu0 = proc_cpu();
+    let tracer = Tracer::start();
     run_fleet_loop(
         &mut terminal,
         &mut script,
@@ -143,6 +159,7 @@ pub fn run_members(
     )
     .expect("run_fleet_loop");
     let wall = start.elapsed();
+    let trace = tracer.map(Tracer::finish);
     let cpu = proc_cpu().saturating_sub(cpu0);
     after();
     let p = probe.lock().unwrap();
@@ -177,4 +194,53 @@ pub fn run_members(
         "fleet_key_max_ms={}",
         ms(lat.last().copied().unwrap_or_default())
     );
+    let frames = frames.lock().unwrap();
+    let mut took: Vec<Duration> = frames.iter().map(|f| f.1 - f.0).collect();
+    took.sort();
+    let at =
+        |q: f64| took.get(((took.len() as f64 * q) as usize).min(took.len().saturating_sub(1)));
+    println!(
+        "fleet_frame_p50_ms={} p95_ms={} max_ms={}",
+        ms(at(0.5).copied().unwrap_or_default()),
+        ms(at(0.95).copied().unwrap_or_default()),
+        ms(took.last().copied().unwrap_or_default())
+    );
+    let t = |i: Instant| (i - start).as_secs_f64();
+    for ((due, read), lat) in p.keys.iter().zip(&p.latencies) {
+        if *lat <= Duration::from_millis(100) {
+            continue;
+        }
+        let shown = *due + *lat;
+        // Every frame that ended while the key waited, and the one that
+        // showed it (its end is stamped just after the key's): start s + ms.
+        let drawn: Vec<String> = frames
+            .iter()
+            .filter(|f| f.1 > *due && f.0 <= shown)
+            .map(|f| format!("{:.3}+{}", t(f.0), ms(f.1 - f.0)))
+            .collect();
+        println!(
+            "fleet_slow_key={:.3} s: {} ms, read after {} ms; frames {}",
+            t(*due),
+            ms(*lat),
+            ms(*read - *due),
+            drawn.join(", ")
+        );
+        if let Some(trace) = &trace {
+            println!(
+                "fleet_slow_key_sched={:.3} s: {}",
+                t(*due),
+                trace.between(*due, shown)
+            );
+        }
+    }
+    if let Some(trace) = &trace {
+        // The whole timeline on stderr, for reading what keys waited behind.
+        trace.dump(start);
+        for f in frames.iter() {
+            eprintln!("trace|frame {:.4} {:.4}", t(f.0), t(f.1));
+        }
+        for ((due, read), lat) in p.keys.iter().zip(&p.latencies) {
+            eprintln!("trace|key {:.4} {:.4} {}", t(*due), t(*read), ms(*lat));
+        }
+    }
 }

@@ -4,16 +4,17 @@
 # headless fleet monitor over them through ssh and `lvstop agent`.
 set -e -o pipefail
 n=$1 s=$2 d=$3 tui=$4 quiet=$5 settle=$6 bench=$7 lvstop=$8
-echo "fleet=$n size=${s}x$d ssh=yes"
+echo "fleet=$n size=${s}x$d ssh=yes agents_nice=${AGENTS_NICE:-0}"
 echo "cpus=$(nproc)"
 echo "kernel=$(uname -r)"
 . vm/labs/fleet.sh
 fleet_setup "$n" >/dev/null
 mkdir -p "$FLEET/streams"
 # The agent as --remote-lvstop: its stdout, the stream its ssh session
-# carries, also appended to a file named by the director's address.
-printf '#!/bin/sh\n%s "$@" | tee -a %s/streams/"$(echo "$SSH_CONNECTION" | cut -d" " -f3)"\n' \
-    "$lvstop" "$FLEET" >"$FLEET/agent-tee"
+# carries, also appended to a file named by the director's address; at nice
+# $AGENTS_NICE (tools/bench --agents-nice).
+printf '#!/bin/sh\nnice -n %s %s "$@" | tee -a %s/streams/"$(echo "$SSH_CONNECTION" | cut -d" " -f3)"\n' \
+    "${AGENTS_NICE:-0}" "$lvstop" "$FLEET" >"$FLEET/agent-tee"
 chmod 755 "$FLEET/agent-tee"
 for i in $(seq 1 "$n"); do
     # The lab's two services out; a real server must be a unicast address

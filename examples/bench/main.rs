@@ -44,6 +44,11 @@
 //!   bench fleet-tui-memory N S D SECONDS QUIET [differences]
 //!                                   the fleet monitor over N S x D tables
 //!                                   served from memory (no kernel)
+//!   bench fleet-diff N S D REPS [differ]
+//!                                   the differences view's comparison of N
+//!                                   S x D tables on the UI thread: each
+//!                                   director's fingerprint, then the tables
+//!                                   compared (no kernel)
 //!   bench fleet-ssh-tui N SSH_CONFIG REMOTE_LVSTOP SECONDS QUIET STREAM_DIR SETTLE_SECS
 //!                                   the fleet monitor over d1 … dN of
 //!                                   vm/labs/fleet.sh through ssh and agents
@@ -71,6 +76,7 @@ mod build;
 mod conn_parse;
 mod conns;
 mod fleet;
+mod fleet_diff;
 mod fleet_ssh;
 mod floor;
 mod frame_times;
@@ -116,6 +122,16 @@ fn main() {
             .collect();
         let differences = args.get(6).map(String::as_str) == Some("differences");
         return fleet::run(directors, num(4), num(5), differences);
+    }
+    if args.first().map(String::as_str) == Some("fleet-diff") {
+        let differ = args.get(5).map(String::as_str) == Some("differ");
+        return fleet_diff::run(
+            num(1) as usize,
+            num(2) as u32,
+            num(3) as u32,
+            num(4) as usize,
+            differ,
+        );
     }
     if args.first().map(String::as_str) == Some("fleet-tui") {
         let (n, prefix) = (
@@ -268,7 +284,7 @@ fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] [FILE] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences] | fleet-ssh-tui N SSH_CONFIG REMOTE_LVSTOP SECONDS QUIET STREAM_DIR SETTLE_SECS | replay-make FILE S D SECONDS [BLOCK_KIB] | replay FILE JUMPS | agent-stream S D TICKS"
+        "usage: bench build S D | read REPS | batch REPS LVSTOP | startup REPS LVSTOP | floor | batch-soak SECONDS LVSTOP [ARGS] | tui SECONDS [QUIET] [FILE] | before | after | history S D SECONDS | tui-memory S D SECONDS [QUIET] | conns-parse N [plain|origin] | record-read FILE | conns-cat [sync] | conns-ipvsadm | conns-exact plain|origin | conns-sampled N plain|origin | tui-conns SECONDS QUIET view|noview | fleet-tui-memory N S D SECONDS QUIET [differences] | fleet-diff N S D REPS [differ] | fleet-tui N NETNS_PREFIX SECONDS QUIET [differences] | fleet-ssh-tui N SSH_CONFIG REMOTE_LVSTOP SECONDS QUIET STREAM_DIR SETTLE_SECS | replay-make FILE S D SECONDS [BLOCK_KIB] | replay FILE JUMPS | agent-stream S D TICKS"
     );
     std::process::exit(2)
 }

@@ -1,7 +1,10 @@
-//! With `LVSTOP_BENCH_TRACE` set, `bench tui-conns` samples the UI and
-//! backend threads' scheduler times (`/proc/self/task/T/schedstat`: time
-//! on a CPU, time runnable but waiting for one) every 5 ms, so a slow key
-//! says whether the UI thread was working, waiting for a CPU, or asleep.
+//! With `LVSTOP_BENCH_TRACE` set, `bench tui-conns` and the fleet benches
+//! sample the UI and backend threads' scheduler times
+//! (`/proc/self/task/T/schedstat`: time on a CPU, time runnable but
+//! waiting for one) every 5 ms, so a slow key says whether the UI thread
+//! was working, waiting for a CPU, or asleep. The fleet has a backend
+//! thread per director, and over ssh a stream reader per director: their
+//! times are summed.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,11 +18,36 @@ struct Sched {
     wait: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 struct Point {
     at: Instant,
     ui: Sched,
-    owner: Sched,
+    /// Each backend thread's, by thread id.
+    owners: Vec<(i64, Sched)>,
+}
+
+impl Point {
+    /// The backend threads' time from `self` to `later`, over the threads
+    /// both saw (one that starts between them counts from the next pair).
+    fn owners_to(&self, later: &Point) -> Sched {
+        let mut d = Sched::default();
+        for (tid, b) in &later.owners {
+            if let Some((_, a)) = self.owners.iter().find(|(t, _)| t == tid) {
+                d.run += b.run.saturating_sub(a.run);
+                d.wait += b.wait.saturating_sub(a.wait);
+            }
+        }
+        d
+    }
+
+    fn owners_sum(&self) -> Sched {
+        self.owners
+            .iter()
+            .fold(Sched::default(), |s, (_, o)| Sched {
+                run: s.run + o.run,
+                wait: s.wait + o.wait,
+            })
+    }
 }
 
 pub struct Tracer {
@@ -42,15 +70,15 @@ fn sched(tid: i64) -> Option<Sched> {
     })
 }
 
-/// The thread named `name` in this process, once it exists.
-fn find_thread(name: &str) -> Option<i64> {
-    std::fs::read_dir("/proc/self/task")
-        .ok()?
-        .flatten()
-        .find(|t| {
-            std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim_end() == name)
-        })
-        .and_then(|t| t.file_name().to_str()?.parse().ok())
+/// The threads whose name `is` accepts, in this process.
+fn find_threads(is: impl Fn(&str) -> bool) -> Vec<i64> {
+    let Ok(dir) = std::fs::read_dir("/proc/self/task") else {
+        return Vec::new();
+    };
+    dir.flatten()
+        .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| is(c.trim_end())))
+        .filter_map(|t| t.file_name().to_str()?.parse().ok())
+        .collect()
 }
 
 impl Tracer {
@@ -63,16 +91,24 @@ impl Tracer {
         let stop = Arc::new(AtomicBool::new(false));
         let (p, s) = (points.clone(), stop.clone());
         let handle = std::thread::spawn(move || {
-            let mut owner = None;
+            let mut owners = Vec::new();
+            let mut samples = 0u64;
             while !s.load(Ordering::Relaxed) {
-                if owner.is_none() {
-                    owner = find_thread("lvstop-backend");
+                // Backend threads start with the monitor: look again each
+                // second.
+                if samples.is_multiple_of(200) {
+                    // Remote directors' stream readers ("remote NAME") too.
+                    owners = find_threads(|n| n == "lvstop-backend" || n.starts_with("remote "));
                 }
+                samples += 1;
                 let at = Instant::now();
                 let point = Point {
                     at,
                     ui: sched(ui).unwrap_or_default(),
-                    owner: owner.and_then(sched).unwrap_or_default(),
+                    owners: owners
+                        .iter()
+                        .filter_map(|&t| Some((t, sched(t)?)))
+                        .collect(),
                 };
                 p.lock().unwrap().push(point);
                 std::thread::sleep(Duration::from_millis(5));
@@ -101,10 +137,10 @@ pub struct Trace {
 
 impl Trace {
     /// The sample at or before `at` and the one at or after `to`.
-    fn around(&self, at: Instant, to: Instant) -> Option<(Point, Point)> {
+    fn around(&self, at: Instant, to: Instant) -> Option<(&Point, &Point)> {
         let first = self.points.iter().rev().find(|p| p.at <= at)?;
         let last = self.points.iter().find(|p| p.at >= to)?;
-        Some((*first, *last))
+        Some((first, last))
     }
 
     /// What the two threads did between `from` and `to`, in ms: the UI's
@@ -117,11 +153,12 @@ impl Trace {
         let span = (b.at - a.at).as_secs_f64() * 1000.0;
         let ui_run = ms(b.ui.run.saturating_sub(a.ui.run));
         let ui_wait = ms(b.ui.wait.saturating_sub(a.ui.wait));
+        let owners = a.owners_to(b);
         format!(
             "over {span:.1} ms sampled: ui cpu {ui_run:.1} runqueue {ui_wait:.1} asleep {:.1}; backend cpu {:.1} runqueue {:.1}",
             (span - ui_run - ui_wait).max(0.0),
-            ms(b.owner.run.saturating_sub(a.owner.run)),
-            ms(b.owner.wait.saturating_sub(a.owner.wait)),
+            ms(owners.run),
+            ms(owners.wait),
         )
     }
 }
@@ -139,8 +176,8 @@ impl Trace {
                 (p.at - start).as_secs_f64(),
                 p.ui.run as f64 / 1e6,
                 p.ui.wait as f64 / 1e6,
-                p.owner.run as f64 / 1e6,
-                p.owner.wait as f64 / 1e6
+                p.owners_sum().run as f64 / 1e6,
+                p.owners_sum().wait as f64 / 1e6
             );
         }
     }

@@ -561,7 +561,7 @@ pub fn run_with(
             // The frames drawn from the key's due time to the one showing it.
             let drawn: Vec<String> = frames
                 .iter()
-                .filter(|f| f.1 > *due && f.1 <= shown)
+                .filter(|f| f.1 > *due && f.0 <= shown)
                 .map(|f| format!("{:.3}+{}", t(f.0), ms(f.1 - f.0)))
                 .collect();
             println!(
