@@ -20,8 +20,9 @@ pub const HISTORY_BUDGET: usize = 6_000_000;
 pub const DEST_SERIES_MAX: usize = 1024;
 /// `ServiceRow::dest_series` of a watched service not read yet.
 pub const UNREAD_WATCHED: usize = usize::MAX;
-/// Service rows one `App::apply_step` brings up to date by default: the event
-/// loop handles keys between steps, so this bounds how long a key waits.
+/// Rows one `App::apply_step` brings up to date by default, a service's and
+/// the real servers read with it each counting one: the event loop handles
+/// keys between steps, so this bounds how long a key waits.
 pub const APPLY_STEP_ROWS: usize = 2048;
 /// Fewest samples a series keeps whatever the table size.
 pub const HISTORY_FLOOR: usize = 16;

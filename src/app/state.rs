@@ -265,11 +265,12 @@ impl App {
         self.applying.is_some()
     }
 
-    /// Brings up to `max_rows` more service rows up to date with the poll
-    /// being applied (then sums as many into the director totals); true once
-    /// none is left half applied. Between steps the table is consistent:
-    /// rows index the services, which keep their places; rows not reached
-    /// yet show the previous poll.
+    /// Brings up to `max_rows` more rows (services and the real servers read
+    /// with them) up to date with the poll being applied (then sums as many
+    /// service rows into the director totals); true once none is left half
+    /// applied. Between steps the table is consistent: rows index the
+    /// services, which keep their places; rows not reached yet show the
+    /// previous poll.
     pub fn apply_step(&mut self, max_rows: usize) -> bool {
         let Some(job) = &mut self.applying else {
             return true;

@@ -759,8 +759,9 @@ fn keys_act_between_the_slices_of_a_big_poll() {
     h.keys("jj");
     assert_eq!(h.monitor.app.view().selected(), 2);
     assert!(h.monitor.app.applying());
-    // Six slices in all (three of the rows' updates, then three of the
-    // totals over every row): one before the keys, five after.
+    // Seven slices in all (four of the rows' updates, each service with
+    // the real servers this poll read of it, then three of the totals over
+    // every row): one before the keys, six after.
     let mut slices = 1;
     loop {
         slices += 1;
@@ -768,7 +769,7 @@ fn keys_act_between_the_slices_of_a_big_poll() {
             break;
         }
     }
-    assert_eq!(slices, 6);
+    assert_eq!(slices, 7);
     assert_eq!(h.monitor.app.view().selected(), 2);
     assert_eq!(history(&h, 3 * APPLY_STEP_ROWS - 1), 2);
 }

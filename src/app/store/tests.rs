@@ -298,9 +298,14 @@ fn a_poll_applied_in_slices_ends_as_one_applied_whole() {
             sliced.update(Action::Up);
             assert_eq!(sliced.selected_service().map(|r| r.service().key), before);
         }
-        // The rows' updates, then the totals over every row, a slice
-        // of 7 rows a step.
-        assert_eq!(steps, 2 * 49usize.div_ceil(7) - 1, "poll {at}");
+        // The rows' updates, 4 services a step (each with its real
+        // server: a step ends once it reached 7 rows), then the totals
+        // over every service row, 7 a step.
+        assert_eq!(
+            steps,
+            49usize.div_ceil(4) + 49usize.div_ceil(7) - 1,
+            "poll {at}"
+        );
         assert!(!sliced.applying());
     }
     assert_eq!(sliced.store().totals().rates, whole.store().totals().rates);
@@ -321,6 +326,42 @@ fn a_poll_applied_in_slices_ends_as_one_applied_whole() {
         assert_eq!(a.dests().len(), b.dests().len());
     }
     assert_eq!(sliced.view().rows(), whole.view().rows());
+}
+
+/// A step counts the real servers it applies as rows: a service of ten
+/// real servers weighs eleven rows (each costs about what a service row
+/// does), so a step of a 400 x 10 table stops after 187 services instead of
+/// applying all 4,400 rows at once.
+#[test]
+fn a_step_counts_real_servers_as_rows() {
+    let mut t = FakeTable::many(400);
+    for (_, dests) in &mut t.services {
+        let (d, traffic) = dests[0].clone();
+        for port in 81..90 {
+            let mut more = d.clone();
+            more.port = port;
+            dests.push((more, traffic));
+        }
+    }
+    let mut a = app();
+    t.advance(1, true);
+    a.apply(poll(&t, 1));
+    t.advance(1, true);
+    a.begin(poll(&t, 2));
+    assert!(!a.apply_step(APPLY_STEP_ROWS));
+    let applied = a
+        .store()
+        .services()
+        .iter()
+        .filter(|r| r.series().history.len() == 2)
+        .count();
+    assert_eq!(applied, APPLY_STEP_ROWS.div_ceil(11));
+    while !a.apply_step(APPLY_STEP_ROWS) {}
+    assert!(a
+        .store()
+        .services()
+        .iter()
+        .all(|r| r.series().history.len() == 2 && r.dests().len() == 10));
 }
 
 /// The first listing of a table bigger than a slice makes its rows a
@@ -346,8 +387,9 @@ fn a_big_first_listing_fills_in_slices() {
         }
         a.update(Action::Down);
     }
-    // Three slices of rows, then three of totals (the last ends it).
-    assert_eq!(steps, 5);
+    // Five slices of rows (a service and its real server are two rows:
+    // 1,024 services a slice), then three of totals (the last ends it).
+    assert_eq!(steps, 7);
     assert_eq!(a.store().services().len(), n);
     assert_eq!(a.view().rows().len(), n);
     for (row, (s, ds)) in a.store().services().iter().zip(&t.services) {

@@ -134,9 +134,10 @@ impl Store {
         }
     }
 
-    /// Brings up to `max_rows` more service rows up to date with the poll
-    /// being applied, or, once every row is, sums the next `max_rows` rows
-    /// into the director totals. Between steps the table is consistent:
+    /// Brings up to `max_rows` more rows up to date with the poll being
+    /// applied (a service and the real servers read with it), or, once
+    /// every row is, sums the next `max_rows` service rows into the
+    /// director totals. Between steps the table is consistent:
     /// rows index the services, which keep their places; rows not reached
     /// yet show the previous poll. `expanded`: services whose real servers
     /// have rows in the view.
@@ -153,10 +154,14 @@ impl Store {
             }
             return self.sum_step(job, max_rows);
         }
-        for _ in 0..max_rows {
+        // A service's real servers count as rows: a step is bounded by its
+        // work, so ten real servers a service do not make it ten times longer.
+        let mut rows = 0usize;
+        while rows < max_rows {
             let Some(u) = job.updates.next() else {
                 break;
             };
+            rows = rows.saturating_add(1 + u.dests.as_ref().map_or(0, Vec::len));
             self.apply_update(job, u, expanded);
         }
         Step::Working
