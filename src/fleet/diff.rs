@@ -275,6 +275,11 @@ pub fn differences_between(tables: &[(DirectorName, TableView)]) -> Vec<Differen
     let mut out = Vec::new();
     for service in order {
         let present = &by_key[&service.key];
+        // The usual case, settled without allocating: every director has the
+        // service, configured alike, with the same real servers alike.
+        if present.len() == all.len() && all_agree(present) {
+            continue;
+        }
         let key = service.key;
         let on: Vec<&DirectorName> = present.iter().map(|(n, _)| *n).collect();
         if let Some(kind) = presence(&all, &on) {
@@ -302,6 +307,23 @@ pub fn differences_between(tables: &[(DirectorName, TableView)]) -> Vec<Differen
         dest_differences(key, present, &on, &mut out);
     }
     out
+}
+
+/// Whether every entry's service settings and real servers equal the
+/// first's, real servers compared in the order listed (a different order
+/// goes the long way, which compares them by key).
+fn all_agree(present: &[(&DirectorName, &ServiceView)]) -> bool {
+    let Some(((_, first), rest)) = present.split_first() else {
+        return true;
+    };
+    rest.iter().all(|(_, e)| {
+        same_service_settings(&first.service, &e.service)
+            && e.dests.len() == first.dests.len()
+            && e.dests
+                .iter()
+                .zip(&first.dests)
+                .all(|(a, b)| a.key() == b.key() && same_dest_settings(a, b))
+    })
 }
 
 /// Whether every item's settings equal the first's.

@@ -330,3 +330,22 @@ fn each_setting_differing_alone_is_found() {
         assert_eq!(diff(&tunnelled(), &b).len(), 1, "{:?}", first_dest(&mut b));
     }
 }
+
+/// Services whose real servers line up are settled in one pass; the same
+/// real servers in another order are no difference, and another real server
+/// in the same place is one, on both sides.
+#[test]
+fn real_servers_in_another_order_or_replaced_in_place() {
+    let mut b = table();
+    b.services[0].dests.reverse();
+    assert!(diff(&table(), &b).is_empty(), "{:?}", diff(&table(), &b));
+    let mut b = table();
+    first_dest(&mut b).addr = "10.1.0.3".parse().unwrap();
+    assert_eq!(
+        diff(&table(), &b),
+        [
+            "TCP 10.0.0.2:80 -> 10.1.0.1:80: only on lb1 (missing on lb2)",
+            "TCP 10.0.0.2:80 -> 10.1.0.3:80: only on lb2 (missing on lb1)"
+        ]
+    );
+}

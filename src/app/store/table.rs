@@ -3,6 +3,7 @@
 
 use std::hash::{Hash, Hasher};
 
+use super::super::keyhash::KeyHasher;
 use super::Store;
 use crate::fleet::diff::{ServiceView, TableView};
 
@@ -27,10 +28,13 @@ impl Store {
     /// A hash of every setting `table_view` carries (services, real
     /// servers and their configuration; no counters, rates or connection
     /// counts), or `None` when `table_view` is: equal fingerprints, equal
-    /// differences. Cheaper than a whole table: nothing is cloned.
+    /// differences. Cheaper than a whole table: nothing is cloned. It runs
+    /// each second while the differences view is open, so not with SipHash;
+    /// the multiply-rotate hasher's steps are each a bijection of its state,
+    /// so one setting changed always changes the result.
     pub fn settings_fingerprint(&self) -> Option<u64> {
         self.info?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = KeyHasher::default();
         self.services.len().hash(&mut h);
         for row in &self.services {
             row.dests_read_at()?;
