@@ -35,7 +35,7 @@ pub fn run(args: &Args, mut options: MonitorOptions, clock: Arc<dyn Clock>) -> R
                 name,
                 access,
                 status: Some(Box::new(move || {
-                    Health::of_remote(&handle.status(), wall.wall())
+                    Health::of_remote(&handle.status_now(), wall.wall())
                 })),
             }
         })

@@ -58,6 +58,11 @@ pub struct RemoteDirector {
     /// Reads fail while the director is not live (the monitor then shows
     /// it stale from its polls); otherwise they return the last table.
     strict: bool,
+    /// Where each service of the table last read is, made once per
+    /// reading: a poll re-reads the services on screen one at a time, and
+    /// each was found by a walk of the table (a copy of every service, for
+    /// `service`).
+    index: Option<(Arc<Snapshot>, HashMap<ServiceKey, usize>)>,
 }
 
 struct Shared {
@@ -117,6 +122,7 @@ impl RemoteDirector {
             shared,
             user,
             strict: false,
+            index: None,
         }
     }
 
@@ -142,6 +148,7 @@ impl RemoteDirector {
         StatusHandle {
             name: self.name.clone(),
             shared: self.shared.clone(),
+            last: Arc::default(),
         }
     }
 
@@ -195,6 +202,30 @@ impl RemoteDirector {
     }
 }
 
+impl RemoteDirector {
+    /// The latest table and where `key` is in it.
+    fn find(&mut self, key: &ServiceKey) -> Result<(Arc<Snapshot>, Option<usize>), Error> {
+        let table = self.latest()?;
+        let index = match &mut self.index {
+            Some((t, index)) if Arc::ptr_eq(t, &table) => index,
+            slot => {
+                // Reversed, so a key listed twice (a malformed reading)
+                // finds its first entry, as a walk would.
+                let index = table
+                    .services
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(i, e)| (e.service.key, i))
+                    .collect();
+                &mut slot.insert((table.clone(), index)).1
+            }
+        };
+        let at = index.get(key).copied();
+        Ok((table, at))
+    }
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
@@ -227,18 +258,24 @@ impl Reader for RemoteDirector {
             .collect())
     }
 
+    fn service(&mut self, key: &ServiceKey) -> Result<Service, Error> {
+        match self.find(key)? {
+            (table, Some(i)) => Ok(table.services[i].service.clone()),
+            (_, None) => Err(Error::new(
+                ErrorKind::NotFound,
+                format!("{key}: no longer exists"),
+            )),
+        }
+    }
+
     fn dests(&mut self, service: &ServiceKey) -> Result<Vec<Dest>, Error> {
-        self.latest()?
-            .services
-            .iter()
-            .find(|e| e.service.key == *service)
-            .map(|e| e.dests.clone())
-            .ok_or_else(|| {
-                Error::new(
-                    ErrorKind::NotFound,
-                    format!("{service}: not in {}'s table", self.name),
-                )
-            })
+        let (table, at) = self.find(service)?;
+        at.map(|i| table.services[i].dests.clone()).ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("{service}: not in {}'s table", self.name),
+            )
+        })
     }
 
     fn timeouts(&mut self) -> Result<Timeouts, Error> {

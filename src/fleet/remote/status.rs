@@ -1,12 +1,12 @@
 //! How a remote director stands, for the monitor's header and batch output.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, TryLockError};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::fleet::protocol::Hello;
 use crate::fleet::DirectorName;
 
-use super::Shared;
+use super::{Inner, Shared};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectorStatus {
@@ -63,11 +63,39 @@ impl DirectorState {
 pub struct StatusHandle {
     pub(super) name: DirectorName,
     pub(super) shared: Arc<Shared>,
+    /// The last status read, for `status_now`.
+    pub(super) last: Arc<Mutex<Option<DirectorStatus>>>,
 }
 
 impl StatusHandle {
     pub fn status(&self) -> DirectorStatus {
-        let inner = self.shared.lock();
+        let status = self.of(&self.shared.lock());
+        self.keep(status)
+    }
+
+    /// As `status`, without waiting: while the director's stream reader or
+    /// a poll holds its state, the last status read. Frames ask this: a poll
+    /// takes the state once for each service it reads, and a thread
+    /// preempted while holding it would hold the frame until it ran again.
+    pub fn status_now(&self) -> DirectorStatus {
+        let status = match self.shared.inner.try_lock() {
+            Ok(inner) => self.of(&inner),
+            Err(TryLockError::Poisoned(e)) => self.of(&e.into_inner()),
+            Err(TryLockError::WouldBlock) => {
+                let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+                match last.clone() {
+                    Some(s) => return s,
+                    None => {
+                        drop(last);
+                        return self.status();
+                    }
+                }
+            }
+        };
+        self.keep(status)
+    }
+
+    fn of(&self, inner: &Inner) -> DirectorStatus {
         let mut state = inner.state.clone();
         if let (DirectorState::Stale { retry_in, .. }, Some(at)) = (&mut state, inner.retry_at) {
             *retry_in = at.saturating_duration_since(Instant::now());
@@ -78,5 +106,10 @@ impl StatusHandle {
             last_reading: inner.last_reading,
             lag: inner.lag,
         }
+    }
+
+    fn keep(&self, status: DirectorStatus) -> DirectorStatus {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(status.clone());
+        status
     }
 }

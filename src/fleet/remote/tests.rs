@@ -275,3 +275,59 @@ fn strict_reads_fail_with_the_reason_while_stale() {
     let e = d.services().unwrap_err().to_string();
     assert!(e.starts_with("strict: stale: the connection ended"), "{e}");
 }
+
+/// A frame's status never waits for the director's state: while another
+/// thread holds it, the last status read, and the live one again once free.
+#[test]
+fn the_status_now_does_not_wait_for_a_held_state() {
+    let t = table(5);
+    let d = fake(
+        "status-now",
+        &format!("{}\n{}", hello(PROTOCOL_VERSION, "lb1"), whole(&t)),
+        "exec sleep 30",
+    );
+    let handle = d.status_handle();
+    assert_eq!(d.wait_settled(Duration::from_secs(20)).state.word(), "live");
+    let read = handle.status_now();
+    let mut held = d.shared.lock();
+    held.lag = Some(Duration::from_millis(999));
+    let started = Instant::now();
+    assert_eq!(handle.status_now(), read);
+    assert!(started.elapsed() < Duration::from_millis(50));
+    drop(held);
+    assert_eq!(handle.status_now().lag, Some(Duration::from_millis(999)));
+}
+
+/// A poll's reads of one service follow each new table: found through an
+/// index made once per reading, the first entry of a key listed twice, and
+/// a service gone from the newest table is gone.
+#[test]
+fn reads_of_one_service_follow_each_new_table() {
+    let t = table(5);
+    let mut d = fake(
+        "index",
+        &format!("{}\n{}", hello(PROTOCOL_VERSION, "lb1"), whole(&t)),
+        "exec sleep 30",
+    );
+    assert_eq!(d.wait_settled(Duration::from_secs(20)).state.word(), "live");
+    let key = t.services[0].service.key;
+    assert_eq!(d.service(&key).unwrap(), t.services[0].service);
+    assert_eq!(d.dests(&key).unwrap()[0].weight, 5);
+    let mut next = table(7);
+    let mut other = table(9).services.remove(0);
+    other.service.key = ServiceKey::Addr {
+        protocol: Protocol::Tcp,
+        addr: "192.0.2.2".parse().unwrap(),
+        port: 80,
+    };
+    let mut again = other.clone();
+    again.dests[0].weight = 3;
+    next.services.extend([other.clone(), again]);
+    next.services.remove(0);
+    d.shared.lock().table = Some(Arc::new(next));
+    assert_eq!(d.dests(&other.service.key).unwrap()[0].weight, 9);
+    assert_eq!(d.service(&other.service.key).unwrap(), other.service);
+    let gone = d.service(&key).unwrap_err();
+    assert_eq!(gone.kind(), ErrorKind::NotFound, "{gone}");
+    assert_eq!(d.dests(&key).unwrap_err().kind(), ErrorKind::NotFound);
+}
