@@ -19,7 +19,7 @@ use lvstop::poll::Access;
 use lvstop::testkit::FrameObserved;
 use lvstop::tui::{run_fleet_loop, FleetDirector, Input, MonitorOptions};
 
-use super::frame_times::{FrameTimes, Frames};
+use super::frame_times::{self, FrameTimes, Frames};
 use super::measure::proc_cpu;
 use super::trace::Tracer;
 
@@ -211,19 +211,12 @@ pub fn run_members(
             continue;
         }
         let shown = *due + *lat;
-        // Every frame that ended while the key waited, and the one that
-        // showed it (its end is stamped just after the key's): start s + ms.
-        let drawn: Vec<String> = frames
-            .iter()
-            .filter(|f| f.1 > *due && f.0 <= shown)
-            .map(|f| format!("{:.3}+{}", t(f.0), ms(f.1 - f.0)))
-            .collect();
         println!(
             "fleet_slow_key={:.3} s: {} ms, read after {} ms; frames {}",
             t(*due),
             ms(*lat),
             ms(*read - *due),
-            drawn.join(", ")
+            frame_times::drawn_while_waiting(&frames, *due, shown, start)
         );
         if let Some(trace) = &trace {
             println!(
@@ -236,9 +229,7 @@ pub fn run_members(
     if let Some(trace) = &trace {
         // The whole timeline on stderr, for reading what keys waited behind.
         trace.dump(start);
-        for f in frames.iter() {
-            eprintln!("trace|frame {:.4} {:.4}", t(f.0), t(f.1));
-        }
+        frame_times::dump(&frames, start);
         for ((due, read), lat) in p.keys.iter().zip(&p.latencies) {
             eprintln!("trace|key {:.4} {:.4} {}", t(*due), t(*read), ms(*lat));
         }

@@ -79,3 +79,37 @@ impl Backend for FrameTimes {
         Ok(())
     }
 }
+
+/// The frames drawn while a key due at `due` waited, the one that showed
+/// it (at `shown`) included, whose end is stamped just after the key's:
+/// each as its start (s from `start`) + its length in ms.
+pub fn drawn_while_waiting(
+    frames: &[(Instant, Instant)],
+    due: Instant,
+    shown: Instant,
+    start: Instant,
+) -> String {
+    frames
+        .iter()
+        .filter(|f| f.1 > due && f.0 <= shown)
+        .map(|f| {
+            format!(
+                "{:.3}+{:.1}",
+                (f.0 - start).as_secs_f64(),
+                (f.1 - f.0).as_secs_f64() * 1000.0
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Every frame on stderr, `trace|frame START END` in s from `start`.
+pub fn dump(frames: &[(Instant, Instant)], start: Instant) {
+    for f in frames {
+        eprintln!(
+            "trace|frame {:.4} {:.4}",
+            (f.0 - start).as_secs_f64(),
+            (f.1 - start).as_secs_f64()
+        );
+    }
+}

@@ -23,7 +23,7 @@ use lvstop::poll::Access;
 use lvstop::testkit::{screen, FrameObserved};
 use lvstop::tui::{run_loop, Input, MonitorOptions};
 
-use super::frame_times::{FrameTimes, Frames};
+use super::frame_times::{self, FrameTimes, Frames};
 use super::measure::{proc_cpu, vm_hwm_kib};
 use super::trace::Tracer;
 
@@ -558,16 +558,10 @@ pub fn run_with(
                     t(*b)
                 );
             }
-            // The frames drawn from the key's due time to the one showing it.
-            let drawn: Vec<String> = frames
-                .iter()
-                .filter(|f| f.1 > *due && f.0 <= shown)
-                .map(|f| format!("{:.3}+{}", t(f.0), ms(f.1 - f.0)))
-                .collect();
             println!(
                 "tui_slow_key_frames={:.3} s: {} (start s + ms)",
                 t(*due),
-                drawn.join(", ")
+                frame_times::drawn_while_waiting(&frames, *due, shown, start)
             );
             if let Some(trace) = &trace {
                 println!(
@@ -582,9 +576,7 @@ pub fn run_with(
         // The whole timeline, for reading what keys waited behind.
         trace.dump(start);
         let t = |i: Instant| (i - start).as_secs_f64();
-        for f in frames.iter() {
-            eprintln!("trace|frame {:.4} {:.4}", t(f.0), t(f.1));
-        }
+        frame_times::dump(&frames, start);
         for w in &log.walks {
             eprintln!("trace|walk {:.4} {:.4} {}", t(w.0), t(w.1), w.2);
         }
