@@ -98,6 +98,12 @@ impl Input for Script {
     }
 }
 
+/// The `q` quantile of `sorted` (zero when empty).
+fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    let i = ((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1));
+    sorted.get(i).copied().unwrap_or_default()
+}
+
 /// Runs the fleet over local `directors` (their health from their polls)
 /// and prints `fleet_*=` lines.
 pub fn run(directors: Vec<(DirectorName, Access)>, seconds: u64, quiet: u64, differences: bool) {
@@ -181,15 +187,8 @@ pub fn run_members(
     }
     println!("fleet_frames={}", p.frames);
     println!("fleet_keys={}", lat.len());
-    let pct = |q: f64| lat.get(((lat.len() as f64 * q) as usize).min(lat.len().saturating_sub(1)));
-    println!(
-        "fleet_key_p50_ms={}",
-        ms(pct(0.5).copied().unwrap_or_default())
-    );
-    println!(
-        "fleet_key_p95_ms={}",
-        ms(pct(0.95).copied().unwrap_or_default())
-    );
+    println!("fleet_key_p50_ms={}", ms(quantile(&lat, 0.5)));
+    println!("fleet_key_p95_ms={}", ms(quantile(&lat, 0.95)));
     println!(
         "fleet_key_max_ms={}",
         ms(lat.last().copied().unwrap_or_default())
@@ -197,12 +196,10 @@ pub fn run_members(
     let frames = frames.lock().unwrap();
     let mut took: Vec<Duration> = frames.iter().map(|f| f.1 - f.0).collect();
     took.sort();
-    let at =
-        |q: f64| took.get(((took.len() as f64 * q) as usize).min(took.len().saturating_sub(1)));
     println!(
         "fleet_frame_p50_ms={} p95_ms={} max_ms={}",
-        ms(at(0.5).copied().unwrap_or_default()),
-        ms(at(0.95).copied().unwrap_or_default()),
+        ms(quantile(&took, 0.5)),
+        ms(quantile(&took, 0.95)),
         ms(took.last().copied().unwrap_or_default())
     );
     let t = |i: Instant| (i - start).as_secs_f64();

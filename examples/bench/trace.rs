@@ -171,13 +171,14 @@ impl Trace {
             if p.at < start {
                 continue;
             }
+            let owners = p.owners_sum();
             eprintln!(
                 "trace|sched {:.4} {:.2} {:.2} {:.2} {:.2}",
                 (p.at - start).as_secs_f64(),
                 p.ui.run as f64 / 1e6,
                 p.ui.wait as f64 / 1e6,
-                p.owners_sum().run as f64 / 1e6,
-                p.owners_sum().wait as f64 / 1e6
+                owners.run as f64 / 1e6,
+                owners.wait as f64 / 1e6
             );
         }
     }

@@ -200,9 +200,7 @@ impl RemoteDirector {
             )),
         }
     }
-}
 
-impl RemoteDirector {
     /// The latest table and where `key` is in it.
     fn find(&mut self, key: &ServiceKey) -> Result<(Arc<Snapshot>, Option<usize>), Error> {
         let table = self.latest()?;

@@ -69,8 +69,7 @@ pub struct StatusHandle {
 
 impl StatusHandle {
     pub fn status(&self) -> DirectorStatus {
-        let status = self.of(&self.shared.lock());
-        self.keep(status)
+        self.of(&self.shared.lock())
     }
 
     /// As `status`, without waiting: while the director's stream reader or
@@ -82,17 +81,15 @@ impl StatusHandle {
             Ok(inner) => self.of(&inner),
             Err(TryLockError::Poisoned(e)) => self.of(&e.into_inner()),
             Err(TryLockError::WouldBlock) => {
-                let last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-                match last.clone() {
+                let last = self.last.lock().unwrap_or_else(|e| e.into_inner()).clone();
+                match last {
                     Some(s) => return s,
-                    None => {
-                        drop(last);
-                        return self.status();
-                    }
+                    None => self.status(),
                 }
             }
         };
-        self.keep(status)
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(status.clone());
+        status
     }
 
     fn of(&self, inner: &Inner) -> DirectorStatus {
@@ -106,10 +103,5 @@ impl StatusHandle {
             last_reading: inner.last_reading,
             lag: inner.lag,
         }
-    }
-
-    fn keep(&self, status: DirectorStatus) -> DirectorStatus {
-        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Some(status.clone());
-        status
     }
 }
