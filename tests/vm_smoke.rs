@@ -65,3 +65,41 @@ fn console_mode_gives_a_tty_that_tmux_can_drive() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A panic in the VM ends qemu with status 0 (`panic=-1`, `-no-reboot`), like a poweroff: vm/run
+/// must say it was a panic and show the kernel's words, on the console too, where the kernel's
+/// console is a second serial port kept in a file.
+#[test]
+fn a_kernel_panic_is_named_and_its_log_shown_in_both_modes() {
+    let Some(vm) = vm_or_skip("vm_smoke::a_kernel_panic_is_named_and_its_log_shown_in_both_modes")
+    else {
+        return;
+    };
+    let crash = "echo c >/proc/sysrq-trigger; sleep 30";
+    for kernel in kernels() {
+        let batch = vm.run(kernel, crash);
+        let _slot = support::vm::Slot::take();
+        let console = std::process::Command::new(vm.repo().join("vm/run"))
+            .args(["--console", "--timeout", "180", "--kernel", kernel])
+            .args(["--", "bash", "-c", crash])
+            .current_dir(vm.repo())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("cannot start vm/run");
+        let console = (
+            console.status.code(),
+            String::from_utf8_lossy(&console.stderr).into_owned(),
+        );
+        for (mode, status, stderr) in [
+            ("batch", Some(batch.status), &batch.stderr),
+            ("console", console.0, &console.1),
+        ] {
+            assert_eq!(status, Some(125), "kernel {kernel}, {mode}: {stderr}");
+            assert!(
+                stderr.contains(&format!("the VM's kernel panicked (kernel {kernel})"))
+                    && stderr.contains("Kernel panic - not syncing: sysrq triggered crash"),
+                "kernel {kernel}, {mode}: {stderr}"
+            );
+        }
+    }
+}
