@@ -77,28 +77,19 @@ fn a_kernel_panic_is_named_and_its_log_shown_in_both_modes() {
     };
     let crash = "echo c >/proc/sysrq-trigger; sleep 30";
     for kernel in kernels() {
-        let batch = vm.run(kernel, crash);
-        let _slot = support::vm::Slot::take();
-        let console = std::process::Command::new(vm.repo().join("vm/run"))
-            .args(["--console", "--timeout", "180", "--kernel", kernel])
-            .args(["--", "bash", "-c", crash])
-            .current_dir(vm.repo())
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("cannot start vm/run");
-        let console = (
-            console.status.code(),
-            String::from_utf8_lossy(&console.stderr).into_owned(),
-        );
-        for (mode, status, stderr) in [
-            ("batch", Some(batch.status), &batch.stderr),
-            ("console", console.0, &console.1),
+        for (mode, out) in [
+            ("batch", vm.run(kernel, crash)),
+            ("console", vm.run_on_console(kernel, crash)),
         ] {
-            assert_eq!(status, Some(125), "kernel {kernel}, {mode}: {stderr}");
+            assert_eq!(out.status, 125, "kernel {kernel}, {mode}: {}", out.stderr);
             assert!(
-                stderr.contains(&format!("the VM's kernel panicked (kernel {kernel})"))
-                    && stderr.contains("Kernel panic - not syncing: sysrq triggered crash"),
-                "kernel {kernel}, {mode}: {stderr}"
+                out.stderr
+                    .contains(&format!("the VM's kernel panicked (kernel {kernel})"))
+                    && out
+                        .stderr
+                        .contains("Kernel panic - not syncing: sysrq triggered crash"),
+                "kernel {kernel}, {mode}: {}",
+                out.stderr
             );
         }
     }

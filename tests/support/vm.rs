@@ -101,6 +101,16 @@ impl Vm {
 
     /// Boots `kernel` and runs `script` with bash inside, from the repository root.
     pub fn run(&self, kernel: &str, script: &str) -> VmOutput {
+        self.run_with(kernel, &[], script)
+    }
+
+    /// As `run`, with `script` on the VM's serial console (`vm/run --console`; `output()` gives
+    /// it no input): what vm/run itself says of the VM comes back on stderr.
+    pub fn run_on_console(&self, kernel: &str, script: &str) -> VmOutput {
+        self.run_with(kernel, &["--console"], script)
+    }
+
+    fn run_with(&self, kernel: &str, options: &[&str], script: &str) -> VmOutput {
         assert!(
             kernels().contains(&kernel),
             "unknown kernel {kernel:?}; known: {:?}",
@@ -108,6 +118,7 @@ impl Vm {
         );
         let _slot = Slot::take();
         let out = Command::new(self.repo.join("vm/run"))
+            .args(options)
             .arg("--kernel")
             .arg(kernel)
             .arg("--timeout")
